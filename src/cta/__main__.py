@@ -1,0 +1,3 @@
+from cta.entrypoints.cli import main
+
+main()
