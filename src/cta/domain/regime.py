@@ -57,8 +57,9 @@ class StayLimit:
     window: int
 
     def __post_init__(self) -> None:
-        if not 1 <= self.limit <= self.window:
-            raise ValueError(f"stay limit {self.limit} must be from 1 to the window {self.window}")
+        # A limit equal to its window limits nothing: every window holds at most W days.
+        if not 1 <= self.limit < self.window:
+            raise ValueError(f"stay limit {self.limit} must be 1 or more and below {self.window}")
 
 
 @dataclass(frozen=True, slots=True)

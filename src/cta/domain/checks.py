@@ -1,0 +1,314 @@
+"""The border-check decision: one pure function from a check to a decision with its reasons.
+
+Reasons carry the letters of the standard refusal form, Schengen Borders Code (Regulation (EU)
+2016/399) Annex V Part B, so that an officer and a court read them the same way in all three
+member states:
+
+A  no valid travel document                 F  already stayed the maximum in the period
+B  false, counterfeit or forged document    G  no sufficient means of subsistence
+C  no valid visa, travel authorisation      H  alert for the purpose of refusing entry
+   or residence permit                      I  threat to public policy, internal security,
+D  false visa or residence permit              public health or international relations
+E  no documents justifying purpose and conditions of stay
+
+The outcome: ``refer`` (second line) when the machine readable zone fails validation (B) or an
+alert matches (H), since what the check read may be wrong or a person must decide; otherwise
+``refuse`` when any refusal reason holds; otherwise ``refer`` when something needs a person
+(a visa to be issued on arrival, a planned exit beyond the stay allowed, an overstay ended at
+exit); otherwise ``admit``. Exits are never refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from enum import StrEnum
+
+from cta.domain.alerts import Alert, matching_alerts
+from cta.domain.documents import DocumentType, TravelDocument
+from cta.domain.regime import Category, NationalityRule, Regime
+from cta.domain.stays import Stay, StayHistory
+from cta.domain.travel_permits import Authorization, Visa, add_months
+
+__all__ = ["Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
+
+
+class Direction(StrEnum):
+    ENTRY = "entry"
+    EXIT = "exit"
+
+
+class Outcome(StrEnum):
+    ADMIT = "admit"
+    REFUSE = "refuse"
+    REFER = "refer"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """A reason coded as on the refusal form (Annex V Part B), in words."""
+
+    code: str
+    message: str
+    refuses: bool = True  # False: the reason asks for a person, it does not refuse
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """What an officer knows at the booth when a traveller presents a document."""
+
+    on: date
+    direction: Direction
+    document: TravelDocument
+    regime: Regime
+    history: Sequence[Stay] = ()
+    planned_exit: date | None = None
+    visas: Sequence[Visa] = ()
+    authorizations: Sequence[Authorization] = ()
+    alerts: Sequence[Alert] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    outcome: Outcome
+    reasons: tuple[Reason, ...]
+    category: Category
+    latest_exit: date | None  # the last day of stay, all limits together; None: refused or none
+    overstay_days: int = 0
+    notes: tuple[str, ...] = field(default=())
+
+
+_HARD_REFER = frozenset({"B", "H"})
+
+
+def decide(check: Check) -> Decision:
+    """Decide a border check (DESIGN.md data flow 1)."""
+    rule = check.regime.rule_for(check.document.nationality)
+    reasons: list[Reason] = []
+    reasons += _document_reasons(check, rule)
+    reasons += _alert_reasons(check)
+    latest_exit: date | None = None
+    overstay_days = 0
+    if rule.category is not Category.FREE_MOVEMENT:
+        history = _history(check)
+        overstay_days = _overstay_days(history, rule)
+        if check.direction is Direction.ENTRY:
+            permit_reasons, latest_exit = _entry_conditions(check, rule, history)
+            reasons += permit_reasons
+            reasons += _planned_exit_reasons(check, latest_exit, reasons)
+        else:
+            reasons += _exit_reasons(check, rule, history, overstay_days)
+    outcome = _outcome(reasons, check.direction)
+    if outcome is Outcome.REFUSE or check.direction is Direction.EXIT:
+        latest_exit = None
+    return Decision(outcome, tuple(reasons), rule.category, latest_exit, overstay_days)
+
+
+def _outcome(reasons: Sequence[Reason], direction: Direction) -> Outcome:
+    if any(r.code in _HARD_REFER for r in reasons):
+        return Outcome.REFER
+    if direction is Direction.ENTRY and any(r.refuses for r in reasons):
+        return Outcome.REFUSE
+    return Outcome.REFER if reasons else Outcome.ADMIT
+
+
+def _history(check: Check) -> StayHistory:
+    """Past stays; on entry the day of the check is not yet a day of stay."""
+    return StayHistory(check.history)
+
+
+def _overstay_days(history: StayHistory, rule: NationalityRule) -> int:
+    if rule.stay is None:
+        return 0
+    return sum(o.days for o in history.overstays(rule.stay.limit, rule.stay.window))
+
+
+# -- the travel document ---------------------------------------------------------------------
+
+
+def _document_reasons(check: Check, rule: NationalityRule) -> list[Reason]:
+    doc = check.document
+    if not doc.valid:
+        problems = "; ".join(issue.message for issue in doc.errors)
+        return [Reason("B", f"the machine readable zone fails validation: {problems}")]
+    member = rule.category is Category.FREE_MOVEMENT
+    accepted = (
+        check.regime.documents.member_document_codes
+        if member
+        else check.regime.documents.tcn_document_codes
+    )
+    reasons: list[Reason] = []
+    if doc.type in (DocumentType.MRVA, DocumentType.MRVB):
+        reasons.append(Reason("A", "a visa is not a travel document: present the passport"))
+    elif doc.document_code[:1] not in accepted:
+        kinds = ", ".join(sorted(accepted))
+        code = doc.document_code
+        reasons.append(Reason("A", f"document code {code} is not accepted (accepted: {kinds})"))
+    if doc.expiry_date is None:
+        reasons.append(Reason("A", f"expiry date {doc.expiry_date_raw!r} cannot be read"))
+    elif doc.expiry_date < check.on:
+        reasons.append(Reason("A", f"the document expired on {doc.expiry_date}"))
+    elif not member and check.direction is Direction.ENTRY:
+        reasons += _validity_after_exit(check, doc.expiry_date)
+    return reasons
+
+
+def _validity_after_exit(check: Check, expiry: date) -> list[Reason]:
+    months = check.regime.documents.min_validity_months
+    last_exit = add_months(expiry, -months)
+    exit_day = check.planned_exit or check.on
+    if exit_day > last_exit:
+        return [
+            Reason(
+                "A",
+                f"the document expires on {expiry}, less than {months} months after the "
+                f"{'planned exit' if check.planned_exit else 'day of entry'} {exit_day}",
+            )
+        ]
+    return []
+
+
+def _document_limit(check: Check) -> date | None:
+    expiry = check.document.expiry_date
+    if expiry is None:
+        return None
+    return add_months(expiry, -check.regime.documents.min_validity_months)
+
+
+# -- alerts ----------------------------------------------------------------------------------
+
+
+def _alert_reasons(check: Check) -> list[Reason]:
+    return [
+        Reason("H", f"alert {hit.alert.id} ({hit.alert.category}) matches: {hit.why}")
+        for hit in matching_alerts(check.document, check.alerts)
+    ]
+
+
+# -- entry: visa or authorisation, and the stay ----------------------------------------------
+
+
+def _entry_conditions(
+    check: Check, rule: NationalityRule, history: StayHistory
+) -> tuple[list[Reason], date | None]:
+    reasons: list[Reason] = []
+    limits: list[date] = []
+    nationality = check.document.nationality
+    if rule.category is Category.NO_ADMISSION:
+        reasons.append(
+            Reason("C", f"nationals of {nationality} are not admitted under {check.regime.name}")
+        )
+    elif rule.category.needs_visa:
+        visa_reasons, visa_limit = _visa_conditions(check, rule, history)
+        reasons += visa_reasons
+        if visa_limit is not None:
+            limits.append(visa_limit)
+    elif rule.category.needs_authorization:
+        reasons += _authorization_reasons(check)
+    if rule.stay is not None:
+        stay_reasons, stay_limit = _stay_conditions(check, rule, history)
+        reasons += stay_reasons
+        if stay_limit is not None:
+            limits.append(stay_limit)
+    document_limit = _document_limit(check)
+    if document_limit is not None:
+        limits.append(document_limit)
+    return reasons, min(limits) if limits else None
+
+
+def _planned_exit_reasons(check: Check, latest: date | None, so_far: list[Reason]) -> list[Reason]:
+    """A planned exit past the last day allowed needs a person, unless already refused."""
+    planned = check.planned_exit
+    if latest is None or planned is None or planned <= latest or any(r.refuses for r in so_far):
+        return []
+    message = f"the planned exit {planned} is after the last day of stay allowed, {latest}"
+    return [Reason("E", message, refuses=False)]
+
+
+def _stay_conditions(
+    check: Check, rule: NationalityRule, history: StayHistory
+) -> tuple[list[Reason], date | None]:
+    assert rule.stay is not None
+    limit, window = rule.stay.limit, rule.stay.window
+    max_stay = history.max_stay(check.on, limit, window)
+    if max_stay == 0:
+        used = history.days_used(check.on - timedelta(days=1), window)
+        again = history.next_entry(check.on, limit, window)
+        return [
+            Reason(
+                "F",
+                f"has already stayed {used} days in the {window} days before {check.on}; "
+                f"the limit is {limit}; the next entry is possible on {again}",
+            )
+        ], None
+    return [], check.on + timedelta(days=max_stay - 1)
+
+
+def _visa_conditions(
+    check: Check, rule: NationalityRule, history: StayHistory
+) -> tuple[list[Reason], date | None]:
+    number = check.document.document_number
+    mine = [v for v in check.visas if v.document_number == number]
+    problems = [p for v in mine for p in [v.problem_on(check.on, history)] if p]
+    usable = [v for v in mine if not v.problem_on(check.on, history)]
+    if usable:
+        return [], max(v.last_day(check.on, history) for v in usable)
+    if rule.category is Category.VISA_ON_ARRIVAL:
+        return [Reason("C", "needs a visa, to be issued on arrival", refuses=False)], None
+    if problems:
+        return [Reason("C", "; ".join(problems))], None
+    others = sorted({v.document_number for v in check.visas})
+    tied = f" (visas held are for document {', '.join(others)})" if others else ""
+    kind = "an e-visa" if rule.category is Category.E_VISA else "a visa"
+    return [
+        Reason(
+            "C",
+            f"nationals of {check.document.nationality} need {kind} under "
+            f"{check.regime.name}, and none is valid for document {number}{tied}",
+        )
+    ], None
+
+
+def _authorization_reasons(check: Check) -> list[Reason]:
+    number = check.document.document_number
+    on = check.on
+    mine = [a for a in check.authorizations if a.document_number == number]
+    if any(a.valid_on(on) for a in mine):
+        return []
+    if mine:
+        spans = ", ".join(f"{a.valid_from} to {a.valid_to}" for a in mine)
+        return [Reason("C", f"the travel authorisation for document {number} is valid {spans}")]
+    others = sorted({a.document_number for a in check.authorizations})
+    tied = (
+        f"; an authorisation is tied to its document, and the one held is for {', '.join(others)}"
+        if others
+        else ""
+    )
+    return [
+        Reason(
+            "C",
+            f"nationals of {check.document.nationality} need a travel authorisation under "
+            f"{check.regime.name}, and none is valid for document {number}{tied}",
+        )
+    ]
+
+
+# -- exit ------------------------------------------------------------------------------------
+
+
+def _exit_reasons(
+    check: Check, rule: NationalityRule, history: StayHistory, overstay_days: int
+) -> list[Reason]:
+    if rule.stay is None or overstay_days == 0:
+        return []
+    overstays = history.overstays(rule.stay.limit, rule.stay.window)
+    runs = ", ".join(f"{o.first} to {o.last}" for o in overstays)
+    return [
+        Reason(
+            "F",
+            f"overstay of {overstay_days} days beyond {rule.stay.limit} in "
+            f"{rule.stay.window} ({runs}); the exit ends it",
+            refuses=False,
+        )
+    ]

@@ -1,0 +1,279 @@
+"""Stay arithmetic: L days in any window of W days (Schengen Borders Code Art. 6(1)-(2)).
+
+A *stay* runs from an entry to its exit, both days counted. The presence days P are every day
+of every stay; a day counts once, so leaving and coming back on the same day counts that day
+once. ``used(d)`` is the number of days of P in the window ``[d - W + 1, d]``, the window that
+Art. 6(2) looks back over from each day of stay ("any 180-day period ... shall imply
+considering the 180-day period preceding each day of stay").
+
+Everything is counted over intervals, never over sets of days: ``used(d)`` is a difference of
+two prefix counts found by bisection, and it changes slope only at four kinds of day per
+interval (``s``, ``e + 1``, ``s + W``, ``e + W + 1``), so its maximum or its crossing of L over
+a run of days is found at those breakpoints. Dates are handled as proleptic ordinals.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from cta.domain.errors import StayError
+
+__all__ = ["Overstay", "Stay", "StayHistory", "StayStatus"]
+
+
+@dataclass(frozen=True, slots=True)
+class Stay:
+    """From an entry to its exit, both days counted."""
+
+    entry: date
+    exit: date
+
+    def __post_init__(self) -> None:
+        if self.exit < self.entry:
+            raise StayError(f"exit {self.exit} is before its entry {self.entry}")
+
+    @property
+    def days(self) -> int:
+        return (self.exit - self.entry).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Overstay:
+    """A maximal run of days of presence on each of which more than L days were used."""
+
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+
+@dataclass(frozen=True, slots=True)
+class StayStatus:
+    """The answers of section 4 of the core issue for one date."""
+
+    on: date
+    limit: int
+    window: int
+    days_used: int
+    max_stay: int
+    stay_until: date | None
+    next_entry: date
+    overstays: tuple[Overstay, ...]
+
+    @property
+    def overstay_days(self) -> int:
+        return sum(o.days for o in self.overstays)
+
+
+class StayHistory:
+    """The stays of one traveller, as merged runs of presence days."""
+
+    __slots__ = ("_ends", "_prefix", "_starts")
+
+    def __init__(self, stays: Iterable[Stay]) -> None:
+        ordered = sorted(stays, key=lambda s: (s.entry, s.exit))
+        runs: list[tuple[int, int]] = []
+        previous: Stay | None = None
+        for stay in ordered:
+            if previous is not None and stay.entry < previous.exit:
+                raise StayError(
+                    f"stay {stay.entry}..{stay.exit} overlaps stay {previous.entry}.."
+                    f"{previous.exit} by more than one day"
+                )
+            previous = stay
+            runs.append((stay.entry.toordinal(), stay.exit.toordinal()))
+        self._starts, self._ends = _merge(runs)
+        self._prefix = _prefix_counts(self._starts, self._ends)
+
+    @classmethod
+    def _from_runs(cls, starts: list[int], ends: list[int]) -> StayHistory:
+        history = cls.__new__(cls)
+        history._starts, history._ends = starts, ends
+        history._prefix = _prefix_counts(starts, ends)
+        return history
+
+    @property
+    def presence_days(self) -> int:
+        return self._prefix[-1]
+
+    # -- counting ---------------------------------------------------------------------------
+
+    def _count_to(self, x: int) -> int:
+        """Days of presence on or before ordinal ``x``."""
+        i = bisect_right(self._starts, x)
+        if i == 0:
+            return 0
+        return self._prefix[i - 1] + min(x, self._ends[i - 1]) - self._starts[i - 1] + 1
+
+    def _used(self, d: int, window: int) -> int:
+        return self._count_to(d) - self._count_to(d - window)
+
+    def days_in(self, first: date, last: date) -> int:
+        """Days of presence from ``first`` to ``last``, both counted (0 when last < first)."""
+        if last < first:
+            return 0
+        return self._count_to(last.toordinal()) - self._count_to(first.toordinal() - 1)
+
+    def days_used(self, on: date, window: int = 180) -> int:
+        """Days of presence in the window of ``window`` days that ends on ``on``."""
+        return self._used(on.toordinal(), window)
+
+    # -- the maximum of used(d) over presence days ------------------------------------------
+
+    def _breakpoints(self, lo: int, hi: int, window: int) -> list[int]:
+        """Days in (lo, hi] where used(d) changes slope."""
+        first = bisect_left(self._ends, lo - window - 1)
+        points: list[int] = []
+        for s, e in zip(self._starts[first:], self._ends[first:], strict=True):
+            if s > hi:
+                break
+            for b in (s, e + 1, s + window, e + window + 1):
+                if lo < b <= hi:
+                    points.append(b)
+        points.sort()
+        return points
+
+    def _segments(self, lo: int, hi: int, window: int) -> Iterable[tuple[int, int]]:
+        """Cut [lo, hi] into runs of days on which used(d) is linear."""
+        start = lo
+        for b in self._breakpoints(lo, hi, window):
+            if b > start:
+                yield start, b - 1
+                start = b
+        yield start, hi
+
+    def _runs_from(self, on: int) -> Iterable[tuple[int, int]]:
+        i = bisect_left(self._ends, on)
+        for s, e in zip(self._starts[i:], self._ends[i:], strict=True):
+            yield max(s, on), e
+
+    def _max_used_from(self, on: int, window: int) -> int:
+        """The largest used(d) over presence days d >= on (0 when there are none)."""
+        best = 0
+        for lo, hi in self._runs_from(on):
+            for a, b in self._segments(lo, hi, window):
+                best = max(best, self._used(a, window), self._used(b, window))
+        return best
+
+    # -- questions --------------------------------------------------------------------------
+
+    def _with_days(self, first: int, count: int) -> StayHistory:
+        """This history with ``count`` days of presence added from ordinal ``first``."""
+        runs = list(zip(self._starts, self._ends, strict=True))
+        runs.append((first, first + count - 1))
+        runs.sort()
+        return StayHistory._from_runs(*_merge(runs))
+
+    def _fits(self, on: int, days: int, limit: int, window: int) -> bool:
+        extended = self._with_days(on, days) if days else self
+        return extended._max_used_from(on, window) <= limit
+
+    def _tail(self, first: int) -> StayHistory:
+        """The runs clipped to days >= ``first``: the same used(d) for every d >= first + W - 1."""
+        i = bisect_left(self._ends, first)
+        if i == 0 and (not self._starts or self._starts[0] >= first):
+            return self
+        starts = self._starts[i:]
+        if starts and starts[0] < first:
+            starts[0] = first
+        return StayHistory._from_runs(starts, self._ends[i:])
+
+    def max_stay(self, on: date, limit: int = 90, window: int = 180) -> int:
+        """The largest k such that a stay of k days from ``on`` breaks the limit on no day."""
+        d = on.toordinal()
+        tail = self._tail(d - window + 1)
+        if not tail._fits(d, 0, limit, window):
+            return 0
+        lo, hi = 0, limit  # a stay of limit + 1 days breaks the limit on its last day
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if tail._fits(d, mid, limit, window):
+                lo = mid
+            else:
+                hi = mid - 1
+        return lo
+
+    def next_entry(self, on: date, limit: int = 90, window: int = 180) -> date:
+        """The earliest date from ``on`` on whose max_stay is above 0."""
+        d = on.toordinal()
+        last = self._ends[-1] if self._ends else d - 1
+        while d <= last:  # planned stays after ``on``: few days, checked one by one
+            if self._tail(d - window + 1)._fits(d, 1, limit, window):
+                return date.fromordinal(d)
+            d += 1
+        return date.fromordinal(self._first_day_below(d, limit, window))
+
+    def _first_day_below(self, start: int, limit: int, window: int) -> int:
+        """After the last presence day used(d) only falls: the first d >= start below limit."""
+        need = self._prefix[-1] - limit + 1  # days that must have left: count_to(d - W) >= need
+        if need <= 0 or self._used(start, window) < limit:
+            return start
+        i = bisect_left(self._prefix, need) - 1  # the run in which the need-th day falls
+        x = self._starts[i] + (need - self._prefix[i]) - 1
+        return max(start, x + window)
+
+    def overstays(self, limit: int = 90, window: int = 180) -> tuple[Overstay, ...]:
+        """The maximal runs of presence days with used(d) above the limit."""
+        found: list[tuple[int, int]] = []
+        for s, e in zip(self._starts, self._ends, strict=True):
+            for a, b in self._segments(s, e, window):
+                run = _above(self._used(a, window), self._used(b, window), a, b, limit)
+                if run is None:
+                    continue
+                if found and found[-1][1] + 1 == run[0]:
+                    found[-1] = (found[-1][0], run[1])
+                else:
+                    found.append(run)
+        return tuple(Overstay(date.fromordinal(a), date.fromordinal(b)) for a, b in found)
+
+    def status(self, on: date, limit: int = 90, window: int = 180) -> StayStatus:
+        """All the answers for one date."""
+        max_stay = self.max_stay(on, limit, window)
+        until = date.fromordinal(on.toordinal() + max_stay - 1) if max_stay else None
+        return StayStatus(
+            on=on,
+            limit=limit,
+            window=window,
+            days_used=self.days_used(on, window),
+            max_stay=max_stay,
+            stay_until=until,
+            next_entry=on if max_stay else self.next_entry(on, limit, window),
+            overstays=self.overstays(limit, window),
+        )
+
+
+def _merge(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    """Merge sorted runs that overlap or touch into maximal runs."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in runs:
+        if ends and s <= ends[-1] + 1:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return starts, ends
+
+
+def _prefix_counts(starts: Sequence[int], ends: Sequence[int]) -> list[int]:
+    """prefix[i]: the presence days before run i; prefix[-1]: all of them."""
+    prefix = [0]
+    for s, e in zip(starts, ends, strict=True):
+        prefix.append(prefix[-1] + e - s + 1)
+    return prefix
+
+
+def _above(used_a: int, used_b: int, a: int, b: int, limit: int) -> tuple[int, int] | None:
+    """The days of [a, b] with used(d) > limit, where used is linear with slope -1, 0 or 1."""
+    if used_a > limit and used_b > limit:
+        return a, b
+    if used_b > used_a and used_b > limit:  # rising through the limit
+        return a + (limit - used_a) + 1, b
+    if used_a > used_b and used_a > limit:  # falling through the limit
+        return a, a + (used_a - limit) - 1
+    return None

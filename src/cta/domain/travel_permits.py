@@ -1,0 +1,75 @@
+"""Common visas and travel authorisations, as a border check sees them.
+
+A visa is affixed to one travel document and counts its entries and its own duration of stay:
+the days of presence within its validity may not exceed ``duration_days`` (the Schengen sticker's
+"duration of visit", Visa Code Art. 24). A travel authorisation, like ETIAS (Regulation (EU)
+2018/1240 Art. 36), is tied to the document it was applied with and must be valid on the day of
+entry; the stay it allows may run past its end.
+"""
+
+from __future__ import annotations
+
+import calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from cta.domain.stays import StayHistory
+
+__all__ = ["Authorization", "Visa", "add_months"]
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day ``months`` later (or earlier), clamped to the end of a shorter month."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+@dataclass(frozen=True, slots=True)
+class Visa:
+    """A short-stay visa for one travel document."""
+
+    document_number: str
+    valid_from: date
+    valid_to: date
+    duration_days: int
+    entries: int | None = None  # None: multiple entries
+    entries_used: int = 0
+
+    def days_left(self, on: date, history: StayHistory) -> int:
+        """Days of the duration of stay not yet used by presence before ``on``."""
+        spent = history.days_in(self.valid_from, min(self.valid_to, on - timedelta(days=1)))
+        return self.duration_days - spent
+
+    def problem_on(self, on: date, history: StayHistory) -> str | None:
+        """Why this visa does not allow an entry on ``on``, or None when it does."""
+        number = self.document_number
+        if on < self.valid_from:
+            return f"the visa for document {number} is valid only from {self.valid_from}"
+        if on > self.valid_to:
+            return f"the visa for document {number} expired on {self.valid_to}"
+        if self.entries is not None and self.entries_used >= self.entries:
+            return f"the visa for document {number} allowed {self.entries} entries, all used"
+        if self.days_left(on, history) <= 0:
+            return (
+                f"the visa for document {number} allowed {self.duration_days} days of stay, "
+                "all used"
+            )
+        return None
+
+    def last_day(self, on: date, history: StayHistory) -> date:
+        """The last day a stay entered on ``on`` may last under this visa."""
+        return min(self.valid_to, on + timedelta(days=self.days_left(on, history) - 1))
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """A travel authorisation tied to one travel document."""
+
+    document_number: str
+    valid_from: date
+    valid_to: date
+
+    def valid_on(self, on: date) -> bool:
+        return self.valid_from <= on <= self.valid_to

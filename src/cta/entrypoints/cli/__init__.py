@@ -1,0 +1,30 @@
+"""The ``cta`` command: a thin layer over the services (``python -m cta`` works too)."""
+
+from __future__ import annotations
+
+import typer
+
+from cta.entrypoints.cli.check import check_command
+from cta.entrypoints.cli.demo import demo_command
+from cta.entrypoints.cli.mrz import mrz_command
+from cta.entrypoints.cli.policy import policy_app
+from cta.entrypoints.cli.stay import stay_command
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="cta",
+    help="CTA: border checks for the Caucasian Union common travel area (AZE, ARM, GEO).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command("mrz")(mrz_command)
+app.command("stay")(stay_command)
+app.command("check")(check_command)
+app.command("demo")(demo_command)
+app.add_typer(policy_app, name="policy")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,108 @@
+"""``cta check``: border-check decisions for JSON Lines of checks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.markup import escape
+from rich.panel import Panel
+
+from cta.bootstrap import reference
+from cta.domain.alerts import Alert, parse_alert_birth_date
+from cta.domain.checks import Decision, Direction, Outcome
+from cta.domain.documents import TravelDocument
+from cta.domain.errors import CTAError
+from cta.domain.travel_permits import Authorization, Visa
+from cta.entrypoints.cli.common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    err_console,
+    out_console,
+    print_json,
+    stdin_lines,
+)
+from cta.entrypoints.schemas import CheckIn, describe_validation_error
+from cta.services.checks import CheckTraveller, check_traveller
+
+__all__ = ["check_command", "decision_json", "to_command"]
+
+
+def to_command(request: CheckIn) -> CheckTraveller:
+    """The validated JSON line as the check use case's command."""
+    alerts = []
+    for a in request.alerts:
+        year, month, day = parse_alert_birth_date(a.birth_date)
+        alerts.append(Alert(a.id, a.category, a.surname, a.given_names, year, month, day,
+                            a.nationality))
+    return CheckTraveller(
+        on=request.on,
+        direction=Direction(request.direction),
+        mrz=request.mrz,
+        planned_exit=request.planned_exit,
+        history=request.history,
+        visas=[
+            Visa(v.document_number, v.valid_from, v.valid_to, v.duration_days,
+                 None if v.entries == "multiple" else v.entries, v.entries_used)
+            for v in request.visas
+        ],
+        authorizations=[
+            Authorization(a.document_number, a.valid_from, a.valid_to)
+            for a in request.authorizations
+        ],
+        alerts=alerts,
+        regime=request.regime,
+    )
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """The JSON contract of ``cta check --json``."""
+    return {
+        "decision": decision.outcome.value,
+        "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
+        "category": decision.category.value,
+        "latest_exit": decision.latest_exit.isoformat() if decision.latest_exit else None,
+        "overstay_days": decision.overstay_days,
+    }
+
+
+def check_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object per check.")] = False,
+) -> None:
+    """Decide border checks read as JSON Lines from standard input (see the README)."""
+    ref = reference()
+    worst = EXIT_OK
+    for number, line in stdin_lines():
+        try:
+            request = CheckIn.model_validate_json(line)
+            document, decision = check_traveller(to_command(request), ref)
+        except (ValidationError, CTAError) as exc:
+            worst = EXIT_UNREADABLE
+            text = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+            err_console.print(f"[bold red]error:[/] line {number}: {escape(text)}")
+            if as_json:
+                print_json({"error": f"line {number}: {text}"})
+            continue
+        if as_json:
+            print_json(decision_json(decision))
+        else:
+            show_decision(document, decision, title=f"check {number}")
+    raise typer.Exit(worst)
+
+
+_STYLE = {Outcome.ADMIT: "green", Outcome.REFUSE: "red", Outcome.REFER: "yellow"}
+
+
+def show_decision(document: TravelDocument, decision: Decision, *, title: str) -> None:
+    """A decision as an officer reads it."""
+    style = _STYLE[decision.outcome]
+    who = escape(f"{document.surname}, {document.given_names} ({document.nationality})")
+    body = [f"[bold {style}]{decision.outcome.value.upper()}[/]  {who}",
+            f"category: {decision.category.value}"]
+    if decision.latest_exit:
+        body.append(f"latest exit: {decision.latest_exit}")
+    if decision.overstay_days:
+        body.append(f"overstay: {decision.overstay_days} days")
+    body += [f"[{style}]{r.code}[/] {escape(r.message)}" for r in decision.reasons]
+    out_console.print(Panel("\n".join(body), title=title, title_align="left", border_style=style))

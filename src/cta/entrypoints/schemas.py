@@ -1,0 +1,105 @@
+"""The shapes of data that cross CTA's boundaries (CLI JSON Lines now, the API later).
+
+Every model forbids unknown keys and reads dates strictly as ISO ``YYYY-MM-DD`` strings, so a
+typo or a number where a date belongs is named, never guessed at.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cta.domain.alerts import AlertCategory
+
+__all__ = [
+    "AlertIn",
+    "AuthorizationIn",
+    "CheckIn",
+    "StayIn",
+    "VisaIn",
+    "describe_validation_error",
+]
+
+_STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
+Code = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z]{1,3}$")]
+DocumentNumber = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Z0-9<]+$")]
+Name = Annotated[str, Field(max_length=200)]
+Span = tuple[date, date]
+
+
+class VisaIn(BaseModel):
+    model_config = _STRICT
+    document_number: DocumentNumber
+    valid_from: date
+    valid_to: date
+    entries: Literal[1, 2, "multiple"] = "multiple"
+    entries_used: Annotated[int, Field(ge=0, le=1000)] = 0
+    duration_days: Annotated[int, Field(ge=1, le=3660)]
+
+    @model_validator(mode="after")
+    def _ordered(self) -> VisaIn:
+        if self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+
+class AuthorizationIn(BaseModel):
+    model_config = _STRICT
+    document_number: DocumentNumber
+    valid_from: date
+    valid_to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AuthorizationIn:
+        if self.valid_to < self.valid_from:
+            raise ValueError(f"valid_to {self.valid_to} is before valid_from {self.valid_from}")
+        return self
+
+
+class AlertIn(BaseModel):
+    model_config = _STRICT
+    id: Annotated[str, Field(min_length=1, max_length=100)]
+    category: AlertCategory
+    surname: Annotated[str, Field(min_length=1, max_length=200)]
+    given_names: Name = ""
+    birth_date: Annotated[str, Field(max_length=10)] | None = None
+    nationality: Code | None = None
+
+
+class CheckIn(BaseModel):
+    """One line of ``cta check --json``."""
+
+    model_config = _STRICT
+    on: date
+    direction: Literal["entry", "exit"]
+    mrz: Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=3)]
+    planned_exit: date | None = None
+    history: Annotated[list[Span], Field(max_length=10_000)] = []
+    visas: Annotated[list[VisaIn], Field(max_length=100)] = []
+    authorizations: Annotated[list[AuthorizationIn], Field(max_length=100)] = []
+    alerts: Annotated[list[AlertIn], Field(max_length=10_000)] = []
+    regime: Annotated[str, Field(max_length=100)] = "union-draft"
+
+
+class StayIn(BaseModel):
+    """One line of ``cta stay --json`` read from standard input."""
+
+    model_config = _STRICT
+    on: date
+    stays: Annotated[list[Span], Field(max_length=100_000)] = []
+    limit: Annotated[int, Field(ge=1, le=100_000)] | None = None
+    window: Annotated[int, Field(ge=2, le=100_000)] | None = None
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming every field that is wrong and why."""
+    parts = []
+    for item in error.errors(include_url=False):
+        where = ".".join(str(p) for p in item["loc"]) or "input"
+        message = item["msg"]
+        if item["type"] == "json_invalid":
+            message = f"not valid JSON ({item.get('ctx', {}).get('error', 'unreadable')})"
+        parts.append(f"{where}: {message}")
+    return "; ".join(parts)
