@@ -1,0 +1,65 @@
+"""Countries and the other codes ICAO Doc 9303 allows for nationality and issuing state.
+
+The table itself is data (`cta/data/countries.csv`), loaded by `cta.policy.countries`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal
+
+__all__ = ["Country", "CountryKind", "CountryTable"]
+
+CountryKind = Literal["iso", "icao"]
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    """One three-letter code as used in an MRZ (or 'D' for Germany), with its names."""
+
+    code: str
+    alpha2: str
+    numeric: str
+    kind: CountryKind
+    names: Mapping[str, str]
+
+    def name(self, lang: str = "en") -> str:
+        """The name in `lang` ('en', 'az', 'hy', 'ka', 'ru'), or in English if there is none."""
+        return self.names.get(lang) or self.names["en"]
+
+
+class CountryTable:
+    """All codes a document may carry for nationality or issuing state, looked up by code."""
+
+    __slots__ = ("_by_code", "codes")
+
+    def __init__(self, countries: Iterable[Country]) -> None:
+        by_code: dict[str, Country] = {}
+        for country in countries:
+            if country.code in by_code:
+                raise ValueError(f"country code {country.code} appears twice")
+            by_code[country.code] = country
+        self._by_code: Mapping[str, Country] = MappingProxyType(by_code)
+        self.codes: frozenset[str] = frozenset(by_code)
+
+    def get(self, code: str) -> Country | None:
+        """The country with this code, or None if the code is unknown."""
+        return self._by_code.get(code)
+
+    def name(self, code: str, lang: str = "en") -> str:
+        """The name of the country with this code; KeyError if the code is unknown."""
+        country = self._by_code.get(code)
+        if country is None:
+            raise KeyError(f"unknown country code {code!r}")
+        return country.name(lang)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._by_code
+
+    def __len__(self) -> int:
+        return len(self._by_code)
+
+    def __iter__(self) -> Iterator[Country]:
+        return iter(self._by_code.values())

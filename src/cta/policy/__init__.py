@@ -1,0 +1,1 @@
+"""The policy and reference data CTA ships, with their loaders and validation."""

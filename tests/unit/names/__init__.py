@@ -1,0 +1,1 @@
+"""Tests of personal names: scripts and MRZ transliteration."""
