@@ -186,6 +186,8 @@ class StayHistory:
     def max_stay(self, on: date, limit: int = 90, window: int = 180) -> int:
         """The largest k such that a stay of k days from ``on`` breaks the limit on no day."""
         d = on.toordinal()
+        if not self._ends or self._ends[-1] <= d:
+            return self._max_stay_after_history(d, limit, window)
         tail = self._tail(d - window + 1)
         if not tail._fits(d, 0, limit, window):
             return 0
@@ -196,6 +198,23 @@ class StayHistory:
                 lo = mid
             else:
                 hi = mid - 1
+        return lo
+
+    def _max_stay_after_history(self, d: int, limit: int, window: int) -> int:
+        """max_stay when no presence day lies after ``d``: a closed search over one function.
+
+        On day d + j of a new stay, used = (j + 1) + past(j), past(j) being the presence days
+        in [d + j - W + 1, d - 1]. past falls by at most one a day, so used never falls as j
+        grows, and a stay of k days fits exactly when its last day fits.
+        """
+        lo, hi = 0, limit
+        while lo < hi:
+            k = (lo + hi + 1) // 2
+            last = d + k - 1
+            if k + self._count_to(d - 1) - self._count_to(last - window) <= limit:
+                lo = k
+            else:
+                hi = k - 1
         return lo
 
     def next_entry(self, on: date, limit: int = 90, window: int = 180) -> date:
@@ -221,6 +240,8 @@ class StayHistory:
         """The maximal runs of presence days with used(d) above the limit."""
         found: list[tuple[int, int]] = []
         for s, e in zip(self._starts, self._ends, strict=True):
+            if self._count_to(e) - self._count_to(s - window) <= limit:
+                continue  # even all presence from s - W + 1 to e is within the limit
             for a, b in self._segments(s, e, window):
                 run = _above(self._used(a, window), self._used(b, window), a, b, limit)
                 if run is None:

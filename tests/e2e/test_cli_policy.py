@@ -1,0 +1,117 @@
+"""`cta policy show|derive|validate` as a user runs them (CliRunner on the policy sub-app)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from cta.entrypoints.cli.policy import policy_app
+
+app = typer.Typer()
+app.add_typer(policy_app, name="policy")
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def test_show_prints_georgias_regime_with_country_names(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "status-quo/GEO"])
+    assert result.exit_code == 0, result.output
+    assert "United States" in result.output
+    assert "365 days in any 366" in result.output
+
+
+def test_show_json_of_the_union_draft_on_its_first_day_is_in_force(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "union-draft", "--on", "2027-01-01", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["in_force"] is True
+    assert data["members"] == ["ARM", "AZE", "GEO"]
+    assert data["nationalities"]["USA"]["category"] == "authorization"
+    assert data["counts"] == {"authorization": 100, "visa": 177}
+
+
+def test_show_before_the_union_draft_starts_says_it_is_not_in_force(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "--on", "2026-01-01", "--json"])
+    assert json.loads(result.output)["in_force"] is False
+
+
+def test_show_of_an_unknown_regime_exits_2_without_a_traceback(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "status-quo/FRA"])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+
+
+def test_show_with_a_bad_date_exits_2(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "--on", "tomorrow"])
+    assert result.exit_code == 2
+
+
+@pytest.mark.parametrize(("rule", "authorizations"), [("any", 100), ("majority", 68), ("all", 14)])
+def test_derive_json_gives_rule_categories_and_counts(
+    runner: CliRunner, rule: str, authorizations: int
+) -> None:
+    result = runner.invoke(app, ["policy", "derive", "--rule", rule, "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["rule"] == rule
+    assert data["counts"]["authorization"] == authorizations
+    assert data["categories"]["XXA"] == "visa"
+
+
+def test_derive_without_json_prints_the_counts(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "derive"])
+    assert result.exit_code == 0
+    assert "authorization 100" in result.output
+
+
+def test_derive_with_an_unknown_rule_exits_2(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["policy", "derive", "--rule", "most"]).exit_code == 2
+
+
+def test_validate_without_paths_checks_every_shipped_file(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "validate"])
+    assert result.exit_code == 0, result.output
+    assert "ok  union-draft" in result.output
+
+
+def test_validate_of_a_bad_file_exits_1_naming_file_and_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "x"\nkind = "national"\nmembers = ["ZZZ"]\n', encoding="utf-8")
+    result = runner.invoke(app, ["policy", "validate", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: unknown country code 'ZZZ'" in result.output.replace("\n", "")
+    assert "Traceback" not in result.output
+
+
+def test_validate_of_a_missing_file_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["policy", "validate", str(tmp_path / "no.toml")]).exit_code == 2
+
+
+def test_every_policy_command_has_help_text(runner: CliRunner) -> None:
+    for command in ("show", "derive", "validate"):
+        result = runner.invoke(app, ["policy", command, "--help"])
+        assert result.exit_code == 0
+        assert len(result.output.strip().splitlines()) > 3
+
+
+def test_python_m_cta_policy_validate_runs_as_a_real_process() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cta", "policy", "validate"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok  union-draft" in result.stdout
