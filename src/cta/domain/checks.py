@@ -28,7 +28,7 @@ from enum import StrEnum
 from cta.domain.alerts import Alert, matching_alerts
 from cta.domain.documents import DocumentType, TravelDocument
 from cta.domain.regime import Category, NationalityRule, Regime
-from cta.domain.stays import Stay, StayHistory
+from cta.domain.stays import Overstay, Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, add_months
 
 __all__ = ["Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
@@ -92,13 +92,14 @@ def decide(check: Check) -> Decision:
     overstay_days = 0
     if rule.category is not Category.FREE_MOVEMENT:
         history = _history(check)
-        overstay_days = _overstay_days(history, rule)
+        overstays = _overstays(check, history, rule)
+        overstay_days = sum(o.days for o in overstays)
         if check.direction is Direction.ENTRY:
             permit_reasons, latest_exit = _entry_conditions(check, rule, history)
             reasons += permit_reasons
             reasons += _planned_exit_reasons(check, latest_exit, reasons)
         else:
-            reasons += _exit_reasons(check, rule, history, overstay_days)
+            reasons += _exit_reasons(rule, overstays)
     outcome = _outcome(reasons, check.direction)
     if outcome is Outcome.REFUSE or check.direction is Direction.EXIT:
         latest_exit = None
@@ -118,10 +119,24 @@ def _history(check: Check) -> StayHistory:
     return StayHistory(check.history)
 
 
-def _overstay_days(history: StayHistory, rule: NationalityRule) -> int:
-    if rule.stay is None:
-        return 0
-    return sum(o.days for o in history.overstays(rule.stay.limit, rule.stay.window))
+def _overstays(check: Check, history: StayHistory, rule: NationalityRule) -> list[Overstay]:
+    """Days of presence beyond the stay limit in a window, or beyond the longest single stay."""
+    runs: list[tuple[date, date]] = []
+    if rule.stay is not None:
+        runs += [(o.first, o.last) for o in history.overstays(rule.stay.limit, rule.stay.window)]
+    if rule.per_entry is not None:
+        runs += [
+            (stay.entry + timedelta(days=rule.per_entry), stay.exit)
+            for stay in check.history
+            if stay.days > rule.per_entry
+        ]
+    merged: list[tuple[date, date]] = []
+    for first, last in sorted(runs):
+        if merged and first <= merged[-1][1] + timedelta(days=1):
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return [Overstay(first, last) for first, last in merged]
 
 
 # -- the travel document ---------------------------------------------------------------------
@@ -206,6 +221,8 @@ def _entry_conditions(
             limits.append(visa_limit)
     elif rule.category.needs_authorization:
         reasons += _authorization_reasons(check)
+    if rule.per_entry is not None:
+        limits.append(check.on + timedelta(days=rule.per_entry - 1))
     if rule.stay is not None:
         stay_reasons, stay_limit = _stay_conditions(check, rule, history)
         reasons += stay_reasons
@@ -297,18 +314,20 @@ def _authorization_reasons(check: Check) -> list[Reason]:
 # -- exit ------------------------------------------------------------------------------------
 
 
-def _exit_reasons(
-    check: Check, rule: NationalityRule, history: StayHistory, overstay_days: int
-) -> list[Reason]:
-    if rule.stay is None or overstay_days == 0:
+def _exit_reasons(rule: NationalityRule, overstays: Sequence[Overstay]) -> list[Reason]:
+    if not overstays:
         return []
-    overstays = history.overstays(rule.stay.limit, rule.stay.window)
+    days = sum(o.days for o in overstays)
     runs = ", ".join(f"{o.first} to {o.last}" for o in overstays)
+    limits = []
+    if rule.stay is not None:
+        limits.append(f"{rule.stay.limit} days in any {rule.stay.window}")
+    if rule.per_entry is not None:
+        limits.append(f"{rule.per_entry} days per stay")
     return [
         Reason(
             "F",
-            f"overstay of {overstay_days} days beyond {rule.stay.limit} in "
-            f"{rule.stay.window} ({runs}); the exit ends it",
+            f"overstay of {days} days beyond {' and '.join(limits)} ({runs}); the exit ends it",
             refuses=False,
         )
     ]

@@ -64,11 +64,17 @@ class StayLimit:
 
 @dataclass(frozen=True, slots=True)
 class NationalityRule:
-    """The category of a nationality and its stay limit (``None``: no limit)."""
+    """The category of a nationality, its stay limit (``None``: no limit), and the longest
+    single stay (``per_entry``; ``None``: no such limit), as in Georgia's "one full year"."""
 
     category: Category
     stay: StayLimit | None = None
     note: str = ""
+    per_entry: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.per_entry is not None and self.per_entry < 1:
+            raise ValueError(f"a stay of at most {self.per_entry} days per entry allows none")
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,7 +20,21 @@ def used(days: set[date], d: date, window: int) -> int:
 
 
 def breaks_limit_from(days: set[date], on: date, limit: int, window: int) -> bool:
-    return any(used(days, d, window) > limit for d in days if d >= on)
+    """Some day of presence from ``on`` on sees more than ``limit`` days in its window."""
+    if not days:
+        return False
+    # A running count over the span: used(d) = presence in the last ``window`` days up to d.
+    first, last = min(days) - timedelta(days=window), max(days)
+    count, d, ring = 0, first, []
+    while d <= last:
+        ring.append(d in days)
+        count += ring[-1]
+        if len(ring) > window:
+            count -= ring.pop(0)
+        if d >= on and d in days and count > limit:
+            return True
+        d += timedelta(days=1)
+    return False
 
 
 def max_stay(days: set[date], on: date, limit: int, window: int) -> int:
@@ -33,8 +47,9 @@ def max_stay(days: set[date], on: date, limit: int, window: int) -> int:
 
 
 def next_entry(days: set[date], on: date, limit: int, window: int) -> date:
+    # max_stay(d) > 0 exactly when a stay of one day fits: a longer one only adds days.
     d = on
-    while max_stay(days, d, limit, window) == 0:
+    while breaks_limit_from(days | {d}, d, limit, window):
         d += timedelta(days=1)
     return d
 

@@ -41,7 +41,8 @@ def history_of(stays: list[tuple[date, date]]) -> StayHistory:
 @given(histories())
 def test_days_used_agrees_with_the_oracle(case: tuple[list[tuple[date, date]], date, int, int]):
     stays, on, _limit, window = case
-    assert history_of(stays).days_used(on, window) == oracle.used(oracle.presence(stays), on, window)
+    expected = oracle.used(oracle.presence(stays), on, window)
+    assert history_of(stays).days_used(on, window) == expected
 
 
 @settings(max_examples=300, deadline=None)
@@ -79,3 +80,30 @@ def test_status_is_consistent_with_its_parts(case: tuple[list[tuple[date, date]]
     else:
         assert status.stay_until is None
         assert status.next_entry > on
+
+
+@st.composite
+def schengen_histories(draw: st.DrawFn) -> tuple[list[tuple[date, date]], date]:
+    """The default rule, 90 days in any 180, over histories that straddle 29 February 2024."""
+    stays: list[tuple[date, date]] = []
+    cursor = EPOCH + timedelta(days=draw(st.integers(0, 120)))
+    for gap, length in draw(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 70)),
+                                     max_size=5)):
+        entry = cursor + timedelta(days=gap)
+        stays.append((entry, entry + timedelta(days=length)))
+        cursor = entry + timedelta(days=length)
+    on = EPOCH + timedelta(days=draw(st.integers(0, (cursor - EPOCH).days + 200)))
+    return stays, on
+
+
+@settings(max_examples=40, deadline=None)
+@given(schengen_histories())
+def test_the_default_90_in_180_rule_agrees_with_the_oracle(
+    case: tuple[list[tuple[date, date]], date],
+):
+    stays, on = case
+    days = oracle.presence(stays)
+    status = history_of(stays).status(on, 90, 180)
+    assert status.days_used == oracle.used(days, on, 180)
+    assert status.max_stay == oracle.max_stay(days, on, 90, 180)
+    assert [(o.first, o.last) for o in status.overstays] == oracle.overstay_runs(days, 90, 180)
