@@ -27,6 +27,7 @@ from enum import StrEnum
 
 from cta.domain.alerts import Alert, matching_alerts
 from cta.domain.documents import DocumentType, TravelDocument
+from cta.domain.errors import InvalidInputError
 from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, add_months
@@ -67,6 +68,18 @@ class Check:
     visas: Sequence[Visa] = ()
     authorizations: Sequence[Authorization] = ()
     alerts: Sequence[Alert] = ()
+
+    def __post_init__(self) -> None:
+        if self.planned_exit is not None and self.planned_exit < self.on:
+            raise InvalidInputError(
+                f"planned_exit {self.planned_exit} is before the day of the check {self.on}"
+            )
+        for stay in self.history:
+            if stay.exit > self.on:
+                raise InvalidInputError(
+                    f"history stay {stay.entry} to {stay.exit} ends after the day of the check "
+                    f"{self.on}: the history holds past stays (at exit, up to the day of exit)"
+                )
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,7 +31,7 @@ EXIT_UNREADABLE = 2
 MAX_STDIN_BYTES = 256 * 1024 * 1024
 
 out_console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def fail(message: str, code: int = EXIT_UNREADABLE) -> NoReturn:
