@@ -1,6 +1,7 @@
 """Write src/cta/policy/status-quo/{AZE,ARM,GEO}.toml from the passport-index data set.
 
-Dev-time only: ``.venv/bin/python tools/derive_status_quo.py PATH/passport-index-tidy-iso3.csv``.
+Dev-time only: ``.venv/bin/python tools/derive_status_quo.py PATH/passport-index-tidy-iso3.csv``
+(``--help``: this text).
 The same CSV always gives the same files. The data set (ilyankou/passport-index-dataset, MIT,
 commit of 2025-01-12) is a secondary source: each state's stay window, and the facts we found
 wrong or outdated against an official statement, are written here with their source, and go
@@ -11,6 +12,10 @@ a number N -> visa_exempt, N days in the state's window; ``visa free`` -> visa_e
 state's stay by law; ``eta`` -> authorization; ``e-visa`` -> e_visa; ``visa on arrival`` ->
 visa_on_arrival; ``visa required`` -> visa; ``no admission`` -> no_admission; ``-1`` (own
 country) -> left out (the member moves freely).
+
+A stay is a limit in a window (``limit`` days in any ``window``), a longest single stay
+(``per_entry``: days from entry to exit, both counted), or both; only per-visit maxima an
+official statement gives are written as ``per_entry``.
 """
 
 from __future__ import annotations
@@ -52,11 +57,30 @@ ORDER = ("authorization", "visa_exempt", "e_visa", "visa_on_arrival", "visa", "n
 
 @dataclass(frozen=True)
 class Stay:
-    limit: int
-    window: int
+    """``limit`` days in any ``window`` (both or neither), and/or ``per_entry`` days a visit."""
+
+    limit: int | None = None
+    window: int | None = None
+    per_entry: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.limit is None) != (self.window is None):
+            raise ValueError("limit and window come together")
+        if self.limit is None and self.per_entry is None:
+            raise ValueError("a stay needs a limit in a window, a per_entry, or both")
+
+    @property
+    def longest(self) -> int:
+        """The most days one visit may last (to order the groups, longest first)."""
+        return min(d for d in (self.limit, self.per_entry) if d is not None)
 
     def toml(self) -> str:
-        return f"{{ limit = {self.limit}, window = {self.window} }}"
+        parts = []
+        if self.limit is not None:
+            parts += [f"limit = {self.limit}", f"window = {self.window}"]
+        if self.per_entry is not None:
+            parts.append(f"per_entry = {self.per_entry}")
+        return "{ " + ", ".join(parts) + " }"
 
 
 @dataclass(frozen=True)
@@ -87,17 +111,21 @@ class State:
     )
 
 
+# "Full 1 (one) year" a stay (geoconsul id=25): 365 days from entry to exit, both counted.
+GEO_YEAR = Stay(per_entry=365)
+
 GEO = State(
     code="GEO",
     title="Georgia: entry of foreigners, national regime today",
     window=180,
     windows={},
-    visa_free_stay=Stay(365, 366),
+    visa_free_stay=GEO_YEAR,
     default_stay=Stay(90, 180),
     stay_note=(
-        "Visa-free stays: 'full 1 (one) year' for most listed states (geoconsul id=25); a "
-        "traveller may leave and enter again, so we count it as 365 days in any 366 (one day "
-        "out a year). Shorter stays are '90 days in any 180 day period' (geoconsul id=25)."
+        "Visa-free stays: 'full 1 (one) year' for most listed states (geoconsul id=25), a limit "
+        "per entry: a traveller may leave and enter again at once, so 365 days per entry and "
+        "no limit in a window. Shorter stays are '90 days in any 180 day period' (geoconsul "
+        "id=25); China 30 days a visit and 90 in 180 (agreement of 2024)."
     ),
     min_validity_months=0,
     documents_note="Georgia asks a passport valid for the stay; no minimum beyond it found.",
@@ -125,9 +153,10 @@ GEO = State(
         ),
     ),
     group_notes={
-        ("visa_exempt", Stay(365, 366)): (
-            "Full 1 (one) year; the data set says 360 days (the 2014 rule), the MFA list says "
-            "a full year: corrected to 365",
+        ("visa_exempt", GEO_YEAR): (
+            "Full 1 (one) year a stay; the data set says 360 days (the 2014 rule), the MFA list "
+            "says a full year: corrected to 365 days per entry, no limit in a window (one may "
+            "leave and enter again at once)",
             ("geoconsul-visa-free", "passport-index"),
         ),
         ("visa_exempt", Stay(90, 180)): (
@@ -157,7 +186,7 @@ GEO = State(
     corrections={
         "CHN": Correction(
             "visa_exempt",
-            Stay(90, 180),
+            Stay(90, 180, per_entry=30),
             "Agreement with China in force 28 May 2024: at most 30 days a visit and 90 in any "
             "180; the data set gives only the 30 days a visit",
             ("mfa-ge-china", "passport-index"),
@@ -325,9 +354,10 @@ AZE = State(
     corrections={
         "CHN": Correction(
             "visa_exempt",
-            Stay(90, 365),
-            "Unilateral exemption of 20 July 2024: 30 days a visit, 3 visits a year; since 16 "
-            "July 2025 an agreement (30 a visit, 90 in 180). Visa-free either way",
+            Stay(90, 365, per_entry=30),
+            "Unilateral exemption of 20 July 2024: 30 days a visit, 3 visits a year (written as "
+            "30 per entry, 90 in any 365); since 16 July 2025 an agreement (30 a visit, 90 in "
+            "180). Visa-free either way",
             ("sms-az-china", "passport-index"),
         ),
     },
@@ -381,7 +411,7 @@ def build_groups(state: State, requirements: dict[str, str]) -> list[Group]:
         by_key[key].nationalities.extend(codes)
     groups = sorted(
         by_key.values(),
-        key=lambda g: (ORDER.index(g.category), -(g.stay.limit if g.stay else 0)),
+        key=lambda g: (ORDER.index(g.category), -(g.stay.longest if g.stay else 0)),
     )
     return [*groups, *corrected]
 
@@ -445,7 +475,10 @@ def render(state: State, groups: list[Group]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 2:
+    if len(argv) == 2 and argv[1] in ("-h", "--help"):
+        print(f"usage: {argv[0]} PATH/passport-index-tidy-iso3.csv\n\n{__doc__}")
+        return 0
+    if len(argv) != 2 or argv[1].startswith("-"):
         print(f"usage: {argv[0]} PATH/passport-index-tidy-iso3.csv", file=sys.stderr)
         return 2
     csv_path = Path(argv[1])

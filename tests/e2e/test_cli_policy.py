@@ -26,7 +26,31 @@ def test_show_prints_georgias_regime_with_country_names(runner: CliRunner) -> No
     result = runner.invoke(app, ["policy", "show", "status-quo/GEO"])
     assert result.exit_code == 0, result.output
     assert "United States" in result.output
-    assert "365 days in any 366" in result.output
+    assert "365 days per entry" in result.output
+    assert "365 days in any 366" not in result.output
+
+
+def test_show_prints_a_limit_in_a_window_and_a_per_entry_limit_on_one_line(
+    runner: CliRunner,
+) -> None:
+    result = runner.invoke(app, ["policy", "show", "status-quo/GEO"])
+    assert result.exit_code == 0, result.output
+    (china,) = [line for line in result.output.splitlines() if "CHN" in line]
+    assert "90 days in any 180; 30 per entry" in china
+    (peru,) = [line for line in result.output.splitlines() if "PER " in line]
+    assert "90 days in any 180" in peru
+    assert "per entry" not in peru
+
+
+def test_show_json_gives_per_entry_beside_stay(runner: CliRunner) -> None:
+    result = runner.invoke(app, ["policy", "show", "status-quo/GEO", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    usa, chn, ind = (data["nationalities"][code] for code in ("USA", "CHN", "IND"))
+    assert (usa["stay"], usa["per_entry"]) == (None, 365)
+    assert (chn["stay"], chn["per_entry"]) == ({"limit": 90, "window": 180}, 30)
+    assert (ind["stay"], ind["per_entry"]) == (None, None)
+    assert data["default"]["per_entry"] is None
 
 
 def test_show_json_of_the_union_draft_on_its_first_day_is_in_force(runner: CliRunner) -> None:
@@ -36,6 +60,8 @@ def test_show_json_of_the_union_draft_on_its_first_day_is_in_force(runner: CliRu
     assert data["in_force"] is True
     assert data["members"] == ["ARM", "AZE", "GEO"]
     assert data["nationalities"]["USA"]["category"] == "authorization"
+    assert data["nationalities"]["USA"]["stay"] == {"limit": 90, "window": 180}
+    assert data["nationalities"]["USA"]["per_entry"] is None
     assert data["counts"] == {"authorization": 100, "visa": 177}
 
 

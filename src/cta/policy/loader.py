@@ -3,7 +3,8 @@
 Every problem raises ``PolicyError`` naming the file, the line and what is wrong. A union file
 may derive its nationality categories from the status-quo files at load time
 (``derive = { rule = "any", from = [...] }``); its own ``[[version.group]]`` entries override
-the derived ones.
+the derived ones. A ``stay`` table gives a limit in a window (``limit``, ``window``), a longest
+single stay (``per_entry``), or both.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ _VERSION_KEYS = {
 }
 _GROUP_KEYS = {"category", "stay", "note", "sources", "nationalities"}
 _RULE_KEYS = {"category", "stay", "note"}
-_STAY_KEYS = {"limit", "window"}
+_STAY_KEYS = {"limit", "window", "per_entry"}
 _DOCUMENT_KEYS = {"member", "third_country", "max_age_years", "min_validity_months"}
 _DERIVE_KEYS = {"rule", "from"}
 
@@ -240,19 +241,62 @@ def _date(table: Mapping[str, Any], key: str, path: TablePath, ctx: _Context) ->
     return value
 
 
-def _parse_stay(value: Any, path: TablePath, key: str, ctx: _Context) -> StayLimit:
+@dataclass(frozen=True, slots=True)
+class _Stay:
+    """What a ``stay`` table says: a limit in a window, a longest single stay, or both."""
+
+    limit: StayLimit | None = None
+    per_entry: int | None = None
+
+
+_NO_STAY = _Stay()
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _parse_stay(value: Any, path: TablePath, key: str, ctx: _Context) -> _Stay:
+    shape = "{ limit = N, window = W }, { per_entry = N } or both"
     if not isinstance(value, dict):
-        raise ctx.fail(f"{key!r} must be a table {{ limit = N, window = W }}", path, key)
+        raise ctx.fail(f"{key!r} must be a table {shape}", path, key)
     _check_keys(value, _STAY_KEYS, path, ctx, f"the {key!r} table", key)
-    limit, window = value.get("limit"), value.get("window")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (limit, window)):
+    if not value:
+        raise ctx.fail(f"{key!r} is empty: write {shape}", path, key)
+    per_entry = value.get("per_entry")
+    if per_entry is not None and (not _whole(per_entry) or per_entry < 1):
+        raise ctx.fail(
+            f"'per_entry' in {key!r} must be a whole number of days, 1 or more (not {per_entry!r})",
+            path,
+            key,
+        )
+    if "limit" not in value and "window" not in value:
+        return _Stay(None, per_entry)
+    if ("limit" in value) != ("window" in value):
+        given, missing = ("limit", "window") if "limit" in value else ("window", "limit")
+        raise ctx.fail(
+            f"{key!r} has {given!r} without {missing!r}: they come together or not at all",
+            path,
+            key,
+        )
+    limit, window = value["limit"], value["window"]
+    if not (_whole(limit) and _whole(window)):
         raise ctx.fail(f"{key!r} needs whole numbers 'limit' and 'window'", path, key)
     try:
-        return StayLimit(cast(int, limit), cast(int, window))
+        stay = StayLimit(limit, window)
     except ValueError as exc:
         raise ctx.fail(
             f"stay limit {limit} days in a window of {window}: {exc}", path, key
         ) from exc
+    if per_entry is not None and per_entry >= limit:
+        # One stay of more than `limit` days already breaks the limit in its window.
+        raise ctx.fail(
+            f"'per_entry' {per_entry} is not below the limit {limit}: it limits nothing "
+            f"(leave it out, or lower it)",
+            path,
+            key,
+        )
+    return _Stay(stay, per_entry)
 
 
 def _parse_documents(value: Any, path: TablePath, ctx: _Context) -> DocumentRule:
@@ -298,32 +342,32 @@ def _rule(
     path: TablePath,
     key: str,
     kind: str,
-    default_stay: StayLimit | None,
+    default_stay: _Stay,
     ctx: _Context,
 ) -> NationalityRule:
     if "category" not in raw:
         raise ctx.fail(f"{key!r} has no category: every nationality needs one", path, key)
     category = _category(raw["category"], path, key if key == "default" else "category", kind, ctx)
-    return NationalityRule(
-        category, _stay_of(raw, category, kind, default_stay, path, ctx), str(raw.get("note", ""))
-    )
+    stay = _stay_of(raw, category, kind, default_stay, path, ctx)
+    return NationalityRule(category, stay.limit, str(raw.get("note", "")), stay.per_entry)
 
 
 def _stay_of(
     raw: Mapping[str, Any],
     category: Category,
     kind: str,
-    default_stay: StayLimit | None,
+    default_stay: _Stay,
     path: TablePath,
     ctx: _Context,
-) -> StayLimit | None:
-    """The entry's own stay; else the version's, for the visa-exempt (a national visa sets its
-    own stay) and, in a union, for every third-country national (one area-wide count)."""
+) -> _Stay:
+    """The entry's own stay (limit and per entry, as one); else the version's, for the
+    visa-exempt (a national visa sets its own stay) and, in a union, for every third-country
+    national (one area-wide count)."""
     if category is Category.NO_ADMISSION:
-        return None
+        return _NO_STAY
     if "stay" in raw:
         return _parse_stay(raw["stay"], path, "stay", ctx)
-    return default_stay if kind == "union" or category.is_visa_free else None
+    return default_stay if kind == "union" or category.is_visa_free else _NO_STAY
 
 
 def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regime:
@@ -337,7 +381,7 @@ def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regi
     end = _date(raw, "effective_to", path, ctx) if "effective_to" in raw else None
     if end is not None and end < start:
         raise ctx.fail(f"effective_to {end} is before effective_from {start}", path, "effective_to")
-    stay = _parse_stay(raw["stay"], path, "stay", ctx) if "stay" in raw else None
+    stay = _parse_stay(raw["stay"], path, "stay", ctx) if "stay" in raw else _NO_STAY
     documents = (
         _parse_documents(raw["documents"], path, ctx) if "documents" in raw else DocumentRule()
     )
@@ -362,7 +406,7 @@ def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regi
 
 
 def _group_rules(
-    groups: Any, path: TablePath, header: _Header, stay: StayLimit | None, ctx: _Context
+    groups: Any, path: TablePath, header: _Header, stay: _Stay, ctx: _Context
 ) -> dict[str, NationalityRule]:
     if not isinstance(groups, list) or not all(isinstance(g, dict) for g in groups):
         raise ctx.fail("'group' must be [[version.group]] tables", path, "group")
@@ -408,7 +452,7 @@ def _group_rules(
 
 
 def _derived_rules(
-    raw: Any, path: TablePath, header: _Header, on: date, stay: StayLimit | None, ctx: _Context
+    raw: Any, path: TablePath, header: _Header, on: date, stay: _Stay, ctx: _Context
 ) -> dict[str, NationalityRule]:
     if header.kind != "union":
         raise ctx.fail("only a union regime derives its categories", path, "derive")
@@ -426,7 +470,10 @@ def _derived_rules(
     status_quo = _status_quo(names, path, header, on, ctx)
     derived = derive_categories(status_quo, cast(DeriveRule, rule), ctx.codes)
     note = f"derived: rule {rule!r} over {', '.join(names)}"
-    return {code: NationalityRule(category, stay, note) for code, category in derived.items()}
+    return {
+        code: NationalityRule(category, stay.limit, note, stay.per_entry)
+        for code, category in derived.items()
+    }
 
 
 def _status_quo(

@@ -90,7 +90,13 @@ def stay_dict(stay: StayLimit | None) -> dict[str, int] | None:
 
 
 def _rule_dict(rule: NationalityRule) -> dict[str, Any]:
-    return {"category": rule.category.value, "stay": stay_dict(rule.stay), "note": rule.note}
+    """A rule as JSON: ``stay`` (limit in a window) and ``per_entry`` (longest single stay)."""
+    return {
+        "category": rule.category.value,
+        "stay": stay_dict(rule.stay),
+        "per_entry": rule.per_entry,
+        "note": rule.note,
+    }
 
 
 def _counts(categories: Iterable[Category]) -> dict[str, int]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cta.domain.errors import InvalidInputError, PolicyError
-from cta.domain.regime import Category, StayLimit
+from cta.domain.regime import Category, NationalityRule, StayLimit
 from cta.policy.loader import load_regime, load_regime_file, shipped_regimes
 
 VALID = """\
@@ -74,8 +74,40 @@ def test_loading_is_cached() -> None:
 
 def test_georgia_admits_americans_for_a_year_and_indians_with_an_e_visa() -> None:
     georgia = load_regime("status-quo/GEO").versions[0]
-    assert georgia.rule_for("USA").stay == StayLimit(365, 366)
+    # "Full 1 (one) year" a stay, and one may enter again at once: no limit in a window.
+    assert georgia.rule_for("USA") == NationalityRule(
+        Category.VISA_EXEMPT, None, georgia.rule_for("USA").note, per_entry=365
+    )
     assert georgia.category_for("IND") is Category.E_VISA
+
+
+def test_georgia_gives_chinese_nationals_30_days_a_visit_and_90_in_180() -> None:
+    georgia = load_regime("status-quo/GEO").versions[0]
+    assert georgia.rule_for("CHN").stay == StayLimit(90, 180)
+    assert georgia.rule_for("CHN").per_entry == 30
+    assert georgia.rule_for("PER").stay == StayLimit(90, 180)
+    assert georgia.rule_for("PER").per_entry is None
+    assert georgia.rule_for("IRN").per_entry is None
+
+
+def test_azerbaijan_gives_chinese_nationals_30_days_a_visit() -> None:
+    azerbaijan = load_regime("status-quo/AZE").versions[0]
+    assert azerbaijan.rule_for("CHN").per_entry == 30
+    assert azerbaijan.rule_for("CHN").stay == StayLimit(90, 365)
+    assert azerbaijan.rule_for("TUR").per_entry is None  # 15 days: registration, not a limit
+
+
+def test_only_georgia_and_azerbaijan_have_per_entry_limits_today() -> None:
+    with_per_entry = {
+        (name, code)
+        for name in ("status-quo/ARM", "status-quo/AZE", "status-quo/GEO")
+        for code, rule in load_regime(name).versions[0].rules.items()
+        if rule.per_entry is not None
+    }
+    assert ("status-quo/AZE", "CHN") in with_per_entry
+    assert ("status-quo/GEO", "USA") in with_per_entry
+    assert {name for name, _ in with_per_entry} == {"status-quo/AZE", "status-quo/GEO"}
+    assert len(with_per_entry) == 1 + 90 + 1  # AZE CHN; GEO's year (D beside DEU); GEO CHN
 
 
 def test_armenia_gives_chinese_nationals_90_days_in_180_not_the_data_sets_180() -> None:
@@ -102,6 +134,8 @@ def test_the_union_draft_starts_on_its_planned_date_with_90_days_in_180() -> Non
     assert union.effective_from == date(2027, 1, 1)
     assert union.members == frozenset({"AZE", "ARM", "GEO"})
     assert union.rule_for("USA").stay == StayLimit(90, 180)
+    assert union.rule_for("USA").per_entry is None
+    assert union.rule_for("CHN").per_entry is None  # derived: the union's own stay
     assert union.documents.max_age_years == 10
     assert union.documents.min_validity_months == 3
     assert {"P", "I"} <= union.documents.member_document_codes
@@ -257,3 +291,86 @@ def test_a_file_without_versions_is_refused(tmp_path: Path) -> None:
     error = error_of(tmp_path, VALID.split("[[version]]")[0])
     assert "at least one version" in error.problem
     assert error.line == 1
+
+
+# -- per-entry stay limits (``stay = { per_entry = N }``) ------------------------------------
+
+GROUP_STAY = 'category = "visa_exempt"\nstay = { per_entry = 365 }'
+
+
+def test_a_group_may_give_only_a_per_entry_limit(tmp_path: Path) -> None:
+    regime = load_regime_file(
+        write(tmp_path, VALID.replace('category = "visa_exempt"', GROUP_STAY))
+    )
+    rule = regime.versions[0].rule_for("USA")
+    assert rule.stay is None  # its own stay table wins over the version's, as a whole
+    assert rule.per_entry == 365
+
+
+def test_a_stay_may_give_a_limit_in_a_window_and_a_per_entry_limit(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "stay = { limit = 90, window = 180 }", "stay = { limit = 90, window = 180, per_entry = 30 }"
+    )
+    regime = load_regime_file(write(tmp_path, text)).versions[0]
+    assert regime.rule_for("USA") == NationalityRule(
+        Category.VISA_EXEMPT, StayLimit(90, 180), "", per_entry=30
+    )
+    assert regime.rule_for("FRA").per_entry is None  # a national visa sets its own stay
+
+
+def test_a_version_per_entry_limit_alone_applies_to_groups_without_a_stay(tmp_path: Path) -> None:
+    text = VALID.replace("stay = { limit = 90, window = 180 }", "stay = { per_entry = 30 }")
+    rule = load_regime_file(write(tmp_path, text)).versions[0].rule_for("USA")
+    assert rule.stay is None
+    assert rule.per_entry == 30
+
+
+def test_a_union_version_per_entry_limit_reaches_derived_and_default_rules(
+    tmp_path: Path,
+) -> None:
+    text = UNION.replace(
+        "stay = { limit = 90, window = 180 }", "stay = { limit = 90, window = 180, per_entry = 60 }"
+    )
+    union = load_regime_file(write(tmp_path, text)).versions[0]
+    for code in ("RUS", "USA", "IND", "XXA"):  # derived, derived, own group, default
+        assert union.rule_for(code).stay == StayLimit(90, 180)
+        assert union.rule_for(code).per_entry == 60
+    assert union.rule_for("GEO").per_entry is None  # members move freely
+
+
+def test_no_admission_has_no_per_entry_limit(tmp_path: Path) -> None:
+    text = VALID.replace(
+        "stay = { limit = 90, window = 180 }", "stay = { per_entry = 30 }"
+    ).replace('default = { category = "visa" }', 'default = { category = "no_admission" }')
+    assert load_regime_file(write(tmp_path, text)).versions[0].rule_for("FRA").per_entry is None
+
+
+@pytest.mark.parametrize(
+    ("stay", "words"),
+    [
+        ("{ per_entry = 0 }", "'per_entry' in 'stay' must be a whole number of days, 1 or more"),
+        ("{ per_entry = -5 }", "1 or more (not -5)"),
+        ('{ per_entry = "30" }', "'per_entry' in 'stay' must be a whole number"),
+        ("{ per_entry = 30.5 }", "'per_entry' in 'stay' must be a whole number"),
+        ("{ per_entry = true }", "'per_entry' in 'stay' must be a whole number"),
+        ("{ limit = 90 }", "'stay' has 'limit' without 'window'"),
+        ("{ window = 180, per_entry = 30 }", "'stay' has 'window' without 'limit'"),
+        ("{}", "'stay' is empty"),
+        ("{ per_visit = 30 }", "unknown key 'per_visit'"),
+        ("{ limit = 90, window = 180, per_entry = 90 }", "'per_entry' 90 is not below the limit"),
+        ("{ limit = 90, window = 90, per_entry = 30 }", "stay limit 90 days in a window of 90"),
+        ('{ limit = "90", window = 180 }', "needs whole numbers 'limit' and 'window'"),
+        ("365", "'stay' must be a table"),
+    ],
+)
+def test_a_bad_stay_table_names_its_line_and_problem(tmp_path: Path, stay: str, words: str) -> None:
+    # The version's stay (line 12) and a group's own stay (line 17).
+    version = VALID.replace("stay = { limit = 90, window = 180 }", f"stay = {stay}")
+    error = error_of(tmp_path, version)
+    assert words in error.problem
+    assert error.line == 12
+    group = VALID.replace('category = "visa_exempt"', f'category = "visa_exempt"\nstay = {stay}')
+    error = error_of(tmp_path, group)
+    assert words in error.problem
+    assert error.line == 17
+    assert str(error).startswith(f"{error.file}:17: ")

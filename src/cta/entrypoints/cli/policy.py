@@ -51,8 +51,13 @@ def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _stay_text(stay: dict[str, int] | None) -> str:
-    return "no limit" if stay is None else f"{stay['limit']} days in any {stay['window']}"
+def _stay_text(rule: dict[str, Any]) -> str:
+    """A rule's stay: "90 days in any 180", "365 days per entry", both, or "no limit"."""
+    stay, per_entry = rule["stay"], rule["per_entry"]
+    parts = [] if stay is None else [f"{stay['limit']} days in any {stay['window']}"]
+    if per_entry is not None:
+        parts.append(f"{per_entry} per entry" if parts else f"{per_entry} days per entry")
+    return "; ".join(parts) or "no limit"
 
 
 @policy_app.command()
@@ -74,7 +79,7 @@ def show(
     _out.print(f"[bold]{data['name']}[/bold]: {data['title']}")
     _out.print(f"version {data['effective_from']} to {until}; on {data['on']}: {status}")
     _out.print(f"members: {', '.join(data['members'])} (free movement, no stay limit)")
-    _out.print(f"stay limit: {_stay_text(data['default']['stay'])}")
+    _out.print(f"stay limit: {_stay_text(data['default'])}")
     docs = data["documents"]
     age = docs["max_age_years"]
     issued = f"issued within {age} years, " if age is not None else ""
@@ -84,9 +89,10 @@ def show(
     )
     _out.print(f"nationalities not listed: {data['default']['category']}")
     _out.print("counts: " + ", ".join(f"{k} {v}" for k, v in data["counts"].items()))
-    table = Table("code", "nationality", "category", "stay")
+    table = Table("code", "nationality", "category")
+    table.add_column("stay", no_wrap=True)  # the names wrap instead
     for code, row in data["nationalities"].items():
-        table.add_row(code, row["name"], row["category"], _stay_text(row["stay"]))
+        table.add_row(code, row["name"], row["category"], _stay_text(row))
     _out.print(table)
 
 
