@@ -1,0 +1,200 @@
+"""Checks of single MRZ fields: characters, names, country codes, sex, document code.
+
+Each check appends ``MRZIssue`` objects to a list and returns what it could read, so that one
+document reports all its problems at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from typing import NamedTuple
+
+from cta.domain.documents.charset import CONFUSABLE, DIGITS, FILLER, LETTERS, MRZ_CHARACTERS
+from cta.domain.documents.formats import Format, Span
+from cta.domain.documents.model import DocumentType, MRZIssue
+
+__all__ = [
+    "ALPHANUMERIC",
+    "DIGITS_ONLY",
+    "DIGITS_OR_FILLER",
+    "LETTERS_OR_FILLER",
+    "CharacterClass",
+    "Name",
+    "check_characters",
+    "check_document_code",
+    "document_code_problem",
+    "read_code",
+    "read_name",
+    "read_sex",
+]
+
+
+class CharacterClass(NamedTuple):
+    """The characters a field may hold, and how to say so."""
+
+    allowed: frozenset[str]
+    words: str
+
+
+DIGITS_ONLY = CharacterClass(DIGITS, "a digit")
+# A birth date may hold '<' for an unknown part (Part 3 §4.8), but a digit is what is expected.
+DIGITS_OR_FILLER = CharacterClass(DIGITS | {FILLER}, "a digit")
+LETTERS_OR_FILLER = CharacterClass(LETTERS | {FILLER}, "a letter or '<'")
+ALPHANUMERIC = CharacterClass(MRZ_CHARACTERS, "A-Z, 0-9 or '<'")
+
+
+def _character_message(label: str, char: str, where: str, kind: CharacterClass) -> str:
+    message = f"{label} has {char!r} at {where} where {kind.words} is expected"
+    if char not in MRZ_CHARACTERS:
+        if char.islower():
+            return f"{message} (lowercase letters are not MRZ characters)"
+        return f"{message} ({char!r} is not an MRZ character)"
+    likely = [alt for alt in CONFUSABLE.get(char, ()) if alt in kind.allowed]
+    if likely:
+        return f"{message} (OCR confusion with {' or '.join(map(repr, likely))}?)"
+    return message
+
+
+def check_characters(
+    field: str, label: str, raw: str, span: Span, kind: CharacterClass, issues: list[MRZIssue]
+) -> bool:
+    """True when every character of ``raw`` is of ``kind``; else one issue names the first."""
+    if kind.allowed.issuperset(raw):
+        return True
+    bad = [i for i, char in enumerate(raw) if char not in kind.allowed]
+    first = bad[0]
+    message = _character_message(label, raw[first], span.where(first), kind)
+    if len(bad) > 1:
+        more = len(bad) - 1
+        message += f"; {more} more character{'s' if more > 1 else ''} of this field not allowed"
+    position = span.start + first + 1
+    issues.append(
+        MRZIssue(field, message, span.line + 1, (position, position), raw[first], kind.words)
+    )
+    return False
+
+
+class Name(NamedTuple):
+    """The name field read: primary and secondary identifiers, and possible truncation."""
+
+    surname: str
+    given_names: str
+    truncated: bool
+
+
+def read_name(raw: str, span: Span, issues: list[MRZIssue]) -> Name:
+    """Split the name field on '<<' (Part 3 §4.6); a letter in its last position may mean
+    truncation (Part 4 §4.2.3, Part 5 §4.2.3, Part 6 §4.2.3, Part 7 §4.2.2.1)."""
+    check_characters("name", "name", raw, span, LETTERS_OR_FILLER, issues)
+    primary, _, secondary = raw.rstrip(FILLER).partition("<<")
+    if raw[:1] == FILLER:
+        issues.append(
+            MRZIssue(
+                "name",
+                f"name field begins with '<': the primary identifier is missing ({span.where()})",
+                span.line + 1,
+                span.positions,
+                raw[:1],
+                "a letter",
+            )
+        )
+    surname = " ".join(part for part in primary.split(FILLER) if part)
+    given_names = " ".join(part for part in secondary.split(FILLER) if part)
+    return Name(surname, given_names, raw[-1:] != FILLER)
+
+
+def read_code(
+    field: str,
+    raw: str,
+    span: Span,
+    known_codes: Container[str] | None,
+    issues: list[MRZIssue],
+) -> str:
+    """A country code: 1-3 letters then fillers (Part 3 §4.7, §5), known when a list is given."""
+    code = raw.rstrip(FILLER)
+    label = field.replace("_", " ")
+    if not check_characters(field, label, raw, span, LETTERS_OR_FILLER, issues):
+        return code
+    if not code or FILLER in code:
+        message = f"{label} {raw!r} is not a code of 1-3 letters followed by '<' ({span.where()})"
+        issues.append(MRZIssue(field, message, span.line + 1, span.positions, raw, "1-3 letters"))
+    elif known_codes is not None and code not in known_codes:
+        message = f"{label} {code!r} is not a known ICAO 9303 code ({span.where()})"
+        issues.append(MRZIssue(field, message, span.line + 1, span.positions, code, "a known code"))
+    return code
+
+
+def read_sex(raw: str, span: Span, issues: list[MRZIssue]) -> str | None:
+    """M, F, or None for '<' (Part 4 §4.2.2.2: "F = female; M = male; < = unspecified").
+
+    'X' is an issue: note p of Part 4 (and note f of Parts 5 to 7) prints an unspecified sex as
+    'X' in the visual zone but as '<' in the MRZ.
+    """
+    if raw in ("M", "F"):
+        return raw
+    if raw == FILLER:
+        return None
+    message = f"sex is {raw!r}, expected 'M', 'F' or '<' ({span.where()})"
+    if raw == "X":
+        message += "; 'X' is printed only in the visual zone, the MRZ uses '<' (Part 4 note p)"
+    elif raw.islower():
+        message += " (lowercase letters are not MRZ characters)"
+    issues.append(MRZIssue("sex", message, span.line + 1, span.positions, raw, "M, F or <"))
+    return None
+
+
+_FIRST_LETTERS: dict[DocumentType, str] = {
+    DocumentType.TD3: "P",  # Part 4 §4.2.2.1 and note m
+    DocumentType.MRVA: "V",  # Part 7 §4.2.2.1
+    DocumentType.MRVB: "V",  # Part 7 §7.2.2.1
+    DocumentType.TD1: "ACI",  # Part 5 note k
+    DocumentType.TD2: "ACI",  # Part 6 note k
+}
+# Second characters ICAO forbids: V on cards (would read as a visa); AI on TD1; AC on TD2
+# (on TD1, AC is the crew member certificate, Part 5 Appendix C).
+_FORBIDDEN: dict[DocumentType, frozenset[str]] = {
+    DocumentType.TD1: frozenset({"AV", "CV", "IV", "AI"}),
+    DocumentType.TD2: frozenset({"AV", "CV", "IV", "AC"}),
+}
+_SOURCES = {
+    DocumentType.TD3: "Part 4 §4.2.2.1",
+    DocumentType.TD1: "Part 5 note k",
+    DocumentType.TD2: "Part 6 note k",
+    DocumentType.MRVA: "Part 7 §4.2.2.1",
+    DocumentType.MRVB: "Part 7 §7.2.2.1",
+}
+
+
+def document_code_problem(kind: DocumentType, code: str) -> str | None:
+    """Why the two-character ``code`` is not allowed on a ``kind`` MRZ, or None when it is."""
+    first, second = code[:1], code[1:2]
+    allowed_first = _FIRST_LETTERS[kind]
+    source = _SOURCES[kind]
+    if not first or first not in allowed_first:
+        choices = " or ".join(allowed_first)
+        return f"document code {code!r} must begin with {choices} on a {kind} ({source})"
+    if second != FILLER and second not in LETTERS:
+        return f"document code {code!r} has {second!r} where a letter or '<' is expected"
+    if code in _FORBIDDEN.get(kind, ()):
+        return f"document code {code!r} is not allowed on a {kind} ({source})"
+    return None
+
+
+def check_document_code(fmt: Format, raw: str, issues: list[MRZIssue]) -> str:
+    """The document code with fillers stripped; an issue when ICAO does not allow it."""
+    span = fmt.document_code
+    if not check_characters("document_code", "document code", raw, span, LETTERS_OR_FILLER, issues):
+        return raw.rstrip(FILLER)
+    problem = document_code_problem(fmt.type, raw)
+    if problem is not None:
+        issues.append(
+            MRZIssue(
+                "document_code",
+                f"{problem} ({span.where()})",
+                span.line + 1,
+                span.positions,
+                raw,
+                _FIRST_LETTERS[fmt.type],
+            )
+        )
+    return raw.rstrip(FILLER)

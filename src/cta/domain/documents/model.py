@@ -1,0 +1,112 @@
+"""What a read MRZ is: its type, its fields, and the issues found in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+__all__ = ["DocumentFields", "DocumentType", "MRZIssue", "TravelDocument"]
+
+
+class DocumentType(StrEnum):
+    """The five MRZ formats of Doc 9303 (Parts 4 to 7)."""
+
+    TD1 = "TD1"  # ID card, 3 lines of 30 (Part 5)
+    TD2 = "TD2"  # official travel document, 2 lines of 36 (Part 6)
+    TD3 = "TD3"  # passport, 2 lines of 44 (Part 4)
+    MRVA = "MRVA"  # visa, 2 lines of 44 (Part 7 §4)
+    MRVB = "MRVB"  # visa, 2 lines of 36 (Part 7 §7)
+
+
+@dataclass(frozen=True, slots=True)
+class MRZIssue:
+    """One thing wrong with an MRZ, said so that an officer can find it on the document."""
+
+    field: str
+    message: str
+    line: int | None
+    positions: tuple[int, int] | None
+    found: str
+    expected: str
+
+    def to_json(self) -> dict[str, object]:
+        """The issue as the API shows it."""
+        return {"field": self.field, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class TravelDocument:
+    """A parsed MRZ: the fields as printed (fillers stripped) and every issue found."""
+
+    type: DocumentType
+    document_code: str
+    issuing_state: str
+    surname: str
+    given_names: str
+    document_number: str
+    nationality: str
+    birth_date: date | None
+    expiry_date: date | None
+    birth_date_raw: str
+    expiry_date_raw: str
+    sex: str | None
+    optional_data: str
+    optional_data_2: str
+    lines: tuple[str, ...]
+    errors: tuple[MRZIssue, ...]
+    names_truncated: bool
+    birth_year: int | None = None  # known even when day or month are '<' (Part 3 §4.8)
+
+    @property
+    def valid(self) -> bool:
+        """True when no issue was found."""
+        return not self.errors
+
+    @property
+    def birth_year_known(self) -> bool:
+        """True when the year of birth is printed (it may stand alone, Part 3 §4.8)."""
+        return self.birth_year is not None
+
+    def to_json(self) -> dict[str, object]:
+        """The document as the API and the CLI show it."""
+        return {
+            "type": self.type.value,
+            "valid": self.valid,
+            "document_code": self.document_code,
+            "issuing_state": self.issuing_state,
+            "surname": self.surname,
+            "given_names": self.given_names,
+            "document_number": self.document_number,
+            "nationality": self.nationality,
+            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
+            "expiry_date": self.expiry_date.isoformat() if self.expiry_date else None,
+            "birth_date_raw": self.birth_date_raw,
+            "expiry_date_raw": self.expiry_date_raw,
+            "sex": self.sex,
+            "optional_data": self.optional_data,
+            "optional_data_2": self.optional_data_2,
+            "errors": [issue.to_json() for issue in self.errors],
+        }
+
+
+@dataclass(frozen=True)
+class DocumentFields:
+    """The data to print in an MRZ, as ``generate_mrz`` takes it.
+
+    Dates are ``date`` objects or six raw characters (``'<'`` for an unknown part of a birth
+    date, Part 3 §4.8). Sex is ``"M"``, ``"F"``, or ``"<"``/``"X"``/``None`` for unspecified.
+    """
+
+    type: DocumentType
+    document_code: str
+    issuing_state: str
+    surname: str
+    given_names: str
+    document_number: str
+    nationality: str
+    birth_date: date | str
+    sex: str | None
+    expiry_date: date | str
+    optional_data: str = ""
+    optional_data_2: str = ""

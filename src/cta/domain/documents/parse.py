@@ -1,0 +1,183 @@
+"""Reading an MRZ: decide its format from its shape, then read and check every field.
+
+Only a shape that is no MRZ at all raises (``MRZFormatError``); every problem inside a field
+becomes an ``MRZIssue`` and reading goes on, so one document reports all its problems.
+The century of two-digit years follows the rule stated in ``cta.domain.documents.dates``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container, Sequence
+from datetime import date
+
+from cta.domain.documents.charset import FILLER
+from cta.domain.documents.checks import verify_check_digit
+from cta.domain.documents.dates import read_birth_date, read_expiry_date
+from cta.domain.documents.fast import read_fast
+from cta.domain.documents.fields import (
+    ALPHANUMERIC,
+    DIGITS_ONLY,
+    DIGITS_OR_FILLER,
+    check_characters,
+    check_document_code,
+    read_code,
+    read_name,
+    read_sex,
+)
+from cta.domain.documents.formats import COMPOSITE, Checked, Format, Span, format_for_shape
+from cta.domain.documents.model import MRZIssue, TravelDocument
+from cta.domain.errors import MRZFormatError
+
+__all__ = ["parse_mrz"]
+
+_SHAPES = "3×30 (TD1), 2×36 (TD2, MRV-B) or 2×44 (TD3, MRV-A)"
+
+
+def _split(text: str | Sequence[str]) -> list[str]:
+    raw = text.splitlines() if isinstance(text, str) else text
+    return [stripped for line in raw if (stripped := line.strip())]
+
+
+def _shape_message(lines: Sequence[str]) -> str:
+    if not lines:
+        return f"no MRZ lines found; expected {_SHAPES}"
+    lengths = ", ".join(str(len(line)) for line in lines)
+    count = len(lines)
+    return f"{count} line{'s' if count > 1 else ''} of {lengths} characters; expected {_SHAPES}"
+
+
+def parse_mrz(
+    text: str | Sequence[str], *, today: date, known_codes: Container[str] | None = None
+) -> TravelDocument:
+    """Read an MRZ (lines, or one string with newlines) as of ``today``; issues, not raises."""
+    lines = _split(text)
+    fmt = format_for_shape(lines)
+    if fmt is None:
+        raise MRZFormatError(_shape_message(lines))
+    read = tuple(lines)
+    return read_fast(fmt, read, today, known_codes) or _read(fmt, read, today, known_codes)
+
+
+def _read_document_number(
+    fmt: Format, lines: Sequence[str], issues: list[MRZIssue]
+) -> tuple[str, Span]:
+    """The full document number and the span of optional data left after it.
+
+    A TD1 or TD2 number longer than 9 characters has '<' as its check digit, and continues at
+    the start of the optional data, followed by its check digit and '<' (Part 5 note j and
+    §4.2.4; Part 6 note j).
+    """
+    span, check, optional = fmt.document_number, fmt.document_number_check, fmt.optional_data
+    raw = span.of(lines)
+    check_characters("document_number", "document number", raw, span, ALPHANUMERIC, issues)
+    is_long = check.of(lines) == FILLER and raw[-1:] != FILLER
+    if not (fmt.long_document_number and is_long):
+        single = (Checked(span, True),)
+        verify_check_digit("document_number", "document number", single, check, lines, issues)
+        return raw.rstrip(FILLER), optional
+    end = optional.of(lines).find(FILLER)
+    if end < 2:
+        message = (
+            f"document number check digit is '<' ({check.where()}) but no continuation of a "
+            f"long document number with its check digit and '<' follows ({optional.where()})"
+        )
+        issues.append(
+            MRZIssue("document_number", message, check.line + 1, check.positions, FILLER, "")
+        )
+        return raw, optional
+    line, start = optional.line, optional.start
+    rest = Span(line, start, start + end - 1)
+    check_characters(
+        "document_number", "document number", rest.of(lines), rest, ALPHANUMERIC, issues
+    )
+    parts = (Checked(span, True), Checked(rest, True))
+    long_check = Span(line, start + end - 1, start + end)
+    verify_check_digit("document_number", "document number", parts, long_check, lines, issues)
+    return raw + rest.of(lines), Span(line, start + end + 1, optional.end)
+
+
+def _reading_order(issue: MRZIssue) -> tuple[int, int]:
+    """Issues are listed in the order an officer reads the MRZ: by line, then position."""
+    return (issue.line or 0, issue.positions[0] if issue.positions else 0)
+
+
+def _read_dates(
+    fmt: Format, lines: Sequence[str], today: date, issues: list[MRZIssue]
+) -> tuple[date | None, int | None, date | None]:
+    """Birth date, birth year and expiry date, each checked against its check digit."""
+    span = fmt.birth_date
+    birth, birth_year = None, None
+    raw = span.of(lines)
+    if check_characters("birth_date", "birth date", raw, span, DIGITS_OR_FILLER, issues):
+        birth, birth_year = read_birth_date(raw, span, today, issues)
+    parts = (Checked(span, False),)
+    verify_check_digit("birth_date", "birth date", parts, fmt.birth_date_check, lines, issues)
+    span = fmt.expiry_date
+    expiry = None
+    raw = span.of(lines)
+    if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
+        expiry = read_expiry_date(raw, span, today, issues)
+    parts = (Checked(span, False),)
+    verify_check_digit("expiry_date", "expiry date", parts, fmt.expiry_date_check, lines, issues)
+    return birth, birth_year, expiry
+
+
+def _read_optional(
+    fmt: Format, lines: Sequence[str], optional: Span, issues: list[MRZIssue]
+) -> tuple[str, str]:
+    """The optional data fields (after a long document number), checked; fillers stripped."""
+    raw = optional.of(lines)
+    check_characters("optional_data", "optional data", raw, optional, ALPHANUMERIC, issues)
+    if fmt.optional_data_check is not None:  # TD3 personal number, Part 4 §4.2.2.2
+        parts = (Checked(fmt.optional_data, True),)
+        check = fmt.optional_data_check
+        verify_check_digit(
+            "optional_data", "personal number", parts, check, lines, issues, filler_when_empty=True
+        )
+    if fmt.optional_data_2 is None:
+        return raw.strip(FILLER), ""
+    span = fmt.optional_data_2
+    raw_2 = span.of(lines)
+    check_characters("optional_data_2", "optional data", raw_2, span, ALPHANUMERIC, issues)
+    return raw.strip(FILLER), raw_2.strip(FILLER)
+
+
+def _read(
+    fmt: Format, lines: tuple[str, ...], today: date, known_codes: Container[str] | None
+) -> TravelDocument:
+    """Every field read and checked; every problem an issue (the full, explaining reader)."""
+    issues: list[MRZIssue] = []
+    code = check_document_code(fmt, fmt.document_code.of(lines), issues)
+    state_span, nationality_span = fmt.issuing_state, fmt.nationality
+    state = read_code("issuing_state", state_span.of(lines), state_span, known_codes, issues)
+    number, optional = _read_document_number(fmt, lines, issues)
+    nationality = read_code(
+        "nationality", nationality_span.of(lines), nationality_span, known_codes, issues
+    )
+    birth, birth_year, expiry = _read_dates(fmt, lines, today, issues)
+    sex = read_sex(fmt.sex.of(lines), fmt.sex, issues)
+    optional_data, optional_data_2 = _read_optional(fmt, lines, optional, issues)
+    if fmt.composite_check is not None:
+        parts, check = COMPOSITE[fmt.type], fmt.composite_check
+        verify_check_digit("composite_check_digit", "composite", parts, check, lines, issues)
+    name = read_name(fmt.name.of(lines), fmt.name, issues)
+    return TravelDocument(
+        type=fmt.type,
+        document_code=code,
+        issuing_state=state,
+        surname=name.surname,
+        given_names=name.given_names,
+        document_number=number,
+        nationality=nationality,
+        birth_date=birth,
+        expiry_date=expiry,
+        birth_date_raw=fmt.birth_date.of(lines),
+        expiry_date_raw=fmt.expiry_date.of(lines),
+        sex=sex,
+        optional_data=optional_data,
+        optional_data_2=optional_data_2,
+        lines=lines,
+        errors=tuple(sorted(issues, key=_reading_order)),
+        names_truncated=name.truncated,
+        birth_year=birth_year,
+    )
