@@ -30,7 +30,7 @@ from cta.domain.documents import DocumentType, TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
-from cta.domain.travel_permits import Authorization, Visa, add_months
+from cta.domain.travel_permits import Authorization, Visa, last_exit_for_validity
 
 __all__ = ["Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
 
@@ -112,7 +112,7 @@ def decide(check: Check) -> Decision:
             reasons += permit_reasons
             reasons += _planned_exit_reasons(check, latest_exit, reasons)
         else:
-            reasons += _exit_reasons(rule, overstays)
+            reasons += _exit_reasons(rule, _of_current_stay(check, overstays))
     outcome = _outcome(reasons, check.direction)
     if outcome is Outcome.REFUSE or check.direction is Direction.EXIT:
         latest_exit = None
@@ -184,7 +184,7 @@ def _document_reasons(check: Check, rule: NationalityRule) -> list[Reason]:
 
 def _validity_after_exit(check: Check, expiry: date) -> list[Reason]:
     months = check.regime.documents.min_validity_months
-    last_exit = add_months(expiry, -months)
+    last_exit = last_exit_for_validity(expiry, months)
     exit_day = check.planned_exit or check.on
     if exit_day > last_exit:
         return [
@@ -201,7 +201,7 @@ def _document_limit(check: Check) -> date | None:
     expiry = check.document.expiry_date
     if expiry is None:
         return None
-    return add_months(expiry, -check.regime.documents.min_validity_months)
+    return last_exit_for_validity(expiry, check.regime.documents.min_validity_months)
 
 
 # -- alerts ----------------------------------------------------------------------------------
@@ -325,6 +325,17 @@ def _authorization_reasons(check: Check) -> list[Reason]:
 
 
 # -- exit ------------------------------------------------------------------------------------
+
+
+def _of_current_stay(check: Check, overstays: Sequence[Overstay]) -> list[Overstay]:
+    """The overstay days of the stay this exit ends (the stay that reaches the day of exit)."""
+    current = [s for s in check.history if s.entry <= check.on <= s.exit]
+    if not current:
+        return []
+    entry = min(s.entry for s in current)
+    return [
+        Overstay(max(o.first, entry), o.last) for o in overstays if o.last >= entry
+    ]
 
 
 def _exit_reasons(rule: NationalityRule, overstays: Sequence[Overstay]) -> list[Reason]:

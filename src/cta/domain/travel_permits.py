@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from cta.domain.stays import StayHistory
 
-__all__ = ["Authorization", "Visa", "add_months"]
+__all__ = ["Authorization", "Visa", "add_months", "last_exit_for_validity"]
 
 
 def add_months(day: date, months: int) -> date:
@@ -24,6 +24,17 @@ def add_months(day: date, months: int) -> date:
     year, month = divmod(index, 12)
     last = calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
+
+
+def last_exit_for_validity(expiry: date, months: int) -> date:
+    """The last exit day after which a document expiring on ``expiry`` is still valid
+    ``months`` months: the largest x with x + months <= expiry (Schengen Borders Code
+    Art. 6(1)(a)(i); months counted as in Regulation 1182/71 Art. 3(2)(c), a missing day of
+    the month ending on the month's last day: 31 March + 3 months = 30 June)."""
+    day = add_months(expiry, -months)
+    while add_months(day + timedelta(days=1), months) <= expiry:
+        day += timedelta(days=1)
+    return day
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from cta.entrypoints.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     err_console,
+    fail,
     out_console,
     print_json,
     stdin_lines,
@@ -73,7 +74,9 @@ def check_command(
     """Decide border checks read as JSON Lines from standard input (see the README)."""
     ref = reference()
     worst = EXIT_OK
+    seen = False
     for number, line in stdin_lines():
+        seen = True
         try:
             request = CheckIn.model_validate_json(line)
             document, decision = check_traveller(to_command(request), ref)
@@ -88,6 +91,8 @@ def check_command(
             print_json(decision_json(decision))
         else:
             show_decision(document, decision, title=f"check {number}")
+    if not seen:
+        fail("no check on standard input: give one JSON object per line (see cta check --help)")
     raise typer.Exit(worst)
 
 

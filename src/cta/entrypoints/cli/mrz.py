@@ -17,6 +17,7 @@ from cta.entrypoints.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
     err_console,
+    fail,
     out_console,
     parse_date_option,
     print_json,
@@ -62,6 +63,8 @@ def mrz_command(
     """
     today = parse_date_option(on, "--on") or date.today()
     documents = [list(lines)] if lines else _paragraphs(read_stdin_text())
+    if not documents:
+        fail("no document: give the MRZ lines as arguments or on standard input")
     countries = reference().countries
     worst = EXIT_OK
     for number, document_lines in enumerate(documents, start=1):

@@ -93,7 +93,9 @@ def stay_command(
             err_console.print(f"[bold red]error:[/] line {number}: {escape(text)}")
             if as_json:
                 print_json({"error": f"line {number}: {text}"})
-    if not seen and day is not None:
+    if not seen:
+        if day is None:
+            fail("no stays: give FROM:TO with --on, or JSON Lines on standard input")
         try:
             _answer(day, [], limit, window, as_json)
         except CTAError as exc:
