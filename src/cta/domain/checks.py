@@ -26,6 +26,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from cta.domain.alerts import Alert, matching_alerts
+from cta.domain.days import check_day
 from cta.domain.documents import DocumentType, TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.regime import Category, NationalityRule, Regime
@@ -70,6 +71,7 @@ class Check:
     alerts: Sequence[Alert] = ()
 
     def __post_init__(self) -> None:
+        check_day(self.on, "the day of the check")
         if self.planned_exit is not None and self.planned_exit < self.on:
             raise InvalidInputError(
                 f"planned_exit {self.planned_exit} is before the day of the check {self.on}"
@@ -114,8 +116,8 @@ def decide(check: Check) -> Decision:
         else:
             reasons += _exit_reasons(rule, _of_current_stay(check, overstays))
     outcome = _outcome(reasons, check.direction)
-    if outcome is Outcome.REFUSE or check.direction is Direction.EXIT:
-        latest_exit = None
+    if check.direction is Direction.EXIT or any(r.refuses for r in reasons):
+        latest_exit = None  # no stay can be granted while a refusal reason stands
     return Decision(outcome, tuple(reasons), rule.category, latest_exit, overstay_days)
 
 

@@ -221,11 +221,38 @@ class StayHistory:
         """The earliest date from ``on`` on whose max_stay is above 0."""
         d = on.toordinal()
         last = self._ends[-1] if self._ends else d - 1
-        while d <= last:  # planned stays after ``on``: few days, checked one by one
-            if self._tail(d - window + 1)._fits(d, 1, limit, window):
-                return date.fromordinal(d)
-            d += 1
-        return date.fromordinal(self._first_day_below(d, limit, window))
+        if d <= last:  # presence days after ``on``: the earliest day that fits, run by run
+            found = self._first_fit_before_end(d, last, limit, window)
+            if found is not None:
+                return _to_date(found)
+            d = last + 1
+        return _to_date(self._first_day_below(d, limit, window))
+
+    def _first_fit_before_end(self, d: int, last: int, limit: int, window: int) -> int | None:
+        """The first day in [d, last] on which a stay of one day fits, or None.
+
+        A day E of presence fits when no day from E on is over the limit (V). A day E outside
+        presence fits when used(E) < L, no presence day in (E, E + W - 1] is at the limit
+        already (V'), since E adds one to each of them, and no day from E + W on is over it.
+        """
+        over = [(o.first.toordinal(), o.last.toordinal()) for o in self.overstays(limit, window)]
+        at_limit = self._runs_above(limit - 1, window)
+        if over:  # no day up to the last one over the limit, less a window, can fit
+            d = max(d, over[-1][1] - window + 1)
+        over_ends = [b for _, b in over]
+        limit_starts = [a for a, _ in at_limit]
+        limit_ends = [b for _, b in at_limit]
+        for e in range(d, last + 1):
+            if self._count_to(e) != self._count_to(e - 1):  # e is a day of presence
+                if bisect_left(over_ends, e) == len(over_ends):
+                    return e
+                continue
+            if self._used(e, window) >= limit or bisect_left(over_ends, e + window) < len(over):
+                continue
+            i = bisect_right(limit_ends, e)  # the first run at the limit ending after e
+            if i == len(limit_ends) or limit_starts[i] > e + window - 1:
+                return e
+        return None
 
     def _first_day_below(self, start: int, limit: int, window: int) -> int:
         """After the last presence day used(d) only falls: the first d >= start below limit."""
@@ -238,6 +265,11 @@ class StayHistory:
 
     def overstays(self, limit: int = 90, window: int = 180) -> tuple[Overstay, ...]:
         """The maximal runs of presence days with used(d) above the limit."""
+        return tuple(
+            Overstay(_to_date(a), _to_date(b)) for a, b in self._runs_above(limit, window)
+        )
+
+    def _runs_above(self, limit: int, window: int) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         for s, e in zip(self._starts, self._ends, strict=True):
             if self._count_to(e) - self._count_to(s - window) <= limit:
@@ -250,12 +282,12 @@ class StayHistory:
                     found[-1] = (found[-1][0], run[1])
                 else:
                     found.append(run)
-        return tuple(Overstay(date.fromordinal(a), date.fromordinal(b)) for a, b in found)
+        return found
 
     def status(self, on: date, limit: int = 90, window: int = 180) -> StayStatus:
         """All the answers for one date."""
         max_stay = self.max_stay(on, limit, window)
-        until = date.fromordinal(on.toordinal() + max_stay - 1) if max_stay else None
+        until = _to_date(on.toordinal() + max_stay - 1) if max_stay else None
         return StayStatus(
             on=on,
             limit=limit,
@@ -266,6 +298,16 @@ class StayHistory:
             next_entry=on if max_stay else self.next_entry(on, limit, window),
             overstays=self.overstays(limit, window),
         )
+
+
+def _to_date(ordinal: int) -> date:
+    """A date, or a StayError when the answer falls past the end of the calendar."""
+    if ordinal > _LAST_ORDINAL:
+        raise StayError("the answer falls after 9999-12-31, the end of the calendar")
+    return date.fromordinal(ordinal)
+
+
+_LAST_ORDINAL = date.max.toordinal()
 
 
 def _merge(runs: Sequence[tuple[int, int]]) -> tuple[list[int], list[int]]:

@@ -9,9 +9,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cta.domain.alerts import AlertCategory
+from cta.domain.days import FIRST_DAY, LAST_DAY
 
 __all__ = [
     "AlertIn",
@@ -26,14 +27,23 @@ _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
 Code = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z]{1,3}$")]
 DocumentNumber = Annotated[str, Field(min_length=1, max_length=30, pattern=r"^[A-Z0-9<]+$")]
 Name = Annotated[str, Field(max_length=200)]
-Span = tuple[date, date]
+
+
+def _in_span(day: date) -> date:
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise ValueError(f"date must be from {FIRST_DAY} to {LAST_DAY}")
+    return day
+
+
+Day = Annotated[date, AfterValidator(_in_span)]
+Span = tuple[Day, Day]
 
 
 class VisaIn(BaseModel):
     model_config = _STRICT
     document_number: DocumentNumber
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
     entries: Literal[1, 2, "multiple"] = "multiple"
     entries_used: Annotated[int, Field(ge=0, le=1000)] = 0
     duration_days: Annotated[int, Field(ge=1, le=3660)]
@@ -48,8 +58,8 @@ class VisaIn(BaseModel):
 class AuthorizationIn(BaseModel):
     model_config = _STRICT
     document_number: DocumentNumber
-    valid_from: date
-    valid_to: date
+    valid_from: Day
+    valid_to: Day
 
     @model_validator(mode="after")
     def _ordered(self) -> AuthorizationIn:
@@ -72,10 +82,10 @@ class CheckIn(BaseModel):
     """One line of ``cta check --json``."""
 
     model_config = _STRICT
-    on: date
+    on: Day
     direction: Literal["entry", "exit"]
     mrz: Annotated[list[Annotated[str, Field(max_length=200)]], Field(min_length=1, max_length=3)]
-    planned_exit: date | None = None
+    planned_exit: Day | None = None
     history: Annotated[list[Span], Field(max_length=10_000)] = []
     visas: Annotated[list[VisaIn], Field(max_length=100)] = []
     authorizations: Annotated[list[AuthorizationIn], Field(max_length=100)] = []
@@ -87,7 +97,7 @@ class StayIn(BaseModel):
     """One line of ``cta stay --json`` read from standard input."""
 
     model_config = _STRICT
-    on: date
+    on: Day
     stays: Annotated[list[Span], Field(max_length=100_000)] = []
     limit: Annotated[int, Field(ge=1, le=100_000)] | None = None
     window: Annotated[int, Field(ge=2, le=100_000)] | None = None

@@ -12,6 +12,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cta.domain.days import check_day
+from cta.domain.errors import InvalidInputError
+
 __all__ = [
     "EXIT_INVALID",
     "EXIT_OK",
@@ -66,6 +69,8 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return check_day(date.fromisoformat(value), "the date")
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+    except InvalidInputError as exc:
+        raise typer.BadParameter(str(exc), param_hint=name) from None

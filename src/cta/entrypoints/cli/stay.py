@@ -10,7 +10,8 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from cta.domain.errors import CTAError
+from cta.domain.days import check_day
+from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.stays import StayStatus
 from cta.entrypoints.cli.common import (
     EXIT_OK,
@@ -33,7 +34,10 @@ def _span(text: str) -> tuple[date, date]:
     if not sep:
         raise typer.BadParameter(f"{text!r} is not FROM:TO", param_hint="STAYS")
     try:
-        return date.fromisoformat(first), date.fromisoformat(last)
+        return (check_day(date.fromisoformat(first), "the entry"),
+                check_day(date.fromisoformat(last), "the exit"))
+    except InvalidInputError as exc:
+        raise typer.BadParameter(f"{text!r}: {exc}", param_hint="STAYS") from None
     except ValueError:
         raise typer.BadParameter(
             f"{text!r} is not FROM:TO with dates YYYY-MM-DD", param_hint="STAYS"

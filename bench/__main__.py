@@ -1,0 +1,58 @@
+"""Run the benchmarks: ``python -m bench`` (all) or ``python -m bench mrz stay check``.
+
+``--profile NAME`` runs one benchmark's workload once under cProfile and prints where the time
+goes instead of timing it. Results go to the console and to ``bench/results/latest.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import time
+from pathlib import Path
+
+from bench.common import console, machine
+
+BENCHMARKS = {"mrz": "bench.bench_mrz", "stay": "bench.bench_stay", "check": "bench.bench_check"}
+RESULTS = Path(__file__).parent / "results" / "latest.json"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "names", nargs="*", metavar="NAME", help=f"benchmarks to run: {', '.join(BENCHMARKS)}"
+    )
+    parser.add_argument("--profile", choices=BENCHMARKS, help="profile one benchmark's workload")
+    args = parser.parse_args(argv)
+    unknown = [name for name in args.names if name not in BENCHMARKS]
+    if unknown:
+        parser.error(f"no benchmark {', '.join(unknown)}: choose from {', '.join(BENCHMARKS)}")
+    if args.profile:
+        importlib.import_module(BENCHMARKS[args.profile]).profile()
+        return
+    names = args.names or list(BENCHMARKS)
+    info = machine()
+    console.print(
+        f"[bold]CTA benchmarks[/] {info['date']} · {info['cpus']} CPUs {info['cpu_model']} · "
+        f"{info['memory']} · Python {info['python']}"
+    )
+    results: dict[str, object] = {"machine": info}
+    for name in names:
+        started = time.perf_counter()
+        results[name] = importlib.import_module(BENCHMARKS[name]).run()
+        console.print(f"[dim]{name}: {time.perf_counter() - started:.0f} s[/]\n")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    if RESULTS.exists() and args.names:  # a partial run keeps the other benchmarks' figures
+        kept = json.loads(RESULTS.read_text(encoding="utf-8"))
+        results = {**kept, **results}
+    RESULTS.write_text(json.dumps(results, indent=2, default=str) + "\n", encoding="utf-8")
+    console.print(f"written {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
