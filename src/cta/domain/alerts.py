@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
@@ -43,6 +43,13 @@ class Alert:
     birth_month: int | None = None
     birth_day: int | None = None
     nationality: str | None = None
+    # the names in MRZ words, worked out once: a check compares them with every document
+    surname_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    given_words: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "surname_words", _mrz_words(self.surname))
+        object.__setattr__(self, "given_words", _mrz_words(self.given_names))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,9 +85,9 @@ def _mrz_words(name: str) -> tuple[str, ...]:
 
 
 def _names_agree(document: TravelDocument, alert: Alert) -> bool:
-    if _mrz_words(alert.surname) != _mrz_words(document.surname):
+    if alert.surname_words != tuple(document.surname.split()):
         return False
-    return _mrz_words(alert.given_names) == _mrz_words(document.given_names)
+    return alert.given_words == tuple(document.given_names.split())
 
 
 def _document_birth(document: TravelDocument) -> tuple[int | None, int | None, int | None]:

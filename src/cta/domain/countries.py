@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["Country", "CountryKind", "CountryTable"]
+__all__ = ["NOT_IN_MRZ", "Country", "CountryKind", "CountryTable"]
 
 CountryKind = Literal["iso", "icao"]
 
@@ -30,10 +30,15 @@ class Country:
         return self.names.get(lang) or self.names["en"]
 
 
+# Codes of the table that an MRZ never carries, and the ICAO code it carries instead
+# (Doc 9303 Part 3 §5: Germany is 'D'; Kosovo's documents read 'RKS', XKX is a user code).
+NOT_IN_MRZ: Mapping[str, str] = MappingProxyType({"DEU": "D", "XKX": "RKS"})
+
+
 class CountryTable:
     """All codes a document may carry for nationality or issuing state, looked up by code."""
 
-    __slots__ = ("_by_code", "codes")
+    __slots__ = ("_by_code", "codes", "mrz_codes")
 
     def __init__(self, countries: Iterable[Country]) -> None:
         by_code: dict[str, Country] = {}
@@ -43,6 +48,7 @@ class CountryTable:
             by_code[country.code] = country
         self._by_code: Mapping[str, Country] = MappingProxyType(by_code)
         self.codes: frozenset[str] = frozenset(by_code)
+        self.mrz_codes: frozenset[str] = self.codes - NOT_IN_MRZ.keys()
 
     def get(self, code: str) -> Country | None:
         """The country with this code, or None if the code is unknown."""

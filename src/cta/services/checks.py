@@ -31,7 +31,7 @@ def read_document(
     lines: str | Sequence[str], *, on: date, countries: CountryTable
 ) -> TravelDocument:
     """Parse and validate an MRZ as of ``on``, against the country table."""
-    return parse_mrz(lines, today=on, known_codes=countries.codes)
+    return parse_mrz(lines, today=on, known_codes=countries.mrz_codes)
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def test_the_birth_century_is_the_latest_one_not_after_the_day_of_the_check(
     born = today - timedelta(days=age * 365 + age // 4)
     if born.year < today.year - 99 or born.year < 1:  # a hundred years make the century ambiguous
         return
-    document = parse_mrz(_td3(born), today=today)
+    document = parse_mrz(_td3(born, expiry=today + timedelta(days=3650)), today=today)
     assert document.birth_date == born
 
 
@@ -126,3 +126,9 @@ def test_a_filler_in_an_expiry_date_is_an_issue_because_only_birth_dates_may_be_
     first = document.errors[0]
     assert first.field == "expiry_date"
     assert first.message.startswith("expiry date has '<' at line 2 position 26 where a digit is")
+
+
+def test_a_birth_date_after_the_expiry_date_is_read_a_century_earlier() -> None:
+    """A holder is born before the document expires: 261002 with expiry 2026-01-12 is 1926."""
+    document = parse_mrz(_td3(date(1926, 10, 2), expiry=date(2026, 1, 12)), today=TODAY)
+    assert document.birth_date == date(1926, 10, 2)

@@ -177,7 +177,9 @@ def document_fields(draw: st.DrawFn, today: date = TODAY) -> DocumentFields:
         nationality=draw(states),
         birth_date=birth,
         sex=draw(st.sampled_from(["M", "F", None])),
-        expiry_date=draw(st.dates(date(today.year - 50, 1, 1), date(today.year + 49, 12, 31))),
+        # a document expires after its holder is born (the century rule relies on it)
+        expiry_date=draw(st.dates(max(born, date(today.year - 50, 1, 1)),
+                                  date(today.year + 49, 12, 31))),
         optional_data=draw(st.text(alphabet=ALPHANUMERIC, max_size=optional_length)),
         optional_data_2=draw(st.text(alphabet=ALPHANUMERIC, max_size=11))
         if kind is DocumentType.TD1

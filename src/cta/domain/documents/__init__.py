@@ -4,8 +4,9 @@ Pure domain code: no I/O, the date of the check (``today``) is passed in.
 
 Century rule for the two-digit years of the MRZ (Part 3 §4.8 prints YYMMDD):
 
-* birth date: 20YY when that date is not after ``today``, else 19YY (a birth date is never
-  after the day of the check; in general, the latest such year not after ``today``);
+* birth date: 20YY when that date is not after ``today`` nor after the expiry date, else 19YY
+  (a holder is born before the check and before the document expires; in general, the latest
+  such year);
 * expiry date: the year with those two digits in ``[today.year - 50, today.year + 49]``;
 * a '<' in a birth date (an unknown part, Part 3 §4.8) leaves ``birth_date`` None, keeps the raw
   characters and the year when printed, and the check digit is still verified; a '<' in an

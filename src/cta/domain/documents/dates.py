@@ -3,8 +3,9 @@
 The MRZ prints only two digits of the year, so the century is inferred from the day of the
 check (``today``), the same rule everywhere in CTA:
 
-* a birth date is never after the day of the check: YYMMDD is read in the current century
-  (20YY) when that date is not after ``today``, else in the previous one (19YY);
+* a birth date is never after the day of the check, nor after the document's expiry date:
+  YYMMDD is read in the latest century that puts it on or before both (20YY when that date
+  is not after either, else 19YY);
 * an expiry date is read as the year with those two digits in
   ``[today.year - 50, today.year + 49]``.
 

@@ -119,11 +119,12 @@ def _code(raw: str, known_codes: Container[str] | None) -> str | None:
 def _dates(birth: bytes, expiry: bytes, today: date) -> tuple[date, date] | None:
     if not (birth.isdigit() and expiry.isdigit()):
         return None
-    yy, month, day = int(birth[:2]), int(birth[2:4]), int(birth[4:])
     try:
-        born = date(birth_century_year(yy, month, day, today), month, day)
         yy, month, day = int(expiry[:2]), int(expiry[2:4]), int(expiry[4:])
-        return born, date(expiry_year(yy, today), month, day)
+        expires = date(expiry_year(yy, today), month, day)
+        yy, month, day = int(birth[:2]), int(birth[2:4]), int(birth[4:])
+        latest = min(today, expires)  # born on or before the check and the expiry
+        return date(birth_century_year(yy, month, day, latest), month, day), expires
     except ValueError:
         return None
 

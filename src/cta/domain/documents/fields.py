@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Container
 from typing import NamedTuple
 
+from cta.domain.countries import NOT_IN_MRZ
 from cta.domain.documents.charset import CONFUSABLE, DIGITS, FILLER, LETTERS, MRZ_CHARACTERS
 from cta.domain.documents.formats import Format, Span
 from cta.domain.documents.model import DocumentType, MRZIssue
@@ -119,7 +120,9 @@ def read_code(
         message = f"{label} {raw!r} is not a code of 1-3 letters followed by '<' ({span.where()})"
         issues.append(MRZIssue(field, message, span.line + 1, span.positions, raw, "1-3 letters"))
     elif known_codes is not None and code not in known_codes:
-        message = f"{label} {code!r} is not a known ICAO 9303 code ({span.where()})"
+        instead = NOT_IN_MRZ.get(code)
+        hint = f"; an MRZ writes {instead!r} instead" if instead else ""
+        message = f"{label} {code!r} is not a known ICAO 9303 code ({span.where()}){hint}"
         issues.append(MRZIssue(field, message, span.line + 1, span.positions, code, "a known code"))
     return code
 

@@ -104,14 +104,11 @@ def _reading_order(issue: MRZIssue) -> tuple[int, int]:
 def _read_dates(
     fmt: Format, lines: Sequence[str], today: date, issues: list[MRZIssue]
 ) -> tuple[date | None, int | None, date | None]:
-    """Birth date, birth year and expiry date, each checked against its check digit."""
-    span = fmt.birth_date
-    birth, birth_year = None, None
-    raw = span.of(lines)
-    if check_characters("birth_date", "birth date", raw, span, DIGITS_OR_FILLER, issues):
-        birth, birth_year = read_birth_date(raw, span, today, issues)
-    parts = (Checked(span, False),)
-    verify_check_digit("birth_date", "birth date", parts, fmt.birth_date_check, lines, issues)
+    """Birth date, birth year and expiry date, each checked against its check digit.
+
+    The expiry date is read first: a holder is born before the document expires, so the
+    birth date's century is the latest that puts it on or before both (``dates``).
+    """
     span = fmt.expiry_date
     expiry = None
     raw = span.of(lines)
@@ -119,6 +116,14 @@ def _read_dates(
         expiry = read_expiry_date(raw, span, today, issues)
     parts = (Checked(span, False),)
     verify_check_digit("expiry_date", "expiry date", parts, fmt.expiry_date_check, lines, issues)
+    span = fmt.birth_date
+    birth, birth_year = None, None
+    raw = span.of(lines)
+    latest = min(today, expiry) if expiry is not None else today
+    if check_characters("birth_date", "birth date", raw, span, DIGITS_OR_FILLER, issues):
+        birth, birth_year = read_birth_date(raw, span, latest, issues)
+    parts = (Checked(span, False),)
+    verify_check_digit("birth_date", "birth date", parts, fmt.birth_date_check, lines, issues)
     return birth, birth_year, expiry
 
 

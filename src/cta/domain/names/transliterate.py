@@ -42,6 +42,9 @@ class _Letter:
     position: int
 
 
+_PLAIN_ASCII = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz -"
+
+
 def detect_script(text: str) -> Script:
     """The script of the letters in `text`: one of four, 'mixed', or 'other' (none of them)."""
     scripts = {_script_of(char) for char in text if _is_letter(char)}
@@ -60,6 +63,8 @@ def to_mrz(name: str, *, language: str | None = None) -> str:
     """
     if language is not None and not _LANGUAGE.fullmatch(language):
         raise InvalidInputError(f"language {language!r} is not an ISO 639 code like 'az'")
+    if name.isascii() and not name.strip(_PLAIN_ASCII):  # A-Z, spaces and hyphens: no table
+        return FILLER.join(name.upper().replace("-", " ").split())
     text = unicodedata.normalize("NFC", name)
     parts = [_component(text, word, language) for word in _components(text)]
     return FILLER.join(part for part in parts if part)
