@@ -17,20 +17,11 @@ from pathlib import Path
 
 import pycountry
 
+from cta.policy.countries import COLUMNS
+
 ROOT = Path(__file__).resolve().parents[1]
 CSV_PATH = ROOT / "src" / "cta" / "data" / "countries.csv"
 MD_PATH = ROOT / "src" / "cta" / "data" / "countries.md"
-COLUMNS = (
-    "code",
-    "alpha2",
-    "numeric",
-    "kind",
-    "name_en",
-    "name_az",
-    "name_hy",
-    "name_ka",
-    "name_ru",
-)
 LANGUAGES = ("az", "hy", "ka", "ru")
 
 # code, alpha2, numeric, then names in en, az, hy, ka, ru.

@@ -183,3 +183,16 @@ def test_empty_stdin_is_an_error_not_silence(cta: Runner) -> None:
     ran = cta("check", "--json", stdin=b"")
     assert ran.code == 2
     assert ran.stderr.strip()
+
+
+def test_a_key_given_twice_is_an_error_not_last_one_wins(cta: Runner) -> None:
+    text = json.dumps(line())[:-1] + ', "on": "2027-03-02"}'
+    ran = run_checks(cta, text)
+    assert ran.code == 2
+    assert "'on' appears twice" in ran.json_lines()[0]["error"]
+
+
+def test_json_nested_past_any_sense_is_an_error_without_a_traceback(cta: Runner) -> None:
+    ran = run_checks(cta, "[" * 100_000 + "]" * 100_000)
+    assert ran.code == 2
+    assert "not valid JSON" in ran.json_lines()[0]["error"]

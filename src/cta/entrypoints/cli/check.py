@@ -18,13 +18,14 @@ from cta.domain.travel_permits import Authorization, Visa
 from cta.entrypoints.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
-    err_console,
     fail,
     out_console,
+    parse_json_line,
     print_json,
+    report_line_error,
     stdin_lines,
 )
-from cta.entrypoints.schemas import CheckIn, describe_validation_error
+from cta.entrypoints.schemas import CheckIn
 from cta.services.checks import CheckTraveller, check_traveller
 
 __all__ = ["check_command", "decision_json", "to_command"]
@@ -78,14 +79,11 @@ def check_command(
     for number, line in stdin_lines():
         seen = True
         try:
-            request = CheckIn.model_validate_json(line)
+            request = parse_json_line(CheckIn, line)
             document, decision = check_traveller(to_command(request), ref)
         except (ValidationError, CTAError) as exc:
             worst = EXIT_UNREADABLE
-            text = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
-            err_console.print(f"[bold red]error:[/] line {number}: {escape(text)}")
-            if as_json:
-                print_json({"error": f"line {number}: {text}"})
+            report_line_error(number, exc, as_json)
             continue
         if as_json:
             print_json(decision_json(decision))

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
+from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.markup import escape
 
 from cta.domain.days import check_day
-from cta.domain.errors import InvalidInputError
+from cta.domain.errors import CTAError, InvalidInputError
+from cta.entrypoints.schemas import describe_validation_error
 
 __all__ = [
     "EXIT_INVALID",
@@ -23,8 +26,10 @@ __all__ = [
     "fail",
     "out_console",
     "parse_date_option",
+    "parse_json_line",
     "print_json",
     "read_stdin_text",
+    "report_line_error",
     "stdin_lines",
 ]
 
@@ -74,3 +79,30 @@ def parse_date_option(value: str | None, name: str) -> date | None:
         raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
     except InvalidInputError as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from None
+
+
+Model = TypeVar("Model", bound=BaseModel)
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    for key in keys:
+        if keys.count(key) > 1:
+            raise InvalidInputError(f"key {key!r} appears twice in one object")
+    return dict(pairs)
+
+
+def parse_json_line(model: type[Model], line: str) -> Model:
+    """One JSON Lines record as ``model``; a key given twice is an error, not "last one wins"."""
+    # Not JSON, or nested too deep for json: pydantic names the problem and its place below.
+    with contextlib.suppress(ValueError, RecursionError):
+        json.loads(line, object_pairs_hook=_no_duplicate_keys)
+    return model.model_validate_json(line)
+
+
+def report_line_error(number: int, exc: ValidationError | CTAError, as_json: bool) -> None:
+    """Name the bad line on standard error, and hold its place in the JSON output."""
+    text = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
+    err_console.print(f"[bold red]error:[/] line {number}: {escape(text)}")
+    if as_json:
+        print_json({"error": f"line {number}: {text}"})

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.markup import escape
 from rich.table import Table
 
 from cta.domain.days import check_day
@@ -16,14 +15,15 @@ from cta.domain.stays import StayStatus
 from cta.entrypoints.cli.common import (
     EXIT_OK,
     EXIT_UNREADABLE,
-    err_console,
     fail,
     out_console,
     parse_date_option,
+    parse_json_line,
     print_json,
+    report_line_error,
     stdin_lines,
 )
-from cta.entrypoints.schemas import StayIn, describe_validation_error
+from cta.entrypoints.schemas import StayIn
 from cta.services.stays import stay_status
 
 __all__ = ["stay_command", "stay_json"]
@@ -88,15 +88,12 @@ def stay_command(
     for number, line in stdin_lines():
         seen = True
         try:
-            request = StayIn.model_validate_json(line)
+            request = parse_json_line(StayIn, line)
             _answer(request.on, request.stays, request.limit or limit, request.window or window,
                     as_json)
         except (ValidationError, CTAError) as exc:
             worst = EXIT_UNREADABLE
-            text = describe_validation_error(exc) if isinstance(exc, ValidationError) else str(exc)
-            err_console.print(f"[bold red]error:[/] line {number}: {escape(text)}")
-            if as_json:
-                print_json({"error": f"line {number}: {text}"})
+            report_line_error(number, exc, as_json)
     if not seen:
         if day is None:
             fail("no stays: give FROM:TO with --on, or JSON Lines on standard input")
