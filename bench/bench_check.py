@@ -136,7 +136,7 @@ def _pre_parsed(commands: list[CheckTraveller], ref: Reference) -> list[Check]:
         Check(
             on=c.on,
             direction=c.direction,
-            document=parse_mrz(c.mrz, today=c.on, known_codes=ref.countries.codes),
+            document=parse_mrz(c.mrz, today=c.on, known_codes=ref.countries.mrz_codes),
             regime=ref.regime(c.regime).as_if_on(c.on),
             history=[Stay(a, b) for a, b in c.history],
             planned_exit=c.planned_exit,
@@ -205,7 +205,7 @@ def run() -> dict[str, object]:
     commands, ref = workload()
     checks = _pre_parsed(commands, ref)
     quiet = [replace(c, alerts=()) for c in checks]
-    codes = ref.countries.codes
+    codes = ref.countries.mrz_codes
     outcomes: dict[str, int] = {}
     for command in commands:
         outcome = check_traveller(command, ref)[1].outcome.value

@@ -176,7 +176,7 @@ def _bad_country(rng: random.Random, fields: DocumentFields, unknown: list[str])
 def generate(count: int = COUNT, seed: int = SEED) -> list[Sample]:
     """``count`` MRZs over the five formats, ~10% corrupted one way each; the same every run."""
     rng = random.Random(seed)
-    table_codes = load_countries().codes
+    table_codes = load_countries().mrz_codes
     codes = sorted(table_codes)
     unknown = [c for c in ("QQQ", "ZZX", "AAA", "XYZ", "ABC", "JJJ", "KVX") if c not in table_codes]
     kinds = list(DocumentType)
@@ -340,7 +340,7 @@ def _table_differences(codes: frozenset[str]) -> dict[str, list[str]]:
 def run() -> dict[str, object]:
     """Generate, time both readers, compare their verdicts, print the tables."""
     today = date.today()
-    codes = load_countries().codes
+    codes = load_countries().mrz_codes
     console.print(f"[bold]mrz[/]: generating {COUNT:,} MRZs (seed {SEED}) ...")
     samples = generate()
     timing = _time(samples, today, codes)
@@ -434,7 +434,7 @@ def profile() -> None:
     import cProfile
     import pstats
 
-    today, codes = date.today(), load_countries().codes
+    today, codes = date.today(), load_countries().mrz_codes
     samples = generate(20_000)
     for label, clean in (("clean", True), ("corrupted", False)):
         texts = [s.text for s in samples if (s.corruption == "clean") is clean]
