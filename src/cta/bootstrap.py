@@ -1,19 +1,24 @@
-"""Builds what the entry points need from one place: reference data and the regimes.
+"""Builds everything from one Settings object: reference data, the store, the node.
 
-Settings come with the node (the next issue); today the CLI needs only the shipped country table
-and policy files, each read and validated once per process.
+Nothing else reads the environment; adapters get what they need from here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
+from cta.adapters.storage.engine import make_engine, migrate
+from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.regime import RegimeSeries
 from cta.policy.countries import load_countries
+from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
+from cta.services.node import Node
+from cta.settings import Settings
 
-__all__ = ["Reference", "reference"]
+__all__ = ["Reference", "build_node", "reference", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -28,3 +33,26 @@ class Reference:
 
 def reference() -> Reference:
     return Reference(countries=load_countries())
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def build_node(settings: Settings | None = None, *, migrate_schema: bool = True) -> Node:
+    """The node for these settings, its database brought to the newest schema."""
+    settings = settings or Settings()
+    load_regime(settings.regime)  # fail at start, not at the first check, on a bad policy
+    engine = make_engine(settings.database_url)
+    if migrate_schema:
+        migrate(engine)
+    return Node(
+        SqlStore(engine),
+        reference(),
+        load_crossing_points(),
+        state=settings.state,
+        regime=settings.regime,
+        clock=utc_now,
+        retention_years=settings.retention_years,
+        overstayer_retention_years=settings.overstayer_retention_years,
+    )

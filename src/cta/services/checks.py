@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from cta.domain.alerts import Alert
 from cta.domain.checks import Check, Decision, Direction, decide
@@ -15,7 +15,13 @@ from cta.domain.regime import RegimeSeries
 from cta.domain.stays import Stay
 from cta.domain.travel_permits import Authorization, Visa
 
-__all__ = ["CheckTraveller", "ReferenceData", "check_traveller", "read_document"]
+__all__ = [
+    "CheckTraveller",
+    "ReferenceData",
+    "check_traveller",
+    "decision_json",
+    "read_document",
+]
 
 
 class ReferenceData(Protocol):
@@ -67,3 +73,14 @@ def check_traveller(
         alerts=command.alerts,
     )
     return document, decide(check)
+
+
+def decision_json(decision: Decision) -> dict[str, Any]:
+    """A decision as JSON: the contract of ``cta check --json`` and of the API."""
+    return {
+        "decision": decision.outcome.value,
+        "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
+        "category": decision.category.value,
+        "latest_exit": decision.latest_exit.isoformat() if decision.latest_exit else None,
+        "overstay_days": decision.overstay_days,
+    }

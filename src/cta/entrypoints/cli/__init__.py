@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 import typer
 
 from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
 from cta.entrypoints.cli.mrz import mrz_command
+from cta.entrypoints.cli.node import serve_command, users_app
 from cta.entrypoints.cli.policy import policy_app
 from cta.entrypoints.cli.stay import stay_command
 
@@ -24,7 +28,17 @@ app.command("stay")(stay_command)
 app.command("check")(check_command)
 app.command("demo")(demo_command)
 app.add_typer(policy_app, name="policy")
+app.command("serve")(serve_command)
+app.add_typer(users_app, name="users")
 
 
 def main() -> None:
-    app()
+    """Run the CLI; an unexpected failure is one line on standard error, not a traceback."""
+    try:
+        app()
+    except Exception as exc:  # a bug of ours: say so plainly; CTA_DEBUG=1 shows the traceback
+        if os.environ.get("CTA_DEBUG"):
+            raise
+        sys.stderr.write(f"error: unexpected failure ({type(exc).__name__}: {exc}); "
+                         "run again with CTA_DEBUG=1 for the traceback\n")
+        sys.exit(3)

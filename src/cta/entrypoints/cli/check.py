@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import ValidationError
@@ -26,9 +26,9 @@ from cta.entrypoints.cli.common import (
     stdin_lines,
 )
 from cta.entrypoints.schemas import CheckIn
-from cta.services.checks import CheckTraveller, check_traveller
+from cta.services.checks import CheckTraveller, check_traveller, decision_json
 
-__all__ = ["check_command", "decision_json", "to_command"]
+__all__ = ["check_command", "to_command"]
 
 
 def to_command(request: CheckIn) -> CheckTraveller:
@@ -56,17 +56,6 @@ def to_command(request: CheckIn) -> CheckTraveller:
         alerts=alerts,
         regime=request.regime,
     )
-
-
-def decision_json(decision: Decision) -> dict[str, Any]:
-    """The JSON contract of ``cta check --json``."""
-    return {
-        "decision": decision.outcome.value,
-        "reasons": [{"code": r.code, "message": r.message} for r in decision.reasons],
-        "category": decision.category.value,
-        "latest_exit": decision.latest_exit.isoformat() if decision.latest_exit else None,
-        "overstay_days": decision.overstay_days,
-    }
 
 
 def check_command(

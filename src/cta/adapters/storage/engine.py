@@ -1,0 +1,65 @@
+"""Engines for the node's database, and migrations to the newest schema on start.
+
+SQLite is the embedded default: one file, created on first start, in WAL mode with
+``synchronous=FULL`` so that a committed record survives a crash of the process or the
+machine (a record is durable before its 201 is sent). PostgreSQL (psycopg 3) is chosen with a
+``postgresql+psycopg://`` URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+__all__ = ["make_engine", "migrate"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def make_engine(url: str, **options: Any) -> Engine:
+    """An engine for ``url``; for SQLite, the folder is created and the pragmas set."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The driver's own transaction handling is switched off, so that ours (below) is the one:
+    # a transaction that will write takes the write lock when it begins, not half-way through,
+    # and two writers never deadlock on an upgrade from read to write.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the database to the newest schema (creating it on first start)."""
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")

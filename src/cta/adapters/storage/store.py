@@ -1,0 +1,287 @@
+"""The node's store on SQLAlchemy Core: one code path for SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from cta.adapters.storage import tables as t
+from cta.services.ports import (
+    AuditEntry,
+    CrossingRow,
+    DocumentRow,
+    PersonRow,
+    RefusalRow,
+    UserRow,
+)
+
+__all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
+
+
+class DuplicateError(Exception):
+    """A row that must be unique exists already (a concurrent writer got there first)."""
+
+
+class SqlTransaction:
+    """A unit of work on one connection; the store commits it when the block ends."""
+
+    def __init__(self, connection: Connection) -> None:
+        self.c = connection
+
+    # -- persons and documents -------------------------------------------------------------
+
+    def find_document(self, issuing_state: str, number: str) -> DocumentRow | None:
+        row = self.c.execute(
+            select(t.documents).where(
+                t.documents.c.issuing_state == issuing_state,
+                t.documents.c.document_number == number,
+            )
+        ).first()
+        return DocumentRow(**row._mapping) if row else None
+
+    def person(self, person_id: int) -> PersonRow | None:
+        row = self.c.execute(select(t.persons).where(t.persons.c.id == person_id)).first()
+        return PersonRow(**row._mapping) if row else None
+
+    def candidates(self, nationality: str, birth_date_raw: str, surname: str) -> list[PersonRow]:
+        rows = self.c.execute(
+            select(t.persons)
+            .where(
+                t.persons.c.nationality == nationality,
+                t.persons.c.birth_date_raw == birth_date_raw,
+                t.persons.c.surname == surname,
+            )
+            .order_by(t.persons.c.id)
+            .limit(20)
+        )
+        return [PersonRow(**r._mapping) for r in rows]
+
+    def add_person(self, **fields: Any) -> int:
+        return int(self.c.execute(insert(t.persons).values(**fields)).inserted_primary_key[0])
+
+    def update_person(self, person_id: int, **fields: Any) -> None:
+        self.c.execute(update(t.persons).where(t.persons.c.id == person_id).values(**fields))
+
+    def add_document(self, **fields: Any) -> int:
+        try:
+            with self.c.begin_nested():
+                result = self.c.execute(insert(t.documents).values(**fields))
+        except IntegrityError as exc:
+            raise DuplicateError("document already recorded") from exc
+        return int(result.inserted_primary_key[0])
+
+    def documents_of(self, person_id: int) -> list[DocumentRow]:
+        rows = self.c.execute(
+            select(t.documents).where(t.documents.c.person_id == person_id).order_by("id")
+        )
+        return [DocumentRow(**r._mapping) for r in rows]
+
+    # -- crossings, refusals, permits, alerts ----------------------------------------------
+
+    def crossings_of(self, person_id: int) -> list[CrossingRow]:
+        rows = self.c.execute(
+            select(t.crossings)
+            .where(t.crossings.c.person_id == person_id)
+            .order_by(t.crossings.c.occurred_at, t.crossings.c.id)
+        )
+        return [CrossingRow(**r._mapping) for r in rows]
+
+    def refusals_of(self, person_id: int) -> list[RefusalRow]:
+        rows = self.c.execute(
+            select(t.refusals).where(t.refusals.c.person_id == person_id).order_by("id")
+        )
+        return [RefusalRow(**r._mapping) for r in rows]
+
+    def visas_of(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self.c.execute(select(t.visas).where(t.visas.c.person_id == person_id))
+        return [dict(r._mapping) for r in rows]
+
+    def authorizations_of(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self.c.execute(
+            select(t.authorizations).where(t.authorizations.c.person_id == person_id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def active_alerts(self) -> list[dict[str, Any]]:
+        rows = self.c.execute(select(t.alerts).where(t.alerts.c.withdrawn_at.is_(None)))
+        return [dict(r._mapping) for r in rows]
+
+    def add_crossing(self, **fields: Any) -> int:
+        return int(self.c.execute(insert(t.crossings).values(**fields)).inserted_primary_key[0])
+
+    def add_refusal(self, **fields: Any) -> int:
+        return int(self.c.execute(insert(t.refusals).values(**fields)).inserted_primary_key[0])
+
+    def add_visa(self, **fields: Any) -> int:
+        return int(self.c.execute(insert(t.visas).values(**fields)).inserted_primary_key[0])
+
+    def add_authorization(self, **fields: Any) -> int:
+        result = self.c.execute(insert(t.authorizations).values(**fields))
+        return int(result.inserted_primary_key[0])
+
+    # -- audit and outbox ------------------------------------------------------------------
+
+    def audit(self, entry: AuditEntry, at: datetime) -> None:
+        self.c.execute(
+            insert(t.audit_log).values(
+                at=at,
+                user_name=entry.user_name,
+                role=entry.role,
+                action=entry.action,
+                person_id=entry.person_id,
+                purpose=entry.purpose,
+                detail=entry.detail or {},
+            )
+        )
+
+    def audit_of(self, person_id: int) -> list[dict[str, Any]]:
+        rows = self.c.execute(
+            select(t.audit_log).where(t.audit_log.c.person_id == person_id).order_by("id")
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def audit_page(self, after: int, limit: int) -> list[dict[str, Any]]:
+        rows = self.c.execute(
+            select(t.audit_log).where(t.audit_log.c.id > after).order_by("id").limit(limit)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def emit(self, kind: str, payload: dict[str, Any], at: datetime) -> int:
+        result = self.c.execute(insert(t.outbox).values(at=at, kind=kind, payload=payload))
+        return int(result.inserted_primary_key[0])
+
+    # -- sweeps ----------------------------------------------------------------------------
+
+    def persons_inside(self, on: date, after: int, limit: int) -> list[int]:
+        """Persons whose last crossing on or before ``on`` is an entry, by id after ``after``."""
+        last = (
+            select(t.crossings.c.person_id, func.max(t.crossings.c.occurred_at).label("at"))
+            .where(t.crossings.c.local_date <= on, t.crossings.c.person_id > after)
+            .group_by(t.crossings.c.person_id)
+            .subquery()
+        )
+        rows = self.c.execute(
+            select(last.c.person_id)
+            .join(
+                t.crossings,
+                and_(
+                    t.crossings.c.person_id == last.c.person_id,
+                    t.crossings.c.occurred_at == last.c.at,
+                ),
+            )
+            .where(t.crossings.c.direction == "entry")
+            .order_by(last.c.person_id)
+            .limit(limit)
+        )
+        return [int(r[0]) for r in rows]
+
+    def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]:
+        p = t.persons.c
+        rows = self.c.execute(
+            select(p.id)
+            .where(
+                p.last_exit.is_not(None),
+                ((p.overstayed.is_(False)) & (p.last_exit < before))
+                | ((p.overstayed.is_(True)) & (p.last_exit < overstayer_before)),
+            )
+            .order_by(p.id)
+            .limit(limit)
+        )
+        return [int(r[0]) for r in rows]
+
+    def delete_person(self, person_id: int) -> None:
+        for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.documents):
+            self.c.execute(delete(table).where(table.c.person_id == person_id))
+        self.c.execute(delete(t.persons).where(t.persons.c.id == person_id))
+
+    # -- users and idempotency -------------------------------------------------------------
+
+    def user_by_token_hash(self, token_hash: str) -> UserRow | None:
+        row = self.c.execute(
+            select(t.users.c.id, t.users.c.name, t.users.c.role, t.users.c.active).where(
+                t.users.c.token_hash == token_hash
+            )
+        ).first()
+        return UserRow(**row._mapping) if row else None
+
+    def add_user(self, name: str, role: str, token_hash: str, at: datetime) -> int:
+        try:
+            with self.c.begin_nested():
+                result = self.c.execute(
+                    insert(t.users).values(
+                        name=name, role=role, token_hash=token_hash, created_at=at, active=True
+                    )
+                )
+        except IntegrityError as exc:
+            raise DuplicateError(f"a user named {name!r} exists already") from exc
+        return int(result.inserted_primary_key[0])
+
+    def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None:
+        row = self.c.execute(
+            select(t.idempotency.c.request_hash, t.idempotency.c.status, t.idempotency.c.body)
+            .where(t.idempotency.c.user_name == user, t.idempotency.c.key == key)
+        ).first()
+        return (row[0], int(row[1]), row[2]) if row else None
+
+    def save_response(
+        self, user: str, key: str, request_hash: str, status: int, body: Any, at: datetime
+    ) -> None:
+        try:
+            with self.c.begin_nested():
+                self.c.execute(
+                    insert(t.idempotency).values(
+                        user_name=user, key=key, request_hash=request_hash, status=status,
+                        body=body, at=at,
+                    )
+                )
+        except IntegrityError as exc:
+            raise DuplicateError("this idempotency key was used at the same time") from exc
+
+
+class SqlStore:
+    """Transactions over one engine (on SQLite each one begins IMMEDIATE: see ``engine``)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        with self.engine.begin() as connection:
+            yield SqlTransaction(connection)
+
+    def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int = 10_000) -> int:
+        """Insert crossings in batches, each batch one transaction; returns the count."""
+        count = 0
+        chunk: list[dict[str, Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                count += self._insert_many(chunk)
+                chunk = []
+        if chunk:
+            count += self._insert_many(chunk)
+        return count
+
+    def _insert_many(self, chunk: list[dict[str, Any]]) -> int:
+        with self.engine.begin() as connection:
+            connection.execute(insert(t.crossings), chunk)
+        return len(chunk)
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return {
+                name: int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+                for name, table in (
+                    ("persons", t.persons),
+                    ("documents", t.documents),
+                    ("crossings", t.crossings),
+                    ("refusals", t.refusals),
+                    ("audit_log", t.audit_log),
+                    ("outbox", t.outbox),
+                )
+            }

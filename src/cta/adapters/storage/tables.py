@@ -1,0 +1,206 @@
+"""The node's tables, in SQLAlchemy Core: one schema for SQLite and PostgreSQL.
+
+Timestamps are stored in UTC (``occurred_at``) beside the crossing point's zone and the calendar
+day there (``local_date``), the day that counts for stays (DESIGN.md, Decisions: Dates).
+Personal data lives in ``persons``, ``documents``, ``crossings``, ``refusals``, ``visas`` and
+``authorizations``; ``audit_log`` and ``outbox`` are append-only.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = [
+    "alerts",
+    "audit_log",
+    "authorizations",
+    "crossings",
+    "documents",
+    "idempotency",
+    "metadata",
+    "outbox",
+    "persons",
+    "refusals",
+    "users",
+    "visas",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite
+Id = BigInteger().with_variant(Integer(), "sqlite")
+UTC = DateTime(timezone=True)
+
+persons = Table(
+    "persons",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("surname", String(200), nullable=False),
+    Column("given_names", String(200), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("birth_date", Date),  # None when a part is unknown
+    Column("birth_date_raw", String(6), nullable=False),
+    Column("sex", String(1)),
+    Column("created_at", UTC, nullable=False),
+    Column("last_exit", Date),  # kept by the crossings recorded, for retention
+    Column("overstayed", Boolean, nullable=False, default=False),
+    Index(None, "nationality", "birth_date_raw", "surname"),
+)
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("document_code", String(2), nullable=False),
+    Column("issuing_state", String(3), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("expiry_date", Date),
+    Column("first_seen", UTC, nullable=False),
+    UniqueConstraint("issuing_state", "document_number"),
+    Index(None, "person_id"),
+)
+
+crossings = Table(
+    "crossings",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", Id, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("direction", String(5), nullable=False),  # entry | exit
+    Column("crossing_point", String(40), nullable=False),
+    Column("occurred_at", UTC, nullable=False),
+    Column("time_zone", String(40), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("officer", String(100), nullable=False),
+    Column("decision", String(6), nullable=False),  # what the check said: admit | refer | refuse
+    Column("override_reason", Text),  # an entry the check refused, admitted by an officer
+    Column("recorded_at", UTC, nullable=False),
+    Index(None, "person_id", "occurred_at"),
+    Index(None, "local_date"),
+)
+
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("document_id", Id, ForeignKey("documents.id", ondelete="CASCADE"), nullable=False),
+    Column("crossing_point", String(40), nullable=False),
+    Column("occurred_at", UTC, nullable=False),
+    Column("time_zone", String(40), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("officer", String(100), nullable=False),
+    Column("reasons", JSON, nullable=False),  # [{"code", "message"}]
+    Column("recorded_at", UTC, nullable=False),
+    Index(None, "person_id"),
+)
+
+visas = Table(
+    "visas",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("entries", Integer),  # None: multiple
+    Column("entries_used", Integer, nullable=False, default=0),
+    Column("duration_days", Integer, nullable=False),
+    Column("issued_at", UTC, nullable=False),
+    Index(None, "person_id"),
+)
+
+authorizations = Table(
+    "authorizations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE"), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("valid_from", Date, nullable=False),
+    Column("valid_to", Date, nullable=False),
+    Column("issued_at", UTC, nullable=False),
+    Index(None, "person_id"),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("category", String(40), nullable=False),
+    Column("surname", String(200), nullable=False),
+    Column("given_names", String(200), nullable=False, default=""),
+    Column("birth_date", String(10)),  # YYYY-MM-DD, YYYY-MM or YYYY
+    Column("nationality", String(3)),
+    Column("issuing_state", String(3), nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("withdrawn_at", UTC),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(40), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 of the token
+    Column("created_at", UTC, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", UTC, nullable=False),
+    Column("user_name", String(100), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("action", String(60), nullable=False),  # e.g. "read traveller file", "record entry"
+    Column("person_id", Id),  # whose data, when personal data was read or written
+    Column("purpose", String(200), nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index(None, "person_id"),
+    Index(None, "at"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),  # the node's record number
+    Column("at", UTC, nullable=False),
+    Column("kind", String(40), nullable=False),  # CrossingRecorded, RefusalRecorded, ...
+    Column("payload", JSON, nullable=False),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("key", String(200), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", JSON, nullable=False),
+    Column("at", UTC, nullable=False),
+)

@@ -1,0 +1,65 @@
+"""Who may do what on a node: roles and the permissions each one holds.
+
+Data protection after the GDPR and the EES Regulation (EU) 2017/2226 Art. 9: each authority sees
+only what its task needs. Analysts see aggregates, never a person; auditors see the audit log,
+never the records themselves.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["Permission", "Role", "allows"]
+
+
+class Role(StrEnum):
+    BORDER_OFFICER = "border_officer"
+    CONSULAR_OFFICER = "consular_officer"
+    ANALYST = "analyst"
+    AUDITOR = "auditor"
+    ADMIN = "admin"
+
+
+class Permission(StrEnum):
+    CHECK = "check"  # run a border check
+    RECORD_CROSSING = "record_crossing"  # record entries, exits and refusals
+    READ_PERSON = "read_person"  # traveller file, stay status
+    ISSUE_PERMIT = "issue_permit"  # visas and authorisations
+    READ_AGGREGATES = "read_aggregates"  # statistics, counts of overstayers
+    LIST_OVERSTAYERS = "list_overstayers"  # the persons themselves
+    READ_AUDIT = "read_audit"
+    EXPORT_PERSON = "export_person"  # subject-access export
+    PURGE = "purge"  # retention
+    IMPORT = "import"  # bulk import of crossings
+
+
+_GRANTS: dict[Role, frozenset[Permission]] = {
+    Role.BORDER_OFFICER: frozenset(
+        {
+            Permission.CHECK,
+            Permission.RECORD_CROSSING,
+            Permission.READ_PERSON,
+            Permission.LIST_OVERSTAYERS,
+        }
+    ),
+    Role.CONSULAR_OFFICER: frozenset(
+        {Permission.READ_PERSON, Permission.ISSUE_PERMIT, Permission.CHECK}
+    ),
+    Role.ANALYST: frozenset({Permission.READ_AGGREGATES}),
+    Role.AUDITOR: frozenset({Permission.READ_AUDIT}),
+    Role.ADMIN: frozenset(
+        {
+            Permission.EXPORT_PERSON,
+            Permission.PURGE,
+            Permission.IMPORT,
+            Permission.READ_PERSON,
+            Permission.READ_AGGREGATES,
+            Permission.LIST_OVERSTAYERS,
+        }
+    ),
+}
+
+
+def allows(role: Role, permission: Permission) -> bool:
+    """Whether a role holds a permission."""
+    return permission in _GRANTS[role]

@@ -1,0 +1,205 @@
+"""The node's HTTP API: thin handlers over ``cta.services.node.Node``.
+
+Every endpoint but ``/v1/health`` needs a bearer token (``cta users add``); roles decide what a
+token may do (``cta.domain.roles``). Errors are JSON ``{"detail": ...}``: 401 no or bad token,
+403 wrong role, 404 unknown person, 409 a conflict with what is stored, 422 invalid input.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from cta.adapters.storage.store import DuplicateError
+from cta.domain.checks import Direction
+from cta.domain.days import FIRST_DAY, LAST_DAY
+from cta.domain.errors import CTAError
+from cta.entrypoints.api.schemas import CheckBody, CrossingBody, RefusalBody
+from cta.services.checks import decision_json
+from cta.services.node import (
+    Actor,
+    BorderCheck,
+    ConflictError,
+    ForbiddenError,
+    Idempotency,
+    Node,
+    NotFoundError,
+    RecordCrossing,
+)
+
+__all__ = ["create_app"]
+
+_bearer = HTTPBearer(auto_error=False)
+Purpose = Annotated[
+    str | None,
+    Header(alias="X-Purpose", max_length=200, description="why personal data is read (audited)"),
+]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=200,
+           description="a retried request with the same key is answered, not recorded, again"),
+]  # fmt: skip
+PersonPath = Annotated[int, Path(ge=1, le=2**62)]
+Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+def create_app(node: Node) -> FastAPI:
+    """The API of one node."""
+    app = FastAPI(
+        title=f"CTA node {node.state}",
+        version="1",
+        description="Border checks and the entry/exit record of one member state.",
+    )
+    _errors(app)
+
+    def actor(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+        purpose: Purpose = None,
+    ) -> Actor:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+        who = node.authenticate(credentials.credentials[:500])
+        if who is None:
+            raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
+        return Actor(who.name, who.role, purpose or "border control")
+
+    Who = Annotated[Actor, Depends(actor)]
+
+    @app.get("/v1/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok", "state": node.state}
+
+    @app.post("/v1/checks")
+    def check(body: CheckBody, who: Who) -> dict[str, Any]:
+        """Decide a border check over this node's records; stores only an audit entry."""
+        outcome = node.check(who, _check(body))
+        return {
+            **decision_json(outcome.decision),
+            "on": outcome.on.isoformat(),
+            "person_id": outcome.person_id,
+            "candidates": outcome.candidates,
+            "anomalies": list(outcome.anomalies),
+            "document": outcome.document.to_json(),
+        }
+
+    @app.post("/v1/crossings", status_code=201)
+    def record_crossing(
+        body: CrossingBody, who: Who, key: IdempotencyKey = None
+    ) -> JSONResponse:
+        """Record an entry or an exit the officer confirms."""
+        request = RecordCrossing(
+            mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction(body.direction),
+            planned_exit=body.planned_exit, person_id=body.person_id,
+            occurred_at=body.occurred_at, override_reason=body.override_reason,
+        )  # fmt: skip
+        return _recorded(node, who, request, key, body.model_dump(mode="json"))
+
+    @app.post("/v1/refusals", status_code=201)
+    def record_refusal(body: RefusalBody, who: Who, key: IdempotencyKey = None) -> JSONResponse:
+        """Record a refusal of entry, with the reasons of the check."""
+        request = RecordCrossing(
+            mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction.ENTRY,
+            person_id=body.person_id, occurred_at=body.occurred_at, refused=True,
+        )  # fmt: skip
+        return _recorded(node, who, request, key, body.model_dump(mode="json"))
+
+    @app.get("/v1/persons/{person_id}")
+    def traveller_file(person_id: PersonPath, who: Who) -> dict[str, Any]:
+        """Everything this node holds on one person."""
+        return _jsonable(node.traveller_file(who, person_id))
+
+    @app.get("/v1/persons/{person_id}/stay")
+    def stay(person_id: PersonPath, who: Who, on: Day | None = None) -> dict[str, Any]:
+        """Days used, the stay allowed and overstays of one person on a date."""
+        return node.stay_status(who, person_id, on or node.clock().date())
+
+    @app.get("/v1/persons/{person_id}/export")
+    def export(person_id: PersonPath, who: Who) -> dict[str, Any]:
+        """Subject-access export: the person's data and who read it, and why."""
+        return _jsonable(node.export_person(who, person_id))
+
+    @app.get("/v1/overstayers")
+    def overstayers(
+        who: Who,
+        on: Day | None = None,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    ) -> dict[str, Any]:
+        """Persons inside the area who are over their stay limit on a date (paginated)."""
+        return node.overstayers(who, on or node.clock().date(), after, limit)
+
+    @app.get("/v1/audit")
+    def audit(
+        who: Who,
+        after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    ) -> dict[str, Any]:
+        """The audit log, oldest first, after an entry id (paginated)."""
+        items = _jsonable(node.audit_log(who, after, limit))
+        return {"items": items, "next_after": items[-1]["id"] if len(items) == limit else None}
+
+    @app.post("/v1/retention/purge")
+    def purge(who: Who) -> dict[str, Any]:
+        """Delete persons past their retention period."""
+        return node.purge(who)
+
+    return app
+
+
+def _check(body: CheckBody) -> BorderCheck:
+    return BorderCheck(
+        mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction(body.direction),
+        planned_exit=body.planned_exit, person_id=body.person_id,
+    )  # fmt: skip
+
+
+def _recorded(
+    node: Node, who: Actor, request: RecordCrossing, key: str | None, body: dict[str, Any]
+) -> JSONResponse:
+    idempotency = None
+    if key is not None:
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        idempotency = Idempotency(key, digest)
+    try:
+        status, answer = node.record(who, request, idempotency=idempotency)
+    except DuplicateError:
+        # the same key, at the same time, from another worker: its answer is the one
+        status, answer = node.record(who, request, idempotency=idempotency)
+    return JSONResponse(answer, status_code=status)
+
+
+def _jsonable(value: Any) -> Any:
+    return json.loads(json.dumps(value, default=str))
+
+
+def _errors(app: FastAPI) -> None:
+    statuses: list[tuple[type[Exception], int]] = [
+        (ForbiddenError, 403), (NotFoundError, 404), (ConflictError, 409), (CTAError, 422),
+    ]  # fmt: skip
+
+    def handler(status: int) -> Callable[[Request, Exception], JSONResponse]:
+        def handle(_request: Request, exc: Exception) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+
+        return handle
+
+    for error, status in statuses:
+        app.add_exception_handler(error, handler(status))
+
+    def invalid(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"detail": problems}, status_code=422)
+
+    app.add_exception_handler(RequestValidationError, invalid)

@@ -1,0 +1,71 @@
+"""``cta serve`` and ``cta users``: run a national node and give its users their tokens."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+
+from cta.adapters.storage.store import DuplicateError
+from cta.domain.errors import CTAError
+from cta.domain.roles import Role
+from cta.entrypoints.cli.common import fail, out_console, print_json
+from cta.settings import Settings
+
+__all__ = ["serve_command", "users_app"]
+
+users_app = typer.Typer(help="The node's users and their bearer tokens.", no_args_is_help=True)
+
+
+def settings() -> Settings:
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = "; ".join(f"CTA_{'_'.join(map(str, e['loc'])).upper()}: {e['msg']}"
+                             for e in exc.errors())  # fmt: skip
+        fail(f"settings: {problems}")
+
+
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (CTA_HOST).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (CTA_PORT).", min=1, max=65535)] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (CTA_WORKERS).", min=1)] = None,
+) -> None:
+    """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL."""
+    import uvicorn
+
+    from cta.bootstrap import build_node
+
+    config = settings()
+    try:
+        build_node(config)  # migrate once, before any worker starts
+    except CTAError as exc:
+        fail(str(exc))
+    uvicorn.run(
+        "cta.entrypoints.api.asgi:app",
+        host=host or config.host,
+        port=port or config.port,
+        workers=workers or config.workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@users_app.command("add")
+def add_user(
+    name: Annotated[str, typer.Argument(help="The user's name, e.g. officer.tbs.01.")],
+    role: Annotated[Role, typer.Option(help="The user's role.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Add a user and print its bearer token (shown once; only its hash is stored)."""
+    from cta.bootstrap import build_node
+
+    try:
+        token = build_node(settings()).add_user(name, role)
+    except (DuplicateError, CTAError) as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"name": name, "role": role.value, "token": token})
+    else:
+        out_console.print(f"{name} ({role.value}): {token}")

@@ -1,0 +1,480 @@
+"""The national node's use cases: check, record, read a traveller file, sweep, export.
+
+Each use case takes the actor (who asks, in which role, for what purpose), checks the role,
+does its work in one transaction of the store, and writes an audit entry for every read or
+write of personal data in that same transaction, so that no personal data moves unaudited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from cta.domain.alerts import Alert, AlertCategory, parse_alert_birth_date
+from cta.domain.checks import Check, Decision, Direction, Outcome, decide
+from cta.domain.crossing_points import CrossingPoint, CrossingPoints, local_date
+from cta.domain.documents import TravelDocument
+from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.regime import Regime
+from cta.domain.roles import Permission, Role, allows
+from cta.domain.stays import StayHistory
+from cta.domain.travel_permits import Authorization, Visa
+from cta.domain.travellers import CrossingDay, stays_from_crossings
+from cta.services.checks import ReferenceData, decision_json, read_document
+from cta.services.ports import AuditEntry, PersonRow, Store, Transaction
+
+__all__ = [
+    "Actor",
+    "BorderCheck",
+    "CheckOutcome",
+    "ConflictError",
+    "ForbiddenError",
+    "Idempotency",
+    "Node",
+    "NotFoundError",
+    "RecordCrossing",
+    "hash_token",
+]
+
+
+class ForbiddenError(CTAError):
+    """The actor's role does not allow this."""
+
+
+class NotFoundError(CTAError):
+    """No such person (or record) on this node."""
+
+
+class ConflictError(CTAError):
+    """The request contradicts what is stored (a refused entry without an override, ...)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    name: str
+    role: Role
+    purpose: str = "border control"
+
+
+def hash_token(token: str) -> str:
+    """Tokens are random 256-bit strings, so one SHA-256 suffices (no password stretching)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class BorderCheck:
+    mrz: Sequence[str]
+    crossing_point: str
+    direction: Direction
+    planned_exit: date | None = None
+    person_id: int | None = None  # a person the officer confirmed this document belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCrossing(BorderCheck):
+    occurred_at: datetime | None = None
+    override_reason: str | None = None
+    refused: bool = False  # record a refusal instead of a crossing
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    decision: Decision
+    document: TravelDocument
+    on: date
+    person_id: int | None
+    candidates: list[int] = field(default_factory=list)
+    anomalies: tuple[str, ...] = ()
+
+
+class Node:
+    """One state's node: its store, reference data, crossing points, regime and clock."""
+
+    def __init__(
+        self,
+        store: Store,
+        reference: ReferenceData,
+        crossing_points: CrossingPoints,
+        *,
+        state: str,
+        regime: str = "union-draft",
+        clock: Callable[[], datetime],
+        retention_years: int = 3,
+        overstayer_retention_years: int = 5,
+    ) -> None:
+        self.store = store
+        self.reference = reference
+        self.crossing_points = crossing_points
+        self.state = state
+        self.regime_name = regime
+        self.clock = clock
+        self.retention_years = retention_years
+        self.overstayer_retention_years = overstayer_retention_years
+
+    # -- authentication --------------------------------------------------------------------
+
+    def authenticate(self, token: str) -> Actor | None:
+        with self.store.transaction() as tx:
+            user = tx.user_by_token_hash(hash_token(token))
+        if user is None or not user.active:
+            return None
+        return Actor(user.name, Role(user.role))
+
+    def add_user(self, name: str, role: Role) -> str:
+        """Create a user and return its bearer token (shown once; only its hash is kept)."""
+        token = secrets.token_urlsafe(32)
+        with self.store.transaction() as tx:
+            tx.add_user(name, role.value, hash_token(token), self.clock())
+        return token
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _require(self, actor: Actor, permission: Permission) -> None:
+        if not allows(actor.role, permission):
+            raise ForbiddenError(f"role {actor.role} may not {permission.value.replace('_', ' ')}")
+
+    def _point(self, code: str) -> CrossingPoint:
+        point = self.crossing_points.get(code)
+        if point is None:
+            raise InvalidInputError(f"crossing_point {code!r} is not a known crossing point")
+        return point
+
+    def regime_on(self, on: date) -> Regime:
+        return self.reference.regime(self.regime_name).as_if_on(on)
+
+    def _audit(self, tx: Transaction, actor: Actor, action: str, person_id: int | None,
+               **detail: Any) -> None:
+        entry = AuditEntry(actor.name, actor.role.value, action, actor.purpose, person_id, detail)
+        tx.audit(entry, self.clock())
+
+    # -- the border check ------------------------------------------------------------------
+
+    def check(self, actor: Actor, request: BorderCheck) -> CheckOutcome:
+        """Decide a border check over what this node holds; stores only the audit entry."""
+        self._require(actor, Permission.CHECK)
+        point = self._point(request.crossing_point)
+        on = local_date(point, self.clock())
+        with self.store.transaction() as tx:
+            outcome = self._decide(tx, request, on)
+            self._audit(tx, actor, "check", outcome.person_id,
+                        crossing_point=point.code, decision=outcome.decision.outcome.value)
+        return outcome
+
+    def _decide(self, tx: Transaction, request: BorderCheck, on: date) -> CheckOutcome:
+        document = read_document(request.mrz, on=on, countries=self.reference.countries)
+        person_id = self._person_of(tx, document, request.person_id)
+        candidates: list[int] = []
+        if person_id is None and document.valid:
+            candidates = [p.id for p in tx.candidates(
+                document.nationality, document.birth_date_raw, document.surname)]
+        stays, visas, authorizations, anomalies = [], [], [], ()  # type: ignore[var-annotated]
+        if person_id is not None:
+            days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
+            found = stays_from_crossings(days, on)
+            stays, anomalies = list(found.stays), found.anomalies
+            if request.direction is Direction.ENTRY and found.open_since is not None:
+                anomalies += (f"entry while a stay since {found.open_since} has no exit",)
+                stays = stays[:-1]
+            visas = [_visa(v) for v in tx.visas_of(person_id)]
+            authorizations = [_authorization(a) for a in tx.authorizations_of(person_id)]
+        check = Check(
+            on=on, direction=request.direction, document=document, regime=self.regime_on(on),
+            history=stays, planned_exit=request.planned_exit, visas=visas,
+            authorizations=authorizations, alerts=[_alert(a) for a in tx.active_alerts()],
+        )  # fmt: skip
+        return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies)
+
+    def _person_of(
+        self, tx: Transaction, document: TravelDocument, confirmed: int | None
+    ) -> int | None:
+        if confirmed is not None:
+            if tx.person(confirmed) is None:
+                raise NotFoundError(f"person {confirmed} is not on this node")
+            return confirmed
+        known = tx.find_document(document.issuing_state, document.document_number)
+        return known.person_id if known else None
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(
+        self, actor: Actor, request: RecordCrossing, *, idempotency: Idempotency | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Record an entry, an exit or a refusal, after deciding the check again.
+
+        With an idempotency key the answer is stored in the same transaction as the record,
+        so a retried request gets the first answer back and never records twice.
+        """
+        self._require(actor, Permission.RECORD_CROSSING)
+        point = self._point(request.crossing_point)
+        now = self.clock()
+        at = request.occurred_at or now
+        if at > now + timedelta(minutes=5):
+            raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+        on = local_date(point, at)
+        with self.store.transaction() as tx:
+            if idempotency is not None:
+                earlier = tx.idempotent_response(actor.name, idempotency.key)
+                if earlier is not None:
+                    return _replay(earlier, idempotency)
+            body = self._record(tx, actor, request, point, at, on)
+            if idempotency is not None:
+                tx.save_response(actor.name, idempotency.key, idempotency.request_hash, 201,
+                                 body, now)  # fmt: skip
+        return 201, body
+
+    def _record(
+        self, tx: Transaction, actor: Actor, request: RecordCrossing, point: CrossingPoint,
+        at: datetime, on: date,
+    ) -> dict[str, Any]:  # fmt: skip
+        now = self.clock()
+        outcome = self._decide(tx, request, on)
+        self._confirmable(outcome, request)
+        person_id, document_id = self._file_document(tx, outcome.document, outcome.person_id)
+        common = {"person_id": person_id, "document_id": document_id,
+                  "crossing_point": point.code, "occurred_at": at,
+                  "time_zone": point.time_zone, "local_date": on, "officer": actor.name,
+                  "recorded_at": now}  # fmt: skip
+        decision = outcome.decision
+        if request.refused:
+            reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+            record_id = tx.add_refusal(reasons=reasons, **common)
+            kind, action = "RefusalRecorded", "record refusal"
+        else:
+            record_id = tx.add_crossing(
+                direction=request.direction.value, decision=decision.outcome.value,
+                override_reason=request.override_reason, **common,
+            )  # fmt: skip
+            kind, action = "CrossingRecorded", f"record {request.direction.value}"
+            if request.direction is Direction.EXIT:
+                tx.update_person(person_id, last_exit=on,
+                                 overstayed=decision.overstay_days > 0)
+        payload = _record_payload(common, request, decision)
+        seq = tx.emit(kind, payload, now)
+        self._audit(tx, actor, action, person_id, record=record_id, outbox_seq=seq)
+        return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
+                "local_date": on.isoformat(), **decision_json(decision)}  # fmt: skip
+
+    def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
+        if request.refused:
+            if request.direction is Direction.EXIT:
+                raise ConflictError("exits are never refused")
+            return
+        decision = outcome.decision
+        needs = not outcome.document.valid or (
+            request.direction is Direction.ENTRY and decision.outcome is Outcome.REFUSE
+        )
+        if needs and not (request.override_reason or "").strip():
+            codes = ", ".join(r.code for r in decision.reasons) or "B"
+            raise ConflictError(
+                f"the check decided {decision.outcome.value} ({codes}): recording this entry "
+                "needs override_reason"
+            )
+
+    def _file_document(
+        self, tx: Transaction, document: TravelDocument, person_id: int | None
+    ) -> tuple[int, int]:
+        now = self.clock()
+        known = tx.find_document(document.issuing_state, document.document_number)
+        if known is not None:
+            if person_id is not None and known.person_id != person_id:
+                raise ConflictError(
+                    f"document {document.document_number} belongs to person {known.person_id}"
+                )
+            return known.person_id, known.id
+        if person_id is None:
+            person_id = tx.add_person(
+                surname=document.surname, given_names=document.given_names,
+                nationality=document.nationality, birth_date=document.birth_date,
+                birth_date_raw=document.birth_date_raw, sex=document.sex, created_at=now,
+                last_exit=None, overstayed=False,
+            )  # fmt: skip
+        document_id = tx.add_document(
+            person_id=person_id, document_code=document.document_code,
+            issuing_state=document.issuing_state, document_number=document.document_number,
+            expiry_date=document.expiry_date, first_seen=now,
+        )  # fmt: skip
+        return person_id, document_id
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _person(self, tx: Transaction, person_id: int) -> PersonRow:
+        person = tx.person(person_id)
+        if person is None:
+            raise NotFoundError(f"person {person_id} is not on this node")
+        return person
+
+    def stay_status(self, actor: Actor, person_id: int, on: date) -> dict[str, Any]:
+        self._require(actor, Permission.READ_PERSON)
+        with self.store.transaction() as tx:
+            person = self._person(tx, person_id)
+            days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
+            self._audit(tx, actor, "read stay status", person_id, on=on.isoformat())
+        return self._status(person, days, on)
+
+    def _status(self, person: PersonRow, days: list[CrossingDay], on: date) -> dict[str, Any]:
+        found = stays_from_crossings(days, on)
+        rule = self.regime_on(on).rule_for(person.nationality)
+        history = StayHistory(found.stays)
+        result: dict[str, Any] = {
+            "person_id": person.id, "on": on.isoformat(), "category": rule.category.value,
+            "inside": found.open_since is not None,
+            "inside_since": found.open_since.isoformat() if found.open_since else None,
+            "anomalies": list(found.anomalies),
+        }  # fmt: skip
+        if rule.stay is None:
+            return result | {"limit": None, "window": None, "days_used": None, "overstays": []}
+        status = history.status(on, rule.stay.limit, rule.stay.window)
+        return result | {
+            "limit": status.limit, "window": status.window, "days_used": status.days_used,
+            "max_stay": status.max_stay,
+            "stay_until": status.stay_until.isoformat() if status.stay_until else None,
+            "next_entry": status.next_entry.isoformat(),
+            "overstays": [{"from": o.first.isoformat(), "to": o.last.isoformat(),
+                           "days": o.days} for o in status.overstays],
+        }  # fmt: skip
+
+    def overstayers(self, actor: Actor, on: date, after: int, limit: int) -> dict[str, Any]:
+        """Persons inside the area on ``on`` who are over their limit that day."""
+        self._require(actor, Permission.LIST_OVERSTAYERS)
+        items: list[dict[str, Any]] = []
+        cursor = after
+        with self.store.transaction() as tx:
+            while len(items) < limit:
+                ids = tx.persons_inside(on, cursor, 500)
+                if not ids:
+                    cursor = 0
+                    break
+                for person_id in ids:
+                    cursor = person_id
+                    item = self._overstay_on(tx, person_id, on)
+                    if item is not None:
+                        items.append(item)
+                        if len(items) >= limit:
+                            break
+            for item in items:
+                self._audit(tx, actor, "list overstayer", item["person_id"], on=on.isoformat())
+        return {"items": items, "next_after": cursor if items and cursor else None}
+
+    def _overstay_on(self, tx: Transaction, person_id: int, on: date) -> dict[str, Any] | None:
+        person = self._person(tx, person_id)
+        days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
+        status = self._status(person, days, on)
+        if status.get("days_used") is None or status["days_used"] <= status["limit"]:
+            return None
+        return {"person_id": person_id, "surname": person.surname,
+                "given_names": person.given_names, "nationality": person.nationality,
+                "inside_since": status["inside_since"], "days_used": status["days_used"],
+                "limit": status["limit"], "window": status["window"]}  # fmt: skip
+
+    def traveller_file(self, actor: Actor, person_id: int) -> dict[str, Any]:
+        self._require(actor, Permission.READ_PERSON)
+        with self.store.transaction() as tx:
+            result = self._file(tx, person_id)
+            self._audit(tx, actor, "read traveller file", person_id)
+        return result
+
+    def _file(self, tx: Transaction, person_id: int) -> dict[str, Any]:
+        person = self._person(tx, person_id)
+        return {
+            "person": _row(person),
+            "documents": [_row(d) for d in tx.documents_of(person_id)],
+            "crossings": [_row(c) for c in tx.crossings_of(person_id)],
+            "refusals": [_row(r) for r in tx.refusals_of(person_id)],
+            "visas": tx.visas_of(person_id),
+            "authorizations": tx.authorizations_of(person_id),
+        }
+
+    def export_person(self, actor: Actor, person_id: int) -> dict[str, Any]:
+        """Everything held on one person, with who read it and why (GDPR Art. 15)."""
+        self._require(actor, Permission.EXPORT_PERSON)
+        with self.store.transaction() as tx:
+            result = self._file(tx, person_id) | {"audit": tx.audit_of(person_id)}
+            self._audit(tx, actor, "export person", person_id)
+        return result
+
+    def audit_log(self, actor: Actor, after: int, limit: int) -> list[dict[str, Any]]:
+        self._require(actor, Permission.READ_AUDIT)
+        with self.store.transaction() as tx:
+            return tx.audit_page(after, limit)
+
+    def purge(self, actor: Actor, *, batch: int = 1000) -> dict[str, Any]:
+        """Delete persons past retention: years after their last exit (more for overstayers)."""
+        self._require(actor, Permission.PURGE)
+        today = self.clock().date()
+        before = _years_before(today, self.retention_years)
+        overstayer_before = _years_before(today, self.overstayer_retention_years)
+        deleted = 0
+        while True:
+            with self.store.transaction() as tx:
+                ids = tx.persons_to_purge(before, overstayer_before, batch)
+                for person_id in ids:
+                    tx.delete_person(person_id)
+                    tx.emit("RetentionDeletion", {"person_id": person_id}, self.clock())
+                    self._audit(tx, actor, "retention deletion", person_id)
+            deleted += len(ids)
+            if len(ids) < batch:
+                break
+        return {"deleted": deleted, "before": before.isoformat(),
+                "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Idempotency:
+    """The Idempotency-Key of a request and a hash of what it asked."""
+
+    key: str
+    request_hash: str
+
+
+def _replay(earlier: tuple[str, int, Any], idempotency: Idempotency) -> tuple[int, Any]:
+    request_hash, status, body = earlier
+    if request_hash != idempotency.request_hash:
+        raise ConflictError(
+            f"Idempotency-Key {idempotency.key!r} was used before for a different request"
+        )
+    return status, body
+
+
+def _years_before(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _row(row: Any) -> dict[str, Any]:
+    return {k: getattr(row, k) for k in row.__dataclass_fields__}
+
+
+def _visa(v: dict[str, Any]) -> Visa:
+    return Visa(v["document_number"], v["valid_from"], v["valid_to"], v["duration_days"],
+                v["entries"], v["entries_used"])  # fmt: skip
+
+
+def _authorization(a: dict[str, Any]) -> Authorization:
+    return Authorization(a["document_number"], a["valid_from"], a["valid_to"])
+
+
+def _alert(a: dict[str, Any]) -> Alert:
+    year, month, day = parse_alert_birth_date(a["birth_date"])
+    return Alert(a["id"], AlertCategory(a["category"]), a["surname"], a["given_names"],
+                 year, month, day, a["nationality"])  # fmt: skip
+
+
+def _record_payload(
+    common: dict[str, Any], request: RecordCrossing, decision: Decision
+) -> dict[str, Any]:
+    return {
+        "person_id": common["person_id"],
+        "direction": request.direction.value,
+        "refused": request.refused,
+        "crossing_point": common["crossing_point"],
+        "occurred_at": common["occurred_at"].isoformat(),
+        "local_date": common["local_date"].isoformat(),
+        "decision": decision.outcome.value,
+        "mrz": list(request.mrz),
+    }

@@ -1,0 +1,139 @@
+"""What the node's use cases need from storage, as small interfaces (the store and its rows).
+
+``cta.adapters.storage.store.SqlStore`` is the real one, on SQLite or PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+__all__ = [
+    "AuditEntry",
+    "CrossingRow",
+    "DocumentRow",
+    "PersonRow",
+    "RefusalRow",
+    "Store",
+    "Transaction",
+    "UserRow",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    id: int
+    surname: str
+    given_names: str
+    nationality: str
+    birth_date: date | None
+    birth_date_raw: str
+    sex: str | None
+    created_at: datetime
+    last_exit: date | None
+    overstayed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentRow:
+    id: int
+    person_id: int
+    document_code: str
+    issuing_state: str
+    document_number: str
+    expiry_date: date | None
+    first_seen: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingRow:
+    id: int
+    person_id: int
+    document_id: int
+    direction: str
+    crossing_point: str
+    occurred_at: datetime
+    time_zone: str
+    local_date: date
+    officer: str
+    decision: str
+    override_reason: str | None
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalRow:
+    id: int
+    person_id: int
+    document_id: int
+    crossing_point: str
+    occurred_at: datetime
+    time_zone: str
+    local_date: date
+    officer: str
+    reasons: list[dict[str, str]]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    name: str
+    role: str
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    user_name: str
+    role: str
+    action: str
+    purpose: str
+    person_id: int | None = None
+    detail: dict[str, Any] | None = None
+
+
+class Transaction(Protocol):
+    """One unit of work: everything done in it is committed together, or not at all."""
+
+    def find_document(self, issuing_state: str, number: str) -> DocumentRow | None: ...
+    def person(self, person_id: int) -> PersonRow | None: ...
+    def candidates(
+        self, nationality: str, birth_date_raw: str, surname: str
+    ) -> list[PersonRow]: ...
+    def add_person(self, **fields: Any) -> int: ...
+    def update_person(self, person_id: int, **fields: Any) -> None: ...
+    def add_document(self, **fields: Any) -> int: ...
+    def documents_of(self, person_id: int) -> list[DocumentRow]: ...
+    def crossings_of(self, person_id: int) -> list[CrossingRow]: ...
+    def refusals_of(self, person_id: int) -> list[RefusalRow]: ...
+    def visas_of(self, person_id: int) -> list[dict[str, Any]]: ...
+    def authorizations_of(self, person_id: int) -> list[dict[str, Any]]: ...
+    def active_alerts(self) -> list[dict[str, Any]]: ...
+    def add_crossing(self, **fields: Any) -> int: ...
+    def add_refusal(self, **fields: Any) -> int: ...
+    def add_visa(self, **fields: Any) -> int: ...
+    def add_authorization(self, **fields: Any) -> int: ...
+    def audit(self, entry: AuditEntry, at: datetime) -> None: ...
+    def audit_of(self, person_id: int) -> list[dict[str, Any]]: ...
+    def audit_page(self, after: int, limit: int) -> list[dict[str, Any]]: ...
+    def emit(self, kind: str, payload: dict[str, Any], at: datetime) -> int: ...
+    def persons_inside(self, on: date, after: int, limit: int) -> list[int]: ...
+    def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]: ...
+    def delete_person(self, person_id: int) -> None: ...
+    def user_by_token_hash(self, token_hash: str) -> UserRow | None: ...
+    def add_user(self, name: str, role: str, token_hash: str, at: datetime) -> int: ...
+    def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None: ...
+    def save_response(self, user: str, key: str, request_hash: str, status: int, body: Any,
+                      at: datetime) -> None: ...
+
+
+class Store(Protocol):
+    """The node's storage: transactions over one database."""
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+    def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int) -> int: ...
+    def counts(self) -> dict[str, int]: ...

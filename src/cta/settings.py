@@ -1,0 +1,35 @@
+"""The node's settings, read once from the environment (``CTA_*``) in ``bootstrap``."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings"]
+
+
+class Settings(BaseSettings):
+    """``CTA_DATABASE_URL``, ``CTA_STATE``, ... (see the README, "The national node")."""
+
+    model_config = SettingsConfigDict(env_prefix="CTA_", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    state: Literal["AZE", "ARM", "GEO"] = "GEO"
+    database_url: str = "sqlite:///var/cta-node.sqlite"
+    regime: str = "union-draft"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8090, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)
+    retention_years: int = Field(default=3, ge=1, le=100)
+    overstayer_retention_years: int = Field(default=5, ge=1, le=100)
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, url: str) -> str:
+        if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+            raise ValueError("CTA_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://...")
+        if url.startswith("postgresql://"):
+            return "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        return url
