@@ -18,13 +18,16 @@ $(BENCH_STAMP): $(STAMP)
 	touch $(BENCH_STAMP)
 
 run: $(STAMP)
-	$(BIN)/cta demo
+	$(BIN)/cta serve --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools
 	$(BIN)/mypy --strict src/cta/domain
 
+# tools/ensure_postgres.sh installs PostgreSQL (Debian's package) when missing and we are root;
+# the tests start a throwaway cluster of their own (tests/pg.py) and stop it at the end.
 unit: $(STAMP)
+	bash tools/ensure_postgres.sh
 	$(BIN)/python -m pytest -q
 
 test: lint unit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -31,17 +33,39 @@ def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to listen on (CTA_HOST).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (CTA_PORT).", min=1, max=65535)] = None,
     workers: Annotated[int | None, typer.Option(help="Processes (CTA_WORKERS).", min=1)] = None,
+    demo: Annotated[
+        bool,
+        typer.Option("--demo", help="A demo node: a fresh SQLite database in var/ filled with "
+                     "synthetic travellers and one user per role; prints the URL and tokens."),
+    ] = False,
 ) -> None:
     """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL."""
     import uvicorn
 
     from cta.bootstrap import build_node
+    from cta.services.demo_data import seed_demo
 
     config = settings()
+    if demo:
+        path = Path("var") / f"demo-{config.state}.sqlite"
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()
+        config = config.model_copy(update={"database_url": f"sqlite:///{path}"})
+        os.environ["CTA_DATABASE_URL"] = config.database_url  # the server builds the same node
     try:
-        build_node(config)  # migrate once, before any worker starts
+        node = build_node(config)  # migrate once, before any worker starts
+        users = seed_demo(node) if demo else None
     except CTAError as exc:
         fail(str(exc))
+    address = f"http://{host or config.host}:{port or config.port}"
+    if users is not None:
+        out_console.print(f"[bold]CTA demo node {config.state}[/] at {address}/v1 "
+                          f"(API documents at {address}/docs), database {config.database_url}",
+                          soft_wrap=True)
+        for role, token in users.tokens.items():
+            out_console.print(f"  {role:<17} Authorization: Bearer {token}", soft_wrap=True)
+        counts = node.store.counts()
+        out_console.print(f"  {counts['persons']} travellers, {counts['crossings']} crossings")
     uvicorn.run(
         "cta.entrypoints.api.asgi:app",
         host=host or config.host,

@@ -1,0 +1,127 @@
+"""Synthetic travellers with realistic histories, for ``make run`` (a demo node).
+
+Names are drawn in their own scripts from Faker's locales (az_AZ, hy_AM, ka_GE, ru_RU and a
+few Latin-script ones) and printed in the MRZ as the passports would (``to_mrz``). Every
+crossing goes through the node's own use case, so the demo data is what officers would have
+recorded: entries and exits at the node's external crossing points over the last 400 days, a
+few travellers inside the area now, some of them over their limit.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from faker import Faker
+
+from cta.domain.checks import Direction
+from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
+from cta.domain.names import to_mrz
+from cta.domain.regime import Category
+from cta.domain.roles import Role
+from cta.services.node import Actor, Node, RecordCrossing
+
+__all__ = ["DemoUsers", "seed_demo"]
+
+# nationality, Faker locale, weight: the mix of visitors to the three states, roughly
+_PEOPLE = (
+    ("AZE", "az_AZ", 8), ("ARM", "hy_AM", 8), ("GEO", "ka_GE", 8), ("RUS", "ru_RU", 14),
+    ("UKR", "uk_UA", 3), ("TUR", "tr_TR", 8), ("USA", "en_US", 4), ("GBR", "en_GB", 3),
+    ("DEU", "de_DE", 3), ("FRA", "fr_FR", 2), ("POL", "pl_PL", 2), ("IND", "en_IN", 3),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class DemoUsers:
+    """Tokens of the demo node's users, one per role."""
+
+    tokens: dict[str, str]
+
+
+def seed_demo(node: Node, *, travellers: int = 300, seed: int = 2027) -> DemoUsers:
+    """Fill an empty node with demo users and travellers; returns the users' tokens."""
+    rng = random.Random(seed)
+    tokens = {role.value: node.add_user(f"demo-{role.value}", role) for role in Role}
+    officer = Actor("demo-border_officer", Role.BORDER_OFFICER, "demo data")
+    points = [p for p in node.crossing_points.of_state(node.state) if p.is_external]
+    today = node.clock().date()
+    fakers = {locale: Faker(locale) for _, locale, _ in _PEOPLE}
+    for faker in fakers.values():
+        faker.seed_instance(seed)
+    weights = [w for _, _, w in _PEOPLE]
+    for number in range(travellers):
+        nationality, locale, _ = rng.choices(_PEOPLE, weights)[0]
+        fields = _passport(rng, fakers[locale], nationality, number, today)
+        mrz = generate_mrz(fields)
+        _permits(node, fields, mrz, today)
+        for day, direction in _history(rng, today):
+            point = rng.choice(points)
+            local = datetime.combine(day, time(rng.randint(6, 22), rng.randint(0, 59)))
+            at = local.replace(tzinfo=ZoneInfo(point.time_zone)).astimezone(UTC)
+            node.record(officer, RecordCrossing(
+                mrz=mrz, crossing_point=point.code, direction=direction, occurred_at=at,
+                override_reason="demo data: admitted at the officer's discretion",
+            ))  # fmt: skip
+    return DemoUsers(tokens)
+
+
+def _passport(
+    rng: random.Random, faker: Faker, nationality: str, number: int, today: date
+) -> DocumentFields:
+    male = rng.random() < 0.5
+    surname = faker.last_name_male() if male else faker.last_name_female()
+    given = faker.first_name_male() if male else faker.first_name_female()
+    born = today - timedelta(days=rng.randint(18 * 365, 80 * 365))
+    expires = today + timedelta(days=rng.randint(200, 3600))
+    return DocumentFields(
+        DocumentType.TD3, "P", nationality, to_mrz(surname).replace("<", " "),
+        to_mrz(given).replace("<", " "), f"{nationality[0]}{number:08d}", nationality, born,
+        "M" if male else "F", expires,
+    )  # fmt: skip
+
+
+def _permits(node: Node, fields: DocumentFields, mrz: tuple[str, ...], today: date) -> None:
+    """A travel authorisation or a common visa where the regime asks for one."""
+    category = node.regime_on(today).category_for(fields.nationality)
+    if not (category.needs_authorization or category.needs_visa):
+        return
+    with node.store.transaction() as tx:
+        person_id = tx.add_person(
+            surname=fields.surname, given_names=fields.given_names,
+            nationality=fields.nationality, birth_date=fields.birth_date,
+            birth_date_raw=mrz[1][13:19], sex=fields.sex, created_at=node.clock(),
+            last_exit=None, overstayed=False,
+        )  # fmt: skip
+        tx.add_document(
+            person_id=person_id, document_code="P", issuing_state=fields.issuing_state,
+            document_number=fields.document_number, expiry_date=fields.expiry_date,
+            first_seen=node.clock(),
+        )  # fmt: skip
+        start, end = today - timedelta(days=420), today + timedelta(days=700)
+        if category is Category.AUTHORIZATION:
+            tx.add_authorization(person_id=person_id, document_number=fields.document_number,
+                                 valid_from=start, valid_to=end, issued_at=node.clock())
+        else:
+            tx.add_visa(person_id=person_id, document_number=fields.document_number,
+                        valid_from=start, valid_to=end, entries=None, entries_used=0,
+                        duration_days=180, issued_at=node.clock())  # fmt: skip
+
+
+def _history(rng: random.Random, today: date) -> list[tuple[date, Direction]]:
+    """Past stays in the last 400 days; a quarter inside now, some long past their limit."""
+    crossings: list[tuple[date, Direction]] = []
+    day = today - timedelta(days=rng.randint(200, 400))
+    for _ in range(rng.randint(1, 4)):
+        length = rng.choice((3, 5, 7, 10, 14, 21, 30, 45))
+        exit_day = day + timedelta(days=length)
+        if exit_day >= today:
+            break
+        crossings += [(day, Direction.ENTRY), (exit_day, Direction.EXIT)]
+        day = exit_day + timedelta(days=rng.randint(10, 90))
+    if rng.random() < 0.25:
+        stayed = rng.choice((5, 20, 60, 95, 130)) if rng.random() < 0.9 else 200
+        entry = max(today - timedelta(days=stayed), (crossings[-1][0] if crossings else day))
+        crossings.append((entry + timedelta(days=1), Direction.ENTRY))
+    return crossings
