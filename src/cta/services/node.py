@@ -143,6 +143,12 @@ class Node:
             raise InvalidInputError(f"crossing_point {code!r} is not a known crossing point")
         return point
 
+    def today(self) -> date:
+        """Today at this state's crossing points (a day of stay is a local date, DESIGN.md)."""
+        points = self.crossing_points.of_state(self.state)
+        now = self.clock()
+        return local_date(points[0], now) if points else now.date()
+
     def regime_on(self, on: date) -> Regime:
         return self.reference.regime(self.regime_name).as_if_on(on)
 
@@ -404,7 +410,7 @@ class Node:
     def purge(self, actor: Actor, *, batch: int = 1000) -> dict[str, Any]:
         """Delete persons past retention: years after their last exit (more for overstayers)."""
         self._require(actor, Permission.PURGE)
-        today = self.clock().date()
+        today = self.today()
         before = _years_before(today, self.retention_years)
         overstayer_before = _years_before(today, self.overstayer_retention_years)
         deleted = 0

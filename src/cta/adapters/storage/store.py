@@ -7,7 +7,17 @@ from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from cta.adapters.storage import tables as t
@@ -181,11 +191,23 @@ class SqlTransaction:
         return [int(r[0]) for r in rows]
 
     def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]:
-        p = t.persons.c
+        p, c = t.persons.c, t.crossings.c
+        # retention runs from the last exit only while the person is out: one who came back
+        # after it (latest crossing an entry) is inside the area, and kept
+        later = t.crossings.alias("later")
+        latest = (
+            select(func.max(later.c.occurred_at))
+            .where(later.c.person_id == p.id)
+            .correlate(t.persons)
+            .scalar_subquery()
+        )
+        inside = exists().where(c.person_id == p.id, c.occurred_at == latest,
+                                c.direction == "entry")  # fmt: skip
         rows = self.c.execute(
             select(p.id)
             .where(
                 p.last_exit.is_not(None),
+                ~inside,
                 ((p.overstayed.is_(False)) & (p.last_exit < before))
                 | ((p.overstayed.is_(True)) & (p.last_exit < overstayer_before)),
             )

@@ -51,6 +51,25 @@ PersonPath = Annotated[int, Path(ge=1, le=2**62)]
 Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
+def _actor(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    purpose: Purpose = None,
+) -> Actor:
+    # At module level, not in create_app: with postponed annotations FastAPI resolves
+    # ``Who`` in the module's globals, and a local alias made ``who`` a required query field.
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
+    node: Node = request.app.state.node
+    who = node.authenticate(credentials.credentials[:500])
+    if who is None:
+        raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
+    return Actor(who.name, who.role, purpose or "border control")
+
+
+Who = Annotated[Actor, Depends(_actor)]
+
+
 def create_app(node: Node) -> FastAPI:
     """The API of one node."""
     app = FastAPI(
@@ -59,19 +78,7 @@ def create_app(node: Node) -> FastAPI:
         description="Border checks and the entry/exit record of one member state.",
     )
     _errors(app)
-
-    def actor(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-        purpose: Purpose = None,
-    ) -> Actor:
-        if credentials is None or credentials.scheme.lower() != "bearer":
-            raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
-        who = node.authenticate(credentials.credentials[:500])
-        if who is None:
-            raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
-        return Actor(who.name, who.role, purpose or "border control")
-
-    Who = Annotated[Actor, Depends(actor)]
+    app.state.node = node
 
     @app.get("/v1/health")
     def health() -> dict[str, str]:
@@ -119,7 +126,7 @@ def create_app(node: Node) -> FastAPI:
     @app.get("/v1/persons/{person_id}/stay")
     def stay(person_id: PersonPath, who: Who, on: Day | None = None) -> dict[str, Any]:
         """Days used, the stay allowed and overstays of one person on a date."""
-        return node.stay_status(who, person_id, on or node.clock().date())
+        return node.stay_status(who, person_id, on or node.today())
 
     @app.get("/v1/persons/{person_id}/export")
     def export(person_id: PersonPath, who: Who) -> dict[str, Any]:
@@ -134,7 +141,7 @@ def create_app(node: Node) -> FastAPI:
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
     ) -> dict[str, Any]:
         """Persons inside the area who are over their stay limit on a date (paginated)."""
-        return node.overstayers(who, on or node.clock().date(), after, limit)
+        return node.overstayers(who, on or node.today(), after, limit)
 
     @app.get("/v1/audit")
     def audit(

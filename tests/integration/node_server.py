@@ -1,0 +1,236 @@
+"""A real node for the integration tests: ``cta serve`` in a subprocess on a free loopback port.
+
+``NodeServer(database_url, workdir).start()`` runs ``cta serve`` with ``CTA_DATABASE_URL`` (and
+``CTA_WORKERS``, ``CTA_STATE``) in its own process group, waits until ``/v1/health`` answers and
+gives its ``base_url``; ``stop()`` ends it (SIGTERM, then SIGKILL), ``kill()`` SIGKILLs the whole
+group at once (the server and its workers), as a crash would. ``add_user`` gives a bearer token
+for a role, made by the node's own code (``cta users add`` does the same, see ``cli_add_user``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import httpx
+
+from cta.bootstrap import build_node
+from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
+from cta.domain.roles import Role
+from cta.settings import Settings
+
+__all__ = [
+    "NodeServer",
+    "add_user",
+    "cli_add_user",
+    "free_port",
+    "passport",
+    "unique_number",
+]
+
+HOST = "127.0.0.1"
+CTA = Path(sys.executable).with_name("cta")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def _environment(database_url: str, workers: int, state: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTA_")}
+    env |= {
+        "CTA_DATABASE_URL": database_url,
+        "CTA_WORKERS": str(workers),
+        "CTA_STATE": state,
+        "CTA_HOST": HOST,
+    }
+    return env
+
+
+@dataclass
+class NodeServer:
+    """One ``cta serve`` process (and its workers) on ``database_url``."""
+
+    database_url: str
+    workdir: Path
+    workers: int = 1
+    state: str = "GEO"
+    port: int = 0
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    starts: int = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def log_file(self) -> Path:
+        return self.workdir / f"serve-{self.port}-{self.starts}.log"
+
+    def start(self, timeout: float = 60.0) -> NodeServer:
+        """Start the server (a new port each time) and wait for ``/v1/health``."""
+        for attempt in range(3):
+            self.port = free_port()
+            self.starts += 1
+            if self._start_once(timeout):
+                return self
+            if attempt == 2:
+                break
+        raise RuntimeError(f"cta serve did not start; its log:\n{self._log_tail()}")
+
+    def _start_once(self, timeout: float) -> bool:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        with self.log_file.open("wb") as log:
+            self.process = subprocess.Popen(
+                [str(CTA), "serve", "--port", str(self.port)],
+                env=_environment(self.database_url, self.workers, self.state),
+                cwd=self.workdir,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() reaches the workers
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                self._reap()
+                return False
+            try:
+                if httpx.get(f"{self.base_url}/v1/health", timeout=1.0).status_code == 200:
+                    return True
+            except httpx.TransportError:
+                pass
+            time.sleep(0.05)
+        self.kill()
+        return False
+
+    def stop(self) -> None:
+        """End the server gracefully (SIGTERM), by force after 15 s."""
+        if self.process is None:
+            return
+        self._signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._signal(signal.SIGKILL)
+        self._reap()
+
+    def kill(self) -> None:
+        """SIGKILL the server and its workers at once: a crash, with no chance to clean up."""
+        if self.process is None:
+            return
+        self._signal(signal.SIGKILL)
+        self._reap()
+
+    def _signal(self, signum: int) -> None:
+        assert self.process is not None
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signum)
+
+    def _reap(self) -> None:
+        assert self.process is not None
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self._signal(signal.SIGKILL)
+            self.process.wait(timeout=15)
+        # workers of a killed group may outlive the parent for a moment
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+            except ProcessLookupError:
+                break
+            time.sleep(0.02)
+        self.process = None
+
+    def _log_tail(self) -> str:
+        try:
+            return "\n".join(self.log_file.read_text(errors="replace").splitlines()[-30:])
+        except OSError as error:
+            return f"(no log: {error})"
+
+    def client(self, token: str | None = None, purpose: str | None = None) -> httpx.Client:
+        headers = {}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        if purpose is not None:
+            headers["X-Purpose"] = purpose
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0)
+
+    def __enter__(self) -> NodeServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def add_user(database_url: str, name: str, role: Role) -> str:
+    """A user of ``role`` on the node of ``database_url``, made as ``cta users add`` makes it."""
+    node = build_node(Settings(database_url=database_url))
+    try:
+        return node.add_user(name, role)
+    finally:
+        node.store.engine.dispose()  # type: ignore[attr-defined]
+
+
+def cli_add_user(database_url: str, name: str, role: Role) -> str:
+    """A user made by the real command ``cta users add NAME --role ROLE --json``."""
+    done = subprocess.run(
+        [str(CTA), "users", "add", name, "--role", role.value, "--json"],
+        env=_environment(database_url, 1, "GEO"),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    )
+    return str(json.loads(done.stdout)["token"])
+
+
+def unique_number() -> str:
+    """A passport number no other test uses (9 characters, A-Z and 0-9)."""
+    return uuid.uuid4().hex[:9].upper()
+
+
+def passport(
+    nationality: str = "GEO",
+    *,
+    surname: str = "TESTER",
+    given_names: str = "ANNA",
+    number: str | None = None,
+    birth_date: date = date(1990, 5, 17),
+    expiry_date: date | None = None,
+) -> list[str]:
+    """The MRZ of a valid passport (TD3) of ``nationality``, issued by that state."""
+    fields = DocumentFields(
+        type=DocumentType.TD3,
+        document_code="P",
+        issuing_state=nationality,
+        surname=surname,
+        given_names=given_names,
+        document_number=number or unique_number(),
+        nationality=nationality,
+        birth_date=birth_date,
+        sex="F",
+        expiry_date=expiry_date or date.today() + timedelta(days=5 * 365),
+    )
+    return list(generate_mrz(fields))

@@ -1,0 +1,170 @@
+"""Never a 500: schemathesis fuzzes every operation of a real server's ``/openapi.json``.
+
+Each operation gets valid and invalid requests (bounded: a few dozen examples each), sent with
+the token of a role that may call it, so that the fuzzing reaches the use cases and not only
+the 403s; every answer must be below 500.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+
+from cta.domain.roles import Role
+from cta.policy.countries import load_countries
+from tests.integration.node_server import NodeServer, add_user, passport
+from tests.pg import PostgresServer
+
+EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
+
+# which role fuzzes which operation: one that may call it
+ROLE_FOR = {
+    "POST /v1/checks": Role.BORDER_OFFICER,
+    "POST /v1/crossings": Role.BORDER_OFFICER,
+    "POST /v1/refusals": Role.BORDER_OFFICER,
+    "GET /v1/persons/{person_id}": Role.BORDER_OFFICER,
+    "GET /v1/persons/{person_id}/stay": Role.BORDER_OFFICER,
+    "GET /v1/persons/{person_id}/export": Role.ADMIN,
+    "GET /v1/overstayers": Role.ADMIN,
+    "GET /v1/audit": Role.AUDITOR,
+    "POST /v1/retention/purge": Role.ADMIN,
+    "GET /v1/health": Role.ADMIN,
+}
+
+NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make
+
+
+@pytest.fixture(
+    scope="module",
+    params=[
+        pytest.param("sqlite", id="sqlite"),
+        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+    ],
+)
+def node(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[NodeServer, dict[Role, str]]]:
+    workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")
+    name = f"t_{uuid.uuid4().hex}"
+    pg: PostgresServer | None = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'node.sqlite'}"
+    else:
+        pg = request.getfixturevalue("postgres_server")
+        url = pg.create_database(name)
+    try:
+        tokens = {role: add_user(url, f"{role.value}.fuzz", role) for role in Role}
+        with NodeServer(url, workdir) as server:
+            _seed(server, tokens[Role.BORDER_OFFICER])
+            yield server, tokens
+    finally:
+        if pg is not None:
+            pg.drop_database(name)
+
+
+def _seed(server: NodeServer, token: str) -> None:
+    """A few persons (ids 1 to 4), so that reads by id find someone now and then."""
+    with server.client(token) as client:
+        for nationality in ("GEO", "ARM", "AZE", "USA"):
+            body = {"mrz": passport(nationality), "crossing_point": "GEO-TBS",
+                    "direction": "entry", "override_reason": "seed"}  # fmt: skip
+            assert client.post("/v1/crossings", json=body).status_code == 201
+
+
+def test_the_openapi_document_lists_every_operation_we_fuzz(
+    node: tuple[NodeServer, dict[Role, str]],
+) -> None:
+    server, _ = node
+    schema = schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
+    found = {f"{op.method.upper()} {op.path}" for op in _operations(schema)}
+    assert found == set(ROLE_FOR)
+
+
+@pytest.mark.parametrize("mode", list(EXAMPLES), ids=lambda m: m.value)
+def test_no_request_makes_the_server_answer_with_a_server_error(
+    node: tuple[NodeServer, dict[Role, str]], mode: GenerationMode
+) -> None:
+    server, tokens = node
+    schema = schemathesis.openapi.from_url(f"{server.base_url}/openapi.json")
+    for operation in _operations(schema):
+        name = f"{operation.method.upper()} {operation.path}"
+        if mode is GenerationMode.NEGATIVE and name in NOTHING_TO_BREAK:
+            continue
+        _fuzz(operation, server.base_url, tokens[ROLE_FOR[name]], mode)
+
+
+def _operations(schema: Any) -> list[Any]:
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def _fuzz(operation: Any, base_url: str, token: str, mode: GenerationMode) -> None:
+    @settings(
+        max_examples=EXAMPLES[mode],
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(generation_mode=mode))
+    def fuzz(case: Any) -> None:
+        response = case.call(base_url=base_url, headers={"Authorization": f"Bearer {token}"},
+                             timeout=30)  # fmt: skip
+        assert response.status_code < 500, (
+            f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text}"
+        )
+        case.validate_response(response, checks=[not_a_server_error])
+
+    fuzz()
+
+
+NATIONALITIES = sorted(load_countries().mrz_codes)
+
+
+@st.composite
+def crossings(draw: st.DrawFn) -> dict[str, Any]:
+    """Well-formed crossings of valid passports: the fuzzer above seldom writes a valid MRZ."""
+    today = date.today()
+    birth = draw(st.dates(date(1900, 1, 1), today))
+    expiry = draw(st.dates(today - timedelta(days=400), today + timedelta(days=20 * 365)))
+    mrz = passport(draw(st.sampled_from(NATIONALITIES)), birth_date=birth, expiry_date=expiry)
+    body: dict[str, Any] = {
+        "mrz": mrz,
+        "crossing_point": draw(st.sampled_from(["GEO-TBS", "GEO-SARPI", "GEO-GUGUTI"])),
+        "direction": draw(st.sampled_from(["entry", "exit"])),
+        "occurred_at": draw(
+            st.none()
+            | st.sampled_from(["1900-01-01T00:00:00+14:00"])
+            | st.just(f"{today - timedelta(days=draw(st.integers(0, 3000)))}T12:00:00+04:00")
+        ),
+        "override_reason": draw(st.none() | st.just("checked by the second line")),
+        "planned_exit": draw(st.none() | st.dates(today, date(9999, 12, 31)).map(str)),
+    }
+    return {k: v for k, v in body.items() if v is not None}
+
+
+def test_valid_passports_of_any_country_never_make_a_server_error(
+    node: tuple[NodeServer, dict[Role, str]],
+) -> None:
+    server, tokens = node
+    with server.client(tokens[Role.BORDER_OFFICER]) as client:
+
+        @settings(max_examples=60, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))  # fmt: skip
+        @given(body=crossings())
+        def post_twice(body: dict[str, Any]) -> None:
+            check = {k: v for k, v in body.items() if k not in ("occurred_at", "override_reason")}
+            for path, payload in (("/v1/checks", check), ("/v1/crossings", body),
+                                  ("/v1/crossings", body)):  # fmt: skip
+                response = client.post(path, json=payload)
+                assert response.status_code < 500, f"{path} {payload} -> {response.text}"
+
+        post_twice()
