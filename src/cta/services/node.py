@@ -255,11 +255,10 @@ class Node:
                 override_reason=request.override_reason, **common,
             )  # fmt: skip
             kind, action = "CrossingRecorded", f"record {request.direction.value}"
-            if request.direction is Direction.EXIT:
-                tx.update_person(person_id, last_exit=on,
-                                 overstayed=decision.overstay_days > 0)
+        exited = not request.refused and request.direction is Direction.EXIT
+        tx.touch_person(person_id, on, exited=exited, overstayed=decision.overstay_days > 0)
         payload = _record_payload(common, request, decision)
-        seq = tx.emit(kind, payload, now)
+        seq = tx.emit(kind, payload, now, person_id)
         self._audit(tx, actor, action, person_id, record=record_id, outbox_seq=seq)
         return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
                 "local_date": on.isoformat(), **decision_json(decision)}  # fmt: skip

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     and_,
+    case,
     delete,
     exists,
     func,
@@ -161,9 +162,29 @@ class SqlTransaction:
         )
         return [dict(r._mapping) for r in rows]
 
-    def emit(self, kind: str, payload: dict[str, Any], at: datetime) -> int:
-        result = self.c.execute(insert(t.outbox).values(at=at, kind=kind, payload=payload))
+    def emit(
+        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None
+    ) -> int:
+        result = self.c.execute(
+            insert(t.outbox).values(at=at, kind=kind, payload=payload, person_id=person_id)
+        )
         return int(result.inserted_primary_key[0])
+
+    def touch_person(
+        self, person_id: int, day: date, *, exited: bool = False, overstayed: bool = False
+    ) -> None:
+        """A record of ``day``: the last day seen (and last exit) only ever move forwards."""
+        p = t.persons.c
+        values: dict[str, Any] = {
+            "last_seen": case((p.last_seen.is_(None) | (p.last_seen < day), day),
+                              else_=p.last_seen),
+        }  # fmt: skip
+        if exited:
+            values["last_exit"] = case((p.last_exit.is_(None) | (p.last_exit < day), day),
+                                       else_=p.last_exit)  # fmt: skip
+        if overstayed:
+            values["overstayed"] = True
+        self.c.execute(update(t.persons).where(p.id == person_id).values(**values))
 
     # -- sweeps ----------------------------------------------------------------------------
 
@@ -192,8 +213,8 @@ class SqlTransaction:
 
     def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]:
         p, c = t.persons.c, t.crossings.c
-        # retention runs from the last exit only while the person is out: one who came back
-        # after it (latest crossing an entry) is inside the area, and kept
+        # retention runs from the last record of any kind (exit, refusal) while the person is
+        # out: one whose latest crossing is an entry is inside the area, and kept
         later = t.crossings.alias("later")
         latest = (
             select(func.max(later.c.occurred_at))
@@ -206,10 +227,10 @@ class SqlTransaction:
         rows = self.c.execute(
             select(p.id)
             .where(
-                p.last_exit.is_not(None),
+                p.last_seen.is_not(None),
                 ~inside,
-                ((p.overstayed.is_(False)) & (p.last_exit < before))
-                | ((p.overstayed.is_(True)) & (p.last_exit < overstayer_before)),
+                ((p.overstayed.is_(False)) & (p.last_seen < before))
+                | ((p.overstayed.is_(True)) & (p.last_seen < overstayer_before)),
             )
             .order_by(p.id)
             .limit(limit)
@@ -217,7 +238,8 @@ class SqlTransaction:
         return [int(r[0]) for r in rows]
 
     def delete_person(self, person_id: int) -> None:
-        for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.documents):
+        """The person and every record of theirs, the outbox's copies included."""
+        for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.documents, t.outbox):
             self.c.execute(delete(table).where(table.c.person_id == person_id))
         self.c.execute(delete(t.persons).where(t.persons.c.id == person_id))
 

@@ -64,7 +64,8 @@ persons = Table(
     Column("birth_date_raw", String(6), nullable=False),
     Column("sex", String(1)),
     Column("created_at", UTC, nullable=False),
-    Column("last_exit", Date),  # kept by the crossings recorded, for retention
+    Column("last_exit", Date),  # the latest exit recorded
+    Column("last_seen", Date),  # the latest day of any record (crossing, refusal): retention
     Column("overstayed", Boolean, nullable=False, default=False),
     Index(None, "nationality", "birth_date_raw", "surname"),
 )
@@ -192,6 +193,7 @@ outbox = Table(
     Column("at", UTC, nullable=False),
     Column("kind", String(40), nullable=False),  # CrossingRecorded, RefusalRecorded, ...
     Column("payload", JSON, nullable=False),
+    Column("person_id", Id, index=True),  # whose data it carries: deleted with the person
 )
 
 idempotency = Table(
