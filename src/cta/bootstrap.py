@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from cta.adapters.storage.aggregates import SqlAggregates
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
@@ -55,4 +56,5 @@ def build_node(settings: Settings | None = None, *, migrate_schema: bool = True)
         clock=utc_now,
         retention_years=settings.retention_years,
         overstayer_retention_years=settings.overstayer_retention_years,
+        aggregates=SqlAggregates(engine),
     )

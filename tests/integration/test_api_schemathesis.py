@@ -38,6 +38,7 @@ ROLE_FOR = {
     "GET /v1/audit": Role.AUDITOR,
     "POST /v1/retention/purge": Role.ADMIN,
     "GET /v1/health": Role.ADMIN,
+    "GET /v1/statistics": Role.ANALYST,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

@@ -99,6 +99,7 @@ PROTECTED = [
     ("GET", "/v1/overstayers"),
     ("GET", "/v1/audit"),
     ("POST", "/v1/retention/purge"),
+    ("GET", "/v1/statistics?from=2026-01-01&to=2026-12-31"),
 ]
 
 
@@ -429,3 +430,25 @@ def test_a_nul_character_inside_a_well_formed_mrz_is_422_not_a_server_error(api:
 def test_a_planned_exit_at_the_end_of_the_calendar_is_never_a_server_error(api: Api) -> None:
     response = record(api, mrz=passport("USA"), override_reason="x", planned_exit="9999-12-31")
     assert response.status_code < 500, response.text
+
+
+
+def test_an_analyst_reads_counts_per_crossing_point_and_never_a_person(api: Api) -> None:
+    for n in range(6):
+        recorded(api, passport("GEO", surname=f"COUNTED{'ABCDEF'[n]}", number=f"ST{n:07d}"),
+                 occurred_at=ago(2))  # fmt: skip
+    day = (TODAY - timedelta(days=2)).isoformat()
+    with api.as_(Role.ANALYST) as client:
+        response = client.get("/v1/statistics", params={"from": day, "to": day,
+                                                         "by": "crossing_point"})  # fmt: skip
+    assert response.status_code == 200, response.text
+    groups = response.json()["groups"]
+    assert groups[0]["crossing_point"] == "GEO-TBS"
+    assert groups[0]["entries"] >= 6
+    assert "COUNTED" not in response.text
+
+
+def test_a_border_officer_may_not_read_statistics(api: Api) -> None:
+    with api.as_(Role.BORDER_OFFICER) as client:
+        response = client.get("/v1/statistics", params={"from": "2026-01-01", "to": "2026-02-01"})
+    assert response.status_code == 403

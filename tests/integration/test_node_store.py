@@ -16,6 +16,7 @@ from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.bootstrap import reference
 from cta.domain.checks import Direction
+from cta.domain.errors import InvalidInputError
 from cta.domain.roles import Role
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.node import (
@@ -444,3 +445,17 @@ def test_an_old_exit_recorded_late_does_not_move_the_last_exit_back(node: Node) 
     assert node.traveller_file(OFFICER, person)["person"]["last_exit"] == (
         days_ago(20).astimezone(ZoneInfo("Asia/Tbilisi")).date()
     )
+
+
+def test_an_internal_crossing_point_has_no_check_and_no_record(node: Node) -> None:
+    """DESIGN.md data flow 2: internal borders are not checked; Sadakhlo is GEO-ARM."""
+    request = BorderCheck(mrz=passport("USA"), crossing_point="GEO-SADAKHLO",
+                          direction=Direction.ENTRY)  # fmt: skip
+    with pytest.raises(InvalidInputError, match="internal border"):
+        node.check(OFFICER, request)
+
+
+def test_a_node_records_only_its_own_states_crossing_points(node: Node) -> None:
+    request = BorderCheck(mrz=passport("USA"), crossing_point="ARM-EVN", direction=Direction.ENTRY)
+    with pytest.raises(InvalidInputError, match="run by ARM"):
+        node.check(OFFICER, request)

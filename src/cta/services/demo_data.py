@@ -46,7 +46,7 @@ def seed_demo(node: Node, *, travellers: int = 300, seed: int = 2027) -> DemoUse
     tokens = {role.value: node.add_user(f"demo-{role.value}", role) for role in Role}
     officer = Actor("demo-border_officer", Role.BORDER_OFFICER, "demo data")
     points = [p for p in node.crossing_points.of_state(node.state) if p.is_external]
-    today = node.clock().date()
+    today = node.today()
     fakers = {locale: Faker(locale) for _, locale, _ in _PEOPLE}
     for faker in fakers.values():
         faker.seed_instance(seed)

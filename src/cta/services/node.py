@@ -25,7 +25,7 @@ from cta.domain.stays import StayHistory
 from cta.domain.travel_permits import Authorization, Visa
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.checks import ReferenceData, decision_json, read_document
-from cta.services.ports import AuditEntry, PersonRow, Store, Transaction
+from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
 
 __all__ = [
     "Actor",
@@ -105,8 +105,10 @@ class Node:
         clock: Callable[[], datetime],
         retention_years: int = 3,
         overstayer_retention_years: int = 5,
+        aggregates: Aggregates | None = None,
     ) -> None:
         self.store = store
+        self.aggregates = aggregates
         self.reference = reference
         self.crossing_points = crossing_points
         self.state = state
@@ -141,6 +143,16 @@ class Node:
         point = self.crossing_points.get(code)
         if point is None:
             raise InvalidInputError(f"crossing_point {code!r} is not a known crossing point")
+        if point.state != self.state:
+            raise InvalidInputError(
+                f"crossing_point {code} is run by {point.state}: this node records {self.state}'s"
+            )
+        if not point.is_external:
+            # internal borders are not checked (DESIGN.md, data flow 2)
+            raise InvalidInputError(
+                f"crossing_point {code} is on an internal border of the area: no check and no "
+                "record there"
+            )
         return point
 
     def today(self) -> date:

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 __all__ = [
+    "Aggregates",
     "AuditEntry",
     "CrossingRow",
     "DocumentRow",
@@ -135,6 +136,13 @@ class Transaction(Protocol):
     def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None: ...
     def save_response(self, user: str, key: str, request_hash: str, status: int, body: Any,
                       at: datetime) -> None: ...
+
+
+class Aggregates(Protocol):
+    """Counts for analysts, never a person (``cta.adapters.storage.aggregates``)."""
+
+    def crossings_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
+    def refusals_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
 
 
 class Store(Protocol):

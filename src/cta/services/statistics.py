@@ -8,29 +8,27 @@ on one day does not single a traveller out.
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
 from cta.domain.errors import InvalidInputError
 from cta.domain.roles import Permission, Role, allows
 from cta.services.node import ForbiddenError
+from cta.services.ports import Aggregates
 
-__all__ = ["SMALL_GROUP", "Aggregates", "GroupBy", "crossing_statistics"]
+__all__ = ["SMALL_GROUP", "GroupBy", "crossing_statistics"]
 
 SMALL_GROUP = 5
 GroupBy = Literal["day", "crossing_point", "nationality"]
 
 
-class Aggregates(Protocol):
-    def crossings_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
-    def refusals_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
-
-
 def crossing_statistics(
-    aggregates: Aggregates, role: Role, first: date, last: date, by: GroupBy
+    aggregates: Aggregates | None, role: Role, first: date, last: date, by: GroupBy
 ) -> dict[str, Any]:
     """Entries, exits and refusals from ``first`` to ``last`` grouped ``by``."""
     if not allows(role, Permission.READ_AGGREGATES):
         raise ForbiddenError(f"role {role} may not read aggregates")
+    if aggregates is None:
+        raise InvalidInputError("this node keeps no statistics")
     if last < first or last - first > timedelta(days=3660):
         raise InvalidInputError("the period must run forwards and last at most ten years")
     groups: dict[str, dict[str, Any]] = {}

@@ -34,6 +34,7 @@ from cta.services.node import (
     NotFoundError,
     RecordCrossing,
 )
+from cta.services.statistics import GroupBy, crossing_statistics
 
 __all__ = ["create_app"]
 
@@ -157,6 +158,17 @@ def create_app(node: Node) -> FastAPI:
     def purge(who: Who) -> dict[str, Any]:
         """Delete persons past their retention period."""
         return node.purge(who)
+
+    @app.get("/v1/statistics")
+    def statistics(
+        who: Who,
+        first: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)],
+        last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
+        by: Annotated[GroupBy, Query()] = "day",
+    ) -> dict[str, Any]:
+        """Entries, exits and refusals counted by day, crossing point or nationality (counts
+        under 5 are shown as "<5"); for analysts: no person is ever named."""
+        return crossing_statistics(node.aggregates, who.role, first, last, by)
 
     return app
 

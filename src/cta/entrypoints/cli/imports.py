@@ -1,0 +1,109 @@
+"""``cta import crossings FILE.jsonl``: bulk import of crossings into the node's database."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from cta.adapters.storage.bulk import SqlBulkStore
+from cta.domain.errors import CTAError
+from cta.entrypoints.cli.common import (
+    EXIT_INVALID,
+    EXIT_OK,
+    err_console,
+    fail,
+    out_console,
+    print_json,
+)
+from cta.entrypoints.cli.node import settings
+from cta.services.imports import (
+    AlreadyImportedError,
+    ImportCrossings,
+    ImportReport,
+    import_crossings,
+)
+from cta.services.node import ForbiddenError, Node
+
+__all__ = ["import_app"]
+
+import_app = typer.Typer(help="Bulk imports into the node's database.", no_args_is_help=True)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines with their 1-based numbers, as bytes (UTF-8 is checked line by line)."""
+    with path.open("rb") as file:
+        for number, line in enumerate(file, start=1):
+            if line.strip():
+                yield number, line
+
+
+def _run(node: Node, token: str, command: ImportCrossings, store: SqlBulkStore) -> ImportReport:
+    actor = node.authenticate(token)
+    if actor is None:
+        fail("unknown or inactive token")
+    try:
+        return import_crossings(node, actor, command, store)
+    except AlreadyImportedError as exc:
+        fail(str(exc), EXIT_INVALID)
+    except (ForbiddenError, CTAError) as exc:
+        fail(str(exc))
+
+
+@import_app.command("crossings")
+def crossings_command(
+    file: Annotated[Path, typer.Argument(help="JSON Lines, one crossing per line (README).")],
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="CTA_TOKEN", show_envvar=True,
+                     help="Bearer token of an admin (cta users add NAME --role admin)."),
+    ] = None,
+    all_or_nothing: Annotated[
+        bool, typer.Option("--all-or-nothing", help="Import nothing if any line is bad.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Import crossings in bulk; bad lines are reported and skipped (exit 1), or, with
+    --all-or-nothing, reject the whole file. Exit 2: the file or the token is unusable."""
+    from cta.bootstrap import build_node
+
+    if token is None:
+        fail("an admin's bearer token is needed: --token or CTA_TOKEN")
+    try:
+        sha256 = _sha256(file)
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    node = build_node(settings())
+    engine = node.store.engine  # type: ignore[attr-defined]
+    try:
+        report = _run(node, token, ImportCrossings(str(file), sha256, _lines(file),
+                                                   all_or_nothing), SqlBulkStore(engine))
+    finally:
+        engine.dispose()  # close the pool's connections before the process ends
+    for message in report.errors:
+        err_console.print(f"[bold red]error:[/] {escape(message)}")
+    if report.skipped > len(report.errors):
+        err_console.print(f"... and {report.skipped - len(report.errors)} more bad lines")
+    if as_json:
+        print_json(report.to_json())
+    else:
+        verb = "rejected (--all-or-nothing): nothing imported" if report.rejected else "imported"
+        out_console.print(
+            f"{file}: {report.lines:,} lines, {report.imported:,} crossings {verb}, "
+            f"{report.skipped:,} bad lines skipped, {report.persons_created:,} persons created",
+            soft_wrap=True,
+        )
+    raise typer.Exit(EXIT_INVALID if report.skipped else EXIT_OK)
+

@@ -1,0 +1,243 @@
+"""Bulk import of crossings: ``cta import crossings FILE.jsonl`` on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from cta.adapters.storage import tables as t
+from cta.adapters.storage.bulk import SqlBulkStore
+from cta.bootstrap import build_node
+from cta.domain.roles import Role
+from cta.entrypoints.cli.imports import import_app
+from cta.services.imports import (
+    AlreadyImportedError,
+    ImportCrossings,
+    import_crossings,
+)
+from cta.services.node import Actor, ForbiddenError, Node
+from cta.settings import Settings
+from tests.integration.node_server import passport
+
+ADMIN = Actor("admin.import", Role.ADMIN, "migration of the old register")
+MONTH = datetime(2026, 3, 1, 8, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def node(database_url: str) -> Iterator[Node]:
+    node = build_node(Settings(database_url=database_url))
+    try:
+        yield node
+    finally:
+        node.store.engine.dispose()  # type: ignore[attr-defined]
+
+
+def document(number: str, **changes: Any) -> dict[str, Any]:
+    fields = {
+        "issuing_state": "USA", "document_number": number, "nationality": "USA",
+        "surname": "SMITH", "given_names": "ANN", "birth_date_raw": "880214", "sex": "F",
+        "expiry_date": "2031-01-31",
+    }  # fmt: skip
+    return fields | changes
+
+
+def line(number: str, direction: str, at: datetime, **changes: Any) -> dict[str, Any]:
+    item = {
+        "direction": direction, "crossing_point": "GEO-TBS", "occurred_at": at.isoformat(),
+        "officer": "officer.tbs.01", "document": document(number),
+    }  # fmt: skip
+    return item | changes
+
+
+def jsonl(items: list[dict[str, Any] | str]) -> list[tuple[int, str]]:
+    return [(n, i if isinstance(i, str) else json.dumps(i)) for n, i in enumerate(items, 1)]
+
+
+def run(node: Node, items: list[dict[str, Any] | str], **options: Any) -> Any:
+    actor = options.pop("actor", ADMIN)
+    command = ImportCrossings("crossings.jsonl", options.pop("sha256", "0" * 64), jsonl(items),
+                              **options)  # fmt: skip
+    store = SqlBulkStore(node.store.engine)  # type: ignore[attr-defined]
+    return import_crossings(node, actor, command, store)
+
+
+def rows(node: Node, table: t.Table) -> list[dict[str, Any]]:
+    with node.store.engine.connect() as c:  # type: ignore[attr-defined]
+        ordered = select(table).order_by(*table.primary_key.columns)
+        return [dict(r._mapping) for r in c.execute(ordered)]
+
+
+def test_an_import_files_each_document_once_and_records_every_crossing(node: Node) -> None:
+    report = run(node, [
+        line("A1000001", "entry", MONTH),
+        line("A1000001", "exit", MONTH + timedelta(days=10)),
+        line("A1000002", "entry", MONTH + timedelta(days=2)),
+    ])  # fmt: skip
+    assert (report.imported, report.skipped, report.persons_created) == (3, 0, 2)
+    counts = node.store.counts()
+    assert (counts["persons"], counts["documents"], counts["crossings"]) == (2, 2, 3)
+    assert counts["outbox"] == 3 and counts["audit_log"] == 1
+
+
+def test_imported_crossings_count_like_recorded_ones(node: Node) -> None:
+    run(node, [line("A1000003", "entry", MONTH), line("A1000003", "exit", MONTH + timedelta(9))])
+    person = rows(node, t.persons)[0]
+    assert person["last_exit"] == date(2026, 3, 10)  # retention counts from the last exit
+    assert person["birth_date"] == date(1988, 2, 14)
+    status = node.stay_status(ADMIN, person["id"], date(2026, 3, 20))
+    assert status["days_used"] == 10 and status["inside"] is False
+
+
+def test_a_crossing_is_dated_on_the_calendar_of_its_crossing_point(node: Node) -> None:
+    late = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)  # 02:30 on 2 March in Tbilisi (UTC+4)
+    run(node, [line("A1000004", "entry", late)])
+    crossing = rows(node, t.crossings)[0]
+    assert crossing["local_date"] == date(2026, 3, 2)
+    assert crossing["occurred_at"].replace(tzinfo=UTC) == late
+
+
+def test_a_known_document_is_the_same_person(node: Node) -> None:
+    run(node, [line("A1000005", "entry", MONTH)], sha256="1" * 64)
+    report = run(node, [line("A1000005", "exit", MONTH + timedelta(5))], sha256="2" * 64)
+    assert report.persons_created == 0
+    assert len(rows(node, t.persons)) == 1 and len(rows(node, t.crossings)) == 2
+
+
+def test_a_line_may_give_the_mrz_instead_of_the_fields(node: Node) -> None:
+    mrz = passport("GEO", surname="BERIDZE", given_names="NINO", number="G12345678",
+                   expiry_date=date(2030, 1, 1))  # fmt: skip
+    item = line("x", "entry", MONTH, mrz=mrz)
+    del item["document"]
+    run(node, [item])
+    assert rows(node, t.documents)[0]["document_number"] == "G12345678"
+    assert rows(node, t.persons)[0]["surname"] == "BERIDZE"
+    assert rows(node, t.outbox)[0]["payload"]["mrz"] == mrz
+
+
+def test_bad_lines_are_named_and_skipped_and_the_rest_imported(node: Node) -> None:
+    report = run(node, [
+        line("A1000006", "entry", MONTH),
+        "not json",
+        line("A1000007", "sideways", MONTH),
+        line("A1000008", "entry", MONTH, document=document("A1000008", nationality="XYZ")),
+        line("A1000009", "entry", datetime.now(UTC) + timedelta(days=2)),
+        line("A1000010", "entry", MONTH, crossing_point="NOWHERE"),
+    ])  # fmt: skip
+    assert (report.imported, report.skipped) == (1, 5)
+    assert report.errors[0].startswith("line 2: ")
+    assert report.errors[1].startswith("line 3: direction: ")
+    assert report.errors[2].startswith("line 4: document.nationality: 'XYZ' is not a country")
+    assert report.errors[3].startswith("line 5: occurred_at: ") and "future" in report.errors[3]
+    assert report.errors[4] == "line 6: crossing_point: 'NOWHERE' is not a known crossing point"
+    assert len(rows(node, t.crossings)) == 1
+
+
+def test_all_or_nothing_keeps_nothing_when_a_line_is_bad_but_audits_the_attempt(
+    node: Node,
+) -> None:
+    report = run(node, [line("A1000011", "entry", MONTH), "{}"], all_or_nothing=True)
+    assert report.rejected and report.imported == 0 and report.skipped == 1
+    counts = node.store.counts()
+    assert (counts["persons"], counts["crossings"], counts["outbox"]) == (0, 0, 0)
+    audit = rows(node, t.audit_log)
+    assert len(audit) == 1 and audit[0]["detail"]["rejected"] is True
+
+
+def test_one_audit_entry_says_who_imported_which_file_and_how_much(node: Node) -> None:
+    run(node, [line("A1000012", "entry", MONTH), line("A1000013", "entry", MONTH)])
+    (entry,) = rows(node, t.audit_log)
+    assert (entry["user_name"], entry["action"]) == ("admin.import", "import crossings")
+    assert entry["detail"]["file"] == "crossings.jsonl"
+    assert entry["detail"]["imported"] == 2 and entry["detail"]["persons_created"] == 2
+
+
+def test_every_imported_crossing_goes_to_the_outbox_for_the_federation(node: Node) -> None:
+    run(node, [line("A1000014", "entry", MONTH)])
+    (record,) = rows(node, t.outbox)
+    assert record["kind"] == "CrossingRecorded"
+    assert record["payload"]["imported"] is True
+    assert record["payload"]["document"]["document_number"] == "A1000014"
+    assert record["payload"]["local_date"] == "2026-03-01"
+
+
+def test_the_same_file_is_not_imported_twice(node: Node) -> None:
+    run(node, [line("A1000015", "entry", MONTH)], sha256="3" * 64)
+    with pytest.raises(AlreadyImportedError):
+        run(node, [line("A1000015", "entry", MONTH)], sha256="3" * 64)
+    assert len(rows(node, t.crossings)) == 1
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
+def test_only_an_admin_may_import(node: Node, role: Role) -> None:
+    with pytest.raises(ForbiddenError):
+        run(node, [line("A1000016", "entry", MONTH)], actor=Actor("someone", role))
+
+
+def test_batches_of_a_large_file_find_the_documents_of_earlier_batches(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cta.services.imports.BATCH", 7)
+    items: list[dict[str, Any] | str] = [
+        line(f"B{i % 10:07d}", "entry" if i % 2 == 0 else "exit", MONTH + timedelta(hours=i))
+        for i in range(50)
+    ]
+    report = run(node, items)
+    assert (report.imported, report.persons_created) == (50, 10)
+    assert len(rows(node, t.documents)) == 10
+
+
+# -- the command ------------------------------------------------------------------------------
+
+runner = CliRunner()
+cli = typer.Typer()
+cli.add_typer(import_app, name="import")
+
+
+def command(database_url: str, token: str, *args: str) -> Any:
+    env = {"CTA_DATABASE_URL": database_url, "CTA_TOKEN": token}
+    return runner.invoke(cli, ["import", "crossings", *args], env=env)
+
+
+def test_the_command_prints_counts_and_exits_1_for_bad_lines(
+    node: Node, database_url: str, tmp_path: Path
+) -> None:
+    token = node.add_user("admin.cli", Role.ADMIN)
+    file = tmp_path / "crossings.jsonl"
+    file.write_text(json.dumps(line("C1000001", "entry", MONTH)) + "\n\n{\n", encoding="utf-8")
+    done = command(database_url, token, str(file), "--json")
+    assert done.exit_code == 1, done.output
+    counts = json.loads(done.stdout.splitlines()[-1])
+    assert (counts["imported"], counts["skipped"], counts["persons_created"]) == (1, 1, 1)
+    again = command(database_url, token, str(file))
+    assert again.exit_code == 1 and "imported before" in again.stderr
+
+
+def test_the_command_exits_0_when_all_is_imported(
+    node: Node, database_url: str, tmp_path: Path
+) -> None:
+    token = node.add_user("admin.cli", Role.ADMIN)
+    file = tmp_path / "crossings.jsonl"
+    file.write_text(json.dumps(line("C1000002", "entry", MONTH)) + "\n", encoding="utf-8")
+    done = command(database_url, token, str(file))
+    assert done.exit_code == 0, done.output
+    assert "1 crossings imported" in done.stdout
+
+
+def test_the_command_exits_2_on_a_missing_file_or_a_bad_token(
+    node: Node, database_url: str, tmp_path: Path
+) -> None:
+    token = node.add_user("officer", Role.BORDER_OFFICER)
+    file = tmp_path / "crossings.jsonl"
+    assert command(database_url, token, str(tmp_path / "missing.jsonl")).exit_code == 2
+    file.write_text(json.dumps(line("C1000003", "entry", MONTH)) + "\n", encoding="utf-8")
+    assert command(database_url, "not-a-token", str(file)).exit_code == 2
+    forbidden = command(database_url, token, str(file))
+    assert forbidden.exit_code == 2 and "may not import" in forbidden.stderr
