@@ -21,7 +21,7 @@ from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
-from cta.domain.stays import StayHistory
+from cta.domain.stays import Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.checks import ReferenceData, decision_json, read_document
@@ -189,14 +189,17 @@ class Node:
         if person_id is None and document.valid:
             candidates = [p.id for p in tx.candidates(
                 document.nationality, document.birth_date_raw, document.surname)]
-        stays, visas, authorizations, anomalies = [], [], [], ()  # type: ignore[var-annotated]
+        stays: list[Stay] = []
+        visas: list[Visa] = []
+        authorizations: list[Authorization] = []
+        anomalies: tuple[str, ...] = ()
         if person_id is not None:
             days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
             found = stays_from_crossings(days, on)
             stays, anomalies = list(found.stays), found.anomalies
             if request.direction is Direction.ENTRY and found.open_since is not None:
+                # the stay goes on to today: a missing exit never shortens a count (travellers)
                 anomalies += (f"entry while a stay since {found.open_since} has no exit",)
-                stays = stays[:-1]
             visas = [_visa(v) for v in tx.visas_of(person_id)]
             authorizations = [_authorization(a) for a in tx.authorizations_of(person_id)]
         check = Check(
