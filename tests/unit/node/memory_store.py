@@ -1,0 +1,191 @@
+"""An in-memory twin of the SQL store, for fast unit tests of the node's use cases.
+
+It keeps rows in dicts and gives a transaction a copy of them, put back only when the block
+ends without an error: the same all-or-nothing the real store has. Integration tests use the
+real store on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+from cta.adapters.storage.store import DuplicateError
+from cta.services.ports import (
+    AuditEntry,
+    CrossingRow,
+    DocumentRow,
+    PersonRow,
+    RefusalRow,
+    UserRow,
+)
+
+_TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
+           "alerts", "audit", "outbox", "users", "idempotency")  # fmt: skip
+
+
+class MemoryTransaction:
+    def __init__(self, tables: dict[str, dict[Any, dict[str, Any]]]) -> None:
+        self.t = tables
+
+    def _add(self, table: str, fields: dict[str, Any]) -> int:
+        rows = self.t[table]
+        new_id = max(rows, default=0) + 1
+        rows[new_id] = {"id": new_id, **fields}
+        return new_id
+
+    def _of(self, table: str, person_id: int) -> list[dict[str, Any]]:
+        return [r for _, r in sorted(self.t[table].items()) if r["person_id"] == person_id]
+
+    def find_document(self, issuing_state: str, number: str) -> DocumentRow | None:
+        for row in self.t["documents"].values():
+            if (row["issuing_state"], row["document_number"]) == (issuing_state, number):
+                return DocumentRow(**row)
+        return None
+
+    def person(self, person_id: int) -> PersonRow | None:
+        row = self.t["persons"].get(person_id)
+        return PersonRow(**row) if row else None
+
+    def candidates(self, nationality: str, birth_date_raw: str, surname: str) -> list[PersonRow]:
+        key = (nationality, birth_date_raw, surname)
+        return [PersonRow(**r) for r in self.t["persons"].values()
+                if (r["nationality"], r["birth_date_raw"], r["surname"]) == key]  # fmt: skip
+
+    def add_person(self, **fields: Any) -> int:
+        return self._add("persons", {"last_seen": None, **fields})
+
+    def update_person(self, person_id: int, **fields: Any) -> None:
+        self.t["persons"][person_id].update(fields)
+
+    def add_document(self, **fields: Any) -> int:
+        if self.find_document(fields["issuing_state"], fields["document_number"]):
+            raise DuplicateError("document already recorded")
+        return self._add("documents", fields)
+
+    def documents_of(self, person_id: int) -> list[DocumentRow]:
+        return [DocumentRow(**r) for r in self._of("documents", person_id)]
+
+    def crossings_of(self, person_id: int) -> list[CrossingRow]:
+        rows = sorted(self._of("crossings", person_id), key=lambda r: (r["occurred_at"], r["id"]))
+        return [CrossingRow(**r) for r in rows]
+
+    def refusals_of(self, person_id: int) -> list[RefusalRow]:
+        return [RefusalRow(**r) for r in self._of("refusals", person_id)]
+
+    def visas_of(self, person_id: int) -> list[dict[str, Any]]:
+        return self._of("visas", person_id)
+
+    def authorizations_of(self, person_id: int) -> list[dict[str, Any]]:
+        return self._of("authorizations", person_id)
+
+    def active_alerts(self) -> list[dict[str, Any]]:
+        return [r for r in self.t["alerts"].values() if r.get("withdrawn_at") is None]
+
+    def add_crossing(self, **fields: Any) -> int:
+        return self._add("crossings", fields)
+
+    def add_refusal(self, **fields: Any) -> int:
+        return self._add("refusals", fields)
+
+    def add_visa(self, **fields: Any) -> int:
+        return self._add("visas", fields)
+
+    def add_authorization(self, **fields: Any) -> int:
+        return self._add("authorizations", fields)
+
+    def audit(self, entry: AuditEntry, at: datetime) -> None:
+        self._add("audit", {"at": at, "user_name": entry.user_name, "role": entry.role,
+                            "action": entry.action, "person_id": entry.person_id,
+                            "purpose": entry.purpose, "detail": entry.detail or {}})  # fmt: skip
+
+    def audit_of(self, person_id: int) -> list[dict[str, Any]]:
+        return [r for r in self.t["audit"].values() if r["person_id"] == person_id]
+
+    def audit_page(self, after: int, limit: int) -> list[dict[str, Any]]:
+        return [r for i, r in sorted(self.t["audit"].items()) if i > after][:limit]
+
+    def emit(
+        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None
+    ) -> int:
+        return self._add("outbox", {"at": at, "kind": kind, "payload": payload,
+                                    "person_id": person_id})  # fmt: skip
+
+    def touch_person(
+        self, person_id: int, day: date, *, exited: bool = False, overstayed: bool = False
+    ) -> None:
+        row = self.t["persons"][person_id]
+        row["last_seen"] = max(filter(None, (row["last_seen"], day)))
+        if exited:
+            row["last_exit"] = max(filter(None, (row["last_exit"], day)))
+        row["overstayed"] = row["overstayed"] or overstayed
+
+    def persons_inside(self, on: date, after: int, limit: int) -> list[int]:
+        inside = []
+        for person_id in sorted(self.t["persons"]):
+            crossings = [c for c in self.crossings_of(person_id) if c.local_date <= on]
+            if person_id > after and crossings and crossings[-1].direction == "entry":
+                inside.append(person_id)
+        return inside[:limit]
+
+    def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]:
+        found = []
+        for person_id, row in sorted(self.t["persons"].items()):
+            crossings = self.crossings_of(person_id)
+            inside = bool(crossings) and crossings[-1].direction == "entry"
+            cutoff = overstayer_before if row["overstayed"] else before
+            if row["last_seen"] is not None and row["last_seen"] < cutoff and not inside:
+                found.append(person_id)
+        return found[:limit]
+
+    def delete_person(self, person_id: int) -> None:
+        for table in ("crossings", "refusals", "visas", "authorizations", "documents", "outbox"):
+            rows = self.t[table]
+            for key in [k for k, r in rows.items() if r.get("person_id") == person_id]:
+                del rows[key]
+        del self.t["persons"][person_id]
+
+    def user_by_token_hash(self, token_hash: str) -> UserRow | None:
+        for row in self.t["users"].values():
+            if row["token_hash"] == token_hash:
+                return UserRow(row["id"], row["name"], row["role"], row["active"])
+        return None
+
+    def add_user(self, name: str, role: str, token_hash: str, at: datetime) -> int:
+        if any(r["name"] == name for r in self.t["users"].values()):
+            raise DuplicateError(f"a user named {name!r} exists already")
+        return self._add("users", {"name": name, "role": role, "token_hash": token_hash,
+                                   "created_at": at, "active": True})  # fmt: skip
+
+    def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None:
+        row = self.t["idempotency"].get((user, key))
+        return (row["request_hash"], row["status"], row["body"]) if row else None
+
+    def save_response(
+        self, user: str, key: str, request_hash: str, status: int, body: Any, at: datetime
+    ) -> None:
+        self.t["idempotency"][(user, key)] = {"request_hash": request_hash, "status": status,
+                                              "body": body, "at": at}  # fmt: skip
+
+
+class MemoryStore:
+    """Transactions over dicts: a block that raises leaves the tables as they were."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in _TABLES}
+
+    @contextmanager
+    def transaction(self) -> Iterator[MemoryTransaction]:
+        working = copy.deepcopy(self.tables)
+        yield MemoryTransaction(working)
+        self.tables = working
+
+    def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int = 10_000) -> int:
+        with self.transaction() as tx:
+            return sum(1 for row in rows if tx.add_crossing(**row))
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(rows) for name, rows in self.tables.items()}

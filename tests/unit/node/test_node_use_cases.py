@@ -1,0 +1,131 @@
+"""The node's use cases on the in-memory twin of the store: rules, roles and audit, fast.
+
+The same use cases run on SQLite and PostgreSQL in tests/integration/test_node_store.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from cta.bootstrap import reference
+from cta.domain.checks import Direction
+from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
+from cta.domain.errors import InvalidInputError
+from cta.domain.roles import Role
+from cta.policy.crossing_points import load_crossing_points
+from cta.services.node import (
+    Actor,
+    BorderCheck,
+    ConflictError,
+    ForbiddenError,
+    Idempotency,
+    Node,
+    RecordCrossing,
+)
+
+from .memory_store import MemoryStore
+
+NOW = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)  # noon in Tbilisi
+OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
+ANALYST = Actor("analyst.01", Role.ANALYST, "statistics")
+ADMIN = Actor("admin.01", Role.ADMIN, "retention")
+
+
+def passport(nationality: str = "GEO", number: str = "P12345678") -> list[str]:
+    fields = DocumentFields(DocumentType.TD3, "P", nationality, "BERIDZE", "NINO", number,
+                            nationality, date(1990, 4, 12), "F", date(2034, 1, 1))  # fmt: skip
+    return list(generate_mrz(fields))
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def node(store: MemoryStore) -> Node:
+    return Node(store, reference(), load_crossing_points(), state="GEO", clock=lambda: NOW)
+
+
+def crossing(
+    direction: Direction, days_ago: int, nationality: str = "GEO", override: str | None = None
+) -> RecordCrossing:
+    return RecordCrossing(mrz=passport(nationality), crossing_point="GEO-TBS",
+                          direction=direction, occurred_at=NOW - timedelta(days=days_ago),
+                          override_reason=override)  # fmt: skip
+
+
+def test_a_member_national_is_admitted_and_the_entry_is_recorded_once(
+    node: Node, store: MemoryStore
+) -> None:
+    status, body = node.record(OFFICER, crossing(Direction.ENTRY, 0))
+    assert (status, body["decision"], body["kind"]) == (201, "admit", "CrossingRecorded")
+    assert len(store.tables["crossings"]) == 1
+    assert [r["kind"] for r in store.tables["outbox"].values()] == ["CrossingRecorded"]
+
+
+def test_a_check_stores_nothing_but_its_audit_entry(node: Node, store: MemoryStore) -> None:
+    check = BorderCheck(mrz=passport(), crossing_point="GEO-TBS", direction=Direction.ENTRY)
+    node.check(OFFICER, check)
+    assert store.tables["crossings"] == {} and store.tables["persons"] == {}
+    [entry] = store.tables["audit"].values()
+    assert (entry["action"], entry["user_name"], entry["purpose"]) == (
+        "check", "officer.tbs.01", "border control")
+
+
+def test_an_entry_the_check_refused_is_not_recorded_without_an_override(
+    node: Node, store: MemoryStore
+) -> None:
+    """A US citizen without a travel authorisation is refused C under the union draft."""
+    with pytest.raises(ConflictError, match="override_reason"):
+        node.record(OFFICER, crossing(Direction.ENTRY, 0, "USA"))
+    assert store.tables["crossings"] == {} and store.tables["audit"] == {}
+
+
+def test_a_retried_request_with_the_same_key_records_once_and_answers_the_same(
+    node: Node, store: MemoryStore
+) -> None:
+    key = Idempotency("key-1", "hash-1")
+    first = node.record(OFFICER, crossing(Direction.ENTRY, 0), idempotency=key)
+    again = node.record(OFFICER, crossing(Direction.ENTRY, 0), idempotency=key)
+    assert first == again
+    assert len(store.tables["crossings"]) == 1
+
+
+def test_a_key_reused_for_another_request_is_a_conflict(node: Node) -> None:
+    node.record(OFFICER, crossing(Direction.ENTRY, 0), idempotency=Idempotency("k", "a"))
+    with pytest.raises(ConflictError, match="different request"):
+        node.record(OFFICER, crossing(Direction.EXIT, 0), idempotency=Idempotency("k", "b"))
+
+
+def test_an_analyst_may_not_read_a_traveller_file_and_leaves_no_audit_entry(
+    node: Node, store: MemoryStore
+) -> None:
+    _, body = node.record(OFFICER, crossing(Direction.ENTRY, 0))
+    audited = len(store.tables["audit"])
+    with pytest.raises(ForbiddenError):
+        node.traveller_file(ANALYST, body["person_id"])
+    assert len(store.tables["audit"]) == audited
+
+
+def test_a_traveller_inside_for_100_days_is_an_overstayer(node: Node) -> None:
+    node.record(OFFICER, crossing(Direction.ENTRY, 100, "USA", "authorisation seen on paper"))
+    found = node.overstayers(OFFICER, NOW.date(), 0, 10)
+    assert [(i["nationality"], i["days_used"]) for i in found["items"]] == [("USA", 101)]
+
+
+def test_a_time_in_the_future_is_refused(node: Node) -> None:
+    with pytest.raises(InvalidInputError, match="future"):
+        node.record(OFFICER, crossing(Direction.ENTRY, -1))
+
+
+def test_retention_deletes_a_person_and_every_copy_of_their_records(
+    node: Node, store: MemoryStore
+) -> None:
+    node.record(OFFICER, crossing(Direction.ENTRY, 4 * 365 + 10))
+    node.record(OFFICER, crossing(Direction.EXIT, 4 * 365))
+    assert node.purge(ADMIN)["deleted"] == 1
+    assert store.tables["persons"] == {} and store.tables["crossings"] == {}
+    assert [r["kind"] for r in store.tables["outbox"].values()] == ["RetentionDeletion"]
