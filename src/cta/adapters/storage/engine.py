@@ -48,7 +48,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # A transaction that may write takes the write lock when it begins; a read-only one
+    # (``cta_read_only``) reads its WAL snapshot and never waits for a writer.
+    read_only = connection.get_execution_options().get("cta_read_only", False)
+    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def alembic_config() -> Config:

@@ -294,9 +294,12 @@ class SqlStore:
         self.engine = engine
 
     @contextmanager
-    def transaction(self) -> Iterator[SqlTransaction]:
-        with self.engine.begin() as connection:
-            yield SqlTransaction(connection)
+    def transaction(self, *, read_only: bool = False) -> Iterator[SqlTransaction]:
+        with self.engine.connect() as connection:
+            if read_only:
+                connection = connection.execution_options(cta_read_only=True)
+            with connection.begin():
+                yield SqlTransaction(connection)
 
     def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int = 10_000) -> int:
         """Insert crossings in batches, each batch one transaction; returns the count."""
