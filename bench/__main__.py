@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m bench`` (all) or ``python -m bench mrz stay check``.
+"""Run the benchmarks: ``python -m bench`` (mrz, stay, check) or ``python -m bench node``.
 
 ``--profile NAME`` runs one benchmark's workload once under cProfile and prints where the time
 goes instead of timing it. Results go to the console and to ``bench/results/latest.json``.
@@ -14,7 +14,13 @@ from pathlib import Path
 
 from bench.common import console, machine
 
-BENCHMARKS = {"mrz": "bench.bench_mrz", "stay": "bench.bench_stay", "check": "bench.bench_check"}
+BENCHMARKS = {
+    "mrz": "bench.bench_mrz",
+    "stay": "bench.bench_stay",
+    "check": "bench.bench_check",
+    "node": "bench.bench_node",  # about 15 minutes: only when named (python -m bench node)
+}
+DEFAULT = ["mrz", "stay", "check"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.profile:
         importlib.import_module(BENCHMARKS[args.profile]).profile()
         return
-    names = args.names or list(BENCHMARKS)
+    names = args.names or DEFAULT
     info = machine()
     console.print(
         f"[bold]CTA benchmarks[/] {info['date']} · {info['cpus']} CPUs {info['cpu_model']} · "

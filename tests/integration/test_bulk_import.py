@@ -90,7 +90,8 @@ def test_an_import_files_each_document_once_and_records_every_crossing(node: Nod
 def test_imported_crossings_count_like_recorded_ones(node: Node) -> None:
     run(node, [line("A1000003", "entry", MONTH), line("A1000003", "exit", MONTH + timedelta(9))])
     person = rows(node, t.persons)[0]
-    assert person["last_exit"] == date(2026, 3, 10)  # retention counts from the last exit
+    assert person["last_exit"] == date(2026, 3, 10)
+    assert person["last_seen"] == date(2026, 3, 10)  # retention counts from the last record
     assert person["birth_date"] == date(1988, 2, 14)
     status = node.stay_status(ADMIN, person["id"], date(2026, 3, 20))
     assert status["days_used"] == 10 and status["inside"] is False
@@ -111,6 +112,15 @@ def test_a_known_document_is_the_same_person(node: Node) -> None:
     assert len(rows(node, t.persons)) == 1 and len(rows(node, t.crossings)) == 2
 
 
+def test_an_older_import_never_moves_the_last_days_back(node: Node) -> None:
+    later = MONTH + timedelta(days=30)
+    run(node, [line("A1000017", "exit", later)], sha256="4" * 64)
+    run(node, [line("A1000017", "entry", MONTH), line("A1000017", "exit", MONTH + timedelta(3))],
+        sha256="5" * 64)  # fmt: skip
+    person = rows(node, t.persons)[0]
+    assert person["last_exit"] == person["last_seen"] == later.date()
+
+
 def test_a_line_may_give_the_mrz_instead_of_the_fields(node: Node) -> None:
     mrz = passport("GEO", surname="BERIDZE", given_names="NINO", number="G12345678",
                    expiry_date=date(2030, 1, 1))  # fmt: skip
@@ -122,6 +132,16 @@ def test_a_line_may_give_the_mrz_instead_of_the_fields(node: Node) -> None:
     assert rows(node, t.outbox)[0]["payload"]["mrz"] == mrz
 
 
+def test_an_mrz_that_does_not_read_is_a_bad_line_named_by_its_field(node: Node) -> None:
+    mrz = passport("GEO", number="G12345678", expiry_date=date(2030, 1, 1))
+    wrong = mrz[1][:9] + str((int(mrz[1][9]) + 1) % 10) + mrz[1][10:]  # the number's check digit
+    item = line("x", "entry", MONTH, mrz=[mrz[0], wrong])
+    del item["document"]
+    report = run(node, [item])
+    assert report.skipped == 1
+    assert report.errors[0].startswith("line 1: mrz.document_number: ")
+
+
 def test_bad_lines_are_named_and_skipped_and_the_rest_imported(node: Node) -> None:
     report = run(node, [
         line("A1000006", "entry", MONTH),
@@ -130,13 +150,15 @@ def test_bad_lines_are_named_and_skipped_and_the_rest_imported(node: Node) -> No
         line("A1000008", "entry", MONTH, document=document("A1000008", nationality="XYZ")),
         line("A1000009", "entry", datetime.now(UTC) + timedelta(days=2)),
         line("A1000010", "entry", MONTH, crossing_point="NOWHERE"),
+        line("A1000018", "entry", MONTH, crossing_point="ARM-EVN"),
     ])  # fmt: skip
-    assert (report.imported, report.skipped) == (1, 5)
+    assert (report.imported, report.skipped) == (1, 6)
     assert report.errors[0].startswith("line 2: ")
     assert report.errors[1].startswith("line 3: direction: ")
     assert report.errors[2].startswith("line 4: document.nationality: 'XYZ' is not a country")
     assert report.errors[3].startswith("line 5: occurred_at: ") and "future" in report.errors[3]
     assert report.errors[4] == "line 6: crossing_point: 'NOWHERE' is not a known crossing point"
+    assert report.errors[5].startswith("line 7: crossing_point: ARM-EVN is run by ARM: ")
     assert len(rows(node, t.crossings)) == 1
 
 
@@ -163,6 +185,7 @@ def test_every_imported_crossing_goes_to_the_outbox_for_the_federation(node: Nod
     run(node, [line("A1000014", "entry", MONTH)])
     (record,) = rows(node, t.outbox)
     assert record["kind"] == "CrossingRecorded"
+    assert record["person_id"] == rows(node, t.persons)[0]["id"]  # deleted with the person
     assert record["payload"]["imported"] is True
     assert record["payload"]["document"]["document_number"] == "A1000014"
     assert record["payload"]["local_date"] == "2026-03-01"

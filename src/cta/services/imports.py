@@ -27,7 +27,6 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
-from cta.domain.countries import CountryTable
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints
 from cta.domain.documents import TravelDocument, parse_mrz
 from cta.domain.documents.dates import birth_century_year
@@ -53,6 +52,7 @@ ACTION = "import crossings"  # the audit entry's action
 BATCH = 20_000  # lines validated, then written, together
 MAX_ERRORS_KEPT = 1_000  # messages kept in the report; every bad line is counted
 
+Line = tuple[int, str | bytes]  # a line's number, and its text
 _CODE = Annotated[str, Field(pattern=r"^[A-Z]{1,3}$")]
 
 
@@ -147,11 +147,24 @@ class ImportedCrossing:
 class CrossingReader:
     """Reads and validates lines of the import format against the node's reference data."""
 
-    def __init__(self, countries: CountryTable, points: CrossingPoints, now: datetime) -> None:
-        self.codes = countries.mrz_codes
-        self.countries = countries
+    def __init__(
+        self, codes: frozenset[str], points: CrossingPoints, state: str, now: datetime
+    ) -> None:
+        self.codes = codes  # the country codes an MRZ may print
         self.points = points
+        self.state = state
+        self.now = now
         self.latest = now + timedelta(minutes=5)
+
+    def read_batch(self, batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
+        """The valid crossings of a batch, and a message for every bad line."""
+        crossings, errors = [], []
+        for number, text in batch:
+            try:
+                crossings.append(self.read(number, text))
+            except LineError as exc:
+                errors.append(str(exc))
+        return crossings, errors
 
     def read(self, number: int, text: str | bytes) -> ImportedCrossing:
         """The crossing of line ``number``, or a ``LineError`` naming what is wrong."""
@@ -161,10 +174,7 @@ class CrossingReader:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or None
             raise LineError(number, where, first["msg"]) from None
-        point = self.points.get(line.crossing_point)
-        if point is None:
-            raise LineError(number, "crossing_point",
-                            f"{line.crossing_point!r} is not a known crossing point")
+        point = self._point(line.crossing_point, number)
         at = line.occurred_at.astimezone(UTC)
         if at > self.latest:
             raise LineError(number, "occurred_at", f"{line.occurred_at} is in the future")
@@ -178,6 +188,19 @@ class CrossingReader:
             document, mrz = self._identity(line.document, number, on), None
         return ImportedCrossing(number, document, line.direction, point, at, on, line.officer,
                                 line.decision, mrz)  # fmt: skip
+
+    def _point(self, code: str, number: int) -> CrossingPoint:
+        """One of this node's external points: as a crossing recorded at the desk."""
+        point = self.points.get(code)
+        if point is None:
+            raise LineError(number, "crossing_point", f"{code!r} is not a known crossing point")
+        if point.state != self.state:
+            raise LineError(number, "crossing_point",
+                            f"{code} is run by {point.state}: this node records {self.state}'s")
+        if not point.is_external:
+            raise LineError(number, "crossing_point",
+                            f"{code} is on an internal border of the area: no record there")
+        return point
 
     def _from_mrz(self, lines: list[str], number: int, on: date) -> DocumentIdentity:
         read: TravelDocument = parse_mrz(lines, today=on, known_codes=self.codes)
@@ -225,8 +248,10 @@ class BulkSession(Protocol):
     def add_persons(self, rows: list[dict[str, Any]]) -> list[int]: ...
     def add_documents(self, rows: list[dict[str, Any]]) -> list[int]: ...
     def add_crossings(self, rows: list[dict[str, Any]]) -> None: ...
-    def emit_many(self, kind: str, payloads: list[dict[str, Any]], at: datetime) -> None: ...
-    def note_exits(self, last_exits: dict[int, date]) -> None: ...
+    def emit_many(
+        self, kind: str, payloads: list[dict[str, Any]], at: datetime, person_ids: list[int]
+    ) -> None: ...
+    def note_days(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None: ...
     def audit(self, entry: AuditEntry, at: datetime) -> None: ...
     def discard(self) -> None: ...
 
@@ -277,7 +302,8 @@ def import_crossings(
     if not allows(actor.role, Permission.IMPORT):
         raise ForbiddenError(f"role {actor.role} may not import crossings")
     now = node.clock()
-    reader = CrossingReader(node.reference.countries, node.crossing_points, now)
+    codes = node.reference.countries.mrz_codes
+    reader = CrossingReader(codes, node.crossing_points, node.state, now)
     report = ImportReport(command.source)
     with store.session() as session:
         earlier = session.imports_of(command.sha256)
@@ -288,7 +314,11 @@ def import_crossings(
             )
         writer = _Writer(session, now)
         for batch in _batches(command.lines, BATCH):
-            writer.write([c for c in _read(reader, batch, report)], report)
+            crossings, errors = reader.read_batch(batch)
+            report.lines += len(batch)
+            report.skipped += len(errors)
+            report.errors += errors[: max(0, MAX_ERRORS_KEPT - len(report.errors))]
+            writer.write(crossings, report)
         writer.finish()
         if report.skipped and command.all_or_nothing:
             session.discard()
@@ -315,9 +345,6 @@ def _when(entry: dict[str, Any]) -> str:
     return f"at {entry['at']} by {entry['user_name']}"
 
 
-Line = tuple[int, str | bytes]
-
-
 def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
     batch: list[Line] = []
     for item in lines:
@@ -329,19 +356,6 @@ def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
-def _read(
-    reader: CrossingReader, batch: list[tuple[int, str | bytes]], report: ImportReport
-) -> Iterator[ImportedCrossing]:
-    for number, text in batch:
-        report.lines += 1
-        try:
-            yield reader.read(number, text)
-        except LineError as exc:
-            report.skipped += 1
-            if len(report.errors) < MAX_ERRORS_KEPT:
-                report.errors.append(str(exc))
-
-
 class _Writer:
     """Files the valid crossings of each batch: documents and persons first, then crossings."""
 
@@ -349,13 +363,14 @@ class _Writer:
         self.session = session
         self.now = now
         self.known: dict[tuple[str, str], tuple[int, int]] = {}  # this import's documents
+        self.last_seen: dict[int, date] = {}  # the persons' latest days in this import
         self.last_exits: dict[int, date] = {}
 
     def write(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
         if not crossings:
             return
         self._file_documents(crossings, report)
-        rows, payloads = [], []
+        rows, payloads, person_ids = [], [], []
         for c in crossings:
             person_id, document_id = self.known[c.document.key]
             rows.append({
@@ -366,10 +381,13 @@ class _Writer:
                 "recorded_at": self.now,
             })  # fmt: skip
             payloads.append(_payload(c, person_id))
+            person_ids.append(person_id)
+            if c.local_date > self.last_seen.get(person_id, date.min):
+                self.last_seen[person_id] = c.local_date
             if c.direction == "exit" and c.local_date > self.last_exits.get(person_id, date.min):
                 self.last_exits[person_id] = c.local_date
         self.session.add_crossings(rows)
-        self.session.emit_many("CrossingRecorded", payloads, self.now)
+        self.session.emit_many("CrossingRecorded", payloads, self.now, person_ids)
         report.imported += len(rows)
 
     def _file_documents(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
@@ -386,7 +404,7 @@ class _Writer:
         person_ids = self.session.add_persons([
             {"surname": d.surname, "given_names": d.given_names, "nationality": d.nationality,
              "birth_date": d.birth_date, "birth_date_raw": d.birth_date_raw, "sex": d.sex,
-             "created_at": self.now, "last_exit": None, "overstayed": False}
+             "created_at": self.now, "last_exit": None, "last_seen": None, "overstayed": False}
             for d in unknown
         ])  # fmt: skip
         document_ids = self.session.add_documents([
@@ -401,9 +419,9 @@ class _Writer:
         report.documents_created += len(unknown)
 
     def finish(self) -> None:
-        """Persons' last exits (retention counts from them), once for the whole import."""
-        if self.last_exits:
-            self.session.note_exits(self.last_exits)
+        """Persons' last days seen and exits (retention counts from them), once at the end."""
+        if self.last_seen:
+            self.session.note_days(self.last_seen, self.last_exits)
 
 
 def _payload(c: ImportedCrossing, person_id: int) -> dict[str, Any]:

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from cta.domain.alerts import Alert, AlertCategory, parse_alert_birth_date
@@ -258,7 +258,7 @@ class Node:
         self._require(actor, Permission.RECORD_CROSSING)
         point = self._point(request.crossing_point)
         now = self.clock()
-        at = request.occurred_at or now
+        at = (request.occurred_at or now).astimezone(UTC)  # stored in UTC (DESIGN.md, Dates)
         if at > now + timedelta(minutes=5):
             raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
         on = local_date(point, at)

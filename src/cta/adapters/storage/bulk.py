@@ -27,13 +27,13 @@ __all__ = ["SqlBulkSession", "SqlBulkStore"]
 LOOKUP_CHUNK = 2_000  # document keys per SELECT (SQLite allows 32,766 parameters)
 
 _PERSON = ("id", "surname", "given_names", "nationality", "birth_date", "birth_date_raw", "sex",
-           "created_at", "last_exit", "overstayed")  # fmt: skip
+           "created_at", "last_exit", "last_seen", "overstayed")  # fmt: skip
 _DOCUMENT = ("id", "person_id", "document_code", "issuing_state", "document_number",
              "expiry_date", "first_seen")  # fmt: skip
 _CROSSING = ("person_id", "document_id", "direction", "crossing_point", "occurred_at",
              "time_zone", "local_date", "officer", "decision", "override_reason",
              "recorded_at")  # fmt: skip
-_OUTBOX = ("at", "kind", "payload")
+_OUTBOX = ("at", "kind", "payload", "person_id")
 
 
 class SqlBulkStore:
@@ -125,27 +125,38 @@ class SqlBulkSession:
     def add_crossings(self, rows: list[dict[str, Any]]) -> None:
         self._write(t.crossings, _CROSSING, rows)
 
-    def emit_many(self, kind: str, payloads: list[dict[str, Any]], at: datetime) -> None:
-        rows = [{"at": at, "kind": kind, "payload": p} for p in payloads]
+    def emit_many(
+        self, kind: str, payloads: list[dict[str, Any]], at: datetime, person_ids: list[int]
+    ) -> None:
+        rows = [{"at": at, "kind": kind, "payload": p, "person_id": i}
+                for p, i in zip(payloads, person_ids, strict=True)]  # fmt: skip
         self._write(t.outbox, _OUTBOX, rows)
 
-    def note_exits(self, last_exits: dict[int, date]) -> None:
-        """Each person's ``last_exit`` moves forward to the day given, never back."""
+    def note_days(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None:
+        """Each person's last day seen and last exit (retention) move forward, never back."""
+        ids = list(last_seen)
+        exits = [last_exits.get(i) for i in ids]
         if self.dialect == "postgresql":
             self.c.execute(
-                text("UPDATE persons SET last_exit = x.day FROM "
+                text("UPDATE persons SET "
+                     "last_seen = GREATEST(persons.last_seen, x.seen), "
+                     "last_exit = GREATEST(persons.last_exit, x.exit) FROM "
                      "(SELECT unnest(CAST(:ids AS bigint[])) AS id, "
-                     "unnest(CAST(:days AS date[])) AS day) AS x "
-                     "WHERE persons.id = x.id AND (persons.last_exit IS NULL "
-                     "OR persons.last_exit < x.day)"),
-                {"ids": list(last_exits), "days": list(last_exits.values())},
+                     "unnest(CAST(:seen AS date[])) AS seen, "
+                     "unnest(CAST(:exits AS date[])) AS exit) AS x "
+                     "WHERE persons.id = x.id"),
+                {"ids": ids, "seen": [last_seen[i] for i in ids], "exits": exits},
             )  # fmt: skip
             return
+        # SQLite's max() of two values is NULL if either is; dates compare as ISO text
         self.c.exec_driver_sql(
-            "UPDATE persons SET last_exit = ? WHERE id = ? AND (last_exit IS NULL "
-            "OR last_exit < ?)",
-            [(d.isoformat(), i, d.isoformat()) for i, d in last_exits.items()],
-        )
+            "UPDATE persons SET "
+            "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ?1 THEN ?1 ELSE last_seen END, "
+            "last_exit = CASE WHEN ?2 IS NOT NULL AND (last_exit IS NULL OR last_exit < ?2) "
+            "THEN ?2 ELSE last_exit END WHERE id = ?3",
+            [(last_seen[i].isoformat(), e.isoformat() if e else None, i)
+             for i, e in zip(ids, exits, strict=True)],
+        )  # fmt: skip
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:
         self.c.execute(

@@ -9,6 +9,7 @@ import typer
 
 from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
+from cta.entrypoints.cli.imports import import_app
 from cta.entrypoints.cli.mrz import mrz_command
 from cta.entrypoints.cli.node import serve_command, users_app
 from cta.entrypoints.cli.policy import policy_app
@@ -30,6 +31,7 @@ app.command("demo")(demo_command)
 app.add_typer(policy_app, name="policy")
 app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
+app.add_typer(import_app, name="import")
 
 
 def main() -> None:

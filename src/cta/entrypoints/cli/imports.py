@@ -75,8 +75,7 @@ def crossings_command(
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
-    """Import crossings in bulk; bad lines are reported and skipped (exit 1), or, with
-    --all-or-nothing, reject the whole file. Exit 2: the file or the token is unusable."""
+    """Import crossings in bulk (exit 1: bad lines, skipped; 2: unusable file or token)."""
     from cta.bootstrap import build_node
 
     if token is None:

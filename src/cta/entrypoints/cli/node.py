@@ -43,6 +43,7 @@ def serve_command(
     import uvicorn
 
     from cta.bootstrap import build_node
+    from cta.entrypoints.api.server import NoDelayH11Protocol
     from cta.services.demo_data import seed_demo
 
     config = settings()
@@ -73,6 +74,7 @@ def serve_command(
         workers=workers or config.workers,
         log_level="warning",
         access_log=False,
+        http=NoDelayH11Protocol,
     )
 
 
