@@ -6,16 +6,15 @@ Part 3 8th ed. 2021 Section 5).
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from typing import cast
 
 from cta.domain.countries import Country, CountryKind, CountryTable
 from cta.domain.errors import PolicyError
+from cta.policy.csv_tables import unique_by_code
 
 __all__ = ["COLUMNS", "LANGUAGES", "load_countries", "parse_countries", "parse_country_row"]
 
@@ -48,21 +47,15 @@ def load_countries() -> CountryTable:
 
 def parse_countries(text: str, *, file: str) -> CountryTable:
     """Build a table from CSV text; PolicyError names the file and line of the first bad row."""
-    seen: dict[str, int] = {}
-    countries: list[Country] = []
-    for line, row in _rows(text, file=file):
-        country = parse_country_row(row, file=file, line=line)
-        if country.code in seen:
-            raise PolicyError(
-                f"code {country.code} already given on line {seen[country.code]}",
-                file=file,
-                line=line,
-            )
-        seen[country.code] = line
-        countries.append(country)
-    if not countries:
-        raise PolicyError("no countries in the table", file=file)
-    return CountryTable(countries)
+    return CountryTable(
+        unique_by_code(
+            text,
+            file=file,
+            columns=COLUMNS,
+            parse_row=lambda row, file, line: parse_country_row(row, file=file, line=line),
+            what="countries",
+        )
+    )
 
 
 def parse_country_row(row: Mapping[str, str], *, file: str, line: int) -> Country:
@@ -91,17 +84,3 @@ def parse_country_row(row: Mapping[str, str], *, file: str, line: int) -> Countr
         kind=cast(CountryKind, kind),
         names={lang: name for lang, name in names.items() if name},
     )
-
-
-def _rows(text: str, *, file: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) after checking the header names exactly our columns."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or tuple(header) != COLUMNS:
-        raise PolicyError(f"header must be {','.join(COLUMNS)}", file=file, line=1)
-    for cells in reader:
-        if len(cells) != len(COLUMNS):
-            raise PolicyError(
-                f"{len(cells)} columns, expected {len(COLUMNS)}", file=file, line=reader.line_num
-            )
-        yield reader.line_num, dict(zip(COLUMNS, cells, strict=True))

@@ -6,11 +6,9 @@ land and sea points from the border agencies and the pages cited there).
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -23,6 +21,7 @@ from cta.domain.crossing_points import (
     CrossingPoints,
 )
 from cta.domain.errors import PolicyError
+from cta.policy.csv_tables import unique_by_code
 
 __all__ = [
     "COLUMNS",
@@ -62,21 +61,15 @@ def load_crossing_points() -> CrossingPoints:
 
 def parse_crossing_points(text: str, *, file: str) -> CrossingPoints:
     """Build the table from CSV text; PolicyError names the file and line of the first bad row."""
-    seen: dict[str, int] = {}
-    points: list[CrossingPoint] = []
-    for line, row in _rows(text, file=file):
-        point = parse_crossing_point_row(row, file=file, line=line)
-        if point.code in seen:
-            raise PolicyError(
-                f"code {point.code} already given on line {seen[point.code]}",
-                file=file,
-                line=line,
-            )
-        seen[point.code] = line
-        points.append(point)
-    if not points:
-        raise PolicyError("no crossing points in the table", file=file)
-    return CrossingPoints(points)
+    return CrossingPoints(
+        unique_by_code(
+            text,
+            file=file,
+            columns=COLUMNS,
+            parse_row=lambda row, file, line: parse_crossing_point_row(row, file=file, line=line),
+            what="crossing points",
+        )
+    )
 
 
 def parse_crossing_point_row(row: Mapping[str, str], *, file: str, line: int) -> CrossingPoint:
@@ -167,17 +160,3 @@ def _time_zone(value: str, code: str) -> str:
 
 class _RowProblem(Exception):
     """A problem in one row; turned into a PolicyError with the file and line."""
-
-
-def _rows(text: str, *, file: str) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, row) after checking the header names exactly our columns."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or tuple(header) != COLUMNS:
-        raise PolicyError(f"header must be {','.join(COLUMNS)}", file=file, line=1)
-    for cells in reader:
-        if len(cells) != len(COLUMNS):
-            raise PolicyError(
-                f"{len(cells)} columns, expected {len(COLUMNS)}", file=file, line=reader.line_num
-            )
-        yield reader.line_num, dict(zip(COLUMNS, cells, strict=True))
