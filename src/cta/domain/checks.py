@@ -21,7 +21,7 @@ exit); otherwise ``admit``. Exits are never refused.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -91,7 +91,6 @@ class Decision:
     category: Category
     latest_exit: date | None  # the last day of stay, all limits together; None: refused or none
     overstay_days: int = 0
-    notes: tuple[str, ...] = field(default=())
 
 
 _HARD_REFER = frozenset({"B", "H"})
@@ -106,7 +105,7 @@ def decide(check: Check) -> Decision:
     latest_exit: date | None = None
     overstay_days = 0
     if rule.category is not Category.FREE_MOVEMENT:
-        history = _history(check)
+        history = StayHistory(check.history)
         overstays = _overstays(check, history, rule)
         overstay_days = sum(o.days for o in overstays)
         if check.direction is Direction.ENTRY:
@@ -127,11 +126,6 @@ def _outcome(reasons: Sequence[Reason], direction: Direction) -> Outcome:
     if direction is Direction.ENTRY and any(r.refuses for r in reasons):
         return Outcome.REFUSE
     return Outcome.REFER if reasons else Outcome.ADMIT
-
-
-def _history(check: Check) -> StayHistory:
-    """Past stays; on entry the day of the check is not yet a day of stay."""
-    return StayHistory(check.history)
 
 
 def _overstays(check: Check, history: StayHistory, rule: NationalityRule) -> list[Overstay]:

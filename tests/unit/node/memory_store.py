@@ -58,9 +58,6 @@ class MemoryTransaction:
     def add_person(self, **fields: Any) -> int:
         return self._add("persons", {"last_seen": None, **fields})
 
-    def update_person(self, person_id: int, **fields: Any) -> None:
-        self.t["persons"][person_id].update(fields)
-
     def add_document(self, **fields: Any) -> int:
         if self.find_document(fields["issuing_state"], fields["document_number"]):
             raise DuplicateError("document already recorded")
@@ -182,10 +179,6 @@ class MemoryStore:
         working = copy.deepcopy(self.tables)
         yield MemoryTransaction(working)
         self.tables = working
-
-    def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int = 10_000) -> int:
-        with self.transaction() as tx:
-            return sum(1 for row in rows if tx.add_crossing(**row))
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.tables.items()}

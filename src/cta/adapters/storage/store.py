@@ -77,9 +77,6 @@ class SqlTransaction:
     def add_person(self, **fields: Any) -> int:
         return int(self.c.execute(insert(t.persons).values(**fields)).inserted_primary_key[0])
 
-    def update_person(self, person_id: int, **fields: Any) -> None:
-        self.c.execute(update(t.persons).where(t.persons.c.id == person_id).values(**fields))
-
     def add_document(self, **fields: Any) -> int:
         try:
             with self.c.begin_nested():
@@ -306,24 +303,6 @@ class SqlStore:
                 connection = connection.execution_options(cta_read_only=True)
             with connection.begin():
                 yield SqlTransaction(connection)
-
-    def bulk_crossings(self, rows: Iterator[dict[str, Any]], batch: int = 10_000) -> int:
-        """Insert crossings in batches, each batch one transaction; returns the count."""
-        count = 0
-        chunk: list[dict[str, Any]] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
-                count += self._insert_many(chunk)
-                chunk = []
-        if chunk:
-            count += self._insert_many(chunk)
-        return count
-
-    def _insert_many(self, chunk: list[dict[str, Any]]) -> int:
-        with self.engine.begin() as connection:
-            connection.execute(insert(t.crossings), chunk)
-        return len(chunk)
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:
