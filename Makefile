@@ -28,6 +28,7 @@ lint: $(STAMP)
 # the tests start a throwaway cluster of their own (tests/pg.py) and stop it at the end.
 unit: $(STAMP)
 	bash tools/ensure_postgres.sh
+	bash tools/ensure_chromium.sh  # Debian's chromium + chromium-driver, for tests/browser
 	$(BIN)/python -m pytest -q
 
 test: lint unit

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from cta.domain.alerts import Alert, AlertCategory, parse_alert_birth_date
@@ -28,6 +29,7 @@ from cta.services.checks import ReferenceData, decision_json, read_document
 from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
 
 __all__ = [
+    "UNKNOWN",
     "Actor",
     "BorderCheck",
     "CheckOutcome",
@@ -59,6 +61,12 @@ class Actor:
     role: Role
     purpose: str = "border control"
 
+
+class _Unknown(Enum):
+    UNKNOWN = "unknown"
+
+
+UNKNOWN = _Unknown.UNKNOWN  # ``Node.cached_actor``: not in the cache, ask ``authenticate``
 
 # how long an answer to "whose token is this" is kept: a deactivated user's token works on
 # for at most this long (the price of not reading the users table on every request)
@@ -124,6 +132,13 @@ class Node:
         self.overstayer_retention_years = overstayer_retention_years
 
     # -- authentication --------------------------------------------------------------------
+
+    def cached_actor(self, token: str) -> Actor | _Unknown | None:
+        """The cached answer to ``authenticate(token)``, or ``UNKNOWN``: never reads the store."""
+        cached = self._tokens.get(hash_token(token))
+        if cached is not None and cached[1] > self.clock():
+            return cached[0]
+        return UNKNOWN
 
     def authenticate(self, token: str) -> Actor | None:
         """The user a bearer token belongs to; answers are kept ``TOKEN_CACHE`` seconds."""
@@ -191,9 +206,9 @@ class Node:
         Reads run in read-only transactions and the entries in one short write after them:
         on SQLite a read never holds the database's one write lock.
         """
-        with self.store.transaction() as tx:
-            for person_id in person_ids:
-                self._audit(tx, actor, action, person_id, **detail)
+        entries = [AuditEntry(actor.name, actor.role.value, action, actor.purpose, person_id,
+                              detail) for person_id in person_ids]  # fmt: skip
+        self.store.audit(entries, self.clock())
 
     # -- the border check ------------------------------------------------------------------
 
@@ -220,18 +235,18 @@ class Node:
         authorizations: list[Authorization] = []
         anomalies: tuple[str, ...] = ()
         if person_id is not None:
-            days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
-            found = stays_from_crossings(days, on)
+            history = tx.check_history(person_id)
+            found = stays_from_crossings([CrossingDay(d, day) for d, day in history.days], on)
             stays, anomalies = list(found.stays), found.anomalies
             if request.direction is Direction.ENTRY and found.open_since is not None:
                 # the stay goes on to today: a missing exit never shortens a count (travellers)
                 anomalies += (f"entry while a stay since {found.open_since} has no exit",)
-            visas = [_visa(v) for v in tx.visas_of(person_id)]
-            authorizations = [_authorization(a) for a in tx.authorizations_of(person_id)]
+            visas = [_visa(v) for v in history.visas]
+            authorizations = [_authorization(a) for a in history.authorizations]
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
-            authorizations=authorizations, alerts=[_alert(a) for a in tx.active_alerts()],
+            authorizations=authorizations, alerts=[],
         )  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies)
 
@@ -242,8 +257,7 @@ class Node:
             if tx.person(confirmed) is None:
                 raise NotFoundError(f"person {confirmed} is not on this node")
             return confirmed
-        known = tx.find_document(document.issuing_state, document.document_number)
-        return known.person_id if known else None
+        return tx.document_owner(document.issuing_state, document.document_number)
 
     # -- recording -------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 __all__ = [
     "Aggregates",
     "AuditEntry",
+    "CheckHistory",
     "CrossingRow",
     "DocumentRow",
     "PersonRow",
@@ -97,9 +99,20 @@ class AuditEntry:
     detail: dict[str, Any] | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class CheckHistory:
+    """What a border check reads of a known person: crossing days, visas, authorisations."""
+
+    days: list[tuple[str, date]]  # (direction, local date), in the order they happened
+    visas: list[dict[str, Any]]
+    authorizations: list[dict[str, Any]]
+
+
 class Transaction(Protocol):
     """One unit of work: everything done in it is committed together, or not at all."""
 
+    def document_owner(self, issuing_state: str, number: str) -> int | None: ...
+    def check_history(self, person_id: int) -> CheckHistory: ...
     def find_document(self, issuing_state: str, number: str) -> DocumentRow | None: ...
     def person(self, person_id: int) -> PersonRow | None: ...
     def candidates(
@@ -148,5 +161,8 @@ class Store(Protocol):
 
     def transaction(self, *, read_only: bool = False) -> AbstractContextManager[Transaction]:
         """A unit of work; ``read_only`` ones must not write (SQLite: no write lock taken)."""
+        ...
+    def audit(self, entries: Sequence[AuditEntry], at: datetime) -> None:
+        """Append audit entries outside any other transaction; durable when it returns."""
         ...
     def counts(self) -> dict[str, int]: ...

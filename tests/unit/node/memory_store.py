@@ -8,7 +8,7 @@ real store on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from typing import Any
 from cta.adapters.storage.store import DuplicateError
 from cta.services.ports import (
     AuditEntry,
+    CheckHistory,
     CrossingRow,
     DocumentRow,
     PersonRow,
@@ -45,6 +46,14 @@ class MemoryTransaction:
             if (row["issuing_state"], row["document_number"]) == (issuing_state, number):
                 return DocumentRow(**row)
         return None
+
+    def document_owner(self, issuing_state: str, number: str) -> int | None:
+        found = self.find_document(issuing_state, number)
+        return found.person_id if found else None
+
+    def check_history(self, person_id: int) -> CheckHistory:
+        days = [(c.direction, c.local_date) for c in self.crossings_of(person_id)]
+        return CheckHistory(days, self.visas_of(person_id), self.authorizations_of(person_id))
 
     def person(self, person_id: int) -> PersonRow | None:
         row = self.t["persons"].get(person_id)
@@ -179,6 +188,11 @@ class MemoryStore:
         working = copy.deepcopy(self.tables)
         yield MemoryTransaction(working)
         self.tables = working
+
+    def audit(self, entries: Sequence[AuditEntry], at: datetime) -> None:
+        with self.transaction() as tx:
+            for entry in entries:
+                tx.audit(entry, at)
 
     def counts(self) -> dict[str, int]:
         return {name: len(rows) for name, rows in self.tables.items()}

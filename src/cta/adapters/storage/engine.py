@@ -44,14 +44,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA mmap_size=1073741824")
     cursor.close()
 
 
 def _sqlite_begin(connection: Any) -> None:
     # A transaction that may write takes the write lock when it begins; a read-only one
     # (``cta_read_only``) reads its WAL snapshot and never waits for a writer.
+    # (on the driver's connection: SQLAlchemy's execution path would cost more than BEGIN)
     read_only = connection.get_execution_options().get("cta_read_only", False)
-    connection.exec_driver_sql("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    raw = connection.connection.dbapi_connection
+    raw.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
 
 
 def alembic_config() -> Config:

@@ -17,14 +17,17 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError
 from cta.entrypoints.api.schemas import CheckBody, CrossingBody, RefusalBody
+from cta.entrypoints.web import workbench_router
 from cta.services.checks import decision_json
 from cta.services.node import (
+    UNKNOWN,
     Actor,
     BorderCheck,
     ConflictError,
@@ -52,7 +55,7 @@ PersonPath = Annotated[int, Path(ge=1, le=2**62)]
 Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
-def _actor(
+async def _actor(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     purpose: Purpose = None,
@@ -62,7 +65,10 @@ def _actor(
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
     node: Node = request.app.state.node
-    who = node.authenticate(credentials.credentials[:500])
+    token = credentials.credentials[:500]
+    who = node.cached_actor(token)  # in the event loop: no thread for a cached answer
+    if who is UNKNOWN:
+        who = await run_in_threadpool(node.authenticate, token)
     if who is None:
         raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
     return Actor(who.name, who.role, purpose or "border control")
@@ -80,26 +86,23 @@ def create_app(node: Node) -> FastAPI:
     )
     _errors(app)
     app.state.node = node
+    app.include_router(workbench_router)  # GET /policy/workbench: no personal data
+
+    # The busiest endpoints are coroutines that hand the node's work to one worker thread
+    # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several
+    # thread hand-overs (dependencies, the endpoint, validating what it returned) per request.
 
     @app.get("/v1/health")
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         return {"status": "ok", "state": node.state}
 
     @app.post("/v1/checks")
-    def check(body: CheckBody, who: Who) -> dict[str, Any]:
+    async def check(body: CheckBody, who: Who) -> dict[str, Any]:
         """Decide a border check over this node's records; stores only an audit entry."""
-        outcome = node.check(who, _check(body))
-        return {
-            **decision_json(outcome.decision),
-            "on": outcome.on.isoformat(),
-            "person_id": outcome.person_id,
-            "candidates": outcome.candidates,
-            "anomalies": list(outcome.anomalies),
-            "document": outcome.document.to_json(),
-        }
+        return JSONResponse(await run_in_threadpool(_check_answer, node, who, body))
 
     @app.post("/v1/crossings", status_code=201)
-    def record_crossing(
+    async def record_crossing(
         body: CrossingBody, who: Who, key: IdempotencyKey = None
     ) -> JSONResponse:
         """Record an entry or an exit the officer confirms."""
@@ -108,16 +111,20 @@ def create_app(node: Node) -> FastAPI:
             planned_exit=body.planned_exit, person_id=body.person_id,
             occurred_at=body.occurred_at, override_reason=body.override_reason,
         )  # fmt: skip
-        return _recorded(node, who, request, key, body.model_dump(mode="json"))
+        return await run_in_threadpool(_recorded, node, who, request, key,
+                                       body.model_dump(mode="json"))  # fmt: skip
 
     @app.post("/v1/refusals", status_code=201)
-    def record_refusal(body: RefusalBody, who: Who, key: IdempotencyKey = None) -> JSONResponse:
+    async def record_refusal(
+        body: RefusalBody, who: Who, key: IdempotencyKey = None
+    ) -> JSONResponse:
         """Record a refusal of entry, with the reasons of the check."""
         request = RecordCrossing(
             mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction.ENTRY,
             person_id=body.person_id, occurred_at=body.occurred_at, refused=True,
         )  # fmt: skip
-        return _recorded(node, who, request, key, body.model_dump(mode="json"))
+        return await run_in_threadpool(_recorded, node, who, request, key,
+                                       body.model_dump(mode="json"))  # fmt: skip
 
     @app.get("/v1/persons/{person_id}")
     def traveller_file(person_id: PersonPath, who: Who) -> dict[str, Any]:
@@ -171,6 +178,18 @@ def create_app(node: Node) -> FastAPI:
         return crossing_statistics(node.aggregates, who.role, first, last, by)
 
     return app
+
+
+def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
+    outcome = node.check(who, _check(body))
+    return {
+        **decision_json(outcome.decision),
+        "on": outcome.on.isoformat(),
+        "person_id": outcome.person_id,
+        "candidates": outcome.candidates,
+        "anomalies": list(outcome.anomalies),
+        "document": outcome.document.to_json(),
+    }
 
 
 def _check(body: CheckBody) -> BorderCheck:

@@ -43,7 +43,7 @@ def serve_command(
     import uvicorn
 
     from cta.bootstrap import build_node
-    from cta.entrypoints.api.server import NoDelayH11Protocol
+    from cta.entrypoints.api.server import http_protocol, loop_name
     from cta.services.demo_data import seed_demo
 
     config = settings()
@@ -74,7 +74,8 @@ def serve_command(
         workers=workers or config.workers,
         log_level="warning",
         access_log=False,
-        http=NoDelayH11Protocol,
+        http=http_protocol(),
+        loop=loop_name(),
     )
 
 
