@@ -18,9 +18,11 @@ BENCHMARKS = {
     "mrz": "bench.bench_mrz",
     "stay": "bench.bench_stay",
     "check": "bench.bench_check",
+    "federation": "bench.bench_federation",
     "node": "bench.bench_node",  # about 15 minutes: only when named (python -m bench node)
+    "screen": "bench.bench_screen",  # about 10 minutes at 2 M alerts: only when named
 }
-DEFAULT = ["mrz", "stay", "check"]
+DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"
 
 

@@ -7,6 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
 
 from cta.adapters.storage.aggregates import SqlAggregates
 from cta.adapters.storage.engine import make_engine, migrate
@@ -16,10 +19,11 @@ from cta.domain.regime import RegimeSeries
 from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
+from cta.services.alerts import AlertBook
 from cta.services.node import Node
 from cta.settings import Settings
 
-__all__ = ["Reference", "build_node", "reference", "utc_now"]
+__all__ = ["Reference", "alert_snapshot", "build_node", "reference", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -57,4 +61,17 @@ def build_node(settings: Settings | None = None, *, migrate_schema: bool = True)
         retention_years=settings.retention_years,
         overstayer_retention_years=settings.overstayer_retention_years,
         aggregates=SqlAggregates(engine),
+        alerts=AlertBook(alert_snapshot(settings)),
     )
+
+
+def alert_snapshot(settings: Settings) -> Path | None:
+    """The screening index's snapshot file for these settings (None: none is kept)."""
+    if settings.alert_snapshot == "off":
+        return None
+    if settings.alert_snapshot:
+        return Path(settings.alert_snapshot)
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        return Path(url.database + ".alerts-index")
+    return Path("var") / f"alerts-{settings.state}.index"

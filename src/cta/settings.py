@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)
     retention_years: int = Field(default=3, ge=1, le=100)
     overstayer_retention_years: int = Field(default=5, ge=1, le=100)
+    # where each process keeps the screening index for a warm restart: a file path, "off", or
+    # empty for the default (beside a SQLite database; var/alerts-STATE.index on PostgreSQL)
+    alert_snapshot: str = ""
 
     @field_validator("database_url")
     @classmethod

@@ -12,7 +12,8 @@ D  false visa or residence permit              public health or international re
 E  no documents justifying purpose and conditions of stay
 
 The outcome: ``refer`` (second line) when the machine readable zone fails validation (B) or an
-alert matches (H), since what the check read may be wrong or a person must decide; otherwise
+alert matches or may match (H), since what the check read may be wrong or a person must decide
+(an officer's confirmed hit on a refuse-entry alert refuses; see ``AlertHit``); otherwise
 ``refuse`` when any refusal reason holds; otherwise ``refer`` when something needs a person
 (a visa to be issued on arrival, a planned exit beyond the stay allowed, an overstay ended at
 exit); otherwise ``admit``. Exits are never refused.
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from cta.domain.alerts import Alert, matching_alerts
+from cta.domain.alerts import Alert, AlertCategory, matching_alerts
 from cta.domain.days import check_day
 from cta.domain.documents import DocumentType, TravelDocument
 from cta.domain.errors import InvalidInputError
@@ -33,7 +34,7 @@ from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, last_exit_for_validity
 
-__all__ = ["Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
+__all__ = ["AlertHit", "Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
 
 
 class Direction(StrEnum):
@@ -54,6 +55,24 @@ class Reason:
     code: str
     message: str
     refuses: bool = True  # False: the reason asks for a person, it does not refuse
+    confirmed: bool = False  # an officer confirmed it: a B or H then no longer only refers
+
+
+@dataclass(frozen=True, slots=True)
+class AlertHit:
+    """A screening hit of the traveller on an alert, and what an officer said of it.
+
+    ``confirmed`` False: a possible match that a person must confirm or dismiss (hits an
+    officer dismissed are not passed in). Confirmed: it is the person (or the document) of the
+    alert, and the alert's category says what follows.
+    """
+
+    alert_id: str
+    category: AlertCategory
+    score: float
+    reasons: tuple[str, ...] = ()
+    confirmed: bool = False
+    action: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +87,8 @@ class Check:
     planned_exit: date | None = None
     visas: Sequence[Visa] = ()
     authorizations: Sequence[Authorization] = ()
-    alerts: Sequence[Alert] = ()
+    alerts: Sequence[Alert] = ()  # exact matching (``cta check``)
+    alert_hits: Sequence[AlertHit] = ()  # screened by the node (``cta.domain.screening``)
 
     def __post_init__(self) -> None:
         check_day(self.on, "the day of the check")
@@ -121,7 +141,7 @@ def decide(check: Check) -> Decision:
 
 
 def _outcome(reasons: Sequence[Reason], direction: Direction) -> Outcome:
-    if any(r.code in _HARD_REFER for r in reasons):
+    if any(r.code in _HARD_REFER and not r.confirmed for r in reasons):
         return Outcome.REFER
     if direction is Direction.ENTRY and any(r.refuses for r in reasons):
         return Outcome.REFUSE
@@ -204,10 +224,27 @@ def _document_limit(check: Check) -> date | None:
 
 
 def _alert_reasons(check: Check) -> list[Reason]:
-    return [
+    reasons = [
         Reason("H", f"alert {hit.alert.id} ({hit.alert.category}) matches: {hit.why}")
         for hit in matching_alerts(check.document, check.alerts)
     ]
+    return reasons + [_hit_reason(hit) for hit in check.alert_hits]
+
+
+def _hit_reason(hit: AlertHit) -> Reason:
+    said = f"alert {hit.alert_id} ({hit.category})"
+    if not hit.confirmed:
+        why = "; ".join(hit.reasons) or "names agree"
+        return Reason("H", f"{said} may match (score {hit.score:.2f}: {why}): confirm or "
+                      "dismiss the hit", refuses=False)  # fmt: skip
+    if hit.category is AlertCategory.REFUSE_ENTRY:
+        return Reason("H", f"{said} confirmed by an officer: entry is refused", confirmed=True)
+    if hit.category is AlertCategory.INVALIDATED_DOCUMENT:
+        return Reason("A", f"{said} confirmed by an officer: the document is invalidated "
+                      "(lost, stolen or revoked)", confirmed=True)  # fmt: skip
+    action = hit.action or "act as the alert says"
+    return Reason("H", f"{said} confirmed by an officer: {action}", refuses=False,
+                  confirmed=True)  # fmt: skip
 
 
 # -- entry: visa or authorisation, and the stay ----------------------------------------------

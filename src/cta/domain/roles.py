@@ -31,6 +31,10 @@ class Permission(StrEnum):
     EXPORT_PERSON = "export_person"  # subject-access export
     PURGE = "purge"  # retention
     IMPORT = "import"  # bulk import of crossings
+    SCREEN = "screen"  # screen a traveller against the alerts, outside a check
+    DECIDE_ALERT_HIT = "decide_alert_hit"  # confirm or dismiss a hit
+    READ_ALERTS = "read_alerts"
+    MANAGE_ALERTS = "manage_alerts"  # create, change, withdraw, import alerts
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -40,10 +44,14 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.RECORD_CROSSING,
             Permission.READ_PERSON,
             Permission.LIST_OVERSTAYERS,
+            Permission.SCREEN,
+            Permission.DECIDE_ALERT_HIT,
+            Permission.READ_ALERTS,
         }
     ),
     Role.CONSULAR_OFFICER: frozenset(
-        {Permission.READ_PERSON, Permission.ISSUE_PERMIT, Permission.CHECK}
+        {Permission.READ_PERSON, Permission.ISSUE_PERMIT, Permission.CHECK, Permission.SCREEN,
+         Permission.DECIDE_ALERT_HIT, Permission.READ_ALERTS}
     ),
     Role.ANALYST: frozenset({Permission.READ_AGGREGATES}),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT}),
@@ -55,6 +63,8 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.READ_PERSON,
             Permission.READ_AGGREGATES,
             Permission.LIST_OVERSTAYERS,
+            Permission.READ_ALERTS,
+            Permission.MANAGE_ALERTS,
         }
     ),
 }

@@ -15,16 +15,17 @@ from datetime import UTC, date, datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from cta.domain.alerts import Alert, AlertCategory, parse_alert_birth_date
-from cta.domain.checks import Check, Decision, Direction, Outcome, decide
+from cta.domain.checks import AlertHit, Check, Decision, Direction, Outcome, decide
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints, local_date
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
+from cta.domain.screening import alert_from_json, query_from_json
 from cta.domain.stays import Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa
 from cta.domain.travellers import CrossingDay, stays_from_crossings
+from cta.services.alerts import AlertBook, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
 from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
 
@@ -102,6 +103,8 @@ class CheckOutcome:
     person_id: int | None
     candidates: list[int] = field(default_factory=list)
     anomalies: tuple[str, ...] = ()
+    alert_hits: list[AlertHit] = field(default_factory=list)
+    dismissed_hits: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Node:
@@ -119,8 +122,10 @@ class Node:
         retention_years: int = 3,
         overstayer_retention_years: int = 5,
         aggregates: Aggregates | None = None,
+        alerts: AlertBook | None = None,
     ) -> None:
         self.store = store
+        self.alerts = alerts if alerts is not None else AlertBook()
         self.aggregates = aggregates
         self._tokens: dict[str, tuple[Actor | None, datetime]] = {}
         self.reference = reference
@@ -220,7 +225,8 @@ class Node:
         with self.store.transaction(read_only=True) as tx:
             outcome = self._decide(tx, request, on)
         self._audited(actor, "check", [outcome.person_id], crossing_point=point.code,
-                      decision=outcome.decision.outcome.value)
+                      decision=outcome.decision.outcome.value,
+                      alert_hits=[h.alert_id for h in outcome.alert_hits])  # fmt: skip
         return outcome
 
     def _decide(self, tx: Transaction, request: BorderCheck, on: date) -> CheckOutcome:
@@ -243,12 +249,30 @@ class Node:
                 anomalies += (f"entry while a stay since {found.open_since} has no exit",)
             visas = [_visa(v) for v in history.visas]
             authorizations = [_authorization(a) for a in history.authorizations]
+        hits, dismissed = self._alert_hits(tx, document, on)
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
-            authorizations=authorizations, alerts=[],
+            authorizations=authorizations, alert_hits=hits,
         )  # fmt: skip
-        return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies)
+        return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
+                            hits, dismissed)  # fmt: skip
+
+    def _alert_hits(
+        self, tx: Transaction, document: TravelDocument, on: date
+    ) -> tuple[list[AlertHit], list[dict[str, Any]]]:
+        """The screening hits of the document's holder, with officers' earlier decisions."""
+        if self.alerts.opened_from == "nothing":
+            self.alerts.open(self.store)
+        self.alerts.current(tx)
+        hits = self.alerts.screen(query_of_document(document), on)
+        if not hits:
+            return [], []
+        rows = tx.alerts_by_id([h.alert_id for h in hits])
+        versions = {r.id: r.version for r in rows}
+        actions = {r.id: r.record.get("action") for r in rows}
+        decisions = tx.alert_decisions_for(document.issuing_state, document.document_number)
+        return settle_hits(hits, decisions, versions, actions)
 
     def _person_of(
         self, tx: Transaction, document: TravelDocument, confirmed: int | None
@@ -358,6 +382,118 @@ class Node:
             expiry_date=document.expiry_date, first_seen=now,
         )  # fmt: skip
         return person_id, document_id
+
+    # -- alerts (the alerts issue) ---------------------------------------------------------
+
+    def put_alerts(self, actor: Actor, records: Sequence[dict[str, Any]]) -> dict[str, int]:
+        """Create or change alerts (validated first: one bad record stores none of them)."""
+        self._require(actor, Permission.MANAGE_ALERTS)
+        for n, record in enumerate(records):
+            try:
+                alert_from_json(record)
+            except CTAError as exc:
+                where = f"alert {record.get('id')!r}" if len(records) == 1 else f"record {n + 1}"
+                raise InvalidInputError(f"{where}: {exc}") from None
+        seen: set[str] = set()
+        for record in records:
+            if record["id"] in seen:
+                raise InvalidInputError(f"alert {record['id']!r} is given twice")
+            seen.add(record["id"])
+        now = self.clock()
+        versions: dict[str, int] = {}
+        with self.store.transaction() as tx:  # all of them, or none
+            for first in range(0, len(records), 5000):
+                batch = records[first : first + 5000]
+                versions |= tx.put_alerts(batch, now)
+                for record in batch:
+                    tx.emit("AlertPut", {"alert": record, "version": versions[record["id"]]},
+                            now)  # fmt: skip
+            self._audit(tx, actor, "put alerts", None, ids=[r["id"] for r in records][:100],
+                        count=len(records))  # fmt: skip
+        return versions
+
+    def withdraw_alert(self, actor: Actor, alert_id: str) -> dict[str, Any]:
+        self._require(actor, Permission.MANAGE_ALERTS)
+        now = self.clock()
+        with self.store.transaction() as tx:
+            row = tx.withdraw_alert(alert_id, now)
+            if row is None:
+                known = tx.alert(alert_id)
+                if known is None:
+                    raise NotFoundError(f"alert {alert_id!r} is not on this node")
+                raise ConflictError(f"alert {alert_id!r} was withdrawn already")
+            tx.emit("AlertWithdrawn", {"alert_id": alert_id, "version": row.version}, now)
+            self._audit(tx, actor, "withdraw alert", None, alert_id=alert_id)
+        return _alert_json(row)
+
+    def alert_of(self, actor: Actor, alert_id: str) -> dict[str, Any]:
+        self._require(actor, Permission.READ_ALERTS)
+        with self.store.transaction(read_only=True) as tx:
+            row = tx.alert(alert_id)
+        if row is None:
+            raise NotFoundError(f"alert {alert_id!r} is not on this node")
+        self._audited(actor, "read alert", [None], alert_id=alert_id)
+        return _alert_json(row)
+
+    def alert_list(self, actor: Actor, after: str, limit: int,
+                   active_only: bool) -> dict[str, Any]:  # fmt: skip
+        self._require(actor, Permission.MANAGE_ALERTS)
+        with self.store.transaction(read_only=True) as tx:
+            rows = tx.alert_page(after, limit, active_only=active_only)
+        self._audited(actor, "list alerts", [None], after=after, count=len(rows))
+        return {"items": [_alert_json(r) for r in rows],
+                "next_after": rows[-1].id if len(rows) == limit else None}  # fmt: skip
+
+    def screen(self, actor: Actor, traveller: dict[str, Any], on: date | None = None,
+               limit: int = 10) -> dict[str, Any]:  # fmt: skip
+        """Screen a traveller (a visa application, say) against the alerts, outside a check."""
+        self._require(actor, Permission.SCREEN)
+        query = query_from_json(traveller)
+        day = on or self.today()
+        with self.store.transaction(read_only=True) as tx:
+            if self.alerts.opened_from == "nothing":
+                self.alerts.open(self.store)
+            self.alerts.current(tx)
+            hits = self.alerts.screen(query, day, limit=limit)
+        self._audited(actor, "screen traveller", [None], hits=[h.alert_id for h in hits])
+        return {"on": day.isoformat(), "hits": [
+            {"alert_id": h.alert_id, "score": round(h.score, 4), "reasons": list(h.reasons),
+             "kind": h.kind, "category": h.category.value} for h in hits]}  # fmt: skip
+
+    def decide_hit(self, actor: Actor, mrz: Sequence[str], alert_id: str, decision: str,
+                   reason: str) -> dict[str, Any]:  # fmt: skip
+        """An officer confirms (it is them) or dismisses (it is not) a hit of a traveller."""
+        self._require(actor, Permission.DECIDE_ALERT_HIT)
+        if decision not in ("confirmed", "dismissed"):
+            raise InvalidInputError(f"decision {decision!r} is not confirmed or dismissed")
+        on = self.today()
+        document = read_document(mrz, on=on, countries=self.reference.countries)
+        now = self.clock()
+        with self.store.transaction() as tx:
+            hits, dismissed = self._alert_hits(tx, document, on)
+            if alert_id not in {h.alert_id for h in hits} | {d["alert_id"] for d in dismissed}:
+                raise ConflictError(
+                    f"alert {alert_id!r} does not hit this traveller today: nothing to decide"
+                )
+            row = tx.alert(alert_id)
+            assert row is not None  # it hit, so it is stored
+            person_id = tx.document_owner(document.issuing_state, document.document_number)
+            decision_id = tx.add_alert_decision(
+                alert_id=alert_id, alert_version=row.version,
+                issuing_state=document.issuing_state, document_number=document.document_number,
+                person_id=person_id, decision=decision, reason=reason, officer=actor.name,
+                at=now,
+            )  # fmt: skip
+            tx.emit("AlertHitDecided", {
+                "alert_id": alert_id, "alert_version": row.version, "decision": decision,
+                "issuing_state": document.issuing_state,
+                "document_number": document.document_number, "officer": actor.name,
+                "at": now.isoformat()}, now, person_id)  # fmt: skip
+            verb = "confirm" if decision == "confirmed" else "dismiss"
+            self._audit(tx, actor, f"{verb} alert hit", person_id, alert_id=alert_id,
+                        decision_id=decision_id)  # fmt: skip
+        return {"id": decision_id, "alert_id": alert_id, "alert_version": row.version,
+                "decision": decision, "person_id": person_id}  # fmt: skip
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -482,6 +618,13 @@ class Node:
                 "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
 
 
+def _alert_json(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "category": row.category, "version": row.version,
+            "record": row.record, "created_at": row.created_at.isoformat(),
+            "changed_at": row.changed_at.isoformat(),
+            "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None}  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Idempotency:
     """The Idempotency-Key of a request and a hash of what it asked."""
@@ -517,12 +660,6 @@ def _visa(v: dict[str, Any]) -> Visa:
 
 def _authorization(a: dict[str, Any]) -> Authorization:
     return Authorization(a["document_number"], a["valid_from"], a["valid_to"])
-
-
-def _alert(a: dict[str, Any]) -> Alert:
-    year, month, day = parse_alert_birth_date(a["birth_date"])
-    return Alert(a["id"], AlertCategory(a["category"]), a["surname"], a["given_names"],
-                 year, month, day, a["nationality"])  # fmt: skip
 
 
 def _record_payload(

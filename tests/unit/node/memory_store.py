@@ -15,6 +15,7 @@ from typing import Any
 
 from cta.adapters.storage.store import DuplicateError
 from cta.services.ports import (
+    AlertRow,
     AuditEntry,
     CheckHistory,
     CrossingRow,
@@ -25,7 +26,8 @@ from cta.services.ports import (
 )
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
-           "alerts", "audit", "outbox", "users", "idempotency")  # fmt: skip
+           "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
+           "idempotency")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -88,8 +90,55 @@ class MemoryTransaction:
     def authorizations_of(self, person_id: int) -> list[dict[str, Any]]:
         return self._of("authorizations", person_id)
 
-    def active_alerts(self) -> list[dict[str, Any]]:
-        return [r for r in self.t["alerts"].values() if r.get("withdrawn_at") is None]
+    def alert_watermark(self) -> int:
+        return max(self.t["alert_changes"], default=0)
+
+    def alert_changes_after(self, seq: int, limit: int) -> list[tuple[int, str]]:
+        return [(s, r["alert_id"]) for s, r in sorted(self.t["alert_changes"].items())
+                if s > seq][:limit]  # fmt: skip
+
+    def alerts_by_id(self, ids: Sequence[str]) -> list[AlertRow]:
+        return [AlertRow(**self.t["alerts"][i]) for i in ids if i in self.t["alerts"]]
+
+    def alert(self, alert_id: str) -> AlertRow | None:
+        found = self.alerts_by_id([alert_id])
+        return found[0] if found else None
+
+    def alert_page(self, after: str, limit: int, *, active_only: bool) -> list[AlertRow]:
+        rows = [AlertRow(**r) for i, r in sorted(self.t["alerts"].items()) if i > after]
+        return [r for r in rows if not active_only or r.withdrawn_at is None][:limit]
+
+    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime) -> dict[str, int]:
+        versions = {}
+        for record in records:
+            old = self.t["alerts"].get(record["id"])
+            version = 1 if old is None else old["version"] + 1
+            self.t["alerts"][record["id"]] = {
+                "id": record["id"], "category": record["category"],
+                "issuing_state": record.get("issuing_state"), "record": copy.deepcopy(record),
+                "version": version, "created_at": old["created_at"] if old else at,
+                "changed_at": at, "withdrawn_at": None}  # fmt: skip
+            self._add("alert_changes", {"alert_id": record["id"], "change": "put", "at": at})
+            versions[record["id"]] = version
+        return versions
+
+    def withdraw_alert(self, alert_id: str, at: datetime) -> AlertRow | None:
+        row = self.t["alerts"].get(alert_id)
+        if row is None or row["withdrawn_at"] is not None:
+            return None
+        row.update(withdrawn_at=at, changed_at=at, version=row["version"] + 1)
+        self._add("alert_changes", {"alert_id": alert_id, "change": "withdraw", "at": at})
+        return AlertRow(**row)
+
+    def add_alert_decision(self, **fields: Any) -> int:
+        return self._add("alert_decisions", fields)
+
+    def alert_decisions_for(self, issuing_state: str, number: str) -> list[dict[str, Any]]:
+        return [r for _, r in sorted(self.t["alert_decisions"].items())
+                if (r["issuing_state"], r["document_number"]) == (issuing_state, number)]
+
+    def meta(self, key: str) -> str | None:
+        return {"alerts_epoch": "memory"}.get(key)
 
     def add_crossing(self, **fields: Any) -> int:
         return self._add("crossings", fields)
@@ -148,7 +197,8 @@ class MemoryTransaction:
         return found[:limit]
 
     def delete_person(self, person_id: int) -> None:
-        for table in ("crossings", "refusals", "visas", "authorizations", "documents", "outbox"):
+        for table in ("crossings", "refusals", "visas", "authorizations", "alert_decisions",
+                      "documents", "outbox"):
             rows = self.t[table]
             for key in [k for k, r in rows.items() if r.get("person_id") == person_id]:
                 del rows[key]

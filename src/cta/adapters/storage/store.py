@@ -30,6 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
 from cta.services.ports import (
+    AlertRow,
     AuditEntry,
     CheckHistory,
     CrossingRow,
@@ -86,6 +87,7 @@ _HOT: dict[str, Executable] = {
     .order_by(_v.id),
     "authorizations": select(_a.document_number, _a.valid_from, _a.valid_to)
     .where(_a.person_id == bindparam("person")).order_by(_a.id),
+    "alert_watermark": select(func.max(t.alert_changes.c.seq)),
 }  # fmt: skip
 
 
@@ -185,10 +187,6 @@ class SqlTransaction:
         )
         return [dict(r._mapping) for r in rows]
 
-    def active_alerts(self) -> list[dict[str, Any]]:
-        rows = self.c.execute(select(t.alerts).where(t.alerts.c.withdrawn_at.is_(None)))
-        return [dict(r._mapping) for r in rows]
-
     def add_crossing(self, **fields: Any) -> int:
         return int(self.c.execute(insert(t.crossings).values(**fields)).inserted_primary_key[0])
 
@@ -201,6 +199,82 @@ class SqlTransaction:
     def add_authorization(self, **fields: Any) -> int:
         result = self.c.execute(insert(t.authorizations).values(**fields))
         return int(result.inserted_primary_key[0])
+
+    # -- alerts ----------------------------------------------------------------------------
+
+    def alert_watermark(self) -> int:
+        """The number of the latest alert change (0: none yet); a check asks it every time."""
+        rows = self._prepared["alert_watermark"].rows(self.c)
+        return int(rows[0][0] or 0)
+
+    def alert_changes_after(self, seq: int, limit: int) -> list[tuple[int, str]]:
+        a = t.alert_changes.c
+        rows = self.c.execute(select(a.seq, a.alert_id).where(a.seq > seq).order_by(a.seq)
+                              .limit(limit))  # fmt: skip
+        return [(int(r[0]), r[1]) for r in rows]
+
+    def alerts_by_id(self, ids: Sequence[str]) -> list[AlertRow]:
+        rows = self.c.execute(select(t.alerts).where(t.alerts.c.id.in_(list(ids))))
+        return [AlertRow(**r._mapping) for r in rows]
+
+    def alert(self, alert_id: str) -> AlertRow | None:
+        found = self.alerts_by_id([alert_id])
+        return found[0] if found else None
+
+    def alert_page(self, after: str, limit: int, *, active_only: bool) -> list[AlertRow]:
+        a = t.alerts.c
+        query = select(t.alerts).where(a.id > after).order_by(a.id).limit(limit)
+        if active_only:
+            query = query.where(a.withdrawn_at.is_(None))
+        return [AlertRow(**r._mapping) for r in self.c.execute(query)]
+
+    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime) -> dict[str, int]:
+        """Create or change alerts (each a record dict with ``id`` and ``category``); their new
+        versions by id. A withdrawn alert put again is in force again, as a new version."""
+        a = t.alerts.c
+        ids = [r["id"] for r in records]
+        known = {row[0]: int(row[1]) for row in self.c.execute(
+            select(a.id, a.version).where(a.id.in_(ids)))}  # fmt: skip
+        new = [{"id": r["id"], "category": r["category"], "issuing_state": r.get("issuing_state"),
+                "record": r, "version": 1, "created_at": at, "changed_at": at,
+                "withdrawn_at": None} for r in records if r["id"] not in known]  # fmt: skip
+        if new:
+            self.c.execute(insert(t.alerts), new)
+        versions = {r["id"]: 1 for r in new}
+        for r in records:
+            if r["id"] in known:
+                versions[r["id"]] = known[r["id"]] + 1
+                self.c.execute(update(t.alerts).where(a.id == r["id"]).values(
+                    category=r["category"], issuing_state=r.get("issuing_state"), record=r,
+                    version=versions[r["id"]], changed_at=at, withdrawn_at=None))  # fmt: skip
+        self.c.execute(insert(t.alert_changes),
+                       [{"alert_id": i, "change": "put", "at": at} for i in ids])  # fmt: skip
+        return versions
+
+    def withdraw_alert(self, alert_id: str, at: datetime) -> AlertRow | None:
+        a = t.alerts.c
+        done = self.c.execute(update(t.alerts).where(a.id == alert_id, a.withdrawn_at.is_(None))
+                              .values(withdrawn_at=at, changed_at=at,
+                                      version=a.version + 1))  # fmt: skip
+        if done.rowcount == 0:
+            return None
+        self.c.execute(insert(t.alert_changes).values(alert_id=alert_id, change="withdraw",
+                                                      at=at))  # fmt: skip
+        return self.alert(alert_id)
+
+    def add_alert_decision(self, **fields: Any) -> int:
+        result = self.c.execute(insert(t.alert_decisions).values(**fields))
+        return int(result.inserted_primary_key[0])
+
+    def alert_decisions_for(self, issuing_state: str, number: str) -> list[dict[str, Any]]:
+        d = t.alert_decisions.c
+        rows = self.c.execute(select(t.alert_decisions).where(
+            d.issuing_state == issuing_state, d.document_number == number).order_by(d.id))
+        return [dict(r._mapping) for r in rows]
+
+    def meta(self, key: str) -> str | None:
+        row = self.c.execute(select(t.node_meta.c.value).where(t.node_meta.c.key == key)).first()
+        return None if row is None else str(row[0])
 
     # -- audit and outbox ------------------------------------------------------------------
 
@@ -303,7 +377,8 @@ class SqlTransaction:
 
     def delete_person(self, person_id: int) -> None:
         """The person and every record of theirs, the outbox's copies included."""
-        for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.documents, t.outbox):
+        for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.alert_decisions,
+                      t.documents, t.outbox):
             self.c.execute(delete(table).where(table.c.person_id == person_id))
         self.c.execute(delete(t.persons).where(t.persons.c.id == person_id))
 

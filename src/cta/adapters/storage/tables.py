@@ -26,6 +26,8 @@ from sqlalchemy import (
 )
 
 __all__ = [
+    "alert_changes",
+    "alert_decisions",
     "alerts",
     "audit_log",
     "authorizations",
@@ -33,6 +35,7 @@ __all__ = [
     "documents",
     "idempotency",
     "metadata",
+    "node_meta",
     "outbox",
     "persons",
     "refusals",
@@ -151,13 +154,50 @@ alerts = Table(
     metadata,
     Column("id", String(100), primary_key=True),
     Column("category", String(40), nullable=False),
-    Column("surname", String(200), nullable=False),
-    Column("given_names", String(200), nullable=False, default=""),
-    Column("birth_date", String(10)),  # YYYY-MM-DD, YYYY-MM or YYYY
-    Column("nationality", String(3)),
-    Column("issuing_state", String(3), nullable=False),
+    Column("issuing_state", String(3)),
+    Column("record", JSON, nullable=False),  # the alert as a JSON line gives it (README)
+    Column("version", Integer, nullable=False),  # 1 when created, one more at each change
     Column("created_at", UTC, nullable=False),
+    Column("changed_at", UTC, nullable=False),
     Column("withdrawn_at", UTC),
+)
+
+# Every change of an alert, numbered: the screening index of each worker replays what it has
+# not seen (``cta.services.alerts``), so it stays current without a rebuild.
+alert_changes = Table(
+    "alert_changes",
+    metadata,
+    Column("seq", Id, primary_key=True, autoincrement=True),
+    Column("alert_id", String(100), nullable=False),
+    Column("change", String(10), nullable=False),  # put | withdraw
+    Column("at", UTC, nullable=False),
+)
+
+# An officer's word on a hit: confirmed (it is the person of the alert) or dismissed (not
+# them). It holds for that document and that version of the alert.
+alert_decisions = Table(
+    "alert_decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("alert_id", String(100), nullable=False),
+    Column("alert_version", Integer, nullable=False),
+    Column("issuing_state", String(3), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE")),
+    Column("decision", String(10), nullable=False),  # confirmed | dismissed
+    Column("reason", Text, nullable=False),
+    Column("officer", String(100), nullable=False),
+    Column("at", UTC, nullable=False),
+    Index(None, "issuing_state", "document_number"),
+    Index(None, "person_id"),
+)
+
+# Small facts about this database: ``alerts_epoch`` names it for the index's snapshots.
+node_meta = Table(
+    "node_meta",
+    metadata,
+    Column("key", String(40), primary_key=True),
+    Column("value", String(200), nullable=False),
 )
 
 users = Table(

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
@@ -23,8 +24,16 @@ from cta.adapters.storage.store import DuplicateError
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError
-from cta.entrypoints.api.schemas import CheckBody, CrossingBody, RefusalBody
+from cta.entrypoints.api.schemas import (
+    AlertBody,
+    AlertHitBody,
+    CheckBody,
+    CrossingBody,
+    RefusalBody,
+    ScreeningBody,
+)
 from cta.entrypoints.web import workbench_router
+from cta.services.alerts import hit_json
 from cta.services.checks import decision_json
 from cta.services.node import (
     UNKNOWN,
@@ -52,6 +61,7 @@ IdempotencyKey = Annotated[
            description="a retried request with the same key is answered, not recorded, again"),
 ]  # fmt: skip
 PersonPath = Annotated[int, Path(ge=1, le=2**62)]
+AlertId = Annotated[str, Path(min_length=1, max_length=100)]
 Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
@@ -79,7 +89,13 @@ Who = Annotated[Actor, Depends(_actor)]
 
 def create_app(node: Node) -> FastAPI:
     """The API of one node."""
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        node.alerts.save_if_changed()  # the next start of this worker is warm
+
     app = FastAPI(
+        lifespan=lifespan,
         title=f"CTA node {node.state}",
         version="1",
         description="Border checks and the entry/exit record of one member state.",
@@ -125,6 +141,46 @@ def create_app(node: Node) -> FastAPI:
         )  # fmt: skip
         return await run_in_threadpool(_recorded, node, who, request, key,
                                        body.model_dump(mode="json"))  # fmt: skip
+
+    @app.put("/v1/alerts/{alert_id:path}")
+    def put_alert(alert_id: AlertId, body: AlertBody, who: Who) -> dict[str, Any]:
+        """Create or change an alert (admin); the answer gives its new version."""
+        record = body.model_dump(mode="json", exclude_none=True)
+        if record.setdefault("id", alert_id) != alert_id:
+            raise HTTPException(422, f"id {record['id']!r} is not the alert of the path")
+        versions = node.put_alerts(who, [record])
+        return {"id": alert_id, "version": versions[alert_id]}
+
+    @app.get("/v1/alerts/{alert_id:path}")
+    def alert(alert_id: AlertId, who: Who) -> dict[str, Any]:
+        """One alert, as stored, with its version and whether it was withdrawn."""
+        return node.alert_of(who, alert_id)
+
+    @app.delete("/v1/alerts/{alert_id:path}")
+    def withdraw_alert(alert_id: AlertId, who: Who) -> dict[str, Any]:
+        """Withdraw an alert (admin): it never hits again; the record stays for the audit."""
+        return node.withdraw_alert(who, alert_id)
+
+    @app.get("/v1/alerts")
+    def alerts(
+        who: Who,
+        after: Annotated[str, Query(max_length=100)] = "",
+        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+        active_only: bool = True,
+    ) -> dict[str, Any]:
+        """Alerts by id after ``after`` (paginated; admin)."""
+        return node.alert_list(who, after, limit, active_only)
+
+    @app.post("/v1/screenings")
+    def screening(body: ScreeningBody, who: Who, on: Day | None = None) -> dict[str, Any]:
+        """Screen a traveller against the alerts outside a border check (a visa application)."""
+        return node.screen(who, body.model_dump(mode="json", exclude_none=True), on)
+
+    @app.post("/v1/alert-hits", status_code=201)
+    def alert_hit(body: AlertHitBody, who: Who) -> dict[str, Any]:
+        """Confirm or dismiss a hit of the traveller of this MRZ on an alert (recorded, audited);
+        later checks of the same document follow it while the alert is unchanged."""
+        return node.decide_hit(who, body.mrz, body.alert_id, body.decision, body.reason)
 
     @app.get("/v1/persons/{person_id}")
     def traveller_file(person_id: PersonPath, who: Who) -> dict[str, Any]:
@@ -188,6 +244,8 @@ def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
         "person_id": outcome.person_id,
         "candidates": outcome.candidates,
         "anomalies": list(outcome.anomalies),
+        "alert_hits": [hit_json(h) for h in outcome.alert_hits],
+        "dismissed_hits": outcome.dismissed_hits,
         "document": outcome.document.to_json(),
     }
 

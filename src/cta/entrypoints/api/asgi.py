@@ -1,8 +1,14 @@
-"""The ASGI application uvicorn serves: the node built from the environment's settings."""
+"""The ASGI application uvicorn serves: the node built from the environment's settings.
+
+The worker opens the alerts' screening index before it serves (from its snapshot when there is
+one) so that no check waits for it, and writes the snapshot again when it stops.
+"""
 
 from __future__ import annotations
 
 from cta.bootstrap import build_node
 from cta.entrypoints.api.app import create_app
 
-app = create_app(build_node(migrate_schema=False))
+node = build_node(migrate_schema=False)
+node.alerts.open(node.store)
+app = create_app(node)

@@ -9,7 +9,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from cta.domain.days import FIRST_DAY, LAST_DAY
 
-__all__ = ["CheckBody", "CrossingBody", "RefusalBody", "UserBody"]
+__all__ = ["AlertBody", "AlertHitBody", "CheckBody", "CrossingBody", "RefusalBody",
+           "ScreeningBody", "UserBody"]
 
 _BODY = ConfigDict(extra="forbid", frozen=True)
 # No control characters: PostgreSQL text cannot hold NUL, and no scanner sends them.
@@ -62,6 +63,54 @@ class RefusalBody(BaseModel):
     crossing_point: PointCode
     occurred_at: Instant | None = None
     person_id: PersonId | None = None
+
+
+NoControl = r"^[^\x00-\x1f\x7f]*$"
+AlertName = Annotated[str, Field(min_length=1, max_length=200, pattern=NoControl)]
+Code3 = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z<]{1,3}$")]
+DocNumber = Annotated[str, Field(min_length=1, max_length=30, pattern=NoControl)]
+BirthText = Annotated[str, Field(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+Sex = Literal["M", "F", "X", "<"]
+
+
+class AlertBody(BaseModel):
+    """PUT /v1/alerts/{id}: an alert, with the keys of an alert line of ``cta screen``."""
+
+    model_config = _BODY
+    id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    category: Literal["refuse_entry", "arrest", "missing_person", "judicial_procedure",
+                      "discreet_check", "specific_check", "invalidated_document"]
+    names: Annotated[list[AlertName], Field(max_length=50)] = []
+    issuing_state: Code3 | None = None
+    action: Annotated[str, Field(max_length=500, pattern=NoControl)] | None = None
+    birth_date: BirthText | None = None
+    nationalities: Annotated[list[Code3], Field(max_length=50)] = []
+    sex: Sex | None = None
+    document_numbers: Annotated[list[DocNumber], Field(max_length=50)] = []
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class ScreeningBody(BaseModel):
+    """POST /v1/screenings: a traveller as a document gives them; every key may be missing."""
+
+    model_config = _BODY
+    surname: AlertName | None = None
+    given_names: AlertName | None = None
+    birth_date: BirthText | None = None
+    nationality: Code3 | None = None
+    sex: Sex | None = None
+    document_number: DocNumber | None = None
+
+
+class AlertHitBody(BaseModel):
+    """POST /v1/alert-hits: an officer confirms or dismisses a hit of a traveller."""
+
+    model_config = _BODY
+    mrz: MRZ
+    alert_id: Annotated[str, Field(min_length=1, max_length=100)]
+    decision: Literal["confirmed", "dismissed"]
+    reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 
 
 class UserBody(BaseModel):

@@ -7,12 +7,15 @@ import sys
 
 import typer
 
+from cta.entrypoints.cli.alerts import alerts_app
 from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
 from cta.entrypoints.cli.imports import import_app
+from cta.entrypoints.cli.keys import keys_app
 from cta.entrypoints.cli.mrz import mrz_command
 from cta.entrypoints.cli.node import serve_command, users_app
 from cta.entrypoints.cli.policy import policy_app
+from cta.entrypoints.cli.screen import screen_command
 from cta.entrypoints.cli.stay import stay_command
 
 __all__ = ["app", "main"]
@@ -32,6 +35,9 @@ app.add_typer(policy_app, name="policy")
 app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
+app.add_typer(alerts_app, name="alerts")
+app.command("screen")(screen_command)
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

@@ -1,0 +1,103 @@
+"""``cta alerts import FILE.jsonl``: alerts in bulk into the node's database (all or none)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cta.domain.errors import CTAError
+from cta.domain.screening import alert_from_json
+from cta.entrypoints.cli.common import (
+    EXIT_INVALID,
+    err_console,
+    fail,
+    out_console,
+    print_json,
+)
+from cta.entrypoints.cli.node import settings
+from cta.entrypoints.cli.screen import read_json_object
+from cta.services.node import ForbiddenError
+
+__all__ = ["alerts_app"]
+
+alerts_app = typer.Typer(help="The node's shared alerts.", no_args_is_help=True)
+MAX_ERRORS = 20  # bad lines named before giving up
+
+
+@alerts_app.command("import")
+def import_command(
+    file: Annotated[Path, typer.Argument(help="Alerts as JSON Lines, one alert per line "
+                                         "(README, the cta screen contract).", dir_okay=False)],
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="CTA_TOKEN", show_envvar=True, help="An admin's bearer token."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+) -> None:
+    """Create or change the file's alerts: every line is checked first; one bad line and
+    nothing is stored (each bad line is named). Alerts already stored get a new version."""
+    if not token:
+        fail("an admin's bearer token is needed: --token or CTA_TOKEN")
+    records, errors = _read(file)
+    for error in errors:
+        err_console.print(f"[bold red]error:[/] {escape(error)}")
+    if errors:
+        fail(f"{file}: {len(errors)}{'+' if len(errors) >= MAX_ERRORS else ''} bad line(s); "
+             "nothing was imported")  # fmt: skip
+    if not records:
+        fail(f"{file} holds no alert")
+    from cta.bootstrap import build_node
+
+    try:
+        node = build_node(settings())
+        actor = node.authenticate(token)
+        if actor is None:
+            fail("unknown or inactive token")
+        versions = node.put_alerts(actor, records)
+    except ForbiddenError as exc:
+        fail(str(exc))
+    except CTAError as exc:
+        fail(str(exc), EXIT_INVALID)
+    created = sum(1 for v in versions.values() if v == 1)
+    report = {"file": str(file), "alerts": len(versions), "created": created,
+              "changed": len(versions) - created}  # fmt: skip
+    if as_json:
+        print_json(report)
+    else:
+        out_console.print(f"{file}: {report['alerts']} alerts ({created} new, "
+                          f"{report['changed']} changed)")  # fmt: skip
+
+
+def _read(file: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    records: list[dict[str, Any]] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
+    try:
+        handle = file.open(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {file}: {exc.strerror or exc}")
+    with handle:
+        try:
+            for number, line in enumerate(handle, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    record = read_json_object(line)
+                    alert_from_json(record)
+                except CTAError as exc:
+                    errors.append(f"{file} line {number}: {exc}")
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                    continue
+                if record["id"] in seen:
+                    errors.append(f"{file} line {number}: alert {record['id']!r} is on line "
+                                  f"{seen[record['id']]} too")  # fmt: skip
+                    continue
+                seen[record["id"]] = number
+                records.append(record)
+        except UnicodeDecodeError as exc:
+            errors.append(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})")
+    return records, errors

@@ -1,0 +1,183 @@
+"""``cta screen``: travellers (JSON Lines on standard input) against shared alerts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.screening import (
+    THRESHOLD,
+    AlertRecord,
+    Hit,
+    ScreeningIndex,
+    alert_from_json,
+    query_from_json,
+)
+from cta.entrypoints.cli.common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    err_console,
+    fail,
+    out_console,
+    parse_date_option,
+    print_json,
+    stdin_lines,
+)
+
+__all__ = [
+    "hit_json",
+    "load_index_from_file",
+    "load_index_from_node",
+    "read_json_object",
+    "screen_command",
+    "screen_lines",
+]
+
+MAX_LINE = 64 * 1024
+
+
+def read_json_object(line: str) -> dict[str, Any]:
+    """One JSON Lines record as a dict: a key twice, or anything but an object, is an error."""
+    if len(line) > MAX_LINE:
+        raise InvalidInputError(f"the line is {len(line)} characters long; at most {MAX_LINE}")
+
+    def no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [key for key, _ in pairs]
+        for key in keys:
+            if keys.count(key) > 1:
+                raise InvalidInputError(f"key {key!r} appears twice in one object")
+        return dict(pairs)
+
+    try:
+        value = json.loads(line, object_pairs_hook=no_twice)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInputError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def hit_json(hit: Hit) -> dict[str, Any]:
+    """One hit in the ``cta screen --json`` contract."""
+    return {
+        "alert_id": hit.alert_id,
+        "score": hit.score,
+        "reasons": list(hit.reasons),
+        "kind": hit.kind,
+        "category": hit.category.value,
+    }
+
+
+def screen_lines(
+    index: ScreeningIndex,
+    lines: Iterable[tuple[int, str]],
+    *,
+    on: date | None,
+    limit: int = 10,
+    min_score: float = THRESHOLD,
+) -> Iterator[dict[str, Any]]:
+    """For each numbered line, ``{"hits": [...]}`` or ``{"error": "line N: ..."}``."""
+    for number, line in lines:
+        try:
+            query = query_from_json(read_json_object(line))
+            hits = index.screen(query, on=on, limit=limit, min_score=min_score)
+        except CTAError as exc:
+            yield {"error": f"line {number}: {exc}"}
+            continue
+        yield {"hits": [hit_json(hit) for hit in hits]}
+
+
+def load_index_from_file(path: Path) -> ScreeningIndex:
+    """An index of the alerts in a JSON Lines file; a bad line stops with its number."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidInputError(f"cannot read the alerts file {path}: {exc}") from None
+
+    def alerts() -> Iterator[AlertRecord]:
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                try:
+                    yield alert_from_json(read_json_object(line))
+                except CTAError as exc:
+                    raise InvalidInputError(f"{path} line {number}: {exc}") from None
+
+    try:
+        return ScreeningIndex.build(alerts())
+    except InvalidInputError as exc:
+        if str(exc).startswith(str(path)):
+            raise
+        raise InvalidInputError(f"{path}: {exc}") from None
+
+
+def load_index_from_node() -> ScreeningIndex:
+    """The node's alerts (wired by the node's alert store; until then a clear error)."""
+    raise CTAError(
+        "screening against the node's database is not wired yet: give the alerts with "
+        "--alerts FILE.jsonl"
+    )
+
+
+def screen_command(
+    alerts: Annotated[
+        Path | None,
+        typer.Option("--alerts", help="Alerts as JSON Lines {id, category, names, birth_date, "
+                     "nationalities, sex, document_numbers, ...}. Without it, the node's "
+                     "database.", dir_okay=False),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object per line.")] = False,
+    on: Annotated[str | None, typer.Option("--on", help="The day of the check (default "
+                                           "today): alerts expired then never hit.")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000,
+                                       help="At most this many hits per traveller.")] = 10,
+    min_score: Annotated[float, typer.Option(
+        "--min-score", min=0.0, max=1.0,
+        help=f"Report hits from this score (default {THRESHOLD}, the threshold that refers)."
+    )] = THRESHOLD,
+) -> None:
+    """Screen travellers (JSON Lines on standard input) against alerts, across scripts."""
+    day = parse_date_option(on, "--on") or date.today()
+    try:
+        index = load_index_from_file(alerts) if alerts else load_index_from_node()
+    except CTAError as exc:
+        fail(str(exc))
+    worst = EXIT_OK
+    for number_and_line, answer in _paired(stdin_lines(), index, day, limit, min_score):
+        number, _ = number_and_line
+        if "error" in answer:
+            worst = EXIT_UNREADABLE
+            err_console.print(f"[bold red]error:[/] {escape(answer['error'])}")
+        if as_json:
+            print_json(answer)
+        elif "hits" in answer:
+            _print_human(number, answer["hits"])
+    raise typer.Exit(worst)
+
+
+def _paired(
+    lines: Iterator[tuple[int, str]], index: ScreeningIndex, day: date, limit: int,
+    min_score: float,
+) -> Iterator[tuple[tuple[int, str], dict[str, Any]]]:
+    for line in lines:
+        for answer in screen_lines(index, [line], on=day, limit=limit, min_score=min_score):
+            yield line, answer
+
+
+def _print_human(number: int, hits: list[dict[str, Any]]) -> None:
+    if not hits:
+        out_console.print(f"line {number}: [green]no hit[/]")
+        return
+    out_console.print(f"line {number}: [bold red]{len(hits)} hit(s)[/]")
+    for hit in hits:
+        out_console.print(
+            f"  {escape(hit['alert_id'])}  {hit['score']:.3f}  {hit['category']}  {hit['kind']}"
+        )
+        for reason in hit["reasons"]:
+            out_console.print(f"    - {escape(reason)}")

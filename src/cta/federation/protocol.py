@@ -1,0 +1,117 @@
+"""The exchange on the wire: ``GET /v1/federation/records?after=N&limit=M`` and its answer.
+
+A node serves its own records, in order, to its peers (node credentials, ``auth``)::
+
+    GET /v1/federation/records?after=120&limit=500
+    200 {"origin": "GEO", "records": [<record>, ...], "last_seq": 9000}
+
+``records`` are the origin's records with ``seq > after``, ascending, at most ``limit`` (1 to
+``MAX_LIMIT``, default ``DEFAULT_LIMIT``), contiguous from ``after + 1`` (a deleted record is
+served redacted, never left out); ``last_seq`` is the origin's highest seq when the page was
+read, so the caller knows its lag. A page is parsed strictly: an unknown or missing key, a key
+given twice in any object, or a malformed record is an error naming the place.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from cta.federation.canonical import MAX_INT
+from cta.federation.errors import RecordFormatError
+from cta.federation.records import Record
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "RECORDS_PATH",
+    "RecordsPage",
+    "decode_page",
+    "parse_page_query",
+    "records_target",
+]
+
+RECORDS_PATH = "/v1/federation/records"
+DEFAULT_LIMIT = 500
+MAX_LIMIT = 1000
+_PAGE_KEYS = frozenset({"origin", "records", "last_seq"})
+
+
+def records_target(after: int, limit: int) -> str:
+    """The request target of one page, spelled the one way clients send it."""
+    return f"{RECORDS_PATH}?after={after}&limit={limit}"
+
+
+def parse_page_query(after: str | None, limit: str | None) -> tuple[int, int]:
+    """``after`` (default 0) and ``limit`` (default ``DEFAULT_LIMIT``) from query text."""
+    return (_integer("after", after, 0, 0, MAX_INT),
+            _integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT))  # fmt: skip
+
+
+def _integer(name: str, text: str | None, default: int, low: int, high: int) -> int:
+    if text is None:
+        return default
+    if not text.isascii() or not text.isdigit() or len(text) > 16 or not low <= int(text) <= high:
+        raise RecordFormatError(name, f"{text!r} is not an integer from {low} to {high}")
+    return int(text)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordsPage:
+    """One answer: some of ``origin``'s records, and its highest seq at the time."""
+
+    origin: str
+    records: tuple[Record, ...]
+    last_seq: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "records": [record.to_wire() for record in self.records],
+            "last_seq": self.last_seq,
+        }
+
+    def encode(self) -> bytes:
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    @classmethod
+    def from_json(cls, data: Any) -> RecordsPage:
+        """A page from parsed JSON; ``RecordFormatError`` names the first bad place."""
+        if not isinstance(data, Mapping):
+            raise RecordFormatError("page", "must be a JSON object")
+        for key in sorted(set(data) ^ _PAGE_KEYS):
+            raise RecordFormatError(key, "unknown field" if key in data else "missing")
+        origin, records, last_seq = data["origin"], data["records"], data["last_seq"]
+        if not isinstance(origin, str) or len(origin) != 3 or not origin.isupper():
+            raise RecordFormatError("origin", f"{origin!r} is not a three-letter state code")
+        if not isinstance(records, Sequence) or isinstance(records, str):
+            raise RecordFormatError("records", "must be a JSON array")
+        parsed = tuple(Record.from_wire(r, field=f"records[{i}]") for i, r in enumerate(records))
+        if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
+            raise RecordFormatError("last_seq", f"{last_seq!r} is not an integer ≥ 0")
+        if parsed and parsed[-1].seq > last_seq:
+            raise RecordFormatError("last_seq", f"{last_seq} is below the page's last record")
+        return cls(origin, parsed, last_seq)
+
+
+def decode_page(body: bytes) -> RecordsPage:
+    """Parse a page's bytes: UTF-8 JSON without repeated keys, then ``from_json``."""
+    try:
+        data = json.loads(body.decode("utf-8"), object_pairs_hook=_unique_keys)
+    except UnicodeDecodeError:
+        raise RecordFormatError("page", "not UTF-8") from None
+    except ValueError as exc:  # json.JSONDecodeError, and _unique_keys's
+        raise RecordFormatError("page", f"not JSON: {exc}") from None
+    return RecordsPage.from_json(data)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """Two parsers must not see two different records: a repeated key is refused."""
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"key {key!r} appears twice in one object")
+        result[key] = value
+    return result

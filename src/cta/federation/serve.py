@@ -1,0 +1,73 @@
+"""The serving side of the exchange, free of any web framework: authenticate, read, answer.
+
+An API route is then a few lines (FastAPI shown; ``store.records_page`` is the node's)::
+
+    @router.get("/v1/federation/records")
+    def records(request: Request) -> JSONResponse:
+        target = request_target(request.scope["raw_path"], request.scope["query_string"])
+        answer = answer_records_request(federation, "GET", target, request.headers,
+                                        clock(), store.records_page, nonces)
+        return JSONResponse(answer.body, status_code=answer.status)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from cta.federation.auth import NonceCache, verify_request
+from cta.federation.errors import RecordFormatError, RequestAuthError
+from cta.federation.members import Federation
+from cta.federation.protocol import RecordsPage, parse_page_query
+
+__all__ = ["Answer", "answer_records_request"]
+
+ReadPage = Callable[[int, int], RecordsPage]  # (after, limit) -> this node's page
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """An HTTP status and a JSON body; ``peer`` is the authenticated caller (for the audit)."""
+
+    status: int
+    body: dict[str, Any]
+    peer: str | None = None
+
+
+def answer_records_request(
+    federation: Federation,
+    method: str,
+    target: str,
+    headers: Mapping[str, str],
+    now: datetime,
+    read_page: ReadPage,
+    nonces: NonceCache | None = None,
+) -> Answer:
+    """401 without a member's credentials, 422 for a bad query, else 200 and the page."""
+    try:
+        peer = verify_request(federation, method, target, headers, now, nonces=nonces)
+    except RequestAuthError as exc:
+        return Answer(401, {"detail": str(exc)})
+    try:
+        after, limit = _query(target)
+    except RecordFormatError as exc:
+        return Answer(422, {"detail": str(exc)}, peer)
+    return Answer(200, read_page(after, limit).to_json(), peer)
+
+
+def _query(target: str) -> tuple[int, int]:
+    params = parse_qs(urlsplit(target).query, keep_blank_values=True, strict_parsing=False)
+    for name, values in params.items():
+        if name not in {"after", "limit"}:
+            raise RecordFormatError(name, "unknown query parameter (after, limit)")
+        if len(values) > 1:
+            raise RecordFormatError(name, "given more than once")
+    return parse_page_query(_one(params, "after"), _one(params, "limit"))
+
+
+def _one(params: Mapping[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[0] if values else None

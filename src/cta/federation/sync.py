@@ -1,0 +1,246 @@
+"""Pull peers' records: one ``Peer`` per member, each in its own loop with back-off.
+
+``Peer.pull_once`` asks the peer for records after the last one we hold, page by page, until it
+has caught up, and hands each page to the caller's ``ingest(origin, records)``, which verifies
+and stores it (``cta.federation.verify``; all of a page or none of it). A failure (peer down,
+refused credentials, a malformed page, a rejected batch, storage failing) is counted in the
+peer's status and retried after an exponential back-off with jitter, capped; other peers are
+not held up. ``SyncLoop`` runs every peer in a daemon thread until stopped.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from cta.federation.auth import sign_request
+from cta.federation.errors import RecordFormatError
+from cta.federation.protocol import DEFAULT_LIMIT, RecordsPage, decode_page, records_target
+from cta.federation.records import Record
+from cta.federation.verify import IngestResult, Rejection
+
+__all__ = [
+    "Backoff",
+    "Ingest",
+    "IngestResult",
+    "NodeAuth",
+    "Peer",
+    "PeerStatus",
+    "PullOutcome",
+    "SyncLoop",
+]
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+Ingest = Callable[[str, Sequence[Record]], IngestResult]
+
+
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """Seconds to wait after ``failures`` failures in a row: doubling from ``base`` to ``cap``,
+    drawn uniformly from the upper half so that peers that failed together retry apart."""
+
+    base: float = 0.5
+    cap: float = 60.0
+    factor: float = 2.0
+
+    def delay(self, failures: int, rng: random.Random) -> float:
+        if failures <= 0:
+            return 0.0
+        ceiling = min(self.cap, self.base * self.factor ** min(failures - 1, 64))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+class NodeAuth(httpx.Auth):
+    """Signs each request as ``node`` for ``audience`` (see ``cta.federation.auth``)."""
+
+    def __init__(self, key: Ed25519PrivateKey, node: str, audience: str, clock: Clock) -> None:
+        self._key, self._node, self._audience, self._clock = key, node, audience, clock
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        target = request.url.raw_path.decode("ascii")
+        request.headers.update(sign_request(self._key, self._node, self._audience,
+                                            request.method, target, self._clock(),
+                                            body=request.content))  # fmt: skip
+        yield request
+
+
+@dataclass(frozen=True, slots=True)
+class PeerStatus:
+    """What ``cta federation status`` shows for one peer."""
+
+    state: str
+    endpoint: str
+    last_seq: int = 0  # the last of its records we hold
+    remote_last_seq: int | None = None  # its highest, as of the last page it served
+    last_success_at: datetime | None = None  # when we last reached it and stored its page
+    last_error: str | None = None
+    last_error_at: datetime | None = None
+    failures: int = 0  # in a row; 0 after a success
+    stored: int = 0  # records stored since start
+    rejections: int = 0  # batches refused since start
+    next_attempt_at: datetime | None = None
+
+    @property
+    def lag(self) -> int | None:
+        """Records it has that we do not yet (as of its last answer)."""
+        if self.remote_last_seq is None:
+            return None
+        return max(0, self.remote_last_seq - self.last_seq)
+
+
+@dataclass(frozen=True, slots=True)
+class PullOutcome:
+    """One round of pulling: pages fetched, records stored, and the error that ended it, if any."""
+
+    pages: int = 0
+    stored: int = 0
+    skipped: int = 0
+    error: str | None = None
+    rejection: Rejection | None = None
+
+
+class PeerError(Exception):
+    """A round that failed: the peer, the wire or our storage; the message says which."""
+
+
+@dataclass
+class Peer:
+    """Pulls one peer's records into this node."""
+
+    state: str
+    endpoint: str
+    node: str
+    key: Ed25519PrivateKey
+    client: httpx.Client
+    ingest: Ingest
+    position: Callable[[str], int]  # the last seq of ``state`` this node holds
+    limit: int = DEFAULT_LIMIT
+    backoff: Backoff = field(default_factory=Backoff)
+    poll_seconds: float = 2.0
+    clock: Clock = _utc_now
+    rng: random.Random = field(default_factory=random.Random)
+    on_rejection: Callable[[Rejection], None] | None = None  # the audit entry and the alarm
+    _status: PeerStatus = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._status = PeerStatus(self.state, self.endpoint)
+
+    def status(self) -> PeerStatus:
+        with self._lock:
+            return self._status
+
+    def fetch(self, after: int) -> RecordsPage:
+        """One page of the peer's records after ``after``; ``PeerError`` when it fails."""
+        url = self.endpoint + records_target(after, self.limit)
+        auth = NodeAuth(self.key, self.node, self.state, self.clock)
+        try:
+            response = self.client.get(url, auth=auth)
+        except httpx.HTTPError as exc:
+            raise PeerError(f"cannot reach {self.state} at {self.endpoint}: "
+                            f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+        if response.status_code != 200:
+            raise PeerError(f"{self.state} answered {response.status_code}: "
+                            f"{response.text[:200]}")  # fmt: skip
+        try:
+            page = decode_page(response.content)
+        except RecordFormatError as exc:
+            raise PeerError(f"{self.state} sent a malformed page: {exc}") from None
+        if page.origin != self.state:
+            raise PeerError(f"{self.state} sent a page of {page.origin}'s records")
+        return page
+
+    def pull_once(self, stop: threading.Event | None = None) -> PullOutcome:
+        """Fetch and ingest pages until caught up, a failure, or ``stop``; never raises."""
+        outcome = PullOutcome()
+        try:
+            while stop is None or not stop.is_set():
+                after = self.position(self.state)
+                page = self.fetch(after)
+                result = self.ingest(self.state, page.records)
+                outcome = replace(outcome, pages=outcome.pages + 1,
+                                  stored=outcome.stored + result.stored,
+                                  skipped=outcome.skipped + result.skipped)  # fmt: skip
+                if result.rejection is not None:
+                    return self._failed(outcome, str(result.rejection), result.rejection)
+                self._succeeded(result, page)
+                if not page.records or result.head_seq >= page.last_seq:
+                    break
+                if result.stored == 0:  # a page that moved nothing: do not spin on it
+                    return self._failed(outcome, f"{self.state}'s page after {after} moved "
+                                        "nothing forward")  # fmt: skip
+        except PeerError as exc:
+            return self._failed(outcome, str(exc))
+        except Exception as exc:  # the caller's ingest (storage down): retry later, say why
+            return self._failed(outcome, f"ingest failed: {type(exc).__name__}: {exc}")
+        return outcome
+
+    def run(self, stop: threading.Event) -> None:
+        """Pull, wait (the poll interval, or the back-off after a failure), until ``stop``."""
+        while not stop.is_set():
+            outcome = self.pull_once(stop)
+            failures = self.status().failures
+            wait = self.backoff.delay(failures, self.rng) if outcome.error else self.poll_seconds
+            with self._lock:
+                self._status = replace(self._status, next_attempt_at=self.clock() + _seconds(wait))
+            stop.wait(wait)
+
+    def _succeeded(self, result: IngestResult, page: RecordsPage) -> None:
+        with self._lock:
+            stored = self._status.stored + result.stored
+            self._status = replace(self._status, last_seq=result.head_seq,
+                                   remote_last_seq=page.last_seq, last_success_at=self.clock(),
+                                   failures=0, stored=stored)  # fmt: skip
+
+    def _failed(
+        self, outcome: PullOutcome, error: str, rejection: Rejection | None = None
+    ) -> PullOutcome:
+        with self._lock:
+            status = self._status
+            rejections = status.rejections + (rejection is not None)
+            self._status = replace(status, last_error=error, last_error_at=self.clock(),
+                                   failures=status.failures + 1, rejections=rejections)  # fmt: skip
+        if rejection is not None and self.on_rejection is not None:
+            self.on_rejection(rejection)
+        return replace(outcome, error=error, rejection=rejection)
+
+
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+class SyncLoop:
+    """Every peer's ``Peer.run`` in a daemon thread; ``stop()`` ends them all."""
+
+    def __init__(self, peers: Sequence[Peer]) -> None:
+        self.peers = tuple(peers)
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    def start(self) -> None:
+        for peer in self.peers:
+            thread = threading.Thread(target=peer.run, args=(self._stop,),
+                                      name=f"cta-sync-{peer.state}", daemon=True)  # fmt: skip
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(timeout)
+        self._threads.clear()
+
+    def statuses(self) -> list[PeerStatus]:
+        return [peer.status() for peer in self.peers]

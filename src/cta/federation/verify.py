@@ -1,0 +1,199 @@
+"""Verify a batch of an origin's records before storing it: all of it, or none of it.
+
+Pure functions: the caller says what it holds (the origin's chain head, and the hashes of any
+records of the batch it already has) and gets back the records to store or the first bad one.
+
+Rules, in the order a record is checked:
+
+1. the origin is a member, and the record is the batch's origin's;
+2. a key of the origin is valid at the record's time, and the record is intact: its payload
+   (unless redacted) matches ``payload_hash``, its header matches ``hash``, and ``signature``
+   is that key's over the header;
+3. the batch runs in order without holes: each record's ``seq`` is the one before's + 1;
+4. a record at or below our head is one we hold: the same hash is a duplicate, skipped (a
+   redelivered page, a retry after a crash); another hash is a **fork**, refused;
+5. the first new record follows our head (``seq`` = head + 1, else a gap), every new record
+   names the one before as ``prev_hash``, and time does not go back along the chain (so a
+   retired key cannot sign records that would follow its successor's).
+
+One bad record refuses the whole batch: nothing of it is stored, and the next pull starts from
+the same place. Nothing else is blocked: other origins' batches are verified on their own.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from cryptography.exceptions import InvalidSignature
+
+from cta.federation.members import Federation
+from cta.federation.records import GENESIS_HASH, Record, format_at, payload_hash
+
+__all__ = [
+    "Accepted",
+    "ChainHead",
+    "IngestResult",
+    "Reason",
+    "Rejection",
+    "held_seqs_needed",
+    "verify_batch",
+    "verify_record",
+]
+
+
+class Reason(StrEnum):
+    """Why a batch was refused."""
+
+    UNKNOWN_ORIGIN = "unknown_origin"  # not a member of the federation
+    WRONG_ORIGIN = "wrong_origin"  # another origin's record in this origin's batch
+    NO_VALID_KEY = "no_valid_key"  # no key of the origin is valid at the record's time
+    BAD_PAYLOAD_HASH = "bad_payload_hash"  # payload or salt changed
+    BAD_HASH = "bad_hash"  # header changed
+    BAD_SIGNATURE = "bad_signature"  # not signed by the origin's key
+    OUT_OF_ORDER = "out_of_order"  # seq not increasing
+    GAP = "gap"  # records missing before this one
+    FORK = "fork"  # a different record under a seq we hold
+    BROKEN_CHAIN = "broken_chain"  # prev_hash is not the previous record's hash
+    TIME_WENT_BACK = "time_went_back"  # earlier than the previous record
+    NOT_CHECKABLE = "not_checkable"  # a held seq whose hash the caller did not give
+
+    @property
+    def is_tampering(self) -> bool:
+        """Whether this points at forgery or a broken peer, not merely at records yet to come."""
+        return self not in {Reason.GAP, Reason.NOT_CHECKABLE}
+
+
+@dataclass(frozen=True, slots=True)
+class ChainHead:
+    """The last record we hold of an origin: (0, genesis hash, None) when we hold none."""
+
+    seq: int = 0
+    hash: str = GENESIS_HASH
+    at: datetime | None = None
+
+    @classmethod
+    def of(cls, record: Record) -> ChainHead:
+        return cls(record.seq, record.hash, record.at)
+
+
+@dataclass(frozen=True, slots=True)
+class Accepted:
+    """A batch that holds: the new records to store, in order, and the head after them."""
+
+    origin: str
+    records: tuple[Record, ...]
+    skipped: int  # records we already held (same hash)
+    head: ChainHead
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A batch refused: the first bad record (its place in the batch, its seq) and why."""
+
+    origin: str
+    reason: Reason
+    index: int
+    seq: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"record {self.seq}" if self.seq is not None else "the batch"
+        return f"{self.origin} {where} (item {self.index}): {self.reason.value}: {self.message}"
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """What ``ingest`` did with a batch: stored and skipped counts, our head after, or why not."""
+
+    stored: int
+    skipped: int
+    head_seq: int
+    rejection: Rejection | None = None
+
+
+def verify_record(record: Record, federation: Federation) -> tuple[Reason, str] | None:
+    """Why ``record`` is not what its origin signed, or ``None`` if it is."""
+    key = federation.key_for(record.origin, record.at)
+    if key is None:
+        return Reason.NO_VALID_KEY, f"no key of {record.origin} is valid at {format_at(record.at)}"
+    intact = record.payload is None or record.salt is None or (
+        payload_hash(record.payload, record.salt) == record.payload_hash
+    )
+    if not intact:
+        return Reason.BAD_PAYLOAD_HASH, "the payload does not match payload_hash"
+    header = record.header_bytes()
+    if hashlib.sha256(header).hexdigest() != record.hash:
+        return Reason.BAD_HASH, "the header does not match hash"
+    try:
+        key.verify(record.signature_bytes(), header)
+    except InvalidSignature:
+        return Reason.BAD_SIGNATURE, f"the signature is not {record.origin}'s"
+    return None
+
+
+def held_seqs_needed(head: ChainHead, batch: Sequence[Record]) -> list[int]:
+    """The seqs of ``batch`` below our head whose hashes ``verify_batch`` needs in ``held``."""
+    return [r.seq for r in batch if r.seq < head.seq]
+
+
+def verify_batch(
+    origin: str,
+    head: ChainHead,
+    batch: Sequence[Record],
+    federation: Federation,
+    held: Mapping[int, str] | None = None,
+) -> Accepted | Rejection:
+    """Check ``batch`` from ``origin`` against what we hold; see the module's rules."""
+    held = held or {}
+    if not federation.is_member(origin):
+        return Rejection(origin, Reason.UNKNOWN_ORIGIN, 0, batch[0].seq if batch else None,
+                         f"{origin} is not a member of the federation")  # fmt: skip
+    fresh: list[Record] = []
+    last = head
+    for index, record in enumerate(batch):
+        before = batch[index - 1] if index else None
+        problem = _problem(origin, record, before, head, last, held, federation)
+        if problem is not None:
+            return Rejection(origin, problem[0], index, record.seq, problem[1])
+        if record.seq > head.seq:
+            fresh.append(record)
+            last = ChainHead.of(record)
+    return Accepted(origin, tuple(fresh), len(batch) - len(fresh), last)
+
+
+def _problem(
+    origin: str,
+    record: Record,
+    before: Record | None,
+    head: ChainHead,
+    last: ChainHead,
+    held: Mapping[int, str],
+    federation: Federation,
+) -> tuple[Reason, str] | None:
+    if record.origin != origin:
+        return Reason.WRONG_ORIGIN, f"a record of {record.origin} in a batch of {origin}"
+    broken = verify_record(record, federation)
+    if broken is not None:
+        return broken
+    if before is not None and record.seq != before.seq + 1:
+        if record.seq <= before.seq:
+            return Reason.OUT_OF_ORDER, f"record {record.seq} comes after record {before.seq}"
+        return Reason.GAP, f"records {before.seq + 1} to {record.seq - 1} are missing"
+    if record.seq <= head.seq:
+        ours = head.hash if record.seq == head.seq else held.get(record.seq)
+        if ours is None:
+            return Reason.NOT_CHECKABLE, f"we hold record {record.seq} but were not given its hash"
+        if ours != record.hash:
+            return Reason.FORK, f"we hold a different record {record.seq} (hash {ours[:12]}…)"
+        return None
+    if record.seq != last.seq + 1:
+        return Reason.GAP, f"records {last.seq + 1} to {record.seq - 1} are missing"
+    if record.prev_hash != last.hash:
+        return Reason.BROKEN_CHAIN, f"prev_hash is not the hash of record {last.seq}"
+    if last.at is not None and record.at < last.at:
+        return Reason.TIME_WENT_BACK, f"earlier than record {last.seq} ({format_at(last.at)})"
+    return None

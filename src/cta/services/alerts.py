@@ -1,0 +1,229 @@
+"""The node's alerts in memory: a screening index kept current from the numbered changes.
+
+Every process serving the node holds one ``AlertBook``. It opens from a snapshot file when one
+of this database is there (warm restart: no name is transliterated again) or else builds the
+index from the ``alerts`` table, then replays the changes numbered after what it holds
+(``alert_changes``). Each border check asks the database for the latest change number, in the
+check's own read transaction, and applies what is new before screening: an alert created,
+changed or withdrawn through any process is seen by the next check in every process.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cta.domain.alerts import AlertCategory
+from cta.domain.checks import AlertHit
+from cta.domain.documents import TravelDocument
+from cta.domain.errors import CTAError
+from cta.domain.screening import (
+    THRESHOLD,
+    Hit,
+    ScreeningIndex,
+    ScreeningQuery,
+    alert_from_json,
+)
+from cta.services.ports import Store, Transaction
+
+__all__ = ["AlertBook", "hit_json", "query_of_document", "settle_hits"]
+
+_MAGIC = b"CTA-ALERT-INDEX 1"
+BATCH = 10_000  # alerts read per query when building, changes per query when replaying
+SAVE_AFTER = 10_000  # replayed changes after which the snapshot is written again
+
+
+class AlertBook:
+    """The screening index of one process, and how far into the change log it is."""
+
+    def __init__(self, snapshot: Path | None = None) -> None:
+        self.snapshot_path = snapshot
+        self._index = ScreeningIndex()
+        self._seen = 0  # the last change applied
+        self._epoch: str | None = None
+        self._opened = False
+        self._lock = threading.RLock()
+        self._replayed_since_save = 0
+        self.opened_from = "nothing"  # "snapshot" or "database", once open
+        self.unreadable: list[str] = []  # ids of stored alerts the index could not read
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    @property
+    def seen(self) -> int:
+        return self._seen
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def open(self, store: Store) -> None:
+        """Load the snapshot or build from the database, then catch up (idempotent)."""
+        with self._lock:
+            if self._opened:
+                return
+            with store.transaction(read_only=True) as tx:
+                self._epoch = tx.meta("alerts_epoch")
+                watermark = tx.alert_watermark()
+                if not self._load(watermark):
+                    self._build(tx, watermark)
+                self._opened = True
+                self._catch_up(tx, watermark)
+            if self.opened_from == "database" or self._replayed_since_save >= SAVE_AFTER:
+                self.save()
+            gc.freeze()  # the index's objects live as long as the process: never scan them
+
+    def _load(self, watermark: int) -> bool:
+        path = self.snapshot_path
+        if path is None or not path.is_file():
+            return False
+        try:
+            data = path.read_bytes()
+            head, _, body = data.partition(b"\n")
+            magic, epoch, seen = head.rsplit(b" ", 2)
+            if magic != _MAGIC or epoch.decode() != self._epoch or int(seen) > watermark:
+                return False  # another database's, or newer than this one: not ours
+            self._index = ScreeningIndex.from_snapshot(body)
+            self._seen = int(seen)
+        except (OSError, ValueError, CTAError):
+            return False  # unreadable or truncated: build instead
+        self.opened_from = "snapshot"
+        return True
+
+    def _build(self, tx: Transaction, watermark: int) -> None:
+        after = ""
+        records = []
+        while rows := tx.alert_page(after, BATCH, active_only=True):
+            for row in rows:
+                try:
+                    records.append(alert_from_json(row.record))
+                except CTAError:
+                    self.unreadable.append(row.id)
+            after = rows[-1].id
+        self._index = ScreeningIndex.build(records)
+        self._seen = watermark
+        self.opened_from = "database"
+
+    def save(self) -> None:
+        """Write the snapshot (atomically: a crash leaves the old one or the new one)."""
+        path = self.snapshot_path
+        if path is None or self._epoch is None:
+            return
+        with self._lock:
+            head = b" ".join((_MAGIC, self._epoch.encode(), str(self._seen).encode()))
+            body = self._index.snapshot()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(head + b"\n" + body)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self._replayed_since_save = 0
+
+    def save_if_changed(self) -> None:
+        """Write the snapshot when changes were replayed since it was written (at shutdown)."""
+        if self._opened and self._replayed_since_save:
+            self.save()
+
+    # -- keeping current -------------------------------------------------------------------
+
+    def current(self, tx: Transaction) -> None:
+        """Apply the changes the database holds and this index has not seen (one cheap query
+        when there are none)."""
+        watermark = tx.alert_watermark()
+        if self._opened and watermark == self._seen:
+            return
+        with self._lock:
+            if not self._opened:
+                raise CTAError("the alert index is not open (AlertBook.open at start)")
+            self._catch_up(tx, watermark)
+
+    def _catch_up(self, tx: Transaction, watermark: int) -> None:
+        while self._seen < watermark:
+            changes = tx.alert_changes_after(self._seen, BATCH)
+            if not changes:
+                break
+            ids = list(dict.fromkeys(alert_id for _, alert_id in changes))
+            rows = {row.id: row for row in tx.alerts_by_id(ids)}
+            for alert_id in ids:
+                if alert_id in self._index:
+                    self._index.remove(alert_id)
+                row = rows.get(alert_id)
+                if row is None or row.withdrawn_at is not None:
+                    continue
+                try:
+                    self._index.add(alert_from_json(row.record))
+                except CTAError:
+                    self.unreadable.append(alert_id)
+            self._seen = changes[-1][0]
+            self._replayed_since_save += len(changes)
+
+    # -- screening -------------------------------------------------------------------------
+
+    def screen(self, query: ScreeningQuery, on: date | None, *, limit: int = 10,
+               min_score: float = THRESHOLD) -> list[Hit]:  # fmt: skip
+        with self._lock:
+            return self._index.screen(query, on=on, limit=limit, min_score=min_score)
+
+
+def query_of_document(document: TravelDocument) -> ScreeningQuery:
+    """The traveller a document gives, as screening reads them (unknown parts left out)."""
+    raw = document.birth_date_raw
+    born = document.birth_date
+    if born is not None:
+        year, month, day = born.year, born.month, born.day
+    else:
+        year = document.birth_year
+        month = int(raw[2:4]) if raw[2:4].isdigit() and 1 <= int(raw[2:4]) <= 12 else None
+        day = int(raw[4:6]) if raw[4:6].isdigit() and 1 <= int(raw[4:6]) <= 31 else None
+    return ScreeningQuery(
+        surname=document.surname, given_names=document.given_names, birth_year=year,
+        birth_month=month, birth_day=day, nationality=document.nationality or None,
+        sex=document.sex if document.sex in ("M", "F") else None,
+        document_number=document.document_number or None,
+    )  # fmt: skip
+
+
+def settle_hits(
+    hits: Sequence[Hit], decisions: Sequence[dict[str, Any]], versions: dict[str, int],
+    actions: dict[str, str | None],
+) -> tuple[list[AlertHit], list[dict[str, Any]]]:  # fmt: skip
+    """The hits a check must weigh, with officers' earlier decisions on this document applied.
+
+    A decision holds for the alert's version it was taken on: a changed alert is looked at
+    again. Dismissed hits are left out of the decision and returned beside it, for the record.
+    """
+    latest: dict[str, dict[str, Any]] = {}
+    for decision in decisions:  # in the order they were taken: the last one stands
+        if decision["alert_version"] == versions.get(decision["alert_id"]):
+            latest[decision["alert_id"]] = decision
+    weighed: list[AlertHit] = []
+    dismissed: list[dict[str, Any]] = []
+    for hit in hits:
+        said = latest.get(hit.alert_id)
+        if said is not None and said["decision"] == "dismissed":
+            dismissed.append({"alert_id": hit.alert_id, "by": said["officer"],
+                              "at": said["at"].isoformat(), "reason": said["reason"]})  # fmt: skip
+            continue
+        weighed.append(AlertHit(
+            hit.alert_id, AlertCategory(hit.category), hit.score, tuple(hit.reasons),
+            confirmed=said is not None, action=actions.get(hit.alert_id),
+        ))  # fmt: skip
+    return weighed, dismissed
+
+
+def hit_json(hit: AlertHit) -> dict[str, Any]:
+    return {"alert_id": hit.alert_id, "category": hit.category.value,
+            "score": round(hit.score, 4), "reasons": list(hit.reasons),
+            "status": "confirmed" if hit.confirmed else "open",
+            "action": hit.action}  # fmt: skip

@@ -1,0 +1,207 @@
+"""The puller against a peer answered in memory (httpx's MockTransport over the in-memory
+ledger and the framework-free serving code): paging, idempotence, rejections, back-off.
+
+The same puller against a real server on loopback: tests/integration/test_federation_client.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cta.federation.memory import MemoryLedger
+from cta.federation.records import Record
+from cta.federation.serve import answer_records_request
+from cta.federation.sync import Backoff, Peer, SyncLoop
+from cta.federation.verify import Reason, Rejection
+
+from .helpers import KEYS, T0, federation, key, payload
+
+Handler = Callable[[httpx.Request], httpx.Response]
+
+
+def arm_ledger(count: int) -> MemoryLedger:
+    ledger = MemoryLedger(federation("ARM"), KEYS["ARM"])
+    for i in range(count):
+        ledger.append("CrossingRecorded", payload(i + 1), T0 + timedelta(seconds=i))
+    return ledger
+
+
+def serving(ledger: MemoryLedger, clock: Callable[[], datetime] = lambda: T0) -> Handler:
+    def handle(request: httpx.Request) -> httpx.Response:
+        answer = answer_records_request(ledger.federation, request.method,
+                                        request.url.raw_path.decode(), request.headers,
+                                        clock(), ledger.page)  # fmt: skip
+        return httpx.Response(answer.status, json=answer.body)
+
+    return handle
+
+
+def peer(handler: Handler, geo: MemoryLedger, **options: object) -> Peer:
+    client = httpx.Client(transport=httpx.MockTransport(handler))
+    settings: dict[str, object] = {"ingest": geo.ingest, "position": geo.last_seq, "limit": 3,
+                                   "clock": lambda: T0, "rng": random.Random(1)}  # fmt: skip
+    settings.update(options)
+    return Peer("ARM", "http://arm.test", "GEO", KEYS["GEO"], client,
+                **settings)  # type: ignore[arg-type]  # fmt: skip
+
+
+@pytest.fixture
+def geo() -> MemoryLedger:
+    return MemoryLedger(federation("GEO"), KEYS["GEO"])
+
+
+def test_a_pull_fetches_page_after_page_until_caught_up(geo: MemoryLedger) -> None:
+    arm = arm_ledger(10)
+    puller = peer(serving(arm), geo)
+    outcome = puller.pull_once()
+    assert (outcome.pages, outcome.stored, outcome.error) == (4, 10, None)
+    assert geo.records("ARM") == arm.records("ARM")
+    status = puller.status()
+    assert (status.last_seq, status.remote_last_seq, status.lag, status.failures) == (10, 10, 0, 0)
+    assert status.last_success_at == T0
+
+
+def test_a_second_pull_moves_nothing_and_a_new_record_comes_next(geo: MemoryLedger) -> None:
+    arm = arm_ledger(4)
+    puller = peer(serving(arm), geo)
+    puller.pull_once()
+    assert puller.pull_once().stored == 0
+    arm.append("RefusalRecorded", {"reasons": ["C"]}, T0 + timedelta(hours=1))
+    assert puller.pull_once().stored == 1
+    assert geo.records("ARM") == arm.records("ARM")
+
+
+def test_a_tampered_page_stores_nothing_of_that_page_and_raises_the_alarm(
+    geo: MemoryLedger,
+) -> None:
+    arm = arm_ledger(7)
+    served = serving(arm)
+    alarms: list[Rejection] = []
+
+    def tampering(request: httpx.Request) -> httpx.Response:
+        response = served(request)
+        body = response.json()
+        for record in body["records"]:
+            if record["seq"] == 5:
+                record["payload"]["person_id"] = 999
+        return httpx.Response(response.status_code, json=body)
+
+    puller = peer(tampering, geo, on_rejection=alarms.append)
+    outcome = puller.pull_once()
+    assert outcome.rejection is not None and outcome.rejection.reason == Reason.BAD_PAYLOAD_HASH
+    assert [r.seq for r in geo.records("ARM")] == [1, 2, 3]  # the page 4-6 is out, whole
+    assert alarms == [outcome.rejection] and geo.rejections == alarms
+    status = puller.status()
+    assert (status.failures, status.rejections, status.last_seq) == (1, 1, 3)
+    assert status.last_error is not None and "bad_payload_hash" in status.last_error
+    peer(served, geo).pull_once()  # the peer is honest again: it all comes
+    assert geo.records("ARM") == arm.records("ARM")
+
+
+def test_a_node_with_the_wrong_key_is_turned_away(geo: MemoryLedger) -> None:
+    puller = peer(serving(arm_ledger(3)), geo)
+    puller.key = key("thief")
+    outcome = puller.pull_once()
+    assert outcome.error is not None and "401" in outcome.error and "not GEO's" in outcome.error
+    assert geo.records("ARM") == []
+
+
+def test_a_peer_that_cannot_be_reached_is_an_error_not_an_exception(geo: MemoryLedger) -> None:
+    def down(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    puller = peer(down, geo)
+    for failures in (1, 2):
+        outcome = puller.pull_once()
+        assert outcome.error is not None and "cannot reach ARM" in outcome.error
+        assert puller.status().failures == failures
+
+
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        (b"<html>", "malformed page"),
+        (b'{"origin":"AZE","records":[],"last_seq":0}', "AZE's records"),
+        (b'{"origin":"ARM","records":[],"last_seq":0,"last_seq":1}', "appears twice"),
+        (b'{"origin":"ARM","records":[{"seq":1}],"last_seq":1}', "records[0]"),
+    ],
+)
+def test_a_malformed_page_is_an_error_naming_the_problem(
+    geo: MemoryLedger, body: bytes, words: str
+) -> None:
+    outcome = peer(lambda request: httpx.Response(200, content=body), geo).pull_once()
+    assert outcome.error is not None and words in outcome.error
+
+
+def test_a_failing_store_is_retried_later(geo: MemoryLedger) -> None:
+    def broken(origin: str, records: object) -> object:
+        raise OSError("disk full")
+
+    puller = peer(serving(arm_ledger(3)), geo, ingest=broken)
+    outcome = puller.pull_once()
+    assert outcome.error == "ingest failed: OSError: disk full"
+
+
+def test_a_page_that_moves_nothing_does_not_spin(geo: MemoryLedger) -> None:
+    arm = arm_ledger(6)
+    puller = peer(serving(arm), geo, position=lambda origin: 0)  # a stale position
+    puller.pull_once()
+    outcome = puller.pull_once()
+    assert outcome.error is not None and "moved nothing" in outcome.error
+
+
+@given(failures=st.integers(1, 200), seed=st.integers(0, 2**32))
+def test_back_off_doubles_up_to_its_cap_with_jitter_in_the_upper_half(
+    failures: int, seed: int
+) -> None:
+    backoff = Backoff(base=0.5, cap=60.0)
+    ceiling = min(60.0, 0.5 * 2 ** (failures - 1))
+    delay = backoff.delay(failures, random.Random(seed))
+    assert ceiling / 2 <= delay <= ceiling <= 60.0
+
+
+def test_no_failure_no_wait() -> None:
+    assert Backoff().delay(0, random.Random(0)) == 0.0
+
+
+def test_the_loop_retries_with_back_off_until_the_peer_answers(geo: MemoryLedger) -> None:
+    arm = arm_ledger(8)
+    served = serving(arm)
+    calls: list[float] = []
+
+    def flaky(request: httpx.Request) -> httpx.Response:
+        calls.append(time.monotonic())
+        if len(calls) <= 3:
+            return httpx.Response(503, json={"detail": "starting"})
+        return served(request)
+
+    puller = peer(flaky, geo, poll_seconds=0.01,
+                  backoff=Backoff(base=0.02, cap=0.08))  # fmt: skip
+    loop = SyncLoop([puller])
+    loop.start()
+    deadline = time.monotonic() + 10
+    while len(geo.records("ARM")) < 8 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    loop.stop()
+    assert geo.records("ARM") == arm.records("ARM")
+    gaps = [b - a for a, b in itertools.pairwise(calls[:4])]
+    assert gaps[0] >= 0.01 and gaps[2] >= 0.04  # 0.02 × 2**(n-1), at least half of it
+    assert loop.statuses()[0].failures == 0
+
+
+def test_records_come_over_as_they_were_sealed(geo: MemoryLedger) -> None:
+    arm = arm_ledger(2)
+    arm.redact(arm.records("ARM")[0].ref)  # a retention deletion before the pull
+    peer(serving(arm), geo).pull_once()
+    first: Record = geo.records("ARM")[0]
+    assert first.redacted and first == replace(arm.records("ARM")[0])

@@ -1,0 +1,268 @@
+"""Whole-batch verification: what is stored, what is skipped, and the first bad record."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cta.federation.keys import public_key_text
+from cta.federation.members import parse_federation
+from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
+from cta.federation.verify import (
+    Accepted,
+    ChainHead,
+    Reason,
+    Rejection,
+    held_seqs_needed,
+    verify_batch,
+)
+
+from .helpers import KEYS, T0, chain, federation, federation_text, key
+
+FED = federation("GEO")
+ARM = chain("ARM", 10)
+OTHER_SIGNATURE = chain("AZE", 1)[0].signature
+
+
+EMPTY = ChainHead()
+
+
+def verify(batch: list[Record], head: ChainHead = EMPTY, origin: str = "ARM",
+           held: dict[int, str] | None = None) -> Accepted | Rejection:  # fmt: skip
+    return verify_batch(origin, head, batch, FED, held)
+
+
+def rejected(result: Accepted | Rejection, reason: Reason, index: int) -> Rejection:
+    assert isinstance(result, Rejection), result
+    assert (result.reason, result.index) == (reason, index), result
+    return result
+
+
+def head_at(seq: int) -> ChainHead:
+    return ChainHead.of(ARM[seq - 1])
+
+
+def test_a_good_batch_from_the_start_is_stored_whole() -> None:
+    result = verify(ARM[:5])
+    assert isinstance(result, Accepted)
+    assert result.records == tuple(ARM[:5]) and result.skipped == 0
+    assert result.head == head_at(5)
+
+
+def test_the_next_batch_follows_our_head() -> None:
+    result = verify(ARM[5:], head_at(5))
+    assert isinstance(result, Accepted) and result.records == tuple(ARM[5:])
+
+
+def test_an_empty_batch_changes_nothing() -> None:
+    result = verify([], head_at(3))
+    assert isinstance(result, Accepted) and result.records == () and result.head == head_at(3)
+
+
+def test_a_batch_we_already_hold_is_skipped_whole() -> None:
+    held = {r.seq: r.hash for r in ARM[:5]}
+    result = verify(ARM[:5], head_at(5), held=held)
+    assert isinstance(result, Accepted)
+    assert (result.records, result.skipped, result.head) == ((), 5, head_at(5))
+
+
+def test_an_overlapping_batch_stores_only_what_is_new() -> None:
+    batch = ARM[2:8]
+    held = {seq: ARM[seq - 1].hash for seq in held_seqs_needed(head_at(5), batch)}
+    assert sorted(held) == [3, 4]
+    result = verify(batch, head_at(5), held=held)
+    assert isinstance(result, Accepted)
+    assert result.records == tuple(ARM[5:8]) and result.skipped == 3
+
+
+def test_a_redacted_copy_of_a_record_we_hold_is_a_duplicate_too() -> None:
+    result = verify([r.redact() for r in ARM[:3]], head_at(3), held={1: ARM[0].hash,
+                                                                       2: ARM[1].hash})
+    assert isinstance(result, Accepted) and result.skipped == 3
+
+
+def test_redacted_new_records_are_stored_as_they_are() -> None:
+    result = verify([r.redact() for r in ARM[:4]])
+    assert isinstance(result, Accepted) and all(r.redacted for r in result.records)
+
+
+def test_an_unknown_origin_is_refused() -> None:
+    stranger = key("TUR")
+    batch = [seal("TUR", 1, T0, "CrossingRecorded", {}, GENESIS_HASH, stranger)]
+    rejection = rejected(verify(batch, origin="TUR"), Reason.UNKNOWN_ORIGIN, 0)
+    assert "TUR" in str(rejection)
+
+
+def test_another_origins_record_in_a_batch_is_refused() -> None:
+    batch = [*ARM[:2], chain("AZE", 3)[2]]
+    rejected(verify(batch), Reason.WRONG_ORIGIN, 2)
+
+
+def test_a_record_signed_with_another_key_is_refused() -> None:
+    forged = chain("ARM", 3, signer=KEYS["AZE"])
+    rejected(verify(forged), Reason.BAD_SIGNATURE, 0)
+
+
+def test_a_record_signed_with_a_stranger_key_is_refused_even_deep_in_a_batch() -> None:
+    forged = chain("ARM", 1, start=4, prev_hash=ARM[2].hash, signer=key("thief"))
+    rejected(verify([*ARM[:3], *forged]), Reason.BAD_SIGNATURE, 3)
+
+
+def test_a_record_outside_its_keys_validity_is_refused() -> None:
+    early = chain("ARM", 2, at=datetime(2026, 6, 1, tzinfo=UTC))
+    rejection = rejected(verify(early), Reason.NO_VALID_KEY, 0)
+    assert "2026-06-01T00:01:00.000000Z" in rejection.message
+
+
+TAMPERS: dict[str, Any] = {
+    "payload": lambda r: replace(r, payload={**r.payload, "person_id": -1}),
+    "payload_added_key": lambda r: replace(r, payload={**r.payload, "x": 1}),
+    "salt": lambda r: replace(r, salt="f" * 32),
+    "payload_hash": lambda r: replace(r, payload_hash="a" * 64),
+    "payload_hash_redacted": lambda r: replace(r.redact(), payload_hash="a" * 64),
+    "origin": lambda r: replace(r, origin="AZE"),
+    "seq": lambda r: replace(r, seq=r.seq + 1),
+    "at": lambda r: replace(r, at=r.at + timedelta(microseconds=1)),
+    "kind": lambda r: replace(r, kind="RefusalRecorded"),
+    "prev_hash": lambda r: replace(r, prev_hash="b" * 64),
+    "hash": lambda r: replace(r, hash="c" * 64),
+    "signature": lambda r: replace(r, signature=OTHER_SIGNATURE),
+    "supersedes": lambda r: replace(r, supersedes=RecordRef("GEO", 1)),
+}
+
+
+@pytest.mark.parametrize("field", sorted(TAMPERS))
+def test_changing_any_field_of_a_record_gets_the_batch_refused(field: str) -> None:
+    batch = list(ARM[:6])
+    batch[3] = TAMPERS[field](batch[3])
+    result = verify(batch)
+    assert isinstance(result, Rejection), f"a changed {field} went through"
+    assert result.index == 3 or (field == "origin" and result.reason == Reason.WRONG_ORIGIN)
+    assert result.reason.is_tampering
+
+
+@pytest.mark.parametrize("field", sorted(TAMPERS))
+def test_a_changed_duplicate_is_refused_too_not_skipped(field: str) -> None:
+    batch = [TAMPERS[field](ARM[0]), *ARM[1:3]]
+    result = verify(batch, head_at(3), held={1: ARM[0].hash, 2: ARM[1].hash})
+    assert isinstance(result, Rejection)
+
+
+def test_a_reordered_batch_is_refused() -> None:
+    batch = [ARM[0], ARM[2], ARM[1]]
+    rejected(verify(batch), Reason.GAP, 1)
+    rejected(verify([ARM[0], ARM[1], ARM[0]]), Reason.OUT_OF_ORDER, 2)
+
+
+def test_a_batch_that_skips_a_record_is_refused() -> None:
+    rejected(verify([ARM[0], ARM[1], ARM[3]]), Reason.GAP, 2)
+
+
+def test_a_batch_that_starts_past_our_head_is_a_gap_not_tampering() -> None:
+    rejection = rejected(verify(ARM[6:], head_at(5)), Reason.GAP, 0)
+    assert "6 to 6" in rejection.message
+    assert not rejection.reason.is_tampering
+
+
+def test_the_same_record_twice_in_one_batch_is_refused() -> None:
+    rejected(verify([ARM[0], ARM[0]]), Reason.OUT_OF_ORDER, 1)
+
+
+def test_a_different_record_under_a_seq_we_hold_is_a_fork() -> None:
+    other = chain("ARM", 5, at=T0 + timedelta(days=1))  # properly signed, another history
+    rejected(verify(other[:5], head_at(5), held={s: ARM[s - 1].hash for s in range(1, 5)}),
+             Reason.FORK, 0)  # fmt: skip
+    rejected(verify(other[4:], head_at(5)), Reason.FORK, 0)
+
+
+def test_a_held_record_whose_hash_was_not_given_cannot_be_checked() -> None:
+    rejected(verify(ARM[:5], head_at(5)), Reason.NOT_CHECKABLE, 0)
+
+
+def test_a_new_record_that_does_not_chain_to_our_head_is_refused() -> None:
+    stray = seal("ARM", 6, T0 + timedelta(hours=1), "CrossingRecorded", {}, "d" * 64, KEYS["ARM"])
+    rejected(verify([stray], head_at(5)), Reason.BROKEN_CHAIN, 0)
+
+
+def test_time_may_not_go_back_along_a_chain() -> None:
+    back = seal("ARM", 6, ARM[4].at - timedelta(seconds=1), "CrossingRecorded", {},
+                ARM[4].hash, KEYS["ARM"])  # fmt: skip
+    rejected(verify([back], head_at(5)), Reason.TIME_WENT_BACK, 0)
+    same = seal("ARM", 6, ARM[4].at, "CrossingRecorded", {}, ARM[4].hash, KEYS["ARM"])
+    assert isinstance(verify([same], head_at(5)), Accepted)
+
+
+def test_a_retired_key_cannot_continue_a_chain_past_its_successor() -> None:
+    retired, successor = key("ARM"), key("ARM-2029")
+    text = federation_text().replace('state = "ARM"', 'state = "ARM"\nvalid_to = 2029-01-01', 1)
+    text += (f'[[member]]\nstate = "ARM"\npublic_key = "{public_key_text(successor)}"\n'
+             'endpoint = "http://127.0.0.1:8091"\nvalid_from = 2029-01-01\n')  # fmt: skip
+    fed = parse_federation(text)
+    new = seal("ARM", 11, datetime(2029, 2, 1, tzinfo=UTC), "CrossingRecorded", {},
+               ARM[9].hash, successor)  # fmt: skip
+    assert isinstance(verify_batch("ARM", head_at(10), [new], fed), Accepted)
+    backdated = seal("ARM", 12, datetime(2028, 12, 31, tzinfo=UTC), "CrossingRecorded", {},
+                     new.hash, retired)  # fmt: skip
+    result = verify_batch("ARM", ChainHead.of(new), [backdated], fed)
+    assert isinstance(result, Rejection) and result.reason == Reason.TIME_WENT_BACK
+
+
+def test_one_bad_record_keeps_the_good_ones_before_it_out_too() -> None:
+    batch = [*ARM[:7], TAMPERS["payload"](ARM[7]), *ARM[8:]]
+    result = rejected(verify(batch), Reason.BAD_PAYLOAD_HASH, 7)
+    assert result.seq == 8
+
+
+# Properties over random histories and random deliveries.
+
+
+@settings(max_examples=60, deadline=None)
+@given(cuts=st.lists(st.integers(0, 10), max_size=6))
+def test_any_in_order_split_into_batches_arrives_whole(cuts: list[int]) -> None:
+    bounds = [0, *sorted(cuts), 10]
+    head = ChainHead()
+    stored: list[Record] = []
+    for low, high in itertools.pairwise(bounds):
+        result = verify(ARM[low:high], head)
+        assert isinstance(result, Accepted)
+        stored.extend(result.records)
+        head = result.head
+    assert stored == ARM
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_delivering_batches_in_any_order_with_duplicates_converges(data: st.DataObject) -> None:
+    """A peer that receives pages late, twice or out of order stores each record once, in
+    order, once the missing pages come: what a retried sync does."""
+    pages = [ARM[i : i + 3] for i in range(0, 10, 3)]
+    deliveries = data.draw(st.lists(st.sampled_from(pages), min_size=1, max_size=12))
+    deliveries += pages  # the puller's final pass, in order
+    stored: list[Record] = []
+    for page in deliveries:
+        head = ChainHead.of(stored[-1]) if stored else ChainHead()
+        held = {s: stored[s - 1].hash for s in held_seqs_needed(head, page) if s <= len(stored)}
+        result = verify(page, head, held=held)
+        if isinstance(result, Accepted):
+            stored.extend(result.records)
+        else:
+            assert result.reason == Reason.GAP
+    assert stored == ARM
+
+
+@settings(max_examples=100, deadline=None)
+@given(index=st.integers(0, 9), field=st.sampled_from(sorted(TAMPERS)))
+def test_any_tampered_record_anywhere_is_refused_and_nothing_is_stored(
+    index: int, field: str
+) -> None:
+    batch = list(ARM)
+    batch[index] = TAMPERS[field](batch[index])
+    result = verify(batch)
+    assert isinstance(result, Rejection)
+    assert result.index <= index
