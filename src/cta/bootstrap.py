@@ -15,15 +15,18 @@ from cta.adapters.storage.aggregates import SqlAggregates
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
+from cta.domain.errors import CTAError
 from cta.domain.regime import RegimeSeries
 from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
 from cta.services.alerts import AlertBook
+from cta.services.federation import FederationService
 from cta.services.node import Node
 from cta.settings import Settings
 
-__all__ = ["Reference", "alert_snapshot", "build_node", "reference", "utc_now"]
+__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "reference",
+           "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,22 @@ def build_node(settings: Settings | None = None, *, migrate_schema: bool = True)
         aggregates=SqlAggregates(engine),
         alerts=AlertBook(alert_snapshot(settings)),
     )
+
+
+def build_federation(settings: Settings, node: Node) -> FederationService | None:
+    """The node's federation service, when a federation file is set (None: alone)."""
+    if not settings.federation_file:
+        return None
+    from cta.federation.keys import key_files, load_private_key
+    from cta.federation.members import load_federation
+
+    federation = load_federation(Path(settings.federation_file))
+    if federation.node != settings.state:
+        raise CTAError(f"{settings.federation_file} is the federation file of node "
+                       f"{federation.node}, but this node is {settings.state} (CTA_STATE)")
+    key = load_private_key(key_files(Path(settings.keys_dir), settings.state).private)
+    return FederationService(node.store, federation, key, countries=node.reference.countries,
+                             crossing_points=node.crossing_points, clock=node.clock)
 
 
 def alert_snapshot(settings: Settings) -> Path | None:

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     # where each process keeps the screening index for a warm restart: a file path, "off", or
     # empty for the default (beside a SQLite database; var/alerts-STATE.index on PostgreSQL)
     alert_snapshot: str = ""
+    # the federation file (docs/federation.md); empty: this node is alone (records are kept in
+    # its outbox, not sealed). The node's private key is KEYS_DIR/STATE.key (cta keys init).
+    federation_file: str = ""
+    keys_dir: str = "var/keys"
 
     @field_validator("database_url")
     @classmethod

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from .conftest import Runner
 
 ALERTS = [
@@ -89,10 +91,14 @@ def test_a_bad_alerts_file_is_one_error_naming_the_line(cta: Runner, tmp_path: P
     assert ran.stdout == ""
 
 
-def test_without_alerts_it_says_the_node_database_is_not_wired_yet(cta: Runner) -> None:
-    ran = cta("screen", "--json", stdin="{}\n")
-    assert ran.code == 2
-    assert "--alerts" in ran.stderr
+def test_without_alerts_it_screens_against_the_node_database(
+    cta: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty node has no alert to hit (tests/integration/test_node_alerts.py has hits)."""
+    monkeypatch.setenv("CTA_DATABASE_URL", f"sqlite:///{tmp_path / 'node.sqlite'}")
+    ran = cta("screen", "--json", stdin=lines({"surname": "MAMEDOV", "given_names": "ELCHIN"}))
+    assert ran.code == 0, ran.stderr
+    assert ran.json_lines() == [{"hits": []}]
 
 
 def test_human_output_lists_hits_and_reasons(cta: Runner, tmp_path: Path) -> None:

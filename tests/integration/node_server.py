@@ -72,6 +72,8 @@ class NodeServer:
     port: int = 0
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     starts: int = 0
+    env: dict[str, str] = field(default_factory=dict)  # more CTA_* settings
+    fixed_port: bool = False  # keep ``port`` across restarts (a federation member's endpoint)
 
     @property
     def base_url(self) -> str:
@@ -84,7 +86,8 @@ class NodeServer:
     def start(self, timeout: float = 60.0) -> NodeServer:
         """Start the server (a new port each time) and wait for ``/v1/health``."""
         for attempt in range(3):
-            self.port = free_port()
+            if not (self.fixed_port and self.port):
+                self.port = free_port()
             self.starts += 1
             if self._start_once(timeout):
                 return self
@@ -97,7 +100,7 @@ class NodeServer:
         with self.log_file.open("wb") as log:
             self.process = subprocess.Popen(
                 [str(CTA), "serve", "--port", str(self.port)],
-                env=_environment(self.database_url, self.workers, self.state),
+                env=_environment(self.database_url, self.workers, self.state) | self.env,
                 cwd=self.workdir,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -57,6 +57,11 @@ class AlertBook:
         return len(self._index)
 
     @property
+    def index(self) -> ScreeningIndex:
+        """The index itself, for a process that only screens (``cta screen``)."""
+        return self._index
+
+    @property
     def seen(self) -> int:
         return self._seen
 

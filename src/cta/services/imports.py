@@ -15,23 +15,31 @@ with ``all_or_nothing``, nothing is kept. Persons and documents are found, or cr
 transaction: it is kept whole or not at all, and has ONE audit entry (who, which file, how
 many). Every crossing emits its ``CrossingRecorded`` record to the outbox, as a crossing
 recorded at the desk does, so that the federation sees imported crossings like any other.
+A person whose crossings show an overstay is marked ``overstayed``, as a recorded crossing
+marks them, so that retention keeps them longer (``Node.purge``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, Literal, Protocol
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal, NamedTuple, Protocol
+from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints
 from cta.domain.documents import TravelDocument, parse_mrz
 from cta.domain.documents.dates import birth_century_year
-from cta.domain.errors import CTAError
+from cta.domain.errors import CTAError, StayError
+from cta.domain.regime import NationalityRule
 from cta.domain.roles import Permission, allows
+from cta.domain.stays import StayHistory
+from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.node import Actor, ConflictError, ForbiddenError, Node
 from cta.services.ports import AuditEntry
 
@@ -46,6 +54,7 @@ __all__ = [
     "ImportedCrossing",
     "LineError",
     "import_crossings",
+    "overstayed",
 ]
 
 ACTION = "import crossings"  # the audit entry's action
@@ -85,6 +94,25 @@ class _CrossingLine(BaseModel):
     document: _DocumentLine | None = None
 
 
+# The fast path's spellings: a subset of what the models accept, read to the same values.
+# Anything outside it (another spelling, a non-ASCII name, a bad value) goes to the models.
+_LINE_KEYS = frozenset(_CrossingLine.model_fields)
+_DOCUMENT_KEYS = frozenset(_DocumentLine.model_fields)
+_DIRECTIONS = frozenset({"entry", "exit"})
+_DECISIONS = frozenset({"admit", "refer", "refuse"})
+_SEXES = frozenset({"M", "F", None})
+_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+                 r"(?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")  # fmt: skip
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_OFFICER = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
+_STATE = re.compile(r"[A-Z]{1,3}")
+_NUMBER = re.compile(r"[A-Z0-9]{1,30}")
+_SURNAME = re.compile(r"[A-Z][A-Z ]{0,199}")
+_GIVEN_NAMES = re.compile(r"[A-Z ]{0,200}")
+_BIRTH = re.compile(r"[0-9]{2}(?:[0-9]{2}|<<)(?:[0-9]{2}|<<)")
+_DOCUMENT_CODE = re.compile(r"[A-Z][A-Z<]?")
+
+
 class LineError(CTAError):
     """A line of an import file that cannot be imported: which line, which field, why."""
 
@@ -100,8 +128,7 @@ class AlreadyImportedError(ConflictError):
     """The same file (by its SHA-256) was imported before."""
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentIdentity:
+class DocumentIdentity(NamedTuple):
     """The document a crossing was made on, and its holder as the document names them."""
 
     issuing_state: str
@@ -129,8 +156,7 @@ class DocumentIdentity:
         }  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class ImportedCrossing:
+class ImportedCrossing(NamedTuple):
     """One valid line: a crossing, its document, and where and when it happened."""
 
     line: int
@@ -144,8 +170,28 @@ class ImportedCrossing:
     mrz: tuple[str, ...] | None
 
 
+class _Fields(NamedTuple):
+    """A ``document`` object read by the fast path: ``_DocumentLine``'s fields."""
+
+    issuing_state: str
+    document_number: str
+    nationality: str
+    surname: str
+    given_names: str
+    birth_date_raw: str
+    sex: str | None
+    expiry_date: date | None
+    document_code: str
+
+
 class CrossingReader:
-    """Reads and validates lines of the import format against the node's reference data."""
+    """Reads and validates lines of the import format against the node's reference data.
+
+    Each line is read by a fast path first: ``json.loads`` and the models' rules checked by
+    hand, over the usual spellings only (ASCII, ``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM``). A line
+    it does not take whole, or that any later check finds bad, is read again by the models,
+    whose verdict and message are the ones given: the fast path only ever says yes.
+    """
 
     def __init__(
         self, codes: frozenset[str], points: CrossingPoints, state: str, now: datetime
@@ -155,6 +201,8 @@ class CrossingReader:
         self.state = state
         self.now = now
         self.latest = now + timedelta(minutes=5)
+        self._ours: dict[str, tuple[CrossingPoint, ZoneInfo]] = {}  # the points checked
+        self._offsets: dict[tuple[str, date], timedelta | None] = {}  # (zone, UTC day)
 
     def read_batch(self, batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
         """The valid crossings of a batch, and a message for every bad line."""
@@ -169,28 +217,67 @@ class CrossingReader:
     def read(self, number: int, text: str | bytes) -> ImportedCrossing:
         """The crossing of line ``number``, or a ``LineError`` naming what is wrong."""
         try:
+            crossing = self._read_fast(number, text)
+        except (LineError, ValueError):  # ValueError: not UTF-8, not JSON, not a date
+            crossing = None
+        if crossing is not None:
+            return crossing
+        try:
             line = _CrossingLine.model_validate_json(text)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"]) or None
             raise LineError(number, where, first["msg"]) from None
-        point = self._point(line.crossing_point, number)
-        at = line.occurred_at.astimezone(UTC)
-        if at > self.latest:
-            raise LineError(number, "occurred_at", f"{line.occurred_at} is in the future")
-        on = at.astimezone(point.zone).date()
-        if (line.mrz is None) == (line.document is None):
+        return self._crossing(number, line.direction, line.crossing_point, line.occurred_at,
+                              line.officer, line.decision, line.mrz, line.document)  # fmt: skip
+
+    def _read_fast(self, number: int, text: str | bytes) -> ImportedCrossing | None:
+        """The crossing if the line is in the usual spelling; else None (or an error)."""
+        item = json.loads(text.decode() if isinstance(text, bytes) else text)  # strict UTF-8
+        if type(item) is not dict or not item.keys() <= _LINE_KEYS:
+            return None
+        get = item.get
+        direction, code, at, officer = (get("direction"), get("crossing_point"),
+                                        get("occurred_at"), get("officer"))  # fmt: skip
+        decision, mrz, document = get("decision", "admit"), get("mrz"), get("document")
+        if (
+            direction not in _DIRECTIONS or decision not in _DECISIONS
+            or type(code) is not str or len(code) > 40
+            or type(at) is not str or not _AT.fullmatch(at)
+            or type(officer) is not str or not _OFFICER.fullmatch(officer)
+        ):  # fmt: skip
+            return None
+        if mrz is not None and not (
+            type(mrz) is list and 2 <= len(mrz) <= 3
+            and all(type(m) is str and len(m) <= 60 and m.isascii() for m in mrz)
+        ):  # fmt: skip
+            return None
+        fields = None if document is None else _fields(document)
+        if document is not None and fields is None:
+            return None
+        return self._crossing(number, direction, code, datetime.fromisoformat(at), officer,
+                              decision, mrz, fields)  # fmt: skip
+
+    def _crossing(
+        self, number: int, direction: str, code: str, occurred_at: datetime, officer: str,
+        decision: str, mrz: list[str] | None, document: _DocumentLine | _Fields | None,
+    ) -> ImportedCrossing:  # fmt: skip
+        point = self._point(code, number)
+        at, on = self._instant(occurred_at, point, number)
+        if (mrz is None) == (document is None):
             raise LineError(number, "mrz", "give either mrz or document, not both, not neither")
-        if line.mrz is not None:
-            document, mrz = self._from_mrz(line.mrz, number, on), tuple(line.mrz)
-        else:
-            assert line.document is not None
-            document, mrz = self._identity(line.document, number, on), None
-        return ImportedCrossing(number, document, line.direction, point, at, on, line.officer,
-                                line.decision, mrz)  # fmt: skip
+        if mrz is not None:
+            return ImportedCrossing(number, self._from_mrz(mrz, number, on), direction, point,
+                                    at, on, officer, decision, tuple(mrz))  # fmt: skip
+        assert document is not None
+        return ImportedCrossing(number, self._identity(document, number, on), direction, point,
+                                at, on, officer, decision, None)  # fmt: skip
 
     def _point(self, code: str, number: int) -> CrossingPoint:
         """One of this node's external points: as a crossing recorded at the desk."""
+        checked = self._ours.get(code)
+        if checked is not None:
+            return checked[0]
         point = self.points.get(code)
         if point is None:
             raise LineError(number, "crossing_point", f"{code!r} is not a known crossing point")
@@ -200,7 +287,24 @@ class CrossingReader:
         if not point.is_external:
             raise LineError(number, "crossing_point",
                             f"{code} is on an internal border of the area: no record there")
+        self._ours[code] = (point, point.zone)
         return point
+
+    def _instant(
+        self, occurred_at: datetime, point: CrossingPoint, number: int
+    ) -> tuple[datetime, date]:
+        """The time in UTC and the day on the point's calendar; never in the future."""
+        at = occurred_at.astimezone(UTC)
+        if at > self.latest:
+            raise LineError(number, "occurred_at", f"{occurred_at} is in the future")
+        zone = self._ours[point.code][1]
+        key = (point.time_zone, at.date())
+        if key not in self._offsets:
+            self._offsets[key] = _offset_all_day(zone, key[1])
+        offset = self._offsets[key]
+        if offset is None:  # the zone's offset changes that day: ask it each time
+            return at, at.astimezone(zone).date()
+        return at, (at + offset).date()
 
     def _from_mrz(self, lines: list[str], number: int, on: date) -> DocumentIdentity:
         read: TravelDocument = parse_mrz(lines, today=on, known_codes=self.codes)
@@ -212,11 +316,12 @@ class CrossingReader:
             read.expiry_date,
         )  # fmt: skip
 
-    def _identity(self, d: _DocumentLine, number: int, on: date) -> DocumentIdentity:
-        for name in ("issuing_state", "nationality"):
-            if getattr(d, name) not in self.codes:
-                raise LineError(number, f"document.{name}", f"{getattr(d, name)!r} is not a "
-                                "country code of the MRZ (Doc 9303 Part 3)")  # fmt: skip
+    def _identity(self, d: _DocumentLine | _Fields, number: int, on: date) -> DocumentIdentity:
+        codes = self.codes
+        if d.issuing_state not in codes or d.nationality not in codes:
+            name = "issuing_state" if d.issuing_state not in codes else "nationality"
+            raise LineError(number, f"document.{name}", f"{getattr(d, name)!r} is not a "
+                            "country code of the MRZ (Doc 9303 Part 3)")  # fmt: skip
         try:
             birth = _birth_date(d.birth_date_raw, min(on, d.expiry_date or on))
         except ValueError:
@@ -227,12 +332,65 @@ class CrossingReader:
                                 d.birth_date_raw, birth, d.sex, d.expiry_date)  # fmt: skip
 
 
+def _fields(document: Any) -> _Fields | None:
+    """A ``document`` object in the usual spelling, or None for the model to read."""
+    if type(document) is not dict or not document.keys() <= _DOCUMENT_KEYS:
+        return None
+    get = document.get
+    state, number, nationality = (get("issuing_state"), get("document_number"),
+                                  get("nationality"))  # fmt: skip
+    surname, given, raw = get("surname"), get("given_names", ""), get("birth_date_raw")
+    sex, expiry, code = get("sex"), get("expiry_date"), get("document_code", "P")
+    if not (
+        type(state) is str and _STATE.fullmatch(state)
+        and type(number) is str and _NUMBER.fullmatch(number)
+        and type(nationality) is str and _STATE.fullmatch(nationality)
+        and type(surname) is str and _SURNAME.fullmatch(surname)
+        and type(given) is str and _GIVEN_NAMES.fullmatch(given)
+        and type(raw) is str and _BIRTH.fullmatch(raw)
+        and type(code) is str and _DOCUMENT_CODE.fullmatch(code)
+        and sex in _SEXES and (expiry is None or (type(expiry) is str and _DAY.fullmatch(expiry)))
+    ):  # fmt: skip
+        return None
+    expiry_date = None if expiry is None else date.fromisoformat(expiry)  # ValueError: the model's
+    return _Fields(state, number, nationality, surname, given, raw, sex, expiry_date, code)
+
+
+_MIDNIGHT = time(tzinfo=UTC)
+_LAST_MOMENT = time(23, 59, 59, 999_999, tzinfo=UTC)
+
+
+def _offset_all_day(zone: ZoneInfo, day: date) -> timedelta | None:
+    """The zone's UTC offset throughout the UTC day, or None if it changes during the day."""
+    first = datetime.combine(day, _MIDNIGHT).astimezone(zone).utcoffset()
+    last = datetime.combine(day, _LAST_MOMENT).astimezone(zone).utcoffset()
+    return first if first == last else None
+
+
 def _birth_date(raw: str, latest: date) -> date | None:
     """The birth date of YYMMDD by the MRZ's century rule; None if partly unknown."""
     if "<" in raw:
         return None
     yy, month, day = int(raw[:2]), int(raw[2:4]), int(raw[4:])
     return date(birth_century_year(yy, month, day, latest), month, day)  # ValueError if bad
+
+
+def overstayed(days: Iterable[tuple[str, date]], on: date, rule: NationalityRule) -> bool:
+    """Whether crossings (direction and day, in the order they happened) show an overstay.
+
+    As a check finds it (``cta.domain.checks``): a day of presence beyond the stay limit in
+    its window, or a single stay longer than the rule's ``per_entry``.
+    """
+    found = stays_from_crossings((CrossingDay(d, day) for d, day in days), on)
+    if rule.per_entry is not None and any(s.days > rule.per_entry for s in found.stays):
+        return True
+    if rule.stay is None:
+        return False
+    try:
+        history = StayHistory(found.stays)
+    except StayError:  # crossings out of calendar order (zones apart): no count to trust
+        return False
+    return bool(history.overstays(rule.stay.limit, rule.stay.window))
 
 
 # -- the store's side --------------------------------------------------------------------------
@@ -245,13 +403,16 @@ class BulkSession(Protocol):
     def known_documents(
         self, keys: Sequence[tuple[str, str]]
     ) -> dict[tuple[str, str], tuple[int, int]]: ...
+    def crossing_days(self, person_ids: Sequence[int]) -> dict[int, list[tuple[str, date]]]: ...
     def add_persons(self, rows: list[dict[str, Any]]) -> list[int]: ...
     def add_documents(self, rows: list[dict[str, Any]]) -> list[int]: ...
     def add_crossings(self, rows: list[dict[str, Any]]) -> None: ...
     def emit_many(
-        self, kind: str, payloads: list[dict[str, Any]], at: datetime, person_ids: list[int]
+        self, kind: str, payloads: list[str], at: datetime, person_ids: list[int]
+    ) -> None: ...  # payloads as JSON text
+    def note_days(
+        self, last_seen: dict[int, date], last_exits: dict[int, date], overstayers: set[int]
     ) -> None: ...
-    def note_days(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None: ...
     def audit(self, entry: AuditEntry, at: datetime) -> None: ...
     def discard(self) -> None: ...
 
@@ -312,24 +473,40 @@ def import_crossings(
                 f"{command.source} was imported before ({_when(earlier[0])}); "
                 "its crossings are recorded already"
             )
-        writer = _Writer(session, now)
+        writer = _Writer(session, now, _rules(node))
         for batch in _batches(command.lines, BATCH):
             crossings, errors = reader.read_batch(batch)
             report.lines += len(batch)
             report.skipped += len(errors)
             report.errors += errors[: max(0, MAX_ERRORS_KEPT - len(report.errors))]
+            if report.skipped and command.all_or_nothing:
+                continue  # nothing will be kept: only count and name the bad lines
             writer.write(crossings, report)
-        writer.finish()
         if report.skipped and command.all_or_nothing:
             session.discard()
             report.rejected, report.imported = True, 0
             report.persons_created = report.documents_created = 0
         else:
+            writer.finish()
             session.audit(_entry(actor, command, report), now)
     if report.rejected:  # the data is gone, the attempt is not: audit it on its own
         with store.session() as session:
             session.audit(_entry(actor, command, report), now)
     return report
+
+
+def _rules(node: Node) -> Callable[[date, str], NationalityRule]:
+    """The rule for a nationality on a day, asked once for each regime version and code."""
+    rules: dict[tuple[int, str], NationalityRule] = {}
+
+    def rule(on: date, nationality: str) -> NationalityRule:
+        regime = node.regime_on(on)
+        key = (id(regime), nationality)
+        if key not in rules:
+            rules[key] = regime.rule_for(nationality)
+        return rules[key]
+
+    return rule
 
 
 def _entry(actor: Actor, command: ImportCrossings, report: ImportReport) -> AuditEntry:
@@ -356,36 +533,59 @@ def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
         yield batch
 
 
+class _Traveller:
+    """A person's crossings in this import, in file order: for the overstay, at the end."""
+
+    __slots__ = ("crossings", "nationality")
+
+    def __init__(self, nationality: str) -> None:
+        self.nationality = nationality
+        self.crossings: list[tuple[datetime, str, date]] = []
+
+
 class _Writer:
     """Files the valid crossings of each batch: documents and persons first, then crossings."""
 
-    def __init__(self, session: BulkSession, now: datetime) -> None:
+    def __init__(
+        self, session: BulkSession, now: datetime, rule: Callable[[date, str], NationalityRule]
+    ) -> None:
         self.session = session
         self.now = now
+        self.rule = rule
         self.known: dict[tuple[str, str], tuple[int, int]] = {}  # this import's documents
         self.last_seen: dict[int, date] = {}  # the persons' latest days in this import
         self.last_exits: dict[int, date] = {}
+        self.created: dict[int, _Traveller] = {}  # persons this import files
+        self.found: dict[int, str] = {}  # persons on record before: their nationality
+        self.points: dict[str, str] = {}  # a point's code as JSON
 
     def write(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
         if not crossings:
             return
         self._file_documents(crossings, report)
         rows, payloads, person_ids = [], [], []
+        known, last_seen, last_exits = self.known, self.last_seen, self.last_exits
+        created, now, minimum = self.created, self.now, date.min
         for c in crossings:
-            person_id, document_id = self.known[c.document.key]
+            person_id, document_id = known[c.document.key]
+            on = c.local_date
             rows.append({
                 "person_id": person_id, "document_id": document_id, "direction": c.direction,
                 "crossing_point": c.point.code, "occurred_at": c.occurred_at,
-                "time_zone": c.point.time_zone, "local_date": c.local_date,
-                "officer": c.officer, "decision": c.decision, "override_reason": None,
-                "recorded_at": self.now,
+                "time_zone": c.point.time_zone, "local_date": on, "officer": c.officer,
+                "decision": c.decision, "override_reason": None, "recorded_at": now,
             })  # fmt: skip
-            payloads.append(_payload(c, person_id))
+            payloads.append(self._payload(c, person_id))
             person_ids.append(person_id)
-            if c.local_date > self.last_seen.get(person_id, date.min):
-                self.last_seen[person_id] = c.local_date
-            if c.direction == "exit" and c.local_date > self.last_exits.get(person_id, date.min):
-                self.last_exits[person_id] = c.local_date
+            if on > last_seen.get(person_id, minimum):
+                last_seen[person_id] = on
+            if c.direction == "exit" and on > last_exits.get(person_id, minimum):
+                last_exits[person_id] = on
+            traveller = created.get(person_id)
+            if traveller is not None:
+                traveller.crossings.append((c.occurred_at, c.direction, on))
+            elif person_id not in self.found:
+                self.found[person_id] = c.document.nationality
         self.session.add_crossings(rows)
         self.session.emit_many("CrossingRecorded", payloads, self.now, person_ids)
         report.imported += len(rows)
@@ -415,24 +615,64 @@ class _Writer:
         ])  # fmt: skip
         for d, p, i in zip(unknown, person_ids, document_ids, strict=True):
             self.known[d.key] = (p, i)
+            self.created[p] = _Traveller(d.nationality)
         report.persons_created += len(unknown)
         report.documents_created += len(unknown)
 
+    def _payload(self, c: ImportedCrossing, person_id: int) -> str:
+        """The outbox record of an imported crossing, as JSON: a recorded one's, with its
+        document (``_payload_json``, spelled out: json.dumps cost more than all the rest)."""
+        point = self.points.get(c.point.code)
+        if point is None:
+            point = self.points[c.point.code] = json.dumps(c.point.code)
+        # direction and decision are literals, dates ISO; the strings come from json.dumps
+        head = (f'{{"person_id": {person_id}, "direction": "{c.direction}", "refused": false, '
+                f'"crossing_point": {point}, "occurred_at": "{c.occurred_at.isoformat()}", '
+                f'"local_date": "{c.local_date.isoformat()}", "decision": "{c.decision}", '
+                '"imported": true, ')  # fmt: skip
+        if c.mrz is not None:
+            return f'{head}"mrz": {json.dumps(list(c.mrz))}}}'
+        return f'{head}"document": {_document_json(c.document)}}}'
+
     def finish(self) -> None:
-        """Persons' last days seen and exits (retention counts from them), once at the end."""
+        """Persons' last days seen and exits (retention counts from them), and overstays."""
         if self.last_seen:
-            self.session.note_days(self.last_seen, self.last_exits)
+            self.session.note_days(self.last_seen, self.last_exits, self._overstayers())
+
+    def _overstayers(self) -> set[int]:
+        """The persons of this import whose crossings, all of them, show an overstay."""
+        found: set[int] = set()
+        for person_id, traveller in self.created.items():
+            days = traveller.crossings
+            if not days:
+                continue
+            last = max(day for _, _, day in days)
+            rule = self.rule(last, traveller.nationality)
+            shortest = min(rule.stay.limit if rule.stay else 1 << 30, rule.per_entry or 1 << 30)
+            if (last - min(day for _, _, day in days)).days + 1 <= shortest:
+                continue  # too few days in all for any limit to be passed
+            ordered = sorted(days, key=lambda d: d[0])
+            if overstayed([(d, on) for _, d, on in ordered], last, rule):
+                found.add(person_id)
+        ids = list(self.found)
+        for start in range(0, len(ids), 10_000):
+            chunk = ids[start : start + 10_000]
+            for person_id, days in self.session.crossing_days(chunk).items():
+                last = max(day for _, day in days)
+                if overstayed(days, last, self.rule(last, self.found[person_id])):
+                    found.add(person_id)
+        return found
 
 
-def _payload(c: ImportedCrossing, person_id: int) -> dict[str, Any]:
-    """The outbox record of an imported crossing: a recorded one's, with its document."""
-    payload: dict[str, Any] = {
-        "person_id": person_id, "direction": c.direction, "refused": False,
-        "crossing_point": c.point.code, "occurred_at": c.occurred_at.isoformat(),
-        "local_date": c.local_date.isoformat(), "decision": c.decision, "imported": True,
-    }  # fmt: skip
-    if c.mrz is not None:
-        payload["mrz"] = list(c.mrz)
-    else:
-        payload["document"] = c.document.to_json()
-    return payload
+_NULL = "null"
+
+
+def _document_json(d: DocumentIdentity) -> str:
+    """``json.dumps(d.to_json())``, spelled out: every string of it matched a pattern of
+    letters, digits, spaces and ``<`` (``_DocumentLine``), so none needs escaping."""
+    sex = _NULL if d.sex is None else f'"{d.sex}"'
+    expiry = _NULL if d.expiry_date is None else f'"{d.expiry_date.isoformat()}"'
+    return (f'{{"issuing_state": "{d.issuing_state}", "document_number": "{d.document_number}", '
+            f'"document_code": "{d.document_code}", "nationality": "{d.nationality}", '
+            f'"surname": "{d.surname}", "given_names": "{d.given_names}", '
+            f'"birth_date_raw": "{d.birth_date_raw}", "sex": {sex}, "expiry_date": {expiry}}}')

@@ -27,6 +27,7 @@ from cta.domain.travel_permits import Authorization, Visa
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.alerts import AlertBook, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
+from cta.services.federation import redact_person_records
 from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
 
 __all__ = [
@@ -105,6 +106,8 @@ class CheckOutcome:
     anomalies: tuple[str, ...] = ()
     alert_hits: list[AlertHit] = field(default_factory=list)
     dismissed_hits: list[dict[str, Any]] = field(default_factory=list)
+    # whose records the decision weighed: origin, last record held, its time (federation)
+    based_on: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Node:
@@ -255,8 +258,10 @@ class Node:
             history=stays, planned_exit=request.planned_exit, visas=visas,
             authorizations=authorizations, alert_hits=hits,
         )  # fmt: skip
+        based_on = [{"origin": o, "last_seq": seq, "last_record_at": at.isoformat() if at
+                     else None} for o, seq, at in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
-                            hits, dismissed)  # fmt: skip
+                            hits, dismissed, based_on)  # fmt: skip
 
     def _alert_hits(
         self, tx: Transaction, document: TravelDocument, on: date
@@ -322,7 +327,7 @@ class Node:
         common = {"person_id": person_id, "document_id": document_id,
                   "crossing_point": point.code, "occurred_at": at,
                   "time_zone": point.time_zone, "local_date": on, "officer": actor.name,
-                  "recorded_at": now}  # fmt: skip
+                  "recorded_at": now, "origin": self.state}  # fmt: skip
         decision = outcome.decision
         if request.refused:
             reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
@@ -388,7 +393,12 @@ class Node:
     def put_alerts(self, actor: Actor, records: Sequence[dict[str, Any]]) -> dict[str, int]:
         """Create or change alerts (validated first: one bad record stores none of them)."""
         self._require(actor, Permission.MANAGE_ALERTS)
+        records = [{"issuing_state": self.state, **r} for r in records]
         for n, record in enumerate(records):
+            if record["issuing_state"] != self.state:
+                raise InvalidInputError(
+                    f"issuing_state: this node issues {self.state}'s alerts only, not "
+                    f"{record['issuing_state']}'s (each state's node issues its own)")
             try:
                 alert_from_json(record)
             except CTAError as exc:
@@ -606,10 +616,15 @@ class Node:
         deleted = 0
         while True:
             with self.store.transaction() as tx:
+                tx.chain_head(self.state, lock=True)  # the sealer waits: it seals no one gone
                 ids = tx.persons_to_purge(before, overstayer_before, batch)
                 for person_id in ids:
+                    # the federation's copies: payloads dropped here, and the peers told which
+                    # records to drop (by reference: the deletion carries no personal data)
+                    refs = redact_person_records(tx, person_id)
                     tx.delete_person(person_id)
-                    tx.emit("RetentionDeletion", {"person_id": person_id}, self.clock())
+                    if refs:
+                        tx.emit("RetentionDeletion", {"records": refs}, self.clock())
                     self._audit(tx, actor, "retention deletion", person_id)
             deleted += len(ids)
             if len(ids) < batch:
@@ -674,4 +689,6 @@ def _record_payload(
         "local_date": common["local_date"].isoformat(),
         "decision": decision.outcome.value,
         "mrz": list(request.mrz),
+        **({"reasons": [{"code": r.code, "message": r.message} for r in decision.reasons]}
+           if request.refused else {}),
     }

@@ -27,7 +27,7 @@ from cta.services.ports import (
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
            "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
-           "idempotency")  # fmt: skip
+           "idempotency", "records")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -90,6 +90,9 @@ class MemoryTransaction:
     def authorizations_of(self, person_id: int) -> list[dict[str, Any]]:
         return self._of("authorizations", person_id)
 
+    def data_heads(self) -> list[tuple[str, int, datetime | None]]:
+        return []
+
     def alert_watermark(self) -> int:
         return max(self.t["alert_changes"], default=0)
 
@@ -139,6 +142,22 @@ class MemoryTransaction:
 
     def meta(self, key: str) -> str | None:
         return {"alerts_epoch": "memory"}.get(key)
+
+    # federation: the records this node holds, by (origin, seq)
+
+    def chain_head(self, origin: str, *, lock: bool = False) -> None:
+        return None
+
+    def records_of_person(self, person_id: int) -> list[tuple[str, int, dict[str, Any]]]:
+        return [(o, s, r["wire"]) for (o, s), r in sorted(self.t["records"].items())
+                if r["person_id"] == person_id]  # fmt: skip
+
+    def replace_record_wire(self, origin: str, seq: int, wire: dict[str, Any]) -> None:
+        self.t["records"][(origin, seq)].update(wire=wire, person_id=None)
+
+    def add_records(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            self.t["records"][(row["origin"], row["seq"])] = dict(row)
 
     def add_crossing(self, **fields: Any) -> int:
         return self._add("crossings", fields)

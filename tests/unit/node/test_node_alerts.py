@@ -35,7 +35,7 @@ OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
 CONSUL = Actor("consul.01", Role.CONSULAR_OFFICER, "visa application")
 ADMIN = Actor("admin.01", Role.ADMIN, "alerts")
 
-ELCHIN = {"id": "AZE-2027-0001", "category": "refuse_entry", "issuing_state": "AZE",
+ELCHIN = {"id": "AZE-2027-0001", "category": "refuse_entry",
           "names": ["Эльчин Мамедов", "Elçin Məmmədov"], "birth_date": "1984-03-07",
           "nationalities": ["AZE"], "sex": "M", "action": "refuse entry"}  # fmt: skip
 

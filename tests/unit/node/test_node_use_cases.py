@@ -128,4 +128,25 @@ def test_retention_deletes_a_person_and_every_copy_of_their_records(
     node.record(OFFICER, crossing(Direction.EXIT, 4 * 365))
     assert node.purge(ADMIN)["deleted"] == 1
     assert store.tables["persons"] == {} and store.tables["crossings"] == {}
-    assert [r["kind"] for r in store.tables["outbox"].values()] == ["RetentionDeletion"]
+    # never sealed, so never seen by a peer: the outbox rows go, nothing to tell the peers
+    assert store.tables["outbox"] == {}
+
+
+def test_retention_redacts_sealed_records_and_tells_the_peers_which(
+    node: Node, store: MemoryStore
+) -> None:
+    node.record(OFFICER, crossing(Direction.ENTRY, 4 * 365 + 10))
+    node.record(OFFICER, crossing(Direction.EXIT, 4 * 365))
+    person_id = next(iter(store.tables["persons"]))
+    wire = {"origin": "GEO", "seq": 1, "at": "2023-01-01T00:00:00.000000Z",
+            "kind": "CrossingRecorded", "payload": {"x": 1}, "salt": "0" * 32,
+            "payload_hash": "a" * 64, "supersedes": None, "prev_hash": "0" * 64,
+            "hash": "b" * 64, "signature": "A" * 86 + "=="}  # fmt: skip
+    store.tables["records"][("GEO", 1)] = {"origin": "GEO", "seq": 1, "wire": wire,
+                                           "person_id": person_id}  # fmt: skip
+    assert node.purge(ADMIN)["deleted"] == 1
+    [record] = store.tables["records"].values()
+    assert record["wire"]["payload"] is None and record["wire"]["hash"] == "b" * 64
+    [deletion] = store.tables["outbox"].values()
+    assert (deletion["kind"], deletion["payload"]) == ("RetentionDeletion",
+                                                       {"records": [["GEO", 1]]})

@@ -6,12 +6,17 @@ on SQLite the rows go to the driver's ``executemany`` already in SQLAlchemy's st
 they go through ``COPY ... FROM STDIN`` (psycopg 3). New persons and documents get their ids
 before they are written: on SQLite from ``max(id)`` (the import holds the write lock, taken by
 ``BEGIN IMMEDIATE``), on PostgreSQL from the table's sequence, so live writers may go on.
+
+On SQLite an import's connection gets a page cache big enough for the indexes it updates
+(``IMPORT_CACHE_KIB``; the default 2 MiB would write the same index pages to the WAL over and
+over while the transaction is open), and its own size back at the end. ``synchronous`` stays
+``FULL``: the commit is as durable as any other.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -25,6 +30,7 @@ from cta.services.ports import AuditEntry
 __all__ = ["SqlBulkSession", "SqlBulkStore"]
 
 LOOKUP_CHUNK = 2_000  # document keys per SELECT (SQLite allows 32,766 parameters)
+IMPORT_CACHE_KIB = 1 << 20  # SQLite's page cache for an import's connection: 1 GiB at most
 
 _PERSON = ("id", "surname", "given_names", "nationality", "birth_date", "birth_date_raw", "sex",
            "created_at", "last_exit", "last_seen", "overstayed")  # fmt: skip
@@ -45,7 +51,7 @@ class SqlBulkStore:
     @contextmanager
     def session(self) -> Iterator[SqlBulkSession]:
         """One transaction: committed when the block ends, unless discarded or failed."""
-        with self.engine.connect() as connection:
+        with self.engine.connect() as connection, _import_cache(connection):
             transaction = connection.begin()
             session = SqlBulkSession(connection)
             try:
@@ -57,6 +63,21 @@ class SqlBulkStore:
                 transaction.rollback()
             else:
                 transaction.commit()
+
+
+@contextmanager
+def _import_cache(connection: Connection) -> Iterator[None]:
+    """On SQLite, a big page cache for the import, and the connection's own size back after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw: Any = connection.connection.dbapi_connection
+    before = raw.execute("PRAGMA cache_size").fetchone()[0]
+    raw.execute(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        raw.execute(f"PRAGMA cache_size={int(before)}")
 
 
 class SqlBulkSession:
@@ -96,8 +117,20 @@ class SqlBulkSession:
                 {"states": [k[0] for k in keys], "numbers": [k[1] for k in keys]},
             )  # fmt: skip
             return {(r[0], r[1]): (int(r[2]), int(r[3])) for r in rows}
-        d = t.documents.c
         found: dict[tuple[str, str], tuple[int, int]] = {}
+        if self.dialect == "sqlite":
+            # one probe of the unique index per key, in the driver: SQLAlchemy's expanding IN
+            # cost more to compile than SQLite took to answer
+            cursor = self.c.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            probe = ("SELECT person_id, id FROM documents "
+                     "WHERE issuing_state = ? AND document_number = ?")  # fmt: skip
+            for key in keys:
+                row = cursor.execute(probe, key).fetchone()
+                if row is not None:
+                    found[(key[0], key[1])] = (int(row[0]), int(row[1]))
+            cursor.close()
+            return found
+        d = t.documents.c
         for start in range(0, len(keys), LOOKUP_CHUNK):
             chunk = keys[start : start + LOOKUP_CHUNK]
             rows = self.c.execute(
@@ -108,6 +141,20 @@ class SqlBulkSession:
             for state, number, person_id, document_id in rows:
                 found[(state, number)] = (int(person_id), int(document_id))
         return found
+
+    def crossing_days(self, person_ids: Sequence[int]) -> dict[int, list[tuple[str, date]]]:
+        """The persons' crossings (direction, local day), in the order they happened."""
+        c = t.crossings.c
+        days: dict[int, list[tuple[str, date]]] = {}
+        for start in range(0, len(person_ids), LOOKUP_CHUNK):
+            rows = self.c.execute(
+                select(c.person_id, c.direction, c.local_date)
+                .where(c.person_id.in_(person_ids[start : start + LOOKUP_CHUNK]))
+                .order_by(c.person_id, c.occurred_at, c.id)
+            )
+            for person_id, direction, on in rows:
+                days.setdefault(int(person_id), []).append((direction, on))
+        return days
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -126,26 +173,47 @@ class SqlBulkSession:
         self._write(t.crossings, _CROSSING, rows)
 
     def emit_many(
-        self, kind: str, payloads: list[dict[str, Any]], at: datetime, person_ids: list[int]
+        self, kind: str, payloads: list[str], at: datetime, person_ids: list[int]
     ) -> None:
-        rows = [{"at": at, "kind": kind, "payload": p, "person_id": i}
-                for p, i in zip(payloads, person_ids, strict=True)]  # fmt: skip
-        self._write(t.outbox, _OUTBOX, rows)
+        """Outbox records of one kind; each payload is its JSON text already."""
+        if not payloads:
+            return
+        if self.dialect == "postgresql":
+            count = len(payloads)
+            columns = [[at] * count, [kind] * count, payloads, person_ids]
+            _copy_columns(self.c, t.outbox, _OUTBOX, columns)
+            return
+        if self.dialect == "sqlite":
+            self.c.exec_driver_sql(
+                "INSERT INTO outbox (at, kind, payload, person_id) VALUES (?, ?, ?, ?)",
+                [(when, kind, p, i) for when in (_sqlite_time(at),)
+                 for p, i in zip(payloads, person_ids, strict=True)],
+            )  # fmt: skip
+            return
+        self.c.execute(insert(t.outbox), [
+            {"at": at, "kind": kind, "payload": json.loads(p), "person_id": i}
+            for p, i in zip(payloads, person_ids, strict=True)])  # fmt: skip
 
-    def note_days(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None:
-        """Each person's last day seen and last exit (retention) move forward, never back."""
+    def note_days(
+        self, last_seen: dict[int, date], last_exits: dict[int, date], overstayers: set[int]
+    ) -> None:
+        """Each person's last day seen and last exit (retention) move forward, never back;
+        an overstayer is marked so (and stays marked)."""
         ids = list(last_seen)
         exits = [last_exits.get(i) for i in ids]
         if self.dialect == "postgresql":
             self.c.execute(
                 text("UPDATE persons SET "
                      "last_seen = GREATEST(persons.last_seen, x.seen), "
-                     "last_exit = GREATEST(persons.last_exit, x.exit) FROM "
+                     "last_exit = GREATEST(persons.last_exit, x.exit), "
+                     "overstayed = persons.overstayed OR x.over FROM "
                      "(SELECT unnest(CAST(:ids AS bigint[])) AS id, "
                      "unnest(CAST(:seen AS date[])) AS seen, "
-                     "unnest(CAST(:exits AS date[])) AS exit) AS x "
+                     "unnest(CAST(:exits AS date[])) AS exit, "
+                     "unnest(CAST(:over AS boolean[])) AS over) AS x "
                      "WHERE persons.id = x.id"),
-                {"ids": ids, "seen": [last_seen[i] for i in ids], "exits": exits},
+                {"ids": ids, "seen": [last_seen[i] for i in ids], "exits": exits,
+                 "over": [i in overstayers for i in ids]},
             )  # fmt: skip
             return
         # SQLite's max() of two values is NULL if either is; dates compare as ISO text
@@ -153,8 +221,8 @@ class SqlBulkSession:
             "UPDATE persons SET "
             "last_seen = CASE WHEN last_seen IS NULL OR last_seen < ?1 THEN ?1 ELSE last_seen END, "
             "last_exit = CASE WHEN ?2 IS NOT NULL AND (last_exit IS NULL OR last_exit < ?2) "
-            "THEN ?2 ELSE last_exit END WHERE id = ?3",
-            [(last_seen[i].isoformat(), e.isoformat() if e else None, i)
+            "THEN ?2 ELSE last_exit END, overstayed = overstayed OR ?3 WHERE id = ?4",
+            [(last_seen[i].isoformat(), e.isoformat() if e else None, int(i in overstayers), i)
              for i, e in zip(ids, exits, strict=True)],
         )  # fmt: skip
 
@@ -196,12 +264,17 @@ class SqlBulkSession:
             self.c.execute(insert(table), rows)
 
 
+def _sqlite_time(value: datetime) -> str:
+    """A timestamp as SQLAlchemy's SQLite DateTime stores it: naive UTC, microseconds."""
+    if value.tzinfo is not None:
+        value = value.astimezone(UTC).replace(tzinfo=None)
+    return value.isoformat(" ", "microseconds")  # SQLAlchemy's "%Y-%m-%d %H:%M:%S.%f"
+
+
 def _sqlite(value: Any) -> Any:
     """A value in the text form SQLAlchemy's SQLite types store (and read back)."""
     if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(UTC).replace(tzinfo=None)
-        return value.isoformat(" ", "microseconds")  # SQLAlchemy's "%Y-%m-%d %H:%M:%S.%f"
+        return _sqlite_time(value)
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict | list):
@@ -211,18 +284,30 @@ def _sqlite(value: Any) -> Any:
     return value
 
 
+def _sqlite_column(column: list[Any]) -> list[Any]:
+    """One column's values in SQLite's storage form, converted by the type of its first value."""
+    sample = next((v for v in column if v is not None), None)
+    if sample is None or type(sample) in (str, int, float):
+        return column
+    if type(sample) is datetime:
+        if all(v is sample for v in column):
+            return [_sqlite_time(sample)] * len(column)  # one time for the whole batch
+        return _converted(column, datetime, _sqlite_time)
+    if type(sample) is date:
+        days: dict[date, str] = {}  # few distinct days in a batch: each converted once
+        return _converted(column, date, lambda d: days.get(d) or days.setdefault(d, str(d)))
+    return [None if v is None else _sqlite(v) for v in column]
+
+
+def _converted(column: list[Any], kind: type, convert: Callable[[Any], Any]) -> list[Any]:
+    """``convert`` on values of exactly ``kind``; any other value by the general rule."""
+    return [convert(v) if type(v) is kind else None if v is None else _sqlite(v)
+            for v in column]  # fmt: skip
+
+
 def _sqlite_rows(columns: Sequence[str], rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """The rows as tuples in SQLite's storage form; a column's values converted together."""
-    values = []
-    for name in columns:
-        column = [r[name] for r in rows]
-        sample = next((v for v in column if v is not None), None)
-        if isinstance(sample, str | int) and not isinstance(sample, bool):
-            values.append(column)
-        elif isinstance(sample, datetime) and all(v is sample for v in column):
-            values.append([_sqlite(sample)] * len(column))  # one time for the whole batch
-        else:
-            values.append([None if v is None else _sqlite(v) for v in column])
+    values = [_sqlite_column([r[name] for r in rows]) for name in columns]
     return list(zip(*values, strict=True))
 
 
@@ -230,16 +315,20 @@ def _copy(
     connection: Connection, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]
 ) -> None:
     """COPY the rows in (psycopg adapts dates and timestamps; JSON goes in as its text)."""
-    raw: Any = connection.connection.driver_connection
     json_columns = {c for c in columns if isinstance(table.c[c].type, JSON)}
+    _copy_columns(connection, table, columns, [
+        [json.dumps(r[c]) for r in rows] if c in json_columns else [r[c] for r in rows]
+        for c in columns])  # fmt: skip
+
+
+def _copy_columns(
+    connection: Connection, table: Table, columns: Sequence[str], values: list[list[Any]]
+) -> None:
+    """COPY rows given column by column (JSON columns as their text)."""
+    raw: Any = connection.connection.driver_connection
     with raw.cursor() as cursor, cursor.copy(
         f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
     ) as copy:
-        if json_columns:
-            for row in rows:
-                copy.write_row(
-                    [json.dumps(row[c]) if c in json_columns else row[c] for c in columns]
-                )
-        else:
-            for row in rows:
-                copy.write_row([row[c] for c in columns])
+        write = copy.write_row
+        for row in zip(*values, strict=True):
+            write(row)

@@ -8,7 +8,7 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -32,9 +32,11 @@ from cta.adapters.storage.group_commit import GroupCommit
 from cta.services.ports import (
     AlertRow,
     AuditEntry,
+    ChainHeadRow,
     CheckHistory,
     CrossingRow,
     DocumentRow,
+    OutboxRow,
     PersonRow,
     RefusalRow,
     UserRow,
@@ -50,6 +52,14 @@ class DuplicateError(Exception):
 def _day(value: Any) -> date:
     """A DATE column as the driver gives it: a date (psycopg) or ISO text (sqlite3)."""
     return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _instant(value: Any) -> datetime | None:
+    """A timestamp column as the driver gives it: a datetime (psycopg) or text (sqlite3)."""
+    if value is None or isinstance(value, datetime):
+        return value
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class _Prepared:
@@ -88,6 +98,8 @@ _HOT: dict[str, Executable] = {
     "authorizations": select(_a.document_number, _a.valid_from, _a.valid_to)
     .where(_a.person_id == bindparam("person")).order_by(_a.id),
     "alert_watermark": select(func.max(t.alert_changes.c.seq)),
+    "heads": select(t.chain_heads.c.origin, t.chain_heads.c.seq, t.chain_heads.c.at)
+    .order_by(t.chain_heads.c.origin),
 }  # fmt: skip
 
 
@@ -202,6 +214,10 @@ class SqlTransaction:
 
     # -- alerts ----------------------------------------------------------------------------
 
+    def data_heads(self) -> list[tuple[str, int, datetime | None]]:
+        """Each origin's last record held, and its time: what a decision is based on."""
+        return [(o, int(seq), _instant(at)) for o, seq, at in self._prepared["heads"].rows(self.c)]
+
     def alert_watermark(self) -> int:
         """The number of the latest alert change (0: none yet); a check asks it every time."""
         rows = self._prepared["alert_watermark"].rows(self.c)
@@ -275,6 +291,82 @@ class SqlTransaction:
     def meta(self, key: str) -> str | None:
         row = self.c.execute(select(t.node_meta.c.value).where(t.node_meta.c.key == key)).first()
         return None if row is None else str(row[0])
+
+    # -- federation ------------------------------------------------------------------------
+
+    def chain_head(self, origin: str, *, lock: bool = False) -> ChainHeadRow | None:
+        query = select(t.chain_heads).where(t.chain_heads.c.origin == origin)
+        row = self.c.execute(query.with_for_update() if lock else query).first()
+        return ChainHeadRow(**row._mapping) if row else None
+
+    def set_chain_head(self, head: ChainHeadRow) -> None:
+        h = t.chain_heads.c
+        values = {"seq": head.seq, "hash": head.hash, "at": head.at,
+                  "outbox_seq": head.outbox_seq}  # fmt: skip
+        done = self.c.execute(update(t.chain_heads).where(h.origin == head.origin)
+                              .values(**values))  # fmt: skip
+        if done.rowcount == 0:
+            self.c.execute(insert(t.chain_heads).values(origin=head.origin, **values))
+
+    def chain_heads(self) -> list[ChainHeadRow]:
+        rows = self.c.execute(select(t.chain_heads).order_by(t.chain_heads.c.origin))
+        return [ChainHeadRow(**r._mapping) for r in rows]
+
+    def outbox_after(self, seq: int, limit: int) -> list[OutboxRow]:
+        o = t.outbox.c
+        rows = self.c.execute(select(o.seq, o.at, o.kind, o.payload, o.person_id)
+                              .where(o.seq > seq).order_by(o.seq).limit(limit))  # fmt: skip
+        return [OutboxRow(**r._mapping) for r in rows]
+
+    def add_records(self, rows: Sequence[dict[str, Any]]) -> None:
+        if rows:
+            self.c.execute(insert(t.records), list(rows))
+
+    def record_hashes(self, origin: str, seqs: Sequence[int]) -> dict[int, str]:
+        if not seqs:
+            return {}
+        r = t.records.c
+        rows = self.c.execute(select(r.seq, r.hash).where(r.origin == origin,
+                                                          r.seq.in_(list(seqs))))  # fmt: skip
+        return {int(seq): digest for seq, digest in rows}
+
+    def records_page(self, origin: str, after: int, limit: int) -> list[dict[str, Any]]:
+        r = t.records.c
+        rows = self.c.execute(select(r.wire).where(r.origin == origin, r.seq > after)
+                              .order_by(r.seq).limit(limit))  # fmt: skip
+        return [row[0] for row in rows]
+
+    def records_of_person(self, person_id: int) -> list[tuple[str, int, dict[str, Any]]]:
+        r = t.records.c
+        rows = self.c.execute(select(r.origin, r.seq, r.wire).where(r.person_id == person_id))
+        return [(o, int(seq), wire) for o, seq, wire in rows]
+
+    def replace_record_wire(self, origin: str, seq: int, wire: dict[str, Any]) -> None:
+        r = t.records.c
+        self.c.execute(update(t.records).where(r.origin == origin, r.seq == seq)
+                       .values(wire=wire, person_id=None))  # fmt: skip
+
+    def persons_of_records(self, refs: Sequence[tuple[str, int]]) -> list[int]:
+        """The local persons the records ``(origin, seq)`` concern."""
+        r = t.records.c
+        found: set[int] = set()
+        for origin in {o for o, _ in refs}:
+            seqs = [seq for o, seq in refs if o == origin]
+            rows = self.c.execute(select(r.person_id).where(
+                r.origin == origin, r.seq.in_(seqs), r.person_id.is_not(None)))
+            found |= {int(row[0]) for row in rows}
+        return sorted(found)
+
+    def put_peer_status(self, **fields: Any) -> None:
+        p = t.peer_status.c
+        done = self.c.execute(update(t.peer_status).where(p.peer == fields["peer"])
+                              .values(**fields))  # fmt: skip
+        if done.rowcount == 0:
+            self.c.execute(insert(t.peer_status).values(**fields))
+
+    def peer_statuses(self) -> list[dict[str, Any]]:
+        rows = self.c.execute(select(t.peer_status).order_by(t.peer_status.c.peer))
+        return [dict(r._mapping) for r in rows]
 
     # -- audit and outbox ------------------------------------------------------------------
 
@@ -378,7 +470,7 @@ class SqlTransaction:
     def delete_person(self, person_id: int) -> None:
         """The person and every record of theirs, the outbox's copies included."""
         for table in (t.crossings, t.refusals, t.visas, t.authorizations, t.alert_decisions,
-                      t.documents, t.outbox):
+                      t.documents, t.outbox):  # records are redacted, not deleted (federation)
             self.c.execute(delete(table).where(table.c.person_id == person_id))
         self.c.execute(delete(t.persons).where(t.persons.c.id == person_id))
 

@@ -31,13 +31,16 @@ __all__ = [
     "alerts",
     "audit_log",
     "authorizations",
+    "chain_heads",
     "crossings",
     "documents",
     "idempotency",
     "metadata",
     "node_meta",
     "outbox",
+    "peer_status",
     "persons",
+    "records",
     "refusals",
     "users",
     "visas",
@@ -102,6 +105,7 @@ crossings = Table(
     Column("decision", String(6), nullable=False),  # what the check said: admit | refer | refuse
     Column("override_reason", Text),  # an entry the check refused, admitted by an officer
     Column("recorded_at", UTC, nullable=False),
+    Column("origin", String(3)),  # the node that recorded it (None: this one, before 0004)
     Index(None, "person_id", "occurred_at"),
     Index(None, "local_date"),
 )
@@ -119,6 +123,7 @@ refusals = Table(
     Column("officer", String(100), nullable=False),
     Column("reasons", JSON, nullable=False),  # [{"code", "message"}]
     Column("recorded_at", UTC, nullable=False),
+    Column("origin", String(3)),
     Index(None, "person_id"),
 )
 
@@ -234,6 +239,50 @@ outbox = Table(
     Column("kind", String(40), nullable=False),  # CrossingRecorded, RefusalRecorded, ...
     Column("payload", JSON, nullable=False),
     Column("person_id", Id, index=True),  # whose data it carries: deleted with the person
+)
+
+# -- federation (docs/federation.md) ---------------------------------------------------------
+
+# Every origin's sealed records this node holds, its own included, as the exchange carries
+# them (``Record.to_wire()``); ``person_id`` is the local person a record concerns, so that a
+# retention deletion can redact it.
+records = Table(
+    "records",
+    metadata,
+    Column("origin", String(3), primary_key=True),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTC, nullable=False),
+    Column("kind", String(40), nullable=False),
+    Column("wire", JSON, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("person_id", Id, index=True),
+    Column("received_at", UTC, nullable=False),
+)
+
+# The last record held of each origin; for this node's own, also the last outbox row sealed.
+chain_heads = Table(
+    "chain_heads",
+    metadata,
+    Column("origin", String(3), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+    Column("at", UTC),
+    Column("outbox_seq", BigInteger, nullable=False, default=0),
+)
+
+# What the sync loop last saw of each peer (``cta federation status`` reads it).
+peer_status = Table(
+    "peer_status",
+    metadata,
+    Column("peer", String(3), primary_key=True),
+    Column("endpoint", String(200), nullable=False),
+    Column("remote_last_seq", BigInteger),
+    Column("last_success_at", UTC),
+    Column("last_error", Text),
+    Column("last_error_at", UTC),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("rejections", Integer, nullable=False, default=0),
+    Column("updated_at", UTC, nullable=False),
 )
 
 idempotency = Table(

@@ -33,8 +33,11 @@ from cta.entrypoints.api.schemas import (
     ScreeningBody,
 )
 from cta.entrypoints.web import workbench_router
+from cta.federation.auth import NonceCache, request_target
+from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
 from cta.services.checks import decision_json
+from cta.services.federation import FederationService
 from cta.services.node import (
     UNKNOWN,
     Actor,
@@ -87,8 +90,8 @@ async def _actor(
 Who = Annotated[Actor, Depends(_actor)]
 
 
-def create_app(node: Node) -> FastAPI:
-    """The API of one node."""
+def create_app(node: Node, federation: FederationService | None = None) -> FastAPI:
+    """The API of one node (and its federation endpoint when it is a member)."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
@@ -182,6 +185,19 @@ def create_app(node: Node) -> FastAPI:
         later checks of the same document follow it while the alert is unchanged."""
         return node.decide_hit(who, body.mrz, body.alert_id, body.decision, body.reason)
 
+    if federation is not None:
+        nonces = NonceCache()
+
+        @app.get("/v1/federation/records", include_in_schema=False)
+        def federation_records(request: Request) -> JSONResponse:
+            """This node's sealed records, to members only (signed node requests)."""
+            target = request_target(request.scope["raw_path"], request.scope["query_string"])
+            answer = answer_records_request(
+                federation.federation, "GET", target, request.headers, node.clock(),
+                federation.page, nonces,
+            )  # fmt: skip
+            return JSONResponse(answer.body, status_code=answer.status)
+
     @app.get("/v1/persons/{person_id}")
     def traveller_file(person_id: PersonPath, who: Who) -> dict[str, Any]:
         """Everything this node holds on one person."""
@@ -246,6 +262,7 @@ def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
         "anomalies": list(outcome.anomalies),
         "alert_hits": [hit_json(h) for h in outcome.alert_hits],
         "dismissed_hits": outcome.dismissed_hits,
+        "based_on": outcome.based_on,
         "document": outcome.document.to_json(),
     }
 

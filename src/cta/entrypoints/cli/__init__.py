@@ -10,6 +10,7 @@ import typer
 from cta.entrypoints.cli.alerts import alerts_app
 from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
+from cta.entrypoints.cli.federation import federation_app
 from cta.entrypoints.cli.imports import import_app
 from cta.entrypoints.cli.keys import keys_app
 from cta.entrypoints.cli.mrz import mrz_command
@@ -36,6 +37,7 @@ app.command("serve")(serve_command)
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(alerts_app, name="alerts")
+app.add_typer(federation_app, name="federation")
 app.command("screen")(screen_command)
 app.add_typer(keys_app, name="keys")
 

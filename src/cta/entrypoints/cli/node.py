@@ -42,9 +42,10 @@ def serve_command(
     """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL."""
     import uvicorn
 
-    from cta.bootstrap import build_node
+    from cta.bootstrap import build_federation, build_node
     from cta.entrypoints.api.server import http_protocol, loop_name
     from cta.services.demo_data import seed_demo
+    from cta.services.federation import FederationDaemon
 
     config = settings()
     if demo:
@@ -56,8 +57,10 @@ def serve_command(
     try:
         node = build_node(config)  # migrate once, before any worker starts
         users = seed_demo(node) if demo else None
+        federation = build_federation(config, node)
     except CTAError as exc:
         fail(str(exc))
+    daemon = FederationDaemon(federation) if federation is not None else None
     address = f"http://{host or config.host}:{port or config.port}"
     if users is not None:
         out_console.print(f"[bold]CTA demo node {config.state}[/] at {address}/v1 "
@@ -67,16 +70,22 @@ def serve_command(
             out_console.print(f"  {role:<17} Authorization: Bearer {token}", soft_wrap=True)
         counts = node.store.counts()
         out_console.print(f"  {counts['persons']} travellers, {counts['crossings']} crossings")
-    uvicorn.run(
-        "cta.entrypoints.api.asgi:app",
-        host=host or config.host,
-        port=port or config.port,
-        workers=workers or config.workers,
-        log_level="warning",
-        access_log=False,
-        http=http_protocol(),
-        loop=loop_name(),
-    )
+    if daemon is not None:  # one per node, in this process: seal the outbox, pull the peers
+        daemon.start()
+    try:
+        uvicorn.run(
+            "cta.entrypoints.api.asgi:app",
+            host=host or config.host,
+            port=port or config.port,
+            workers=workers or config.workers,
+            log_level="warning",
+            access_log=False,
+            http=http_protocol(),
+            loop=loop_name(),
+        )
+    finally:
+        if daemon is not None:
+            daemon.stop()
 
 
 @users_app.command("add")

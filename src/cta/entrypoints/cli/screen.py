@@ -118,11 +118,20 @@ def load_index_from_file(path: Path) -> ScreeningIndex:
 
 
 def load_index_from_node() -> ScreeningIndex:
-    """The node's alerts (wired by the node's alert store; until then a clear error)."""
-    raise CTAError(
-        "screening against the node's database is not wired yet: give the alerts with "
-        "--alerts FILE.jsonl"
-    )
+    """The node's alerts (CTA_DATABASE_URL): its index, warm from the snapshot when one is
+    there, brought up to the latest alert change; the run is written to the audit log."""
+    import getpass
+
+    from cta.bootstrap import build_node
+    from cta.entrypoints.cli.node import settings
+    from cta.services.ports import AuditEntry
+
+    node = build_node(settings())
+    node.alerts.open(node.store)
+    entry = AuditEntry(f"cli:{getpass.getuser()}", "admin", "screen travellers (cli)",
+                       "screening", None, {"alerts": len(node.alerts)})  # fmt: skip
+    node.store.audit([entry], node.clock())
+    return node.alerts.index
 
 
 def screen_command(

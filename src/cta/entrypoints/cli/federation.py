@@ -1,0 +1,54 @@
+"""``cta federation status``: per peer, the last record held, the lag and the errors."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from cta.domain.errors import CTAError
+from cta.entrypoints.cli.common import fail, out_console, print_json
+from cta.entrypoints.cli.node import settings
+
+__all__ = ["federation_app"]
+
+federation_app = typer.Typer(help="This node in the federation of the three nodes.",
+                             no_args_is_help=True)  # fmt: skip
+
+
+@federation_app.command("status")
+def status_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Per origin: the last record this node holds; per peer: its last record seen, the lag,
+    the last success and the last error of the sync loop (as the running node wrote them)."""
+    from cta.bootstrap import build_node
+    from cta.services.federation import federation_status
+
+    config = settings()
+    try:
+        node = build_node(config)
+        rows = federation_status(node.store, config.state)
+    except CTAError as exc:
+        fail(str(exc))
+    if as_json:
+        print_json({"node": config.state, "federation_file": config.federation_file or None,
+                    "origins": rows})  # fmt: skip
+        return
+    table = Table(title=f"node {config.state}: federation "
+                  f"{'(' + config.federation_file + ')' if config.federation_file else '(none)'}")
+    for column in ("origin", "last seq held", "their last seq", "lag", "last success",
+                   "failures", "rejections", "last error"):  # fmt: skip
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["origin"] + (" (this node)" if row["self"] else ""), str(row["last_seq"]),
+            _text(row["remote_last_seq"]), _text(row["lag"]), _text(row["last_success_at"]),
+            str(row["failures"]), str(row["rejections"]), _text(row["last_error"]),
+        )  # fmt: skip
+    out_console.print(table)
+
+
+def _text(value: object) -> str:
+    return "-" if value is None else str(value)
