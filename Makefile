@@ -17,8 +17,9 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
+# the area on one machine: three federated demo nodes (AZE, ARM, GEO) and traffic between them
 run: $(STAMP)
-	$(BIN)/cta serve --demo
+	$(BIN)/cta area --demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench tools

@@ -2,7 +2,9 @@
 
 For each database: build a register of ``BENCH_NODE_PERSONS`` persons (default 1,000,000; one
 document each) and three times as many crossings with the bulk path of imports
-(``cta.adapters.storage.bulk``), timed; start ``cta serve`` (``CTA_WORKERS=2``) on it; from a
+(``cta.adapters.storage.bulk``), timed; put ``BENCH_NODE_ALERTS`` person alerts (default
+100,000, from the screening benchmark's generator) in it, which every check then screens;
+start ``cta serve`` (``CTA_WORKERS=2``) on it; from a
 separate process (``python -m bench.bench_node load ...``, a small asyncio HTTP/1.1 client)
 measure, each ``REPEATS`` times, bounded in time:
 
@@ -56,7 +58,7 @@ SURNAMES = tuple(
     a + b for a in ("BERI", "PETRO", "ALI", "IVANO", "SMI", "MUELL", "KAR", "GEL", "ASLA", "WAN")
     for b in ("DZE", "SYAN", "YEV", "V", "TH", "ER", "IMOV", "OVA", "N", "G")
 )  # fmt: skip
-NODELAY = Path(__file__).with_name("nodelay")  # sitecustomize: TCP_NODELAY (see there)
+ALERTS = int(os.environ.get("BENCH_NODE_ALERTS", "100000"))  # person alerts every check screens
 GIVEN = ("NINO", "ANI", "RASHAD", "OLGA", "JOHN", "ANNA", "LEYLA", "DAVIT", "MEHMET", "LI")
 
 
@@ -363,13 +365,32 @@ def _bench(kind: str, folder: Path) -> dict[str, Any]:
     return result
 
 
+def _alerts(url: str, count: int) -> float:
+    """``count`` person alerts (the screening benchmark's generator) into the node; seconds."""
+    if count == 0:
+        return 0.0
+    from bench.screen_data import alert_line, alert_persons
+    from cta.bootstrap import build_node
+    from cta.domain.roles import Role
+    from cta.services.node import Actor
+    from cta.settings import Settings
+
+    lines = [alert_line(p) | {"issuing_state": "GEO"} for p in alert_persons(count)]
+    started = time.perf_counter()
+    node = build_node(Settings(database_url=url, alert_snapshot="off"))
+    node.put_alerts(Actor("admin.bench", Role.ADMIN), lines)
+    node.store.engine.dispose()  # type: ignore[attr-defined]
+    return time.perf_counter() - started
+
+
 def _serve(result: dict[str, Any], url: str, folder: Path) -> None:
-    """The loads on two servers: as shipped, and with TCP_NODELAY."""
+    """The loads on one server (``WORKERS`` workers) over the register and the alerts."""
     sys.path.insert(0, str(Path(__file__).parent.parent))
     from tests.integration.node_server import NodeServer, add_user
 
     from cta.domain.roles import Role
 
+    result["alerts"] = {"count": ALERTS, "seconds": _alerts(url, ALERTS)}
     officer = add_user(url, "officer.bench", Role.BORDER_OFFICER)
     step = max(1, PERSONS // 5000)
     checks = [{"mrz": _mrz(i), "crossing_point": POINT, "direction": "entry"}
@@ -377,25 +398,15 @@ def _serve(result: dict[str, Any], url: str, folder: Path) -> None:
     records = [{"mrz": _mrz(i), "crossing_point": POINT, "direction": "entry",
                 "override_reason": "benchmark"}
                for i in range(1, PERSONS, 3)][:60_000]  # fmt: skip
-    with NodeServer(url, folder / "shipped", workers=WORKERS) as server:
-        result["health_shipped"] = _measure(server, officer, "health (as shipped)",
-                                            method="GET", path="/v1/health",
-                                            bodies=[None])  # fmt: skip
-        result["checks_shipped"] = _measure(server, officer, "checks (as shipped)",
-                                            method="POST", path="/v1/checks",
-                                            bodies=checks)  # fmt: skip
-    os.environ["PYTHONPATH"] = str(NODELAY)  # NodeServer passes the environment on
-    try:
-        with NodeServer(url, folder / "nodelay", workers=WORKERS) as server:
-            _loads(result, server, officer, checks, records, folder)
-    finally:
-        del os.environ["PYTHONPATH"]
+    with NodeServer(url, folder / "server", workers=WORKERS) as server:
+        _loads(result, server, officer, checks, records, folder)
 
 
 def run() -> dict[str, Any]:
     """Every database in turn; prints the table and returns the figures."""
     results: dict[str, Any] = {
         "persons": PERSONS, "crossings": 3 * PERSONS, "import": IMPORT, "workers": WORKERS,
+        "alerts": ALERTS,
         "seconds_each": SECONDS, "repeats": REPEATS,
     }  # fmt: skip
     keep = Path(__file__).parent / "results"
@@ -417,9 +428,7 @@ def _print(results: dict[str, Any]) -> None:
                 f"crossings, {WORKERS} workers (medians of {REPEATS} × {SECONDS:.0f} s)",
                 "measurement", *[f"{k} {c}" for k in DATABASES for c in ("/s", "p50 ms",
                                                                       "p99 ms")])  # fmt: skip
-    for name, label in (("health_shipped", "GET /v1/health, as shipped"),
-                        ("checks_shipped", "POST /v1/checks, as shipped"),
-                        ("health", "GET /v1/health (baseline)"), ("checks", "POST /v1/checks"),
+    for name, label in (("health", "GET /v1/health (baseline)"), ("checks", "POST /v1/checks"),
                         ("checks_500", "POST /v1/checks at 500/s"),
                         ("records", "POST /v1/crossings (entries)")):  # fmt: skip
         cells = []

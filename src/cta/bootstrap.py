@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from cta.adapters.storage.aggregates import SqlAggregates
-from cta.adapters.storage.engine import make_engine, migrate
+from cta.adapters.storage.engine import make_engine, migrate, start_checkpoints
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
@@ -47,11 +47,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def build_node(settings: Settings | None = None, *, migrate_schema: bool = True) -> Node:
-    """The node for these settings, its database brought to the newest schema."""
+def build_node(
+    settings: Settings | None = None, *, migrate_schema: bool = True, serving: bool = False
+) -> Node:
+    """The node for these settings, its database brought to the newest schema (``serving``:
+    a server worker's, whose SQLite WAL is checkpointed in the background)."""
     settings = settings or Settings()
     load_regime(settings.regime)  # fail at start, not at the first check, on a bad policy
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, serving=serving)
+    if serving:
+        start_checkpoints(engine)
     if migrate_schema:
         migrate(engine)
     return Node(

@@ -2,12 +2,16 @@
 
 Each node is a ``cta serve`` process with its own database (SQLite files, or databases of one
 PostgreSQL server), its own key pair and fixed port (its endpoint in the federation file).
+With ``relay=True`` every pull passes through one ``peer_relay`` process, whose routes a test
+cuts or spoils (``links``). ``heads``, ``record_hashes``, ``in_sync`` read the nodes' databases.
 """
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -15,7 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from sqlalchemy import create_engine, func, select
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from cta.federation.keys import generate_private_key, key_files, public_key_text, write_key_pair
 from cta.federation.members import member_snippet
@@ -32,6 +38,7 @@ class Member:
     url: str
     token: str  # a border officer's
     auditor: str
+    relay: str | None = None  # the relay every pull passes through, when there is one
 
     def client(self) -> httpx.Client:
         return self.server.client(self.token, "federation test")
@@ -48,22 +55,29 @@ class Member:
 
 
 @contextmanager
-def area(workdir: Path, url_of: Callable[[str], str], workers: int = 1) -> Iterator[
-    dict[str, Member]
-]:  # fmt: skip
+def area(
+    workdir: Path, url_of: Callable[[str], str], workers: int = 1, *, relay: bool = False
+) -> Iterator[dict[str, Member]]:
     """Start the three nodes; yield them by state; stop them all at the end."""
     ports = {state: free_port() for state in STATES}
     since = datetime.now(UTC) - timedelta(days=1)
     keys = workdir / "keys"
-    members = []
+    public = {}
     for state in STATES:
         key = generate_private_key()
         write_key_pair(key, key_files(keys, state))
-        members.append(member_snippet(state, public_key_text(key),
-                                      f"http://127.0.0.1:{ports[state]}", since))  # fmt: skip
+        public[state] = public_key_text(key)
+    relay_url, relay_process = _start_relay(workdir, keys, ports) if relay else (None, None)
+
+    def endpoint(viewer: str, state: str) -> str:
+        if relay_url is None or viewer == state:
+            return f"http://127.0.0.1:{ports[state]}"
+        return f"{relay_url}/{viewer}-{state}"
+
     nodes: dict[str, Member] = {}
     try:
         for state in STATES:
+            members = [member_snippet(s, public[s], endpoint(state, s), since) for s in STATES]
             file = workdir / f"federation-{state}.toml"
             file.write_text(f'node = "{state}"\n\n' + "\n".join(members), encoding="utf-8")
             url = url_of(state)
@@ -74,11 +88,88 @@ def area(workdir: Path, url_of: Callable[[str], str], workers: int = 1) -> Itera
                                 env={"CTA_FEDERATION_FILE": str(file),
                                      "CTA_KEYS_DIR": str(keys)})  # fmt: skip
             server.start()
-            nodes[state] = Member(state, server, url, token, auditor)
+            nodes[state] = Member(state, server, url, token, auditor, relay_url)
         yield nodes
     finally:
         for node in nodes.values():
             node.server.stop()
+        if relay_process is not None:
+            relay_process.terminate()
+            relay_process.wait(10)
+
+
+def _start_relay(
+    workdir: Path, keys: Path, ports: Mapping[str, int]
+) -> tuple[str, subprocess.Popen[bytes]]:
+    port = free_port()
+    upstream = [f"{s}=http://127.0.0.1:{ports[s]}" for s in STATES]
+    with (workdir / "relay.log").open("wb") as log:
+        process = subprocess.Popen([sys.executable, "-m", "tests.integration.peer_relay",
+                                    "--port", str(port), "--keys", str(keys), "--upstream",
+                                    *upstream], stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        try:
+            return httpx.get(f"{url}/modes", timeout=1.0).status_code == 200
+        except httpx.TransportError:
+            return process.poll() is not None  # dead: say so below
+    wait_until(up, 30, "the relay answers")
+    assert process.poll() is None, (workdir / "relay.log").read_text()
+    return url, process
+
+
+def links(nodes: Mapping[str, Member], modes: Mapping[tuple[str, str], str]) -> None:
+    """Set relay routes: ``{("GEO", "ARM"): "down"}`` is GEO's pull of ARM's records."""
+    relay = next(iter(nodes.values())).relay
+    assert relay is not None, "an area without relay"
+    body = {f"{viewer}-{origin}": mode for (viewer, origin), mode in modes.items()}
+    assert httpx.post(f"{relay}/modes", json=body, timeout=10).status_code == 200
+
+
+def cut_off(nodes: Mapping[str, Member], state: str, mode: str = "down") -> None:
+    """Every link to and from ``state`` in ``mode`` (``pass`` heals them)."""
+    links(nodes, {pair: mode for other in STATES if other != state
+                  for pair in ((state, other), (other, state))})  # fmt: skip
+
+
+def _read(node: Member, query: Any) -> list[Any]:
+    engine = create_engine(node.url)
+    try:
+        with engine.connect() as c:
+            return list(c.execute(query))
+    finally:
+        engine.dispose()
+
+
+def heads(node: Member) -> dict[str, int]:
+    """Each origin's last record the node holds."""
+    return {o: int(s) for o, s in _read(node, select(t.chain_heads.c.origin,
+                                                     t.chain_heads.c.seq))}  # fmt: skip
+
+
+def unsealed(node: Member) -> int:
+    """Rows of the node's outbox not sealed into records yet."""
+    h = t.chain_heads.c
+    sealed = select(h.outbox_seq).where(h.origin == node.state).scalar_subquery()
+    query = select(func.count()).select_from(t.outbox).where(
+        t.outbox.c.seq > func.coalesce(sealed, 0))
+    return int(_read(node, query)[0][0])
+
+
+def record_hashes(node: Member) -> set[tuple[str, int, str]]:
+    """(origin, seq, hash) of every record the node holds."""
+    rows = _read(node, select(t.records.c.origin, t.records.c.seq, t.records.c.hash))
+    return {(o, int(s), h) for o, s, h in rows}
+
+
+def in_sync(nodes: Mapping[str, Member]) -> bool:
+    """Every outbox sealed, and every node holding every origin's last record."""
+    if any(unsealed(n) for n in nodes.values()):
+        return False
+    seen = [heads(n) for n in nodes.values()]
+    own = {state: seen[i].get(state, 0) for i, state in enumerate(nodes)}
+    return all(h.get(state, 0) == own[state] for h in seen for state in nodes)
 
 
 def wait_until(condition: Callable[[], bool], seconds: float = 60.0, what: str = "") -> None:

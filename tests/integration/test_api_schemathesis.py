@@ -39,6 +39,12 @@ ROLE_FOR = {
     "POST /v1/retention/purge": Role.ADMIN,
     "GET /v1/health": Role.ADMIN,
     "GET /v1/statistics": Role.ANALYST,
+    "PUT /v1/alerts/{alert_id}": Role.ADMIN,
+    "GET /v1/alerts/{alert_id}": Role.ADMIN,
+    "DELETE /v1/alerts/{alert_id}": Role.ADMIN,
+    "GET /v1/alerts": Role.ADMIN,
+    "POST /v1/screenings": Role.BORDER_OFFICER,
+    "POST /v1/alert-hits": Role.BORDER_OFFICER,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

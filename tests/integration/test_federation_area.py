@@ -15,11 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, select
 
-from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
-from tests.integration.area import POINT, STATES, Member, area, wait_until
+from tests.integration.area import (
+    POINT,
+    STATES,
+    Member,
+    area,
+    in_sync,
+    record_hashes,
+    wait_until,
+)
 from tests.integration.node_server import add_user, passport, unique_number
 from tests.pg import PostgresServer
 
@@ -69,32 +75,6 @@ def person_of(node: Member, mrz: list[str]) -> int | None:
                                         "direction": "entry"})  # fmt: skip
     assert response.status_code == 200, response.text
     return response.json()["person_id"]  # type: ignore[no-any-return]
-
-
-def heads(node: Member) -> dict[str, int]:
-    engine = create_engine(node.url)
-    try:
-        with engine.connect() as c:
-            return {o: int(s) for o, s in c.execute(select(t.chain_heads.c.origin,
-                                                           t.chain_heads.c.seq))}  # fmt: skip
-    finally:
-        engine.dispose()
-
-
-def record_hashes(node: Member) -> set[tuple[str, int, str]]:
-    engine = create_engine(node.url)
-    try:
-        with engine.connect() as c:
-            rows = c.execute(select(t.records.c.origin, t.records.c.seq, t.records.c.hash))
-            return {(o, int(s), h) for o, s, h in rows}
-    finally:
-        engine.dispose()
-
-
-def in_sync(nodes: dict[str, Member]) -> bool:
-    seen = [heads(n) for n in nodes.values()]
-    own = {state: seen[i].get(state, 0) for i, state in enumerate(nodes)}
-    return all(h.get(state, 0) == own[state] for h in seen for state in nodes)
 
 
 def test_one_history_across_the_area(nodes: dict[str, Member]) -> None:

@@ -23,7 +23,7 @@ from cta.federation.auth import sign_request
 from cta.federation.errors import RecordFormatError
 from cta.federation.protocol import DEFAULT_LIMIT, RecordsPage, decode_page, records_target
 from cta.federation.records import Record
-from cta.federation.verify import IngestResult, Rejection
+from cta.federation.verify import IngestResult, Reason, Rejection
 
 __all__ = [
     "Backoff",
@@ -131,7 +131,8 @@ class Peer:
     poll_seconds: float = 2.0
     clock: Clock = _utc_now
     rng: random.Random = field(default_factory=random.Random)
-    on_rejection: Callable[[Rejection], None] | None = None  # the audit entry and the alarm
+    # every rejection (the batch's, or a page of another origin's): the audit entry and alarm
+    on_rejection: Callable[[Rejection], None] | None = None
     _status: PeerStatus = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -158,8 +159,6 @@ class Peer:
             page = decode_page(response.content)
         except RecordFormatError as exc:
             raise PeerError(f"{self.state} sent a malformed page: {exc}") from None
-        if page.origin != self.state:
-            raise PeerError(f"{self.state} sent a page of {page.origin}'s records")
         return page
 
     def pull_once(self, stop: threading.Event | None = None) -> PullOutcome:
@@ -169,6 +168,11 @@ class Peer:
             while stop is None or not stop.is_set():
                 after = self.position(self.state)
                 page = self.fetch(after)
+                if page.origin != self.state:  # another origin's, or no member's: forged
+                    rejection = Rejection(self.state, Reason.WRONG_ORIGIN, 0, None,
+                                          f"{self.state}'s endpoint sent a page of "
+                                          f"{page.origin}'s records")  # fmt: skip
+                    return self._failed(outcome, str(rejection), rejection)
                 result = self.ingest(self.state, page.records)
                 outcome = replace(outcome, pages=outcome.pages + 1,
                                   stored=outcome.stored + result.stored,

@@ -9,7 +9,9 @@ Rules, in the order a record is checked:
 2. a key of the origin is valid at the record's time, and the record is intact: its payload
    (unless redacted) matches ``payload_hash``, its header matches ``hash``, and ``signature``
    is that key's over the header;
-3. the batch runs in order without holes: each record's ``seq`` is the one before's + 1;
+3. the batch runs in order without holes: each record's ``seq`` is the one before's + 1
+   (``out_of_order`` when a record comes before one it should follow, also when the one
+   missing is further on in the batch: reordered; a ``gap`` when it is not there at all);
 4. a record at or below our head is one we hold: the same hash is a duplicate, skipped (a
    redelivered page, a retry after a crash); another hash is a **fork**, refused;
 5. the first new record follows our head (``seq`` = head + 1, else a gap), every new record
@@ -156,7 +158,7 @@ def verify_batch(
     last = head
     for index, record in enumerate(batch):
         before = batch[index - 1] if index else None
-        problem = _problem(origin, record, before, head, last, held, federation)
+        problem = _problem(origin, batch, record, before, head, last, held, federation)
         if problem is not None:
             return Rejection(origin, problem[0], index, record.seq, problem[1])
         if record.seq > head.seq:
@@ -165,8 +167,17 @@ def verify_batch(
     return Accepted(origin, tuple(fresh), len(batch) - len(fresh), last)
 
 
+def _gap(batch: Sequence[Record], first: int, record_seq: int) -> tuple[Reason, str]:
+    """Records ``first`` to ``record_seq - 1`` are not here: missing, or later in the batch."""
+    later = sorted(r.seq for r in batch if first <= r.seq < record_seq)
+    if later:  # a peer that reorders its page is broken or tampering; records to come are not
+        return Reason.OUT_OF_ORDER, f"record {record_seq} comes before record {later[0]}"
+    return Reason.GAP, f"records {first} to {record_seq - 1} are missing"
+
+
 def _problem(
     origin: str,
+    batch: Sequence[Record],
     record: Record,
     before: Record | None,
     head: ChainHead,
@@ -182,7 +193,7 @@ def _problem(
     if before is not None and record.seq != before.seq + 1:
         if record.seq <= before.seq:
             return Reason.OUT_OF_ORDER, f"record {record.seq} comes after record {before.seq}"
-        return Reason.GAP, f"records {before.seq + 1} to {record.seq - 1} are missing"
+        return _gap(batch, before.seq + 1, record.seq)
     if record.seq <= head.seq:
         ours = head.hash if record.seq == head.seq else held.get(record.seq)
         if ours is None:
@@ -191,7 +202,7 @@ def _problem(
             return Reason.FORK, f"we hold a different record {record.seq} (hash {ours[:12]}…)"
         return None
     if record.seq != last.seq + 1:
-        return Reason.GAP, f"records {last.seq + 1} to {record.seq - 1} are missing"
+        return _gap(batch, last.seq + 1, record.seq)
     if record.prev_hash != last.hash:
         return Reason.BROKEN_CHAIN, f"prev_hash is not the hash of record {last.seq}"
     if last.at is not None and record.at < last.at:

@@ -5,6 +5,10 @@ few Latin-script ones) and printed in the MRZ as the passports would (``to_mrz``
 crossing goes through the node's own use case, so the demo data is what officers would have
 recorded: entries and exits at the node's external crossing points over the last 400 days, a
 few travellers inside the area now, some of them over their limit.
+
+``cta area --demo`` seeds each of the three nodes so (each with its own ``seed`` and its own
+range of document numbers, so that no passport is filed at two nodes), then makes new travellers
+with ``DemoTravellers`` for its live traffic.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from cta.domain.regime import Category
 from cta.domain.roles import Role
 from cta.services.node import Actor, Node, RecordCrossing
 
-__all__ = ["DemoUsers", "seed_demo"]
+__all__ = ["DemoTravellers", "DemoUsers", "seed_demo"]
 
 # nationality, Faker locale, weight: the mix of visitors to the three states, roughly
 _PEOPLE = (
@@ -40,20 +44,39 @@ class DemoUsers:
     tokens: dict[str, str]
 
 
-def seed_demo(node: Node, *, travellers: int = 300, seed: int = 2027) -> DemoUsers:
-    """Fill an empty node with demo users and travellers; returns the users' tokens."""
-    rng = random.Random(seed)
+class DemoTravellers:
+    """Synthetic travellers one after another: a nationality drawn from the visitors' mix, a
+    name in its own script, a passport (TD3) that prints it as ICAO transliterates it."""
+
+    def __init__(self, seed: int, today: date) -> None:
+        self.rng = random.Random(seed)
+        self.today = today
+        self._fakers = {locale: Faker(locale) for _, locale, _ in _PEOPLE}
+        for faker in self._fakers.values():
+            faker.seed_instance(seed)
+        self._weights = [w for _, _, w in _PEOPLE]
+
+    def passport(self, number: int) -> DocumentFields:
+        """The passport of traveller ``number`` (its document number: a letter, 8 digits)."""
+        nationality, locale, _ = self.rng.choices(_PEOPLE, self._weights)[0]
+        return _passport(self.rng, self._fakers[locale], nationality, number, self.today)
+
+
+def seed_demo(
+    node: Node, *, travellers: int = 300, seed: int = 2027, first_number: int = 0
+) -> DemoUsers:
+    """Fill an empty node with demo users and travellers; returns the users' tokens.
+
+    Travellers get document numbers from ``first_number`` on and cross at the node's own
+    external crossing points."""
     tokens = {role.value: node.add_user(f"demo-{role.value}", role) for role in Role}
     officer = Actor("demo-border_officer", Role.BORDER_OFFICER, "demo data")
     points = [p for p in node.crossing_points.of_state(node.state) if p.is_external]
     today = node.today()
-    fakers = {locale: Faker(locale) for _, locale, _ in _PEOPLE}
-    for faker in fakers.values():
-        faker.seed_instance(seed)
-    weights = [w for _, _, w in _PEOPLE]
-    for number in range(travellers):
-        nationality, locale, _ = rng.choices(_PEOPLE, weights)[0]
-        fields = _passport(rng, fakers[locale], nationality, number, today)
+    people = DemoTravellers(seed, today)
+    rng = people.rng
+    for number in range(first_number, first_number + travellers):
+        fields = people.passport(number)
         mrz = generate_mrz(fields)
         _permits(node, fields, mrz, today)
         for day, direction in _history(rng, today):

@@ -13,6 +13,7 @@ as an alarm, and blocks nothing but that peer.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -112,12 +113,19 @@ class FederationService:
 
     # -- peers' records --------------------------------------------------------------------
 
-    def ingest(self, origin: str, batch: Sequence[Record]) -> IngestResult:
-        """Verify a peer's batch and store and apply it whole, or store nothing."""
+    def ingest(
+        self, origin: str, batch: Sequence[Record], *, alarm: bool = True
+    ) -> IngestResult:
+        """Verify a peer's batch and store and apply it whole, or store nothing.
+
+        A rejection is audited and raised as an alarm here unless ``alarm`` is false (the
+        puller's ``on_rejection`` does it then, for its own rejections too).
+        """
         if origin == self.state:
             rejection = Rejection(origin, Reason.WRONG_ORIGIN, 0, None,
                                   "a peer sent this node's own records")  # fmt: skip
-            self._alarm(rejection)
+            if alarm:
+                self.alarm(rejection)
             return IngestResult(0, 0, self.position(origin), rejection)
         with self.store.transaction() as tx:
             row = tx.chain_head(origin, lock=True)
@@ -140,12 +148,16 @@ class FederationService:
                     new = verdict.head
                     tx.set_chain_head(ChainHeadRow(origin, new.seq, new.hash, new.at, 0))
                 result = IngestResult(len(verdict.records), verdict.skipped, verdict.head.seq)
-        if result.rejection is not None:
-            self._alarm(result.rejection)
+        if result.rejection is not None and alarm:
+            self.alarm(result.rejection)
         return result
 
-    def _alarm(self, rejection: Rejection) -> None:
-        log.error("federation alarm: rejected a batch of %s: %s", rejection.origin, rejection)
+    def alarm(self, rejection: Rejection) -> None:
+        """A refused batch: an audit entry always, and an alarm in the log when it points at
+        forgery or a broken peer (a gap is only records yet to come)."""
+        level = logging.ERROR if rejection.reason.is_tampering else logging.WARNING
+        log.log(level, "federation alarm: rejected a batch of %s: %s", rejection.origin,
+                rejection)  # fmt: skip
         entry = AuditEntry("federation", "node", "reject records", "federation", None,
                            {"origin": rejection.origin, "reason": rejection.reason.value,
                             "seq": rejection.seq, "message": rejection.message})  # fmt: skip
@@ -272,8 +284,10 @@ class FederationDaemon:
         self._seal_seconds = seal_seconds
         self.loop = SyncLoop([
             Peer(state=peer, endpoint=service.federation.endpoint(peer), node=service.state,
-                 key=service.key, client=self._client, ingest=service.ingest,
-                 position=service.position, poll_seconds=poll_seconds)
+                 key=service.key, client=self._client,
+                 ingest=functools.partial(service.ingest, alarm=False),
+                 position=service.position, poll_seconds=poll_seconds,
+                 on_rejection=service.alarm)
             for peer in service.federation.peers
         ])  # fmt: skip
         self._stop = threading.Event()

@@ -22,8 +22,9 @@ marks them, so that retention keeps them longer (``Node.purge``).
 from __future__ import annotations
 
 import json
-import re
+import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -94,25 +95,6 @@ class _CrossingLine(BaseModel):
     document: _DocumentLine | None = None
 
 
-# The fast path's spellings: a subset of what the models accept, read to the same values.
-# Anything outside it (another spelling, a non-ASCII name, a bad value) goes to the models.
-_LINE_KEYS = frozenset(_CrossingLine.model_fields)
-_DOCUMENT_KEYS = frozenset(_DocumentLine.model_fields)
-_DIRECTIONS = frozenset({"entry", "exit"})
-_DECISIONS = frozenset({"admit", "refer", "refuse"})
-_SEXES = frozenset({"M", "F", None})
-_AT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
-                 r"(?:\.[0-9]{1,6})?(?:Z|[+-](?:[01][0-9]|2[0-3]):[0-5][0-9])")  # fmt: skip
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-_OFFICER = re.compile(r"[A-Za-z0-9_.@-]{1,100}")
-_STATE = re.compile(r"[A-Z]{1,3}")
-_NUMBER = re.compile(r"[A-Z0-9]{1,30}")
-_SURNAME = re.compile(r"[A-Z][A-Z ]{0,199}")
-_GIVEN_NAMES = re.compile(r"[A-Z ]{0,200}")
-_BIRTH = re.compile(r"[0-9]{2}(?:[0-9]{2}|<<)(?:[0-9]{2}|<<)")
-_DOCUMENT_CODE = re.compile(r"[A-Z][A-Z<]?")
-
-
 class LineError(CTAError):
     """A line of an import file that cannot be imported: which line, which field, why."""
 
@@ -170,28 +152,8 @@ class ImportedCrossing(NamedTuple):
     mrz: tuple[str, ...] | None
 
 
-class _Fields(NamedTuple):
-    """A ``document`` object read by the fast path: ``_DocumentLine``'s fields."""
-
-    issuing_state: str
-    document_number: str
-    nationality: str
-    surname: str
-    given_names: str
-    birth_date_raw: str
-    sex: str | None
-    expiry_date: date | None
-    document_code: str
-
-
 class CrossingReader:
-    """Reads and validates lines of the import format against the node's reference data.
-
-    Each line is read by a fast path first: ``json.loads`` and the models' rules checked by
-    hand, over the usual spellings only (ASCII, ``YYYY-MM-DDTHH:MM:SS[.ffffff]±HH:MM``). A line
-    it does not take whole, or that any later check finds bad, is read again by the models,
-    whose verdict and message are the ones given: the fast path only ever says yes.
-    """
+    """Reads and validates lines of the import format against the node's reference data."""
 
     def __init__(
         self, codes: frozenset[str], points: CrossingPoints, state: str, now: datetime
@@ -203,6 +165,9 @@ class CrossingReader:
         self.latest = now + timedelta(minutes=5)
         self._ours: dict[str, tuple[CrossingPoint, ZoneInfo]] = {}  # the points checked
         self._offsets: dict[tuple[str, date], timedelta | None] = {}  # (zone, UTC day)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # for a worker process (``CrossingPoints`` is not)
+        return _reader, (self.codes, tuple(self.points), self.state, self.now)
 
     def read_batch(self, batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
         """The valid crossings of a batch, and a message for every bad line."""
@@ -217,12 +182,6 @@ class CrossingReader:
     def read(self, number: int, text: str | bytes) -> ImportedCrossing:
         """The crossing of line ``number``, or a ``LineError`` naming what is wrong."""
         try:
-            crossing = self._read_fast(number, text)
-        except (LineError, ValueError):  # ValueError: not UTF-8, not JSON, not a date
-            crossing = None
-        if crossing is not None:
-            return crossing
-        try:
             line = _CrossingLine.model_validate_json(text)
         except ValidationError as exc:
             first = exc.errors()[0]
@@ -231,36 +190,9 @@ class CrossingReader:
         return self._crossing(number, line.direction, line.crossing_point, line.occurred_at,
                               line.officer, line.decision, line.mrz, line.document)  # fmt: skip
 
-    def _read_fast(self, number: int, text: str | bytes) -> ImportedCrossing | None:
-        """The crossing if the line is in the usual spelling; else None (or an error)."""
-        item = json.loads(text.decode() if isinstance(text, bytes) else text)  # strict UTF-8
-        if type(item) is not dict or not item.keys() <= _LINE_KEYS:
-            return None
-        get = item.get
-        direction, code, at, officer = (get("direction"), get("crossing_point"),
-                                        get("occurred_at"), get("officer"))  # fmt: skip
-        decision, mrz, document = get("decision", "admit"), get("mrz"), get("document")
-        if (
-            direction not in _DIRECTIONS or decision not in _DECISIONS
-            or type(code) is not str or len(code) > 40
-            or type(at) is not str or not _AT.fullmatch(at)
-            or type(officer) is not str or not _OFFICER.fullmatch(officer)
-        ):  # fmt: skip
-            return None
-        if mrz is not None and not (
-            type(mrz) is list and 2 <= len(mrz) <= 3
-            and all(type(m) is str and len(m) <= 60 and m.isascii() for m in mrz)
-        ):  # fmt: skip
-            return None
-        fields = None if document is None else _fields(document)
-        if document is not None and fields is None:
-            return None
-        return self._crossing(number, direction, code, datetime.fromisoformat(at), officer,
-                              decision, mrz, fields)  # fmt: skip
-
     def _crossing(
         self, number: int, direction: str, code: str, occurred_at: datetime, officer: str,
-        decision: str, mrz: list[str] | None, document: _DocumentLine | _Fields | None,
+        decision: str, mrz: list[str] | None, document: _DocumentLine | None,
     ) -> ImportedCrossing:  # fmt: skip
         point = self._point(code, number)
         at, on = self._instant(occurred_at, point, number)
@@ -316,7 +248,7 @@ class CrossingReader:
             read.expiry_date,
         )  # fmt: skip
 
-    def _identity(self, d: _DocumentLine | _Fields, number: int, on: date) -> DocumentIdentity:
+    def _identity(self, d: _DocumentLine, number: int, on: date) -> DocumentIdentity:
         codes = self.codes
         if d.issuing_state not in codes or d.nationality not in codes:
             name = "issuing_state" if d.issuing_state not in codes else "nationality"
@@ -332,28 +264,10 @@ class CrossingReader:
                                 d.birth_date_raw, birth, d.sex, d.expiry_date)  # fmt: skip
 
 
-def _fields(document: Any) -> _Fields | None:
-    """A ``document`` object in the usual spelling, or None for the model to read."""
-    if type(document) is not dict or not document.keys() <= _DOCUMENT_KEYS:
-        return None
-    get = document.get
-    state, number, nationality = (get("issuing_state"), get("document_number"),
-                                  get("nationality"))  # fmt: skip
-    surname, given, raw = get("surname"), get("given_names", ""), get("birth_date_raw")
-    sex, expiry, code = get("sex"), get("expiry_date"), get("document_code", "P")
-    if not (
-        type(state) is str and _STATE.fullmatch(state)
-        and type(number) is str and _NUMBER.fullmatch(number)
-        and type(nationality) is str and _STATE.fullmatch(nationality)
-        and type(surname) is str and _SURNAME.fullmatch(surname)
-        and type(given) is str and _GIVEN_NAMES.fullmatch(given)
-        and type(raw) is str and _BIRTH.fullmatch(raw)
-        and type(code) is str and _DOCUMENT_CODE.fullmatch(code)
-        and sex in _SEXES and (expiry is None or (type(expiry) is str and _DAY.fullmatch(expiry)))
-    ):  # fmt: skip
-        return None
-    expiry_date = None if expiry is None else date.fromisoformat(expiry)  # ValueError: the model's
-    return _Fields(state, number, nationality, surname, given, raw, sex, expiry_date, code)
+def _reader(
+    codes: frozenset[str], points: tuple[CrossingPoint, ...], state: str, now: datetime
+) -> CrossingReader:
+    return CrossingReader(codes, CrossingPoints(points), state, now)
 
 
 _MIDNIGHT = time(tzinfo=UTC)
@@ -474,14 +388,17 @@ def import_crossings(
                 "its crossings are recorded already"
             )
         writer = _Writer(session, now, _rules(node))
-        for batch in _batches(command.lines, BATCH):
-            crossings, errors = reader.read_batch(batch)
-            report.lines += len(batch)
-            report.skipped += len(errors)
-            report.errors += errors[: max(0, MAX_ERRORS_KEPT - len(report.errors))]
-            if report.skipped and command.all_or_nothing:
-                continue  # nothing will be kept: only count and name the bad lines
-            writer.write(crossings, report)
+        read = _read_ahead(reader, _batches(command.lines, BATCH))
+        try:
+            for lines, crossings, errors in read:
+                report.lines += lines
+                report.skipped += len(errors)
+                report.errors += errors[: max(0, MAX_ERRORS_KEPT - len(report.errors))]
+                if report.skipped and command.all_or_nothing:
+                    continue  # nothing will be kept: only count and name the bad lines
+                writer.write(crossings, report)
+        finally:
+            read.close()  # and with it the worker process, if any
         if report.skipped and command.all_or_nothing:
             session.discard()
             report.rejected, report.imported = True, 0
@@ -531,6 +448,47 @@ def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
             batch = []
     if batch:
         yield batch
+
+
+Read = tuple[int, list[ImportedCrossing], list[str]]  # a batch: lines, crossings, messages
+
+
+def _read_ahead(reader: CrossingReader, batches: Iterator[list[Line]]) -> Iterator[Read]:
+    """Each batch read; from the second on, in a worker process, one batch ahead of the writes.
+
+    Reading (JSON, validation, dates) is half the work of an import and needs nothing from
+    the database, so a file of several batches is read on the other core while this one
+    writes. A one-batch file is read here: a process costs a second to start.
+    """
+    first = next(batches, None)
+    second = next(batches, None) if first is not None else None
+    if first is None or second is None:
+        if first is not None:
+            yield len(first), *reader.read_batch(first)
+        return
+    context = multiprocessing.get_context("spawn")  # nothing inherited: no connection, no lock
+    pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_reading,
+                               initargs=(reader,))  # fmt: skip
+    try:
+        ahead = (len(second), pool.submit(_read_here, second))
+        yield len(first), *reader.read_batch(first)  # while the worker starts
+        for batch in batches:
+            current, ahead = ahead, (len(batch), pool.submit(_read_here, batch))
+            yield current[0], *current[1].result()
+        yield ahead[0], *ahead[1].result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WORKER_READER: list[CrossingReader] = []  # in a worker process: its reader
+
+
+def _start_reading(reader: CrossingReader) -> None:
+    _WORKER_READER.append(reader)
+
+
+def _read_here(batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
+    return _WORKER_READER[0].read_batch(batch)
 
 
 class _Traveller:

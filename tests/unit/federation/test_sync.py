@@ -205,3 +205,17 @@ def test_records_come_over_as_they_were_sealed(geo: MemoryLedger) -> None:
     peer(serving(arm), geo).pull_once()
     first: Record = geo.records("ARM")[0]
     assert first.redacted and first == replace(arm.records("ARM")[0])
+
+
+@pytest.mark.parametrize("claimed", ["AZE", "XYZ"])
+def test_a_page_claimed_by_another_origin_is_refused_with_the_alarm(
+    geo: MemoryLedger, claimed: str
+) -> None:
+    alarms: list[Rejection] = []
+    body = f'{{"origin":"{claimed}","records":[],"last_seq":0}}'.encode()
+    puller = peer(lambda request: httpx.Response(200, content=body), geo,
+                  on_rejection=alarms.append)  # fmt: skip
+    outcome = puller.pull_once()
+    assert outcome.rejection is not None and alarms == [outcome.rejection]
+    assert outcome.rejection.reason == Reason.WRONG_ORIGIN and claimed in str(outcome.rejection)
+    assert puller.status().rejections == 1

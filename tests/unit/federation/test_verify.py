@@ -156,7 +156,9 @@ def test_a_changed_duplicate_is_refused_too_not_skipped(field: str) -> None:
 
 def test_a_reordered_batch_is_refused() -> None:
     batch = [ARM[0], ARM[2], ARM[1]]
-    rejected(verify(batch), Reason.GAP, 1)
+    rejected(verify(batch), Reason.OUT_OF_ORDER, 1)  # reordered, not merely incomplete
+    rejected(verify([ARM[1], ARM[0], ARM[2]]), Reason.OUT_OF_ORDER, 0)
+    assert Reason.OUT_OF_ORDER.is_tampering
     rejected(verify([ARM[0], ARM[1], ARM[0]]), Reason.OUT_OF_ORDER, 2)
 
 

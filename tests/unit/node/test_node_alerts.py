@@ -6,7 +6,7 @@ through a real server on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -28,9 +28,9 @@ from cta.services.node import (
     RecordCrossing,
 )
 
+from .conftest import NOW
 from .memory_store import MemoryStore
 
-NOW = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)
 OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
 CONSUL = Actor("consul.01", Role.CONSULAR_OFFICER, "visa application")
 ADMIN = Actor("admin.01", Role.ADMIN, "alerts")
@@ -44,16 +44,6 @@ def mammadov(number: str = "C01234567", born: date = date(1984, 3, 7)) -> list[s
     fields = DocumentFields(DocumentType.TD3, "P", "AZE", "MAMMADOV", "ELCHIN", number, "AZE",
                             born, "M", date(2034, 1, 1))  # fmt: skip
     return list(generate_mrz(fields))
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def node(store: MemoryStore) -> Node:
-    return Node(store, reference(), load_crossing_points(), state="GEO", clock=lambda: NOW)
 
 
 def check(node: Node, mrz: list[str] | None = None, direction: Direction = Direction.ENTRY

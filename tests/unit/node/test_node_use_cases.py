@@ -5,16 +5,14 @@ The same use cases run on SQLite and PostgreSQL in tests/integration/test_node_s
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
-from cta.bootstrap import reference
 from cta.domain.checks import Direction
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.errors import InvalidInputError
 from cta.domain.roles import Role
-from cta.policy.crossing_points import load_crossing_points
 from cta.services.node import (
     Actor,
     BorderCheck,
@@ -25,9 +23,9 @@ from cta.services.node import (
     RecordCrossing,
 )
 
+from .conftest import NOW
 from .memory_store import MemoryStore
 
-NOW = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)  # noon in Tbilisi
 OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
 ANALYST = Actor("analyst.01", Role.ANALYST, "statistics")
 ADMIN = Actor("admin.01", Role.ADMIN, "retention")
@@ -37,16 +35,6 @@ def passport(nationality: str = "GEO", number: str = "P12345678") -> list[str]:
     fields = DocumentFields(DocumentType.TD3, "P", nationality, "BERIDZE", "NINO", number,
                             nationality, date(1990, 4, 12), "F", date(2034, 1, 1))  # fmt: skip
     return list(generate_mrz(fields))
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def node(store: MemoryStore) -> Node:
-    return Node(store, reference(), load_crossing_points(), state="GEO", clock=lambda: NOW)
 
 
 def crossing(

@@ -8,6 +8,7 @@ machine (a record is durable before its 201 is sent). PostgreSQL (psycopg 3) is 
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -16,22 +17,53 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["make_engine", "migrate"]
+__all__ = ["make_engine", "migrate", "start_checkpoints"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-def make_engine(url: str, **options: Any) -> Engine:
-    """An engine for ``url``; for SQLite, the folder is created and the pragmas set."""
+def make_engine(url: str, *, serving: bool = False, **options: Any) -> Engine:
+    """An engine for ``url``; for SQLite, the folder is created and the pragmas set.
+
+    ``serving``: a server's engine, whose SQLite connections never checkpoint the WAL when
+    they commit (``start_checkpoints`` does it in the background instead): a checkpoint
+    writes and syncs the database file, and one inside a request's commit is a tail latency.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
         event.listen(engine, "connect", _sqlite_pragmas)
+        if serving:
+            event.listen(engine, "connect", _no_autocheckpoint)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.execute("PRAGMA wal_autocheckpoint=0")
+
+
+def start_checkpoints(engine: Engine, every: float = 1.0) -> threading.Event | None:
+    """Checkpoint a SQLite WAL every ``every`` seconds in a daemon thread (PASSIVE: it never
+    waits for readers or writers); set the returned event to stop. None on PostgreSQL."""
+    if engine.dialect.name != "sqlite":
+        return None
+    stop = threading.Event()
+
+    def run() -> None:
+        while not stop.wait(every):
+            try:
+                with engine.connect() as connection:
+                    raw = connection.connection.dbapi_connection
+                    raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()  # type: ignore[union-attr]
+            except Exception:  # busy, or the file gone at shutdown: the next round retries
+                continue
+
+    threading.Thread(target=run, name="cta-checkpoint", daemon=True).start()
+    return stop
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

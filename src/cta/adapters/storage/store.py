@@ -23,9 +23,10 @@ from sqlalchemy import (
     func,
     insert,
     select,
+    text,
     update,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
@@ -313,10 +314,32 @@ class SqlTransaction:
         return [ChainHeadRow(**r._mapping) for r in rows]
 
     def outbox_after(self, seq: int, limit: int) -> list[OutboxRow]:
+        """Outbox rows after ``seq``, in order, once no row below them can still appear.
+
+        The sealer keeps only a high-water mark, so a row must never commit below one already
+        sealed. SQLite's single writer commits rows in seq order. PostgreSQL hands out seqs at
+        insert and concurrent transactions commit in any order: row 11 may be visible while
+        row 10's transaction is still open, and sealing past it would lose row 10 for good.
+        So the sealer first waits for every open writer of the outbox (a SHARE lock conflicts
+        with their inserts; new inserts queue behind it until this transaction ends); if that
+        takes more than a moment (a long import), it seals nothing this round.
+        """
+        if self.c.dialect.name == "postgresql" and not self._outbox_settled():
+            return []
         o = t.outbox.c
         rows = self.c.execute(select(o.seq, o.at, o.kind, o.payload, o.person_id)
                               .where(o.seq > seq).order_by(o.seq).limit(limit))  # fmt: skip
         return [OutboxRow(**r._mapping) for r in rows]
+
+    def _outbox_settled(self) -> bool:
+        try:
+            with self.c.begin_nested():
+                self.c.execute(text("SET LOCAL lock_timeout = '50ms'"))
+                self.c.execute(text("LOCK TABLE outbox IN SHARE MODE"))
+                self.c.execute(text("SET LOCAL lock_timeout TO DEFAULT"))
+        except OperationalError:  # lock_timeout: writers still at work; next round
+            return False
+        return True
 
     def add_records(self, rows: Sequence[dict[str, Any]]) -> None:
         if rows:

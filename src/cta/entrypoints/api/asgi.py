@@ -11,6 +11,6 @@ from cta.entrypoints.api.app import create_app
 from cta.settings import Settings
 
 settings = Settings()
-node = build_node(settings, migrate_schema=False)
+node = build_node(settings, migrate_schema=False, serving=True)
 node.alerts.open(node.store)
 app = create_app(node, build_federation(settings, node))

@@ -8,6 +8,7 @@ import sys
 import typer
 
 from cta.entrypoints.cli.alerts import alerts_app
+from cta.entrypoints.cli.area import area_command
 from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
 from cta.entrypoints.cli.federation import federation_app
@@ -34,6 +35,7 @@ app.command("check")(check_command)
 app.command("demo")(demo_command)
 app.add_typer(policy_app, name="policy")
 app.command("serve")(serve_command)
+app.command("area")(area_command)
 app.add_typer(users_app, name="users")
 app.add_typer(import_app, name="import")
 app.add_typer(alerts_app, name="alerts")

@@ -16,9 +16,9 @@ from cta.entrypoints.cli.common import (
     fail,
     out_console,
     print_json,
+    read_json_object,
 )
 from cta.entrypoints.cli.node import settings
-from cta.entrypoints.cli.screen import read_json_object
 from cta.services.node import ForbiddenError
 
 __all__ = ["alerts_app"]

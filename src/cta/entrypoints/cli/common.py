@@ -28,6 +28,7 @@ __all__ = [
     "parse_date_option",
     "parse_json_line",
     "print_json",
+    "read_json_object",
     "read_stdin_text",
     "report_line_error",
     "stdin_lines",
@@ -90,6 +91,22 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if keys.count(key) > 1:
             raise InvalidInputError(f"key {key!r} appears twice in one object")
     return dict(pairs)
+
+
+MAX_LINE = 64 * 1024  # characters in one JSON Lines record read as a plain object
+
+
+def read_json_object(line: str) -> dict[str, Any]:
+    """One JSON Lines record as a dict: a key twice, or anything but an object, is an error."""
+    if len(line) > MAX_LINE:
+        raise InvalidInputError(f"the line is {len(line)} characters long; at most {MAX_LINE}")
+    try:
+        value = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+    except (ValueError, RecursionError) as exc:
+        raise InvalidInputError(f"not JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise InvalidInputError(f"expected a JSON object, got {type(value).__name__}")
+    return value
 
 
 def parse_json_line(model: type[Model], line: str) -> Model:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
@@ -28,6 +27,7 @@ from cta.entrypoints.cli.common import (
     out_console,
     parse_date_option,
     print_json,
+    read_json_object,
     stdin_lines,
 )
 
@@ -35,34 +35,9 @@ __all__ = [
     "hit_json",
     "load_index_from_file",
     "load_index_from_node",
-    "read_json_object",
     "screen_command",
     "screen_lines",
 ]
-
-MAX_LINE = 64 * 1024
-
-
-def read_json_object(line: str) -> dict[str, Any]:
-    """One JSON Lines record as a dict: a key twice, or anything but an object, is an error."""
-    if len(line) > MAX_LINE:
-        raise InvalidInputError(f"the line is {len(line)} characters long; at most {MAX_LINE}")
-
-    def no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        keys = [key for key, _ in pairs]
-        for key in keys:
-            if keys.count(key) > 1:
-                raise InvalidInputError(f"key {key!r} appears twice in one object")
-        return dict(pairs)
-
-    try:
-        value = json.loads(line, object_pairs_hook=no_twice)
-    except (ValueError, RecursionError) as exc:
-        raise InvalidInputError(f"not JSON: {exc}") from None
-    if not isinstance(value, dict):
-        raise InvalidInputError(f"expected a JSON object, got {type(value).__name__}")
-    return value
-
 
 def hit_json(hit: Hit) -> dict[str, Any]:
     """One hit in the ``cta screen --json`` contract."""

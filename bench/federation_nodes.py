@@ -1,0 +1,426 @@
+"""Federation through real nodes: ``cta serve`` processes on loopback, SQLite databases.
+
+**Replication under load.** Three fresh nodes (AZE, ARM, GEO), federated as ``cta area`` runs
+them (one worker each, the sync daemon's defaults: pull every 1 s, seal every 0.2 s). A load
+generator in a separate process (``python -m bench.federation_nodes load SPEC``, asyncio,
+HTTP/1.1, open loop: requests due every 1/rate s, latency counted from when each was due)
+records entries of new travellers at each node at ``rate`` a second. For every crossing it notes
+when its 201 came; afterwards each node's ``records`` table says when the node stored each of
+its peers' records (``received_at``, the node's clock: the same machine's). The lag of a record
+at a peer is that time minus the 201 at its origin. The same is run first at ``BASELINE_RATE``,
+a trickle: the lag of the design (seal, then the next pull) with no load, the baseline.
+
+**Catch-up.** An ARM node whose database holds ``count`` sealed crossing records (sealed here
+with ``cta.federation.records.seal`` under ARM's key, written with one ``executemany`` per
+chunk: the bulk path, not the sealer) and a GEO node that holds none are started; the time from
+GEO answering to GEO holding all ``count`` is its catch-up (GEO pulls pages of 500, verifies,
+stores and applies each record: a person, a document and a crossing in its own tables). The
+baseline in the same run: decoding and verifying the same records in pages in this process, no
+HTTP and no database (``decode_page`` + ``verify_batch``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from bench.common import console, percentile
+
+sys.path.insert(0, str(Path(__file__).parent.parent))  # tests.integration.node_server
+from tests.integration.node_server import NodeServer, add_user, free_port
+
+__all__ = ["catch_up", "replication"]
+
+STATES = ("AZE", "ARM", "GEO")
+POINT = {"AZE": "AZE-GYD", "ARM": "ARM-EVN", "GEO": "GEO-TBS"}
+CONNECTIONS = 32  # per node, open loop
+TODAY = datetime.now(UTC).date()
+
+
+# -- three (or two) federated nodes -------------------------------------------------------------
+
+
+@contextmanager
+def federated(
+    workdir: Path, keys: dict[str, Ed25519PrivateKey], *, since: datetime | None = None
+) -> Iterator[dict[str, NodeServer]]:
+    """Nodes of ``keys``' states, each with its key, federation file and SQLite database, not
+    started yet (their ``database_url`` is ready to fill); all stopped at the end."""
+    from cta.federation.keys import key_files, public_key_text, write_key_pair
+    from cta.federation.members import member_snippet
+
+    since = since or datetime.now(UTC) - timedelta(days=1)
+    ports = {state: free_port() for state in keys}
+    members = []
+    for state, key in keys.items():
+        write_key_pair(key, key_files(workdir / "keys", state))
+        members.append(member_snippet(state, public_key_text(key),
+                                      f"http://127.0.0.1:{ports[state]}", since))  # fmt: skip
+    servers = {}
+    for state in keys:
+        file = workdir / f"federation-{state}.toml"
+        file.write_text(f'node = "{state}"\n\n' + "\n".join(members), encoding="utf-8")
+        servers[state] = NodeServer(
+            f"sqlite:///{workdir / f'{state}.sqlite'}", workdir / state, state=state,
+            port=ports[state], fixed_port=True,
+            env={"CTA_FEDERATION_FILE": str(file), "CTA_KEYS_DIR": str(workdir / "keys")},
+        )  # fmt: skip
+    try:
+        yield servers
+    finally:
+        for server in servers.values():
+            server.stop()
+
+
+def _path(server: NodeServer) -> str:
+    return server.database_url.removeprefix("sqlite:///")
+
+
+def heads(server: NodeServer) -> dict[str, int]:
+    """Per origin, the last record the node holds (read from its database)."""
+    with sqlite3.connect(f"file:{_path(server)}?mode=ro", uri=True, timeout=30) as db:
+        return {o: int(s) for o, s in db.execute("SELECT origin, seq FROM chain_heads")}
+
+
+def _time(text: str) -> float:
+    """A time as SQLAlchemy stores it in SQLite (naive UTC), in Unix seconds."""
+    return datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp()
+
+
+# -- the load generator (its own process) -------------------------------------------------------
+
+
+def _request(path: str, token: str, body: bytes) -> bytes:
+    return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode() + body  # fmt: skip
+
+
+async def _exchange(reader: Any, writer: Any, request: bytes) -> int:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    lower = head.lower()
+    at = lower.find(b"content-length:")
+    await reader.readexactly(int(lower[at + 15 : lower.find(b"\r\n", at)]) if at >= 0 else 0)
+    return int(head[9:12])
+
+
+async def _drive(target: dict[str, Any], rate: float, seconds: float,
+                 started: float) -> list[list[Any]]:  # fmt: skip
+    """One node at ``rate`` a second: per crossing [document number, 201 at (Unix), status,
+    latency from when it was due]."""
+    bodies = target["bodies"]
+    done: list[list[Any]] = []
+    state = {"next": 0}
+
+    def take() -> tuple[int, float] | None:
+        n = state["next"]
+        due = started + n / rate
+        if n >= len(bodies) or due >= started + seconds:
+            return None
+        state["next"] = n + 1
+        return n, due
+
+    async def connection() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", target["port"])
+        try:
+            while (job := take()) is not None:
+                n, due = job
+                if (wait := due - time.perf_counter()) > 0:
+                    await asyncio.sleep(wait)
+                request = _request("/v1/crossings", target["token"], json.dumps(bodies[n]).encode())
+                try:
+                    status = await _exchange(reader, writer, request)
+                except (asyncio.IncompleteReadError, ConnectionError):
+                    # the server closed a connection idle past its keep-alive (a slow rate):
+                    # the request was not read; send it again on a new one
+                    writer.close()
+                    reader, writer = await asyncio.open_connection("127.0.0.1", target["port"])
+                    status = await _exchange(reader, writer, request)
+                done.append([bodies[n]["mrz"][1][:9], time.time(), status,
+                             time.perf_counter() - due])  # fmt: skip
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(connection() for _ in range(CONNECTIONS)))
+    return done
+
+
+async def _load(spec: dict[str, Any]) -> dict[str, Any]:
+    started = time.perf_counter() + 0.2
+    runs = await asyncio.gather(*(_drive(t, spec["rate"], spec["seconds"], started)
+                                  for t in spec["targets"]))  # fmt: skip
+    return {t["state"]: run for t, run in zip(spec["targets"], runs, strict=True)}
+
+
+def load(spec: dict[str, Any]) -> dict[str, Any]:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as file:
+        json.dump(spec, file)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.federation_nodes", "load", file.name],
+            capture_output=True, text=True, timeout=spec["seconds"] + 300,
+            cwd=Path(__file__).parent.parent,
+        )  # fmt: skip
+    finally:
+        os.unlink(file.name)
+    if done.returncode != 0:
+        raise RuntimeError(f"the load generator failed: {done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout))
+
+
+# -- replication under load ---------------------------------------------------------------------
+
+
+def _passport(prefix: str, i: int) -> list[str]:
+    from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
+
+    born = date(1960, 1, 1) + timedelta(days=(i * 7919) % 15_000)
+    number = f"{prefix}{i:0{9 - len(prefix)}d}"
+    return list(generate_mrz(DocumentFields(
+        DocumentType.TD3, "P", "USA", "BENCHMARK", "TRAVELLER", number, "USA", born,
+        "F" if i % 2 else "M", TODAY + timedelta(days=2000),
+    )))  # fmt: skip
+
+
+def _bodies(state: str, first: int, count: int) -> list[dict[str, Any]]:
+    return [{"mrz": _passport(state[0] + state[2], first + i), "crossing_point": POINT[state],
+             "direction": "entry", "override_reason": "benchmark"}
+            for i in range(count)]  # fmt: skip
+
+
+def _stored(server: NodeServer, origin: str) -> list[tuple[str, float]]:
+    """(document number, when stored here) of the origin's crossing records this node holds."""
+    with sqlite3.connect(f"file:{_path(server)}?mode=ro", uri=True, timeout=30) as db:
+        rows = db.execute("SELECT wire, received_at FROM records WHERE origin = ? "
+                          "AND kind = 'CrossingRecorded'", (origin,)).fetchall()  # fmt: skip
+    out = []
+    for wire, received in rows:
+        payload = json.loads(wire).get("payload")
+        if payload:
+            out.append((payload["mrz"][1][:9], _time(received)))
+    return out
+
+
+def _wait_in_sync(servers: dict[str, NodeServer], seconds: float = 600.0) -> float:
+    """Wait until every node holds every origin's last record; seconds waited."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        held = {s: heads(server) for s, server in servers.items()}
+        own = {s: held[s].get(s, 0) for s in servers}
+        if all(held[n].get(o, 0) == own[o] for n in servers for o in servers):
+            return time.perf_counter() - started
+        time.sleep(0.25)
+    raise RuntimeError(f"the nodes did not come into sync within {seconds:.0f} s: {held}")
+
+
+def _measure(servers: dict[str, NodeServer], tokens: dict[str, str], rate: float,
+             seconds: float, first: int) -> dict[str, Any]:  # fmt: skip
+    count = int(rate * seconds) + 1
+    spec = {"rate": rate, "seconds": seconds, "targets": [
+        {"state": s, "port": servers[s].port, "token": tokens[s],
+         "bodies": _bodies(s, first, count)} for s in servers]}  # fmt: skip
+    window_start = time.time()
+    ran = load(spec)
+    drained = _wait_in_sync(servers)
+    window = time.time() - window_start
+    done_at = {(s, doc): t for s, rows in ran.items() for doc, t, status, _ in rows
+               if status == 201}  # fmt: skip
+    lags: list[float] = []
+    ingested: dict[str, float] = {}
+    for node, server in servers.items():
+        times = []
+        for origin in servers:
+            if origin == node:
+                continue
+            for doc, stored in _stored(server, origin):
+                if (origin, doc) in done_at:
+                    lags.append(stored - done_at[origin, doc])
+                    times.append(stored)
+        ingested[node] = len(times) / max(1e-9, max(times) - min(times))
+    lags.sort()
+    latencies = sorted(r[3] for rows in ran.values() for r in rows)
+    statuses: dict[str, int] = {}
+    for rows in ran.values():
+        for r in rows:
+            statuses[str(r[2])] = statuses.get(str(r[2]), 0) + 1
+    # answered a second: over the time from the first answer to the last (a node that falls
+    # behind the offered rate answers its queue after the load's end)
+    answered = {s: len(rows) / max(1e-9, max(r[1] for r in rows) - min(r[1] for r in rows))
+                for s, rows in ran.items()}  # fmt: skip
+    return {
+        "rate": rate, "seconds": seconds, "answered_per_node": answered, "statuses": statuses,
+        "crossing_p50_ms": percentile(latencies, 0.5) * 1e3,
+        "crossing_p99_ms": percentile(latencies, 0.99) * 1e3,
+        "lag_p50_s": percentile(lags, 0.5), "lag_p99_s": percentile(lags, 0.99),
+        "lag_max_s": lags[-1], "lagged_records": len(lags),
+        "drain_s": drained, "ingested_per_s": ingested, "window_s": window,
+    }  # fmt: skip
+
+
+def replication(rate: float, seconds: float, baseline_rate: float,
+                repeats: int) -> dict[str, Any]:  # fmt: skip
+    """Lag and ingest rate of three nodes at ``rate`` crossings a second each (``repeats``
+    runs, after one run at ``baseline_rate``)."""
+    from cta.domain.roles import Role
+    from cta.federation.keys import generate_private_key
+
+    with tempfile.TemporaryDirectory(prefix="cta-bench-replication-") as tmp:
+        keys = {s: generate_private_key() for s in STATES}
+        with federated(Path(tmp), keys) as servers:
+            tokens = {s: add_user(servers[s].database_url, "officer.bench", Role.BORDER_OFFICER)
+                      for s in STATES}  # fmt: skip
+            for server in servers.values():
+                server.start()
+            base = _measure(servers, tokens, baseline_rate, 10.0, first=0)
+            _say("baseline", base)
+            runs = []
+            for repeat in range(repeats):
+                runs.append(_measure(servers, tokens, rate, seconds,
+                                     first=1_000_000 * (repeat + 1)))  # fmt: skip
+                _say(f"run {repeat + 1}", runs[-1])
+    keys_ = ("lag_p50_s", "lag_p99_s", "lag_max_s", "crossing_p50_ms", "crossing_p99_ms",
+             "drain_s")  # fmt: skip
+    median = {k: statistics.median(r[k] for r in runs) for k in keys_}
+    median["ingested_per_s"] = statistics.median(
+        statistics.mean(r["ingested_per_s"].values()) for r in runs)
+    median["answered_per_node"] = statistics.median(
+        statistics.mean(r["answered_per_node"].values()) for r in runs)
+    return {"baseline": base, "runs": runs, "median": median}
+
+
+def _say(name: str, r: dict[str, Any]) -> None:
+    console.print(
+        f"  {name}: {r['rate']:g}/s per node for {r['seconds']:g} s, {r['statuses']}; crossing "
+        f"p50 {r['crossing_p50_ms']:.0f} ms p99 {r['crossing_p99_ms']:.0f} ms; lag p50 "
+        f"{r['lag_p50_s']:.2f} s p99 {r['lag_p99_s']:.2f} s max {r['lag_max_s']:.2f} s over "
+        f"{r['lagged_records']:,} records; in sync {r['drain_s']:.1f} s after the load; "
+        f"answered/s {', '.join(f'{n} {v:.0f}' for n, v in r['answered_per_node'].items())}; "
+        f"ingested/s {', '.join(f'{n} {v:.0f}' for n, v in r['ingested_per_s'].items())}"
+    )
+
+
+# -- catch-up -----------------------------------------------------------------------------------
+
+
+def _payloads(count: int) -> Iterator[dict[str, Any]]:
+    """Crossings at ARM-EVN: each traveller enters and leaves (``count`` // 2 travellers)."""
+    base = datetime.now(UTC) - timedelta(days=30)
+    for n in range(count):
+        i, exits = divmod(n, 2)
+        at = base + timedelta(seconds=n)
+        local = at.astimezone(UTC) + timedelta(hours=4)
+        yield {"person_id": i + 1, "direction": "exit" if exits else "entry", "refused": False,
+               "crossing_point": "ARM-EVN", "occurred_at": at.isoformat(),
+               "local_date": local.date().isoformat(), "decision": "admit",
+               "mrz": _passport("C", i)}  # fmt: skip
+
+
+def fill(server: NodeServer, key: Ed25519PrivateKey, count: int, chunk: int = 10_000) -> float:
+    """Seal ``count`` crossing records of ARM and write them into its records table (one
+    executemany per chunk, in one transaction) with its chain head; seconds taken."""
+    from cta.bootstrap import build_node
+    from cta.federation.records import GENESIS_HASH, seal
+    from cta.settings import Settings
+
+    node = build_node(Settings(database_url=server.database_url, state="ARM"))  # migrate
+    node.store.engine.dispose()  # type: ignore[attr-defined]
+    started = time.perf_counter()
+    at0 = datetime.now(UTC)
+    prev, seq, rows = GENESIS_HASH, 0, []
+    received = at0.replace(tzinfo=None).isoformat(" ", "microseconds")
+    with sqlite3.connect(_path(server)) as db:
+        db.execute("PRAGMA synchronous=OFF")  # a benchmark's fixture: speed over durability
+        for payload in _payloads(count):
+            seq += 1
+            at = at0 + timedelta(microseconds=seq)
+            record = seal("ARM", seq, at, "CrossingRecorded", payload, prev, key)
+            prev = record.hash
+            rows.append(("ARM", seq, at.replace(tzinfo=None).isoformat(" ", "microseconds"),
+                         "CrossingRecorded", json.dumps(record.to_wire()), record.hash, None,
+                         received))  # fmt: skip
+            if len(rows) == chunk or seq == count:
+                db.executemany("INSERT INTO records (origin, seq, at, kind, wire, hash, "
+                               "person_id, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                rows = []
+        last_at = (at0 + timedelta(microseconds=seq)).replace(tzinfo=None)
+        db.execute("INSERT INTO chain_heads (origin, seq, hash, at, outbox_seq) "
+                   "VALUES ('ARM', ?, ?, ?, 0)",
+                   (seq, prev, last_at.isoformat(" ", "microseconds")))
+    return time.perf_counter() - started
+
+
+def verify_baseline(count: int, key: Ed25519PrivateKey, page: int = 500) -> float:
+    """Records a second decoded and verified in pages in this process (no HTTP, no store)."""
+    from cta.federation.keys import public_key_text
+    from cta.federation.members import parse_federation
+    from cta.federation.protocol import RecordsPage, decode_page
+    from cta.federation.records import GENESIS_HASH, seal
+    from cta.federation.verify import Accepted, ChainHead, verify_batch
+
+    federation = parse_federation(
+        f'node = "GEO"\n[[member]]\nstate = "ARM"\npublic_key = "{public_key_text(key)}"\n'
+        'endpoint = "http://127.0.0.1:1"\nvalid_from = 2020-01-01\n[[member]]\nstate = "GEO"\n'
+        f'public_key = "{public_key_text(key)}"\nendpoint = "http://127.0.0.1:2"\n'
+        'valid_from = 2020-01-01\n')  # fmt: skip
+    records, prev = [], GENESIS_HASH
+    at0 = datetime.now(UTC)
+    for seq, payload in enumerate(_payloads(count), start=1):
+        records.append(seal("ARM", seq, at0 + timedelta(microseconds=seq), "CrossingRecorded",
+                            payload, prev, key))  # fmt: skip
+        prev = records[-1].hash
+    pages = [RecordsPage("ARM", tuple(records[i : i + page]), count).encode()
+             for i in range(0, count, page)]  # fmt: skip
+    started = time.perf_counter()
+    head = ChainHead()
+    for body in pages:
+        verdict = verify_batch("ARM", head, decode_page(body).records, federation)
+        assert isinstance(verdict, Accepted)
+        head = verdict.head
+    return count / (time.perf_counter() - started)
+
+
+def catch_up(count: int, baseline_count: int = 5_000) -> dict[str, Any]:
+    """GEO, empty, catching up ``count`` records of ARM; the in-process baseline beside it."""
+    from cta.federation.keys import generate_private_key
+
+    arm_key = generate_private_key()
+    baseline = verify_baseline(min(count, baseline_count), arm_key)
+    keys = {"ARM": arm_key, "GEO": generate_private_key()}
+    with (tempfile.TemporaryDirectory(prefix="cta-bench-catch-up-") as tmp,
+          federated(Path(tmp), keys) as servers):  # fmt: skip
+        sealed = fill(servers["ARM"], arm_key, count)
+        console.print(f"  sealed and wrote {count:,} ARM records in {sealed:.0f} s "
+                      f"({count / sealed:,.0f}/s)")  # fmt: skip
+        servers["ARM"].start()
+        servers["GEO"].start()
+        started = time.perf_counter()
+        samples = []
+        while (held := heads(servers["GEO"]).get("ARM", 0)) < count:
+            samples.append((time.perf_counter() - started, held))
+            time.sleep(1.0)
+        seconds = time.perf_counter() - started
+    rate = count / seconds
+    return {"records": count, "seconds": seconds, "per_second": rate, "sealed_seconds": sealed,
+            "baseline_per_second": baseline, "baseline_over_ours": baseline / rate,
+            "samples": samples[:: max(1, len(samples) // 50)]}  # fmt: skip
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "load":
+        spec = json.loads(Path(sys.argv[2]).read_text(encoding="utf-8"))
+        print(json.dumps(asyncio.run(_load(spec))))

@@ -1,0 +1,153 @@
+"""``cta area --demo``: three federated nodes on one machine, demo traffic, a clean stop.
+
+The real command in a subprocess, on ports of its own, as ``make run`` starts it: each node's
+``cta federation status --json`` comes to list the other two nodes' records, and SIGINT (Ctrl-C)
+or SIGTERM ends the command and its three ``cta serve`` processes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CTA = Path(sys.executable).parent / "cta"
+STATES = ("AZE", "ARM", "GEO")
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    try:
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(s.getsockname()[1]) for s in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith("CTA_")}
+
+
+def federation_status(directory: Path, state: str) -> dict[str, int]:
+    """Per origin, the last record the node holds, as ``cta federation status --json`` says."""
+    database = directory / f"{state}.sqlite"
+    env = environment() | {"CTA_STATE": state, "CTA_DATABASE_URL": f"sqlite:///{database}"}
+    done = subprocess.run([str(CTA), "federation", "status", "--json"], env=env,
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    return {row["origin"]: row["last_seq"] for row in json.loads(done.stdout)["origins"]}
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+class Area:
+    """``cta area --json`` running in a subprocess (``--demo`` unless ``demo`` is false)."""
+
+    def __init__(self, directory: Path, ports: list[int] | None = None, demo: bool = True) -> None:
+        self.directory = directory
+        self.ports = ports or free_ports(3)
+        self.errors = ""
+        demo_options = ["--demo", "--travellers", "15", "--rate", "4"] if demo else []
+        self.process = subprocess.Popen(
+            [str(CTA), "area", "--json", "--dir", str(directory), "--ports",
+             ",".join(map(str, self.ports)), *demo_options],
+            env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def started(self) -> dict[str, Any]:
+        """The command's first JSON line: the three nodes, their URLs, pids and tokens."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.startswith("{"):
+                return dict(json.loads(line))
+        code, errors = self.finish()
+        raise AssertionError(f"cta area ended ({code}): {errors}")
+
+    def stop(self, signum: int) -> int:
+        self.process.send_signal(signum)
+        code, self.errors = self.finish()
+        return code
+
+    def finish(self) -> tuple[int, str]:
+        """Wait for the command to end (killed after 45 s); its exit code and standard error."""
+        try:
+            _, errors = self.process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            _, errors = self.process.communicate()
+        return self.process.returncode, errors
+
+
+@pytest.fixture
+def area(tmp_path: Path) -> Iterator[Area]:
+    running = Area(tmp_path / "area")
+    try:
+        yield running
+    finally:
+        if running.process.returncode is None:
+            running.process.kill()
+            running.finish()
+
+
+def wait_for_each_others_records(directory: Path, seconds: float = 40.0) -> dict[str, Any]:
+    deadline = time.monotonic() + seconds
+    held: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        held = {state: federation_status(directory, state) for state in STATES}
+        if all(held[node].get(origin, 0) > 0 for node in STATES for origin in STATES):
+            return held
+        time.sleep(1.0)
+    raise AssertionError(f"the nodes did not come to hold each other's records: {held}")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_the_area_federates_three_nodes_and_stops_them_all(area: Area, signum: int) -> None:
+    started = area.started()
+    nodes = {node["state"]: node for node in started["nodes"]}
+    assert list(nodes) == list(STATES)
+    assert [node["url"] for node in nodes.values()] == [f"http://127.0.0.1:{p}"
+                                                       for p in area.ports]  # fmt: skip
+    assert all(set(node["tokens"]) >= {"border_officer", "admin"} for node in nodes.values())
+
+    held = wait_for_each_others_records(area.directory)
+
+    assert all(len(origins) == 3 for origins in held.values()), held
+    assert area.stop(signum) == 0, area.errors
+    assert not [state for state, node in nodes.items() if alive(node["pid"])]
+    for port in area.ports:
+        with socket.socket() as sock:
+            assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
+
+
+def test_a_second_start_keeps_the_keys_and_the_federation_files(tmp_path: Path) -> None:
+    directory = tmp_path / "area"
+    first = Area(directory)
+    try:
+        first.started()
+        keys = {p.name: p.read_bytes() for p in (directory / "keys").iterdir()}
+        files = {s: (directory / f"federation-{s}.toml").read_text() for s in STATES}
+    finally:
+        assert first.stop(signal.SIGTERM) == 0, first.errors
+    again = Area(directory, first.ports, demo=False)  # the databases as they are
+    try:
+        again.started()
+        assert {p.name: p.read_bytes() for p in (directory / "keys").iterdir()} == keys
+        assert {s: (directory / f"federation-{s}.toml").read_text() for s in STATES} == files
+    finally:
+        assert again.stop(signal.SIGINT) == 0, again.errors
