@@ -114,6 +114,7 @@ def _start_relay(
             return httpx.get(f"{url}/modes", timeout=1.0).status_code == 200
         except httpx.TransportError:
             return process.poll() is not None  # dead: say so below
+
     wait_until(up, 30, "the relay answers")
     assert process.poll() is None, (workdir / "relay.log").read_text()
     return url, process
@@ -152,8 +153,9 @@ def unsealed(node: Member) -> int:
     """Rows of the node's outbox not sealed into records yet."""
     h = t.chain_heads.c
     sealed = select(h.outbox_seq).where(h.origin == node.state).scalar_subquery()
-    query = select(func.count()).select_from(t.outbox).where(
-        t.outbox.c.seq > func.coalesce(sealed, 0))
+    query = (
+        select(func.count()).select_from(t.outbox).where(t.outbox.c.seq > func.coalesce(sealed, 0))
+    )
     return int(_read(node, query)[0][0])
 
 

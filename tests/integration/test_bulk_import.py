@@ -264,3 +264,73 @@ def test_the_command_exits_2_on_a_missing_file_or_a_bad_token(
     assert command(database_url, "not-a-token", str(file)).exit_code == 2
     forbidden = command(database_url, token, str(file))
     assert forbidden.exit_code == 2 and "may not import" in forbidden.stderr
+
+
+# -- overstays, batches read in a second process, the outbox record --------------------------
+
+
+def test_an_imported_overstay_marks_the_person_an_overstayer(node: Node) -> None:
+    run(node, [
+        line("D1000001", "entry", MONTH), line("D1000001", "exit", MONTH + timedelta(days=99)),
+        line("D1000002", "entry", MONTH), line("D1000002", "exit", MONTH + timedelta(days=30)),
+    ])  # fmt: skip
+    by_number = {d["document_number"]: d["person_id"] for d in rows(node, t.documents)}
+    overstayed = {p["id"]: p["overstayed"] for p in rows(node, t.persons)}
+    assert overstayed[by_number["D1000001"]] is True  # 100 days of 90 in 180
+    assert overstayed[by_number["D1000002"]] is False
+
+
+def test_a_member_national_never_overstays(node: Node) -> None:
+    geo = document("D1000003", issuing_state="GEO", nationality="GEO")
+    run(node, [line("D1000003", "entry", MONTH, document=geo),
+               line("D1000003", "exit", MONTH + timedelta(days=200), document=geo)])  # fmt: skip
+    assert rows(node, t.persons)[0]["overstayed"] is False
+
+
+def test_an_overstay_over_two_imports_counts_the_crossings_stored_before(node: Node) -> None:
+    run(node, [line("D1000004", "entry", MONTH), line("D1000004", "exit", MONTH + timedelta(60))],
+        sha256="6" * 64)  # fmt: skip
+    assert rows(node, t.persons)[0]["overstayed"] is False
+    back = MONTH + timedelta(days=70)
+    run(node, [line("D1000004", "entry", back), line("D1000004", "exit", back + timedelta(40))],
+        sha256="7" * 64)  # 61 + 41 days within 180
+    assert rows(node, t.persons)[0]["overstayed"] is True
+
+
+def test_lines_read_in_the_second_process_are_named_as_in_this_one(
+    node: Node, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    items: list[dict[str, Any] | str] = [
+        line(f"E{i:07d}", "entry", MONTH + timedelta(hours=i)) for i in range(20)
+    ]
+    items[4] = "not json"
+    items[11] = line("E1000011", "sideways", MONTH)
+    items[17] = line("E1000017", "entry", MONTH, crossing_point="NOWHERE")
+    one = run(node, items, all_or_nothing=True, sha256="8" * 64)  # one batch: read here
+    monkeypatch.setattr("cta.services.imports.BATCH", 3)
+    many = run(node, items, all_or_nothing=True, sha256="9" * 64)  # 7 batches: 6 read there
+    assert many.errors == one.errors and len(one.errors) == 3
+    assert many.errors[1].startswith("line 12: direction: ")
+    del items[17], items[11], items[4]
+    monkeypatch.setattr("cta.services.imports.BATCH", 4)
+    report = run(node, items, sha256="a" * 64)
+    assert (report.imported, report.skipped, report.persons_created) == (17, 0, 17)
+    assert len(rows(node, t.crossings)) == len(rows(node, t.outbox)) == 17
+
+
+def test_the_outbox_record_of_an_imported_crossing_is_the_whole_crossing(node: Node) -> None:
+    late = datetime(2026, 3, 1, 22, 30, tzinfo=UTC)
+    item = line("F1000001", "exit", late, decision="refer",
+                document=document("F1000001", sex=None, expiry_date=None, given_names="",
+                                  document_code="P<"))  # fmt: skip
+    run(node, [item])
+    (record,) = rows(node, t.outbox)
+    assert record["payload"] == {
+        "person_id": rows(node, t.persons)[0]["id"], "direction": "exit", "refused": False,
+        "crossing_point": "GEO-TBS", "occurred_at": "2026-03-01T22:30:00+00:00",
+        "local_date": "2026-03-02", "decision": "refer", "imported": True,
+        "document": {"issuing_state": "USA", "document_number": "F1000001",
+                     "document_code": "P", "nationality": "USA", "surname": "SMITH",
+                     "given_names": "", "birth_date_raw": "880214", "sex": None,
+                     "expiry_date": None},
+    }  # fmt: skip

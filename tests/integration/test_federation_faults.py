@@ -250,7 +250,7 @@ def test_a_node_killed_in_the_middle_of_a_sync_catches_up_and_loses_nothing(
     wait_until(lambda: in_sync(nodes), what="a quiet area")
     aze = nodes["AZE"]
     aze.server.stop()
-    jobs, _ = trips(500, "GEO", "ARM", days_ago=200, rounds=3)  # 3,000 crossings
+    jobs, _ = trips(250, "GEO", "ARM", days_ago=200, rounds=4)  # 2,000 crossings
     # (apart while importing: a bulk import on PostgreSQL fails when a peer's record files
     # one of its documents meanwhile; that is the import's problem, not the one tested here)
     links(nodes, {("GEO", "ARM"): "down", ("ARM", "GEO"): "down"})
@@ -259,14 +259,12 @@ def test_a_node_killed_in_the_middle_of_a_sync_catches_up_and_loses_nothing(
     wait_until(lambda: not unsealed(nodes["GEO"]) and not unsealed(nodes["ARM"]), what="sealed")
     total = heads(nodes["GEO"])["GEO"] + heads(nodes["ARM"])["ARM"]
     links(nodes, {("AZE", "GEO"): "slow", ("AZE", "ARM"): "slow"})
-    for _ in range(2):  # twice, to crash it at two different places in the catch-up
-        held = pulled(aze)
-        aze.server.start()
-        deadline = time.monotonic() + 60
-        while pulled(aze) == held and time.monotonic() < deadline:
-            time.sleep(0.01)
-        aze.server.kill()
-        assert pulled(aze) < total, "the catch-up ended before the crash: nothing interrupted"
+    aze.server.start()
+    deadline = time.monotonic() + 60
+    while not pulled(aze) and time.monotonic() < deadline:  # its first page is in
+        time.sleep(0.01)
+    aze.server.kill()
+    assert 0 < pulled(aze) < total, "the crash did not fall in the catch-up"
     links(nodes, {("AZE", "GEO"): "pass", ("AZE", "ARM"): "pass"})
     aze.server.start()
     assert_the_area_agrees(nodes, acks)
@@ -276,7 +274,7 @@ def test_a_node_stopped_while_the_others_record_thousands_catches_up(
     nodes: dict[str, Member],
 ) -> None:
     nodes["ARM"].server.stop()
-    jobs, _ = trips(500, "GEO", "AZE", days_ago=120, rounds=2)  # 2,000 crossings
+    jobs, _ = trips(250, "GEO", "AZE", days_ago=120, rounds=4)  # 2,000 crossings
     acks = record_all(nodes, jobs)
     nodes["ARM"].server.start()
     assert_the_area_agrees(nodes, acks)
@@ -394,8 +392,14 @@ def test_a_node_cut_off_keeps_checking_and_its_records_flow_when_the_link_is_bac
         wait_until(lambda: heads(nodes["AZE"]).get("ARM") == heads(arm)["ARM"]
                    and not unsealed(arm), what="ARM and AZE still sync")  # fmt: skip
         wait_until(lambda: not unsealed(geo), what="GEO seals its own records")
-        check = geo.post("/v1/checks", {"mrz": passport("USA", number=numbers[0]),
-                                        "crossing_point": "GEO-TBS", "direction": "entry"})
+        check = geo.post(
+            "/v1/checks",
+            {
+                "mrz": passport("USA", number=numbers[0]),
+                "crossing_point": "GEO-TBS",
+                "direction": "entry",
+            },
+        )
         assert check.status_code == 200, check.text
         based_on = {b["origin"]: b for b in check.json()["based_on"]}
         assert based_on["ARM"]["last_seq"] == before["ARM"] < heads(arm)["ARM"]
@@ -423,4 +427,3 @@ def _wires(node: Member) -> dict[tuple[str, int], dict[str, Any]]:
 
 def _federation(node: Member) -> Federation:
     return load_federation(Path(node.server.workdir).parent / f"federation-{node.state}.toml")
-

@@ -221,10 +221,17 @@ class FederationService:
         tx.put_alerts([alert], self.clock())
 
     def _apply_deletion(self, tx: Transaction, payload: dict[str, Any]) -> None:
+        """Redact and delete the persons the records concern. Records of this node's own that
+        this erases are announced in a ``RetentionDeletion`` of its own: a peer that gets one
+        of them only after the deletion it heard first (and so filed the person again) hears
+        of it from their origin too."""
         refs = [(str(o), int(s)) for o, s in payload["records"]]
+        own: list[list[Any]] = []
         for person_id in tx.persons_of_records(refs):
-            redact_person_records(tx, person_id)
+            own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]
             tx.delete_person(person_id)
+        if own:
+            tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
 
 
 def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:

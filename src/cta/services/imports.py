@@ -21,6 +21,7 @@ marks them, so that retention keeps them longer (``Node.purge``).
 
 from __future__ import annotations
 
+import itertools
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -166,9 +167,6 @@ class CrossingReader:
         self._ours: dict[str, tuple[CrossingPoint, ZoneInfo]] = {}  # the points checked
         self._offsets: dict[tuple[str, date], timedelta | None] = {}  # (zone, UTC day)
 
-    def __reduce__(self) -> tuple[Any, ...]:  # for a worker process (``CrossingPoints`` is not)
-        return _reader, (self.codes, tuple(self.points), self.state, self.now)
-
     def read_batch(self, batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
         """The valid crossings of a batch, and a message for every bad line."""
         crossings, errors = [], []
@@ -262,12 +260,6 @@ class CrossingReader:
         return DocumentIdentity(d.issuing_state, d.document_number, d.document_code.rstrip("<"),
                                 d.nationality, d.surname.strip(), d.given_names.strip(),
                                 d.birth_date_raw, birth, d.sex, d.expiry_date)  # fmt: skip
-
-
-def _reader(
-    codes: frozenset[str], points: tuple[CrossingPoint, ...], state: str, now: datetime
-) -> CrossingReader:
-    return CrossingReader(codes, CrossingPoints(points), state, now)
 
 
 _MIDNIGHT = time(tzinfo=UTC)
@@ -456,17 +448,21 @@ Read = tuple[int, list[ImportedCrossing], list[str]]  # a batch: lines, crossing
 def _read_ahead(reader: CrossingReader, batches: Iterator[list[Line]]) -> Iterator[Read]:
     """Each batch read; from the second on, in a worker process, one batch ahead of the writes.
 
-    Reading (JSON, validation, dates) is half the work of an import and needs nothing from
-    the database, so a file of several batches is read on the other core while this one
-    writes. A one-batch file is read here: a process costs a second to start.
+    Reading (JSON, validation, dates) is a third of the work of an import and needs nothing
+    from the database, so a file of several batches is read on another core while this one
+    writes. The worker is forked: it starts at once with the reader as it is here, and never
+    touches what else it inherits (the database connection, files); it ends with ``os._exit``
+    (multiprocessing's way), so it closes nothing of the parent's either. Where there is no
+    fork, or the file is one batch, this process reads it all.
     """
     first = next(batches, None)
     second = next(batches, None) if first is not None else None
-    if first is None or second is None:
-        if first is not None:
-            yield len(first), *reader.read_batch(first)
+    if second is None or "fork" not in multiprocessing.get_all_start_methods():
+        for batch in itertools.chain((first, second), batches):
+            if batch is not None:
+                yield len(batch), *reader.read_batch(batch)
         return
-    context = multiprocessing.get_context("spawn")  # nothing inherited: no connection, no lock
+    context = multiprocessing.get_context("fork")
     pool = ProcessPoolExecutor(1, mp_context=context, initializer=_start_reading,
                                initargs=(reader,))  # fmt: skip
     try:

@@ -258,8 +258,10 @@ class Node:
             history=stays, planned_exit=request.planned_exit, visas=visas,
             authorizations=authorizations, alert_hits=hits,
         )  # fmt: skip
-        based_on = [{"origin": o, "last_seq": seq, "last_record_at": at.isoformat() if at
-                     else None} for o, seq, at in tx.data_heads()]  # fmt: skip
+        based_on = [{"origin": o, "last_seq": seq,
+                     "last_record_at": at.isoformat() if at else None,
+                     "peer_reached_at": reached.isoformat() if reached else None}
+                    for o, seq, at, reached in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
                             hits, dismissed, based_on)  # fmt: skip
 

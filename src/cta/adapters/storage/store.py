@@ -99,7 +99,10 @@ _HOT: dict[str, Executable] = {
     "authorizations": select(_a.document_number, _a.valid_from, _a.valid_to)
     .where(_a.person_id == bindparam("person")).order_by(_a.id),
     "alert_watermark": select(func.max(t.alert_changes.c.seq)),
-    "heads": select(t.chain_heads.c.origin, t.chain_heads.c.seq, t.chain_heads.c.at)
+    "heads": select(t.chain_heads.c.origin, t.chain_heads.c.seq, t.chain_heads.c.at,
+                    t.peer_status.c.last_success_at)
+    .select_from(t.chain_heads.outerjoin(t.peer_status,
+                                         t.peer_status.c.peer == t.chain_heads.c.origin))
     .order_by(t.chain_heads.c.origin),
 }  # fmt: skip
 
@@ -215,9 +218,11 @@ class SqlTransaction:
 
     # -- alerts ----------------------------------------------------------------------------
 
-    def data_heads(self) -> list[tuple[str, int, datetime | None]]:
-        """Each origin's last record held, and its time: what a decision is based on."""
-        return [(o, int(seq), _instant(at)) for o, seq, at in self._prepared["heads"].rows(self.c)]
+    def data_heads(self) -> list[tuple[str, int, datetime | None, datetime | None]]:
+        """Each origin's last record held, its time, and when the sync loop last reached that
+        peer: what a decision is based on."""
+        return [(o, int(seq), _instant(at), _instant(reached))
+                for o, seq, at, reached in self._prepared["heads"].rows(self.c)]  # fmt: skip
 
     def alert_watermark(self) -> int:
         """The number of the latest alert change (0: none yet); a check asks it every time."""
