@@ -250,9 +250,9 @@ def _file(
     """The local person and document of a peer's record: found by (issuing_state, number), or
     created, as a crossing recorded here files them."""
     fields = document.to_json() if isinstance(document, TravelDocument) else document
-    known = tx.find_document(str(fields["issuing_state"]), str(fields["document_number"]))
+    known = tx.document_key(str(fields["issuing_state"]), str(fields["document_number"]))
     if known is not None:
-        return known.person_id, known.id
+        return known
     born = fields.get("birth_date")
     expiry = fields.get("expiry_date")
     person_id = tx.add_person(

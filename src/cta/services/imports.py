@@ -151,6 +151,7 @@ class ImportedCrossing(NamedTuple):
     officer: str
     decision: str
     mrz: tuple[str, ...] | None
+    record: str = ""  # its outbox record as JSON, but for the first member (``_record``)
 
 
 class CrossingReader:
@@ -164,7 +165,7 @@ class CrossingReader:
         self.state = state
         self.now = now
         self.latest = now + timedelta(minutes=5)
-        self._ours: dict[str, tuple[CrossingPoint, ZoneInfo]] = {}  # the points checked
+        self._ours: dict[str, tuple[CrossingPoint, ZoneInfo, str]] = {}  # checked; code as JSON
         self._offsets: dict[tuple[str, date], timedelta | None] = {}  # (zone, UTC day)
 
     def read_batch(self, batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
@@ -197,11 +198,27 @@ class CrossingReader:
         if (mrz is None) == (document is None):
             raise LineError(number, "mrz", "give either mrz or document, not both, not neither")
         if mrz is not None:
-            return ImportedCrossing(number, self._from_mrz(mrz, number, on), direction, point,
-                                    at, on, officer, decision, tuple(mrz))  # fmt: skip
-        assert document is not None
-        return ImportedCrossing(number, self._identity(document, number, on), direction, point,
-                                at, on, officer, decision, None)  # fmt: skip
+            crossing = ImportedCrossing(number, self._from_mrz(mrz, number, on), direction,
+                                        point, at, on, officer, decision, tuple(mrz))
+        else:
+            assert document is not None
+            crossing = ImportedCrossing(number, self._identity(document, number, on),
+                                        direction, point, at, on, officer, decision, None)
+        return crossing._replace(record=self._record(crossing))  # fmt: skip
+
+    def _record(self, c: ImportedCrossing) -> str:
+        """The outbox record of an imported crossing, as JSON, from its second member on: a
+        recorded crossing's, with its document. Spelled out, for ``json.dumps`` cost more than
+        all the rest; the writer puts ``{"person_id": N, `` before it."""
+        point = self._ours[c.point.code][2]
+        # direction and decision are literals, dates ISO; the strings come from json.dumps
+        head = (f'"direction": "{c.direction}", "refused": false, "crossing_point": {point}, '
+                f'"occurred_at": "{c.occurred_at.isoformat()}", '
+                f'"local_date": "{c.local_date.isoformat()}", "decision": "{c.decision}", '
+                '"imported": true, ')  # fmt: skip
+        if c.mrz is not None:
+            return f'{head}"mrz": {json.dumps(list(c.mrz))}}}'
+        return f'{head}"document": {_document_json(c.document)}}}'
 
     def _point(self, code: str, number: int) -> CrossingPoint:
         """One of this node's external points: as a crossing recorded at the desk."""
@@ -217,7 +234,7 @@ class CrossingReader:
         if not point.is_external:
             raise LineError(number, "crossing_point",
                             f"{code} is on an internal border of the area: no record there")
-        self._ours[code] = (point, point.zone)
+        self._ours[code] = (point, point.zone, json.dumps(point.code))
         return point
 
     def _instant(
@@ -511,7 +528,6 @@ class _Writer:
         self.last_exits: dict[int, date] = {}
         self.created: dict[int, _Traveller] = {}  # persons this import files
         self.found: dict[int, str] = {}  # persons on record before: their nationality
-        self.points: dict[str, str] = {}  # a point's code as JSON
 
     def write(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
         if not crossings:
@@ -529,7 +545,7 @@ class _Writer:
                 "time_zone": c.point.time_zone, "local_date": on, "officer": c.officer,
                 "decision": c.decision, "override_reason": None, "recorded_at": now,
             })  # fmt: skip
-            payloads.append(self._payload(c, person_id))
+            payloads.append(f'{{"person_id": {person_id}, {c.record}')
             person_ids.append(person_id)
             if on > last_seen.get(person_id, minimum):
                 last_seen[person_id] = on
@@ -572,21 +588,6 @@ class _Writer:
             self.created[p] = _Traveller(d.nationality)
         report.persons_created += len(unknown)
         report.documents_created += len(unknown)
-
-    def _payload(self, c: ImportedCrossing, person_id: int) -> str:
-        """The outbox record of an imported crossing, as JSON: a recorded one's, with its
-        document (``_payload_json``, spelled out: json.dumps cost more than all the rest)."""
-        point = self.points.get(c.point.code)
-        if point is None:
-            point = self.points[c.point.code] = json.dumps(c.point.code)
-        # direction and decision are literals, dates ISO; the strings come from json.dumps
-        head = (f'{{"person_id": {person_id}, "direction": "{c.direction}", "refused": false, '
-                f'"crossing_point": {point}, "occurred_at": "{c.occurred_at.isoformat()}", '
-                f'"local_date": "{c.local_date.isoformat()}", "decision": "{c.decision}", '
-                '"imported": true, ')  # fmt: skip
-        if c.mrz is not None:
-            return f'{head}"mrz": {json.dumps(list(c.mrz))}}}'
-        return f'{head}"document": {_document_json(c.document)}}}'
 
     def finish(self) -> None:
         """Persons' last days seen and exits (retention counts from them), and overstays."""

@@ -53,6 +53,10 @@ class MemoryTransaction:
         found = self.find_document(issuing_state, number)
         return found.person_id if found else None
 
+    def document_key(self, issuing_state: str, number: str) -> tuple[int, int] | None:
+        found = self.find_document(issuing_state, number)
+        return (found.person_id, found.id) if found else None
+
     def check_history(self, person_id: int) -> CheckHistory:
         days = [(c.direction, c.local_date) for c in self.crossings_of(person_id)]
         return CheckHistory(days, self.visas_of(person_id), self.authorizations_of(person_id))

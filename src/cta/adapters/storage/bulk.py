@@ -283,6 +283,8 @@ def _pg_array(values: Iterable[Any]) -> str:
 
 def _sqlite_time(value: datetime) -> str:
     """A timestamp as SQLAlchemy's SQLite DateTime stores it: naive UTC, microseconds."""
+    if value.tzinfo is UTC:  # the usual case: drop the "+00:00"
+        return value.isoformat(" ", "microseconds")[:26]
     if value.tzinfo is not None:
         value = value.astimezone(UTC).replace(tzinfo=None)
     return value.isoformat(" ", "microseconds")  # SQLAlchemy's "%Y-%m-%d %H:%M:%S.%f"

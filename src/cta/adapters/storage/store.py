@@ -12,7 +12,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    Boolean,
     Connection,
+    Date,
     Engine,
     Executable,
     and_,
@@ -89,8 +91,8 @@ class _Prepared:
 
 _c, _v, _a, _d = t.crossings.c, t.visas.c, t.authorizations.c, t.documents.c
 _HOT: dict[str, Executable] = {
-    "owner": select(_d.person_id).where(_d.issuing_state == bindparam("state"),
-                                        _d.document_number == bindparam("number")),
+    "owner": select(_d.person_id, _d.id).where(_d.issuing_state == bindparam("state"),
+                                              _d.document_number == bindparam("number")),
     "days": select(_c.direction, _c.local_date).where(_c.person_id == bindparam("person"))
     .order_by(_c.occurred_at, _c.id),
     "visas": select(_v.document_number, _v.valid_from, _v.valid_to, _v.duration_days,
@@ -107,6 +109,23 @@ _HOT: dict[str, Executable] = {
 }  # fmt: skip
 
 
+# Statements built once: a statement made per call (``insert(t).values(**row)``) costs
+# SQLAlchemy more than the database's work for one row (the federation's catch-up profile).
+_INSERT = {name: insert(table) for name, table in (
+    ("persons", t.persons), ("documents", t.documents), ("crossings", t.crossings),
+    ("refusals", t.refusals), ("visas", t.visas), ("authorizations", t.authorizations),
+    ("alert_decisions", t.alert_decisions), ("outbox", t.outbox),
+)}  # fmt: skip
+_p = t.persons.c
+_DAY, _EXITED = bindparam("day", type_=Date), bindparam("exited", type_=Boolean)
+_TOUCH = update(t.persons).where(_p.id == bindparam("person", type_=t.Id)).values(
+    last_seen=case((_p.last_seen.is_(None) | (_p.last_seen < _DAY), _DAY), else_=_p.last_seen),
+    last_exit=case((_EXITED & (_p.last_exit.is_(None) | (_p.last_exit < _DAY)), _DAY),
+                   else_=_p.last_exit),
+    overstayed=_p.overstayed | bindparam("overstayed", type_=Boolean),
+)  # fmt: skip
+
+
 class SqlTransaction:
     """A unit of work on one connection; the store commits it when the block ends."""
 
@@ -117,8 +136,13 @@ class SqlTransaction:
     # -- the border check's reads (prepared: see ``_Prepared``) ----------------------------
 
     def document_owner(self, issuing_state: str, number: str) -> int | None:
+        found = self.document_key(issuing_state, number)
+        return found[0] if found else None
+
+    def document_key(self, issuing_state: str, number: str) -> tuple[int, int] | None:
+        """(person id, document id) of a document, by its issuing state and number."""
         rows = self._prepared["owner"].rows(self.c, state=issuing_state, number=number)
-        return int(rows[0][0]) if rows else None
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
 
     def check_history(self, person_id: int) -> CheckHistory:
         p = self._prepared
@@ -161,12 +185,12 @@ class SqlTransaction:
         return [PersonRow(**r._mapping) for r in rows]
 
     def add_person(self, **fields: Any) -> int:
-        return int(self.c.execute(insert(t.persons).values(**fields)).inserted_primary_key[0])
+        return int(self.c.execute(_INSERT["persons"], fields).inserted_primary_key[0])
 
     def add_document(self, **fields: Any) -> int:
         try:
             with self.c.begin_nested():
-                result = self.c.execute(insert(t.documents).values(**fields))
+                result = self.c.execute(_INSERT["documents"], fields)
         except IntegrityError as exc:
             raise DuplicateError("document already recorded") from exc
         return int(result.inserted_primary_key[0])
@@ -204,16 +228,16 @@ class SqlTransaction:
         return [dict(r._mapping) for r in rows]
 
     def add_crossing(self, **fields: Any) -> int:
-        return int(self.c.execute(insert(t.crossings).values(**fields)).inserted_primary_key[0])
+        return int(self.c.execute(_INSERT["crossings"], fields).inserted_primary_key[0])
 
     def add_refusal(self, **fields: Any) -> int:
-        return int(self.c.execute(insert(t.refusals).values(**fields)).inserted_primary_key[0])
+        return int(self.c.execute(_INSERT["refusals"], fields).inserted_primary_key[0])
 
     def add_visa(self, **fields: Any) -> int:
-        return int(self.c.execute(insert(t.visas).values(**fields)).inserted_primary_key[0])
+        return int(self.c.execute(_INSERT["visas"], fields).inserted_primary_key[0])
 
     def add_authorization(self, **fields: Any) -> int:
-        result = self.c.execute(insert(t.authorizations).values(**fields))
+        result = self.c.execute(_INSERT["authorizations"], fields)
         return int(result.inserted_primary_key[0])
 
     # -- alerts ----------------------------------------------------------------------------
@@ -285,7 +309,7 @@ class SqlTransaction:
         return self.alert(alert_id)
 
     def add_alert_decision(self, **fields: Any) -> int:
-        result = self.c.execute(insert(t.alert_decisions).values(**fields))
+        result = self.c.execute(_INSERT["alert_decisions"], fields)
         return int(result.inserted_primary_key[0])
 
     def alert_decisions_for(self, issuing_state: str, number: str) -> list[dict[str, Any]]:
@@ -423,26 +447,16 @@ class SqlTransaction:
     def emit(
         self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None
     ) -> int:
-        result = self.c.execute(
-            insert(t.outbox).values(at=at, kind=kind, payload=payload, person_id=person_id)
-        )
+        result = self.c.execute(_INSERT["outbox"], {"at": at, "kind": kind, "payload": payload,
+                                                    "person_id": person_id})  # fmt: skip
         return int(result.inserted_primary_key[0])
 
     def touch_person(
         self, person_id: int, day: date, *, exited: bool = False, overstayed: bool = False
     ) -> None:
         """A record of ``day``: the last day seen (and last exit) only ever move forwards."""
-        p = t.persons.c
-        values: dict[str, Any] = {
-            "last_seen": case((p.last_seen.is_(None) | (p.last_seen < day), day),
-                              else_=p.last_seen),
-        }  # fmt: skip
-        if exited:
-            values["last_exit"] = case((p.last_exit.is_(None) | (p.last_exit < day), day),
-                                       else_=p.last_exit)  # fmt: skip
-        if overstayed:
-            values["overstayed"] = True
-        self.c.execute(update(t.persons).where(p.id == person_id).values(**values))
+        self.c.execute(_TOUCH, {"person": person_id, "day": day, "exited": exited,
+                                "overstayed": overstayed})  # fmt: skip
 
     # -- sweeps ----------------------------------------------------------------------------
 
