@@ -17,7 +17,9 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
-__all__ = ["make_engine", "migrate", "start_checkpoints"]
+__all__ = ["THREADS", "make_engine", "migrate", "start_checkpoints"]
+
+THREADS = 16  # request threads of a server worker (the API's thread pool), and its connections
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,6 +32,11 @@ def make_engine(url: str, *, serving: bool = False, **options: Any) -> Engine:
     writes and syncs the database file, and one inside a request's commit is a tail latency.
     """
     parsed = make_url(url)
+    if serving:
+        # as many pooled connections as request threads (``THREADS``): a connection opened
+        # and closed per request beyond the pool starts with a cold cache and parses the
+        # schema again, which showed as the tail of checks under load
+        options = {"pool_size": THREADS, "max_overflow": 4, **options}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

@@ -14,12 +14,14 @@ from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
 
+from anyio import to_thread
 from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
+from cta.adapters.storage.engine import THREADS
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
@@ -94,6 +96,9 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
     """The API of one node (and its federation endpoint when it is a member)."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # the node's work runs in this many threads (anyio's default is 40): as many as the
+        # database pool holds, and fewer threads contending for the interpreter lock
+        to_thread.current_default_thread_limiter().total_tokens = THREADS
         yield
         node.alerts.save_if_changed()  # the next start of this worker is warm
 
