@@ -34,7 +34,16 @@ from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, last_exit_for_validity
 
-__all__ = ["AlertHit", "Check", "Decision", "Direction", "Outcome", "Reason", "decide"]
+__all__ = [
+    "AlertHit",
+    "Check",
+    "Decision",
+    "Direction",
+    "Outcome",
+    "Reason",
+    "decide",
+    "rule_overstays",
+]
 
 
 class Direction(StrEnum):
@@ -149,14 +158,22 @@ def _outcome(reasons: Sequence[Reason], direction: Direction) -> Outcome:
 
 
 def _overstays(check: Check, history: StayHistory, rule: NationalityRule) -> list[Overstay]:
-    """Days of presence beyond the stay limit in a window, or beyond the longest single stay."""
+    return rule_overstays(rule, check.history, history)
+
+
+def rule_overstays(
+    rule: NationalityRule, stays: Sequence[Stay], history: StayHistory | None = None
+) -> list[Overstay]:
+    """Days of presence beyond the rule's stay limit in a window, or beyond its longest single
+    stay (``per_entry``), as merged runs of days (``history``: ``StayHistory(stays)``)."""
     runs: list[tuple[date, date]] = []
     if rule.stay is not None:
+        history = history if history is not None else StayHistory(stays)
         runs += [(o.first, o.last) for o in history.overstays(rule.stay.limit, rule.stay.window)]
     if rule.per_entry is not None:
         runs += [
             (stay.entry + timedelta(days=rule.per_entry), stay.exit)
-            for stay in check.history
+            for stay in stays
             if stay.days > rule.per_entry
         ]
     merged: list[tuple[date, date]] = []

@@ -34,13 +34,13 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError
 
+from cta.domain.checks import rule_overstays
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints
 from cta.domain.documents import TravelDocument, parse_mrz
 from cta.domain.documents.dates import birth_century_year
 from cta.domain.errors import CTAError, StayError
 from cta.domain.regime import NationalityRule
 from cta.domain.roles import Permission, allows
-from cta.domain.stays import StayHistory
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.node import Actor, ConflictError, ForbiddenError, Node
 from cta.services.ports import AuditEntry
@@ -305,15 +305,10 @@ def overstayed(days: Iterable[tuple[str, date]], on: date, rule: NationalityRule
     its window, or a single stay longer than the rule's ``per_entry``.
     """
     found = stays_from_crossings((CrossingDay(d, day) for d, day in days), on)
-    if rule.per_entry is not None and any(s.days > rule.per_entry for s in found.stays):
-        return True
-    if rule.stay is None:
-        return False
     try:
-        history = StayHistory(found.stays)
+        return bool(rule_overstays(rule, found.stays))
     except StayError:  # crossings out of calendar order (zones apart): no count to trust
-        return False
-    return bool(history.overstays(rule.stay.limit, rule.stay.window))
+        return any(rule.per_entry is not None and s.days > rule.per_entry for s in found.stays)
 
 
 # -- the store's side --------------------------------------------------------------------------
