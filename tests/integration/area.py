@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -181,3 +182,27 @@ def wait_until(condition: Callable[[], bool], seconds: float = 60.0, what: str =
             return
         time.sleep(0.2)
     raise AssertionError(f"not within {seconds:.0f} s: {what}")
+
+
+def area_on(
+    request: Any, tmp_path_factory: Any, name: str, **options: Any
+) -> Iterator[dict[str, Member]]:
+    """A module fixture's body: the three nodes on SQLite files or on databases of the
+    session's PostgreSQL server (``request.param``), dropped at the end."""
+    workdir = tmp_path_factory.mktemp(f"{name}-{request.param}")
+    created: list[str] = []
+    pg = request.getfixturevalue("postgres_server") if request.param == "postgresql" else None
+
+    def url_of(state: str) -> str:
+        if pg is None:
+            return f"sqlite:///{workdir / state / 'node.sqlite'}"
+        database = f"{name[0]}_{state.lower()}_{uuid.uuid4().hex[:12]}"
+        created.append(database)
+        return str(pg.create_database(database))
+
+    try:
+        with area(workdir, url_of, **options) as members:
+            yield members
+    finally:
+        for database in created:
+            pg.drop_database(database)

@@ -21,13 +21,12 @@ from tests.integration.area import (
     POINT,
     STATES,
     Member,
-    area,
+    area_on,
     in_sync,
     record_hashes,
     wait_until,
 )
 from tests.integration.node_server import add_user, passport, unique_number
-from tests.pg import PostgresServer
 
 
 @pytest.fixture(
@@ -40,26 +39,7 @@ from tests.pg import PostgresServer
 def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:
-    workdir = tmp_path_factory.mktemp(f"area-{request.param}")
-    created: list[str] = []
-    pg: PostgresServer | None = None
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("postgres_server")
-
-    def url_of(state: str) -> str:
-        if pg is None:
-            return f"sqlite:///{workdir / state / 'node.sqlite'}"
-        name = f"t_{state.lower()}_{uuid.uuid4().hex[:12]}"
-        created.append(name)
-        return pg.create_database(name)
-
-    try:
-        with area(workdir, url_of) as members:
-            yield members
-    finally:
-        for name in created:
-            assert pg is not None
-            pg.drop_database(name)
+    yield from area_on(request, tmp_path_factory, "area")
 
 
 def record(node: Member, mrz: list[str], direction: str, at: datetime) -> dict[str, Any]:

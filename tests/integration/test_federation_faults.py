@@ -38,7 +38,7 @@ from tests.integration.area import (
     POINT,
     STATES,
     Member,
-    area,
+    area_on,
     cut_off,
     heads,
     in_sync,
@@ -48,7 +48,6 @@ from tests.integration.area import (
     wait_until,
 )
 from tests.integration.node_server import add_user, passport, unique_number
-from tests.pg import PostgresServer
 
 Ack = tuple[str, str, str, str]  # issuing state, document number, direction, occurred_at (UTC)
 Job = tuple[str, list[str], str, datetime]  # node, MRZ, direction, when
@@ -65,26 +64,7 @@ CLIENTS = 8  # officers recording at once
 def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:
-    workdir = tmp_path_factory.mktemp(f"faults-{request.param}")
-    created: list[str] = []
-    pg: PostgresServer | None = None
-    if request.param == "postgresql":
-        pg = request.getfixturevalue("postgres_server")
-
-    def url_of(state: str) -> str:
-        if pg is None:
-            return f"sqlite:///{workdir / state / 'node.sqlite'}"
-        name = f"f_{state.lower()}_{uuid.uuid4().hex[:12]}"
-        created.append(name)
-        return pg.create_database(name)
-
-    try:
-        with area(workdir, url_of, relay=True) as members:
-            yield members
-    finally:
-        for name in created:
-            assert pg is not None
-            pg.drop_database(name)
+    yield from area_on(request, tmp_path_factory, "faults", relay=True)
 
 
 # -- recording, and what the nodes hold ------------------------------------------------------
