@@ -11,10 +11,16 @@ def _open(browser: Any, node: NodeServer, query: str = "") -> None:
     browser.get(f"{node.base_url}/policy/workbench{query}")
 
 
-def _by_id(browser: Any, element_id: str) -> Any:
+def _by_id(browser: Any, element_id: str, seconds: float = 10.0) -> Any:
+    """The element, waiting up to ``seconds`` for it: after a click the next page may still be
+    loading when the test looks."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    return browser.find_element(By.ID, element_id)
+    return WebDriverWait(browser, seconds).until(
+        expected_conditions.presence_of_element_located((By.ID, element_id))
+    )
 
 
 def _rows(table: Any) -> list[list[str]]:
