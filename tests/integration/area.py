@@ -135,7 +135,8 @@ def cut_off(nodes: Mapping[str, Member], state: str, mode: str = "down") -> None
                   for pair in ((state, other), (other, state))})  # fmt: skip
 
 
-def _read(node: Member, query: Any) -> list[Any]:
+def read_rows(node: Member, query: Any) -> list[Any]:
+    """Rows of a query on a node's database, read directly (not through its API)."""
     engine = create_engine(node.url)
     try:
         with engine.connect() as c:
@@ -146,7 +147,7 @@ def _read(node: Member, query: Any) -> list[Any]:
 
 def heads(node: Member) -> dict[str, int]:
     """Each origin's last record the node holds."""
-    return {o: int(s) for o, s in _read(node, select(t.chain_heads.c.origin,
+    return {o: int(s) for o, s in read_rows(node, select(t.chain_heads.c.origin,
                                                      t.chain_heads.c.seq))}  # fmt: skip
 
 
@@ -157,12 +158,12 @@ def unsealed(node: Member) -> int:
     query = (
         select(func.count()).select_from(t.outbox).where(t.outbox.c.seq > func.coalesce(sealed, 0))
     )
-    return int(_read(node, query)[0][0])
+    return int(read_rows(node, query)[0][0])
 
 
 def record_hashes(node: Member) -> set[tuple[str, int, str]]:
     """(origin, seq, hash) of every record the node holds."""
-    rows = _read(node, select(t.records.c.origin, t.records.c.seq, t.records.c.hash))
+    rows = read_rows(node, select(t.records.c.origin, t.records.c.seq, t.records.c.hash))
     return {(o, int(s), h) for o, s, h in rows}
 
 

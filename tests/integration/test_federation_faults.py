@@ -24,7 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
@@ -43,6 +43,7 @@ from tests.integration.area import (
     heads,
     in_sync,
     links,
+    read_rows,
     record_hashes,
     unsealed,
     wait_until,
@@ -140,28 +141,20 @@ def import_all(nodes: Mapping[str, Member], jobs: Sequence[Job]) -> list[Ack]:
     return acks
 
 
-def _rows(node: Member, query: Any) -> list[Any]:
-    engine = create_engine(node.url)
-    try:
-        with engine.connect() as c:
-            return list(c.execute(query))
-    finally:
-        engine.dispose()
-
-
 def crossings_held(node: Member, numbers: Iterable[str]) -> Counter[Ack]:
     """The node's crossings of these documents, as acknowledgements, counted."""
     c, d = t.crossings.c, t.documents.c
     query = (select(d.issuing_state, d.document_number, c.direction, c.occurred_at)
              .join(t.documents, d.id == c.document_id)
              .where(d.document_number.in_(list(numbers))))  # fmt: skip
-    return Counter((s, n, direction, _utc_text(at)) for s, n, direction, at in _rows(node, query))
+    rows = read_rows(node, query)
+    return Counter((s, n, direction, _utc_text(at)) for s, n, direction, at in rows)
 
 
 def persons(node: Member, numbers: Iterable[str]) -> dict[str, int]:
     d = t.documents.c
     query = select(d.document_number, d.person_id).where(d.document_number.in_(list(numbers)))
-    return {n: int(p) for n, p in _rows(node, query)}
+    return {n: int(p) for n, p in read_rows(node, query)}
 
 
 def stay_answers(node: Member, numbers: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -396,13 +389,13 @@ def test_a_node_cut_off_keeps_checking_and_its_records_flow_when_the_link_is_bac
 def _refs_of(node: Member, numbers: Sequence[str]) -> list[tuple[str, int]]:
     ids = set(persons(node, numbers).values())
     r = t.records.c
-    rows = _rows(node, select(r.origin, r.seq).where(r.person_id.in_(ids)))
+    rows = read_rows(node, select(r.origin, r.seq).where(r.person_id.in_(ids)))
     return sorted((o, int(s)) for o, s in rows)
 
 
 def _wires(node: Member) -> dict[tuple[str, int], dict[str, Any]]:
     r = t.records.c
-    return {(o, int(s)): w for o, s, w in _rows(node, select(r.origin, r.seq, r.wire))}
+    return {(o, int(s)): w for o, s, w in read_rows(node, select(r.origin, r.seq, r.wire))}
 
 
 def _federation(node: Member) -> Federation:
