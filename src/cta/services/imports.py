@@ -21,12 +21,13 @@ marks them, so that retention keeps them longer (``Node.purge``).
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal, NamedTuple, Protocol
@@ -61,6 +62,7 @@ __all__ = [
 
 ACTION = "import crossings"  # the audit entry's action
 BATCH = 20_000  # lines validated, then written, together
+GC_EVERY = 50_000  # allocations between the collector's young passes while importing
 MAX_ERRORS_KEPT = 1_000  # messages kept in the report; every bad line is counted
 
 Line = tuple[int, str | bytes]  # a line's number, and its text
@@ -151,7 +153,7 @@ class ImportedCrossing(NamedTuple):
     officer: str
     decision: str
     mrz: tuple[str, ...] | None
-    record: str = ""  # its outbox record as JSON, but for the first member (``_record``)
+    record: str  # its outbox record as JSON, but for the first member (``_record``)
 
 
 class CrossingReader:
@@ -198,27 +200,29 @@ class CrossingReader:
         if (mrz is None) == (document is None):
             raise LineError(number, "mrz", "give either mrz or document, not both, not neither")
         if mrz is not None:
-            crossing = ImportedCrossing(number, self._from_mrz(mrz, number, on), direction,
-                                        point, at, on, officer, decision, tuple(mrz))
+            identity, lines = self._from_mrz(mrz, number, on), tuple(mrz)
         else:
             assert document is not None
-            crossing = ImportedCrossing(number, self._identity(document, number, on),
-                                        direction, point, at, on, officer, decision, None)
-        return crossing._replace(record=self._record(crossing))  # fmt: skip
+            identity, lines = self._identity(document, number, on), None
+        record = self._record(direction, point, at, on, decision, lines, identity)
+        return ImportedCrossing(number, identity, direction, point, at, on, officer, decision,
+                                lines, record)  # fmt: skip
 
-    def _record(self, c: ImportedCrossing) -> str:
+    def _record(
+        self, direction: str, point: CrossingPoint, at: datetime, on: date, decision: str,
+        mrz: tuple[str, ...] | None, document: DocumentIdentity,
+    ) -> str:  # fmt: skip
         """The outbox record of an imported crossing, as JSON, from its second member on: a
         recorded crossing's, with its document. Spelled out, for ``json.dumps`` cost more than
         all the rest; the writer puts ``{"person_id": N, `` before it."""
-        point = self._ours[c.point.code][2]
+        code = self._ours[point.code][2]
         # direction and decision are literals, dates ISO; the strings come from json.dumps
-        head = (f'"direction": "{c.direction}", "refused": false, "crossing_point": {point}, '
-                f'"occurred_at": "{c.occurred_at.isoformat()}", '
-                f'"local_date": "{c.local_date.isoformat()}", "decision": "{c.decision}", '
-                '"imported": true, ')  # fmt: skip
-        if c.mrz is not None:
-            return f'{head}"mrz": {json.dumps(list(c.mrz))}}}'
-        return f'{head}"document": {_document_json(c.document)}}}'
+        head = (f'"direction": "{direction}", "refused": false, "crossing_point": {code}, '
+                f'"occurred_at": "{at.isoformat()}", "local_date": "{on.isoformat()}", '
+                f'"decision": "{decision}", "imported": true, ')  # fmt: skip
+        if mrz is not None:
+            return f'{head}"mrz": {json.dumps(list(mrz))}}}'
+        return f'{head}"document": {_document_json(document)}}}'
 
     def _point(self, code: str, number: int) -> CrossingPoint:
         """One of this node's external points: as a crossing recorded at the desk."""
@@ -384,7 +388,7 @@ def import_crossings(
     codes = node.reference.countries.mrz_codes
     reader = CrossingReader(codes, node.crossing_points, node.state, now)
     report = ImportReport(command.source)
-    with store.session() as session:
+    with _fewer_collections(), store.session() as session:
         earlier = session.imports_of(command.sha256)
         if earlier:
             raise AlreadyImportedError(
@@ -414,6 +418,20 @@ def import_crossings(
         with store.session() as session:
             session.audit(_entry(actor, command, report), now)
     return report
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Python's cyclic collector run less often while importing (and in the reading worker,
+    forked meanwhile). An import makes millions of objects, none of them in cycles, and keeps
+    many until its end; at the default of a pass every 700 allocations, the collector took a
+    fifth of both processes' time, walking them again and again."""
+    before = gc.get_threshold()
+    gc.set_threshold(GC_EVERY, *before[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def _rules(node: Node) -> Callable[[date, str], NationalityRule]:
@@ -482,21 +500,38 @@ def _read_ahead(reader: CrossingReader, batches: Iterator[list[Line]]) -> Iterat
         yield len(first), *reader.read_batch(first)  # while the worker starts
         for batch in batches:
             current, ahead = ahead, (len(batch), pool.submit(_read_here, batch))
-            yield current[0], *current[1].result()
-        yield ahead[0], *ahead[1].result()
+            yield current[0], *_unpacked(*current[1].result())
+        yield ahead[0], *_unpacked(*ahead[1].result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 _WORKER_READER: list[CrossingReader] = []  # in a worker process: its reader
+Packed = tuple[Any, ...]  # an ImportedCrossing as a plain tuple, its document one too
 
 
 def _start_reading(reader: CrossingReader) -> None:
     _WORKER_READER.append(reader)
 
 
-def _read_here(batch: list[Line]) -> tuple[list[ImportedCrossing], list[str]]:
-    return _WORKER_READER[0].read_batch(batch)
+def _read_here(batch: list[Line]) -> tuple[list[Packed], list[str]]:
+    """A batch read in the worker, its crossings as plain tuples for the trip back, and equal
+    dates and times as one object, which pickle then sends once. A named tuple is pickled
+    and unpickled through Python-level methods, and a date as a call each: the two took the
+    worker and the writing process more time than reading the lines."""
+    crossings, errors = _WORKER_READER[0].read_batch(batch)
+    same: dict[date, date] = {}
+
+    def plain(values: tuple[Any, ...]) -> tuple[Any, ...]:
+        return tuple([same.setdefault(v, v) if isinstance(v, date) else v for v in values])
+
+    return [plain((c[0], plain(c[1]), *c[2:])) for c in crossings], errors
+
+
+def _unpacked(packed: list[Packed], errors: list[str]) -> tuple[list[ImportedCrossing], list[str]]:
+    new = tuple.__new__  # the named tuples again, without a Python call each
+    return [new(ImportedCrossing, (c[0], new(DocumentIdentity, c[1]), *c[2:]))
+            for c in packed], errors  # fmt: skip
 
 
 class _Traveller:
@@ -523,6 +558,8 @@ class _Writer:
         self.last_exits: dict[int, date] = {}
         self.created: dict[int, _Traveller] = {}  # persons this import files
         self.found: dict[int, str] = {}  # persons on record before: their nationality
+        # what the persons this import files were written with: (last_seen, last_exit)
+        self.written: dict[int, tuple[date, date | None]] = {}
 
     def write(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
         if not crossings:
@@ -556,10 +593,24 @@ class _Writer:
         report.imported += len(rows)
 
     def _file_documents(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:
+        """Documents (and their holders) not met before: found on record, or filed now.
+
+        A new person is written with the last day seen and last exit of their crossings in
+        this batch, so that ``finish`` updates only those whose later crossings moved them
+        (an update of every new person cost the server as much as a third of their inserts).
+        """
         new: dict[tuple[str, str], DocumentIdentity] = {}
+        days: dict[tuple[str, str], tuple[date, date | None]] = {}  # last day seen, last exit
         for c in crossings:
-            if c.document.key not in self.known:
-                new.setdefault(c.document.key, c.document)
+            key, on = c.document.key, c.local_date
+            if key in self.known:
+                continue
+            if key not in new:
+                new[key] = c.document
+            seen, left = days.get(key, (on, None))
+            if c.direction == "exit" and (left is None or on > left):
+                left = on
+            days[key] = (max(seen, on), left)
         if not new:
             return
         self.known.update(self.session.known_documents(list(new)))
@@ -569,7 +620,8 @@ class _Writer:
         person_ids = self.session.add_persons([
             {"surname": d.surname, "given_names": d.given_names, "nationality": d.nationality,
              "birth_date": d.birth_date, "birth_date_raw": d.birth_date_raw, "sex": d.sex,
-             "created_at": self.now, "last_exit": None, "last_seen": None, "overstayed": False}
+             "created_at": self.now, "last_exit": days[d.key][1], "last_seen": days[d.key][0],
+             "overstayed": False}
             for d in unknown
         ])  # fmt: skip
         document_ids = self.session.add_documents([
@@ -581,13 +633,19 @@ class _Writer:
         for d, p, i in zip(unknown, person_ids, document_ids, strict=True):
             self.known[d.key] = (p, i)
             self.created[p] = _Traveller(d.nationality)
+            self.written[p] = days[d.key]
         report.persons_created += len(unknown)
         report.documents_created += len(unknown)
 
     def finish(self) -> None:
-        """Persons' last days seen and exits (retention counts from them), and overstays."""
-        if self.last_seen:
-            self.session.note_days(self.last_seen, self.last_exits, self._overstayers())
+        """Persons' last days seen and exits (retention counts from them), and overstays:
+        for persons on record before, those filed with other days, and overstayers."""
+        overstayers = self._overstayers()
+        last_exits, written = self.last_exits, self.written
+        changed = {p: on for p, on in self.last_seen.items()
+                   if p in overstayers or written.get(p) != (on, last_exits.get(p))}  # fmt: skip
+        if changed:
+            self.session.note_days(changed, last_exits, overstayers)
 
     def _overstayers(self) -> set[int]:
         """The persons of this import whose crossings, all of them, show an overstay."""

@@ -163,13 +163,16 @@ class SqlBulkSession:
     ) -> dict[tuple[str, str], tuple[int, int]]:
         """Documents recorded already, by (issuing_state, document_number)."""
         if self.dialect == "postgresql":
-            # a join against the keys as arrays: one index probe per key, never a table scan
-            # (the arrays go as one text each: psycopg's list dumper took µs an element)
+            # one probe of the unique index per key, the keys as two arrays (one text each:
+            # psycopg's list dumper took µs an element). The LIMIT keeps the planner from
+            # turning it into a join: with statistics it hashed the whole table for every
+            # batch, 0.5 s at 1M documents against 0.05 s for 20,000 probes.
             rows = self.lookups.execute(
-                text("SELECT d.issuing_state, d.document_number, d.person_id, d.id "
+                text("SELECT k.state, k.number, d.person_id, d.id "
                      "FROM unnest(CAST(:states AS text[]), CAST(:numbers AS text[])) "
-                     "AS k(state, number) JOIN documents AS d "
-                     "ON d.issuing_state = k.state AND d.document_number = k.number"),
+                     "AS k(state, number) CROSS JOIN LATERAL (SELECT person_id, id "
+                     "FROM documents WHERE issuing_state = k.state "
+                     "AND document_number = k.number LIMIT 1) AS d"),
                 {"states": _pg_array(k[0] for k in keys),
                  "numbers": _pg_array(k[1] for k in keys)},
             )  # fmt: skip
@@ -426,10 +429,17 @@ def _copy_column(column: list[Any]) -> list[str]:
         return ["\\N"] * len(column)
     if all(v is sample for v in column):  # one time or code for the whole batch
         return [_copy_value(sample)] * len(column)
-    if type(sample) is str:
+    kind = type(sample)
+    if kind is str:
         if not _COPY_SPECIAL.search("".join(v for v in column if v is not None)):
             return ["\\N" if v is None else v for v in column]  # the usual case: as they are
         return ["\\N" if v is None else v.translate(_COPY_ESCAPES) for v in column]
+    if kind in (int, datetime) and None not in column:  # ids, times: one C call a value
+        return list(map(str if kind is int else datetime.isoformat, column))
+    if kind is date:  # few distinct days in a batch: each written once
+        days: dict[date, str] = {}
+        return ["\\N" if v is None else days.get(v) or days.setdefault(v, v.isoformat())
+                for v in column]  # fmt: skip
     return ["\\N" if v is None else _copy_value(v) for v in column]
 
 
