@@ -12,10 +12,13 @@ records). The floor is OpenSSL's Ed25519 sign and verify on the 200-byte header 
 Records carry a realistic crossing payload (about 400 bytes with its MRZ). Each figure is the
 median of ``REPEATS`` timings of ``RECORDS`` records.
 
-Then the same through real nodes (``bench/federation_nodes.py``): replication lag and ingest
-rate of three ``cta serve`` processes at ``BENCH_FEDERATION_RATE`` crossings a second each
-(default 200) for ``BENCH_FEDERATION_SECONDS`` (30), ``BENCH_FEDERATION_REPEATS`` times (3),
-beside a trickle of 5 a second (the baseline); and the catch-up of an empty node from a peer
+Then the same through real nodes (``bench/federation_nodes.py``): replication lag and rate of
+three ``cta serve`` processes at ``BENCH_FEDERATION_RATE`` crossings a second each (default
+200) for ``BENCH_FEDERATION_SECONDS`` (30), ``BENCH_FEDERATION_REPEATS`` times (3), beside a
+trickle of 5 a second (the baseline), the crossings written by ``BENCH_FEDERATION_DRIVER``:
+``import`` (default: a driver process per node imports each second's crossings into the node's
+database, so that the federation is what is loaded) or ``http`` (entries through the API, the
+full border write path); and the catch-up of an empty node from a peer
 holding ``BENCH_FEDERATION_RECORDS`` records (default 20,000, a few minutes on the 2-core
 machine; ``BENCH_FEDERATION_RECORDS=1000000`` for the full figure, about an hour there),
 beside decoding and verifying the same records in-process. ``BENCH_FEDERATION_NODES=0`` runs
@@ -62,6 +65,7 @@ NODE_RATE = float(os.environ.get("BENCH_FEDERATION_RATE", "200"))
 NODE_SECONDS = float(os.environ.get("BENCH_FEDERATION_SECONDS", "30"))
 NODE_REPEATS = int(os.environ.get("BENCH_FEDERATION_REPEATS", "3"))
 CATCH_UP = int(os.environ.get("BENCH_FEDERATION_RECORDS", "20000"))
+DRIVER = os.environ.get("BENCH_FEDERATION_DRIVER", "import")
 TRICKLE = 5.0  # crossings a second per node: the lag of the design with no load
 
 RECORDS = 5_000
@@ -194,24 +198,29 @@ def run() -> dict[str, object]:
 
 def run_nodes() -> dict[str, object]:
     """Replication under load and catch-up, through real ``cta serve`` processes."""
-    from bench.federation_nodes import catch_up, replication
+    from bench.federation_nodes import STATES, catch_up, replication
 
-    console.print(f"[bold]replication[/]: three nodes, {NODE_RATE:g} crossings/s each for "
-                  f"{NODE_SECONDS:g} s, {NODE_REPEATS} runs, after {TRICKLE:g}/s for 10 s")
-    lag = replication(NODE_RATE, NODE_SECONDS, TRICKLE, NODE_REPEATS)
+    if DRIVER not in ("import", "http"):
+        raise SystemExit(f"BENCH_FEDERATION_DRIVER={DRIVER!r}: import or http")
+    console.print(f"[bold]replication[/]: three nodes, {NODE_RATE:g} crossings/s each ({DRIVER}) "
+                  f"for {NODE_SECONDS:g} s, {NODE_REPEATS} runs, after {TRICKLE:g}/s for 10 s")
+    lag = replication(NODE_RATE, NODE_SECONDS, TRICKLE, NODE_REPEATS, DRIVER)
     console.print(f"[bold]catch-up[/]: an empty GEO pulling {CATCH_UP:,} records of ARM")
     caught = catch_up(CATCH_UP)
     base, med = lag["baseline"], lag["median"]
-    out = table("Federation through real nodes (SQLite, 1 worker each, loopback)",
+    out = table(f"Federation through real nodes (SQLite, 1 worker each, loopback, {DRIVER})",
                 "measurement", "ours", "baseline", "ours ÷ baseline")
-    out.add_row(f"lag p50 at {NODE_RATE:g}/s per node vs {TRICKLE:g}/s",
-                f"{med['lag_p50_s']:.2f} s", f"{base['lag_p50_s']:.2f} s",
-                f"{med['lag_p50_s'] / base['lag_p50_s']:.1f}×")  # fmt: skip
-    out.add_row("lag p99", f"{med['lag_p99_s']:.2f} s", f"{base['lag_p99_s']:.2f} s",
-                f"{med['lag_p99_s'] / base['lag_p99_s']:.1f}×")  # fmt: skip
-    out.add_row("crossings answered per node, /s", f"{med['answered_per_node']:,.0f}",
-                f"{NODE_RATE:g} offered", "")  # fmt: skip
-    out.add_row("peer records ingested per node, /s", f"{med['ingested_per_s']:,.0f}", "", "")
+    for name, key in (("lag p50", "lag_p50_s"), ("lag p99", "lag_p99_s"),
+                      ("lag max", "lag_max_s")):  # fmt: skip
+        out.add_row(f"{name} at {NODE_RATE:g}/s per node vs {TRICKLE:g}/s",
+                    f"{med[key]:.2f} s", f"{base[key]:.2f} s",
+                    f"{med[key] / base[key]:.1f}×")  # fmt: skip
+    for state in STATES:
+        out.add_row(f"{state}: written/s, peers' records replicated/s, kept up (runs)",
+                    f"{med['written_per_node'][state]:,.0f}, "
+                    f"{med['replicated_per_s'][state]:,.0f}, "
+                    f"{med['kept_up'][state]} of {NODE_REPEATS}",
+                    f"{NODE_RATE:g} offered, {2 * NODE_RATE:g}", "")  # fmt: skip
     out.add_row(f"catch-up of {CATCH_UP:,} records, /s (vs in-process decode + verify)",
                 f"{caught['per_second']:,.0f}", f"{caught['baseline_per_second']:,.0f}",
                 f"{1 / caught['baseline_over_ours']:.2f}×")  # fmt: skip

@@ -42,10 +42,12 @@ def nodes(
     yield from area_on(request, tmp_path_factory, "area")
 
 
-def record(node: Member, mrz: list[str], direction: str, at: datetime) -> dict[str, Any]:
+def record(
+    node: Member, mrz: list[str], direction: str, at: datetime, **extra: Any
+) -> dict[str, Any]:
     response = node.post("/v1/crossings", {"mrz": mrz, "crossing_point": POINT[node.state],
                                            "direction": direction, "occurred_at": at.isoformat(),
-                                           "override_reason": "test"})  # fmt: skip
+                                           "override_reason": "test", **extra})  # fmt: skip
     assert response.status_code == 201, response.text
     return dict(response.json())
 
@@ -76,6 +78,96 @@ def test_one_history_across_the_area(nodes: dict[str, Member]) -> None:
     assert answers[0]["days_used"] == 16 and answers[0]["inside"] is False
     assert record_hashes(nodes["AZE"]) == record_hashes(nodes["ARM"]) == record_hashes(
         nodes["GEO"])
+
+
+def stay_everywhere(nodes: dict[str, Member], mrz: list[str]) -> list[dict[str, Any] | None]:
+    """Each node's stay answer for the traveller of ``mrz`` (None where unknown)."""
+    answers: list[dict[str, Any] | None] = []
+    for node in nodes.values():
+        person = person_of(node, mrz)
+        stay = node.get(f"/v1/persons/{person}/stay") if person is not None else None
+        answers.append(None if stay is None else {k: stay[k] for k in ("days_used", "inside")})
+    return answers
+
+
+def test_a_corrected_or_withdrawn_crossing_is_corrected_on_every_node(
+    nodes: dict[str, Member],
+) -> None:
+    mrz = passport("USA", number=unique_number())
+    now = datetime.now(UTC).replace(microsecond=0)
+    record(nodes["GEO"], mrz, "entry", now - timedelta(days=20))
+    exit_id = record(nodes["GEO"], mrz, "exit", now - timedelta(days=10))["id"]
+    wait_until(lambda: stay_everywhere(nodes, mrz) == [{"days_used": 11, "inside": False}] * 3,
+               what="the crossings reached every node")  # fmt: skip
+    response = nodes["GEO"].post(f"/v1/crossings/{exit_id}/correction", {
+        "occurred_at": (now - timedelta(days=5)).isoformat(), "reason": "typed the wrong day"})
+    assert response.status_code == 200, response.text
+    assert response.json()["withdrawn"] is False
+    wait_until(lambda: stay_everywhere(nodes, mrz) == [{"days_used": 16, "inside": False}] * 3,
+               what="the correction reached every node")  # fmt: skip
+    # a peer's copy is corrected at its origin only
+    arm_person = person_of(nodes["ARM"], mrz)
+    arm_exit = next(c for c in nodes["ARM"].get(f"/v1/persons/{arm_person}")["crossings"]
+                if c["direction"] == "exit")  # fmt: skip
+    refused = nodes["ARM"].post(f"/v1/crossings/{arm_exit['id']}/correction",
+                                {"withdraw": True, "reason": "not ours"})  # fmt: skip
+    assert refused.status_code == 409 and "GEO" in refused.json()["detail"]
+    response = nodes["GEO"].post(f"/v1/crossings/{exit_id}/correction",
+                                 {"withdraw": True, "reason": "recorded in error"})  # fmt: skip
+    assert response.status_code == 200 and response.json()["withdrawn"] is True
+    wait_until(lambda: all(a is not None and a["inside"] for a in stay_everywhere(nodes, mrz)),
+               what="the withdrawal reached every node")  # fmt: skip
+    wait_until(lambda: in_sync(nodes), what="sync")
+    assert record_hashes(nodes["AZE"]) == record_hashes(nodes["GEO"])
+
+
+def test_a_new_passport_linked_at_one_node_is_one_person_on_every_node(
+    nodes: dict[str, Member],
+) -> None:
+    """GEO records an entry on the old passport, AZE a refusal on the new one (a person of its
+    own there); ARM's officer confirms the new passport is the same traveller's at the exit:
+    the link reaches every node, and AZE merges its two persons into one."""
+    old, new = (passport("USA", surname="LINKED", number=unique_number()) for _ in range(2))
+    now = datetime.now(UTC).replace(microsecond=0)
+    record(nodes["GEO"], old, "entry", now - timedelta(days=30))
+    refusal = nodes["AZE"].post("/v1/refusals", {"mrz": new, "crossing_point": POINT["AZE"],
+                                                 "occurred_at": (now - timedelta(days=40))
+                                                 .isoformat()})  # fmt: skip
+    assert refusal.status_code == 201, refusal.text
+    wait_until(lambda: person_of(nodes["ARM"], old) is not None, what="the entry reached ARM")
+    person = person_of(nodes["ARM"], old)
+    record(nodes["ARM"], new, "exit", now - timedelta(days=5), person_id=person)
+    wait_until(lambda: in_sync(nodes), what="the link reached every node")
+    for node in nodes.values():
+        assert person_of(node, old) == person_of(node, new) is not None, node.state
+        file = node.get(f"/v1/persons/{person_of(node, old)}")
+        assert len(file["documents"]) == 2 and len(file["refusals"]) == 1, node.state
+    assert stay_everywhere(nodes, new) == [{"days_used": 26, "inside": False}] * 3
+
+
+def test_a_visa_issued_in_one_state_admits_at_the_others_until_revoked(
+    nodes: dict[str, Member],
+) -> None:
+    consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
+    mrz = passport("IND", number=unique_number())
+    today = datetime.now(UTC).date()
+
+    def decisions() -> list[str]:
+        return [nodes[s].post("/v1/checks", {"mrz": mrz, "crossing_point": POINT[s],
+                                             "direction": "entry"}).json()["decision"]
+                for s in ("AZE", "ARM")]  # fmt: skip
+
+    assert decisions() == ["refuse", "refuse"]
+    with nodes["GEO"].server.client(consul, "visa application") as client:
+        issued = client.post("/v1/visas", json={
+            "mrz": mrz, "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=90)).isoformat(), "duration_days": 30})
+        assert issued.status_code == 201, issued.text
+        wait_until(lambda: decisions() == ["admit", "admit"], what="the visa reached AZE, ARM")
+        revoked = client.post(f"/v1/visas/{issued.json()['id']}/revocation",
+                              json={"reason": "false statements in the application"})
+        assert revoked.status_code == 200, revoked.text
+    wait_until(lambda: decisions() == ["refuse", "refuse"], what="the revocation")
 
 
 def test_an_alert_issued_in_one_state_refers_checks_in_the_others(

@@ -100,6 +100,10 @@ PROTECTED = [
     ("GET", "/v1/audit"),
     ("POST", "/v1/retention/purge"),
     ("GET", "/v1/statistics?from=2026-01-01&to=2026-12-31"),
+    ("POST", "/v1/crossings/1/correction"),
+    ("POST", "/v1/visas"),
+    ("POST", "/v1/authorizations"),
+    ("POST", "/v1/visas/1/revocation"),
 ]
 
 
@@ -452,3 +456,85 @@ def test_a_border_officer_may_not_read_statistics(api: Api) -> None:
     with api.as_(Role.BORDER_OFFICER) as client:
         response = client.get("/v1/statistics", params={"from": "2026-01-01", "to": "2026-02-01"})
     assert response.status_code == 403
+
+
+# -- corrections, visas and authorisations -----------------------------------------------------
+
+
+def visa_body(mrz: list[str], **change: Any) -> dict[str, Any]:
+    return {"mrz": mrz, "valid_from": TODAY.isoformat(),
+            "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30, **change}
+
+
+def test_a_crossing_is_corrected_or_withdrawn_by_a_border_officer(api: Api) -> None:
+    mrz = passport("USA", number=uuid.uuid4().hex[:9].upper())
+    entered = record(api, mrz, occurred_at=(NOW - timedelta(days=10)).isoformat(),
+                     override_reason="test").json()  # fmt: skip
+    path = f"/v1/crossings/{entered['id']}/correction"
+    with api.as_(Role.CONSULAR_OFFICER) as client:
+        assert client.post(path, json={"reason": "x"}).status_code == 403
+    with api.as_(Role.BORDER_OFFICER) as client:
+        missing = client.post(path, json={"occurred_at": NOW.isoformat()})
+        assert missing.status_code == 422 and "reason" in missing.text
+        assert client.post("/v1/crossings/999999999/correction",
+                           json={"reason": "x"}).status_code == 404  # fmt: skip
+        corrected = client.post(path, json={"reason": "wrong day",
+                                            "occurred_at": (NOW - timedelta(days=12)).isoformat()})
+        assert corrected.status_code == 200, corrected.text
+        assert corrected.json()["local_date"] == (NOW - timedelta(days=12)).astimezone(
+            TBILISI).date().isoformat()
+        withdrawn = client.post(path, json={"reason": "recorded in error", "withdraw": True})
+    assert withdrawn.json() == {"id": entered["id"], "withdrawn": True,
+                                "person_id": entered["person_id"]}  # fmt: skip
+    assert file_of(api, entered["person_id"])["crossings"] == []
+
+
+def test_a_visa_is_issued_once_per_idempotency_key_and_admits_its_holder(api: Api) -> None:
+    mrz = passport("IND", number=uuid.uuid4().hex[:9].upper())
+    check = {"mrz": mrz, "crossing_point": "GEO-TBS", "direction": "entry"}
+    headers = {"Idempotency-Key": uuid.uuid4().hex}
+    with api.as_(Role.BORDER_OFFICER) as officer:
+        assert officer.post("/v1/checks", json=check).json()["decision"] == "refuse"
+        assert officer.post("/v1/visas", json=visa_body(mrz)).status_code == 403
+    with api.as_(Role.CONSULAR_OFFICER) as consul:
+        first = consul.post("/v1/visas", json=visa_body(mrz), headers=headers)
+        again = consul.post("/v1/visas", json=visa_body(mrz), headers=headers)
+    assert first.status_code == again.status_code == 201, first.text
+    assert again.json() == first.json() and first.json()["issued_by"] == "GEO"
+    assert len(file_of(api, first.json()["person_id"])["visas"]) == 1
+    with api.as_(Role.BORDER_OFFICER) as officer:
+        assert officer.post("/v1/checks", json=check).json()["decision"] == "admit"
+    with api.as_(Role.CONSULAR_OFFICER) as consul:
+        path = f"/v1/visas/{first.json()['id']}/revocation"
+        assert consul.post(path, json={"reason": "revoked"}).status_code == 200
+        assert consul.post(path, json={"reason": "again"}).status_code == 404
+    with api.as_(Role.BORDER_OFFICER) as officer:
+        assert officer.post("/v1/checks", json=check).json()["decision"] == "refuse"
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    ({"duration_days": 0}, "duration_days"),
+    ({"valid_to": "2026-02-30"}, "valid_to"),
+    ({"entries": -1}, "entries"),
+    ({"valid_to": "1999-01-01"}, "valid_to"),
+    ({"duration_days": 200}, "duration_days"),
+    ({"colour": "red"}, "colour"),
+])  # fmt: skip
+def test_a_bad_visa_request_is_422_naming_the_field(
+    api: Api, change: dict[str, Any], field: str
+) -> None:
+    with api.as_(Role.CONSULAR_OFFICER) as consul:
+        response = consul.post("/v1/visas", json=visa_body(passport("IND"), **change))
+    assert response.status_code == 422 and field in response.text, response.text
+
+
+def test_an_authorisation_is_issued_and_revoked(api: Api) -> None:
+    mrz = passport("USA", number=uuid.uuid4().hex[:9].upper())
+    body = {"mrz": mrz, "valid_from": TODAY.isoformat(),
+            "valid_to": (TODAY + timedelta(days=1000)).isoformat()}  # fmt: skip
+    with api.as_(Role.CONSULAR_OFFICER) as consul:
+        issued = consul.post("/v1/authorizations", json=body)
+        assert issued.status_code == 201 and issued.json()["kind"] == "authorization"
+        assert consul.post(f"/v1/authorizations/{issued.json()['id']}/revocation",
+                           json={"reason": "revoked"}).json()["revoked"] is True  # fmt: skip
+

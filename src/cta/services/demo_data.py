@@ -25,15 +25,16 @@ from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.names import to_mrz
 from cta.domain.regime import Category
 from cta.domain.roles import Role
-from cta.services.node import Actor, Node, RecordCrossing
+from cta.services.node import Actor, IssuePermit, Node, RecordCrossing
 
 __all__ = ["DemoTravellers", "DemoUsers", "seed_demo"]
 
 # nationality, Faker locale, weight: the mix of visitors to the three states, roughly
+# (codes as an MRZ writes them, ICAO 9303 Part 3: Germany is "D", never "DEU")
 _PEOPLE = (
     ("AZE", "az_AZ", 8), ("ARM", "hy_AM", 8), ("GEO", "ka_GE", 8), ("RUS", "ru_RU", 14),
     ("UKR", "uk_UA", 3), ("TUR", "tr_TR", 8), ("USA", "en_US", 4), ("GBR", "en_GB", 3),
-    ("DEU", "de_DE", 3), ("FRA", "fr_FR", 2), ("POL", "pl_PL", 2), ("IND", "en_IN", 3),
+    ("D", "de_DE", 3), ("FRA", "fr_FR", 2), ("POL", "pl_PL", 2), ("IND", "en_IN", 3),
 )  # fmt: skip
 
 
@@ -105,31 +106,20 @@ def _passport(
     )  # fmt: skip
 
 
+_CONSUL = Actor("demo-consular_officer", Role.CONSULAR_OFFICER, "demo data")
+
+
 def _permits(node: Node, fields: DocumentFields, mrz: tuple[str, ...], today: date) -> None:
-    """A travel authorisation or a common visa where the regime asks for one."""
+    """A travel authorisation or a common visa where the regime asks for one, issued as a
+    consular officer issues it (so that it is a record the peers get too)."""
     category = node.regime_on(today).category_for(fields.nationality)
     if not (category.needs_authorization or category.needs_visa):
         return
-    with node.store.transaction() as tx:
-        person_id = tx.add_person(
-            surname=fields.surname, given_names=fields.given_names,
-            nationality=fields.nationality, birth_date=fields.birth_date,
-            birth_date_raw=mrz[1][13:19], sex=fields.sex, created_at=node.clock(),
-            last_exit=None, overstayed=False,
-        )  # fmt: skip
-        tx.add_document(
-            person_id=person_id, document_code="P", issuing_state=fields.issuing_state,
-            document_number=fields.document_number, expiry_date=fields.expiry_date,
-            first_seen=node.clock(),
-        )  # fmt: skip
-        start, end = today - timedelta(days=420), today + timedelta(days=700)
-        if category is Category.AUTHORIZATION:
-            tx.add_authorization(person_id=person_id, document_number=fields.document_number,
-                                 valid_from=start, valid_to=end, issued_at=node.clock())
-        else:
-            tx.add_visa(person_id=person_id, document_number=fields.document_number,
-                        valid_from=start, valid_to=end, entries=None, entries_used=0,
-                        duration_days=180, issued_at=node.clock())  # fmt: skip
+    start = today - timedelta(days=420)
+    end = min(today + timedelta(days=700), fields.expiry_date or today)
+    visa = category is not Category.AUTHORIZATION
+    node.issue_permit(_CONSUL, IssuePermit(mrz, start, end,
+                                           duration_days=180 if visa else None))  # fmt: skip
 
 
 def _history(rng: random.Random, today: date) -> list[tuple[date, Direction]]:

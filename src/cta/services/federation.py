@@ -14,31 +14,39 @@ as an alarm, and blocks nothing but that peer.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cta.domain.crossing_points import CrossingPoints
-from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError
 from cta.domain.screening import alert_from_json
 from cta.federation.members import Federation
 from cta.federation.protocol import RecordsPage
-from cta.federation.records import GENESIS_HASH, Record, seal
+from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
 from cta.federation.verify import ChainHead, IngestResult, Reason, Rejection, verify_batch
 from cta.services.checks import read_document
-from cta.services.ports import AuditEntry, ChainHeadRow, Store, Transaction
+from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
+
+# the kinds that supersede a record and amend the row it wrote, and that row's table
+_AMENDING: dict[str, Referenced] = {
+    "CrossingCorrected": "crossings", "CrossingWithdrawn": "crossings",
+    "VisaRevoked": "visas", "AuthorizationRevoked": "authorizations",
+}  # fmt: skip
 
 __all__ = ["FederationDaemon", "FederationService", "federation_status",
            "redact_person_records"]
 
 log = logging.getLogger("cta.federation")
 SEAL_BATCH = 1000
+CROSSING_KINDS = frozenset({"CrossingRecorded", "RefusalRecorded"})  # applied in bulk
 
 
 class FederationService:
@@ -78,19 +86,34 @@ class FederationService:
                 return 0
             sealed = []
             seq, last_hash, last_at = head.seq, head.hash, _utc(head.at)
+            numbers: dict[int, int] = {}  # outbox seq -> record seq, for corrections below
             for row in rows:
                 at = _utc(row.at)
                 at = max(at, last_at) if last_at is not None else at
                 seq += 1
-                record = seal(self.state, seq, at, row.kind, row.payload, last_hash, self._key)
+                record = seal(self.state, seq, at, row.kind, row.payload, last_hash, self._key,
+                              supersedes=self._superseded(tx, row.supersedes, numbers))
+                numbers[row.seq] = seq
                 sealed.append({"origin": self.state, "seq": seq, "at": record.at,
                                "kind": record.kind, "wire": record.to_wire(),
                                "hash": record.hash, "person_id": row.person_id,
-                               "received_at": self.clock()})  # fmt: skip
+                               "received_at": self.clock(), "outbox_seq": row.seq})  # fmt: skip
                 last_hash, last_at = record.hash, record.at
             tx.add_records(sealed)
             tx.set_chain_head(ChainHeadRow(self.state, seq, last_hash, last_at, rows[-1].seq))
         return len(sealed)
+
+    def _superseded(
+        self, tx: Transaction, outbox_seq: int | None, numbers: dict[int, int]
+    ) -> RecordRef | None:
+        """The record a correction's outbox row supersedes: sealed before it, in this batch or
+        an earlier one (rows are sealed in order)."""
+        if outbox_seq is None:
+            return None
+        seq = numbers.get(outbox_seq) or tx.record_seq_of_outbox(outbox_seq)
+        if seq is None:  # cannot happen while rows are sealed in order; never seal a wrong ref
+            raise CTAError(f"outbox row {outbox_seq} is superseded but was never sealed")
+        return RecordRef(self.state, seq)
 
     def seal_all(self) -> int:
         total = 0
@@ -135,15 +158,7 @@ class FederationService:
             if isinstance(verdict, Rejection):
                 result = IngestResult(0, 0, head.seq, verdict)
             else:
-                now = self.clock()
-                stored = []
-                for record in verdict.records:
-                    person_id = self._apply(tx, record)
-                    stored.append({"origin": origin, "seq": record.seq, "at": record.at,
-                                   "kind": record.kind, "wire": record.to_wire(),
-                                   "hash": record.hash, "person_id": person_id,
-                                   "received_at": now})  # fmt: skip
-                tx.add_records(stored)
+                self._apply_and_store(tx, verdict.records, self.clock())
                 if verdict.records:
                     new = verdict.head
                     tx.set_chain_head(ChainHeadRow(origin, new.seq, new.hash, new.at, 0))
@@ -165,14 +180,43 @@ class FederationService:
 
     # -- applying a peer's record to this node's tables ------------------------------------
 
+    def _apply_and_store(
+        self, tx: Transaction, records: Sequence[Record], received_at: datetime
+    ) -> None:
+        """Apply a verified batch in order, and store its records with their local persons.
+
+        Catching up is mostly crossings, and applying them one by one spent most of its time
+        on per-row statements (docs/benchmarks.md, the catch-up profile). So each run of
+        consecutive crossings and refusals is applied in bulk (``_apply_crossings``); any
+        other record ends the run and is applied on its own, in its place. The records of a
+        run, or the one record, are stored as soon as applied: a later record of the batch
+        that names them (a deletion, a correction) finds them, as if they had come in an
+        earlier batch.
+        """
+        for bulk, group in itertools.groupby(records, key=lambda r: r.kind in CROSSING_KINDS):
+            members = list(group)
+            steps = [members] if bulk else [[record] for record in members]
+            for applied in steps:
+                person_ids = (self._apply_crossings(tx, applied) if bulk
+                              else [self._apply(tx, applied[0])])  # fmt: skip
+                tx.add_records([{"origin": record.origin, "seq": record.seq, "at": record.at,
+                                 "kind": record.kind, "wire": record.to_wire(),
+                                 "hash": record.hash, "person_id": person_id,
+                                 "received_at": received_at}
+                                for record, person_id in zip(applied, person_ids, strict=True)])
+
     def _apply(self, tx: Transaction, record: Record) -> int | None:
         """Write what the record says into this node's tables; the local person it concerns."""
         payload = record.payload
         if payload is None:  # redacted at its origin before we saw it
             return None
         try:
-            if record.kind in ("CrossingRecorded", "RefusalRecorded"):
-                return self._apply_crossing(tx, record.origin, payload)
+            if record.kind in _AMENDING:
+                return self._apply_amendment(tx, record, payload)
+            if record.kind in ("VisaIssued", "AuthorizationIssued"):
+                return self._apply_permit(tx, record, payload)
+            if record.kind == "IdentityLinked":
+                return self._apply_link(tx, payload, record.at)
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":
@@ -186,30 +230,153 @@ class FederationService:
                         record.kind, exc)  # fmt: skip
         return None
 
-    def _apply_crossing(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> int:
+    def _apply_crossings(self, tx: Transaction, run: Sequence[Record]) -> list[int | None]:
+        """File a run of a peer's crossings and refusals with a handful of statements; the
+        local person of each record (None: redacted, or not applied).
+
+        Each record is read and checked whole first, so one that cannot be applied writes
+        nothing (it is logged and kept, as in ``_apply``). Then one look-up of the run's
+        documents, new persons and documents inserted together (a document seen twice in the
+        run is one person; one already on this node is reused), the crossings and refusals
+        inserted together, and each person's last day seen and last exit moved forward once.
+        """
+        now = self.clock()
+        read: list[tuple[int, _PeerCrossing]] = []
+        for n, record in enumerate(run):
+            if record.payload is None:  # redacted at its origin before we saw it
+                continue
+            try:
+                read.append((n, self._read_crossing(record, now)))
+            except (CTAError, KeyError, TypeError, ValueError) as exc:
+                _not_applied(record, exc)
+        filed, unfiled = _file(tx, [(run[n], crossing) for n, crossing in read])
+        person_ids: list[int | None] = [None] * len(run)
+        crossings: list[dict[str, Any]] = []
+        refusals: list[dict[str, Any]] = []
+        last_seen: dict[int, date] = {}
+        last_exits: dict[int, date] = {}
+        for n, crossing in read:
+            if run[n].seq in unfiled:
+                continue
+            person_id, document_id = filed[crossing.key]
+            person_ids[n] = person_id
+            row = {"person_id": person_id, "document_id": document_id, **crossing.row}
+            (refusals if crossing.refused else crossings).append(row)
+            day = crossing.row["local_date"]
+            if day > last_seen.get(person_id, date.min):
+                last_seen[person_id] = day
+            if crossing.exited and day > last_exits.get(person_id, date.min):
+                last_exits[person_id] = day
+        tx.add_crossings(crossings)
+        tx.add_refusals(refusals)
+        tx.touch_persons(last_seen, last_exits)
+        return person_ids
+
+    def _read_crossing(self, record: Record, now: datetime) -> _PeerCrossing:
+        """A peer's crossing or refusal as this node's row, every field of it read (or raise);
+        the document's other fields are read only if it is new here (``_file``)."""
+        payload = record.payload
+        assert payload is not None
         occurred = datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC)
         day = date.fromisoformat(payload["local_date"])
-        document = self._document(payload, day)
-        person_id, document_id = _file(tx, document, occurred)
+        fields = self._document(payload, day)
         point = self._points.get(payload["crossing_point"])
-        common = {"person_id": person_id, "document_id": document_id,
-                  "crossing_point": payload["crossing_point"], "occurred_at": occurred,
-                  "time_zone": point.time_zone if point else "UTC", "local_date": day,
-                  "officer": f"{origin} node", "recorded_at": self.clock(),
-                  "origin": origin}  # fmt: skip
-        if payload.get("refused"):
-            tx.add_refusal(reasons=payload.get("reasons", []), **common)
+        row = {"crossing_point": payload["crossing_point"], "occurred_at": occurred,
+               "time_zone": point.time_zone if point else "UTC", "local_date": day,
+               "officer": f"{record.origin} node", "recorded_at": now,
+               "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+        refused = bool(payload.get("refused"))
+        if refused:
+            row["reasons"] = payload.get("reasons", [])
         else:
-            tx.add_crossing(direction=payload["direction"], decision=payload["decision"],
-                            override_reason=None, **common)  # fmt: skip
-        exited = not payload.get("refused") and payload["direction"] == "exit"
-        tx.touch_person(person_id, day, exited=exited)
+            row.update(direction=payload["direction"], decision=payload["decision"],
+                       override_reason=None)  # fmt: skip
+        key = (str(fields["issuing_state"]), str(fields["document_number"]))
+        exited = not refused and row["direction"] == "exit"
+        return _PeerCrossing(key, fields, occurred, row, refused, exited)
+
+    def _document(self, payload: dict[str, Any], day: date) -> dict[str, Any]:
+        """The document's fields: read from the MRZ, as a crossing recorded here reads it, or
+        as the payload gives them."""
+        if "mrz" in payload:
+            return read_document(payload["mrz"], on=day, countries=self._countries).to_json()
+        return dict(payload["document"])
+
+    def _apply_amendment(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
+        """A correction, withdrawal or revocation: find the row the superseded record wrote
+        (or last corrected) and change or delete it. Only a row's origin amends it."""
+        table = _AMENDING[record.kind]
+        old = record.supersedes
+        if old is None or old.origin != record.origin:
+            raise CTAError(f"{record.kind} must supersede a record of its own origin")
+        row_id = tx.row_of_record(table, old.origin, old.seq)
+        row = tx.row(table, row_id) if row_id is not None else None
+        if row_id is None or row is None:
+            raise CTAError(f"the row of record {old.origin}/{old.seq} is not on this node")
+        person_id = int(row["person_id"])
+        if record.kind == "CrossingCorrected":
+            if payload["direction"] not in ("entry", "exit"):
+                raise CTAError(f"direction {payload['direction']!r} is not entry or exit")
+            point = self._points.get(payload["crossing_point"])
+            tx.update_row(
+                table, row_id, direction=payload["direction"],
+                crossing_point=payload["crossing_point"],
+                occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
+                time_zone=point.time_zone if point else "UTC",
+                local_date=date.fromisoformat(payload["local_date"]), record_seq=record.seq,
+            )  # fmt: skip
+        else:
+            tx.delete_row(table, row_id)
+        if table == "crossings":
+            tx.refresh_person_days(person_id)
         return person_id
 
-    def _document(self, payload: dict[str, Any], day: date) -> TravelDocument | dict[str, Any]:
-        if "mrz" in payload:
-            return read_document(payload["mrz"], on=day, countries=self._countries)
-        return dict(payload["document"])
+    def _apply_permit(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
+        """A visa or authorisation a peer issued: it holds here too (one common regime).
+        Everything is read before anything is written: a record that cannot be read files no
+        one."""
+        document = dict(payload["document"])
+        fields = {"document_number": str(document["document_number"]),
+                  "valid_from": date.fromisoformat(payload["valid_from"]),
+                  "valid_to": date.fromisoformat(payload["valid_to"]), "issued_at": record.at,
+                  "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+        if record.kind == "VisaIssued":
+            days, entries = payload["duration_days"], payload.get("entries")
+            if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
+                raise CTAError("a visa's duration_days and entries are integers")
+            fields |= {"duration_days": days, "entries": entries, "entries_used": 0}
+        person_id, _ = _file_document(tx, document, record.at)
+        if record.kind == "VisaIssued":
+            tx.add_visa(person_id=person_id, **fields)
+        else:
+            tx.add_authorization(person_id=person_id, **fields)
+        return person_id
+
+    def _apply_link(self, tx: Transaction, payload: dict[str, Any], at: datetime) -> int:
+        """An officer at the origin confirmed that a new document is a known person's: the
+        persons filed here under any of those documents become one, holding all of them.
+
+        A document of ``same_as`` this node has not met yet (its record, from a third node,
+        may still be on its way) is filed for that person now, by its key alone: when its
+        record comes, it finds the person instead of making a new one."""
+        document = dict(payload["document"])
+        new = (str(document["issuing_state"]), str(document["document_number"]))
+        same_as = [(str(s), str(n), str(code)) for s, n, code in payload["same_as"]]
+        keys = [(s, n) for s, n, _ in same_as] + [new]
+        persons = sorted({found[0] for key in keys
+                          if (found := tx.document_key(*key)) is not None})  # fmt: skip
+        if persons:
+            keep = persons[0]
+            for other in persons[1:]:
+                tx.merge_persons(keep, other)
+            _file_document(tx, document, at, keep)
+        else:  # none of them here yet (or erased)
+            keep = _file_document(tx, document, at)[0]
+        for state, number, code in same_as:
+            if tx.document_key(state, number) is None:
+                tx.add_document(person_id=keep, document_code=code, issuing_state=state,
+                                document_number=number, expiry_date=None, first_seen=at)
+        return keep
 
     def _apply_alert(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
         alert = payload["alert"]
@@ -244,32 +411,94 @@ def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:
     return refs
 
 
+@dataclass(frozen=True, slots=True)
+class _PeerCrossing:
+    """A peer's crossing or refusal, read and checked, before it is filed."""
+
+    key: tuple[str, str]  # the document's (issuing_state, document_number)
+    document: dict[str, Any]  # the document's fields, as the record gives them
+    occurred: datetime
+    row: dict[str, Any]  # the crossing's or refusal's row (but its person and document)
+    refused: bool
+    exited: bool
+
+
 def _file(
-    tx: Transaction, document: TravelDocument | dict[str, Any], at: datetime
+    tx: Transaction, read: Sequence[tuple[Record, _PeerCrossing]]
+) -> tuple[dict[tuple[str, str], tuple[int, int]], set[int]]:
+    """The local (person, document) of each document the crossings name: found by
+    (issuing_state, number), or filed from the first crossing that names it, as a crossing
+    recorded here files them; and the seqs of the records not applied because their document
+    is new here and its fields cannot file it (as one by one, the next record naming that
+    document files it)."""
+    filed = tx.document_keys(list(dict.fromkeys(crossing.key for _, crossing in read)))
+    new: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    unfiled: set[int] = set()
+    for record, crossing in read:
+        if crossing.key in filed or crossing.key in new:
+            continue
+        try:
+            new[crossing.key] = _new_rows(crossing)
+        except (KeyError, TypeError, ValueError) as exc:
+            _not_applied(record, exc)
+            unfiled.add(record.seq)
+    person_ids = tx.add_persons([person for person, _ in new.values()])
+    document_ids = tx.add_documents([{**document, "person_id": person_id}
+                                     for (_, document), person_id
+                                     in zip(new.values(), person_ids, strict=True)])  # fmt: skip
+    for key, person_id, document_id in zip(new, person_ids, document_ids, strict=True):
+        filed[key] = (person_id, document_id)
+    return filed, unfiled
+
+
+def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The person's and the document's rows (but its person) of a document new here."""
+    fields, at = crossing.document, crossing.occurred
+    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    person = {"surname": fields["surname"], "given_names": fields["given_names"],
+              "nationality": fields["nationality"],
+              "birth_date": date.fromisoformat(born) if isinstance(born, str) else born,
+              "birth_date_raw": fields["birth_date_raw"], "sex": fields.get("sex"),
+              "created_at": at, "last_exit": None, "overstayed": False}  # fmt: skip
+    document = {"document_code": fields.get("document_code") or "P",
+                "issuing_state": fields["issuing_state"],
+                "document_number": fields["document_number"],
+                "expiry_date": date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
+                "first_seen": at}  # fmt: skip
+    return person, document
+
+
+def _not_applied(record: Record, problem: Exception) -> None:
+    """A signed record of a member that this node cannot apply: kept (it is part of the
+    chain), and said; the views miss that one fact until it is understood."""
+    log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq, record.kind,
+                problem)  # fmt: skip
+
+
+def _file_document(
+    tx: Transaction, fields: dict[str, Any], at: datetime, holder: int | None = None
 ) -> tuple[int, int]:
-    """The local person and document of a peer's record: found by (issuing_state, number), or
-    created, as a crossing recorded here files them."""
-    fields = document.to_json() if isinstance(document, TravelDocument) else document
-    known = tx.document_key(str(fields["issuing_state"]), str(fields["document_number"]))
+    """The local (person, document) of one document a record names (``_document_fields`` in
+    ``cta.services.node``): found by (issuing_state, number), or filed, for ``holder`` if given,
+    else for a new person."""
+    key = (str(fields["issuing_state"]), str(fields["document_number"]))
+    known = tx.document_key(*key)
     if known is not None:
         return known
-    born = fields.get("birth_date")
-    expiry = fields.get("expiry_date")
-    person_id = tx.add_person(
-        surname=fields["surname"], given_names=fields["given_names"],
-        nationality=fields["nationality"],
-        birth_date=date.fromisoformat(born) if isinstance(born, str) else born,
-        birth_date_raw=fields["birth_date_raw"], sex=fields.get("sex"), created_at=at,
+    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    person_id = holder or tx.add_person(
+        surname=str(fields["surname"]), given_names=str(fields["given_names"]),
+        nationality=str(fields["nationality"]),
+        birth_date=date.fromisoformat(born) if born else None,
+        birth_date_raw=str(fields["birth_date_raw"]), sex=fields.get("sex"), created_at=at,
         last_exit=None, overstayed=False,
     )  # fmt: skip
     document_id = tx.add_document(
-        person_id=person_id, document_code=fields.get("document_code") or "P",
-        issuing_state=fields["issuing_state"], document_number=fields["document_number"],
-        expiry_date=date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
-        first_seen=at,
+        person_id=person_id, document_code=str(fields.get("document_code") or "P"),
+        issuing_state=key[0], document_number=key[1],
+        expiry_date=date.fromisoformat(expiry) if expiry else None, first_seen=at,
     )  # fmt: skip
     return person_id, document_id
-
 
 
 class FederationDaemon:

@@ -28,7 +28,14 @@ from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.alerts import AlertBook, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
 from cta.services.federation import redact_person_records
-from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
+from cta.services.ports import (
+    Aggregates,
+    AuditEntry,
+    PersonRow,
+    Referenced,
+    Store,
+    Transaction,
+)
 
 __all__ = [
     "UNKNOWN",
@@ -36,8 +43,10 @@ __all__ = [
     "BorderCheck",
     "CheckOutcome",
     "ConflictError",
+    "CrossingCorrection",
     "ForbiddenError",
     "Idempotency",
+    "IssuePermit",
     "Node",
     "NotFoundError",
     "RecordCrossing",
@@ -94,6 +103,29 @@ class RecordCrossing(BorderCheck):
     occurred_at: datetime | None = None
     override_reason: str | None = None
     refused: bool = False  # record a refusal instead of a crossing
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingCorrection:
+    """What an officer corrects in a recorded crossing; ``withdraw``: recorded in error."""
+
+    reason: str
+    occurred_at: datetime | None = None
+    crossing_point: str | None = None
+    direction: Direction | None = None
+    withdraw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class IssuePermit:
+    """A common visa (with ``duration_days``) or a travel authorisation (without)."""
+
+    mrz: Sequence[str]
+    valid_from: date
+    valid_to: date
+    duration_days: int | None = None
+    entries: int | None = None  # a visa's entries; None: multiple
+    person_id: int | None = None  # a known person this new document is confirmed to be
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +282,8 @@ class Node:
             if request.direction is Direction.ENTRY and found.open_since is not None:
                 # the stay goes on to today: a missing exit never shortens a count (travellers)
                 anomalies += (f"entry while a stay since {found.open_since} has no exit",)
-            visas = [_visa(v) for v in history.visas]
+            entries = [day for direction, day in history.days if direction == "entry"]
+            visas = [_visa(v, entries) for v in history.visas]
             authorizations = [_authorization(a) for a in history.authorizations]
         hits, dismissed = self._alert_hits(tx, document, on)
         check = Check(
@@ -331,20 +364,21 @@ class Node:
                   "time_zone": point.time_zone, "local_date": on, "officer": actor.name,
                   "recorded_at": now, "origin": self.state}  # fmt: skip
         decision = outcome.decision
+        kind = "RefusalRecorded" if request.refused else "CrossingRecorded"
+        # the outbox row first: the row keeps its number, for a correction to name it
+        seq = tx.emit(kind, _record_payload(common, request, decision), now, person_id)
         if request.refused:
             reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
-            record_id = tx.add_refusal(reasons=reasons, **common)
-            kind, action = "RefusalRecorded", "record refusal"
+            record_id = tx.add_refusal(reasons=reasons, outbox_seq=seq, **common)
+            action = "record refusal"
         else:
             record_id = tx.add_crossing(
                 direction=request.direction.value, decision=decision.outcome.value,
-                override_reason=request.override_reason, **common,
+                override_reason=request.override_reason, outbox_seq=seq, **common,
             )  # fmt: skip
-            kind, action = "CrossingRecorded", f"record {request.direction.value}"
+            action = f"record {request.direction.value}"
         exited = not request.refused and request.direction is Direction.EXIT
         tx.touch_person(person_id, on, exited=exited, overstayed=decision.overstay_days > 0)
-        payload = _record_payload(common, request, decision)
-        seq = tx.emit(kind, payload, now, person_id)
         self._audit(tx, actor, action, person_id, record=record_id, outbox_seq=seq)
         return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
                 "local_date": on.isoformat(), **decision_json(decision)}  # fmt: skip
@@ -368,27 +402,163 @@ class Node:
     def _file_document(
         self, tx: Transaction, document: TravelDocument, person_id: int | None
     ) -> tuple[int, int]:
+        """The person and document of a traveller: found, or filed. ``person_id`` is a person
+        the officer confirmed the document belongs to: a new document is added to them, and a
+        document filed under another person of the same identity (nationality, birth date,
+        surname: a candidate) makes the two persons one. Either is an ``IdentityLinked``
+        record for the peers."""
         now = self.clock()
         known = tx.find_document(document.issuing_state, document.document_number)
-        if known is not None:
-            if person_id is not None and known.person_id != person_id:
-                raise ConflictError(
-                    f"document {document.document_number} belongs to person {known.person_id}"
-                )
-            return known.person_id, known.id
-        if person_id is None:
+        if person_id is None or (known is not None and known.person_id == person_id):
+            if known is not None:
+                return known.person_id, known.id
             person_id = tx.add_person(
                 surname=document.surname, given_names=document.given_names,
                 nationality=document.nationality, birth_date=document.birth_date,
                 birth_date_raw=document.birth_date_raw, sex=document.sex, created_at=now,
                 last_exit=None, overstayed=False,
             )  # fmt: skip
-        document_id = tx.add_document(
+            return person_id, self._add_document(tx, document, person_id, now)
+        confirmed = self._person(tx, person_id)
+        if known is not None:
+            holder = self._person(tx, known.person_id)
+            if (holder.nationality, holder.birth_date_raw, holder.surname) != (
+                    confirmed.nationality, confirmed.birth_date_raw, confirmed.surname):
+                raise ConflictError(
+                    f"document {document.document_number} belongs to person {known.person_id}, "
+                    f"who is not a candidate for person {person_id} (nationality, birth date "
+                    "and surname differ)")
+        same_as = [[d.issuing_state, d.document_number, d.document_code]
+                   for d in tx.documents_of(person_id)]
+        tx.emit("IdentityLinked", {"document": _document_fields(document), "same_as": same_as},
+                now, person_id)  # fmt: skip
+        if known is not None:
+            tx.merge_persons(person_id, known.person_id)
+            return person_id, known.id
+        return person_id, self._add_document(tx, document, person_id, now)
+
+    @staticmethod
+    def _add_document(
+        tx: Transaction, document: TravelDocument, person_id: int, now: datetime
+    ) -> int:
+        return tx.add_document(
             person_id=person_id, document_code=document.document_code,
             issuing_state=document.issuing_state, document_number=document.document_number,
             expiry_date=document.expiry_date, first_seen=now,
         )  # fmt: skip
-        return person_id, document_id
+
+    # -- corrections (a new record supersedes the old one: docs/federation.md) -------------
+
+    def correct_crossing(
+        self, actor: Actor, crossing_id: int, correction: CrossingCorrection
+    ) -> dict[str, Any]:
+        """Correct an entry or exit this node recorded (time, point, direction), or withdraw
+        it as recorded in error. The row changes here; a ``CrossingCorrected`` or
+        ``CrossingWithdrawn`` record superseding the last one about it tells the peers."""
+        self._require(actor, Permission.RECORD_CROSSING)
+        if not correction.reason.strip():
+            raise InvalidInputError("reason: say why the crossing is corrected")
+        now = self.clock()
+        with self.store.transaction() as tx:
+            row = tx.row("crossings", crossing_id)
+            if row is None:
+                raise NotFoundError(f"crossing {crossing_id} is not on this node")
+            if row["origin"] not in (None, self.state):
+                raise ConflictError(
+                    f"crossing {crossing_id} was recorded by {row['origin']}: only its origin "
+                    "corrects it")
+            if row["outbox_seq"] is None:
+                raise ConflictError(
+                    f"crossing {crossing_id} has no record of this node to supersede (it came "
+                    "in a bulk import, or was recorded before migration 0005)")
+            person_id = int(row["person_id"])
+            common = {"reason": correction.reason, "officer": actor.name}
+            if correction.withdraw:
+                tx.emit("CrossingWithdrawn", common, now, person_id, supersedes=row["outbox_seq"])
+                tx.delete_row("crossings", crossing_id)
+                body: dict[str, Any] = {"id": crossing_id, "withdrawn": True}
+            else:
+                point = self._point(correction.crossing_point or row["crossing_point"])
+                at = (correction.occurred_at or _utc(row["occurred_at"])).astimezone(UTC)
+                if at > now + timedelta(minutes=5):
+                    raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+                fields = {"direction": (correction.direction or Direction(row["direction"])).value,
+                          "crossing_point": point.code, "occurred_at": at,
+                          "time_zone": point.time_zone, "local_date": local_date(point, at)}
+                seq = tx.emit("CrossingCorrected", common | _crossing_fields(fields), now,
+                              person_id, supersedes=row["outbox_seq"])  # fmt: skip
+                tx.update_row("crossings", crossing_id, outbox_seq=seq, **fields)
+                body = {"id": crossing_id, "withdrawn": False} | _crossing_fields(fields)
+            tx.refresh_person_days(person_id)
+            verb = "withdraw" if correction.withdraw else "correct"
+            self._audit(tx, actor, f"{verb} crossing", person_id, crossing=crossing_id,
+                        reason=correction.reason)  # fmt: skip
+        return body | {"person_id": person_id}
+
+    # -- visas and travel authorisations ---------------------------------------------------
+
+    def issue_permit(
+        self, actor: Actor, request: IssuePermit, *, idempotency: Idempotency | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Issue a common visa (``duration_days`` given) or a travel authorisation for a
+        travel document; it holds at every crossing point of the area (``VisaIssued`` or
+        ``AuthorizationIssued`` to the peers)."""
+        self._require(actor, Permission.ISSUE_PERMIT)
+        today = self.today()
+        document = read_document(request.mrz, on=today, countries=self.reference.countries)
+        _check_permit(request, document, today)
+        table: Referenced = "visas" if request.duration_days is not None else "authorizations"
+        now = self.clock()
+        with self.store.transaction() as tx:
+            if idempotency is not None:
+                earlier = tx.idempotent_response(actor.name, idempotency.key)
+                if earlier is not None:
+                    return _replay(earlier, idempotency)
+            person_id, _ = self._file_document(tx, document, request.person_id)
+            terms = _permit_terms(request)
+            kind = "VisaIssued" if table == "visas" else "AuthorizationIssued"
+            seq = tx.emit(kind, {"document": _document_fields(document), **terms}, now,
+                          person_id)  # fmt: skip
+            fields = {"person_id": person_id, "document_number": document.document_number,
+                      "valid_from": request.valid_from, "valid_to": request.valid_to,
+                      "issued_at": now, "origin": self.state, "outbox_seq": seq}  # fmt: skip
+            if table == "visas":
+                permit_id = tx.add_visa(duration_days=request.duration_days,
+                                        entries=request.entries, entries_used=0, **fields)
+            else:
+                permit_id = tx.add_authorization(**fields)
+            self._audit(tx, actor, f"issue {table[:-1]}", person_id, id=permit_id)
+            body = {"id": permit_id, "kind": table[:-1], "person_id": person_id,
+                    "document_number": document.document_number, "issued_by": self.state,
+                    **terms}  # fmt: skip
+            if idempotency is not None:
+                tx.save_response(actor.name, idempotency.key, idempotency.request_hash, 201,
+                                 body, now)  # fmt: skip
+        return 201, body
+
+    def revoke_permit(
+        self, actor: Actor, table: Referenced, permit_id: int, reason: str
+    ) -> dict[str, Any]:
+        """Revoke a visa or authorisation this node issued; the peers drop it too."""
+        self._require(actor, Permission.ISSUE_PERMIT)
+        if not reason.strip():
+            raise InvalidInputError("reason: say why it is revoked")
+        what = table[:-1]
+        with self.store.transaction() as tx:
+            row = tx.row(table, permit_id)
+            if row is None:
+                raise NotFoundError(f"{what} {permit_id} is not on this node")
+            if row["origin"] not in (None, self.state) or row["outbox_seq"] is None:
+                raise ConflictError(
+                    f"{what} {permit_id} was issued by {row['origin'] or 'another node'}: only "
+                    "the issuing state revokes it")
+            kind = "VisaRevoked" if table == "visas" else "AuthorizationRevoked"
+            tx.emit(kind, {"reason": reason}, self.clock(), row["person_id"],
+                    supersedes=row["outbox_seq"])  # fmt: skip
+            tx.delete_row(table, permit_id)
+            self._audit(tx, actor, f"revoke {what}", row["person_id"], id=permit_id,
+                        reason=reason)  # fmt: skip
+        return {"id": permit_id, "kind": what, "revoked": True, "person_id": row["person_id"]}
 
     # -- alerts (the alerts issue) ---------------------------------------------------------
 
@@ -416,10 +586,15 @@ class Node:
         with self.store.transaction() as tx:  # all of them, or none
             for first in range(0, len(records), 5000):
                 batch = records[first : first + 5000]
-                versions |= tx.put_alerts(batch, now)
+                # a change supersedes the alert's last record (docs/federation.md)
+                heads = tx.alert_heads([r["id"] for r in batch])
+                seqs: dict[str, int] = {}
                 for record in batch:
-                    tx.emit("AlertPut", {"alert": record, "version": versions[record["id"]]},
-                            now)  # fmt: skip
+                    version, last = heads.get(record["id"], (0, None))
+                    seqs[record["id"]] = tx.emit(
+                        "AlertPut", {"alert": record, "version": version + 1}, now,
+                        supersedes=last)  # fmt: skip
+                versions |= tx.put_alerts(batch, now, seqs)
             self._audit(tx, actor, "put alerts", None, ids=[r["id"] for r in records][:100],
                         count=len(records))  # fmt: skip
         return versions
@@ -428,13 +603,16 @@ class Node:
         self._require(actor, Permission.MANAGE_ALERTS)
         now = self.clock()
         with self.store.transaction() as tx:
-            row = tx.withdraw_alert(alert_id, now)
-            if row is None:
-                known = tx.alert(alert_id)
-                if known is None:
-                    raise NotFoundError(f"alert {alert_id!r} is not on this node")
+            known = tx.alert(alert_id)
+            if known is None:
+                raise NotFoundError(f"alert {alert_id!r} is not on this node")
+            if known.withdrawn_at is not None:
                 raise ConflictError(f"alert {alert_id!r} was withdrawn already")
-            tx.emit("AlertWithdrawn", {"alert_id": alert_id, "version": row.version}, now)
+            seq = tx.emit("AlertWithdrawn", {"alert_id": alert_id, "version": known.version + 1},
+                          now, supersedes=known.outbox_seq)  # fmt: skip
+            row = tx.withdraw_alert(alert_id, now, seq)
+            if row is None:  # withdrawn by another request since the read above
+                raise ConflictError(f"alert {alert_id!r} was withdrawn already")
             self._audit(tx, actor, "withdraw alert", None, alert_id=alert_id)
         return _alert_json(row)
 
@@ -670,9 +848,13 @@ def _row(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) for k in row.__dataclass_fields__}
 
 
-def _visa(v: dict[str, Any]) -> Visa:
+def _visa(v: dict[str, Any], entries: Sequence[date]) -> Visa:
+    """A stored visa, its entries used counted from the recorded entries in its validity, at
+    any node of the area (the stored ``entries_used`` is a floor, for permits imported with
+    entries made elsewhere)."""
+    used = sum(1 for day in entries if v["valid_from"] <= day <= v["valid_to"])
     return Visa(v["document_number"], v["valid_from"], v["valid_to"], v["duration_days"],
-                v["entries"], v["entries_used"])  # fmt: skip
+                v["entries"], max(used, v["entries_used"]))  # fmt: skip
 
 
 def _authorization(a: dict[str, Any]) -> Authorization:
@@ -694,3 +876,69 @@ def _record_payload(
         **({"reasons": [{"code": r.code, "message": r.message} for r in decision.reasons]}
            if request.refused else {}),
     }
+
+
+def _document_fields(document: TravelDocument) -> dict[str, Any]:
+    """What a peer needs to file a document and its holder (``cta.services.federation``)."""
+    return {"document_code": document.document_code, "issuing_state": document.issuing_state,
+            "document_number": document.document_number, "surname": document.surname,
+            "given_names": document.given_names, "nationality": document.nationality,
+            "birth_date": document.birth_date.isoformat() if document.birth_date else None,
+            "birth_date_raw": document.birth_date_raw, "sex": document.sex,
+            "expiry_date": document.expiry_date.isoformat() if document.expiry_date else None}
+
+
+def _crossing_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A crossing's corrected fields as a record's payload carries them (ISO text)."""
+    return {"direction": fields["direction"], "crossing_point": fields["crossing_point"],
+            "occurred_at": fields["occurred_at"].isoformat(),
+            "local_date": fields["local_date"].isoformat()}  # fmt: skip
+
+
+MAX_PERMIT_YEARS = 10  # the longest validity a permit may be given (multiple-entry visas: 5)
+
+
+def _check_permit(request: IssuePermit, document: TravelDocument, today: date) -> None:
+    if not document.valid:
+        issues = "; ".join(f"{e.field}: {e.message}" for e in document.errors)
+        raise InvalidInputError(f"mrz: the document does not read as valid ({issues})")
+    if request.valid_to < request.valid_from:
+        raise InvalidInputError("valid_to is before valid_from")
+    if request.valid_to < today:
+        raise InvalidInputError(f"valid_to {request.valid_to} has passed already")
+    if request.valid_to > _years_after(request.valid_from, MAX_PERMIT_YEARS):
+        raise InvalidInputError(f"valid_to: a permit is valid {MAX_PERMIT_YEARS} years at most")
+    if document.expiry_date is not None and document.expiry_date < request.valid_to:
+        raise InvalidInputError(
+            f"valid_to {request.valid_to} is after the document expires "
+            f"({document.expiry_date}): a permit does not outlive its document")
+    if request.duration_days is None:
+        if request.entries is not None:
+            raise InvalidInputError("entries: only a visa counts entries (give duration_days)")
+        return
+    span = (request.valid_to - request.valid_from).days + 1
+    if not 1 <= request.duration_days <= span:
+        raise InvalidInputError(
+            f"duration_days {request.duration_days} must be 1 to the {span} days of validity")
+    if request.entries is not None and request.entries < 1:
+        raise InvalidInputError("entries must be 1 or more (or null: multiple)")
+
+
+def _permit_terms(request: IssuePermit) -> dict[str, Any]:
+    terms: dict[str, Any] = {"valid_from": request.valid_from.isoformat(),
+                             "valid_to": request.valid_to.isoformat()}  # fmt: skip
+    if request.duration_days is not None:
+        terms |= {"duration_days": request.duration_days, "entries": request.entries}
+    return terms
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _utc(value: datetime) -> datetime:
+    """A stored time in UTC (SQLite gives it back without its zone; it was stored in UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

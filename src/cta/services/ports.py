@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 __all__ = [
     "Aggregates",
@@ -21,11 +21,16 @@ __all__ = [
     "DocumentRow",
     "OutboxRow",
     "PersonRow",
+    "Referenced",
     "RefusalRow",
     "Store",
     "Transaction",
     "UserRow",
 ]
+
+
+# the tables whose rows a record writes and a later record may correct, revoke or withdraw
+Referenced = Literal["crossings", "refusals", "visas", "authorizations"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,8 @@ class CrossingRow:
     override_reason: str | None
     recorded_at: datetime
     origin: str | None = None  # the node that recorded it (None: this one)
+    record_seq: int | None = None  # a peer's crossing: the seq of its origin's latest record
+    outbox_seq: int | None = None  # this node's: the outbox row of its latest record
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +91,8 @@ class RefusalRow:
     reasons: list[dict[str, str]]
     recorded_at: datetime
     origin: str | None = None
+    record_seq: int | None = None
+    outbox_seq: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +123,7 @@ class AlertRow:
     created_at: datetime
     changed_at: datetime
     withdrawn_at: datetime | None
+    outbox_seq: int | None = None  # this node's alert: the outbox row of its last change
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +142,7 @@ class OutboxRow:
     kind: str
     payload: dict[str, Any]
     person_id: int | None
+    supersedes: int | None = None  # the outbox row of the record this one corrects
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,8 +178,11 @@ class Transaction(Protocol):
     def alerts_by_id(self, ids: Sequence[str]) -> list[AlertRow]: ...
     def alert(self, alert_id: str) -> AlertRow | None: ...
     def alert_page(self, after: str, limit: int, *, active_only: bool) -> list[AlertRow]: ...
-    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime) -> dict[str, int]: ...
-    def withdraw_alert(self, alert_id: str, at: datetime) -> AlertRow | None: ...
+    def alert_heads(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]: ...
+    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime,
+                   outbox_seqs: dict[str, int] | None = None) -> dict[str, int]: ...
+    def withdraw_alert(self, alert_id: str, at: datetime,
+                       outbox_seq: int | None = None) -> AlertRow | None: ...
     def add_alert_decision(self, **fields: Any) -> int: ...
     def alert_decisions_for(self, issuing_state: str, number: str) -> list[dict[str, Any]]: ...
     def meta(self, key: str) -> str | None: ...
@@ -193,11 +207,29 @@ class Transaction(Protocol):
     def audit_of(self, person_id: int) -> list[dict[str, Any]]: ...
     def audit_page(self, after: int, limit: int) -> list[dict[str, Any]]: ...
     def emit(
-        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None
+        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None,
+        *, supersedes: int | None = None,
     ) -> int: ...
+    # record references: corrections, revocations, identity links (migration 0005)
+    def record_seq_of_outbox(self, outbox_seq: int) -> int | None: ...
+    def row(self, table: Referenced, row_id: int) -> dict[str, Any] | None: ...
+    def row_of_record(self, table: Referenced, origin: str, record_seq: int) -> int | None: ...
+    def update_row(self, table: Referenced, row_id: int, **fields: Any) -> None: ...
+    def delete_row(self, table: Referenced, row_id: int) -> None: ...
+    def refresh_person_days(self, person_id: int) -> None: ...
+    def merge_persons(self, keep: int, other: int) -> None: ...
     def touch_person(
         self, person_id: int, day: date, *, exited: bool = False, overstayed: bool = False
     ) -> None: ...
+    # federation: bulk apply of a peer's page (FederationService._apply_crossings)
+    def document_keys(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, int]]: ...
+    def add_persons(self, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+    def add_documents(self, rows: Sequence[dict[str, Any]]) -> list[int]: ...
+    def add_crossings(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def add_refusals(self, rows: Sequence[dict[str, Any]]) -> None: ...
+    def touch_persons(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None: ...
     def persons_inside(self, on: date, after: int, limit: int) -> list[int]: ...
     def persons_to_purge(self, before: date, overstayer_before: date, limit: int) -> list[int]: ...
     def delete_person(self, person_id: int) -> None: ...

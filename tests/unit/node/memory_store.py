@@ -115,7 +115,12 @@ class MemoryTransaction:
         rows = [AlertRow(**r) for i, r in sorted(self.t["alerts"].items()) if i > after]
         return [r for r in rows if not active_only or r.withdrawn_at is None][:limit]
 
-    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime) -> dict[str, int]:
+    def alert_heads(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
+        return {i: (r["version"], r["outbox_seq"]) for i in ids
+                if (r := self.t["alerts"].get(i)) is not None}  # fmt: skip
+
+    def put_alerts(self, records: Sequence[dict[str, Any]], at: datetime,
+                   outbox_seqs: dict[str, int] | None = None) -> dict[str, int]:  # fmt: skip
         versions = {}
         for record in records:
             old = self.t["alerts"].get(record["id"])
@@ -124,16 +129,20 @@ class MemoryTransaction:
                 "id": record["id"], "category": record["category"],
                 "issuing_state": record.get("issuing_state"), "record": copy.deepcopy(record),
                 "version": version, "created_at": old["created_at"] if old else at,
-                "changed_at": at, "withdrawn_at": None}  # fmt: skip
+                "changed_at": at, "withdrawn_at": None,
+                "outbox_seq": (outbox_seqs or {}).get(record["id"])}  # fmt: skip
             self._add("alert_changes", {"alert_id": record["id"], "change": "put", "at": at})
             versions[record["id"]] = version
         return versions
 
-    def withdraw_alert(self, alert_id: str, at: datetime) -> AlertRow | None:
+    def withdraw_alert(
+        self, alert_id: str, at: datetime, outbox_seq: int | None = None
+    ) -> AlertRow | None:
         row = self.t["alerts"].get(alert_id)
         if row is None or row["withdrawn_at"] is not None:
             return None
-        row.update(withdrawn_at=at, changed_at=at, version=row["version"] + 1)
+        row.update(withdrawn_at=at, changed_at=at, version=row["version"] + 1,
+                   outbox_seq=outbox_seq)  # fmt: skip
         self._add("alert_changes", {"alert_id": alert_id, "change": "withdraw", "at": at})
         return AlertRow(**row)
 
@@ -187,10 +196,49 @@ class MemoryTransaction:
         return [r for i, r in sorted(self.t["audit"].items()) if i > after][:limit]
 
     def emit(
-        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None
+        self, kind: str, payload: dict[str, Any], at: datetime, person_id: int | None = None,
+        *, supersedes: int | None = None,
     ) -> int:
         return self._add("outbox", {"at": at, "kind": kind, "payload": payload,
-                                    "person_id": person_id})  # fmt: skip
+                                    "person_id": person_id, "supersedes": supersedes})  # fmt: skip
+
+    # record references: corrections, revocations, identity links
+
+    def record_seq_of_outbox(self, outbox_seq: int) -> int | None:
+        return next((seq for (_, seq), r in self.t["records"].items()
+                     if r.get("outbox_seq") == outbox_seq), None)  # fmt: skip
+
+    def row(self, table: str, row_id: int) -> dict[str, Any] | None:
+        found = self.t[table].get(row_id)
+        return {"origin": None, "record_seq": None, "outbox_seq": None, **found} if found else None
+
+    def row_of_record(self, table: str, origin: str, record_seq: int) -> int | None:
+        return next((i for i, r in sorted(self.t[table].items())
+                     if (r.get("origin"), r.get("record_seq")) == (origin, record_seq)), None)
+
+    def update_row(self, table: str, row_id: int, **fields: Any) -> None:
+        self.t[table][row_id].update(fields)
+
+    def delete_row(self, table: str, row_id: int) -> None:
+        del self.t[table][row_id]
+
+    def refresh_person_days(self, person_id: int) -> None:
+        crossings = self.crossings_of(person_id)
+        days = [c.local_date for c in crossings] + [r.local_date for r in
+                                                    self.refusals_of(person_id)]
+        exits = [c.local_date for c in crossings if c.direction == "exit"]
+        self.t["persons"][person_id].update(last_seen=max(days, default=None),
+                                            last_exit=max(exits, default=None))
+
+    def merge_persons(self, keep: int, other: int) -> None:
+        for table in ("documents", "crossings", "refusals", "visas", "authorizations",
+                      "alert_decisions", "outbox", "records"):
+            for row in self.t[table].values():
+                if row.get("person_id") == other:
+                    row["person_id"] = keep
+        gone = self.t["persons"].pop(other)
+        self.t["persons"][keep]["overstayed"] |= gone["overstayed"]
+        self.refresh_person_days(keep)
 
     def touch_person(
         self, person_id: int, day: date, *, exited: bool = False, overstayed: bool = False
@@ -200,6 +248,34 @@ class MemoryTransaction:
         if exited:
             row["last_exit"] = max(filter(None, (row["last_exit"], day)))
         row["overstayed"] = row["overstayed"] or overstayed
+
+    # federation: bulk apply of a peer's page, one row at a time here
+
+    def document_keys(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, int]]:
+        return {(k[0], k[1]): found for k in keys
+                if (found := self.document_key(k[0], k[1])) is not None}  # fmt: skip
+
+    def add_persons(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return [self.add_person(**row) for row in rows]
+
+    def add_documents(self, rows: Sequence[dict[str, Any]]) -> list[int]:
+        return [self.add_document(**row) for row in rows]
+
+    def add_crossings(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            self.add_crossing(**row)
+
+    def add_refusals(self, rows: Sequence[dict[str, Any]]) -> None:
+        for row in rows:
+            self.add_refusal(**row)
+
+    def touch_persons(self, last_seen: dict[int, date], last_exits: dict[int, date]) -> None:
+        for person_id, day in last_seen.items():
+            self.touch_person(person_id, day)
+            if person_id in last_exits:
+                self.touch_person(person_id, last_exits[person_id], exited=True)
 
     def persons_inside(self, on: date, after: int, limit: int) -> list[int]:
         inside = []

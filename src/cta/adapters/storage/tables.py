@@ -23,6 +23,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 __all__ = [
@@ -54,6 +55,14 @@ metadata = MetaData(
         "pk": "pk_%(table_name)s",
     }
 )
+
+def _peer_rows_index() -> Index:
+    """(origin, record_seq) of the rows a peer's record wrote, where a later record that
+    amends them finds them; partial, so that this node's own rows (and a bulk import's) add
+    nothing to it."""
+    peers = text("record_seq IS NOT NULL")
+    return Index(None, "origin", "record_seq", postgresql_where=peers, sqlite_where=peers)
+
 
 # BIGINT on PostgreSQL, INTEGER (the rowid alias) on SQLite
 Id = BigInteger().with_variant(Integer(), "sqlite")
@@ -106,8 +115,11 @@ crossings = Table(
     Column("override_reason", Text),  # an entry the check refused, admitted by an officer
     Column("recorded_at", UTC, nullable=False),
     Column("origin", String(3)),  # the node that recorded it (None: this one, before 0004)
+    Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
+    Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id", "occurred_at"),
     Index(None, "local_date"),
+    _peer_rows_index(),
 )
 
 refusals = Table(
@@ -124,7 +136,10 @@ refusals = Table(
     Column("reasons", JSON, nullable=False),  # [{"code", "message"}]
     Column("recorded_at", UTC, nullable=False),
     Column("origin", String(3)),
+    Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
+    Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id"),
+    _peer_rows_index(),
 )
 
 visas = Table(
@@ -139,7 +154,11 @@ visas = Table(
     Column("entries_used", Integer, nullable=False, default=0),
     Column("duration_days", Integer, nullable=False),
     Column("issued_at", UTC, nullable=False),
+    Column("origin", String(3)),  # the state whose node issued it (None: this one)
+    Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
+    Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id"),
+    _peer_rows_index(),
 )
 
 authorizations = Table(
@@ -151,7 +170,11 @@ authorizations = Table(
     Column("valid_from", Date, nullable=False),
     Column("valid_to", Date, nullable=False),
     Column("issued_at", UTC, nullable=False),
+    Column("origin", String(3)),
+    Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
+    Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id"),
+    _peer_rows_index(),
 )
 
 alerts = Table(
@@ -165,6 +188,7 @@ alerts = Table(
     Column("created_at", UTC, nullable=False),
     Column("changed_at", UTC, nullable=False),
     Column("withdrawn_at", UTC),
+    Column("outbox_seq", BigInteger),  # this node's alert: the outbox row of its last change
 )
 
 # Every change of an alert, numbered: the screening index of each worker replays what it has
@@ -239,6 +263,7 @@ outbox = Table(
     Column("kind", String(40), nullable=False),  # CrossingRecorded, RefusalRecorded, ...
     Column("payload", JSON, nullable=False),
     Column("person_id", Id, index=True),  # whose data it carries: deleted with the person
+    Column("supersedes", BigInteger),  # the outbox row of the record this one corrects
 )
 
 # -- federation (docs/federation.md) ---------------------------------------------------------
@@ -257,6 +282,7 @@ records = Table(
     Column("hash", String(64), nullable=False),
     Column("person_id", Id, index=True),
     Column("received_at", UTC, nullable=False),
+    Column("outbox_seq", BigInteger, index=True),  # this node's own: the outbox row sealed
 )
 
 # The last record held of each origin; for this node's own, also the last outbox row sealed.

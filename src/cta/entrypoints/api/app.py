@@ -29,10 +29,14 @@ from cta.domain.errors import CTAError
 from cta.entrypoints.api.schemas import (
     AlertBody,
     AlertHitBody,
+    AuthorizationBody,
     CheckBody,
+    CorrectionBody,
     CrossingBody,
     RefusalBody,
+    RevocationBody,
     ScreeningBody,
+    VisaBody,
 )
 from cta.entrypoints.web import workbench_router
 from cta.federation.auth import NonceCache, request_target
@@ -45,8 +49,10 @@ from cta.services.node import (
     Actor,
     BorderCheck,
     ConflictError,
+    CrossingCorrection,
     ForbiddenError,
     Idempotency,
+    IssuePermit,
     Node,
     NotFoundError,
     RecordCrossing,
@@ -66,6 +72,7 @@ IdempotencyKey = Annotated[
            description="a retried request with the same key is answered, not recorded, again"),
 ]  # fmt: skip
 PersonPath = Annotated[int, Path(ge=1, le=2**62)]
+RowPath = Annotated[int, Path(ge=1, le=2**62)]
 AlertId = Annotated[str, Path(min_length=1, max_length=100)]
 Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
@@ -149,6 +156,44 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
         )  # fmt: skip
         return await run_in_threadpool(_recorded, node, who, request, key,
                                        body.model_dump(mode="json"))  # fmt: skip
+
+    @app.post("/v1/crossings/{crossing_id}/correction")
+    def correct_crossing(crossing_id: RowPath, body: CorrectionBody, who: Who) -> dict[str, Any]:
+        """Correct an entry or exit this node recorded, or withdraw it (recorded in error);
+        the peers get a record superseding the old one."""
+        return node.correct_crossing(who, crossing_id, CrossingCorrection(
+            reason=body.reason, occurred_at=body.occurred_at, crossing_point=body.crossing_point,
+            direction=Direction(body.direction) if body.direction else None,
+            withdraw=body.withdraw))  # fmt: skip
+
+    @app.post("/v1/visas", status_code=201)
+    def issue_visa(body: VisaBody, who: Who, key: IdempotencyKey = None) -> JSONResponse:
+        """Issue a common visa (consular officer): it holds at every crossing point of the
+        area."""
+        return _issued(node, who, body.model_dump(mode="json"), key, IssuePermit(
+            mrz=body.mrz, valid_from=body.valid_from, valid_to=body.valid_to,
+            duration_days=body.duration_days, entries=body.entries, person_id=body.person_id))
+
+    @app.post("/v1/authorizations", status_code=201)
+    def issue_authorization(
+        body: AuthorizationBody, who: Who, key: IdempotencyKey = None
+    ) -> JSONResponse:
+        """Issue a travel authorisation (consular officer), valid across the area."""
+        return _issued(node, who, body.model_dump(mode="json"), key, IssuePermit(
+            mrz=body.mrz, valid_from=body.valid_from, valid_to=body.valid_to,
+            person_id=body.person_id))  # fmt: skip
+
+    @app.post("/v1/visas/{permit_id}/revocation")
+    def revoke_visa(permit_id: RowPath, body: RevocationBody, who: Who) -> dict[str, Any]:
+        """Revoke a visa this node issued; every node drops it."""
+        return node.revoke_permit(who, "visas", permit_id, body.reason)
+
+    @app.post("/v1/authorizations/{permit_id}/revocation")
+    def revoke_authorization(
+        permit_id: RowPath, body: RevocationBody, who: Who
+    ) -> dict[str, Any]:
+        """Revoke a travel authorisation this node issued; every node drops it."""
+        return node.revoke_permit(who, "authorizations", permit_id, body.reason)
 
     @app.put("/v1/alerts/{alert_id:path}")
     def put_alert(alert_id: AlertId, body: AlertBody, who: Who) -> dict[str, Any]:
@@ -279,13 +324,27 @@ def _check(body: CheckBody) -> BorderCheck:
     )  # fmt: skip
 
 
+def _idempotency(key: str | None, body: dict[str, Any]) -> Idempotency | None:
+    if key is None:
+        return None
+    return Idempotency(key, hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest())
+
+
+def _issued(
+    node: Node, who: Actor, body: dict[str, Any], key: str | None, request: IssuePermit
+) -> JSONResponse:
+    idempotency = _idempotency(key, body)
+    try:
+        status, answer = node.issue_permit(who, request, idempotency=idempotency)
+    except DuplicateError:  # the same key at the same time from another worker: its answer
+        status, answer = node.issue_permit(who, request, idempotency=idempotency)
+    return JSONResponse(answer, status_code=status)
+
+
 def _recorded(
     node: Node, who: Actor, request: RecordCrossing, key: str | None, body: dict[str, Any]
 ) -> JSONResponse:
-    idempotency = None
-    if key is not None:
-        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
-        idempotency = Idempotency(key, digest)
+    idempotency = _idempotency(key, body)
     try:
         status, answer = node.record(who, request, idempotency=idempotency)
     except DuplicateError:

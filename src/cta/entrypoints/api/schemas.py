@@ -9,8 +9,9 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from cta.domain.days import FIRST_DAY, LAST_DAY
 
-__all__ = ["AlertBody", "AlertHitBody", "CheckBody", "CrossingBody", "RefusalBody",
-           "ScreeningBody", "UserBody"]
+__all__ = ["AlertBody", "AlertHitBody", "AuthorizationBody", "CheckBody", "CorrectionBody",
+           "CrossingBody", "RefusalBody", "RevocationBody", "ScreeningBody", "UserBody",
+           "VisaBody"]
 
 _BODY = ConfigDict(extra="forbid", frozen=True)
 # No control characters: PostgreSQL text cannot hold NUL, and no scanner sends them.
@@ -111,6 +112,48 @@ class AlertHitBody(BaseModel):
     alert_id: Annotated[str, Field(min_length=1, max_length=100)]
     decision: Literal["confirmed", "dismissed"]
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
+
+
+Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
+Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
+
+
+class CorrectionBody(BaseModel):
+    """POST /v1/crossings/{id}/correction: what was recorded wrong, and why; or ``withdraw``
+    (recorded in error). A field left out keeps its recorded value."""
+
+    model_config = _BODY
+    reason: Reason
+    occurred_at: Instant | None = None
+    crossing_point: PointCode | None = None
+    direction: Literal["entry", "exit"] | None = None
+    withdraw: bool = False
+
+
+class AuthorizationBody(BaseModel):
+    """POST /v1/authorizations: a travel authorisation for the document of this MRZ."""
+
+    model_config = _BODY
+    mrz: MRZ
+    valid_from: Day
+    valid_to: Day
+    person_id: PersonId | None = Field(
+        default=None, description="a person the officer confirmed this document belongs to"
+    )
+
+
+class VisaBody(AuthorizationBody):
+    """POST /v1/visas: a common visa, with its duration of stay and entries."""
+
+    duration_days: Annotated[int, Field(ge=1, le=3660)]
+    entries: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+        default=None, description="entries allowed; null: multiple"
+    )
+
+
+class RevocationBody(BaseModel):
+    model_config = _BODY
+    reason: Reason
 
 
 class UserBody(BaseModel):

@@ -1,0 +1,209 @@
+"""Applying a peer's batch (``FederationService.ingest``) on SQLite and PostgreSQL.
+
+Runs of consecutive crossings and refusals are applied in bulk; any other record is applied on
+its own, in its place. The rows written must be those of applying the records one at a time
+(the reference here: the same records ingested one per batch into a second database), and a
+batch is stored and applied whole or not at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from cta.adapters.storage import tables as t
+from cta.adapters.storage.engine import make_engine, migrate
+from cta.adapters.storage.store import SqlStore, SqlTransaction
+from cta.bootstrap import reference
+from cta.federation.records import GENESIS_HASH, Record, seal
+from cta.policy.crossing_points import load_crossing_points
+from cta.services.checks import read_document
+from cta.services.federation import FederationService
+from tests.integration.node_server import passport
+from tests.unit.federation.helpers import KEYS, federation
+
+T0 = datetime(2027, 6, 1, 8, 0, tzinfo=UTC)
+DAY = date(2027, 6, 1)
+NOW = datetime(2027, 6, 10, 12, 0, tzinfo=UTC)
+
+
+def service(url: str) -> FederationService:
+    engine = make_engine(url)
+    migrate(engine)
+    return FederationService(SqlStore(engine), federation("GEO"), KEYS["GEO"],
+                             countries=reference().countries,
+                             crossing_points=load_crossing_points(), clock=lambda: NOW)  # fmt: skip
+
+
+@pytest.fixture
+def geo(database_url: str) -> Iterator[FederationService]:
+    node = service(database_url)
+    yield node
+    _engine(node).dispose()
+
+
+@pytest.fixture
+def reference_geo(tmp_path: Path) -> Iterator[FederationService]:
+    """A second GEO on SQLite, to apply the same records one batch each."""
+    node = service(f"sqlite:///{tmp_path / 'one-by-one.sqlite'}")
+    yield node
+    _engine(node).dispose()
+
+
+def _engine(node: FederationService) -> Engine:
+    engine: Engine = node.store.engine  # type: ignore[attr-defined]
+    return engine
+
+
+def crossing(number: str, direction: str, day: int, *, refused: bool = False) -> dict[str, Any]:
+    """ARM's record of a crossing at Yerevan on June ``day``, 2027."""
+    on = date(2027, 6, day)
+    mrz = passport("USA", number=number, surname=f"TRAVELLER {number[0]}")
+    payload = {"person_id": 1, "direction": direction, "refused": refused,
+               "crossing_point": "ARM-EVN",
+               "occurred_at": datetime(2027, 6, day, 6, tzinfo=UTC).isoformat(),
+               "local_date": on.isoformat(), "decision": "refuse" if refused else "admit",
+               "mrz": mrz}  # fmt: skip
+    if refused:
+        payload["reasons"] = [{"code": "B1", "message": "no visa"}]
+    return payload
+
+
+def fields_instead_of_mrz(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload with the document as fields, not its MRZ (the other form a peer sends)."""
+    mrz = payload.pop("mrz")
+    document = read_document(mrz, on=DAY, countries=reference().countries).to_json()
+    return {**payload, "document": document}
+
+
+def chain(facts: list[tuple[str, dict[str, Any]]]) -> list[Record]:
+    """ARM's records of ``facts`` (kind, payload), seq 1, 2, ... a minute apart."""
+    records, prev = [], GENESIS_HASH
+    for seq, (kind, payload) in enumerate(facts, start=1):
+        records.append(seal("ARM", seq, T0 + timedelta(minutes=seq), kind, payload, prev,
+                            KEYS["ARM"], salt=f"{seq:032x}"))  # fmt: skip
+        prev = records[-1].hash
+    return records
+
+
+def rows(node: FederationService) -> dict[str, list[dict[str, Any]]]:
+    """The tables a peer's records write, comparable across databases (times in UTC, naive)."""
+    out = {}
+    with _engine(node).connect() as connection:
+        for table in (t.persons, t.documents, t.crossings, t.refusals, t.alerts, t.records):
+            found = connection.execute(select(table).order_by(*table.primary_key.columns))
+            out[table.name] = [
+                {k: _comparable(v) for k, v in r._mapping.items()
+                 if k not in ("recorded_at", "received_at", "wire", "changed_at", "created_at")
+                 or table is t.persons}
+                for r in found
+            ]  # fmt: skip
+    return out
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return value
+
+
+# A page with every case: a traveller twice in one run, a refusal, a record that cannot be
+# applied, a redacted one, an alert between runs, a day earlier than one seen already, a
+# deletion of a person filed in the same batch, and that person's document seen again after it.
+FACTS: list[tuple[str, dict[str, Any]]] = [
+    ("CrossingRecorded", crossing("A00000001", "entry", 1)),  # 1: A is new
+    ("CrossingRecorded", crossing("B00000001", "entry", 1)),  # 2: B is new
+    ("CrossingRecorded", crossing("A00000001", "exit", 3)),  # 3: A again, same run
+    ("RefusalRecorded", crossing("C00000001", "entry", 2, refused=True)),  # 4: C refused
+    ("CrossingRecorded", fields_instead_of_mrz(crossing("D00000001", "entry", 2))),  # 5
+    ("CrossingRecorded", {k: v for k, v in crossing("E00000001", "exit", 2).items()
+                          if k != "direction"}),  # 6: no direction: not applied
+    ("CrossingRecorded", crossing("F00000001", "entry", 2)),  # 7: redacted below
+    ("AlertPut", {"alert": {"id": "ARM-1", "category": "refuse_entry",
+                            "issuing_state": "ARM", "document_numbers": ["X1"]}}),  # 8
+    ("CrossingRecorded", crossing("A00000001", "entry", 2)),  # 9: A, found on the node
+    ("RetentionDeletion", {"records": [["ARM", 2]]}),  # 10: B is deleted
+    ("CrossingRecorded", crossing("B00000001", "exit", 4)),  # 11: B is new again
+    ("RefusalRecorded", crossing("C00000001", "entry", 4, refused=True)),  # 12: C again
+]
+
+
+def page() -> list[Record]:
+    records = chain(FACTS)
+    records[6] = records[6].redact()
+    return records
+
+
+def test_a_batch_writes_the_rows_of_its_records_applied_one_at_a_time(
+    geo: FederationService, reference_geo: FederationService
+) -> None:
+    records = page()
+    result = geo.ingest("ARM", records)
+    assert result.rejection is None and result.stored == len(records)
+    for record in records:
+        one = reference_geo.ingest("ARM", [record])
+        assert one.rejection is None and one.stored == 1
+    assert rows(geo) == rows(reference_geo)
+
+
+def test_runs_file_each_document_once_and_keep_each_records_person(
+    geo: FederationService,
+) -> None:
+    geo.ingest("ARM", page())
+    tables = rows(geo)
+    person_of = {r["seq"]: r["person_id"] for r in tables["records"]}
+    a, b, c = person_of[1], person_of[2], person_of[4]
+    assert len({a, b, c}) == 3
+    assert person_of[3] == person_of[9] == a  # one person, in a run and after it
+    assert person_of[12] == c
+    # not applied (6), redacted (7), and records of other kinds: no person
+    assert person_of[6] is person_of[7] is person_of[8] is person_of[10] is None
+    assert person_of[11] not in (None, a, b, c)  # B filed again after the deletion
+    assert person_of[2] is None  # B's first record, redacted by the deletion
+    numbers = sorted(d["document_number"] for d in tables["documents"])
+    assert numbers == ["A00000001", "B00000001", "C00000001", "D00000001"]
+    assert not [r for r in tables["persons"] if r["surname"] == "TRAVELLER E"]  # 6: nothing
+    crossings = {(r["record_seq"], r["origin"], r["person_id"]) for r in tables["crossings"]}
+    assert crossings == {(1, "ARM", a), (3, "ARM", a), (5, "ARM", person_of[5]),
+                         (9, "ARM", a), (11, "ARM", person_of[11])}  # fmt: skip
+    refusals = [(r["record_seq"], r["person_id"]) for r in tables["refusals"]]
+    assert refusals == [(4, c), (12, c)]
+    persons = {r["id"]: r for r in tables["persons"]}
+    # A: seen on the 1st, 3rd (exit) and then a record of the 2nd: never moved back
+    assert (persons[a]["last_seen"], persons[a]["last_exit"]) == (date(2027, 6, 3),
+                                                                   date(2027, 6, 3))
+    assert (persons[c]["last_seen"], persons[c]["last_exit"]) == (date(2027, 6, 4), None)
+    assert persons[person_of[11]]["last_exit"] == date(2027, 6, 4)
+    assert [a["id"] for a in tables["alerts"]] == ["ARM-1"]
+
+
+def test_a_document_on_the_node_before_the_batch_is_reused(geo: FederationService) -> None:
+    records = chain(FACTS[:4])
+    geo.ingest("ARM", records[:2])
+    geo.ingest("ARM", records[2:])
+    tables = rows(geo)
+    assert len(tables["persons"]) == 3 and len(tables["documents"]) == 3
+    person_of = {r["seq"]: r["person_id"] for r in tables["records"]}
+    assert person_of[1] == person_of[3]
+
+
+def test_a_batch_that_fails_to_apply_stores_nothing(
+    geo: FederationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    records = chain(FACTS[:4])
+
+    def broken(self: SqlTransaction, rows: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlTransaction, "add_refusals", broken)
+        with pytest.raises(RuntimeError):
+            geo.ingest("ARM", records)
+    assert all(not found for found in rows(geo).values())
+    assert geo.position("ARM") == 0
+    assert geo.ingest("ARM", records).stored == 4
