@@ -20,7 +20,7 @@ trickle of 5 a second (the baseline), the crossings written by ``BENCH_FEDERATIO
 database, so that the federation is what is loaded) or ``http`` (entries through the API, the
 full border write path); and the catch-up of an empty node from a peer
 holding ``BENCH_FEDERATION_RECORDS`` records (default 20,000, a few minutes on the 2-core
-machine; ``BENCH_FEDERATION_RECORDS=1000000`` for the full figure, about an hour there),
+machine; ``BENCH_FEDERATION_RECORDS=1000000`` for the full figure, about ten minutes there),
 beside decoding and verifying the same records in-process. ``BENCH_FEDERATION_NODES=0`` runs
 the in-process part only.
 """
