@@ -15,7 +15,8 @@ from datetime import date, timedelta
 
 from cta.domain.stays import StayHistory
 
-__all__ = ["Authorization", "Visa", "add_months", "last_exit_for_validity"]
+__all__ = ["MAX_PERMIT_YEARS", "Authorization", "Visa", "add_months", "entries_within",
+           "last_exit_for_validity", "permit_problem"]
 
 
 def add_months(day: date, months: int) -> date:
@@ -84,3 +85,40 @@ class Authorization:
 
     def valid_on(self, on: date) -> bool:
         return self.valid_from <= on <= self.valid_to
+
+
+MAX_PERMIT_YEARS = 10  # the longest validity a permit may be given (multiple-entry visas: 5)
+
+
+def permit_problem(
+    valid_from: date, valid_to: date, *, today: date, document_expiry: date | None,
+    duration_days: int | None = None, entries: int | None = None,
+) -> str | None:  # fmt: skip
+    """Why a visa (``duration_days`` given) or an authorisation (not) with these terms may not
+    be issued today, naming the field; None when it may."""
+    if valid_to < valid_from:
+        return "valid_to is before valid_from"
+    if valid_to < today:
+        return f"valid_to {valid_to} has passed already"
+    if valid_to > add_months(valid_from, 12 * MAX_PERMIT_YEARS):
+        return f"valid_to: a permit is valid {MAX_PERMIT_YEARS} years at most"
+    if document_expiry is not None and document_expiry < valid_to:
+        return (f"valid_to {valid_to} is after the document expires ({document_expiry}): a "
+                "permit does not outlive its document")
+    if duration_days is None:
+        if entries is not None:
+            return "entries: only a visa counts entries (give duration_days)"
+        return None
+    span = (valid_to - valid_from).days + 1
+    if not 1 <= duration_days <= span:
+        return f"duration_days {duration_days} must be 1 to the {span} days of validity"
+    if entries is not None and entries < 1:
+        return "entries must be 1 or more (or null: multiple)"
+    return None
+
+
+def entries_within(valid_from: date, valid_to: date, entry_days: list[date]) -> int:
+    """How many of the entries (their days, wherever in the area they were recorded) fall in a
+    visa's validity: the entries it has used."""
+    return sum(1 for day in entry_days if valid_from <= day <= valid_to)
+

@@ -23,7 +23,7 @@ from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
 from cta.domain.screening import alert_from_json, query_from_json
 from cta.domain.stays import Stay, StayHistory
-from cta.domain.travel_permits import Authorization, Visa
+from cta.domain.travel_permits import Authorization, Visa, entries_within, permit_problem
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.alerts import AlertBook, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
@@ -848,11 +848,11 @@ def _row(row: Any) -> dict[str, Any]:
     return {k: getattr(row, k) for k in row.__dataclass_fields__}
 
 
-def _visa(v: dict[str, Any], entries: Sequence[date]) -> Visa:
+def _visa(v: dict[str, Any], entries: list[date]) -> Visa:
     """A stored visa, its entries used counted from the recorded entries in its validity, at
     any node of the area (the stored ``entries_used`` is a floor, for permits imported with
     entries made elsewhere)."""
-    used = sum(1 for day in entries if v["valid_from"] <= day <= v["valid_to"])
+    used = entries_within(v["valid_from"], v["valid_to"], entries)
     return Visa(v["document_number"], v["valid_from"], v["valid_to"], v["duration_days"],
                 v["entries"], max(used, v["entries_used"]))  # fmt: skip
 
@@ -895,33 +895,15 @@ def _crossing_fields(fields: dict[str, Any]) -> dict[str, Any]:
             "local_date": fields["local_date"].isoformat()}  # fmt: skip
 
 
-MAX_PERMIT_YEARS = 10  # the longest validity a permit may be given (multiple-entry visas: 5)
-
-
 def _check_permit(request: IssuePermit, document: TravelDocument, today: date) -> None:
     if not document.valid:
         issues = "; ".join(f"{e.field}: {e.message}" for e in document.errors)
         raise InvalidInputError(f"mrz: the document does not read as valid ({issues})")
-    if request.valid_to < request.valid_from:
-        raise InvalidInputError("valid_to is before valid_from")
-    if request.valid_to < today:
-        raise InvalidInputError(f"valid_to {request.valid_to} has passed already")
-    if request.valid_to > _years_after(request.valid_from, MAX_PERMIT_YEARS):
-        raise InvalidInputError(f"valid_to: a permit is valid {MAX_PERMIT_YEARS} years at most")
-    if document.expiry_date is not None and document.expiry_date < request.valid_to:
-        raise InvalidInputError(
-            f"valid_to {request.valid_to} is after the document expires "
-            f"({document.expiry_date}): a permit does not outlive its document")
-    if request.duration_days is None:
-        if request.entries is not None:
-            raise InvalidInputError("entries: only a visa counts entries (give duration_days)")
-        return
-    span = (request.valid_to - request.valid_from).days + 1
-    if not 1 <= request.duration_days <= span:
-        raise InvalidInputError(
-            f"duration_days {request.duration_days} must be 1 to the {span} days of validity")
-    if request.entries is not None and request.entries < 1:
-        raise InvalidInputError("entries must be 1 or more (or null: multiple)")
+    problem = permit_problem(request.valid_from, request.valid_to, today=today,
+                             document_expiry=document.expiry_date,
+                             duration_days=request.duration_days, entries=request.entries)
+    if problem is not None:
+        raise InvalidInputError(problem)
 
 
 def _permit_terms(request: IssuePermit) -> dict[str, Any]:
@@ -930,13 +912,6 @@ def _permit_terms(request: IssuePermit) -> dict[str, Any]:
     if request.duration_days is not None:
         terms |= {"duration_days": request.duration_days, "entries": request.entries}
     return terms
-
-
-def _years_after(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _utc(value: datetime) -> datetime:
