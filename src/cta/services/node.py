@@ -479,7 +479,7 @@ class Node:
                 body: dict[str, Any] = {"id": crossing_id, "withdrawn": True}
             else:
                 point = self._point(correction.crossing_point or row["crossing_point"])
-                at = (correction.occurred_at or _utc(row["occurred_at"])).astimezone(UTC)
+                at = (correction.occurred_at or row["occurred_at"]).astimezone(UTC)
                 if at > now + timedelta(minutes=5):
                     raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
                 fields = {"direction": (correction.direction or Direction(row["direction"])).value,
@@ -912,8 +912,3 @@ def _permit_terms(request: IssuePermit) -> dict[str, Any]:
     if request.duration_days is not None:
         terms |= {"duration_days": request.duration_days, "entries": request.entries}
     return terms
-
-
-def _utc(value: datetime) -> datetime:
-    """A stored time in UTC (SQLite gives it back without its zone; it was stored in UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value

@@ -501,9 +501,13 @@ class SqlTransaction:
         return self.c.execute(select(r.seq).where(r.outbox_seq == outbox_seq)).scalar()
 
     def row(self, table: Referenced, row_id: int) -> dict[str, Any] | None:
+        """One row by id; its times in UTC with their zone (SQLite keeps them without it)."""
         found = _REFERENCED[table]
         row = self.c.execute(select(found).where(found.c.id == row_id)).first()
-        return dict(row._mapping) if row else None
+        if row is None:
+            return None
+        return {k: v.replace(tzinfo=UTC) if isinstance(v, datetime) and v.tzinfo is None else v
+                for k, v in row._mapping.items()}  # fmt: skip
 
     def row_of_record(self, table: Referenced, origin: str, record_seq: int) -> int | None:
         """The local row a peer's record (``origin``, ``record_seq``) wrote, or last corrected."""
