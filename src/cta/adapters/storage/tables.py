@@ -265,6 +265,9 @@ outbox = Table(
     Column("payload", JSON, nullable=False),
     Column("person_id", Id, index=True),  # whose data it carries: deleted with the person
     Column("supersedes", BigInteger),  # the outbox row of the record this one corrects
+    # never reuse a number (SQLite would, after a retention deletion removed the last rows):
+    # the sealer seals only rows above the last one it sealed
+    sqlite_autoincrement=True,
 )
 
 # -- federation (docs/federation.md) ---------------------------------------------------------

@@ -8,6 +8,10 @@ that carries the record without its payload carries that proof, docs/federation.
 whose officer decided (NULL: this node's own). Existing ``RetentionDeletion`` records are read
 to fill ``erased_by``.
 
+On SQLite the outbox numbers its rows with AUTOINCREMENT from now on, starting above any row
+sealed: a plain rowid reused the number of rows a retention deletion had removed, and the
+sealer (which seals only rows above the last one it sealed) never sealed the deletion's row.
+
 Revision ID: 0006
 Revises: 0005
 """
@@ -40,6 +44,15 @@ def upgrade() -> None:
     with op.batch_alter_table("alert_decisions") as batch:
         batch.add_column(sa.Column("origin", sa.String(3), nullable=True))
     _fill_erased_by()
+    if op.get_bind().dialect.name == "sqlite":
+        with op.batch_alter_table("outbox", recreate="always",
+                                  table_kwargs={"sqlite_autoincrement": True}):
+            pass
+        op.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', 0 WHERE NOT EXISTS "
+                   "(SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')")
+        op.execute("UPDATE sqlite_sequence SET seq = max(seq, "
+                   "coalesce((SELECT max(outbox_seq) FROM chain_heads), 0), "
+                   "coalesce((SELECT max(seq) FROM outbox), 0)) WHERE name = 'outbox'")
 
 
 def _fill_erased_by() -> None:
