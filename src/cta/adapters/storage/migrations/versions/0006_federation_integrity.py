@@ -48,6 +48,7 @@ def upgrade() -> None:
         with op.batch_alter_table("outbox", recreate="always",
                                   table_kwargs={"sqlite_autoincrement": True}):
             pass
+        _renumber_orphans()
         op.execute("INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox', 0 WHERE NOT EXISTS "
                    "(SELECT 1 FROM sqlite_sequence WHERE name = 'outbox')")
         op.execute("UPDATE sqlite_sequence SET seq = max(seq, "
@@ -71,6 +72,32 @@ def _fill_erased_by() -> None:
         if named:
             connection.execute(sa.update(records).where(
                 records.c.origin == origin, records.c.seq.in_(named)).values(erased_by=seq))
+
+
+_OUTBOX_REFS = ("crossings", "refusals", "visas", "authorizations", "alerts")
+
+
+def _renumber_orphans() -> None:
+    """Outbox rows that took a number at or below the last one sealed (a reused rowid) were
+    never sealed: number them above it, with the rows that name them, so the sealer seals
+    them now."""
+    connection = op.get_bind()
+    mark = connection.execute(sa.text("SELECT coalesce(max(outbox_seq), 0) FROM chain_heads")
+                              ).scalar_one()  # fmt: skip
+    orphans = [row[0] for row in connection.execute(sa.text(
+        "SELECT seq FROM outbox WHERE seq <= :mark AND seq NOT IN "
+        "(SELECT outbox_seq FROM records WHERE outbox_seq IS NOT NULL) ORDER BY seq"),
+        {"mark": mark})]  # fmt: skip
+    top = connection.execute(sa.text("SELECT coalesce(max(seq), 0) FROM outbox")).scalar_one()
+    for n, old in enumerate(orphans, start=1):
+        new = max(mark, top) + n
+        connection.execute(sa.text("UPDATE outbox SET seq = :new WHERE seq = :old"),
+                           {"new": new, "old": old})  # fmt: skip
+        connection.execute(sa.text("UPDATE outbox SET supersedes = :new WHERE supersedes = :old"),
+                           {"new": new, "old": old})  # fmt: skip
+        for table in _OUTBOX_REFS:
+            connection.execute(sa.text(f"UPDATE {table} SET outbox_seq = :new "
+                                       "WHERE outbox_seq = :old"), {"new": new, "old": old})
 
 
 def downgrade() -> None:
