@@ -15,6 +15,8 @@ the puller: it holds the test area's keys), then answers according to the route'
 ``gap``             the second record left out
 ``tamper_payload``  the first record's payload changed, its payload_hash kept
 ``tamper_hash``     the first record's hash changed
+``erase``           the first AlertPut's (else the first record's) payload and salt set to
+                    null, as if erased at its origin, without its origin's deletion
 ``wrong_key``       every record signed again with a key no member holds
 ``unknown_origin``  the page and its records claimed by XYZ, sealed with a stranger's key
 
@@ -47,7 +49,7 @@ from cta.federation.protocol import RecordsPage, decode_page, records_target
 from cta.federation.records import GENESIS_HASH, Record, seal
 
 MODES = frozenset({"pass", "down", "slow", "duplicate", "reorder", "gap", "tamper_payload",
-                   "tamper_hash", "wrong_key", "unknown_origin"})  # fmt: skip
+                   "tamper_hash", "wrong_key", "unknown_origin", "erase"})  # fmt: skip
 STRANGER = generate_private_key()
 
 
@@ -103,6 +105,9 @@ def spoil(page: RecordsPage, mode: str, after: int) -> RecordsPage:
         records[0] = replace(first, payload={**first.payload, "crossing_point": "GEO-BUS"})
     elif mode == "tamper_hash":
         records[0] = replace(first, hash=("0" if first.hash[0] != "0" else "1") + first.hash[1:])
+    elif mode == "erase":
+        n = next((i for i, r in enumerate(records) if r.kind == "AlertPut"), 0)
+        records[n] = records[n].redact()
     elif mode == "wrong_key":
         records = [replace(r, signature=_signature(r)) for r in records]
     return RecordsPage(page.origin, tuple(records), page.last_seq)

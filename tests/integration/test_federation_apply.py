@@ -23,7 +23,7 @@ from cta.bootstrap import reference
 from cta.federation.records import GENESIS_HASH, Record, seal
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.checks import read_document
-from cta.services.federation import FederationService
+from cta.services.federation import FederationService, federation_status
 from tests.integration.node_server import passport
 from tests.unit.federation.helpers import KEYS, federation
 
@@ -127,7 +127,7 @@ FACTS: list[tuple[str, dict[str, Any]]] = [
     ("AlertPut", {"alert": {"id": "ARM-1", "category": "refuse_entry",
                             "issuing_state": "ARM", "document_numbers": ["X1"]}}),  # 8
     ("CrossingRecorded", crossing("A00000001", "entry", 2)),  # 9: A, found on the node
-    ("RetentionDeletion", {"records": [["ARM", 2]]}),  # 10: B is deleted
+    ("RetentionDeletion", {"records": [["ARM", 2], ["ARM", 7]]}),  # 10: B is deleted; 7's proof
     ("CrossingRecorded", crossing("B00000001", "exit", 4)),  # 11: B is new again
     ("RefusalRecorded", crossing("C00000001", "entry", 4, refused=True)),  # 12: C again
 ]
@@ -145,8 +145,8 @@ def test_a_batch_writes_the_rows_of_its_records_applied_one_at_a_time(
     records = page()
     result = geo.ingest("ARM", records)
     assert result.rejection is None and result.stored == len(records)
-    for record in records:
-        one = reference_geo.ingest("ARM", [record])
+    for record in records:  # 7 comes with the proof of its erasure, as a page carries it
+        one = reference_geo.ingest("ARM", [record], records[9:10])
         assert one.rejection is None and one.stored == 1
     assert rows(geo) == rows(reference_geo)
 
@@ -165,6 +165,15 @@ def test_runs_file_each_document_once_and_keep_each_records_person(
     assert person_of[6] is person_of[7] is person_of[8] is person_of[10] is None
     assert person_of[11] not in (None, a, b, c)  # B filed again after the deletion
     assert person_of[2] is None  # B's first record, redacted by the deletion
+    # 6 is kept but not applied, and says why; 7 was erased (with its proof), not "not applied"
+    why = {r["seq"]: r["not_applied"] for r in tables["records"] if r["not_applied"]}
+    assert list(why) == [6] and "direction" in why[6]
+    assert {r["seq"]: r["erased_by"] for r in tables["records"] if r["erased_by"]} == {2: 10,
+                                                                                       7: 10}
+    arm = next(row for row in federation_status(geo.store, "GEO") if row["origin"] == "ARM")
+    assert arm["not_applied"] == 1
+    assert [(r["seq"], r["kind"]) for r in arm["not_applied_last"]] == [(6, "CrossingRecorded")]
+    assert "direction" in arm["not_applied_last"][0]["why"]
     numbers = sorted(d["document_number"] for d in tables["documents"])
     assert numbers == ["A00000001", "B00000001", "C00000001", "D00000001"]
     assert not [r for r in tables["persons"] if r["surname"] == "TRAVELLER E"]  # 6: nothing

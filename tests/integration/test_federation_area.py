@@ -192,6 +192,69 @@ def test_an_alert_issued_in_one_state_refers_checks_in_the_others(
     wait_until(lambda: not referred("GEO") and not referred("ARM"), what="the withdrawal")
 
 
+def test_another_states_alert_is_refused_409_at_a_peer(nodes: dict[str, Member]) -> None:
+    admins = {state: add_user(nodes[state].url, f"admin.{uuid.uuid4().hex[:6]}", Role.ADMIN)
+              for state in ("AZE", "GEO")}  # fmt: skip
+    alert_id = f"AZE-NC-{uuid.uuid4().hex[:6]}"
+    alert = {"category": "refuse_entry", "names": ["Nigar Aliyeva"]}
+    with nodes["AZE"].server.client(admins["AZE"], "alerts") as client:
+        assert client.put(f"/v1/alerts/{alert_id}", json=alert).status_code == 200
+    with nodes["GEO"].server.client(admins["GEO"], "alerts") as client:
+        wait_until(lambda: client.get(f"/v1/alerts/{alert_id}").status_code == 200,
+                   what="the alert reached GEO")  # fmt: skip
+        changed = client.put(f"/v1/alerts/{alert_id}", json={**alert, "names": ["Someone"]})
+        withdrawn = client.delete(f"/v1/alerts/{alert_id}")
+        held = client.get(f"/v1/alerts/{alert_id}").json()
+    for answer in (changed, withdrawn):
+        assert answer.status_code == 409, answer.text
+        assert "was issued by AZE: only the issuing state" in answer.json()["detail"]
+    assert (held["version"], held["withdrawn_at"], held["record"]["names"]) == (
+        1, None, ["Nigar Aliyeva"])
+    wait_until(lambda: in_sync(nodes), what="sync")
+    check = nodes["GEO"].post("/v1/checks", {"mrz": passport("ARM"), "crossing_point": "GEO-TBS",
+                                             "direction": "entry"})  # fmt: skip
+    assert {b["origin"]: b["not_applied"] for b in check.json()["based_on"]} == {
+        "AZE": 0, "ARM": 0, "GEO": 0}
+
+
+def test_a_hit_decision_holds_where_it_was_taken_and_shows_at_the_peers(
+    nodes: dict[str, Member],
+) -> None:
+    admin = add_user(nodes["AZE"].url, f"admin.{uuid.uuid4().hex[:6]}", Role.ADMIN)
+    number = unique_number()
+    mrz = passport("ARM", number=number)  # free movement: only the alert stops them
+    alert_id = f"AZE-HIT-{uuid.uuid4().hex[:6]}"
+    with nodes["AZE"].server.client(admin, "alerts") as client:
+        assert client.put(f"/v1/alerts/{alert_id}", json={
+            "category": "refuse_entry", "document_numbers": [number]}).status_code == 200
+
+    def check(state: str) -> dict[str, Any]:
+        response = nodes[state].post("/v1/checks", {"mrz": mrz, "crossing_point": POINT[state],
+                                                    "direction": "entry"})  # fmt: skip
+        assert response.status_code == 200, response.text
+        return dict(response.json())
+
+    wait_until(lambda: all(check(s)["alert_hits"] for s in ("GEO", "ARM")), what="the alert")
+    decided = nodes["GEO"].post("/v1/alert-hits", {"mrz": mrz, "alert_id": alert_id,
+                                                   "decision": "dismissed",
+                                                   "reason": "not him: birth date differs"})
+    assert decided.status_code == 201, decided.text
+    wait_until(lambda: bool(check("ARM")["alert_hits"][0]["decisions_elsewhere"]),
+               what="GEO's decision reached ARM")  # fmt: skip
+    at_arm = check("ARM")
+    assert at_arm["decision"] == "refer" and at_arm["dismissed_hits"] == []
+    [seen] = at_arm["alert_hits"][0]["decisions_elsewhere"]
+    assert {k: seen[k] for k in ("state", "decision", "reason", "alert_version", "current")} == {
+        "state": "GEO", "decision": "dismissed", "reason": "not him: birth date differs",
+        "alert_version": 1, "current": True}
+    assert seen["officer"] and datetime.fromisoformat(seen["at"]).utcoffset() == timedelta(0)
+    at_geo = check("GEO")
+    assert at_geo["decision"] == "admit" and at_geo["alert_hits"] == []
+    assert [d["alert_id"] for d in at_geo["dismissed_hits"]] == [alert_id]
+    wait_until(lambda: in_sync(nodes), what="sync")
+    assert all(b["not_applied"] == 0 for b in check("AZE")["based_on"])
+
+
 def test_a_decision_says_whose_data_it_weighed(nodes: dict[str, Member]) -> None:
     wait_until(lambda: in_sync(nodes), what="sync")
     response = nodes["GEO"].post("/v1/checks", {"mrz": passport("USA"), "crossing_point":

@@ -293,6 +293,50 @@ def test_a_bad_batch_is_refused_whole_audited_and_blocks_nothing_else(
     assert_the_area_agrees(nodes, acks, seconds=60)
 
 
+def test_a_payload_dropped_on_the_way_is_refused_and_the_record_learnt_honestly(
+    nodes: dict[str, Member],
+) -> None:
+    """A relay sets an AlertPut's payload and salt to null: the page still verifies, but no
+    deletion of ARM's names that record, so GEO refuses the page whole (audited, alarmed) and
+    its head stays; once the link is honest again, GEO learns the alert and a check refers."""
+    geo, arm = nodes["GEO"], nodes["ARM"]
+    wait_until(lambda: in_sync(nodes), what="a quiet area")
+    _, cursor = audit_rejections(geo)
+    arm_held = heads(geo).get("ARM", 0)
+    links(nodes, {("GEO", "ARM"): "erase"})
+    admin = add_user(arm.url, f"admin.{uuid.uuid4().hex[:6]}", Role.ADMIN)
+    alert_id = f"ARM-ERASE-{uuid.uuid4().hex[:6]}"
+    number = unique_number()
+    with arm.server.client(admin, "alerts") as client:
+        put = client.put(f"/v1/alerts/{alert_id}", json={
+            "category": "refuse_entry", "document_numbers": [number]})  # fmt: skip
+        assert put.status_code == 200, put.text
+    jobs, _ = trips(2, "ARM", "ARM", days_ago=30)  # a page of three records or more
+    acks = record_all(nodes, jobs)
+    try:
+        wait_until(lambda: any(r["detail"]["reason"] == "unproven_erasure"
+                               and r["detail"]["origin"] == "ARM"
+                               for r in audit_rejections(geo, cursor)[0]),
+                   what="GEO audits the page without the alert's payload")  # fmt: skip
+        assert heads(geo).get("ARM", 0) == arm_held, "something of a refused page was stored"
+        assert "federation alarm: rejected a batch of ARM" in node_log(geo)
+        assert "unproven_erasure" in node_log(geo)
+        with geo.server.client(admin_of(geo), "alerts") as client:
+            assert client.get(f"/v1/alerts/{alert_id}").status_code == 404
+    finally:
+        links(nodes, {("GEO", "ARM"): "pass"})
+    assert_the_area_agrees(nodes, acks, seconds=60)
+    check = geo.post("/v1/checks", {"mrz": passport("USA", number=number),
+                                    "crossing_point": POINT["GEO"], "direction": "entry"})
+    assert check.status_code == 200, check.text
+    assert [h["alert_id"] for h in check.json()["alert_hits"]] == [alert_id]
+    assert check.json()["decision"] != "admit"
+
+
+def admin_of(node: Member) -> str:
+    return add_user(node.url, f"admin.{uuid.uuid4().hex[:6]}", Role.ADMIN)
+
+
 def test_the_records_are_served_to_members_only(nodes: dict[str, Member]) -> None:
     geo = nodes["GEO"]
     target = records_target(0, 10)

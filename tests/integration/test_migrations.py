@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 
 from cta.adapters.storage.engine import alembic_config, make_engine, migrate
 from cta.adapters.storage.tables import metadata
@@ -63,3 +64,45 @@ def _tables(url: str) -> list[str]:
         return inspect(engine).get_table_names()
     finally:
         engine.dispose()
+
+
+def test_0006_numbers_the_outbox_above_the_last_sealed_row_and_proves_old_erasures(
+    tmp_path: Path,
+) -> None:
+    """On SQLite a purge that deleted the outbox's last rows let the next row reuse a number
+    the sealer had passed: 0006 numbers such a row above it (with the rows naming it), never
+    reuses one again, and reads the deletions already sealed for ``records.erased_by``."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
+    migrate(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    wire = {"payload": {"records": [["GEO", 1], ["ARM", 9]]}}
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO chain_heads (origin, seq, hash, outbox_seq) VALUES ('GEO', 2, 'h', 5)"))
+        connection.execute(text(
+            "INSERT INTO outbox (seq, at, kind, payload) VALUES "
+            "(1, '2027-01-01', 'RetentionDeletion', '{}'), (2, '2027-01-01', 'X', '{}')"))
+        connection.execute(text(
+            "INSERT INTO records (origin, seq, at, kind, wire, hash, received_at, outbox_seq) "
+            "VALUES ('GEO', 1, '2027-01-01', 'CrossingRecorded', '{}', 'a', '2027-01-01', 4), "
+            "('GEO', 2, '2027-01-01', 'RetentionDeletion', :wire, 'b', '2027-01-01', 2)"),
+            {"wire": json.dumps(wire)})  # fmt: skip
+        connection.execute(text(
+            "INSERT INTO alerts (id, category, record, version, created_at, changed_at, "
+            "outbox_seq) VALUES ('GEO-1', 'refuse_entry', '{}', 1, '2027-01-01', "
+            "'2027-01-01', 1)"))
+    migrate(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT seq, kind FROM outbox ORDER BY seq")).all() == [
+            (2, "X"), (6, "RetentionDeletion")]
+        assert connection.execute(text("SELECT outbox_seq FROM alerts")).scalar_one() == 6
+        connection.execute(text("DELETE FROM outbox WHERE seq = 6"))
+        connection.execute(text(
+            "INSERT INTO outbox (at, kind, payload) VALUES ('2027-01-02', 'Y', '{}')"))
+        assert connection.execute(text("SELECT max(seq) FROM outbox")).scalar_one() == 7
+        erased = connection.execute(text("SELECT seq, erased_by FROM records ORDER BY seq"))
+        assert erased.all() == [(1, 2), (2, None)]
+    engine.dispose()

@@ -80,14 +80,16 @@ class MemoryLedger:
             chain = self._chains.get(self.node, [])
             return RecordsPage(self.node, tuple(chain[after : after + limit]), len(chain))
 
-    def ingest(self, origin: str, batch: Sequence[Record]) -> IngestResult:
+    def ingest(
+        self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = ()
+    ) -> IngestResult:
         """Verify ``batch`` and store its new records, all or none."""
         with self._lock:
             chain = self._chains.setdefault(origin, [])
             head = ChainHead.of(chain[-1]) if chain else ChainHead()
             held = {seq: chain[seq - 1].hash for seq in held_seqs_needed(head, batch)
                     if 1 <= seq <= len(chain)}  # fmt: skip
-            verdict = verify_batch(origin, head, batch, self.federation, held)
+            verdict = verify_batch(origin, head, batch, self.federation, held, proofs=proofs)
             if isinstance(verdict, Rejection):
                 self.rejections.append(verdict)
                 return IngestResult(0, 0, head.seq, verdict)

@@ -8,8 +8,12 @@ A node serves its own records, in order, to its peers (node credentials, ``auth`
 ``records`` are the origin's records with ``seq > after``, ascending, at most ``limit`` (1 to
 ``MAX_LIMIT``, default ``DEFAULT_LIMIT``), contiguous from ``after + 1`` (a deleted record is
 served redacted, never left out); ``last_seq`` is the origin's highest seq when the page was
-read, so the caller knows its lag. A page is parsed strictly: an unknown or missing key, a key
-given twice in any object, or a malformed record is an error naming the place.
+read, so the caller knows its lag. A record served without its payload (erased at its origin)
+needs its origin's signed ``RetentionDeletion`` naming it: in the page, or, when that deletion
+comes later in the chain, in ``erasures`` (present only when not empty), which the receiver
+checks as it checks a record (``cta.federation.verify``, rule 6). A page is parsed strictly:
+an unknown or missing key, a key given twice in any object, or a malformed record is an error
+naming the place.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ RECORDS_PATH = "/v1/federation/records"
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 _PAGE_KEYS = frozenset({"origin", "records", "last_seq"})
+_OPTIONAL_KEYS = frozenset({"erasures"})
 
 
 def records_target(after: int, limit: int) -> str:
@@ -60,18 +65,23 @@ def _integer(name: str, text: str | None, default: int, low: int, high: int) -> 
 
 @dataclass(frozen=True, slots=True)
 class RecordsPage:
-    """One answer: some of ``origin``'s records, and its highest seq at the time."""
+    """One answer: some of ``origin``'s records, its highest seq at the time, and the proofs
+    of the page's erasures that come after it."""
 
     origin: str
     records: tuple[Record, ...]
     last_seq: int
+    erasures: tuple[Record, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        page: dict[str, Any] = {
             "origin": self.origin,
             "records": [record.to_wire() for record in self.records],
             "last_seq": self.last_seq,
         }
+        if self.erasures:
+            page["erasures"] = [record.to_wire() for record in self.erasures]
+        return page
 
     def encode(self) -> bytes:
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
@@ -81,7 +91,7 @@ class RecordsPage:
         """A page from parsed JSON; ``RecordFormatError`` names the first bad place."""
         if not isinstance(data, Mapping):
             raise RecordFormatError("page", "must be a JSON object")
-        for key in sorted(set(data) ^ _PAGE_KEYS):
+        for key in sorted((set(data) - _OPTIONAL_KEYS) ^ _PAGE_KEYS):
             raise RecordFormatError(key, "unknown field" if key in data else "missing")
         origin, records, last_seq = data["origin"], data["records"], data["last_seq"]
         if not isinstance(origin, str) or len(origin) != 3 or not origin.isupper():
@@ -93,7 +103,12 @@ class RecordsPage:
             raise RecordFormatError("last_seq", f"{last_seq!r} is not an integer ≥ 0")
         if parsed and parsed[-1].seq > last_seq:
             raise RecordFormatError("last_seq", f"{last_seq} is below the page's last record")
-        return cls(origin, parsed, last_seq)
+        erasures = data.get("erasures", [])
+        if not isinstance(erasures, Sequence) or isinstance(erasures, str):
+            raise RecordFormatError("erasures", "must be a JSON array")
+        proofs = tuple(Record.from_wire(r, field=f"erasures[{i}]")
+                       for i, r in enumerate(erasures))  # fmt: skip
+        return cls(origin, parsed, last_seq, proofs)
 
 
 def decode_page(body: bytes) -> RecordsPage:

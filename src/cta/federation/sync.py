@@ -43,7 +43,8 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-Ingest = Callable[[str, Sequence[Record]], IngestResult]
+# (origin, the page's records, the proofs of its erasures: ``RecordsPage.erasures``)
+Ingest = Callable[[str, Sequence[Record], Sequence[Record]], IngestResult]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +174,7 @@ class Peer:
                                           f"{self.state}'s endpoint sent a page of "
                                           f"{page.origin}'s records")  # fmt: skip
                     return self._failed(outcome, str(rejection), rejection)
-                result = self.ingest(self.state, page.records)
+                result = self.ingest(self.state, page.records, page.erasures)
                 outcome = replace(outcome, pages=outcome.pages + 1,
                                   stored=outcome.stored + result.stored,
                                   skipped=outcome.skipped + result.skipped)  # fmt: skip

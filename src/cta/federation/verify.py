@@ -16,7 +16,12 @@ Rules, in the order a record is checked:
    redelivered page, a retry after a crash); another hash is a **fork**, refused;
 5. the first new record follows our head (``seq`` = head + 1, else a gap), every new record
    names the one before as ``prev_hash``, and time does not go back along the chain (so a
-   retired key cannot sign records that would follow its successor's).
+   retired key cannot sign records that would follow its successor's);
+6. a new record without its payload (erased at its origin) comes with its origin's proof: a
+   ``RetentionDeletion`` of the same origin that names it, one we hold (the caller's
+   ``erased``), one of the batch, or one of the page's ``proofs`` (each checked as a record
+   is, by rule 2). Without it a relay could drop any record's payload, and the chain would
+   move past a record never applied: ``unproven_erasure``, tampering.
 
 One bad record refuses the whole batch: nothing of it is stored, and the next pull starts from
 the same place. Nothing else is blocked: other origins' batches are verified on their own.
@@ -25,7 +30,7 @@ the same place. Nothing else is blocked: other origins' batches are verified on 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -41,6 +46,7 @@ __all__ = [
     "IngestResult",
     "Reason",
     "Rejection",
+    "erased_by",
     "held_seqs_needed",
     "verify_batch",
     "verify_record",
@@ -62,6 +68,7 @@ class Reason(StrEnum):
     BROKEN_CHAIN = "broken_chain"  # prev_hash is not the previous record's hash
     TIME_WENT_BACK = "time_went_back"  # earlier than the previous record
     NOT_CHECKABLE = "not_checkable"  # a held seq whose hash the caller did not give
+    UNPROVEN_ERASURE = "unproven_erasure"  # no payload, and no deletion of its origin names it
 
     @property
     def is_tampering(self) -> bool:
@@ -137,6 +144,19 @@ def verify_record(record: Record, federation: Federation) -> tuple[Reason, str] 
     return None
 
 
+def erased_by(record: Record) -> list[int]:
+    """The seqs of its own origin's records that ``record`` erases: a ``RetentionDeletion``
+    names them (``[[origin, seq], ...]``); any other record, or an unreadable one, none."""
+    if record.kind != "RetentionDeletion" or record.payload is None:
+        return []
+    named = record.payload.get("records")
+    if not isinstance(named, list):
+        return []
+    return [ref[1] for ref in named
+            if isinstance(ref, list) and len(ref) == 2 and ref[0] == record.origin
+            and isinstance(ref[1], int) and not isinstance(ref[1], bool)]  # fmt: skip
+
+
 def held_seqs_needed(head: ChainHead, batch: Sequence[Record]) -> list[int]:
     """The seqs of ``batch`` below our head whose hashes ``verify_batch`` needs in ``held``."""
     return [r.seq for r in batch if r.seq < head.seq]
@@ -148,17 +168,33 @@ def verify_batch(
     batch: Sequence[Record],
     federation: Federation,
     held: Mapping[int, str] | None = None,
+    erased: Collection[int] = (),
+    proofs: Sequence[Record] = (),
 ) -> Accepted | Rejection:
-    """Check ``batch`` from ``origin`` against what we hold; see the module's rules."""
+    """Check ``batch`` from ``origin`` against what we hold; see the module's rules.
+
+    ``erased``: the seqs of ``origin`` we know its erasure of (a deletion of its we hold);
+    ``proofs``: the deletions the page carries for its erased records (rule 6).
+    """
     held = held or {}
     if not federation.is_member(origin):
         return Rejection(origin, Reason.UNKNOWN_ORIGIN, 0, batch[0].seq if batch else None,
                          f"{origin} is not a member of the federation")  # fmt: skip
+    proven = set(erased)
+    if any(record.redacted for record in batch):
+        # a deletion of the batch is checked in its place: if it is forged, the batch fails
+        proven |= {seq for r in batch if r.origin == origin for seq in erased_by(r)}
+        proven |= {seq for proof in proofs if proof.origin == origin
+                   and verify_record(proof, federation) is None for seq in erased_by(proof)}
     fresh: list[Record] = []
     last = head
     for index, record in enumerate(batch):
         before = batch[index - 1] if index else None
         problem = _problem(origin, batch, record, before, head, last, held, federation)
+        unproven = record.redacted and record.seq > head.seq and record.seq not in proven
+        if problem is None and unproven:
+            problem = (Reason.UNPROVEN_ERASURE, "the record comes without its payload, and no "
+                       f"deletion of {origin}'s names it")  # fmt: skip
         if problem is not None:
             return Rejection(origin, problem[0], index, record.seq, problem[1])
         if record.seq > head.seq:

@@ -15,7 +15,7 @@ import os
 import tempfile
 import threading
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ from cta.domain.screening import (
 )
 from cta.services.ports import Store, Transaction
 
-__all__ = ["AlertBook", "hit_json", "query_of_document", "settle_hits"]
+__all__ = ["AlertBook", "decisions_elsewhere", "hit_json", "query_of_document", "settle_hits"]
 
 _MAGIC = b"CTA-ALERT-INDEX 1"
 BATCH = 10_000  # alerts read per query when building, changes per query when replaying
@@ -207,9 +207,13 @@ def settle_hits(
 
     A decision holds for the alert's version it was taken on: a changed alert is looked at
     again. Dismissed hits are left out of the decision and returned beside it, for the record.
+    Only this node's officers' decisions count (``origin`` None): another state's is shown
+    beside the hit (``decisions_elsewhere``), and holds there only.
     """
     latest: dict[str, dict[str, Any]] = {}
     for decision in decisions:  # in the order they were taken: the last one stands
+        if decision.get("origin") is not None:
+            continue
         if decision["alert_version"] == versions.get(decision["alert_id"]):
             latest[decision["alert_id"]] = decision
     weighed: list[AlertHit] = []
@@ -225,6 +229,29 @@ def settle_hits(
             confirmed=said is not None, action=actions.get(hit.alert_id),
         ))  # fmt: skip
     return weighed, dismissed
+
+
+def decisions_elsewhere(
+    decisions: Sequence[dict[str, Any]], versions: dict[str, int]
+) -> dict[str, list[dict[str, Any]]]:
+    """Other states' officers' decisions on the hits (``versions``: the alerts that hit, at
+    their current version), by alert, in the order they were taken: who, which state, when,
+    what and why, and whether the alert has changed since (``current``)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for d in decisions:
+        if d.get("origin") is None or d["alert_id"] not in versions:
+            continue
+        found.setdefault(d["alert_id"], []).append({
+            "state": d["origin"], "officer": d["officer"], "decision": d["decision"],
+            "reason": d["reason"], "at": _utc(d["at"]).isoformat(),
+            "alert_version": d["alert_version"],
+            "current": d["alert_version"] == versions[d["alert_id"]],
+        })  # fmt: skip
+    return found
+
+
+def _utc(at: datetime) -> datetime:
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 def hit_json(hit: AlertHit) -> dict[str, Any]:

@@ -8,7 +8,9 @@ border check's transaction and lets a bulk import stay a bulk insert. Records ar
 in one transaction by ``ingest``: applying writes the peer's crossings, refusals and alerts into
 this node's own tables, so that every view (stay, overstays, traveller file, alerts in checks)
 is computed over all origins' records. A rejected batch stores nothing, is audited and logged
-as an alarm, and blocks nothing but that peer.
+as an alarm, and blocks nothing but that peer. A record kept but not applied (a kind this node
+does not know, a change another member may not make) says why in ``records.not_applied`` and
+is counted per origin (``cta federation status``, a check's ``based_on``).
 """
 
 from __future__ import annotations
@@ -31,7 +33,14 @@ from cta.domain.screening import alert_from_json
 from cta.federation.members import Federation
 from cta.federation.protocol import RecordsPage
 from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
-from cta.federation.verify import ChainHead, IngestResult, Reason, Rejection, verify_batch
+from cta.federation.verify import (
+    ChainHead,
+    IngestResult,
+    Reason,
+    Rejection,
+    erased_by,
+    verify_batch,
+)
 from cta.services.checks import read_document
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
 
@@ -85,6 +94,7 @@ class FederationService:
             if not rows:
                 return 0
             sealed = []
+            erasures: list[tuple[list[int], int]] = []  # a deletion's own records, its seq
             seq, last_hash, last_at = head.seq, head.hash, _utc(head.at)
             numbers: dict[int, int] = {}  # outbox seq -> record seq, for corrections below
             for row in rows:
@@ -94,12 +104,16 @@ class FederationService:
                 record = seal(self.state, seq, at, row.kind, row.payload, last_hash, self._key,
                               supersedes=self._superseded(tx, row.supersedes, numbers))
                 numbers[row.seq] = seq
+                if record.kind == "RetentionDeletion":
+                    erasures.append((erased_by(record), seq))
                 sealed.append({"origin": self.state, "seq": seq, "at": record.at,
                                "kind": record.kind, "wire": record.to_wire(),
                                "hash": record.hash, "person_id": row.person_id,
                                "received_at": self.clock(), "outbox_seq": row.seq})  # fmt: skip
                 last_hash, last_at = record.hash, record.at
             tx.add_records(sealed)
+            for erased, by_seq in erasures:  # the proof a page carries with those records
+                tx.mark_erased(self.state, erased, by_seq)
             tx.set_chain_head(ChainHeadRow(self.state, seq, last_hash, last_at, rows[-1].seq))
         return len(sealed)
 
@@ -122,12 +136,28 @@ class FederationService:
         return total
 
     def page(self, after: int, limit: int) -> RecordsPage:
-        """This node's records after ``after``: the answer to a peer's pull."""
+        """This node's records after ``after``: the answer to a peer's pull.
+
+        A record erased here goes without its payload, and the peer takes it only with the
+        proof: the ``RetentionDeletion`` naming it, in the page or carried beside it
+        (``erasures``). A record whose deletion is not sealed yet (the sealer follows the
+        purge by a moment) ends the page before it: the next pull gets it with its proof."""
         with self.store.transaction(read_only=True) as tx:
             wires = tx.records_page(self.state, after, limit)
             head = tx.chain_head(self.state)
-        records = tuple(Record.from_wire(w) for w in wires)
-        return RecordsPage(self.state, records, head.seq if head else 0)
+            records = [Record.from_wire(w) for w in wires]
+            erased = [r.seq for r in records if r.redacted]
+            proofs: tuple[Record, ...] = ()
+            if erased:
+                known = tx.erasures_of(self.state, erased)
+                unproven = [n for n, r in enumerate(records) if r.redacted and r.seq not in known]
+                if unproven:
+                    records = records[: unproven[0]]
+                end = records[-1].seq if records else after
+                beyond = sorted({known[r.seq] for r in records
+                                 if r.redacted and known[r.seq] > end})  # fmt: skip
+                proofs = tuple(Record.from_wire(w) for w in tx.record_wires(self.state, beyond))
+        return RecordsPage(self.state, tuple(records), head.seq if head else 0, proofs)
 
     def position(self, origin: str) -> int:
         with self.store.transaction(read_only=True) as tx:
@@ -137,10 +167,12 @@ class FederationService:
     # -- peers' records --------------------------------------------------------------------
 
     def ingest(
-        self, origin: str, batch: Sequence[Record], *, alarm: bool = True
-    ) -> IngestResult:
+        self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = (),
+        *, alarm: bool = True,
+    ) -> IngestResult:  # fmt: skip
         """Verify a peer's batch and store and apply it whole, or store nothing.
 
+        ``proofs``: the deletions the page carried for its erased records (``RecordsPage``).
         A rejection is audited and raised as an alarm here unless ``alarm`` is false (the
         puller's ``on_rejection`` does it then, for its own rejections too).
         """
@@ -154,14 +186,16 @@ class FederationService:
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
             held = tx.record_hashes(origin, [r.seq for r in batch if r.seq < head.seq])
-            verdict = verify_batch(origin, head, batch, self.federation, held)
+            erased = tx.erasures_of(origin, [r.seq for r in batch if r.redacted])
+            verdict = verify_batch(origin, head, batch, self.federation, held, erased, proofs)
             if isinstance(verdict, Rejection):
                 result = IngestResult(0, 0, head.seq, verdict)
             else:
-                self._apply_and_store(tx, verdict.records, self.clock())
+                not_applied = self._apply_and_store(tx, verdict.records, self.clock())
                 if verdict.records:
                     new = verdict.head
                     tx.set_chain_head(ChainHeadRow(origin, new.seq, new.hash, new.at, 0))
+                    tx.count_not_applied(origin, not_applied)
                 result = IngestResult(len(verdict.records), verdict.skipped, verdict.head.seq)
         if result.rejection is not None and alarm:
             self.alarm(result.rejection)
@@ -182,8 +216,9 @@ class FederationService:
 
     def _apply_and_store(
         self, tx: Transaction, records: Sequence[Record], received_at: datetime
-    ) -> None:
-        """Apply a verified batch in order, and store its records with their local persons.
+    ) -> int:
+        """Apply a verified batch in order, and store its records with their local persons
+        and, for those not applied, why; how many were not applied.
 
         Catching up is mostly crossings, and applying them one by one spent most of its time
         on per-row statements (docs/benchmarks.md, the catch-up profile). So each run of
@@ -193,46 +228,59 @@ class FederationService:
         that names them (a deletion, a correction) finds them, as if they had come in an
         earlier batch.
         """
+        not_applied = 0
         for bulk, group in itertools.groupby(records, key=lambda r: r.kind in CROSSING_KINDS):
             members = list(group)
             steps = [members] if bulk else [[record] for record in members]
             for applied in steps:
-                person_ids = (self._apply_crossings(tx, applied) if bulk
-                              else [self._apply(tx, applied[0])])  # fmt: skip
+                outcomes = (self._apply_crossings(tx, applied) if bulk
+                            else [self._apply(tx, applied[0])])  # fmt: skip
                 tx.add_records([{"origin": record.origin, "seq": record.seq, "at": record.at,
                                  "kind": record.kind, "wire": record.to_wire(),
                                  "hash": record.hash, "person_id": person_id,
-                                 "received_at": received_at}
-                                for record, person_id in zip(applied, person_ids, strict=True)])
+                                 "received_at": received_at, "not_applied": why}
+                                for record, (person_id, why)
+                                in zip(applied, outcomes, strict=True)])  # fmt: skip
+                not_applied += sum(why is not None for _, why in outcomes)
+                for record in applied:
+                    if record.kind == "RetentionDeletion":
+                        tx.mark_erased(record.origin, erased_by(record), record.seq)
+        return not_applied
 
-    def _apply(self, tx: Transaction, record: Record) -> int | None:
-        """Write what the record says into this node's tables; the local person it concerns."""
+    def _apply(self, tx: Transaction, record: Record) -> tuple[int | None, str | None]:
+        """Write what the record says into this node's tables: the local person it concerns,
+        and why it was not applied (None: it was, or it was erased at its origin)."""
         payload = record.payload
-        if payload is None:  # redacted at its origin before we saw it
-            return None
+        if payload is None:  # erased at its origin before we saw it (verify has the proof)
+            return None, None
         try:
             if record.kind in _AMENDING:
-                return self._apply_amendment(tx, record, payload)
+                return self._apply_amendment(tx, record, payload), None
             if record.kind in ("VisaIssued", "AuthorizationIssued"):
-                return self._apply_permit(tx, record, payload)
+                return self._apply_permit(tx, record, payload), None
             if record.kind == "IdentityLinked":
-                return self._apply_link(tx, payload, record.at)
+                return self._apply_link(tx, payload, record.at), None
+            if record.kind == "AlertHitDecided":
+                return self._apply_hit_decision(tx, record, payload), None
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":
-                tx.withdraw_alert(str(payload["alert_id"]), self.clock())
+                self._apply_withdrawal(tx, record.origin, payload)
             elif record.kind == "RetentionDeletion":
                 self._apply_deletion(tx, payload)
+            else:
+                raise CTAError(f"{record.kind} is not a kind of record this node applies")
         except (CTAError, KeyError, TypeError, ValueError) as exc:
             # a signed record of a member that this node cannot apply: keep it (it is part of
-            # the chain) and say so; the views miss that one fact until it is understood
-            log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq,
-                        record.kind, exc)  # fmt: skip
-        return None
+            # the chain), say so and count it; the views miss that one fact
+            return None, _not_applied(record, exc)
+        return None, None
 
-    def _apply_crossings(self, tx: Transaction, run: Sequence[Record]) -> list[int | None]:
+    def _apply_crossings(
+        self, tx: Transaction, run: Sequence[Record]
+    ) -> list[tuple[int | None, str | None]]:
         """File a run of a peer's crossings and refusals with a handful of statements; the
-        local person of each record (None: redacted, or not applied).
+        local person of each record (None: redacted, or not applied) and why it was not.
 
         Each record is read and checked whole first, so one that cannot be applied writes
         nothing (it is logged and kept, as in ``_apply``). Then one look-up of the run's
@@ -242,14 +290,16 @@ class FederationService:
         """
         now = self.clock()
         read: list[tuple[int, _PeerCrossing]] = []
+        why: dict[int, str] = {}  # by seq
         for n, record in enumerate(run):
             if record.payload is None:  # redacted at its origin before we saw it
                 continue
             try:
                 read.append((n, self._read_crossing(record, now)))
             except (CTAError, KeyError, TypeError, ValueError) as exc:
-                _not_applied(record, exc)
+                why[record.seq] = _not_applied(record, exc)
         filed, unfiled = _file(tx, [(run[n], crossing) for n, crossing in read])
+        why |= unfiled
         person_ids: list[int | None] = [None] * len(run)
         crossings: list[dict[str, Any]] = []
         refusals: list[dict[str, Any]] = []
@@ -270,7 +320,8 @@ class FederationService:
         tx.add_crossings(crossings)
         tx.add_refusals(refusals)
         tx.touch_persons(last_seen, last_exits)
-        return person_ids
+        return [(person_id, why.get(record.seq))
+                for person_id, record in zip(person_ids, run, strict=True)]  # fmt: skip
 
     def _read_crossing(self, record: Record, now: datetime) -> _PeerCrossing:
         """A peer's crossing or refusal as this node's row, every field of it read (or raise);
@@ -383,9 +434,47 @@ class FederationService:
         alert_from_json(alert)  # as strict as a local put
         known = tx.alert(alert["id"])
         issuer = alert.get("issuing_state") or origin
-        if issuer != origin or (known is not None and known.issuing_state not in (None, origin)):
-            raise CTAError(f"{origin} may not put alert {alert['id']!r} of {issuer}")
-        tx.put_alerts([alert], self.clock())
+        if known is not None and known.issuing_state not in (None, origin):
+            issuer = known.issuing_state
+        if issuer != origin:
+            raise CTAError(f"only the issuing state changes its alerts: {origin} may not put "
+                           f"alert {alert['id']!r} of {issuer}")  # fmt: skip
+        tx.put_alerts([{**alert, "issuing_state": issuer}], self.clock())
+
+    def _apply_withdrawal(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        alert_id = str(payload["alert_id"])
+        known = tx.alert(alert_id)
+        if known is None:
+            raise CTAError(f"alert {alert_id!r} is not on this node")
+        if known.issuing_state not in (None, origin):
+            raise CTAError(f"only the issuing state withdraws its alerts: {origin} may not "
+                           f"withdraw alert {alert_id!r} of {known.issuing_state}")  # fmt: skip
+        tx.withdraw_alert(alert_id, self.clock())
+
+    def _apply_hit_decision(
+        self, tx: Transaction, record: Record, payload: dict[str, Any]
+    ) -> int | None:
+        """An officer of the origin confirmed or dismissed a hit there. It is filed here as
+        the origin's (``alert_decisions.origin``): checks here show it beside the hit, but only
+        this node's own officers' decisions change what a check here decides."""
+        decision = payload["decision"]
+        if decision not in ("confirmed", "dismissed"):
+            raise CTAError(f"decision {decision!r} is not confirmed or dismissed")
+        version = payload["alert_version"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise CTAError("alert_version must be an integer")
+        state, number = str(payload["issuing_state"]), str(payload["document_number"])
+        at = datetime.fromisoformat(payload["at"]) if payload.get("at") else record.at
+        found = tx.document_key(state, number)
+        person_id = found[0] if found is not None else None
+        tx.add_alert_decision(
+            alert_id=str(payload["alert_id"]), alert_version=version, issuing_state=state,
+            document_number=number, person_id=person_id, decision=decision,
+            reason=str(payload.get("reason") or ""), officer=str(payload["officer"]),
+            at=at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC),
+            origin=record.origin,
+        )  # fmt: skip
+        return person_id
 
     def _apply_deletion(self, tx: Transaction, payload: dict[str, Any]) -> None:
         """Redact and delete the persons the records concern. Records of this node's own that
@@ -425,23 +514,22 @@ class _PeerCrossing:
 
 def _file(
     tx: Transaction, read: Sequence[tuple[Record, _PeerCrossing]]
-) -> tuple[dict[tuple[str, str], tuple[int, int]], set[int]]:
+) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[int, str]]:
     """The local (person, document) of each document the crossings name: found by
     (issuing_state, number), or filed from the first crossing that names it, as a crossing
     recorded here files them; and the seqs of the records not applied because their document
     is new here and its fields cannot file it (as one by one, the next record naming that
-    document files it)."""
+    document files it), with why."""
     filed = tx.document_keys(list(dict.fromkeys(crossing.key for _, crossing in read)))
     new: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
-    unfiled: set[int] = set()
+    unfiled: dict[int, str] = {}
     for record, crossing in read:
         if crossing.key in filed or crossing.key in new:
             continue
         try:
             new[crossing.key] = _new_rows(crossing)
         except (KeyError, TypeError, ValueError) as exc:
-            _not_applied(record, exc)
-            unfiled.add(record.seq)
+            unfiled[record.seq] = _not_applied(record, exc)
     person_ids = tx.add_persons([person for person, _ in new.values()])
     document_ids = tx.add_documents([{**document, "person_id": person_id}
                                      for (_, document), person_id
@@ -468,11 +556,14 @@ def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
     return person, document
 
 
-def _not_applied(record: Record, problem: Exception) -> None:
+def _not_applied(record: Record, problem: Exception) -> str:
     """A signed record of a member that this node cannot apply: kept (it is part of the
-    chain), and said; the views miss that one fact until it is understood."""
+    chain), said and counted; the views miss that one fact. Why, in a line."""
+    why = f"{type(problem).__name__}: {problem}" if isinstance(problem, KeyError) else str(
+        problem)
     log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq, record.kind,
-                problem)  # fmt: skip
+                why)  # fmt: skip
+    return why[:500]
 
 
 def _file_document(
@@ -571,11 +662,17 @@ class FederationDaemon:
             log.exception("could not write the peers' statuses")
 
 
+NOT_APPLIED_SHOWN = 5  # the last records kept but not applied that the status names
+
+
 def federation_status(store: Store, state: str) -> list[dict[str, Any]]:
-    """Per origin: the last record held, and for peers what the sync loop last saw."""
+    """Per origin: the last record held, and for peers what the sync loop last saw; the
+    records kept but not applied: how many, and the last few (seq, kind, time, why)."""
     with store.transaction(read_only=True) as tx:
         heads = {h.origin: h for h in tx.chain_heads()}
         statuses = {s["peer"]: s for s in tx.peer_statuses()}
+        skipped = {o: tx.not_applied_records(o, NOT_APPLIED_SHOWN)
+                   for o, h in heads.items() if h.not_applied}  # fmt: skip
     rows = []
     for origin in sorted(set(heads) | set(statuses) | {state}):
         head, status = heads.get(origin), statuses.get(origin, {})
@@ -591,6 +688,8 @@ def federation_status(store: Store, state: str) -> list[dict[str, Any]]:
             "last_error_at": _iso(status.get("last_error_at")),
             "failures": status.get("failures", 0), "rejections": status.get("rejections", 0),
             "outbox_sealed_to": head.outbox_seq if head and origin == state else None,
+            "not_applied": head.not_applied if head else 0,
+            "not_applied_last": [{**r, "at": _iso(r["at"])} for r in skipped.get(origin, [])],
         })  # fmt: skip
     return rows
 

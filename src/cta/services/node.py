@@ -25,11 +25,12 @@ from cta.domain.screening import alert_from_json, query_from_json
 from cta.domain.stays import Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, entries_within, permit_problem
 from cta.domain.travellers import CrossingDay, stays_from_crossings
-from cta.services.alerts import AlertBook, query_of_document, settle_hits
+from cta.services.alerts import AlertBook, decisions_elsewhere, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
 from cta.services.federation import redact_person_records
 from cta.services.ports import (
     Aggregates,
+    AlertRow,
     AuditEntry,
     PersonRow,
     Referenced,
@@ -140,6 +141,8 @@ class CheckOutcome:
     dismissed_hits: list[dict[str, Any]] = field(default_factory=list)
     # whose records the decision weighed: origin, last record held, its time (federation)
     based_on: list[dict[str, Any]] = field(default_factory=list)
+    # other states' officers' decisions on these hits, by alert: shown, never weighed here
+    decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class Node:
@@ -285,7 +288,7 @@ class Node:
             entries = [day for direction, day in history.days if direction == "entry"]
             visas = [_visa(v, entries) for v in history.visas]
             authorizations = [_authorization(a) for a in history.authorizations]
-        hits, dismissed = self._alert_hits(tx, document, on)
+        hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
@@ -293,26 +296,32 @@ class Node:
         )  # fmt: skip
         based_on = [{"origin": o, "last_seq": seq,
                      "last_record_at": at.isoformat() if at else None,
-                     "peer_reached_at": reached.isoformat() if reached else None}
-                    for o, seq, at, reached in tx.data_heads()]  # fmt: skip
+                     "peer_reached_at": reached.isoformat() if reached else None,
+                     "not_applied": not_applied}
+                    for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
-                            hits, dismissed, based_on)  # fmt: skip
+                            hits, dismissed, based_on, elsewhere)  # fmt: skip
 
     def _alert_hits(
         self, tx: Transaction, document: TravelDocument, on: date
-    ) -> tuple[list[AlertHit], list[dict[str, Any]]]:
-        """The screening hits of the document's holder, with officers' earlier decisions."""
+    ) -> tuple[list[AlertHit], list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+        """The screening hits of the document's holder, with this node's officers' earlier
+        decisions applied, and the other states' decisions on them, by alert."""
         if self.alerts.opened_from == "nothing":
             self.alerts.open(self.store)
         self.alerts.current(tx)
         hits = self.alerts.screen(query_of_document(document), on)
         if not hits:
-            return [], []
+            return [], [], {}
         rows = tx.alerts_by_id([h.alert_id for h in hits])
         versions = {r.id: r.version for r in rows}
         actions = {r.id: r.record.get("action") for r in rows}
         decisions = tx.alert_decisions_for(document.issuing_state, document.document_number)
-        return settle_hits(hits, decisions, versions, actions)
+        weighed, dismissed = settle_hits(hits, decisions, versions, actions)
+        elsewhere = decisions_elsewhere(decisions, versions)
+        for hit in dismissed:
+            hit["decisions_elsewhere"] = elsewhere.get(hit["alert_id"], [])
+        return weighed, dismissed, elsewhere
 
     def _person_of(
         self, tx: Transaction, document: TravelDocument, confirmed: int | None
@@ -586,6 +595,8 @@ class Node:
         with self.store.transaction() as tx:  # all of them, or none
             for first in range(0, len(records), 5000):
                 batch = records[first : first + 5000]
+                _refuse_others_alerts(self.state, tx.alerts_by_id([r["id"] for r in batch]),
+                                      "changes")  # fmt: skip
                 # a change supersedes the alert's last record (docs/federation.md)
                 heads = tx.alert_heads([r["id"] for r in batch])
                 seqs: dict[str, int] = {}
@@ -606,6 +617,7 @@ class Node:
             known = tx.alert(alert_id)
             if known is None:
                 raise NotFoundError(f"alert {alert_id!r} is not on this node")
+            _refuse_others_alerts(self.state, [known], "withdraws")
             if known.withdrawn_at is not None:
                 raise ConflictError(f"alert {alert_id!r} was withdrawn already")
             seq = tx.emit("AlertWithdrawn", {"alert_id": alert_id, "version": known.version + 1},
@@ -660,7 +672,7 @@ class Node:
         document = read_document(mrz, on=on, countries=self.reference.countries)
         now = self.clock()
         with self.store.transaction() as tx:
-            hits, dismissed = self._alert_hits(tx, document, on)
+            hits, dismissed, _ = self._alert_hits(tx, document, on)
             if alert_id not in {h.alert_id for h in hits} | {d["alert_id"] for d in dismissed}:
                 raise ConflictError(
                     f"alert {alert_id!r} does not hit this traveller today: nothing to decide"
@@ -678,7 +690,7 @@ class Node:
                 "alert_id": alert_id, "alert_version": row.version, "decision": decision,
                 "issuing_state": document.issuing_state,
                 "document_number": document.document_number, "officer": actor.name,
-                "at": now.isoformat()}, now, person_id)  # fmt: skip
+                "reason": reason, "at": now.isoformat()}, now, person_id)  # fmt: skip
             verb = "confirm" if decision == "confirmed" else "dismiss"
             self._audit(tx, actor, f"{verb} alert hit", person_id, alert_id=alert_id,
                         decision_id=decision_id)  # fmt: skip
@@ -835,6 +847,16 @@ def _replay(earlier: tuple[str, int, Any], idempotency: Idempotency) -> tuple[in
             f"Idempotency-Key {idempotency.key!r} was used before for a different request"
         )
     return status, body
+
+
+def _refuse_others_alerts(state: str, known: Sequence[AlertRow], verb: str) -> None:
+    """Only the issuing state changes or withdraws its alerts (its peers refuse the record):
+    409 for an alert stored here that another member issued."""
+    for row in known:
+        if row.issuing_state not in (None, state):
+            raise ConflictError(
+                f"alert {row.id!r} was issued by {row.issuing_state}: only the issuing state "
+                f"{verb} it (ask {row.issuing_state}'s node)")
 
 
 def _years_before(day: date, years: int) -> date:

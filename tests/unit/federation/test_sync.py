@@ -144,7 +144,7 @@ def test_a_malformed_page_is_an_error_naming_the_problem(
 
 
 def test_a_failing_store_is_retried_later(geo: MemoryLedger) -> None:
-    def broken(origin: str, records: object) -> object:
+    def broken(origin: str, records: object, proofs: object) -> object:
         raise OSError("disk full")
 
     puller = peer(serving(arm_ledger(3)), geo, ingest=broken)
@@ -202,6 +202,7 @@ def test_the_loop_retries_with_back_off_until_the_peer_answers(geo: MemoryLedger
 def test_records_come_over_as_they_were_sealed(geo: MemoryLedger) -> None:
     arm = arm_ledger(2)
     arm.redact(arm.records("ARM")[0].ref)  # a retention deletion before the pull
+    arm.append("RetentionDeletion", {"records": [["ARM", 1]]}, T0 + timedelta(minutes=5))
     peer(serving(arm), geo).pull_once()
     first: Record = geo.records("ARM")[0]
     assert first.redacted and first == replace(arm.records("ARM")[0])

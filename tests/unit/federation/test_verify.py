@@ -87,9 +87,63 @@ def test_a_redacted_copy_of_a_record_we_hold_is_a_duplicate_too() -> None:
     assert isinstance(result, Accepted) and result.skipped == 3
 
 
-def test_redacted_new_records_are_stored_as_they_are() -> None:
-    result = verify([r.redact() for r in ARM[:4]])
-    assert isinstance(result, Accepted) and all(r.redacted for r in result.records)
+def deletion(seq: int, names: list[int], prev: Record, origin: str = "ARM") -> Record:
+    """The origin's RetentionDeletion at ``seq`` naming its records ``names``."""
+    return seal(origin, seq, prev.at + timedelta(minutes=1), "RetentionDeletion",
+                {"records": [[origin, n] for n in names]}, prev.hash, KEYS[origin])  # fmt: skip
+
+
+def test_a_new_record_without_its_payload_and_no_proof_is_tampering() -> None:
+    # a relay sets payload and salt to null: header and signature still verify
+    batch = list(ARM[:4])
+    batch[2] = batch[2].redact()
+    rejection = rejected(verify(batch), Reason.UNPROVEN_ERASURE, 2)
+    assert rejection.reason.is_tampering and rejection.seq == 3
+    assert "no deletion of ARM's names it" in str(rejection)
+
+
+def test_an_erasure_proven_by_a_deletion_later_in_the_same_page_is_stored() -> None:
+    proof = deletion(11, [2, 3], ARM[9])
+    batch = [ARM[0], ARM[1].redact(), ARM[2].redact(), *ARM[3:], proof]
+    result = verify(batch)
+    assert isinstance(result, Accepted) and len(result.records) == 11
+    assert [r.seq for r in result.records if r.redacted] == [2, 3]
+
+
+def test_an_erasure_the_caller_knows_of_is_stored() -> None:
+    batch = [ARM[0], ARM[1].redact()]
+    assert isinstance(verify_batch("ARM", EMPTY, batch, FED, erased={2}), Accepted)
+    rejected(verify_batch("ARM", EMPTY, batch, FED, erased={5}), Reason.UNPROVEN_ERASURE, 1)
+
+
+def test_an_erasure_proven_by_a_deletion_the_page_carries_is_stored() -> None:
+    # the deletion comes far later in the chain: the page carries it beside its records
+    proof = deletion(11, [2], ARM[9])
+    batch = [ARM[0], ARM[1].redact(), ARM[2]]
+    assert isinstance(verify_batch("ARM", EMPTY, batch, FED, proofs=[proof]), Accepted)
+
+
+def test_a_proof_that_is_not_the_origins_own_signed_deletion_proves_nothing() -> None:
+    batch = [ARM[0], ARM[1].redact()]
+    forged = replace(deletion(11, [2], ARM[9]), signature=OTHER_SIGNATURE)
+    aze = deletion(1, [2], ARM[9], origin="AZE")
+    aze_naming_arm = seal("AZE", 1, T0, "RetentionDeletion", {"records": [["ARM", 2]]},
+                          GENESIS_HASH, KEYS["AZE"])  # fmt: skip
+    not_a_deletion = seal("ARM", 11, T0, "CrossingRecorded", {"records": [["ARM", 2]]},
+                          ARM[9].hash, KEYS["ARM"])  # fmt: skip
+    for proof in (forged, aze, aze_naming_arm, not_a_deletion, deletion(11, [3], ARM[9])):
+        result = verify_batch("ARM", EMPTY, batch, FED, proofs=[proof])
+        rejected(result, Reason.UNPROVEN_ERASURE, 1)
+
+
+def test_a_forged_deletion_in_the_page_gets_the_page_refused_all_the_same() -> None:
+    forged = replace(deletion(3, [2], ARM[1]), signature=OTHER_SIGNATURE)
+    rejected(verify([ARM[0], ARM[1].redact(), forged]), Reason.BAD_SIGNATURE, 2)
+
+
+def test_a_deletion_without_its_payload_needs_its_own_proof() -> None:
+    proof = deletion(11, [2], ARM[9])
+    rejected(verify([*ARM, proof.redact()]), Reason.UNPROVEN_ERASURE, 10)
 
 
 def test_an_unknown_origin_is_refused() -> None:

@@ -94,7 +94,7 @@ class MemoryTransaction:
     def authorizations_of(self, person_id: int) -> list[dict[str, Any]]:
         return self._of("authorizations", person_id)
 
-    def data_heads(self) -> list[tuple[str, int, datetime | None, datetime | None]]:
+    def data_heads(self) -> list[tuple[str, int, datetime | None, datetime | None, int]]:
         return []
 
     def alert_watermark(self) -> int:

@@ -45,6 +45,7 @@ from cta.services.ports import (
     ChainHeadRow,
     CheckHistory,
     CrossingRow,
+    DataHead,
     DocumentRow,
     OutboxRow,
     PersonRow,
@@ -110,7 +111,7 @@ _HOT: dict[str, Executable] = {
     .where(_a.person_id == bindparam("person")).order_by(_a.id),
     "alert_watermark": select(func.max(t.alert_changes.c.seq)),
     "heads": select(t.chain_heads.c.origin, t.chain_heads.c.seq, t.chain_heads.c.at,
-                    t.peer_status.c.last_success_at)
+                    t.peer_status.c.last_success_at, t.chain_heads.c.not_applied)
     .select_from(t.chain_heads.outerjoin(t.peer_status,
                                          t.peer_status.c.peer == t.chain_heads.c.origin))
     .order_by(t.chain_heads.c.origin),
@@ -299,11 +300,13 @@ class SqlTransaction:
 
     # -- alerts ----------------------------------------------------------------------------
 
-    def data_heads(self) -> list[tuple[str, int, datetime | None, datetime | None]]:
-        """Each origin's last record held, its time, and when the sync loop last reached that
-        peer: what a decision is based on."""
-        return [(o, int(seq), _instant(at), _instant(reached))
-                for o, seq, at, reached in self._prepared["heads"].rows(self.c)]  # fmt: skip
+    def data_heads(self) -> list[DataHead]:
+        """Each origin's last record held, its time, when the sync loop last reached that
+        peer, and how many of its records this node keeps without applying them: what a
+        decision is based on."""
+        rows = self._prepared["heads"].rows(self.c)
+        return [(o, int(seq), _instant(at), _instant(reached), int(skipped or 0))
+                for o, seq, at, reached, skipped in rows]  # fmt: skip
 
     def alert_watermark(self) -> int:
         """The number of the latest alert change (0: none yet); a check asks it every time."""
@@ -481,6 +484,45 @@ class SqlTransaction:
                 r.origin == origin, r.seq.in_(seqs), r.person_id.is_not(None)))
             found |= {int(row[0]) for row in rows}
         return sorted(found)
+
+    def mark_erased(self, origin: str, seqs: Sequence[int], by_seq: int) -> None:
+        """``origin``'s records ``seqs`` are erased by its RetentionDeletion ``by_seq``."""
+        if seqs:
+            r = t.records.c
+            self.c.execute(update(t.records).where(r.origin == origin, r.seq.in_(list(seqs)))
+                           .values(erased_by=by_seq))  # fmt: skip
+
+    def erasures_of(self, origin: str, seqs: Sequence[int]) -> dict[int, int]:
+        """Of ``origin``'s records ``seqs`` held here, those known erased: seq -> erased_by."""
+        if not seqs:
+            return {}
+        r = t.records.c
+        rows = self.c.execute(select(r.seq, r.erased_by).where(
+            r.origin == origin, r.seq.in_(list(seqs)), r.erased_by.is_not(None)))
+        return {int(seq): int(by) for seq, by in rows}
+
+    def record_wires(self, origin: str, seqs: Sequence[int]) -> list[dict[str, Any]]:
+        """The records ``seqs`` of ``origin`` held here, in order."""
+        if not seqs:
+            return []
+        r = t.records.c
+        rows = self.c.execute(select(r.wire).where(r.origin == origin, r.seq.in_(list(seqs)))
+                              .order_by(r.seq))  # fmt: skip
+        return [row[0] for row in rows]
+
+    def count_not_applied(self, origin: str, count: int) -> None:
+        if count:
+            h = t.chain_heads.c
+            self.c.execute(update(t.chain_heads).where(h.origin == origin)
+                           .values(not_applied=h.not_applied + count))  # fmt: skip
+
+    def not_applied_records(self, origin: str, limit: int) -> list[dict[str, Any]]:
+        """The last ``limit`` records of ``origin`` kept here without being applied."""
+        r = t.records.c
+        rows = self.c.execute(select(r.seq, r.kind, r.at, r.not_applied).where(
+            r.origin == origin, r.not_applied.is_not(None)).order_by(r.seq.desc()).limit(limit))
+        return [{"seq": int(seq), "kind": kind, "at": _instant(at), "why": why}
+                for seq, kind, at, why in rows]  # fmt: skip
 
     def put_peer_status(self, **fields: Any) -> None:
         p = t.peer_status.c
@@ -803,7 +845,7 @@ class _ReadOnly(SqlTransaction):
     def __init__(self, connection: Connection, prepared: dict[str, _Prepared]) -> None:
         super().__init__(connection, prepared)
         self._history: tuple[int, CheckHistory] | None = None
-        self._heads: list[tuple[str, int, datetime | None, datetime | None]] | None = None
+        self._heads: list[DataHead] | None = None
 
     def document_key(self, issuing_state: str, number: str) -> tuple[int, int] | None:
         rows = self._prepared["document_reads"].rows(self.c, state=issuing_state, number=number)
@@ -833,11 +875,11 @@ class _ReadOnly(SqlTransaction):
 
     def alert_watermark(self) -> int:
         rows = self._prepared["watermark_heads"].rows(self.c)
-        self._heads = [(o, int(seq), _instant(at), _instant(reached))
-                       for _, o, seq, at, reached in rows if o is not None]  # fmt: skip
+        self._heads = [(o, int(seq), _instant(at), _instant(reached), int(skipped or 0))
+                       for _, o, seq, at, reached, skipped in rows if o is not None]  # fmt: skip
         return int(rows[0][0] or 0)
 
-    def data_heads(self) -> list[tuple[str, int, datetime | None, datetime | None]]:
+    def data_heads(self) -> list[DataHead]:
         return self._heads if self._heads is not None else super().data_heads()
 
 

@@ -217,6 +217,7 @@ alert_decisions = Table(
     Column("reason", Text, nullable=False),
     Column("officer", String(100), nullable=False),
     Column("at", UTC, nullable=False),
+    Column("origin", String(3)),  # the state whose officer decided; NULL: this node's own
     Index(None, "issuing_state", "document_number"),
     Index(None, "person_id"),
 )
@@ -264,6 +265,9 @@ outbox = Table(
     Column("payload", JSON, nullable=False),
     Column("person_id", Id, index=True),  # whose data it carries: deleted with the person
     Column("supersedes", BigInteger),  # the outbox row of the record this one corrects
+    # never reuse a number (SQLite would, after a retention deletion removed the last rows):
+    # the sealer seals only rows above the last one it sealed
+    sqlite_autoincrement=True,
 )
 
 # -- federation (docs/federation.md) ---------------------------------------------------------
@@ -283,6 +287,12 @@ records = Table(
     Column("person_id", Id, index=True),
     Column("received_at", UTC, nullable=False),
     Column("outbox_seq", BigInteger, index=True),  # this node's own: the outbox row sealed
+    # the seq of its origin's RetentionDeletion that names it: its erasure's proof
+    Column("erased_by", BigInteger),
+    # why this node kept a peer's record without applying it (NULL: applied, or erased)
+    Column("not_applied", Text),
+    Index("ix_records_not_applied", "origin", "seq", postgresql_where=text(
+        "not_applied IS NOT NULL"), sqlite_where=text("not_applied IS NOT NULL")),
 )
 
 # The last record held of each origin; for this node's own, also the last outbox row sealed.
@@ -294,6 +304,8 @@ chain_heads = Table(
     Column("hash", String(64), nullable=False),
     Column("at", UTC),
     Column("outbox_seq", BigInteger, nullable=False, default=0),
+    # how many of the origin's records this node keeps without applying them
+    Column("not_applied", Integer, nullable=False, default=0, server_default=text("0")),
 )
 
 # What the sync loop last saw of each peer (``cta federation status`` reads it).

@@ -310,7 +310,8 @@ def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
         "person_id": outcome.person_id,
         "candidates": outcome.candidates,
         "anomalies": list(outcome.anomalies),
-        "alert_hits": [hit_json(h) for h in outcome.alert_hits],
+        "alert_hits": [hit_json(h) | {"decisions_elsewhere": outcome.decisions_elsewhere.get(
+            h.alert_id, [])} for h in outcome.alert_hits],
         "dismissed_hits": outcome.dismissed_hits,
         "based_on": outcome.based_on,
         "document": outcome.document.to_json(),

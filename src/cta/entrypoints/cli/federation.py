@@ -39,15 +39,23 @@ def status_command(
     table = Table(title=f"node {config.state}: federation "
                   f"{'(' + config.federation_file + ')' if config.federation_file else '(none)'}")
     for column in ("origin", "last seq held", "their last seq", "lag", "last success",
-                   "failures", "rejections", "last error"):  # fmt: skip
+                   "failures", "rejections", "not applied", "last error"):  # fmt: skip
         table.add_column(column)
     for row in rows:
         table.add_row(
             row["origin"] + (" (this node)" if row["self"] else ""), str(row["last_seq"]),
             _text(row["remote_last_seq"]), _text(row["lag"]), _text(row["last_success_at"]),
-            str(row["failures"]), str(row["rejections"]), _text(row["last_error"]),
+            str(row["failures"]), str(row["rejections"]), str(row["not_applied"]),
+            _text(row["last_error"]),
         )  # fmt: skip
     out_console.print(table)
+    for row in rows:  # records kept but not applied: named, not only counted
+        if row["not_applied"]:
+            out_console.print(f"{row['origin']}: {row['not_applied']} records kept but not "
+                              "applied; the last:", markup=False, highlight=False)  # fmt: skip
+            for r in row["not_applied_last"]:
+                out_console.print(f"  {row['origin']}/{r['seq']} {r['kind']} at {r['at']}: "
+                                  f"{r['why']}", markup=False, highlight=False, soft_wrap=True)
 
 
 def _text(value: object) -> str:
