@@ -9,9 +9,9 @@ import stat
 import subprocess
 from pathlib import Path
 
-from cta.federation.keys import load_private_key, load_public_key, public_key_text
 from cryptography import x509
 
+from cta.federation.keys import load_private_key, load_public_key, public_key_text
 from cta.federation.members import parse_federation
 from cta.federation.tls import load_certificate_fingerprint
 
