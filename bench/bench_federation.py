@@ -79,7 +79,8 @@ _FEDERATION_MEMBERS = (
     f'[[member]]\nstate = "GEO"\npublic_key = "{public_key_text(KEY)}"\n'
     'endpoint = "http://127.0.0.1:8092"\nvalid_from = 2020-01-01\n'
 )
-FEDERATION = parse_federation(f'node = "GEO"\n{_FEDERATION_MEMBERS}')
+# in-process measures of verifying and pulling: plain http on loopback, allowed explicitly
+FEDERATION = parse_federation(f'node = "GEO"\nallow_plain_http = true\n{_FEDERATION_MEMBERS}')
 
 
 def crossing(seq: int) -> dict[str, Any]:
@@ -239,7 +240,8 @@ def pull_over_http(records: list[Record]) -> tuple[float, int]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    text = f'node = "ARM"\n{_FEDERATION_MEMBERS}'.replace("8091", str(port))
+    text = f'node = "ARM"\nallow_plain_http = true\n{_FEDERATION_MEMBERS}'.replace("8091",
+                                                                                 str(port))
     served = MemoryLedger(parse_federation(text), KEY)
     served.hold(records)
     app = FastAPI()

@@ -94,14 +94,17 @@ def federated(
     started yet (their ``database_url`` is ready to fill); all stopped at the end."""
     from cta.federation.keys import key_files, public_key_text, write_key_pair
     from cta.federation.members import member_snippet
+    from cta.federation.tls import default_hosts, make_certificate, tls_files, write_tls_files
 
     since = since or datetime.now(UTC) - timedelta(days=1)
     ports = {state: free_port() for state in keys}
     members = []
-    for state, key in keys.items():
+    for state, key in keys.items():  # TLS between the nodes, as they run (pinned certificates)
         write_key_pair(key, key_files(workdir / "keys", state))
+        pin = write_tls_files(*make_certificate(state, default_hosts("127.0.0.1")),
+                              tls_files(workdir / "keys", state))  # fmt: skip
         members.append(member_snippet(state, public_key_text(key),
-                                      f"http://127.0.0.1:{ports[state]}", since))  # fmt: skip
+                                      f"https://127.0.0.1:{ports[state]}", since, pin))  # fmt: skip
     servers = {}
     for state in keys:
         file = workdir / f"federation-{state}.toml"
@@ -109,6 +112,7 @@ def federated(
         servers[state] = NodeServer(
             f"sqlite:///{workdir / f'{state}.sqlite'}", workdir / state, state=state,
             port=ports[state], fixed_port=True,
+            tls=tls_files(workdir / "keys", state).certificate,
             env={"CTA_FEDERATION_FILE": str(file), "CTA_KEYS_DIR": str(workdir / "keys")},
         )  # fmt: skip
     try:
@@ -167,8 +171,12 @@ async def _drive(target: dict[str, Any], rate: float, seconds: float,
         state["next"] = n + 1
         return n, due
 
+    from cta.federation.tls import certificate_context
+
+    tls = certificate_context(Path(target["certificate"]), target["state"])
+
     async def connection() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", target["port"])
+        reader, writer = await asyncio.open_connection("127.0.0.1", target["port"], ssl=tls)
         try:
             while (job := take()) is not None:
                 n, due = job
@@ -181,7 +189,8 @@ async def _drive(target: dict[str, Any], rate: float, seconds: float,
                     # the server closed a connection idle past its keep-alive (a slow rate):
                     # the request was not read; send it again on a new one
                     writer.close()
-                    reader, writer = await asyncio.open_connection("127.0.0.1", target["port"])
+                    reader, writer = await asyncio.open_connection("127.0.0.1", target["port"],
+                                                                   ssl=tls)  # fmt: skip
                     status = await _exchange(reader, writer, request)
                 done.append([bodies[n]["mrz"][1][:9], time.time(), status,
                              time.perf_counter() - due])  # fmt: skip
@@ -347,7 +356,8 @@ def _drive_load(driver: str, servers: dict[str, NodeServer], tokens: dict[str, s
         count = int(rate * seconds) + 1
         return load({"rate": rate, "seconds": seconds, "targets": [
             {"state": s, "port": servers[s].port, "token": tokens[s],
-             "bodies": _bodies(s, first, count)} for s in servers]})  # fmt: skip
+             "certificate": str(servers[s].tls), "bodies": _bodies(s, first, count)}
+            for s in servers]})  # fmt: skip
     return imports({"rate": rate, "seconds": seconds, "targets": [
         {"state": s, "database_url": servers[s].database_url, "first": first}
         for s in servers]})  # fmt: skip
@@ -509,8 +519,9 @@ def verify_baseline(count: int, key: Ed25519PrivateKey, page: int = 500) -> floa
     from cta.federation.records import GENESIS_HASH, seal
     from cta.federation.verify import Accepted, ChainHead, verify_batch
 
-    federation = parse_federation(
-        f'node = "GEO"\n[[member]]\nstate = "ARM"\npublic_key = "{public_key_text(key)}"\n'
+    federation = parse_federation(  # in this process only: no endpoint is reached
+        'node = "GEO"\nallow_plain_http = true\n'
+        f'[[member]]\nstate = "ARM"\npublic_key = "{public_key_text(key)}"\n'
         'endpoint = "http://127.0.0.1:1"\nvalid_from = 2020-01-01\n[[member]]\nstate = "GEO"\n'
         f'public_key = "{public_key_text(key)}"\nendpoint = "http://127.0.0.1:2"\n'
         'valid_from = 2020-01-01\n')  # fmt: skip

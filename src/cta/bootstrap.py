@@ -17,6 +17,7 @@ from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
 from cta.domain.regime import RegimeSeries
+from cta.federation.tls import TlsFiles
 from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
@@ -26,7 +27,7 @@ from cta.services.node import Node
 from cta.settings import Settings
 
 __all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "reference",
-           "utc_now"]
+           "tls_server_files", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,36 @@ def build_federation(settings: Settings, node: Node) -> FederationService | None
     key = load_private_key(key_files(Path(settings.keys_dir), settings.state).private)
     return FederationService(node.store, federation, key, countries=node.reference.countries,
                              crossing_points=node.crossing_points, clock=node.clock)
+
+
+def tls_server_files(settings: Settings, federation: FederationService | None) -> TlsFiles | None:
+    """The TLS certificate and key the node serves with (a ``TlsFiles``), or None for plain
+    http: CTA_TLS_CERT and CTA_TLS_KEY if set, else KEYS_DIR/STATE.tls.* when the node's own
+    endpoint in its federation file is https://. The certificate must be the one that entry
+    pins, or peers would refuse the node."""
+    from cta.federation.errors import FederationError
+    from cta.federation.tls import check_private_key_file, load_certificate_fingerprint, tls_files
+
+    if bool(settings.tls_cert) != bool(settings.tls_key):
+        raise CTAError("CTA_TLS_CERT and CTA_TLS_KEY go together: set both, or neither")
+    own = federation.federation.latest(settings.state) if federation is not None else None
+    if settings.tls_cert:
+        files = TlsFiles(Path(settings.tls_key), Path(settings.tls_cert))
+    elif own is not None and own.endpoint.startswith("https://"):
+        files = tls_files(Path(settings.keys_dir), settings.state)
+    else:
+        return None
+    try:
+        check_private_key_file(files.key)
+        fingerprint = load_certificate_fingerprint(files.certificate)
+    except FederationError as exc:
+        raise CTAError(f"serving TLS: {exc}") from None
+    pin = own.tls_certificate_sha256 if own is not None else None
+    if pin is not None and fingerprint != pin:
+        raise CTAError(f"serving TLS: {files.certificate} has SHA-256 {fingerprint}, but the "
+                       f"federation file pins {pin} for {settings.state} "
+                       "(tls_certificate_sha256): peers would refuse this node")  # fmt: skip
+    return files
 
 
 def alert_snapshot(settings: Settings) -> Path | None:

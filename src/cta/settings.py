@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # its outbox, not sealed). The node's private key is KEYS_DIR/STATE.key (cta keys init).
     federation_file: str = ""
     keys_dir: str = "var/keys"
+    # the TLS certificate and key `cta serve` serves with (PEM files); empty: KEYS_DIR/STATE.tls.*
+    # when the node's own endpoint in the federation file is https://, else plain http
+    tls_cert: str = ""
+    tls_key: str = ""
 
     @field_validator("database_url")
     @classmethod

@@ -2,7 +2,8 @@
 
 The real command in a subprocess, on ports of its own, as ``make run`` starts it: each node's
 ``cta federation status --json`` comes to list the other two nodes' records, and SIGINT (Ctrl-C)
-or SIGTERM ends the command and its three ``cta serve`` processes.
+or SIGTERM ends the command and its three ``cta serve`` processes. The nodes serve HTTPS with
+the certificates the area made, which their federation files pin (no plain http).
 """
 
 from __future__ import annotations
@@ -18,7 +19,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
+
+from cta.federation.members import load_federation
+from cta.federation.tls import certificate_context, load_certificate_fingerprint
 
 CTA = Path(sys.executable).parent / "cta"
 STATES = ("AZE", "ARM", "GEO")
@@ -121,8 +126,9 @@ def test_the_area_federates_three_nodes_and_stops_them_all(area: Area, signum: i
     started = area.started()
     nodes = {node["state"]: node for node in started["nodes"]}
     assert list(nodes) == list(STATES)
-    assert [node["url"] for node in nodes.values()] == [f"http://127.0.0.1:{p}"
+    assert [node["url"] for node in nodes.values()] == [f"https://127.0.0.1:{p}"
                                                        for p in area.ports]  # fmt: skip
+    assert_served_over_pinned_tls(area.directory, nodes)
     assert all(set(node["tokens"]) >= {"border_officer", "admin"} for node in nodes.values())
 
     held = wait_for_each_others_records(area.directory)
@@ -133,6 +139,22 @@ def test_the_area_federates_three_nodes_and_stops_them_all(area: Area, signum: i
     for port in area.ports:
         with socket.socket() as sock:
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
+
+
+def assert_served_over_pinned_tls(directory: Path, nodes: dict[str, Any]) -> None:
+    """Each node answers over TLS with its certificate, pinned in every federation file; it
+    does not answer plain http."""
+    for state, node in nodes.items():
+        crt = directory / "keys" / f"{state}.tls.crt"
+        with httpx.Client(verify=certificate_context(crt, state), timeout=10) as client:
+            assert client.get(f"{node['url']}/v1/health").status_code == 200
+        with pytest.raises(httpx.HTTPError):
+            httpx.get(node["url"].replace("https://", "http://") + "/v1/health", timeout=10)
+        for viewer in STATES:
+            fed = load_federation(Path(directory / f"federation-{viewer}.toml"))
+            assert not fed.allow_plain_http
+            assert fed.endpoint(state) == node["url"]
+            assert fed.tls_pin(state) == load_certificate_fingerprint(crt)
 
 
 def test_a_second_start_keeps_the_keys_and_the_federation_files(tmp_path: Path) -> None:

@@ -1,5 +1,5 @@
-"""``cta keys init``: the real command writes a key pair, prints the member entry, and never
-overwrites a key by accident."""
+"""``cta keys init``: the real command writes a key pair and a TLS certificate, prints the
+member entry with the certificate's pin, and never overwrites a key by accident."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ import stat
 import subprocess
 from pathlib import Path
 
+from cryptography import x509
+
 from cta.federation.keys import load_private_key, load_public_key, public_key_text
 from cta.federation.members import parse_federation
+from cta.federation.tls import load_certificate_fingerprint
 
 from .conftest import CTA, Runner
 
@@ -30,6 +33,24 @@ def test_keys_init_writes_a_key_pair_and_prints_a_member_entry(
     fed = parse_federation('node = "ARM"\n' + snippet)
     assert fed.members[0].public_key_text == key
     assert fed.endpoint("ARM") == "https://cta.arm.example"
+    tls_key, crt = tmp_path / "keys" / "ARM.tls.key", tmp_path / "keys" / "ARM.tls.crt"
+    assert stat.S_IMODE(tls_key.stat().st_mode) == 0o600
+    pin = load_certificate_fingerprint(crt)
+    assert fed.tls_pin("ARM") == pin and f"TLS certificate SHA-256: {pin}" in ran.stdout
+    names = x509.load_pem_x509_certificate(crt.read_bytes()).extensions.get_extension_for_class(
+        x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)  # fmt: skip
+    assert names == ["cta.arm.example", "localhost"]
+
+
+def test_keys_init_takes_more_tls_host_names(cta: Runner, tmp_path: Path) -> None:
+    ran = cta("keys", "init", "--state", "GEO", "--dir", str(tmp_path), "--json",
+              "--tls-host", "cta-geo.internal", "--tls-host", "10.1.2.3")  # fmt: skip
+    assert ran.code == 0, ran.stderr
+    crt = x509.load_pem_x509_certificate((tmp_path / "GEO.tls.crt").read_bytes())
+    names = crt.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    assert names.get_values_for_type(x509.DNSName) == ["cta-geo.internal", "localhost"]
+    assert [str(a) for a in names.get_values_for_type(x509.IPAddress)] == ["127.0.0.1",
+                                                                          "10.1.2.3"]  # fmt: skip
 
 
 def test_keys_init_refuses_to_overwrite_without_force(cta: Runner, tmp_path: Path) -> None:
@@ -39,8 +60,19 @@ def test_keys_init_refuses_to_overwrite_without_force(cta: Runner, tmp_path: Pat
     assert again.code == 1
     assert again.stderr.startswith("error: ") and "--force" in again.stderr
     assert (tmp_path / "GEO.key").read_bytes() == before
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    for name in ("GEO.key", "GEO.pub"):  # the TLS files alone stop it too
+        (tmp_path / name).rename(kept / name)
+    tls_only = cta("keys", "init", "--state", "GEO", "--dir", str(tmp_path))
+    assert tls_only.code == 1 and "GEO.tls.key exists" in tls_only.stderr
+    assert not (tmp_path / "GEO.key").exists()
+    for name in ("GEO.key", "GEO.pub"):
+        (kept / name).rename(tmp_path / name)
+    certificate = (tmp_path / "GEO.tls.crt").read_bytes()
     forced = cta("keys", "init", "--state", "GEO", "--dir", str(tmp_path), "--force")
     assert forced.code == 0 and (tmp_path / "GEO.key").read_bytes() != before
+    assert (tmp_path / "GEO.tls.crt").read_bytes() != certificate
 
 
 def test_keys_init_json_and_the_state_from_the_environment(cta: Runner, tmp_path: Path) -> None:
@@ -48,7 +80,9 @@ def test_keys_init_json_and_the_state_from_the_environment(cta: Runner, tmp_path
     assert ran.code == 0
     [out] = ran.json_lines()
     assert set(out) == {"state", "private_key_file", "public_key_file", "public_key",
+                        "tls_key_file", "tls_certificate_file", "tls_certificate_sha256",
                         "member_snippet"}  # fmt: skip
+    assert f'tls_certificate_sha256 = "{out["tls_certificate_sha256"]}"' in out["member_snippet"]
     assert out["state"] == "AZE" and Path(out["private_key_file"]).name == "AZE.key"
     assert out["public_key"] in out["member_snippet"]
     json.dumps(out)

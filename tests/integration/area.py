@@ -1,9 +1,13 @@
 """Three real nodes on loopback (AZE, ARM, GEO) federated: keys, one federation file, servers.
 
 Each node is a ``cta serve`` process with its own database (SQLite files, or databases of one
-PostgreSQL server), its own key pair and fixed port (its endpoint in the federation file).
-With ``relay=True`` every pull passes through one ``peer_relay`` process, whose routes a test
-cuts or spoils (``links``). ``heads``, ``record_hashes``, ``in_sync`` read the nodes' databases.
+PostgreSQL server), its own key pair, TLS certificate and fixed port (its ``https://`` endpoint
+in the federation file, which pins its certificate). With ``relay=True`` every pull passes
+through one ``peer_relay`` process, whose routes a test cuts or spoils (``links``); it too
+speaks TLS, with a certificate of its own that the nodes' federation files pin for the peers
+reached through it (a middlebox the area trusts, as a TLS-terminating proxy would be), and it
+pulls from the real nodes pinning theirs. ``heads``, ``record_hashes``, ``in_sync`` read the
+nodes' databases.
 """
 
 from __future__ import annotations
@@ -26,6 +30,14 @@ from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from cta.federation.keys import generate_private_key, key_files, public_key_text, write_key_pair
 from cta.federation.members import member_snippet
+from cta.federation.tls import (
+    TlsFiles,
+    certificate_context,
+    default_hosts,
+    make_certificate,
+    tls_files,
+    write_tls_files,
+)
 from tests.integration.node_server import NodeServer, add_user, free_port
 
 STATES = ("AZE", "ARM", "GEO")
@@ -40,6 +52,7 @@ class Member:
     token: str  # a border officer's
     auditor: str
     relay: str | None = None  # the relay every pull passes through, when there is one
+    relay_tls: Path | None = None  # the relay's certificate
 
     def client(self) -> httpx.Client:
         return self.server.client(self.token, "federation test")
@@ -63,22 +76,31 @@ def area(
     ports = {state: free_port() for state in STATES}
     since = datetime.now(UTC) - timedelta(days=1)
     keys = workdir / "keys"
-    public = {}
+    public, pins = {}, {}
     for state in STATES:
         key = generate_private_key()
         write_key_pair(key, key_files(keys, state))
         public[state] = public_key_text(key)
-    relay_url, relay_process = _start_relay(workdir, keys, ports) if relay else (None, None)
+        pins[state] = write_tls_files(*make_certificate(state, default_hosts("127.0.0.1")),
+                                      tls_files(keys, state))  # fmt: skip
+    relay_tls = tls_files(workdir, "relay")
+    relay_pin = write_tls_files(*make_certificate("relay", ["127.0.0.1"]), relay_tls)
+    relay_url, relay_process = (_start_relay(workdir, keys, ports, relay_tls) if relay
+                                else (None, None))  # fmt: skip
 
-    def endpoint(viewer: str, state: str) -> str:
+    def endpoint(viewer: str, state: str) -> tuple[str, str]:
         if relay_url is None or viewer == state:
-            return f"http://127.0.0.1:{ports[state]}"
-        return f"{relay_url}/{viewer}-{state}"
+            return f"https://127.0.0.1:{ports[state]}", pins[state]
+        return f"{relay_url}/{viewer}-{state}", relay_pin
+
+    def entry(viewer: str, state: str) -> str:
+        url, pin = endpoint(viewer, state)
+        return member_snippet(state, public[state], url, since, pin)
 
     nodes: dict[str, Member] = {}
     try:
         for state in STATES:
-            members = [member_snippet(s, public[s], endpoint(state, s), since) for s in STATES]
+            members = [entry(state, s) for s in STATES]
             file = workdir / f"federation-{state}.toml"
             file.write_text(f'node = "{state}"\n\n' + "\n".join(members), encoding="utf-8")
             url = url_of(state)
@@ -86,10 +108,12 @@ def area(
             auditor = add_user(url, f"auditor.{state.lower()}", Role.AUDITOR)
             server = NodeServer(url, workdir / state, workers=workers, state=state,
                                 port=ports[state], fixed_port=True,
+                                tls=tls_files(keys, state).certificate,
                                 env={"CTA_FEDERATION_FILE": str(file),
                                      "CTA_KEYS_DIR": str(keys)})  # fmt: skip
             server.start()
-            nodes[state] = Member(state, server, url, token, auditor, relay_url)
+            nodes[state] = Member(state, server, url, token, auditor, relay_url,
+                                  relay_tls.certificate if relay_url else None)  # fmt: skip
         yield nodes
     finally:
         for node in nodes.values():
@@ -100,19 +124,22 @@ def area(
 
 
 def _start_relay(
-    workdir: Path, keys: Path, ports: Mapping[str, int]
+    workdir: Path, keys: Path, ports: Mapping[str, int], tls: TlsFiles
 ) -> tuple[str, subprocess.Popen[bytes]]:
     port = free_port()
-    upstream = [f"{s}=http://127.0.0.1:{ports[s]}" for s in STATES]
+    upstream = [f"{s}=https://127.0.0.1:{ports[s]}" for s in STATES]
     with (workdir / "relay.log").open("wb") as log:
         process = subprocess.Popen([sys.executable, "-m", "tests.integration.peer_relay",
-                                    "--port", str(port), "--keys", str(keys), "--upstream",
-                                    *upstream], stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
+                                    "--port", str(port), "--keys", str(keys),
+                                    "--tls-cert", str(tls.certificate), "--tls-key", str(tls.key),
+                                    "--upstream", *upstream],
+                                   stdout=log, stderr=subprocess.STDOUT)  # fmt: skip
+    url = f"https://127.0.0.1:{port}"
+    verify = certificate_context(tls.certificate, "the relay")
 
     def up() -> bool:
         try:
-            return httpx.get(f"{url}/modes", timeout=1.0).status_code == 200
+            return httpx.get(f"{url}/modes", timeout=1.0, verify=verify).status_code == 200
         except httpx.TransportError:
             return process.poll() is not None  # dead: say so below
 
@@ -123,10 +150,12 @@ def _start_relay(
 
 def links(nodes: Mapping[str, Member], modes: Mapping[tuple[str, str], str]) -> None:
     """Set relay routes: ``{("GEO", "ARM"): "down"}`` is GEO's pull of ARM's records."""
-    relay = next(iter(nodes.values())).relay
-    assert relay is not None, "an area without relay"
+    first = next(iter(nodes.values()))
+    assert first.relay is not None and first.relay_tls is not None, "an area without relay"
     body = {f"{viewer}-{origin}": mode for (viewer, origin), mode in modes.items()}
-    assert httpx.post(f"{relay}/modes", json=body, timeout=10).status_code == 200
+    verify = certificate_context(first.relay_tls, "the relay")
+    assert httpx.post(f"{first.relay}/modes", json=body, timeout=10,
+                      verify=verify).status_code == 200  # fmt: skip
 
 
 def cut_off(nodes: Mapping[str, Member], state: str, mode: str = "down") -> None:

@@ -5,6 +5,8 @@
 gives its ``base_url``; ``stop()`` ends it (SIGTERM, then SIGKILL), ``kill()`` SIGKILLs the whole
 group at once (the server and its workers), as a crash would. ``add_user`` gives a bearer token
 for a role, made by the node's own code (``cta users add`` does the same, see ``cli_add_user``).
+With ``tls`` (the node's certificate, which its federation file pins) it serves HTTPS, and the
+test's clients accept that certificate only.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import json
 import os
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -28,6 +31,7 @@ import httpx
 from cta.bootstrap import build_node
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.roles import Role
+from cta.federation.tls import certificate_context
 from cta.settings import Settings
 
 __all__ = [
@@ -74,10 +78,15 @@ class NodeServer:
     starts: int = 0
     env: dict[str, str] = field(default_factory=dict)  # more CTA_* settings
     fixed_port: bool = False  # keep ``port`` across restarts (a federation member's endpoint)
+    tls: Path | None = None  # the certificate it serves HTTPS with (None: plain http)
 
     @property
     def base_url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"{'https' if self.tls else 'http'}://{HOST}:{self.port}"
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What a client of this node verifies: its certificate, pinned (True: plain http)."""
+        return certificate_context(self.tls, f"node {self.state}") if self.tls else True
 
     @property
     def log_file(self) -> Path:
@@ -113,7 +122,9 @@ class NodeServer:
                 self._reap()
                 return False
             try:
-                if httpx.get(f"{self.base_url}/v1/health", timeout=1.0).status_code == 200:
+                answer = httpx.get(f"{self.base_url}/v1/health", timeout=1.0,
+                                   verify=self.verify())  # fmt: skip
+                if answer.status_code == 200:
                     return True
             except httpx.TransportError:
                 pass
@@ -173,7 +184,8 @@ class NodeServer:
             headers["Authorization"] = f"Bearer {token}"
         if purpose is not None:
             headers["X-Purpose"] = purpose
-        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0)
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0,
+                            verify=self.verify())  # fmt: skip
 
     def __enter__(self) -> NodeServer:
         return self.start()

@@ -1,11 +1,12 @@
 """A relay between federated nodes that a test controls: it passes pages on, or spoils them.
 
 Run as a process of its own (``python -m tests.integration.peer_relay --port P --keys DIR
---upstream AZE=http://127.0.0.1:1 ARM=... GEO=...``). Each node's federation file lists its
-peers' endpoints as ``http://127.0.0.1:P/VIEWER-ORIGIN``, so every pull of every node passes
-here, one route per (puller, origin). The relay asks the origin's real node for the page (as
-the puller: it holds the test area's keys), then answers according to the route's mode, set by
-``POST /modes {"GEO-ARM": "reorder"}``:
+--tls-cert CRT --tls-key KEY --upstream AZE=https://127.0.0.1:1 ARM=... GEO=...``). Each node's
+federation file lists its peers' endpoints as ``https://127.0.0.1:P/VIEWER-ORIGIN`` with the
+relay's certificate pinned, so every pull of every node passes here, over TLS, one route per
+(puller, origin). The relay asks the origin's real node for the page over TLS (as the puller:
+it holds the test area's keys, and pins the node's certificate ``DIR/STATE.tls.crt``), then
+answers according to the route's mode, set by ``POST /modes {"GEO-ARM": "reorder"}``:
 
 ``pass``            the page as the origin served it
 ``down``            no answer (503), as when the link is cut
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import base64
 import json
+import ssl
 import threading
 import time
 from dataclasses import replace
@@ -47,6 +49,8 @@ from cta.federation.auth import HEADER_SIGNATURE, sign_request
 from cta.federation.keys import generate_private_key, key_files, load_private_key
 from cta.federation.protocol import RecordsPage, decode_page, records_target
 from cta.federation.records import GENESIS_HASH, Record, seal
+from cta.federation.sync import peer_client
+from cta.federation.tls import load_certificate_fingerprint, tls_files
 
 MODES = frozenset({"pass", "down", "slow", "duplicate", "reorder", "gap", "tamper_payload",
                    "tamper_hash", "wrong_key", "unknown_origin", "erase"})  # fmt: skip
@@ -62,7 +66,9 @@ class Relay:
         self.modes: dict[str, str] = {}
         self.served: dict[str, int] = {}
         self.lock = threading.Lock()
-        self.client = httpx.Client(timeout=30.0)
+        self.clients = {state: peer_client(state, url, load_certificate_fingerprint(
+            tls_files(keys, state).certificate), timeout=30.0)
+            for state, url in upstream.items()}  # fmt: skip
 
     def mode(self, route: str) -> str:
         with self.lock:
@@ -73,7 +79,7 @@ class Relay:
         target = records_target(after, limit)
         headers = sign_request(self.keys[viewer], viewer, origin, "GET", target,
                                datetime.now(UTC))  # fmt: skip
-        return self.client.get(self.upstream[origin] + target, headers=headers)
+        return self.clients[origin].get(self.upstream[origin] + target, headers=headers)
 
     def answer(self, viewer: str, origin: str, after: int, limit: int) -> tuple[int, bytes]:
         mode = self.mode(f"{viewer}-{origin}")
@@ -181,11 +187,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--keys", type=Path, required=True)
+    parser.add_argument("--tls-cert", type=Path, required=True)
+    parser.add_argument("--tls-key", type=Path, required=True)
     parser.add_argument("--upstream", nargs="+", required=True, help="STATE=URL ...")
     args = parser.parse_args()
     upstream = dict(item.split("=", 1) for item in args.upstream)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), handler(Relay(args.keys, upstream)))
     server.daemon_threads = True
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(args.tls_cert, args.tls_key)
+    # the handshake in each request's thread, not in the accepting one
+    server.socket = context.wrap_socket(server.socket, server_side=True,
+                                        do_handshake_on_connect=False)  # fmt: skip
     server.serve_forever()
 
 

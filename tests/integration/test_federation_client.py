@@ -1,8 +1,10 @@
 """The sync client against a real HTTP server on loopback: uvicorn serving a node's records
 through the federation's own serving code, with node credentials, pages and failures.
 
-The server runs in a thread of the test process (a real socket, a real HTTP stack); the
-node's storage is the in-memory ledger, since this tests the exchange, not the store.
+The server runs in a thread of the test process (a real socket, a real HTTP stack, TLS with a
+certificate made as ``cta keys init`` makes it); the node's storage is the in-memory ledger,
+since this tests the exchange, not the store. The puller's client is the node's own
+(``peer_client``): it accepts ARM only with the certificate its federation entry pins.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -25,29 +28,39 @@ from cta.federation.members import Federation, parse_federation
 from cta.federation.memory import MemoryLedger
 from cta.federation.protocol import RECORDS_PATH
 from cta.federation.serve import answer_records_request
-from cta.federation.sync import Backoff, Peer, SyncLoop
+from cta.federation.sync import Backoff, Peer, SyncLoop, peer_client
+from cta.federation.tls import TlsFiles, make_certificate, write_tls_files
 from cta.federation.verify import Reason
 from tests.integration.node_server import free_port
-from tests.unit.federation.helpers import KEYS, federation_text, payload
+from tests.unit.federation.helpers import KEYS, PINS, federation_text, payload
 
 Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def real_federation(node: str, arm_port: int) -> Federation:
+def real_federation(node: str, arm_port: int, arm_pin: str) -> Federation:
     text = federation_text(node).replace("2027-01-01T00:00:00Z", "2020-01-01T00:00:00Z")
-    return parse_federation(text.replace("http://127.0.0.1:8091", f"http://127.0.0.1:{arm_port}"))
+    text = text.replace("https://127.0.0.1:8091", f"https://127.0.0.1:{arm_port}")
+    return parse_federation(text.replace(PINS["ARM"], arm_pin))
+
+
+def certificate(directory: Path, name: str = "ARM") -> tuple[TlsFiles, str]:
+    """A TLS key and certificate for 127.0.0.1, written as ``cta keys init`` writes them."""
+    key, cert = make_certificate("ARM", ["127.0.0.1"])
+    files = TlsFiles(directory / f"{name}.tls.key", directory / f"{name}.tls.crt")
+    return files, write_tls_files(key, cert, files)
 
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
-def records_app(ledger: MemoryLedger, transform: list[Transform]) -> FastAPI:
+def records_app(ledger: MemoryLedger, transform: list[Transform], seen: list[str]) -> FastAPI:
     app = FastAPI()
     nonces = NonceCache()
 
     @app.get(RECORDS_PATH)
     def records(request: Request) -> JSONResponse:
+        seen.append(request.url.path)
         target = request_target(request.scope["raw_path"], request.scope["query_string"])
         answer = answer_records_request(ledger.federation, request.method, target,
                                         request.headers, now(), ledger.page, nonces)  # fmt: skip
@@ -65,17 +78,22 @@ class ArmServer:
 
     ledger: MemoryLedger
     port: int
+    tls: TlsFiles
+    pin: str
     transform: list[Transform] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)  # the requests that reached the app
     _server: uvicorn.Server | None = None
     _thread: threading.Thread | None = None
 
     @property
     def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"https://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        config = uvicorn.Config(records_app(self.ledger, self.transform), host="127.0.0.1",
-                                port=self.port, log_level="warning", access_log=False)  # fmt: skip
+        config = uvicorn.Config(records_app(self.ledger, self.transform, self.requests),
+                                host="127.0.0.1", port=self.port, log_level="warning",
+                                access_log=False, ssl_certfile=str(self.tls.certificate),
+                                ssl_keyfile=str(self.tls.key))  # fmt: skip
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, daemon=True)
         self._thread.start()
@@ -91,10 +109,11 @@ class ArmServer:
 
 
 @pytest.fixture
-def arm() -> Iterator[ArmServer]:
+def arm(tmp_path: Path) -> Iterator[ArmServer]:
     port = free_port()
-    ledger = MemoryLedger(real_federation("ARM", port), KEYS["ARM"])
-    server = ArmServer(ledger, port)
+    tls, pin = certificate(tmp_path)
+    ledger = MemoryLedger(real_federation("ARM", port, pin), KEYS["ARM"])
+    server = ArmServer(ledger, port, tls, pin)
     server.start()
     yield server
     if server._thread is not None and server._thread.is_alive():
@@ -109,12 +128,14 @@ def append(ledger: MemoryLedger, count: int) -> None:
 
 @pytest.fixture
 def geo(arm: ArmServer) -> MemoryLedger:
-    return MemoryLedger(real_federation("GEO", arm.port), KEYS["GEO"])
+    return MemoryLedger(real_federation("GEO", arm.port, arm.pin), KEYS["GEO"])
 
 
 @pytest.fixture
-def client() -> Iterator[httpx.Client]:
-    with httpx.Client(timeout=5.0) as http:
+def client(geo: MemoryLedger) -> Iterator[httpx.Client]:
+    """GEO's client for ARM, as its node builds it from its federation file."""
+    fed = geo.federation
+    with peer_client("ARM", fed.endpoint("ARM"), fed.tls_pin("ARM"), timeout=5.0) as http:
         yield http
 
 
@@ -123,7 +144,7 @@ def puller(arm: ArmServer, geo: MemoryLedger, client: httpx.Client, **options: A
                 **options)  # fmt: skip
 
 
-def test_a_peer_pulls_every_record_over_http_in_pages(
+def test_a_peer_pulls_every_record_over_https_in_pages(
     arm: ArmServer, geo: MemoryLedger, client: httpx.Client
 ) -> None:
     append(arm.ledger, 1_234)
@@ -224,3 +245,33 @@ def wait_for(condition: Callable[[], bool], timeout: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.02)
+
+
+def test_a_peer_presenting_another_certificate_is_refused_before_any_request(
+    arm: ArmServer, geo: MemoryLedger, client: httpx.Client, tmp_path: Path
+) -> None:
+    """An impostor at ARM's address (or ARM with a certificate its entry does not pin): the
+    handshake fails, no signed request is sent, nothing is stored, and the status says why."""
+    append(arm.ledger, 5)
+    arm.stop()
+    arm.tls, other = certificate(tmp_path, "impostor")
+    arm.start()
+    peer = puller(arm, geo, client)
+    outcome = peer.pull_once()
+    assert outcome.error is not None and outcome.stored == 0
+    status = peer.status()
+    assert status.failures == 1 and status.last_error == outcome.error
+    assert f"cannot reach ARM at {arm.endpoint}" in outcome.error
+    assert "TLS certificate mismatch" in outcome.error
+    assert other in outcome.error and arm.pin in outcome.error  # presented, and pinned
+    assert arm.requests == []  # the signed request never left GEO
+    assert geo.records("ARM") == []
+
+
+def test_plain_http_to_a_tls_node_gets_nothing(arm: ArmServer) -> None:
+    with httpx.Client(timeout=5.0) as plain:
+        try:
+            answer: int | None = plain.get(f"http://127.0.0.1:{arm.port}/v1/health").status_code
+        except httpx.HTTPError:
+            answer = None
+    assert answer != 200 and arm.requests == []

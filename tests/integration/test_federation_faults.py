@@ -2,7 +2,10 @@
 
 Every pull passes through a relay the test controls (``tests.integration.peer_relay``), so a
 link can be cut, slowed, or made to serve duplicated, reordered, gapped, tampered, wrongly
-signed or foreign records. After each fault the area must agree again: the same records
+signed or foreign records. The relay speaks TLS on both sides: the nodes' federation files pin
+its certificate for the peers behind it (a trusted middlebox, as a TLS-terminating proxy), and
+it pins the nodes' certificates; what it spoils it spoils inside TLS, where only the records'
+own signatures and chains can catch it. After each fault the area must agree again: the same records
 (origin, seq, hash) on all three nodes, the same stay answer for every traveller, and every
 crossing a node acknowledged (201) held exactly once by every node.
 """
@@ -345,8 +348,9 @@ def test_the_records_are_served_to_members_only(nodes: dict[str, Member]) -> Non
     arm_key = load_private_key(key_files(keys, "ARM").private)
     now = datetime.now(UTC)
     signed = sign_request(arm_key, "ARM", "GEO", "GET", target, now)
-    assert httpx.get(url, headers=signed).status_code == 200
-    assert httpx.get(url, headers=signed).status_code == 401  # the same nonce: a replay
+    verify = geo.server.verify()
+    assert httpx.get(url, headers=signed, verify=verify).status_code == 200
+    assert httpx.get(url, headers=signed, verify=verify).status_code == 401  # a replay
     refused = {
         "no credentials": {},
         "a stranger's key": sign_request(generate_private_key(), "ARM", "GEO", "GET", target,
@@ -359,7 +363,7 @@ def test_the_records_are_served_to_members_only(nodes: dict[str, Member]) -> Non
                                     now - timedelta(hours=1)),
     }  # fmt: skip
     for why, headers in refused.items():
-        response = httpx.get(url, headers=headers)
+        response = httpx.get(url, headers=headers, verify=verify)
         assert response.status_code == 401, why
         assert response.json()["detail"], why
 

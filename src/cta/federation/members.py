@@ -10,6 +10,12 @@ One TOML file per node; the members' part is the same on every node, ``node`` na
     endpoint = "https://cta.geo.example:8090"     # where its records are served
     valid_from = 2027-01-01T00:00:00Z             # the key signs records from this time
     valid_to = 2029-01-01T00:00:00Z               # ... until before this one (optional)
+    tls_certificate_sha256 = "9f86d081..."        # its TLS certificate's SHA-256 (64 hex)
+
+Endpoints are ``https://``: a node accepts a peer's TLS certificate only if its SHA-256 (of the
+DER bytes) is the member's ``tls_certificate_sha256`` (``cta.federation.tls``), which every
+``https://`` endpoint must have. A plain ``http://`` endpoint is refused unless the file says
+``allow_plain_http = true`` at its top, for local development only (records carry personal data).
 
 A key rotation is a second ``[[member]]`` for the same state whose period starts where the old
 one ends; periods of one state may not overlap, so one key answers for any time. Times are TOML
@@ -32,13 +38,15 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from cta.federation.errors import FederationError, FederationFileError, KeyFileError
 from cta.federation.keys import parse_public_key
+from cta.federation.tls import normalise_fingerprint
 from cta.policy.toml_lines import LineFinder, TablePath
 
 __all__ = ["Federation", "Member", "load_federation", "member_snippet", "parse_federation"]
 
 _STATE = re.compile(r"[A-Z]{3}")
-_TOP_KEYS = frozenset({"node", "member"})
-_MEMBER_KEYS = frozenset({"state", "public_key", "endpoint", "valid_from", "valid_to"})
+_TOP_KEYS = frozenset({"node", "member", "allow_plain_http"})
+_MEMBER_KEYS = frozenset({"state", "public_key", "endpoint", "valid_from", "valid_to",
+                          "tls_certificate_sha256"})  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +59,7 @@ class Member:
     endpoint: str
     valid_from: datetime
     valid_to: datetime | None  # exclusive; None = until further notice
+    tls_certificate_sha256: str | None = None  # the pinned certificate (None: plain http)
 
     def valid_at(self, at: datetime) -> bool:
         return self.valid_from <= at and (self.valid_to is None or at < self.valid_to)
@@ -62,6 +71,7 @@ class Federation:
 
     node: str
     members: tuple[Member, ...]
+    allow_plain_http: bool = False  # http:// endpoints allowed (local development only)
 
     @property
     def states(self) -> frozenset[str]:
@@ -84,19 +94,33 @@ class Federation:
 
     def endpoint(self, state: str) -> str:
         """Where ``state`` serves its records (its latest entry's endpoint)."""
+        return self.latest(state).endpoint
+
+    def tls_pin(self, state: str) -> str | None:
+        """The SHA-256 fingerprint of ``state``'s TLS certificate (its latest entry's)."""
+        return self.latest(state).tls_certificate_sha256
+
+    def latest(self, state: str) -> Member:
+        """``state``'s latest entry (the one whose period starts last)."""
         entries = [m for m in self.members if m.state == state]
         if not entries:
             raise KeyError(state)
-        return max(entries, key=lambda m: m.valid_from).endpoint
+        return max(entries, key=lambda m: m.valid_from)
 
 
-def member_snippet(state: str, public_key: str, endpoint: str, valid_from: datetime) -> str:
-    """A ``[[member]]`` table for the federation file (checked: it parses as one)."""
+def member_snippet(
+    state: str, public_key: str, endpoint: str, valid_from: datetime,
+    tls_certificate_sha256: str | None = None,
+) -> str:  # fmt: skip
+    """A ``[[member]]`` table for the federation file (checked: it parses as one, in a file
+    that allows plain http if ``endpoint`` is one)."""
     since = valid_from.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = (f'[[member]]\nstate = "{state}"\npublic_key = "{public_key}"\n'
             f'endpoint = "{endpoint}"\nvalid_from = {since}\n')  # fmt: skip
+    if tls_certificate_sha256 is not None:
+        text += f'tls_certificate_sha256 = "{tls_certificate_sha256}"\n'
     try:
-        parse_federation(f'node = "{state}"\n\n{text}')
+        parse_federation(f'node = "{state}"\nallow_plain_http = true\n\n{text}')
     except FederationFileError as exc:
         raise FederationError(exc.problem) from None
     return text
@@ -122,17 +146,21 @@ def parse_federation(text: str, *, file: str = "<federation>") -> Federation:
                                   line=_decode_line(exc)) from None  # fmt: skip
     ctx = _Context(file, LineFinder(text))
     ctx.no_unknown_keys(doc, _TOP_KEYS, ())
+    plain = doc.get("allow_plain_http", False)
+    if not isinstance(plain, bool):
+        raise ctx.fail(f"allow_plain_http: {plain!r} is not true or false", (),
+                       "allow_plain_http")  # fmt: skip
     raw = doc.get("member")
     if not isinstance(raw, list) or not raw:
         raise ctx.fail("no [[member]] table: a federation lists its members", ())
-    members = tuple(_member(entry, index, ctx) for index, entry in enumerate(raw))
+    members = tuple(_member(entry, index, ctx, plain) for index, entry in enumerate(raw))
     _check_overlaps(members, ctx)
     node = doc.get("node")
     if not isinstance(node, str) or not _STATE.fullmatch(node):
         raise ctx.fail(f"node: {node!r} is not a three-letter state code", (), "node")
     if node not in {m.state for m in members}:
         raise ctx.fail(f"node: {node} is not among the members", (), "node")
-    return Federation(node, members)
+    return Federation(node, members, plain)
 
 
 @dataclass(frozen=True)
@@ -152,7 +180,7 @@ class _Context:
                                 f"{', '.join(sorted(known))})", path, key)  # fmt: skip
 
 
-def _member(entry: Any, index: int, ctx: _Context) -> Member:
+def _member(entry: Any, index: int, ctx: _Context, allow_plain_http: bool) -> Member:
     path: TablePath = ("member", index)
     if not isinstance(entry, dict):
         raise ctx.fail("member must be a table", path)
@@ -171,11 +199,33 @@ def _member(entry: Any, index: int, ctx: _Context) -> Member:
     except KeyFileError as exc:
         raise ctx.fail(f"public_key: {exc}", path, "public_key") from None
     endpoint = _endpoint(entry["endpoint"], path, ctx)
+    pin = _pin(entry.get("tls_certificate_sha256"), state, endpoint, path, ctx)
+    if endpoint.startswith("http://") and not allow_plain_http:
+        raise ctx.fail(f"member {state}: endpoint {endpoint} is plain http, so records (names, "
+                       "birth dates, document numbers) would cross the network unencrypted; "
+                       "use https:// with tls_certificate_sha256, or, for local development "
+                       "only, set allow_plain_http = true at the top of the file",
+                       path, "endpoint")  # fmt: skip
     valid_from = _moment(entry["valid_from"], "valid_from", path, ctx)
     valid_to = _moment(entry["valid_to"], "valid_to", path, ctx) if "valid_to" in entry else None
     if valid_to is not None and valid_to <= valid_from:
         raise ctx.fail("valid_to: must be after valid_from", path, "valid_to")
-    return Member(state, public_key, text.strip(), endpoint, valid_from, valid_to)
+    return Member(state, public_key, text.strip(), endpoint, valid_from, valid_to, pin)
+
+
+def _pin(value: Any, state: str, endpoint: str, path: TablePath, ctx: _Context) -> str | None:
+    key = "tls_certificate_sha256"
+    if value is None:
+        if endpoint.startswith("https://"):
+            raise ctx.fail(f"member {state}: endpoint {endpoint} needs {key}, the SHA-256 "
+                           "fingerprint of its TLS certificate (cta keys init prints it)",
+                           path, "endpoint")  # fmt: skip
+        return None
+    pin = normalise_fingerprint(value) if isinstance(value, str) else None
+    if pin is None:
+        raise ctx.fail(f"{key}: {value!r} is not a SHA-256 fingerprint (64 hex digits)",
+                       path, key)  # fmt: skip
+    return pin
 
 
 def _endpoint(value: Any, path: TablePath, ctx: _Context) -> str:

@@ -6,6 +6,11 @@ and stores it (``cta.federation.verify``; all of a page or none of it). A failur
 refused credentials, a malformed page, a rejected batch, storage failing) is counted in the
 peer's status and retried after an exponential back-off with jitter, capped; other peers are
 not held up. ``SyncLoop`` runs every peer in a daemon thread until stopped.
+
+Each peer has its own client (``peer_client``): over HTTPS it accepts only the certificate the
+federation file pins for that peer (``cta.federation.tls``); a different one fails the round
+as a connection error, before the signed request is sent, and ``last_error`` names both
+fingerprints. Proxies from the environment are not used: nodes talk to each other directly.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ __all__ = [
     "PeerStatus",
     "PullOutcome",
     "SyncLoop",
+    "peer_client",
 ]
 
 Clock = Callable[[], datetime]
@@ -61,6 +67,21 @@ class Backoff:
             return 0.0
         ceiling = min(self.cap, self.base * self.factor ** min(failures - 1, 64))
         return rng.uniform(ceiling / 2, ceiling)
+
+
+def peer_client(
+    state: str, endpoint: str, tls_pin: str | None, timeout: float = 10.0
+) -> httpx.Client:
+    """The HTTP client for one peer: TLS with its pinned certificate for an ``https://``
+    endpoint (refused without a pin), plain for ``http://`` (the federation file allowed it)."""
+    from cta.federation.tls import pinned_context
+
+    if endpoint.startswith("https://"):
+        if tls_pin is None:
+            raise ValueError(f"{state}'s https endpoint has no pinned certificate")
+        verify = pinned_context(tls_pin, f"{state} at {endpoint}")
+        return httpx.Client(timeout=timeout, verify=verify, trust_env=False)
+    return httpx.Client(timeout=timeout, trust_env=False)
 
 
 class NodeAuth(httpx.Auth):

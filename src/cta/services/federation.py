@@ -602,16 +602,16 @@ class FederationDaemon:
     def __init__(
         self, service: FederationService, *, poll_seconds: float = 1.0, seal_seconds: float = 0.2,
     ) -> None:  # fmt: skip
-        import httpx
-
-        from cta.federation.sync import Peer, SyncLoop
+        from cta.federation.sync import Peer, SyncLoop, peer_client
 
         self.service = service
-        self._client = httpx.Client(timeout=10.0)
+        fed = service.federation
+        self._clients = {peer: peer_client(peer, fed.endpoint(peer), fed.tls_pin(peer))
+                         for peer in fed.peers}  # fmt: skip
         self._seal_seconds = seal_seconds
         self.loop = SyncLoop([
             Peer(state=peer, endpoint=service.federation.endpoint(peer), node=service.state,
-                 key=service.key, client=self._client,
+                 key=service.key, client=self._clients[peer],
                  ingest=functools.partial(service.ingest, alarm=False),
                  position=service.position, poll_seconds=poll_seconds,
                  on_rejection=service.alarm)
@@ -630,7 +630,8 @@ class FederationDaemon:
         self.loop.stop()
         if self._thread is not None:
             self._thread.join(10.0)
-        self._client.close()
+        for client in self._clients.values():
+            client.close()
 
     def _run(self) -> None:
         written = 0.0

@@ -6,6 +6,7 @@ deterministic, so every record made here is too.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,12 +27,14 @@ def key(name: str) -> Ed25519PrivateKey:
 
 
 KEYS = {state: key(state) for state in STATES}
+PINS = {state: hashlib.sha256(state.encode()).hexdigest() for state in STATES}  # TLS certificates
 
 
 def federation_text(node: str = "GEO", **extra_members: str) -> str:
     members = "".join(
         f'[[member]]\nstate = "{state}"\npublic_key = "{public_key_text(KEYS[state])}"\n'
-        f'endpoint = "http://127.0.0.1:{8090 + i}"\nvalid_from = 2027-01-01T00:00:00Z\n\n'
+        f'endpoint = "https://127.0.0.1:{8090 + i}"\nvalid_from = 2027-01-01T00:00:00Z\n'
+        f'tls_certificate_sha256 = "{PINS[state]}"\n\n'
         for i, state in enumerate(STATES)
     )
     return f'node = "{node}"\n\n{members}' + "".join(extra_members.values())

@@ -11,7 +11,7 @@ from cta.federation.errors import FederationFileError
 from cta.federation.keys import public_key_text
 from cta.federation.members import load_federation, member_snippet, parse_federation
 
-from .helpers import KEYS, federation, federation_text, key
+from .helpers import KEYS, PINS, federation, federation_text, key
 
 NEW_KEY = key("GEO-2029")
 
@@ -21,7 +21,7 @@ def test_a_federation_file_lists_the_members_and_names_this_node() -> None:
     assert fed.node == "ARM"
     assert fed.states == {"AZE", "ARM", "GEO"}
     assert fed.peers == ("AZE", "GEO")
-    assert fed.endpoint("GEO") == "http://127.0.0.1:8092"
+    assert fed.endpoint("GEO") == "https://127.0.0.1:8092"
 
 
 def test_a_key_answers_only_within_its_validity() -> None:
@@ -36,7 +36,8 @@ def rotation(new_from: str = "2029-01-01T00:00:00Z") -> str:
         'state = "GEO"', 'state = "GEO"\nvalid_to = 2029-01-01T00:00:00Z', 1
     )
     return text + (f'[[member]]\nstate = "GEO"\npublic_key = "{public_key_text(NEW_KEY)}"\n'
-                   f'endpoint = "https://geo.example"\nvalid_from = {new_from}\n')  # fmt: skip
+                   f'endpoint = "https://geo.example"\nvalid_from = {new_from}\n'
+                   f'tls_certificate_sha256 = "{"ab" * 32}"\n')  # fmt: skip
 
 
 def test_a_rotated_key_takes_over_where_the_old_one_ends() -> None:
@@ -72,11 +73,9 @@ def line_of(text: str, needle: str) -> int:
     ("old", "new", "words", "needle"),
     [
         ('state = "ARM"', 'state = "Armenia"', "three-letter", "Armenia"),
-        ('endpoint = "http://127.0.0.1:8091"', 'endpoint = "ftp://x"', "http", "ftp://"),
-        ('endpoint = "http://127.0.0.1:8091"', 'endpoint = "http://h/?a=1"', "query", "h/?a"),
-        ("valid_from = 2027-01-01T00:00:00Z\n\n[[member]]\nstate = \"ARM\"",
-         "valid_from = 2027-01-01T00:00:00Z\n\n[[member]]\nstate = \"ARM\"\ncolour = \"red\"",
-         "unknown key 'colour'", "colour"),
+        ('endpoint = "https://127.0.0.1:8091"', 'endpoint = "ftp://x"', "http", "ftp://"),
+        ('endpoint = "https://127.0.0.1:8091"', 'endpoint = "https://h/?a=1"', "query", "h/?a"),
+        ('state = "ARM"', 'state = "ARM"\ncolour = "red"', "unknown key 'colour'", "colour"),
         ('node = "GEO"', 'node = "TUR"', "not among the members", "TUR"),
     ],
 )  # fmt: skip
@@ -132,6 +131,50 @@ def test_a_file_on_disk_loads(tmp_path: Path) -> None:
 
 def test_the_member_snippet_of_keys_init_is_a_valid_member() -> None:
     snippet = member_snippet("ARM", public_key_text(KEYS["ARM"]), "https://arm.example",
-                             datetime(2027, 3, 1, 10, 30, 15, 999, tzinfo=UTC))  # fmt: skip
+                             datetime(2027, 3, 1, 10, 30, 15, 999, tzinfo=UTC),
+                             PINS["ARM"])  # fmt: skip
     fed = parse_federation('node = "ARM"\n' + snippet)
     assert fed.members[0].valid_from == datetime(2027, 3, 1, 10, 30, 15, tzinfo=UTC)
+
+
+# -- transport: https endpoints with pinned certificates; plain http only when allowed --------
+
+
+def test_each_member_pins_its_tls_certificate() -> None:
+    fed = federation()
+    assert fed.tls_pin("ARM") == PINS["ARM"] and not fed.allow_plain_http
+    colons = ":".join(PINS["ARM"][i : i + 2] for i in range(0, 64, 2)).upper()  # openssl's form
+    assert parse_federation(federation_text().replace(PINS["ARM"], colons)).tls_pin("ARM") == (
+        PINS["ARM"]
+    )
+
+
+def test_a_plain_http_endpoint_is_refused_naming_the_member_and_the_key_to_set() -> None:
+    text = federation_text().replace("https://127.0.0.1:8091", "http://127.0.0.1:8091")
+    with pytest.raises(FederationFileError) as caught:
+        parse_federation(text, file="fed.toml")
+    problem = caught.value.problem
+    assert "member ARM" in problem and "plain http" in problem
+    assert "allow_plain_http = true" in problem
+    assert caught.value.line == line_of(text, "http://127.0.0.1:8091")
+
+
+def test_plain_http_is_accepted_when_the_file_allows_it_for_local_development() -> None:
+    text = federation_text().replace("https://", "http://")
+    allowed = parse_federation(text.replace('node = "GEO"',
+                                            'node = "GEO"\nallow_plain_http = true'))  # fmt: skip
+    assert allowed.allow_plain_http and allowed.endpoint("ARM") == "http://127.0.0.1:8091"
+    with pytest.raises(FederationFileError, match="allow_plain_http: 'yes' is not true or false"):
+        parse_federation(text.replace('node = "GEO"', 'node = "GEO"\nallow_plain_http = "yes"'))
+
+
+def test_an_https_endpoint_without_a_pin_or_with_a_bad_one_is_refused() -> None:
+    text = federation_text().replace(f'tls_certificate_sha256 = "{PINS["AZE"]}"\n', "")
+    with pytest.raises(FederationFileError, match=r"member AZE: endpoint https://127\.0\.0\.1:8090 "
+                       r"needs tls_certificate_sha256") as caught:  # fmt: skip
+        parse_federation(text)
+    assert caught.value.line == line_of(text, "https://127.0.0.1:8090")
+    bad = federation_text().replace(PINS["AZE"], "abc123")
+    with pytest.raises(FederationFileError, match="'abc123' is not a SHA-256 fingerprint") as c2:
+        parse_federation(bad)
+    assert c2.value.line == line_of(bad, "abc123")

@@ -258,7 +258,8 @@ def test_a_retired_key_cannot_continue_a_chain_past_its_successor() -> None:
     retired, successor = key("ARM"), key("ARM-2029")
     text = federation_text().replace('state = "ARM"', 'state = "ARM"\nvalid_to = 2029-01-01', 1)
     text += (f'[[member]]\nstate = "ARM"\npublic_key = "{public_key_text(successor)}"\n'
-             'endpoint = "http://127.0.0.1:8091"\nvalid_from = 2029-01-01\n')  # fmt: skip
+             'endpoint = "https://127.0.0.1:8091"\nvalid_from = 2029-01-01\n'
+             f'tls_certificate_sha256 = "{"cd" * 32}"\n')  # fmt: skip
     fed = parse_federation(text)
     new = seal("ARM", 11, datetime(2029, 2, 1, tzinfo=UTC), "CrossingRecorded", {},
                ARM[9].hash, successor)  # fmt: skip

@@ -1,11 +1,13 @@
 """``cta area``: the whole common travel area on one machine, three federated nodes.
 
 Each node (AZE, ARM, GEO) is its own ``cta serve`` process with its own SQLite database, port,
-key pair and federation file, as three states would run them; this command only prepares what
-they need, starts them, and with ``--demo`` fills them and keeps travellers crossing between
-them through their APIs. The keys (``DIR/keys``) and federation files (``DIR/federation-STATE
-.toml``) are made on the first start and kept; a federation file is rewritten only when a port
-or a key changed.
+key pair, TLS certificate and federation file, as three states would run them; this command
+only prepares what they need, starts them, and with ``--demo`` fills them and keeps travellers
+crossing between them through their APIs. The keys and certificates (``DIR/keys``) and
+federation files (``DIR/federation-STATE.toml``) are made on the first start and kept; a
+federation file is rewritten only when a port, a key or a certificate changed. The nodes talk
+HTTPS to each other and to this command, each pinning the others' certificates; a browser
+warns about their self-signed certificates.
 """
 
 from __future__ import annotations
@@ -55,7 +57,20 @@ class AreaNode:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        return f"https://{HOST}:{self.port}"
+
+    @property
+    def tls(self) -> Any:
+        """Its TLS key and certificate (``cta.federation.tls.TlsFiles``)."""
+        from cta.federation.tls import tls_files
+
+        return tls_files(self.directory / "keys", self.state)
+
+    def verify(self) -> Any:
+        """A TLS context for talking to the node: its certificate, pinned."""
+        from cta.federation.tls import certificate_context
+
+        return certificate_context(self.tls.certificate, f"node {self.state} at {self.url}")
 
     @property
     def database(self) -> Path:
@@ -155,7 +170,8 @@ def _prepare(nodes: list[AreaNode], directory: Path, *, demo: bool, travellers: 
 
 
 def _member(node: AreaNode, keys: Path) -> str:
-    """This node's ``[[member]]`` entry; its key pair is made on the first start."""
+    """This node's ``[[member]]`` entry; its key pair and TLS certificate are made on the
+    first start (the certificate also for an area made before nodes spoke TLS)."""
     from cta.federation.keys import (
         generate_private_key,
         key_files,
@@ -164,7 +180,18 @@ def _member(node: AreaNode, keys: Path) -> str:
         write_key_pair,
     )
     from cta.federation.members import member_snippet
+    from cta.federation.tls import (
+        default_hosts,
+        load_certificate_fingerprint,
+        make_certificate,
+        write_tls_files,
+    )
 
+    if node.tls.certificate.exists():
+        pin = load_certificate_fingerprint(node.tls.certificate)
+    else:
+        pin = write_tls_files(*make_certificate(node.state, default_hosts(HOST)), node.tls,
+                              force=True)  # a key without its certificate: made again  # fmt: skip
     files = key_files(keys, node.state)
     if files.private.exists():
         key = load_private_key(files.private)
@@ -173,7 +200,7 @@ def _member(node: AreaNode, keys: Path) -> str:
         write_key_pair(key, files)
     # the key signs from when it was made: every record a node seals is later than that
     made = datetime.fromtimestamp(files.private.stat().st_mtime, UTC)
-    return member_snippet(node.state, public_key_text(key), node.url, made)
+    return member_snippet(node.state, public_key_text(key), node.url, made, pin)
 
 
 def _write_federation_file(node: AreaNode, members: list[str]) -> None:
@@ -191,8 +218,9 @@ def _write_federation_file(node: AreaNode, members: list[str]) -> None:
     node.federation_file.write_text(text, encoding="utf-8")
 
 
-def _entries(federation: Any) -> set[tuple[str, str, str]]:
-    return {(m.state, m.public_key_text, m.endpoint) for m in federation.members}
+def _entries(federation: Any) -> set[tuple[str, str, str, str | None]]:
+    return {(m.state, m.public_key_text, m.endpoint, m.tls_certificate_sha256)
+            for m in federation.members}  # fmt: skip
 
 
 def _fresh(node: AreaNode) -> Any:
@@ -255,12 +283,13 @@ def _wait_healthy(node: AreaNode, seconds: float = 90.0) -> None:
 
     assert node.process is not None
     deadline = time.monotonic() + seconds
+    verify = node.verify()
     while time.monotonic() < deadline:
         if node.process.poll() is not None:
             raise CTAError(f"node {node.state} ended at its start (exit {node.process.returncode})"
                            f"; its log {node.log}:\n{_tail(node.log)}")  # fmt: skip
         with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{node.url}/v1/health", timeout=2.0).status_code == 200:
+            if httpx.get(f"{node.url}/v1/health", timeout=2.0, verify=verify).status_code == 200:
                 return
         time.sleep(0.1)
     raise CTAError(f"node {node.state} did not answer at {node.url} within {seconds:.0f} s; "
@@ -410,7 +439,7 @@ class DemoTraffic:
 
         from cta.domain.documents import generate_mrz
 
-        clients = {n.state: httpx.Client(base_url=n.url, timeout=10.0, headers={
+        clients = {n.state: httpx.Client(base_url=n.url, timeout=10.0, verify=n.verify(), headers={
             "Authorization": f"Bearer {n.tokens.get('border_officer', '')}",
             "X-Purpose": "demo traffic"}) for n in self.nodes}  # fmt: skip
         try:

@@ -42,7 +42,7 @@ def serve_command(
     """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL."""
     import uvicorn
 
-    from cta.bootstrap import build_federation, build_node
+    from cta.bootstrap import build_federation, build_node, tls_server_files
     from cta.entrypoints.api.server import http_protocol, loop_name
     from cta.services.demo_data import seed_demo
     from cta.services.federation import FederationDaemon
@@ -58,10 +58,11 @@ def serve_command(
         node = build_node(config)  # migrate once, before any worker starts
         users = seed_demo(node) if demo else None
         federation = build_federation(config, node)
+        tls = tls_server_files(config, federation)  # https when the node has a TLS certificate
     except CTAError as exc:
         fail(str(exc))
     daemon = FederationDaemon(federation) if federation is not None else None
-    address = f"http://{host or config.host}:{port or config.port}"
+    address = f"{'https' if tls else 'http'}://{host or config.host}:{port or config.port}"
     if users is not None:
         out_console.print(f"[bold]CTA demo node {config.state}[/] at {address}/v1 "
                           f"(API documents at {address}/docs), database {config.database_url}",
@@ -82,6 +83,8 @@ def serve_command(
             access_log=False,
             http=http_protocol(),
             loop=loop_name(),
+            ssl_certfile=str(tls.certificate) if tls else None,
+            ssl_keyfile=str(tls.key) if tls else None,
         )
     finally:
         if daemon is not None:
