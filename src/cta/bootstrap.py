@@ -16,6 +16,7 @@ from cta.adapters.storage.engine import make_engine, migrate, start_checkpoints
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
+from cta.domain.personal_data import ReadRate
 from cta.domain.regime import RegimeSeries
 from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
@@ -23,10 +24,11 @@ from cta.policy.loader import load_regime
 from cta.services.alerts import AlertBook
 from cta.services.federation import FederationService
 from cta.services.node import Node
+from cta.services.read_limits import ReadLimiter
 from cta.settings import Settings
 
-__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "reference",
-           "utc_now"]
+__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "build_read_limiter",
+           "reference", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,15 @@ def build_federation(settings: Settings, node: Node) -> FederationService | None
     key = load_private_key(key_files(Path(settings.keys_dir), settings.state).private)
     return FederationService(node.store, federation, key, countries=node.reference.countries,
                              crossing_points=node.crossing_points, clock=node.clock)
+
+
+def build_read_limiter(settings: Settings, node: Node) -> ReadLimiter:
+    """Each user's allowance of personal-data reads, kept in the node's database."""
+    from cta.adapters.storage.read_limits import SqlReadAllowances
+
+    assert isinstance(node.store, SqlStore)
+    rate = ReadRate(settings.personal_reads_per_minute, settings.personal_reads_burst)
+    return ReadLimiter(SqlReadAllowances(node.store), rate, node.clock)
 
 
 def alert_snapshot(settings: Settings) -> Path | None:

@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     # its outbox, not sealed). The node's private key is KEYS_DIR/STATE.key (cta keys init).
     federation_file: str = ""
     keys_dir: str = "var/keys"
+    # reads of personal data (traveller files, stays, exports, overstayers, alerts, screenings)
+    # one user may make: this many a minute on average, and up to the burst at once
+    personal_reads_per_minute: int = Field(default=60, ge=1, le=1_000_000)
+    personal_reads_burst: int = Field(default=60, ge=1, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod
