@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.engine import THREADS
@@ -64,11 +65,32 @@ from cta.services.statistics import GroupBy, crossing_statistics
 __all__ = ["create_app"]
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+def _purpose(raw: str) -> str:
+    """The purpose as audited (``cta.domain.personal_data.read_purpose``): a bad one is
+    named with the request's other invalid fields (422)."""
+    try:
+        return read_purpose(_header_text(raw))
+    except InvalidInputError as error:
+        raise ValueError(str(error)) from None
+
+
+def _header_text(raw: str) -> str:
+    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; most clients send
+    UTF-8 (``визовая проверка``), which is what is audited when the bytes are UTF-8."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return raw
+
+
 Purpose = Annotated[
     str,
     Header(alias="X-Purpose",
            description="why personal data is read or written, in words (required; audited as "
                        "given, trimmed; at most 200 characters, no control characters)"),
+    AfterValidator(_purpose),
 ]  # fmt: skip
 IdempotencyKey = Annotated[
     str | None,
@@ -102,22 +124,9 @@ async def _user(
 
 async def _actor(user: Annotated[Actor, Depends(_user)], purpose: Purpose) -> Actor:
     """The user and the purpose of a call that reads or writes personal data (422 without a
-    purpose: the header is required, ``cta.domain.purposes``)."""
-    # the token is checked first (a sub-dependency runs before this one's headers are read)
-    try:
-        given = read_purpose(_header_text(purpose))
-    except InvalidInputError as error:
-        raise HTTPException(422, str(error)) from None
-    return Actor(user.name, user.role, given)
-
-
-def _header_text(raw: str) -> str:
-    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; most clients send
-    UTF-8 (``визовая проверка``), which is what is audited when the bytes are UTF-8."""
-    try:
-        return raw.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return raw
+    valid purpose: the header is required)."""
+    # the token is checked first: a sub-dependency runs before this one's headers are read
+    return Actor(user.name, user.role, purpose)
 
 
 Who = Annotated[Actor, Depends(_actor)]  # personal data: a purpose is required
