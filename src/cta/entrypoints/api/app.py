@@ -350,8 +350,9 @@ def create_app(
         last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
         by: Annotated[GroupBy, Query()] = "day",
     ) -> dict[str, Any]:
-        """Entries, exits and refusals counted by day, crossing point or nationality (counts
-        under 5 are shown as "<5"); for analysts: no person is ever named."""
+        """Entries, exits and refusals counted by day, crossing point or nationality, each a
+        sum of cells (day, point, nationality) whose counts under 5 are rounded to 0 or 5,
+        the same for every query (docs/statistics.md); for analysts: no person is named."""
         return crossing_statistics(node.aggregates, who.role, first, last, by)
 
     return app
