@@ -195,7 +195,7 @@ def import_file(url: str, path: Path) -> dict[str, float]:
 def _request(method: str, path: str, token: str | None, body: bytes | None) -> bytes:
     head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
     if token:
-        head.append(f"Authorization: Bearer {token}")
+        head += [f"Authorization: Bearer {token}", "X-Purpose: benchmark"]
     if body is not None:
         head += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
     return ("\r\n".join(head) + "\r\n\r\n").encode() + (body or b"")

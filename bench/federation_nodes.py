@@ -142,6 +142,7 @@ def _time(text: str) -> float:
 
 def _request(path: str, token: str, body: bytes) -> bytes:
     return (f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
+            "X-Purpose: benchmark\r\n"
             f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
             ).encode() + body  # fmt: skip
 

@@ -16,6 +16,7 @@ from cta.adapters.storage.engine import make_engine, migrate, start_checkpoints
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
+from cta.domain.personal_data import ReadRate
 from cta.domain.regime import RegimeSeries
 from cta.federation.tls import TlsFiles
 from cta.policy.countries import load_countries
@@ -24,10 +25,11 @@ from cta.policy.loader import load_regime
 from cta.services.alerts import AlertBook
 from cta.services.federation import FederationService
 from cta.services.node import Node
+from cta.services.read_limits import ReadLimiter
 from cta.settings import Settings
 
-__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "reference",
-           "tls_server_files", "utc_now"]
+__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "build_read_limiter",
+           "reference", "tls_server_files", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,13 @@ def tls_server_files(settings: Settings, federation: FederationService | None) -
                        f"federation file pins {pin} for {settings.state} "
                        "(tls_certificate_sha256): peers would refuse this node")  # fmt: skip
     return files
+def build_read_limiter(settings: Settings, node: Node) -> ReadLimiter:
+    """Each user's allowance of personal-data reads, kept in the node's database."""
+    from cta.adapters.storage.read_limits import SqlReadAllowances
+
+    assert isinstance(node.store, SqlStore)
+    rate = ReadRate(settings.personal_reads_per_minute, settings.personal_reads_burst)
+    return ReadLimiter(SqlReadAllowances(node.store), rate, node.clock)
 
 
 def alert_snapshot(settings: Settings) -> Path | None:

@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     # when the node's own endpoint in the federation file is https://, else plain http
     tls_cert: str = ""
     tls_key: str = ""
+    # reads of personal data (traveller files, stays, exports, overstayers, alerts, screenings)
+    # one user may make: this many a minute on average, and up to the burst at once
+    personal_reads_per_minute: int = Field(default=60, ge=1, le=1_000_000)
+    personal_reads_burst: int = Field(default=60, ge=1, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod

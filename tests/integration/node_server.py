@@ -178,7 +178,11 @@ class NodeServer:
         except OSError as error:
             return f"(no log: {error})"
 
-    def client(self, token: str | None = None, purpose: str | None = None) -> httpx.Client:
+    def client(
+        self, token: str | None = None, purpose: str | None = "integration test"
+    ) -> httpx.Client:
+        """A client with the token and the ``X-Purpose`` every personal-data call needs
+        (``purpose=None``: no such header)."""
         headers = {}
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"

@@ -35,7 +35,7 @@ class Api:
     database_url: str
     tokens: dict[Role, str]
 
-    def as_(self, role: Role, purpose: str | None = None) -> httpx.Client:
+    def as_(self, role: Role, purpose: str | None = "integration test") -> httpx.Client:
         return self.server.client(self.tokens[role], purpose)
 
 

@@ -255,8 +255,12 @@ class Transaction(Protocol):
 class Aggregates(Protocol):
     """Counts for analysts, never a person (``cta.adapters.storage.aggregates``)."""
 
-    def crossings_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
-    def refusals_by(self, first: date, last: date, by: str) -> list[dict[str, Any]]: ...
+    def cells(self, first: date, last: date) -> list[dict[str, Any]]:
+        """``{day, crossing_point, nationality, measure, count}`` per cell with a count."""
+        ...
+    def secret(self) -> bytes:
+        """The node's key for rounding small cells (``cta.domain.disclosure``)."""
+        ...
 
 
 class Store(Protocol):

@@ -1,24 +1,27 @@
 """Statistics for analysts: entries, exits and refusals counted by day, point or nationality.
 
-Counts only: an analyst never sees a person (cta.domain.roles). Groups smaller than
-``SMALL_GROUP`` are reported as ``"<5"``, so that a rare nationality at a small crossing point
-on one day does not single a traveller out.
+Counts only: an analyst never sees a person (cta.domain.roles). Every figure is a sum of fixed
+cells (a day, a crossing point, a nationality), each small cell rounded to 0 or 5 the same way
+for every query, so that no difference of two answers recovers a small count
+(``cta.domain.disclosure``, docs/statistics.md).
 """
 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any, Literal
+from typing import Any
 
+from cta.domain.disclosure import SMALL, Cell, GroupBy, figures
 from cta.domain.errors import InvalidInputError
 from cta.domain.roles import Permission, Role, allows
 from cta.services.node import ForbiddenError
 from cta.services.ports import Aggregates
 
-__all__ = ["SMALL_GROUP", "GroupBy", "crossing_statistics"]
+__all__ = ["METHOD", "SMALL_GROUP", "GroupBy", "crossing_statistics"]
 
-SMALL_GROUP = 5
-GroupBy = Literal["day", "crossing_point", "nationality"]
+SMALL_GROUP = SMALL
+METHOD = (f"sums of cells (day, crossing point, nationality); a cell under {SMALL} is counted "
+          f"as 0 or {SMALL} at random, the same for every query (docs/statistics.md)")  # fmt: skip
 
 
 def crossing_statistics(
@@ -31,23 +34,15 @@ def crossing_statistics(
         raise InvalidInputError("this node keeps no statistics")
     if last < first or last - first > timedelta(days=3660):
         raise InvalidInputError("the period must run forwards and last at most ten years")
-    groups: dict[str, dict[str, Any]] = {}
-    for row in aggregates.crossings_by(first, last, by):
-        group = groups.setdefault(str(row["key"]), {"entries": 0, "exits": 0, "refusals": 0})
-        group["entries" if row["direction"] == "entry" else "exits"] = row["count"]
-    for row in aggregates.refusals_by(first, last, by):
-        group = groups.setdefault(str(row["key"]), {"entries": 0, "exits": 0, "refusals": 0})
-        group["refusals"] = row["count"]
+    cells = (
+        (Cell(row["day"], row["crossing_point"], row["nationality"], row["measure"]), row["count"])
+        for row in aggregates.cells(first, last)
+    )
+    groups = figures(cells, by, aggregates.secret())
     return {
         "from": first.isoformat(),
         "to": last.isoformat(),
         "by": by,
-        "groups": [
-            {by: key, **{k: _coarse(v) for k, v in counts.items()}}
-            for key, counts in sorted(groups.items())
-        ],
+        "groups": [{by: key, **counts} for key, counts in sorted(groups.items())],
+        "method": METHOD,
     }
-
-
-def _coarse(count: int) -> int | str:
-    return f"<{SMALL_GROUP}" if 0 < count < SMALL_GROUP else count

@@ -40,6 +40,7 @@ __all__ = [
     "node_meta",
     "outbox",
     "peer_status",
+    "personal_reads",
     "persons",
     "records",
     "refusals",
@@ -332,4 +333,16 @@ idempotency = Table(
     Column("status", Integer, nullable=False),
     Column("body", JSON, nullable=False),
     Column("at", UTC, nullable=False),
+)
+
+# Each user's allowance of personal-data reads (``cta.services.read_limits``), shared by every
+# worker: ``due_us`` is when the user's reads would be even again if they stopped now (the
+# "theoretical arrival time" of the generic cell rate algorithm), ``alarmed_until_us`` ends the
+# minute after an alarm in which no other is raised. Microseconds since 1970, UTC.
+personal_reads = Table(
+    "personal_reads",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("due_us", BigInteger, nullable=False),
+    Column("alarmed_until_us", BigInteger),
 )

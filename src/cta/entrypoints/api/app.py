@@ -19,13 +19,15 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Reques
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.engine import THREADS
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
-from cta.domain.errors import CTAError
+from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.personal_data import read_purpose
 from cta.entrypoints.api.schemas import (
     AlertBody,
     AlertHitBody,
@@ -57,15 +59,39 @@ from cta.services.node import (
     NotFoundError,
     RecordCrossing,
 )
+from cta.services.read_limits import ReadLimiter, TooManyReadsError
 from cta.services.statistics import GroupBy, crossing_statistics
 
 __all__ = ["create_app"]
 
 _bearer = HTTPBearer(auto_error=False)
+
+
+def _purpose(raw: str) -> str:
+    """The purpose as audited (``cta.domain.personal_data.read_purpose``): a bad one is
+    named with the request's other invalid fields (422)."""
+    try:
+        return read_purpose(_header_text(raw))
+    except InvalidInputError as error:
+        raise ValueError(str(error)) from None
+
+
+def _header_text(raw: str) -> str:
+    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; most clients send
+    UTF-8 (``визовая проверка``), which is what is audited when the bytes are UTF-8."""
+    try:
+        return raw.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return raw
+
+
 Purpose = Annotated[
-    str | None,
-    Header(alias="X-Purpose", max_length=200, description="why personal data is read (audited)"),
-]
+    str,
+    Header(alias="X-Purpose",
+           description="why personal data is read or written, in words (required; audited as "
+                       "given, trimmed; at most 200 characters, no control characters)"),
+    AfterValidator(_purpose),
+]  # fmt: skip
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200,
@@ -77,11 +103,11 @@ AlertId = Annotated[str, Path(min_length=1, max_length=100)]
 Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
 
 
-async def _actor(
+async def _user(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-    purpose: Purpose = None,
 ) -> Actor:
+    """The user of the bearer token (401 without one), for calls with no personal data."""
     # At module level, not in create_app: with postponed annotations FastAPI resolves
     # ``Who`` in the module's globals, and a local alias made ``who`` a required query field.
     if credentials is None or credentials.scheme.lower() != "bearer":
@@ -93,14 +119,42 @@ async def _actor(
         who = await run_in_threadpool(node.authenticate, token)
     if who is None:
         raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
-    return Actor(who.name, who.role, purpose or "border control")
+    return who
 
 
-Who = Annotated[Actor, Depends(_actor)]
+async def _actor(user: Annotated[Actor, Depends(_user)], purpose: Purpose) -> Actor:
+    """The user and the purpose of a call that reads or writes personal data (422 without a
+    valid purpose: the header is required)."""
+    # the token is checked first: a sub-dependency runs before this one's headers are read
+    return Actor(user.name, user.role, purpose)
 
 
-def create_app(node: Node, federation: FederationService | None = None) -> FastAPI:
-    """The API of one node (and its federation endpoint when it is a member)."""
+Who = Annotated[Actor, Depends(_actor)]  # personal data: a purpose is required
+User = Annotated[Actor, Depends(_user)]  # no personal data: no purpose
+
+
+async def _reader(request: Request, who: Who) -> Actor:
+    """``Who``, for a read of stored personal data: counted against the user's allowance
+    (``cta.services.read_limits``), 429 with ``Retry-After`` when over it."""
+    reads: ReadLimiter | None = request.app.state.reads
+    if reads is not None:
+        route = request.scope.get("route")
+        call = f"{request.method} {getattr(route, 'path', request.url.path)}"
+        try:
+            await run_in_threadpool(reads.admit, who, call)
+        except TooManyReadsError as error:
+            raise HTTPException(429, str(error), {"Retry-After": str(error.retry_after)}) from None
+    return who
+
+
+Reader = Annotated[Actor, Depends(_reader)]  # personal data read by id or in bulk: rate-limited
+
+
+def create_app(
+    node: Node, federation: FederationService | None = None, reads: ReadLimiter | None = None
+) -> FastAPI:
+    """The API of one node (and its federation endpoint when it is a member); ``reads``
+    limits each user's reads of personal data (None: no limit)."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the node's work runs in this many threads (anyio's default is 40): as many as the
@@ -117,6 +171,7 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
     )
     _errors(app)
     app.state.node = node
+    app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
@@ -205,7 +260,7 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
         return {"id": alert_id, "version": versions[alert_id]}
 
     @app.get("/v1/alerts/{alert_id:path}")
-    def alert(alert_id: AlertId, who: Who) -> dict[str, Any]:
+    def alert(alert_id: AlertId, who: Reader) -> dict[str, Any]:
         """One alert, as stored, with its version and whether it was withdrawn."""
         return node.alert_of(who, alert_id)
 
@@ -216,7 +271,7 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
 
     @app.get("/v1/alerts")
     def alerts(
-        who: Who,
+        who: Reader,
         after: Annotated[str, Query(max_length=100)] = "",
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
         active_only: bool = True,
@@ -225,7 +280,7 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
         return node.alert_list(who, after, limit, active_only)
 
     @app.post("/v1/screenings")
-    def screening(body: ScreeningBody, who: Who, on: Day | None = None) -> dict[str, Any]:
+    def screening(body: ScreeningBody, who: Reader, on: Day | None = None) -> dict[str, Any]:
         """Screen a traveller against the alerts outside a border check (a visa application)."""
         return node.screen(who, body.model_dump(mode="json", exclude_none=True), on)
 
@@ -249,23 +304,23 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
             return JSONResponse(answer.body, status_code=answer.status)
 
     @app.get("/v1/persons/{person_id}")
-    def traveller_file(person_id: PersonPath, who: Who) -> dict[str, Any]:
+    def traveller_file(person_id: PersonPath, who: Reader) -> dict[str, Any]:
         """Everything this node holds on one person."""
         return _jsonable(node.traveller_file(who, person_id))
 
     @app.get("/v1/persons/{person_id}/stay")
-    def stay(person_id: PersonPath, who: Who, on: Day | None = None) -> dict[str, Any]:
+    def stay(person_id: PersonPath, who: Reader, on: Day | None = None) -> dict[str, Any]:
         """Days used, the stay allowed and overstays of one person on a date."""
         return node.stay_status(who, person_id, on or node.today())
 
     @app.get("/v1/persons/{person_id}/export")
-    def export(person_id: PersonPath, who: Who) -> dict[str, Any]:
+    def export(person_id: PersonPath, who: Reader) -> dict[str, Any]:
         """Subject-access export: the person's data and who read it, and why."""
         return _jsonable(node.export_person(who, person_id))
 
     @app.get("/v1/overstayers")
     def overstayers(
-        who: Who,
+        who: Reader,
         on: Day | None = None,
         after: Annotated[int, Query(ge=0, le=2**62)] = 0,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
@@ -290,13 +345,14 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
 
     @app.get("/v1/statistics")
     def statistics(
-        who: Who,
+        who: User,
         first: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)],
         last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
         by: Annotated[GroupBy, Query()] = "day",
     ) -> dict[str, Any]:
-        """Entries, exits and refusals counted by day, crossing point or nationality (counts
-        under 5 are shown as "<5"); for analysts: no person is ever named."""
+        """Entries, exits and refusals counted by day, crossing point or nationality, each a
+        sum of cells (day, point, nationality) whose counts under 5 are rounded to 0 or 5,
+        the same for every query (docs/statistics.md); for analysts: no person is named."""
         return crossing_statistics(node.aggregates, who.role, first, last, by)
 
     return app

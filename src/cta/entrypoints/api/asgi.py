@@ -6,11 +6,11 @@ one) so that no check waits for it, and writes the snapshot again when it stops.
 
 from __future__ import annotations
 
-from cta.bootstrap import build_federation, build_node
+from cta.bootstrap import build_federation, build_node, build_read_limiter
 from cta.entrypoints.api.app import create_app
 from cta.settings import Settings
 
 settings = Settings()
 node = build_node(settings, migrate_schema=False, serving=True)
 node.alerts.open(node.store)
-app = create_app(node, build_federation(settings, node))
+app = create_app(node, build_federation(settings, node), build_read_limiter(settings, node))

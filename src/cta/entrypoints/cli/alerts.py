@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -56,7 +57,7 @@ def import_command(
         actor = node.authenticate(token)
         if actor is None:
             fail("unknown or inactive token")
-        versions = node.put_alerts(actor, records)
+        versions = node.put_alerts(replace(actor, purpose="bulk import of alerts"), records)
     except ForbiddenError as exc:
         fail(str(exc))
     except CTAError as exc:

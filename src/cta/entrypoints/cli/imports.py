@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -55,7 +56,9 @@ def _run(node: Node, token: str, command: ImportCrossings, store: SqlBulkStore) 
     if actor is None:
         fail("unknown or inactive token")
     try:
-        return import_crossings(node, actor, command, store)
+        # the purpose audited with the import (an API call gives its own, X-Purpose)
+        return import_crossings(node, replace(actor, purpose="bulk import of crossings"),
+                                command, store)  # fmt: skip
     except AlreadyImportedError as exc:
         fail(str(exc), EXIT_INVALID)
     except (ForbiddenError, CTAError) as exc:
