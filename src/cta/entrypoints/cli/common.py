@@ -77,7 +77,8 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     try:
         return check_day(date.fromisoformat(value), "the date")
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+        raise typer.BadParameter(f"{value!r}: expected a date as YYYY-MM-DD",
+                                 param_hint=name) from None
     except InvalidInputError as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
