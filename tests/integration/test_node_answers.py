@@ -257,3 +257,21 @@ def test_a_time_without_its_offset_says_what_is_expected(api: Api) -> None:
                   crossing(passport("GEO", number=number()), occurred_at="06/12/2026 10:00"),
                   422)  # fmt: skip
     assert "with its UTC offset" in answer["detail"][0]["message"]
+
+
+# -- a single name after '<<' ------------------------------------------------------------------
+
+
+def test_a_passport_with_a_single_name_after_two_fillers_is_checked_and_recorded(api: Api) -> None:
+    """``P<IND<<LAKSHMI<<…``: valid, with a warning naming the name field in the document."""
+    mrz = passport("IND", number=number(), surname="X", given_names="LAKSHMI")
+    mrz = ["P<IND<<LAKSHMI" + "<" * 30, mrz[1]]
+    answer = post(api, Role.BORDER_OFFICER, "/v1/checks", crossing(mrz), 200)
+    document = answer["document"]
+    assert document["valid"] is True and document["given_names"] == "LAKSHMI"
+    assert [w["field"] for w in document["warnings"]] == ["name"]
+    assert [r["code"] for r in answer["reasons"]] == ["C"]  # an Indian national needs a visa
+    refused = post(api, Role.BORDER_OFFICER, "/v1/refusals",
+                   {"mrz": mrz, "crossing_point": "GEO-TBS"})  # fmt: skip
+    person = get(api, Role.BORDER_OFFICER, f"/v1/persons/{refused['person_id']}")["person"]
+    assert (person["surname"], person["given_names"]) == ("", "LAKSHMI")
