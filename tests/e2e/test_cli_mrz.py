@@ -43,6 +43,7 @@ KEYS = {
     "optional_data",
     "optional_data_2",
     "errors",
+    "warnings",
 }
 ON = "2010-01-01"  # the specimens expire in 1996 and 2012; the date sets the centuries
 
@@ -73,6 +74,7 @@ def test_the_td3_specimen_on_the_command_line_is_valid_with_every_field(cta: Run
         "optional_data": "ZE184226B",
         "optional_data_2": "",
         "errors": [],
+        "warnings": [],
     }
 
 
@@ -154,3 +156,18 @@ def test_empty_stdin_is_an_error_not_silence(cta: Runner) -> None:
     ran = cta("mrz", "--json", "--on", ON, stdin=b"\n\n")
     assert ran.code == 2
     assert ran.stderr.strip()
+
+
+def test_a_single_name_after_two_fillers_is_valid_with_a_warning(cta: Runner) -> None:
+    """``P<IND<<LAKSHMI<<…``: some states print a single name as the secondary identifier."""
+    top = "P<IND<<LAKSHMI" + "<" * 30
+    bottom = "Z1234567<1IND8001025F3201015<<<<<<<<<<<<<<<0"
+    ran = cta("mrz", "--json", "--on", "2026-12-06", top, bottom)
+    assert ran.code == 0, ran.stderr
+    [doc] = ran.json_lines()
+    assert doc["valid"] is True and doc["errors"] == []
+    assert (doc["surname"], doc["given_names"]) == ("", "LAKSHMI")
+    [warning] = doc["warnings"]
+    assert warning["field"] == "name" and "begins with '<<'" in warning["message"]
+    human = cta("mrz", "--on", "2026-12-06", top, bottom)
+    assert human.code == 0 and "begins with '<<'" in human.stdout

@@ -32,7 +32,12 @@ from cta.domain.documents import DocumentType, TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
-from cta.domain.travel_permits import Authorization, Visa, last_exit_for_validity
+from cta.domain.travel_permits import (
+    Authorization,
+    Visa,
+    last_exit_for_validity,
+    usable_visas,
+)
 
 __all__ = [
     "AlertHit",
@@ -283,7 +288,14 @@ def _entry_conditions(
         if visa_limit is not None:
             limits.append(visa_limit)
     elif rule.category.needs_authorization:
-        reasons += _authorization_reasons(check)
+        # a valid common visa admits any nationality the regime admits at all: it stands in
+        # for the travel authorisation, its validity and duration of stay limiting the stay
+        missing = _authorization_reasons(check)
+        usable = usable_visas(check.visas, check.document.document_number, check.on, history)
+        if missing and usable:
+            limits.append(max(v.last_day(check.on, history) for v in usable))
+        else:
+            reasons += missing
     if rule.per_entry is not None:
         limits.append(check.on + timedelta(days=rule.per_entry - 1))
     if rule.stay is not None:
@@ -331,7 +343,7 @@ def _visa_conditions(
     number = check.document.document_number
     mine = [v for v in check.visas if v.document_number == number]
     problems = [p for v in mine for p in [v.problem_on(check.on, history)] if p]
-    usable = [v for v in mine if not v.problem_on(check.on, history)]
+    usable = usable_visas(mine, number, check.on, history)
     if usable:
         return [], max(v.last_day(check.on, history) for v in usable)
     if rule.category is Category.VISA_ON_ARRIVAL:

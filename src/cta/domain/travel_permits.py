@@ -10,13 +10,14 @@ entry; the stay it allows may run past its end.
 from __future__ import annotations
 
 import calendar
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cta.domain.stays import StayHistory
 
 __all__ = ["MAX_PERMIT_YEARS", "Authorization", "Visa", "add_months", "entries_within",
-           "last_exit_for_validity", "permit_problem"]
+           "last_exit_for_validity", "permit_problem", "usable_visas"]
 
 
 def add_months(day: date, months: int) -> date:
@@ -73,6 +74,16 @@ class Visa:
     def last_day(self, on: date, history: StayHistory) -> date:
         """The last day a stay entered on ``on`` may last under this visa."""
         return min(self.valid_to, on + timedelta(days=self.days_left(on, history) - 1))
+
+
+def usable_visas(
+    visas: Sequence[Visa], document_number: str, on: date, history: StayHistory
+) -> list[Visa]:
+    """The visas for this document that allow an entry on ``on``. A valid common visa admits
+    any non-member nationality the regime admits at all: a nationality that needs only a
+    travel authorisation is admitted on a visa as well (``cta.domain.checks``)."""
+    return [v for v in visas
+            if v.document_number == document_number and v.problem_on(on, history) is None]
 
 
 @dataclass(frozen=True, slots=True)

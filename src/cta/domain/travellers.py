@@ -16,7 +16,8 @@ from datetime import date
 
 from cta.domain.stays import Stay
 
-__all__ = ["CrossingDay", "StaysFromCrossings", "stays_from_crossings"]
+__all__ = ["CrossingAnomaly", "CrossingDay", "StaysFromCrossings", "anomaly_of_crossing",
+           "stays_from_crossings"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +45,44 @@ def stays_from_crossings(crossings: Iterable[CrossingDay], on: date) -> StaysFro
             break
         if crossing.direction == "entry":
             if entered is not None:
-                anomalies.append(
-                    f"entry on {crossing.day} while inside since {entered}: no exit recorded"
-                )
+                anomalies.append(_entry_without_exit(crossing.day, entered))
                 continue
             entered = crossing.day
         elif entered is None:
-            anomalies.append(f"exit on {crossing.day} with no entry recorded before it")
+            anomalies.append(_exit_without_entry(crossing.day))
         else:
             stays.append(Stay(entered, crossing.day))
             entered = None
     if entered is not None:
         stays.append(Stay(entered, on))
     return StaysFromCrossings(tuple(stays), entered, tuple(anomalies))
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingAnomaly:
+    """What is missing from the record before a new crossing, named by a code
+    (``exit_without_entry``, ``entry_without_exit``) and in words."""
+
+    code: str
+    message: str
+
+
+def anomaly_of_crossing(
+    direction: str, open_since: date | None, day: date
+) -> CrossingAnomaly | None:
+    """The anomaly a crossing on ``day`` makes, given the stay open before it (``open_since``,
+    ``StaysFromCrossings.open_since``): an exit while no stay is open, or an entry while one
+    is; None when the crossing follows the record."""
+    if direction == "exit" and open_since is None:
+        return CrossingAnomaly("exit_without_entry", _exit_without_entry(day))
+    if direction == "entry" and open_since is not None:
+        return CrossingAnomaly("entry_without_exit", _entry_without_exit(day, open_since))
+    return None
+
+
+def _entry_without_exit(day: date, entered: date) -> str:
+    return f"entry on {day} while inside since {entered}: no exit recorded"
+
+
+def _exit_without_entry(day: date) -> str:
+    return f"exit on {day} with no entry recorded before it"

@@ -7,7 +7,7 @@ typo or a number where a date belongs is named, never guessed at.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -21,6 +21,7 @@ __all__ = [
     "StayIn",
     "VisaIn",
     "describe_validation_error",
+    "problem_message",
 ]
 
 _STRICT = ConfigDict(extra="forbid", strict=True, frozen=True)
@@ -111,5 +112,28 @@ def describe_validation_error(error: ValidationError) -> str:
         message = item["msg"]
         if item["type"] == "json_invalid":
             message = f"not valid JSON ({item.get('ctx', {}).get('error', 'unreadable')})"
+        else:
+            message = problem_message(item)
         parts.append(f"{where}: {message}")
     return "; ".join(parts)
+
+
+_DATE_PROBLEMS = frozenset({"date_parsing", "date_from_datetime_parsing",
+                            "date_from_datetime_inexact", "date_type"})  # fmt: skip
+_TIME_PROBLEMS = frozenset({"datetime_parsing", "datetime_from_date_parsing", "datetime_type",
+                            "timezone_aware"})  # fmt: skip
+
+
+def problem_message(item: Any) -> str:
+    """Pydantic's message for one problem, said as a new user needs it for dates and times
+    (``expected a date as YYYY-MM-DD``, not ``invalid character in year``)."""
+    got = item.get("input")
+    shown = f", got {got!r}" if isinstance(got, str) and len(got) <= 100 else ""
+    why = item.get("ctx", {}).get("error")
+    detail = f" ({why})" if isinstance(why, str) and why and item["type"] != "date_type" else ""
+    if item["type"] in _DATE_PROBLEMS:
+        return f"expected a date as YYYY-MM-DD{shown}{detail}"
+    if item["type"] in _TIME_PROBLEMS:
+        return (f"expected a date and time as YYYY-MM-DDTHH:MM:SS with its UTC offset, e.g. "
+                f"2026-12-06T08:15:00+04:00{shown}{detail}")
+    return str(item["msg"])

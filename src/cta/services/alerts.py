@@ -23,6 +23,7 @@ from cta.domain.alerts import AlertCategory
 from cta.domain.checks import AlertHit
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError
+from cta.domain.instants import rfc3339
 from cta.domain.screening import (
     THRESHOLD,
     Hit,
@@ -222,7 +223,7 @@ def settle_hits(
         said = latest.get(hit.alert_id)
         if said is not None and said["decision"] == "dismissed":
             dismissed.append({"alert_id": hit.alert_id, "by": said["officer"],
-                              "at": said["at"].isoformat(), "reason": said["reason"]})  # fmt: skip
+                              "at": rfc3339(said["at"]), "reason": said["reason"]})  # fmt: skip
             continue
         weighed.append(AlertHit(
             hit.alert_id, AlertCategory(hit.category), hit.score, tuple(hit.reasons),

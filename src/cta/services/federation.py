@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cta.domain.crossing_points import CrossingPoints
 from cta.domain.errors import CTAError
+from cta.domain.instants import rfc3339
 from cta.domain.screening import alert_from_json
 from cta.federation.members import Federation
 from cta.federation.protocol import RecordsPage
@@ -703,4 +704,4 @@ def _utc(value: Any) -> Any:
 
 
 def _iso(value: Any) -> str | None:
-    return _utc(value).isoformat() if value is not None else None
+    return rfc3339(value) if value is not None else None

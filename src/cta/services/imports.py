@@ -37,6 +37,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 
 from cta.domain.checks import rule_overstays
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints
+from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.documents import TravelDocument, parse_mrz
 from cta.domain.documents.dates import birth_century_year
 from cta.domain.errors import CTAError, StayError
@@ -244,8 +245,15 @@ class CrossingReader:
     def _instant(
         self, occurred_at: datetime, point: CrossingPoint, number: int
     ) -> tuple[datetime, date]:
-        """The time in UTC and the day on the point's calendar; never in the future."""
-        at = occurred_at.astimezone(UTC)
+        """The time in UTC and the day on the point's calendar; never in the future, never
+        outside the days CTA reasons about (``cta.domain.days``)."""
+        try:
+            at = occurred_at.astimezone(UTC)
+        except OverflowError:  # 0001-01-01T00:30:00+01:00 is before the first UTC instant
+            at = None
+        if at is None or not FIRST_DAY <= at.date() <= LAST_DAY:
+            raise LineError(number, "occurred_at", f"{occurred_at.isoformat()} is outside "
+                            f"{FIRST_DAY} to {LAST_DAY}")  # fmt: skip
         if at > self.latest:
             raise LineError(number, "occurred_at", f"{occurred_at} is in the future")
         zone = self._ours[point.code][1]

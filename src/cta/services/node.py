@@ -19,12 +19,18 @@ from cta.domain.checks import AlertHit, Check, Decision, Direction, Outcome, dec
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints, local_date
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.instants import rfc3339
 from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
 from cta.domain.screening import alert_from_json, query_from_json
 from cta.domain.stays import Stay, StayHistory
 from cta.domain.travel_permits import Authorization, Visa, entries_within, permit_problem
-from cta.domain.travellers import CrossingDay, stays_from_crossings
+from cta.domain.travellers import (
+    CrossingAnomaly,
+    CrossingDay,
+    anomaly_of_crossing,
+    stays_from_crossings,
+)
 from cta.services.alerts import AlertBook, decisions_elsewhere, query_of_document, settle_hits
 from cta.services.checks import ReferenceData, decision_json, read_document
 from cta.services.federation import redact_person_records
@@ -143,6 +149,7 @@ class CheckOutcome:
     based_on: list[dict[str, Any]] = field(default_factory=list)
     # other states' officers' decisions on these hits, by alert: shown, never weighed here
     decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    crossing_anomaly: CrossingAnomaly | None = None  # what recording this crossing would make
 
 
 class Node:
@@ -278,16 +285,21 @@ class Node:
         visas: list[Visa] = []
         authorizations: list[Authorization] = []
         anomalies: tuple[str, ...] = ()
+        open_since: date | None = None
         if person_id is not None:
             history = tx.check_history(person_id)
             found = stays_from_crossings([CrossingDay(d, day) for d, day in history.days], on)
-            stays, anomalies = list(found.stays), found.anomalies
+            stays, anomalies, open_since = list(found.stays), found.anomalies, found.open_since
             if request.direction is Direction.ENTRY and found.open_since is not None:
                 # the stay goes on to today: a missing exit never shortens a count (travellers)
                 anomalies += (f"entry while a stay since {found.open_since} has no exit",)
             entries = [day for direction, day in history.days if direction == "entry"]
             visas = [_visa(v, entries) for v in history.visas]
             authorizations = [_authorization(a) for a in history.authorizations]
+        # this crossing's own anomaly (an exit while no stay is open), named in its answer
+        crossing_anomaly = anomaly_of_crossing(request.direction.value, open_since, on)
+        if crossing_anomaly is not None and crossing_anomaly.code == "exit_without_entry":
+            anomalies += (crossing_anomaly.message,)
         hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
@@ -295,12 +307,12 @@ class Node:
             authorizations=authorizations, alert_hits=hits,
         )  # fmt: skip
         based_on = [{"origin": o, "last_seq": seq,
-                     "last_record_at": at.isoformat() if at else None,
-                     "peer_reached_at": reached.isoformat() if reached else None,
+                     "last_record_at": rfc3339(at) if at else None,
+                     "peer_reached_at": rfc3339(reached) if reached else None,
                      "not_applied": not_applied}
                     for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
-                            hits, dismissed, based_on, elsewhere)  # fmt: skip
+                            hits, dismissed, based_on, elsewhere, crossing_anomaly)  # fmt: skip
 
     def _alert_hits(
         self, tx: Transaction, document: TravelDocument, on: date
@@ -389,8 +401,12 @@ class Node:
         exited = not request.refused and request.direction is Direction.EXIT
         tx.touch_person(person_id, on, exited=exited, overstayed=decision.overstay_days > 0)
         self._audit(tx, actor, action, person_id, record=record_id, outbox_seq=seq)
+        found = outcome.crossing_anomaly
+        anomalies = [] if request.refused or found is None else [
+            {"code": found.code, "message": found.message}]
         return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
-                "local_date": on.isoformat(), **decision_json(decision)}  # fmt: skip
+                "local_date": on.isoformat(), **decision_json(decision),
+                "anomalies": anomalies}  # fmt: skip
 
     def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
         if request.refused:
@@ -690,7 +706,7 @@ class Node:
                 "alert_id": alert_id, "alert_version": row.version, "decision": decision,
                 "issuing_state": document.issuing_state,
                 "document_number": document.document_number, "officer": actor.name,
-                "reason": reason, "at": now.isoformat()}, now, person_id)  # fmt: skip
+                "reason": reason, "at": rfc3339(now)}, now, person_id)  # fmt: skip
             verb = "confirm" if decision == "confirmed" else "dismiss"
             self._audit(tx, actor, f"{verb} alert hit", person_id, alert_id=alert_id,
                         decision_id=decision_id)  # fmt: skip
@@ -761,7 +777,7 @@ class Node:
         person = self._person(tx, person_id)
         days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
         status = self._status(person, days, on)
-        if status.get("days_used") is None or status["days_used"] <= status["limit"]:
+        if not _over_limit(status):
             return None
         return {"person_id": person_id, "surname": person.surname,
                 "given_names": person.given_names, "nationality": person.nationality,
@@ -777,10 +793,16 @@ class Node:
 
     def _file(self, tx: Transaction, person_id: int) -> dict[str, Any]:
         person = self._person(tx, person_id)
+        crossings = tx.crossings_of(person_id)
+        # overstayed: an overstay recorded at a crossing, or inside and over the limit today
+        # (as ``overstayers`` lists them), whatever the stored flag says
+        today = self._status(person, [CrossingDay(c.direction, c.local_date) for c in crossings],
+                             self.today())  # fmt: skip
+        over = person.overstayed or (today["inside"] and _over_limit(today))
         return {
-            "person": _row(person),
+            "person": _row(person) | {"overstayed": over},
             "documents": [_row(d) for d in tx.documents_of(person_id)],
-            "crossings": [_row(c) for c in tx.crossings_of(person_id)],
+            "crossings": [_row(c) for c in crossings],
             "refusals": [_row(r) for r in tx.refusals_of(person_id)],
             "visas": tx.visas_of(person_id),
             "authorizations": tx.authorizations_of(person_id),
@@ -825,11 +847,16 @@ class Node:
                 "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
 
 
+def _over_limit(status: dict[str, Any]) -> bool:
+    """Whether a stay status (``Node._status``) has more days used than the limit allows."""
+    return status.get("days_used") is not None and bool(status["days_used"] > status["limit"])
+
+
 def _alert_json(row: Any) -> dict[str, Any]:
     return {"id": row.id, "category": row.category, "version": row.version,
-            "record": row.record, "created_at": row.created_at.isoformat(),
-            "changed_at": row.changed_at.isoformat(),
-            "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None}  # fmt: skip
+            "record": row.record, "created_at": rfc3339(row.created_at),
+            "changed_at": rfc3339(row.changed_at),
+            "withdrawn_at": rfc3339(row.withdrawn_at) if row.withdrawn_at else None}  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -913,7 +940,7 @@ def _document_fields(document: TravelDocument) -> dict[str, Any]:
 def _crossing_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """A crossing's corrected fields as a record's payload carries them (ISO text)."""
     return {"direction": fields["direction"], "crossing_point": fields["crossing_point"],
-            "occurred_at": fields["occurred_at"].isoformat(),
+            "occurred_at": rfc3339(fields["occurred_at"]),
             "local_date": fields["local_date"].isoformat()}  # fmt: skip
 
 

@@ -451,3 +451,35 @@ def test_a_refusal_gives_no_latest_exit_even_when_the_stay_would_allow_one() -> 
     decision = decide(check(document(expiry=FAR)))  # no authorisation
     assert decision.outcome is Outcome.REFUSE
     assert decision.latest_exit is None
+
+
+# -- a common visa admits a nationality that needs only an authorisation (issue 11) ---------
+
+
+def test_an_authorisation_national_with_a_valid_visa_and_no_authorisation_is_admitted() -> None:
+    """A valid common visa admits any non-member nationality the regime admits at all: it
+    stands in for the travel authorisation, its duration of stay limiting the stay."""
+    decision = decide(check(document("USA"), visas=[visa()]))
+    assert decision.category is Category.AUTHORIZATION
+    assert decision.outcome is Outcome.ADMIT, decision.reasons
+    assert decision.latest_exit == DAY + days(29)
+
+
+def test_an_authorisation_national_with_an_expired_visa_and_no_authorisation_is_refused_c() -> None:
+    decision = decide(check(document("USA"), visas=[visa(valid_to=DAY - days(1))]))
+    assert decision.outcome is Outcome.REFUSE
+    assert codes(decision) == ["C"]
+    assert "travel authorisation" in decision.reasons[0].message
+
+
+def test_an_authorisation_national_with_a_visa_for_another_passport_is_refused_c() -> None:
+    decision = decide(check(document("USA"), visas=[visa(document_number="OTHER0001")]))
+    assert codes(decision) == ["C"]
+
+
+def test_an_authorisation_national_with_both_stays_as_long_as_either_allows() -> None:
+    """With a valid authorisation too, the visa's shorter duration of stay does not shorten
+    the stay the authorisation allows."""
+    decision = decide(check(document("USA"), visas=[visa()], authorizations=authorised()))
+    assert decision.outcome is Outcome.ADMIT
+    assert decision.latest_exit == DAY + days(89)

@@ -49,12 +49,42 @@ def test_a_digit_in_a_name_is_an_issue_named_as_an_ocr_confusion() -> None:
     assert "(OCR confusion with 'O' or 'Q' or 'D'?)" in fields["name"]
 
 
-def test_a_name_field_that_begins_with_a_filler_has_no_primary_identifier() -> None:
-    lines = replace(specimens.TD1, 3, 1, "<<ANNA<MARIA<<<<<<<<<<<<<<<<<<")
+def test_a_name_field_that_begins_with_one_filler_has_no_primary_identifier() -> None:
+    lines = replace(specimens.TD1, 3, 1, "<ANNA<MARIA<<<<<<<<<<<<<<<<<<<")
     fields = _fields(lines)
     assert fields["name"] == (
         "name field begins with '<': the primary identifier is missing (line 3, positions 1-30)"
     )
+
+
+def test_a_single_name_after_two_fillers_is_read_with_a_warning_naming_the_field() -> None:
+    """``P<IND<<LAKSHMI<<...``: a single name printed as the secondary identifier, as some
+    states do (ICAO puts it in the primary one). Valid, read as printed, with a warning."""
+    lines = replace(specimens.TD1, 3, 1, "<<ANNA<MARIA<<<<<<<<<<<<<<<<<<")
+    document = parse_mrz(list(lines), today=TODAY)
+    assert document.valid, document.errors
+    assert (document.surname, document.given_names) == ("", "ANNA MARIA")
+    [warning] = document.warnings
+    assert warning.field == "name" and "begins with '<<'" in warning.message
+    assert "(line 3, positions 1-30)" in warning.message
+    assert document.to_json()["warnings"] == [warning.to_json()]
+
+
+def test_a_td3_passport_with_a_single_name_after_two_fillers_is_valid() -> None:
+    top = "P<IND<<LAKSHMI" + "<" * 30
+    document = parse_mrz([top, specimens.TD3[1]], today=TODAY)
+    assert document.valid and document.given_names == "LAKSHMI" and document.surname == ""
+    assert [w.field for w in document.warnings] == ["name"]
+
+
+def test_a_name_field_of_fillers_only_is_still_an_issue() -> None:
+    lines = replace(specimens.TD1, 3, 1, "<" * 30)
+    assert "name" in _fields(lines)
+
+
+def test_a_conforming_name_has_no_warning() -> None:
+    document = parse_mrz(list(specimens.TD3), today=TODAY)
+    assert document.warnings == () and document.to_json()["warnings"] == []
 
 
 def test_issuing_state_and_nationality_outside_the_known_codes_are_issues() -> None:

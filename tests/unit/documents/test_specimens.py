@@ -121,6 +121,7 @@ def test_the_json_form_has_exactly_the_documented_keys_and_iso_dates() -> None:
         "optional_data",
         "optional_data_2",
         "errors",
+        "warnings",
     ]
     assert payload["type"] == "TD1"
     assert payload["birth_date"] == "1974-08-12"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from cta.domain.stays import Stay
-from cta.domain.travellers import CrossingDay, stays_from_crossings
+from cta.domain.travellers import CrossingDay, anomaly_of_crossing, stays_from_crossings
 
 ON = date(2027, 6, 1)
 
@@ -57,3 +57,23 @@ def test_a_second_entry_without_an_exit_keeps_the_first_stay_going() -> None:
     )
     assert found.stays == (Stay(date(2027, 1, 1), date(2027, 2, 10)),)
     assert "no exit recorded" in found.anomalies[0]
+
+
+# -- the anomaly a new crossing makes (issue 11: named in the crossing's answer) ---------------
+
+
+def test_an_exit_while_no_stay_is_open_is_an_exit_without_entry() -> None:
+    found = anomaly_of_crossing("exit", None, date(2026, 12, 6))
+    assert found is not None and found.code == "exit_without_entry"
+    assert found.message == "exit on 2026-12-06 with no entry recorded before it"
+
+
+def test_an_entry_while_a_stay_is_open_is_an_entry_without_exit() -> None:
+    found = anomaly_of_crossing("entry", date(2026, 12, 1), date(2026, 12, 6))
+    assert found is not None and found.code == "entry_without_exit"
+    assert "inside since 2026-12-01" in found.message
+
+
+def test_crossings_that_follow_the_record_make_no_anomaly() -> None:
+    assert anomaly_of_crossing("entry", None, date(2026, 12, 6)) is None
+    assert anomaly_of_crossing("exit", date(2026, 12, 1), date(2026, 12, 6)) is None

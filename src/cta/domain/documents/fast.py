@@ -94,6 +94,7 @@ class _Draft:
         self.errors = ()
         self.names_truncated = names_truncated
         self.birth_year = birth_date.year
+        self.warnings = ()
         self.__class__ = TravelDocument  # type: ignore[assignment]
 
 

@@ -83,12 +83,32 @@ class Name(NamedTuple):
     truncated: bool
 
 
-def read_name(raw: str, span: Span, issues: list[MRZIssue]) -> Name:
+def read_name(
+    raw: str, span: Span, issues: list[MRZIssue], warnings: list[MRZIssue] | None = None
+) -> Name:
     """Split the name field on '<<' (Part 3 §4.6); a letter in its last position may mean
-    truncation (Part 4 §4.2.3, Part 5 §4.2.3, Part 6 §4.2.3, Part 7 §4.2.2.1)."""
+    truncation (Part 4 §4.2.3, Part 5 §4.2.3, Part 6 §4.2.3, Part 7 §4.2.2.1).
+
+    A field that begins with '<<' and a name (``<<LAKSHMI<<<``) holds a single name in the
+    secondary identifier: Doc 9303 puts a single name in the primary one, but some states
+    print it so and such passports are in circulation. It is read as printed (no surname,
+    the name as given names) with a warning naming the field, not as an issue."""
     check_characters("name", "name", raw, span, LETTERS_OR_FILLER, issues)
     primary, _, secondary = raw.rstrip(FILLER).partition("<<")
-    if raw[:1] == FILLER:
+    if raw[:2] == "<<" and secondary.strip(FILLER) and warnings is not None:
+        warnings.append(
+            MRZIssue(
+                "name",
+                "name field begins with '<<': a single name is printed as the secondary "
+                "identifier (given names), where ICAO 9303 puts it in the primary one "
+                f"(surname); read as given names with no surname ({span.where()})",
+                span.line + 1,
+                span.positions,
+                raw[:2],
+                "a letter",
+            )
+        )
+    elif raw[:1] == FILLER:
         issues.append(
             MRZIssue(
                 "name",

@@ -57,6 +57,8 @@ class TravelDocument:
     errors: tuple[MRZIssue, ...]
     names_truncated: bool
     birth_year: int | None = None  # known even when day or month are '<' (Part 3 §4.8)
+    # what does not follow Doc 9303 but is read all the same (a single name after '<<')
+    warnings: tuple[MRZIssue, ...] = ()
 
     @property
     def valid(self) -> bool:
@@ -87,6 +89,7 @@ class TravelDocument:
             "optional_data": self.optional_data,
             "optional_data_2": self.optional_data_2,
             "errors": [issue.to_json() for issue in self.errors],
+            "warnings": [issue.to_json() for issue in self.warnings],
         }
 
 

@@ -165,7 +165,8 @@ def _read(
     if fmt.composite_check is not None:
         parts, check = COMPOSITE[fmt.type], fmt.composite_check
         verify_check_digit("composite_check_digit", "composite", parts, check, lines, issues)
-    name = read_name(fmt.name.of(lines), fmt.name, issues)
+    warnings: list[MRZIssue] = []
+    name = read_name(fmt.name.of(lines), fmt.name, issues, warnings)
     return TravelDocument(
         type=fmt.type,
         document_code=code,
@@ -185,4 +186,5 @@ def _read(
         errors=tuple(sorted(issues, key=_reading_order)),
         names_truncated=name.truncated,
         birth_year=birth_year,
+        warnings=tuple(warnings),
     )

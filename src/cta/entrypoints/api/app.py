@@ -27,6 +27,7 @@ from cta.adapters.storage.store import DuplicateError
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.instants import jsonable
 from cta.domain.personal_data import read_purpose
 from cta.entrypoints.api.schemas import (
     AlertBody,
@@ -40,6 +41,7 @@ from cta.entrypoints.api.schemas import (
     ScreeningBody,
     VisaBody,
 )
+from cta.entrypoints.schemas import problem_message
 from cta.entrypoints.web import workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
@@ -411,7 +413,7 @@ def _recorded(
 
 
 def _jsonable(value: Any) -> Any:
-    return json.loads(json.dumps(value, default=str))
+    return jsonable(value)  # every time RFC 3339 with its offset (cta.domain.instants)
 
 
 def _errors(app: FastAPI) -> None:
@@ -430,10 +432,22 @@ def _errors(app: FastAPI) -> None:
 
     def invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
-        problems = [
-            {"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]}
-            for e in exc.errors()
-        ]
+        problems = [_problem(e, exc.body) for e in exc.errors()]
         return JSONResponse({"detail": problems}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid)
+
+
+def _problem(error: Any, body: Any) -> dict[str, str]:
+    """One problem of a request as ``{field, message}``: dates said as YYYY-MM-DD, and a body
+    that is not JSON placed by line and column (FastAPI names it ``body.<offset>``)."""
+    loc = error.get("loc", ())
+    if error.get("type") == "json_invalid":
+        offset = loc[1] if len(loc) > 1 and isinstance(loc[1], int) else 0
+        text = body if isinstance(body, str) else ""
+        line = text.count("\n", 0, offset) + 1
+        column = offset - (text.rfind("\n", 0, offset) + 1) + 1
+        why = error.get("ctx", {}).get("error", "unreadable")
+        return {"field": "body",
+                "message": f"the body is not valid JSON: {why} at line {line} column {column}"}
+    return {"field": ".".join(str(p) for p in loc), "message": problem_message(error)}

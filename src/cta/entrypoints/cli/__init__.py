@@ -20,7 +20,7 @@ from cta.entrypoints.cli.policy import policy_app
 from cta.entrypoints.cli.screen import screen_command
 from cta.entrypoints.cli.stay import stay_command
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "usage_error_line"]
 
 app = typer.Typer(
     name="cta",
@@ -43,14 +43,36 @@ app.add_typer(federation_app, name="federation")
 app.command("screen")(screen_command)
 app.add_typer(keys_app, name="keys")
 
+# Click's usage errors (Typer ships its own copy of Click since 0.25): their common base
+_CLICK_ERROR: type[Exception] = next(
+    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
 
 def main() -> None:
     """Run the CLI; an unexpected failure is one line on standard error, not a traceback."""
     try:
-        app()
+        code = app(standalone_mode=False)
+    except _CLICK_ERROR as exc:  # a bad option or argument: one line, exit 2
+        if type(exc).__name__ == "NoArgsIsHelpError":  # ``cta`` alone: its help, as before
+            sys.stdout.write(str(getattr(exc, "format_message", exc.__str__)()) + "\n")
+        else:
+            sys.stderr.write(usage_error_line(exc) + "\n")
+        sys.exit(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        sys.stderr.write("error: aborted\n")
+        sys.exit(1)
     except Exception as exc:  # a bug of ours: say so plainly; CTA_DEBUG=1 shows the traceback
         if os.environ.get("CTA_DEBUG"):
             raise
         sys.stderr.write(f"error: unexpected failure ({type(exc).__name__}: {exc}); "
                          "run again with CTA_DEBUG=1 for the traceback\n")
         sys.exit(3)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def usage_error_line(exc: Exception) -> str:
+    """A usage error as one ``error:`` line (Click and Typer print a box of several lines)."""
+    message = " ".join(str(getattr(exc, "format_message", exc.__str__)()).split())
+    ctx = getattr(exc, "ctx", None)
+    where = f" (see {ctx.command_path} --help)" if ctx is not None else ""
+    return f"error: {message}{where}"

@@ -18,6 +18,7 @@ from cta.entrypoints.cli.common import (
     out_console,
     print_json,
     read_json_object,
+    read_lines,
 )
 from cta.entrypoints.cli.node import settings
 from cta.services.node import ForbiddenError
@@ -26,6 +27,7 @@ __all__ = ["alerts_app"]
 
 alerts_app = typer.Typer(help="The node's shared alerts.", no_args_is_help=True)
 MAX_ERRORS = 20  # bad lines named before giving up
+MAX_FILE_BYTES = 1 << 30  # the most read from one alerts file (a few million alerts)
 
 
 @alerts_app.command("import")
@@ -77,28 +79,31 @@ def _read(file: Path) -> tuple[list[dict[str, Any]], list[str]]:
     errors: list[str] = []
     seen: dict[str, int] = {}
     try:
-        handle = file.open(encoding="utf-8")
+        # bounded: a line or a file over its limit (/dev/zero) is named, not read forever
+        for number, raw in read_lines(file, max_bytes=MAX_FILE_BYTES):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                errors.append(f"{file}: not UTF-8 ({exc.reason} at line {number})")
+                break
+            if not line.strip():
+                continue
+            try:
+                record = read_json_object(line)
+                alert_from_json(record)
+            except CTAError as exc:
+                errors.append(f"{file} line {number}: {exc}")
+                if len(errors) >= MAX_ERRORS:
+                    break
+                continue
+            if record["id"] in seen:
+                errors.append(f"{file} line {number}: alert {record['id']!r} is on line "
+                              f"{seen[record['id']]} too")  # fmt: skip
+                continue
+            seen[record["id"]] = number
+            records.append(record)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}")
-    with handle:
-        try:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = read_json_object(line)
-                    alert_from_json(record)
-                except CTAError as exc:
-                    errors.append(f"{file} line {number}: {exc}")
-                    if len(errors) >= MAX_ERRORS:
-                        break
-                    continue
-                if record["id"] in seen:
-                    errors.append(f"{file} line {number}: alert {record['id']!r} is on line "
-                                  f"{seen[record['id']]} too")  # fmt: skip
-                    continue
-                seen[record["id"]] = number
-                records.append(record)
-        except UnicodeDecodeError as exc:
-            errors.append(f"{file}: not UTF-8 ({exc.reason} at byte {exc.start})")
+    except CTAError as exc:  # a line or the file over its limit
+        fail(str(exc))
     return records, errors

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import sys
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import typer
@@ -29,6 +31,7 @@ __all__ = [
     "parse_json_line",
     "print_json",
     "read_json_object",
+    "read_lines",
     "read_stdin_text",
     "report_line_error",
     "stdin_lines",
@@ -77,7 +80,8 @@ def parse_date_option(value: str | None, name: str) -> date | None:
     try:
         return check_day(date.fromisoformat(value), "the date")
     except ValueError:
-        raise typer.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)", param_hint=name) from None
+        raise typer.BadParameter(f"{value!r}: expected a date as YYYY-MM-DD",
+                                 param_hint=name) from None
     except InvalidInputError as exc:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
@@ -94,6 +98,37 @@ def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 MAX_LINE = 64 * 1024  # characters in one JSON Lines record read as a plain object
+MAX_LINE_BYTES = 64 * 1024  # bytes in one line of a file read line by line
+
+
+def read_lines(
+    path: Path, *, max_bytes: int, max_line: int = MAX_LINE_BYTES
+) -> Iterator[tuple[int, bytes]]:
+    """The lines of a file as bytes, with their 1-based numbers, never reading more than a
+    line's or the file's limit: a longer line (``/dev/zero``, a binary file) or a larger file
+    is an ``InvalidInputError`` naming the line or the limit. ``OSError`` when unreadable."""
+    total = 0
+    with path.open("rb") as file:
+        for number in itertools.count(1):
+            line = file.readline(max_line + 2)
+            if not line:
+                return
+            total += len(line)
+            if len(line.rstrip(b"\r\n")) > max_line:
+                raise InvalidInputError(
+                    f"{path} line {number} is longer than {_size(max_line)}: not JSON Lines "
+                    "(one record per line)?")  # fmt: skip
+            if total > max_bytes:
+                raise InvalidInputError(f"{path} is larger than {_size(max_bytes)}, the most "
+                                        "read from one file")  # fmt: skip
+            yield number, line
+
+
+def _size(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n} bytes"
 
 
 def read_json_object(line: str) -> dict[str, Any]:

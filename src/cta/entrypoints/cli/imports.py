@@ -20,6 +20,7 @@ from cta.entrypoints.cli.common import (
     fail,
     out_console,
     print_json,
+    read_lines,
 )
 from cta.entrypoints.cli.node import settings
 from cta.services.imports import (
@@ -35,20 +36,24 @@ __all__ = ["import_app"]
 import_app = typer.Typer(help="Bulk imports into the node's database.", no_args_is_help=True)
 
 
+# the most read from one import file (about 20 million crossings), and from one line
+MAX_FILE_BYTES = 8 << 30
+
+
 def _sha256(path: Path) -> str:
+    """The file's SHA-256, its lines and size checked against the limits on the way (a line
+    too long, or a file too large, stops here, before anything is imported)."""
     digest = hashlib.sha256()
-    with path.open("rb") as file:
-        while chunk := file.read(1 << 20):
-            digest.update(chunk)
+    for _, line in read_lines(path, max_bytes=MAX_FILE_BYTES):
+        digest.update(line)
     return digest.hexdigest()
 
 
 def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
     """Non-blank lines with their 1-based numbers, as bytes (UTF-8 is checked line by line)."""
-    with path.open("rb") as file:
-        for number, line in enumerate(file, start=1):
-            if line.strip():
-                yield number, line
+    for number, line in read_lines(path, max_bytes=MAX_FILE_BYTES):
+        if line.strip():
+            yield number, line
 
 
 def _run(node: Node, token: str, command: ImportCrossings, store: SqlBulkStore) -> ImportReport:
@@ -87,6 +92,8 @@ def crossings_command(
         sha256 = _sha256(file)
     except OSError as exc:
         fail(f"cannot read {file}: {exc.strerror or exc}")
+    except CTAError as exc:  # a line or the file over its limit (/dev/zero)
+        fail(str(exc))
     node = build_node(settings())
     engine = node.store.engine  # type: ignore[attr-defined]
     try:

@@ -99,3 +99,5 @@ def _show(document: TravelDocument) -> None:
     out_console.print(table)
     for issue in document.errors:
         out_console.print(f"  [red]✗[/] {issue.field}: {escape(issue.message)}")
+    for issue in document.warnings:
+        out_console.print(f"  [yellow]![/] {issue.field}: {escape(issue.message)}")

@@ -28,6 +28,7 @@ from cta.entrypoints.cli.common import (
     parse_date_option,
     print_json,
     read_json_object,
+    read_lines,
     stdin_lines,
 )
 
@@ -69,15 +70,18 @@ def screen_lines(
         yield {"hits": [hit_json(hit) for hit in hits]}
 
 
+MAX_ALERTS = 1 << 30  # the most read from one alerts file (a few million alerts)
+
+
 def load_index_from_file(path: Path) -> ScreeningIndex:
     """An index of the alerts in a JSON Lines file; a bad line stops with its number."""
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # bounded: a line or a file over its limit (/dev/zero) is named, not read forever
+        lines = [(n, line.decode("utf-8")) for n, line in read_lines(path, max_bytes=MAX_ALERTS)]
     except (OSError, UnicodeDecodeError) as exc:
         raise InvalidInputError(f"cannot read the alerts file {path}: {exc}") from None
 
     def alerts() -> Iterator[AlertRecord]:
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in lines:
             if line.strip():
                 try:
                     yield alert_from_json(read_json_object(line))
