@@ -38,7 +38,7 @@ from cta.entrypoints.api.schemas import (
     ScreeningBody,
     VisaBody,
 )
-from cta.entrypoints.web import workbench_router
+from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
@@ -114,10 +114,13 @@ def create_app(node: Node, federation: FederationService | None = None) -> FastA
         title=f"CTA node {node.state}",
         version="1",
         description="Border checks and the entry/exit record of one member state.",
+        docs_url=None,  # /docs and /redoc: from files in the package (add_start_pages)
+        redoc_url=None,
     )
     _errors(app)
     app.state.node = node
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
+    add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several
