@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-import click
 import typer
 from rich.markup import escape
 from rich.table import Table
@@ -245,9 +244,9 @@ class MrzCommand(TyperCommand):
         self,
         info_name: str | None,
         args: list[str],
-        parent: click.Context | None = None,
+        parent: Any = None,  # a click Context (typer's own click)
         **extra: Any,
-    ) -> click.Context:
+    ) -> Any:
         if args and args[0] == "make":
             command = typer.main.get_command(_make_app)
             return command.make_context(f"{info_name or 'mrz'} make", args[1:], parent=parent,

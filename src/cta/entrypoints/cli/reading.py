@@ -111,7 +111,7 @@ def _current_schema(url: str) -> None:
             current = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         fail(f"cannot read the node database {shown_url(url)}: "
-             f"{str(exc.orig or exc).splitlines()[0]}; {HOW}")  # fmt: skip
+             f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}; {HOW}")  # fmt: skip
     finally:
         engine.dispose()
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
