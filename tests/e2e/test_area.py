@@ -173,3 +173,52 @@ def test_a_second_start_keeps_the_keys_and_the_federation_files(tmp_path: Path) 
         assert {s: (directory / f"federation-{s}.toml").read_text() for s in STATES} == files
     finally:
         assert again.stop(signal.SIGINT) == 0, again.errors
+
+
+def test_every_url_the_area_prints_opens_and_each_run_s_log_is_fresh(tmp_path: Path) -> None:
+    """``make run``'s output: each node's start page and API documents answer 200; the start
+    page names the node's peers; a node's log holds this run's lines only."""
+    import re
+
+    import httpx
+
+    directory = tmp_path / "area"
+    directory.mkdir()
+    for state in STATES:  # a previous run's log
+        (directory / f"{state}.log").write_text("LINE OF AN OLD RUN\n", encoding="utf-8")
+    ports = free_ports(3)
+    process = subprocess.Popen(
+        [str(CTA), "area", "--demo", "--travellers", "5", "--rate", "0", "--dir", str(directory),
+         "--ports", ",".join(map(str, ports))],
+        env=environment() | {"PYTHONUNBUFFERED": "1"}, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        printed = []
+        assert process.stdout is not None
+        for line in process.stdout:
+            printed.append(line)
+            if line.startswith("Ctrl-C stops the area"):
+                break
+        else:
+            raise AssertionError(f"cta area ended: {''.join(printed)}{process.communicate()[1]}")
+        urls = [u.rstrip(").,") for u in re.findall(r"https?://\S+", "".join(printed))]
+        assert len(urls) == 6, printed  # each node's start page and /docs
+        assert {u.rsplit(":", 1)[1] for u in urls} == {f"{p}/" for p in ports} | {
+            f"{p}/docs" for p in ports}
+        with httpx.Client(verify=False, timeout=10) as client:  # https once the area runs TLS
+            for url in urls:
+                assert client.get(url).status_code == 200, url
+            start = client.get(next(u for u in urls if u.endswith(f"{ports[0]}/"))).text
+        assert "CTA node AZE" in start
+        assert "Armenia (ARM)" in start and "Georgia (GEO)" in start
+        for state in STATES:
+            log = (directory / f"{state}.log").read_text(encoding="utf-8")
+            assert "LINE OF AN OLD RUN" not in log, state
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.communicate(timeout=45)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()

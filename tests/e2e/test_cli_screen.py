@@ -94,11 +94,13 @@ def test_a_bad_alerts_file_is_one_error_naming_the_line(cta: Runner, tmp_path: P
 def test_without_alerts_it_screens_against_the_node_database(
     cta: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """An empty node has no alert to hit (tests/integration/test_node_alerts.py has hits)."""
+    """A missing node database is an error, never created (test_cli_read_commands.py; and
+    tests/integration/test_node_alerts.py has hits from a node's alerts)."""
     monkeypatch.setenv("CTA_DATABASE_URL", f"sqlite:///{tmp_path / 'node.sqlite'}")
     ran = cta("screen", "--json", stdin=lines({"surname": "MAMEDOV", "given_names": "ELCHIN"}))
-    assert ran.code == 0, ran.stderr
-    assert ran.json_lines() == [{"hits": []}]
+    assert ran.code == 2, ran.stderr
+    assert f"no node database at {tmp_path / 'node.sqlite'}" in ran.stderr
+    assert not (tmp_path / "node.sqlite").exists()
 
 
 def test_human_output_lists_hits_and_reasons(cta: Runner, tmp_path: Path) -> None:

@@ -4,7 +4,9 @@ Names are drawn in their own scripts from Faker's locales (az_AZ, hy_AM, ka_GE, 
 few Latin-script ones) and printed in the MRZ as the passports would (``to_mrz``). Every
 crossing goes through the node's own use case, so the demo data is what officers would have
 recorded: entries and exits at the node's external crossing points over the last 400 days, a
-few travellers inside the area now, some of them over their limit.
+few travellers inside the area now, some of them over their limit. A few alerts in the scripts
+of the region (Azerbaijani Latin, Armenian, Georgian, Russian Cyrillic), of different categories;
+some name demo travellers, so that a check of their passport shows a hit.
 
 ``cta area --demo`` seeds each of the three nodes so (each with its own ``seed`` and its own
 range of document numbers, so that no passport is filed at two nodes), then makes new travellers
@@ -43,6 +45,8 @@ class DemoUsers:
     """Tokens of the demo node's users, one per role."""
 
     tokens: dict[str, str]
+    # the MRZs of demo travellers an alert hits: a check of one shows the hit
+    alert_hits: tuple[tuple[str, ...], ...] = ()
 
 
 class DemoTravellers:
@@ -59,6 +63,11 @@ class DemoTravellers:
 
     def passport(self, number: int) -> DocumentFields:
         """The passport of traveller ``number`` (its document number: a letter, 8 digits)."""
+        return self.traveller(number)[0]
+
+    def traveller(self, number: int) -> tuple[DocumentFields, str, str]:
+        """The passport of traveller ``number`` and the name in its own script (surname,
+        given name)."""
         nationality, locale, _ = self.rng.choices(_PEOPLE, self._weights)[0]
         return _passport(self.rng, self._fakers[locale], nationality, number, self.today)
 
@@ -76,9 +85,11 @@ def seed_demo(
     today = node.today()
     people = DemoTravellers(seed, today)
     rng = people.rng
+    native: dict[str, tuple[DocumentFields, str, str, tuple[str, ...]]] = {}
     for number in range(first_number, first_number + travellers):
-        fields = people.passport(number)
+        fields, surname, given = people.traveller(number)
         mrz = generate_mrz(fields)
+        native.setdefault(fields.nationality, (fields, surname, given, mrz))
         _permits(node, fields, mrz, today)
         for day, direction in _history(rng, today):
             point = rng.choice(points)
@@ -88,12 +99,13 @@ def seed_demo(
                 mrz=mrz, crossing_point=point.code, direction=direction, occurred_at=at,
                 override_reason="demo data: admitted at the officer's discretion",
             ))  # fmt: skip
-    return DemoUsers(tokens)
+    hits = _alerts(node, native)
+    return DemoUsers(tokens, hits)
 
 
 def _passport(
     rng: random.Random, faker: Faker, nationality: str, number: int, today: date
-) -> DocumentFields:
+) -> tuple[DocumentFields, str, str]:
     male = rng.random() < 0.5
     surname = faker.last_name_male() if male else faker.last_name_female()
     given = faker.first_name_male() if male else faker.first_name_female()
@@ -103,7 +115,49 @@ def _passport(
         DocumentType.TD3, "P", nationality, to_mrz(surname).replace("<", " "),
         to_mrz(given).replace("<", " "), f"{nationality[0]}{number:08d}", nationality, born,
         "M" if male else "F", expires,
-    )  # fmt: skip
+    ), surname, given  # fmt: skip
+
+
+_ADMIN = Actor("demo-admin", Role.ADMIN, "demo data")
+# the nationalities whose demo travellers an alert names in their own script, and the
+# category of each alert: Azerbaijani (Latin), Armenian, Georgian and Russian (Cyrillic)
+_HIT = (("AZE", "discreet_check"), ("ARM", "specific_check"), ("GEO", "missing_person"),
+        ("RUS", "refuse_entry"))  # fmt: skip
+# alerts on no demo traveller, one per script (invented names)
+_OTHERS = (
+    ("judicial_procedure", {"surname": "Əliyeva", "given_names": "Gülnarə"}, "1979-04-02", "AZE"),
+    ("arrest", {"surname": "Սարգսյան", "given_names": "Արամ"}, "1968-11-23", "ARM"),
+    ("refuse_entry", {"surname": "ბერიძე", "given_names": "ნინო"}, "1990-07-15", "GEO"),
+    ("refuse_entry", {"surname": "Кузнецов", "given_names": "Игорь"}, "1983-01-30", "RUS"),
+)  # fmt: skip
+
+
+def _alerts(
+    node: Node, native: dict[str, tuple[DocumentFields, str, str, tuple[str, ...]]]
+) -> tuple[tuple[str, ...], ...]:
+    """A few alerts in the node's name (ids STATE-DEMO-n), in the scripts of the region; some
+    name a demo traveller of this node in the script of their nationality (so a check of that
+    passport shows the hit). The MRZs of the travellers hit."""
+    records: list[dict[str, object]] = []
+    hit: list[tuple[str, ...]] = []
+    for nationality, category in _HIT:
+        if nationality not in native:
+            continue
+        fields, surname, given, mrz = native[nationality]
+        records.append({
+            "category": category, "names": [{"surname": surname, "given_names": given}],
+            "birth_date": str(fields.birth_date),
+            "nationalities": [nationality], "sex": fields.sex,
+            "action": "demo alert: refer the traveller to the second line",
+        })  # fmt: skip
+        hit.append(mrz)
+    for category, name, born, nationality in _OTHERS:
+        records.append({"category": category, "names": [name], "birth_date": born,
+                        "nationalities": [nationality], "action": "demo alert"})  # fmt: skip
+    for n, record in enumerate(records, start=1):
+        record["id"] = f"{node.state}-DEMO-{n}"
+    node.put_alerts(_ADMIN, [{k: v for k, v in r.items() if v is not None} for r in records])
+    return tuple(hit)
 
 
 _CONSUL = Actor("demo-consular_officer", Role.CONSULAR_OFFICER, "demo data")

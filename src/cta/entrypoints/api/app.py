@@ -42,7 +42,7 @@ from cta.entrypoints.api.schemas import (
     VisaBody,
 )
 from cta.entrypoints.schemas import problem_message
-from cta.entrypoints.web import workbench_router
+from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
@@ -170,11 +170,14 @@ def create_app(
         title=f"CTA node {node.state}",
         version="1",
         description="Border checks and the entry/exit record of one member state.",
+        docs_url=None,  # /docs and /redoc: from files in the package (add_start_pages)
+        redoc_url=None,
     )
     _errors(app)
     app.state.node = node
     app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
+    add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several

@@ -14,7 +14,7 @@ from cta.entrypoints.cli.demo import demo_command
 from cta.entrypoints.cli.federation import federation_app
 from cta.entrypoints.cli.imports import import_app
 from cta.entrypoints.cli.keys import keys_app
-from cta.entrypoints.cli.mrz import mrz_command
+from cta.entrypoints.cli.mrz import MrzCommand, mrz_command
 from cta.entrypoints.cli.node import serve_command, users_app
 from cta.entrypoints.cli.policy import policy_app
 from cta.entrypoints.cli.screen import screen_command
@@ -29,7 +29,7 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.command("mrz")(mrz_command)
+app.command("mrz", cls=MrzCommand)(mrz_command)  # and `cta mrz make` (MrzCommand)
 app.command("stay")(stay_command)
 app.command("check")(check_command)
 app.command("demo")(demo_command)

@@ -262,7 +262,7 @@ def _running(nodes: list[AreaNode]) -> Iterator[None]:
     """Start the three ``cta serve`` processes, wait until each answers; stop them all after."""
     try:
         for node in nodes:
-            with node.log.open("ab") as log:
+            with node.log.open("wb") as log:  # each run's log fresh: no old lines in errors
                 node.process = subprocess.Popen(
                     [sys.executable, "-m", "cta", "serve"], env=_environment(node),
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
@@ -338,7 +338,7 @@ def _announce(nodes: list[AreaNode], directory: Path, *, demo: bool, as_json: bo
                       f"{escape(str(directory))}", soft_wrap=True)  # fmt: skip
     for node in nodes:
         pid = node.process.pid if node.process else None
-        out_console.print(f"[bold]{node.state}[/] {node.url}/v1 (API documents at "
+        out_console.print(f"[bold]{node.state}[/] {node.url}/ (start page; API documents at "
                           f"{node.url}/docs), pid {pid}, log {escape(str(node.log))}",
                           soft_wrap=True)  # fmt: skip
         for role, token in node.tokens.items():

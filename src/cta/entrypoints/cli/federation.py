@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,7 +10,14 @@ from rich.table import Table
 
 from cta.domain.errors import CTAError
 from cta.entrypoints.cli.common import fail, out_console, print_json
-from cta.entrypoints.cli.node import settings
+from cta.entrypoints.cli.reading import (
+    AreaDirOption,
+    DatabaseOption,
+    NodeOption,
+    open_for_reading,
+    read_settings,
+    shown_url,
+)
 
 __all__ = ["federation_app"]
 
@@ -20,20 +28,26 @@ federation_app = typer.Typer(help="This node in the federation of the three node
 @federation_app.command("status")
 def status_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    node_state: NodeOption = None,
+    area_dir: AreaDirOption = Path("var/area"),
+    database: DatabaseOption = None,
 ) -> None:
     """Per origin: the last record this node holds; per peer: its last record seen, the lag,
-    the last success and the last error of the sync loop (as the running node wrote them)."""
-    from cta.bootstrap import build_node
+    the last success and the last error of the sync loop (as the running node wrote them).
+
+    Reads the node of CTA_DATABASE_URL and CTA_STATE, or --node STATE of a running `cta area`,
+    or --database URL; never creates a database (a missing one is an error, exit 2)."""
     from cta.services.federation import federation_status
 
-    config = settings()
+    config = read_settings(node_state, area_dir, database)
     try:
-        node = build_node(config)
+        node = open_for_reading(config)
         rows = federation_status(node.store, config.state)
     except CTAError as exc:
         fail(str(exc))
     if as_json:
-        print_json({"node": config.state, "federation_file": config.federation_file or None,
+        print_json({"node": config.state, "database": shown_url(config.database_url),
+                    "federation_file": config.federation_file or None,
                     "origins": rows})  # fmt: skip
         return
     table = Table(title=f"node {config.state}: federation "

@@ -64,13 +64,16 @@ def serve_command(
     daemon = FederationDaemon(federation) if federation is not None else None
     address = f"{'https' if tls else 'http'}://{host or config.host}:{port or config.port}"
     if users is not None:
-        out_console.print(f"[bold]CTA demo node {config.state}[/] at {address}/v1 "
-                          f"(API documents at {address}/docs), database {config.database_url}",
-                          soft_wrap=True)
+        out_console.print(f"[bold]CTA demo node {config.state}[/] at {address}/ (start "
+                          f"page; API documents at {address}/docs), database "
+                          f"{config.database_url}", soft_wrap=True)  # fmt: skip
         for role, token in users.tokens.items():
             out_console.print(f"  {role:<17} Authorization: Bearer {token}", soft_wrap=True)
         counts = node.store.counts()
         out_console.print(f"  {counts['persons']} travellers, {counts['crossings']} crossings")
+        for mrz in users.alert_hits[:1]:  # the demo's alerts name a few of its travellers
+            out_console.print(f"  an alert hits this demo passport: {' '.join(mrz)}",
+                              soft_wrap=True)  # fmt: skip
     if daemon is not None:  # one per node, in this process: seal the outbox, pull the peers
         daemon.start()
     try:

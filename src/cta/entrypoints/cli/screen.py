@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -31,6 +31,16 @@ from cta.entrypoints.cli.common import (
     read_lines,
     stdin_lines,
 )
+from cta.entrypoints.cli.reading import (
+    AreaDirOption,
+    DatabaseOption,
+    NodeOption,
+    open_for_reading,
+    read_settings,
+)
+
+if TYPE_CHECKING:
+    from cta.settings import Settings
 
 __all__ = [
     "hit_json",
@@ -96,16 +106,15 @@ def load_index_from_file(path: Path) -> ScreeningIndex:
         raise InvalidInputError(f"{path}: {exc}") from None
 
 
-def load_index_from_node() -> ScreeningIndex:
-    """The node's alerts (CTA_DATABASE_URL): its index, warm from the snapshot when one is
-    there, brought up to the latest alert change; the run is written to the audit log."""
+def load_index_from_node(config: Settings | None = None) -> ScreeningIndex:
+    """The node's alerts (``config``, by default CTA_DATABASE_URL): its index, warm from the
+    snapshot when one is there, brought up to the latest alert change; the run is written to
+    the audit log. A missing database is an error, never created."""
     import getpass
 
-    from cta.bootstrap import build_node
-    from cta.entrypoints.cli.node import settings
     from cta.services.ports import AuditEntry
 
-    node = build_node(settings())
+    node = open_for_reading(config or read_settings(None, Path("var/area"), None))
     node.alerts.open(node.store)
     entry = AuditEntry(f"cli:{getpass.getuser()}", "admin", "screen travellers (cli)",
                        "screening", None, {"alerts": len(node.alerts)})  # fmt: skip
@@ -129,11 +138,22 @@ def screen_command(
         "--min-score", min=0.0, max=1.0,
         help=f"Report hits from this score (default {THRESHOLD}, the threshold that refers)."
     )] = THRESHOLD,
+    node_state: NodeOption = None,
+    area_dir: AreaDirOption = Path("var/area"),
+    database: DatabaseOption = None,
 ) -> None:
-    """Screen travellers (JSON Lines on standard input) against alerts, across scripts."""
+    """Screen travellers (JSON Lines on standard input) against alerts, across scripts.
+
+    Without --alerts: the alerts of the node of CTA_DATABASE_URL, or --node STATE of a running
+    `cta area`, or --database URL (never created: a missing database is an error, exit 2)."""
     day = parse_date_option(on, "--on") or date.today()
+    if alerts is not None and (node_state or database):
+        fail("--alerts screens against a file: it takes no --node or --database")
     try:
-        index = load_index_from_file(alerts) if alerts else load_index_from_node()
+        if alerts is not None:
+            index = load_index_from_file(alerts)
+        else:
+            index = load_index_from_node(read_settings(node_state, area_dir, database))
     except CTAError as exc:
         fail(str(exc))
     worst = EXIT_OK
