@@ -46,6 +46,9 @@ app.add_typer(keys_app, name="keys")
 
 def main() -> None:
     """Run the CLI; an unexpected failure is one line on standard error, not a traceback."""
+    # everything a node writes (its database, logs, snapshots, keys, var/ folders) is its
+    # user's alone: files 0600, folders 0700
+    os.umask(0o077)
     try:
         app()
     except Exception as exc:  # a bug of ours: say so plainly; CTA_DEBUG=1 shows the traceback
