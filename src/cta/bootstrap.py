@@ -5,14 +5,22 @@ Nothing else reads the environment; adapters get what they need from here.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from cta.adapters.storage.aggregates import SqlAggregates
-from cta.adapters.storage.engine import make_engine, migrate, start_checkpoints
+from cta.adapters.storage.engine import (
+    create_database,
+    database_initialised,
+    make_engine,
+    migrate,
+    start_checkpoints,
+)
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
@@ -25,11 +33,12 @@ from cta.policy.loader import load_regime
 from cta.services.alerts import AlertBook
 from cta.services.federation import FederationService
 from cta.services.node import Node
+from cta.services.ports import DatabaseUnavailableError
 from cta.services.read_limits import ReadLimiter
 from cta.settings import Settings
 
 __all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "build_read_limiter",
-           "reference", "tls_server_files", "utc_now"]
+           "database_exists", "private_files", "reference", "tls_server_files", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -51,13 +60,25 @@ def utc_now() -> datetime:
 
 
 def build_node(
-    settings: Settings | None = None, *, migrate_schema: bool = True, serving: bool = False
+    settings: Settings | None = None,
+    *,
+    migrate_schema: bool = True,
+    serving: bool = False,
+    create: bool = True,
 ) -> Node:
     """The node for these settings, its database brought to the newest schema (``serving``:
-    a server worker's, whose SQLite WAL is checkpointed in the background)."""
+    a server worker's, whose SQLite WAL is checkpointed in the background). ``create=False``:
+    a database that does not exist yet (or has no CTA schema) is an error, not made anew."""
     settings = settings or Settings()
     load_regime(settings.regime)  # fail at start, not at the first check, on a bad policy
     engine = make_engine(settings.database_url, serving=serving)
+    if not create and not _initialised(engine):
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"there is no CTA database at {_where(settings)} (CTA_DATABASE_URL); "
+            "`cta serve --init` creates one (the first start of a node)")
+    if create:
+        create_database(engine)  # before the store remembers which file it opened
     if serving:
         start_checkpoints(engine)
     if migrate_schema:
@@ -74,6 +95,50 @@ def build_node(
         aggregates=SqlAggregates(engine),
         alerts=AlertBook(alert_snapshot(settings)),
     )
+
+
+def database_exists(settings: Settings) -> bool:
+    """Whether the database of these settings exists with CTA's schema."""
+    engine = make_engine(settings.database_url)
+    try:
+        return _initialised(engine)
+    finally:
+        engine.dispose()
+
+
+def _initialised(engine: Engine) -> bool:
+    try:
+        return database_initialised(engine)
+    except Exception as exc:  # a server that cannot be reached: say so, as the store would
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise DatabaseUnavailableError(
+            f"the database {engine.url.render_as_string(hide_password=True)} cannot be reached "
+            f"({cause[0] if cause else type(exc).__name__})") from exc
+
+
+def _where(settings: Settings) -> str:
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        return str(url.database)
+    return url.render_as_string(hide_password=True)
+
+
+def private_files(settings: Settings) -> None:
+    """The node's files made readable by its own user only (0600), those made before that was
+    the rule too: the database and its -wal, -shm and lock, the alerts' snapshot. (New ones
+    are 0600 already: the ``cta`` command runs with umask 077; the private key is 0600 and
+    refused when wider, ``cta.federation.keys``; the public key is meant to be shared.)"""
+    url = make_url(settings.database_url)
+    files: list[Path] = []
+    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+        files += [Path(url.database + suffix)
+                  for suffix in ("", "-wal", "-shm", "-journal", ".writer-lock")]  # fmt: skip
+    snapshot = alert_snapshot(settings)
+    if snapshot is not None:
+        files.append(snapshot)
+    for path in files:
+        with contextlib.suppress(FileNotFoundError):
+            path.chmod(0o600)
 
 
 def build_federation(settings: Settings, node: Node) -> FederationService | None:

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     # one user may make: this many a minute on average, and up to the burst at once
     personal_reads_per_minute: int = Field(default=60, ge=1, le=1_000_000)
     personal_reads_burst: int = Field(default=60, ge=1, le=1_000_000)
+    # the HTTP edge (docs: README, "The national node"): request bodies over this are answered
+    # 413 unread; a request's headers must arrive within header_timeout seconds of its first
+    # byte (or of the connection), its body within body_timeout of its headers; a worker holds
+    # at most max_connections connections (beyond them it closes the oldest idle or unfinished
+    # ones), fewer when the process may not open that many files
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3)
+    header_timeout: float = Field(default=10.0, gt=0, le=3600)
+    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    max_connections: int = Field(default=4096, ge=16, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod

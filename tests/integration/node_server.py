@@ -1,6 +1,7 @@
 """A real node for the integration tests: ``cta serve`` in a subprocess on a free loopback port.
 
-``NodeServer(database_url, workdir).start()`` runs ``cta serve`` with ``CTA_DATABASE_URL`` (and
+``NodeServer(database_url, workdir).start()`` runs ``cta serve --init`` (``init=False``: without
+``--init``, on a database that must exist) with ``CTA_DATABASE_URL`` (and
 ``CTA_WORKERS``, ``CTA_STATE``) in its own process group, waits until ``/v1/health`` answers and
 gives its ``base_url``; ``stop()`` ends it (SIGTERM, then SIGKILL), ``kill()`` SIGKILLs the whole
 group at once (the server and its workers), as a crash would. ``add_user`` gives a bearer token
@@ -79,6 +80,7 @@ class NodeServer:
     env: dict[str, str] = field(default_factory=dict)  # more CTA_* settings
     fixed_port: bool = False  # keep ``port`` across restarts (a federation member's endpoint)
     tls: Path | None = None  # the certificate it serves HTTPS with (None: plain http)
+    init: bool = True  # ``cta serve --init``: a missing database is created, not an error
 
     @property
     def base_url(self) -> str:
@@ -108,7 +110,7 @@ class NodeServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("wb") as log:
             self.process = subprocess.Popen(
-                [str(CTA), "serve", "--port", str(self.port)],
+                [str(CTA), "serve", *(["--init"] if self.init else []), "--port", str(self.port)],
                 env=_environment(self.database_url, self.workers, self.state) | self.env,
                 cwd=self.workdir,
                 stdin=subprocess.DEVNULL,

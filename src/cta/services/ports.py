@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
+from cta.domain.errors import CTAError
+
 __all__ = [
     "Aggregates",
     "AlertRow",
@@ -19,6 +21,7 @@ __all__ = [
     "CheckHistory",
     "CrossingRow",
     "DataHead",
+    "DatabaseUnavailableError",
     "DocumentRow",
     "OutboxRow",
     "PersonRow",
@@ -28,6 +31,11 @@ __all__ = [
     "Transaction",
     "UserRow",
 ]
+
+
+class DatabaseUnavailableError(CTAError):
+    """The store cannot write (or reach) its database: its file was removed or replaced while
+    the node ran, or it is not there at all; the message says which and what to do."""
 
 
 # the tables whose rows a record writes and a later record may correct, revoke or withdraw

@@ -1,6 +1,8 @@
 """Engines for the node's database, and migrations to the newest schema on start.
 
-SQLite is the embedded default: one file, created on first start, in WAL mode with
+SQLite is the embedded default: one file, created only when asked (``create_database``:
+``cta serve --init``, the demos), opened read-write and never created by a connection, in WAL
+mode with
 ``synchronous=FULL`` so that a committed record survives a crash of the process or the
 machine (a record is durable before its 201 is sent). PostgreSQL (psycopg 3) is chosen with a
 ``postgresql+psycopg://`` URL; its connections are in autocommit mode, a transaction that may
@@ -10,18 +12,28 @@ write begins with an explicit BEGIN, and a pooled connection is pinged only afte
 
 from __future__ import annotations
 
+import contextlib
+import os
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 
-__all__ = ["THREADS", "make_engine", "migrate", "start_checkpoints"]
+__all__ = [
+    "THREADS",
+    "create_database",
+    "database_initialised",
+    "make_engine",
+    "migrate",
+    "start_checkpoints",
+]
 
 THREADS = 16  # request threads of a server worker (the API's thread pool), and its connections
 PING_AFTER = 1.0  # seconds idle in the pool after which a PostgreSQL connection is pinged
@@ -43,9 +55,9 @@ def make_engine(url: str, *, serving: bool = False, **options: Any) -> Engine:
         # schema again, which showed as the tail of checks under load
         options = {"pool_size": THREADS, "max_overflow": 4, **options}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": 30}, **options)
+        if parsed.database and parsed.database != ":memory:":
+            event.listen(engine, "do_connect", _open_existing)
         event.listen(engine, "connect", _sqlite_pragmas)
         if serving:
             event.listen(engine, "connect", _no_autocheckpoint)
@@ -58,6 +70,36 @@ def make_engine(url: str, *, serving: bool = False, **options: Any) -> Engine:
         event.listen(engine, "begin", _postgresql_begin)
         return engine
     return create_engine(url, pool_pre_ping=True, **options)
+
+
+def _open_existing(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+    # mode=rw: a connection opens the database file or fails; it never makes an empty one in
+    # place of a file removed under the node (``create_database`` makes new ones)
+    path = urllib.parse.quote(os.path.abspath(cargs[0]))
+    cargs[0] = f"file:{path}?mode=rw"
+    cparams["uri"] = True
+
+
+def database_initialised(engine: Engine) -> bool:
+    """Whether the engine's database exists and holds CTA's schema (at any version)."""
+    database = engine.url.database
+    file = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    if file and not Path(str(database)).exists():
+        return False
+    with engine.connect() as connection:
+        return inspect(connection).has_table("alembic_version")
+
+
+def create_database(engine: Engine) -> None:
+    """Make an empty SQLite file (0600) for ``migrate`` to fill, if there is none; the folder
+    too (0700). Nothing to make on PostgreSQL (the operator creates the database)."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return
+    path = Path(database)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def _no_autocheckpoint(dbapi_connection: Any, _record: Any) -> None:
@@ -141,7 +183,8 @@ def alembic_config() -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (creating it on first start)."""
+    """Bring the database to the newest schema (its tables made on the first start)."""
+    create_database(engine)
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

@@ -35,10 +35,11 @@ from sqlalchemy import (
     union_all,
     update,
 )
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
+from cta.adapters.storage.watch import DatabaseWatch
 from cta.services.ports import (
     AlertRow,
     AuditEntry,
@@ -894,6 +895,7 @@ class SqlStore:
         self._prepared: dict[str, _Prepared] | None = None
         self._remote = engine.dialect.name != "sqlite"  # a statement is a round trip
         self._audits: GroupCommit[tuple[AuditEntry, datetime]] = GroupCommit(self._write_audit)
+        self.watch = DatabaseWatch(engine)  # the file it opened; the last write's failure
 
     def _statements(self, connection: Connection) -> dict[str, _Prepared]:
         if self._prepared is None:
@@ -911,13 +913,25 @@ class SqlStore:
 
     @contextmanager
     def transaction(self, *, read_only: bool = False) -> Iterator[SqlTransaction]:
-        writer = self._writer if not read_only else None
-        with writer or contextlib.nullcontext(), self.engine.connect() as connection:
-            if read_only:
+        if read_only:
+            with self.engine.connect() as connection:
                 connection = connection.execution_options(cta_read_only=True)
-            with connection.begin():
-                kind = _ReadOnly if read_only and self._remote else SqlTransaction
-                yield kind(connection, self._statements(connection))
+                with connection.begin():
+                    kind = _ReadOnly if self._remote else SqlTransaction
+                    yield kind(connection, self._statements(connection))
+            return
+        self.watch.check_writable()  # never into a removed or replaced SQLite file
+        try:
+            with (
+                self._writer or contextlib.nullcontext(),
+                self.engine.connect() as connection,
+                connection.begin(),
+            ):
+                yield SqlTransaction(connection, self._statements(connection))
+        except (OperationalError, InterfaceError, InternalError) as exc:
+            self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
+            raise
+        self.watch.write_succeeded()
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as connection:

@@ -2,11 +2,14 @@
 
 Every endpoint but ``/v1/health`` needs a bearer token (``cta users add``); roles decide what a
 token may do (``cta.domain.roles``). Errors are JSON ``{"detail": ...}``: 401 no or bad token,
-403 wrong role, 404 unknown person, 409 a conflict with what is stored, 422 invalid input.
+403 wrong role, 404 unknown person, 409 a conflict with what is stored, 413 a body over
+``CTA_MAX_BODY_BYTES``, 422 invalid input; 500 (a fault of ours) and 503 (the database cannot
+be written or reached) add ``error_id``, which the node's log shows with the cause (``edge``).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -29,6 +32,7 @@ from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import jsonable
 from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
 from cta.entrypoints.api.schemas import (
     AlertBody,
     AlertHitBody,
@@ -61,6 +65,7 @@ from cta.services.node import (
     NotFoundError,
     RecordCrossing,
 )
+from cta.services.ports import DatabaseUnavailableError
 from cta.services.read_limits import ReadLimiter, TooManyReadsError
 from cta.services.statistics import GroupBy, crossing_statistics
 
@@ -153,10 +158,15 @@ Reader = Annotated[Actor, Depends(_reader)]  # personal data read by id or in bu
 
 
 def create_app(
-    node: Node, federation: FederationService | None = None, reads: ReadLimiter | None = None
+    node: Node,
+    federation: FederationService | None = None,
+    reads: ReadLimiter | None = None,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
 ) -> FastAPI:
     """The API of one node (and its federation endpoint when it is a member); ``reads``
-    limits each user's reads of personal data (None: no limit)."""
+    limits each user's reads of personal data (None: no limit); request bodies over
+    ``max_body_bytes`` are answered 413 unread."""
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         # the node's work runs in this many threads (anyio's default is 40): as many as the
@@ -174,6 +184,8 @@ def create_app(
         redoc_url=None,
     )
     _errors(app)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    app.add_middleware(ErrorIds)  # the outer one: its JSON 500 covers the body limit's faults
     app.state.node = node
     app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
@@ -183,9 +195,16 @@ def create_app(
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several
     # thread hand-overs (dependencies, the endpoint, validating what it returned) per request.
 
-    @app.get("/v1/health")
-    async def health() -> dict[str, str]:
-        return {"status": "ok", "state": node.state}
+    @app.get("/v1/health", responses={503: {"description": "the database cannot be written "
+                                            "or reached: `database` says why"}})
+    async def health() -> JSONResponse:
+        """``ok``, or 503 ``degraded`` with what is wrong with the database (a second old at
+        most; a database that does not answer within half a second is said to be so)."""
+        problem = await _database_problem(node)
+        if problem is None:
+            return JSONResponse({"status": "ok", "state": node.state, "database": "ok"})
+        return JSONResponse({"status": "degraded", "state": node.state, "database": problem,
+                             "detail": problem}, status_code=503)  # fmt: skip
 
     @app.post("/v1/checks")
     async def check(body: CheckBody, who: Who) -> dict[str, Any]:
@@ -363,6 +382,20 @@ def create_app(
     return app
 
 
+async def _database_problem(node: Node, wait: float = 0.5) -> str | None:
+    watch = getattr(node.store, "watch", None)  # SqlStore's (adapters.storage.watch)
+    if watch is None:
+        return None
+    probe = watch.probe()  # the last second's answer, or a new probe in its own thread
+    if not probe.done():
+        try:
+            await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(probe)), wait)
+        except TimeoutError:
+            return f"the database did not answer within {wait:g} s"
+    problem: str | None = probe.result()
+    return problem
+
+
 def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
     outcome = node.check(who, _check(body))
     return {
@@ -432,6 +465,14 @@ def _errors(app: FastAPI) -> None:
 
     for error, status in statuses:
         app.add_exception_handler(error, handler(status))
+
+    def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        status, body = error_answer(exc)  # 503 with an error id; the cause is known: no trace
+        log.error("error %s: %s %s answered %d: %s", body["error_id"], request.method,
+                  request.url.path, status, body["detail"])  # fmt: skip
+        return JSONResponse(body, status_code=status)
+
+    app.add_exception_handler(DatabaseUnavailableError, unavailable)
 
     def invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

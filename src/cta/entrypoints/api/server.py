@@ -10,18 +10,102 @@ The protocol is uvicorn's httptools one (llhttp, in C) and the loop uvloop (libu
 are installed (they are dependencies); the pure-Python h11 protocol and asyncio's loop
 otherwise. On this project's 2-core machine the C pair roughly halves the HTTP stack's cost
 per request (docs/benchmarks.md).
+
+**Bounds on connections.** uvicorn bounds nothing but the idle time between two requests of a
+connection (keep-alive, 5 s): a client that connects and sends nothing, or half a request's
+headers, or a body a byte a minute, holds its connection (and a file descriptor) for good, and
+20,000 of them left the node without descriptors to accept ``/v1/health`` with. The httptools
+protocol here adds, per connection (``configure_connections``, from the settings):
+
+* a header deadline: a request's headers must be complete ``CTA_HEADER_TIMEOUT`` seconds (10)
+  after the connection was made or, on a kept-alive connection, after the request's first
+  byte; otherwise 408 and the connection is closed (a slowloris client, a half-open one);
+* a body deadline: its body must be in ``CTA_BODY_TIMEOUT`` seconds (30) after its headers;
+  otherwise the connection is closed and the application sees the client gone;
+* a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, lowered to what
+  the process may open (its file limit, raised to the hard limit at start, less 256 for the
+  database and logs). A connection past the ceiling is not refused: the oldest connection
+  that has no request being answered (idle, or still sending its headers or body) is closed
+  instead, so a flood of half-open connections pushes out its own oldest members and a new
+  client (a border post's check, a health probe) is read and answered at once.
+
+A reverse proxy (nginx's ``client_header_timeout``, ``client_body_timeout``,
+``worker_connections``) would do the same in front of the node, but would be one more program
+to ship, start and watch on every crossing point's machine; the bounds sit where the
+connections are, in the server the node already runs, and a test holds them against a real
+``cta serve`` (tests/integration/test_http_edge.py). A request line or headers the parser
+cannot read are answered 400 in JSON, as every other error.
 """
 
 from __future__ import annotations
 
+import asyncio
+import copy
 import importlib.util
+import json
+import logging
+import resource
 import socket
 from asyncio import BaseTransport
+from dataclasses import dataclass
 from typing import Any
 
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
-__all__ = ["NoDelayH11Protocol", "http_protocol", "loop_name"]
+from cta.settings import Settings
+
+__all__ = [
+    "NoDelayH11Protocol",
+    "configure_connections",
+    "http_protocol",
+    "log_config",
+    "loop_name",
+]
+
+FILES_KEPT = 256  # file descriptors a worker keeps for its database, logs and peers
+log = logging.getLogger("cta.api")
+
+
+@dataclass
+class ConnectionBounds:
+    """A worker's bounds on its connections (``configure_connections`` sets them)."""
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 4096
+
+
+BOUNDS = ConnectionBounds()
+# a worker's open connections, oldest first: those answered move to the end
+_OPEN: dict[Any, None] = {}
+
+
+def configure_connections(settings: Settings) -> ConnectionBounds:
+    """This worker's bounds from the settings; its file limit raised to the hard limit."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    wanted = settings.max_connections + FILES_KEPT
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        raised = wanted if hard == resource.RLIM_INFINITY else min(hard, wanted)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (raised, hard))
+            soft = raised
+        except (ValueError, OSError):
+            pass
+    ceiling = settings.max_connections
+    if soft != resource.RLIM_INFINITY and soft - FILES_KEPT < ceiling:
+        ceiling = max(16, soft - FILES_KEPT)
+        log.warning("at most %d connections per worker (CTA_MAX_CONNECTIONS %d): the file "
+                    "limit is %d", ceiling, settings.max_connections, soft)  # fmt: skip
+    BOUNDS.header_timeout = settings.header_timeout
+    BOUNDS.body_timeout = settings.body_timeout
+    BOUNDS.max_connections = ceiling
+    return BOUNDS
+
+
+def _json_answer(status: str, detail: str) -> bytes:
+    body = json.dumps({"detail": detail}).encode()
+    return (f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
 
 
 def _no_delay(transport: BaseTransport) -> None:
@@ -42,11 +126,83 @@ if importlib.util.find_spec("httptools") is not None:
     from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     class NoDelayHttpToolsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol, with TCP_NODELAY set on every connection."""
+        """uvicorn's httptools protocol, with TCP_NODELAY set on every connection, deadlines
+        for a request's headers and body, and a ceiling on open connections (above)."""
+
+        _deadline: asyncio.TimerHandle | None = None
+        _answering = False  # a whole request is in: the application answers it
 
         def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
             _no_delay(transport)
             super().connection_made(transport)  # type: ignore[arg-type]
+            _OPEN[self] = None
+            self._arm(BOUNDS.header_timeout, headers=True)
+            if len(_OPEN) > BOUNDS.max_connections:
+                self._shed()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            _OPEN.pop(self, None)
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _shed(self) -> None:
+            """Close the oldest connection with no request being answered (this one if none)."""
+            for other in _OPEN:
+                if not other._answering and other is not self:
+                    break
+            else:
+                other = self
+            _OPEN.pop(other, None)
+            other._disarm()
+            other.transport.abort()
+
+        def _arm(self, seconds: float, *, headers: bool) -> None:
+            self._disarm()
+            self._deadline = self.loop.call_later(seconds, self._expired, headers)
+
+        def _disarm(self) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+
+        def _expired(self, headers: bool) -> None:
+            self._deadline = None
+            if self.transport.is_closing():
+                return
+            if headers:  # nothing of an answer is out yet: say why the connection ends
+                self.transport.write(_json_answer("408 Request Timeout", "the request's "
+                                     "headers did not arrive in time (CTA_HEADER_TIMEOUT)"))
+            self.transport.close()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            if self._deadline is None:  # a kept-alive connection's next request
+                self._arm(BOUNDS.header_timeout, headers=True)
+
+        def on_headers_complete(self) -> None:
+            super().on_headers_complete()
+            self._arm(BOUNDS.body_timeout, headers=False)
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            if self.cycle is not None and self.cycle.response_complete:
+                # answered before its body was in (a 413): idle until the next request
+                self._arm(BOUNDS.header_timeout, headers=True)
+                return
+            self._disarm()
+            self._answering = True
+
+        def on_response_complete(self) -> None:
+            self._answering = False
+            if self in _OPEN:  # answered: the newest, the last to be shed
+                del _OPEN[self]
+                _OPEN[self] = None
+            super().on_response_complete()
+
+        def send_400_response(self, msg: str) -> None:
+            self.transport.write(_json_answer("400 Bad Request", "the request is not valid "
+                                              "HTTP/1.1 (the parser could not read it)"))
+            self.transport.close()
 
 
 def http_protocol() -> type[Any]:
@@ -58,3 +214,16 @@ def http_protocol() -> type[Any]:
 
 def loop_name() -> str:
     return "uvloop" if importlib.util.find_spec("uvloop") is not None else "asyncio"
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, with the node's own lines (``cta.*``: errors with their ids and
+    tracebacks) on standard error too, each with its time."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["cta"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["cta"] = {"formatter": "cta", "class": "logging.StreamHandler",
+                                 "stream": "ext://sys.stderr"}  # fmt: skip
+    config["loggers"]["cta"] = {"handlers": ["cta"], "level": "INFO", "propagate": False}
+    return config

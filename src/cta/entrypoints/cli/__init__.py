@@ -50,6 +50,9 @@ _CLICK_ERROR: type[Exception] = next(
 
 def main() -> None:
     """Run the CLI; an unexpected failure is one line on standard error, not a traceback."""
+    # everything a node writes (its database, logs, snapshots, keys, var/ folders) is its
+    # user's alone: files 0600, folders 0700
+    os.umask(0o077)
     try:
         code = app(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a bad option or argument: one line, exit 2

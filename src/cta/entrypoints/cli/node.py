@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.errors import CTAError
 from cta.domain.roles import Role
-from cta.entrypoints.cli.common import fail, out_console, print_json
+from cta.entrypoints.cli.common import err_console, fail, out_console, print_json
 from cta.settings import Settings
 
 __all__ = ["serve_command", "users_app"]
@@ -38,12 +38,25 @@ def serve_command(
         typer.Option("--demo", help="A demo node: a fresh SQLite database in var/ filled with "
                      "synthetic travellers and one user per role; prints the URL and tokens."),
     ] = False,
+    init: Annotated[
+        bool,
+        typer.Option("--init", help="The node's first start: create its database (a SQLite "
+                     "file, or CTA's tables in an empty PostgreSQL database) when there is none. "
+                     "Without it a missing database is an error."),
+    ] = False,
 ) -> None:
-    """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL."""
+    """Run the node's HTTP API (uvicorn) on the database of CTA_DATABASE_URL (which must exist;
+    --init makes it on the first start)."""
     import uvicorn
 
-    from cta.bootstrap import build_federation, build_node, tls_server_files
-    from cta.entrypoints.api.server import http_protocol, loop_name
+    from cta.bootstrap import (
+        build_federation,
+        build_node,
+        database_exists,
+        private_files,
+        tls_server_files,
+    )
+    from cta.entrypoints.api.server import http_protocol, log_config, loop_name
     from cta.services.demo_data import seed_demo
     from cta.services.federation import FederationDaemon
 
@@ -55,7 +68,13 @@ def serve_command(
         config = config.model_copy(update={"database_url": f"sqlite:///{path}"})
         os.environ["CTA_DATABASE_URL"] = config.database_url  # the server builds the same node
     try:
-        node = build_node(config)  # migrate once, before any worker starts
+        fresh = (demo or init) and not database_exists(config)
+        # migrate once, before any worker starts; never a new database unless asked
+        node = build_node(config, create=demo or init)
+        if fresh:
+            err_console.print(f"cta: created a new database: {config.database_url}",
+                              markup=False)  # fmt: skip
+        private_files(config)
         users = seed_demo(node) if demo else None
         federation = build_federation(config, node)
         tls = tls_server_files(config, federation)  # https when the node has a TLS certificate
@@ -83,11 +102,13 @@ def serve_command(
             port=port or config.port,
             workers=workers or config.workers,
             log_level="warning",
+            log_config=log_config(),
             access_log=False,
             http=http_protocol(),
             loop=loop_name(),
             ssl_certfile=str(tls.certificate) if tls else None,
             ssl_keyfile=str(tls.key) if tls else None,
+            backlog=4096,  # the kernel's ceiling (somaxconn) on Linux: a burst waits, not lost
         )
     finally:
         if daemon is not None:
@@ -99,12 +120,16 @@ def add_user(
     name: Annotated[str, typer.Argument(help="The user's name, e.g. officer.tbs.01.")],
     role: Annotated[Role, typer.Option(help="The user's role.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    init: Annotated[
+        bool, typer.Option("--init", help="Create the node's database when there is none.")
+    ] = False,
 ) -> None:
-    """Add a user and print its bearer token (shown once; only its hash is stored)."""
+    """Add a user and print its bearer token (shown once; only its hash is stored). The node's
+    database must exist (``cta serve --init``), unless --init is given."""
     from cta.bootstrap import build_node
 
     try:
-        token = build_node(settings()).add_user(name, role)
+        token = build_node(settings(), create=init).add_user(name, role)
     except (DuplicateError, CTAError) as exc:
         fail(str(exc))
     if as_json:

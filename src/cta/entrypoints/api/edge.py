@@ -1,0 +1,141 @@
+"""The API's edge: request bodies bounded before they are read, and every error JSON with an id.
+
+``BodyLimit`` answers 413 ``{"detail": ...}`` to a request whose ``Content-Length`` is over
+the limit without reading a byte of its body, and counts the bytes of a body that comes
+without one (chunked) as the application reads it: past the limit the application gets a
+disconnect and the client the same 413, and the connection is closed (what is left of the
+body is not read). An unauthenticated client thus cannot make the node read and parse 100 MB
+before its 401: the limit (``CTA_MAX_BODY_BYTES``, 1 MiB) is far above any API request;
+bulk data goes through the CLI's imports.
+
+``ErrorIds`` turns any exception the application did not answer into JSON
+``{"detail": ..., "error_id": ...}`` (500, or 503 when the database cannot be written or
+reached, ``DatabaseUnavailableError`` or a driver's operational error), and writes the same
+id with the traceback in the node's log (logger ``cta.api``), where an operator finds it from
+the id a user quotes. Starlette's own handler would answer plain text and log without an id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import uuid
+from typing import Any
+
+from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cta.services.ports import DatabaseUnavailableError
+
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyLimit", "ErrorIds", "json_error"]
+
+DEFAULT_MAX_BODY_BYTES = 1024 * 1024
+log = logging.getLogger("cta.api")
+
+_DATABASE_FAILURES = (DatabaseUnavailableError, OperationalError, InterfaceError, InternalError)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def json_error(send: Send, status: int, body: dict[str, Any], *, close: bool = False) -> None:
+    """Send a whole JSON answer (``close``: the connection is closed after it)."""
+    data = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode())]
+    if close:
+        headers.append((b"connection", b"close"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": data})
+
+
+class BodyLimit:
+    """Requests with bodies over ``max_bytes`` are answered 413 before they are read whole."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    def _detail(self) -> dict[str, Any]:
+        return {"detail": f"the request body is over the limit of {self.max_bytes:,} bytes "
+                          "(CTA_MAX_BODY_BYTES); bulk data goes through the CLI's imports"}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope["headers"]:
+            if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
+                await json_error(send, 413, self._detail(), close=True)
+                return
+        seen = 0
+        over = False
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen, over
+            if over:
+                return {"type": "http.disconnect"}
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    over = True
+                    raise _TooLarge
+            return message
+
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if over:  # what the application answers to the cut body is replaced by the 413
+                return
+            started = True
+            await send(message)
+
+        with contextlib.suppress(_TooLarge):  # FastAPI may also answer it: ``guarded``
+            await self.app(scope, counted, guarded)
+        if over and not started:
+            await json_error(send, 413, self._detail(), close=True)
+
+
+class ErrorIds:
+    """Any exception left unanswered: JSON with an error id, and that id in the log."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watched(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception as exc:
+            if started:  # half an answer is out: the server closes the connection
+                raise
+            status, body = error_answer(exc)
+            log.error("error %s: %s %s answered %d: %s", body["error_id"], scope.get("method"),
+                      scope.get("path"), status, body["detail"], exc_info=exc)  # fmt: skip
+            await json_error(send, status, body)
+
+
+def error_answer(exc: Exception) -> tuple[int, dict[str, Any]]:
+    """The status and JSON body for an unexpected exception, with a new error id."""
+    error_id = uuid.uuid4().hex[:16]
+    if isinstance(exc, DatabaseUnavailableError):
+        return 503, {"detail": str(exc), "error_id": error_id}
+    if isinstance(exc, _DATABASE_FAILURES):
+        cause = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
+        return 503, {"detail": f"the database failed to answer or to write ({cause}); "
+                               f"quote error id {error_id} to the node's operator",
+                     "error_id": error_id}  # fmt: skip
+    return 500, {"detail": f"internal error; quote error id {error_id} to the node's operator",
+                 "error_id": error_id}

@@ -1,0 +1,211 @@
+"""The node's HTTP edge against hostile clients, over real HTTP to a real ``cta serve``.
+
+Bodies over ``CTA_MAX_BODY_BYTES`` are answered 413 before they are read; slow bodies and
+half-sent requests are closed after ``CTA_BODY_TIMEOUT`` / ``CTA_HEADER_TIMEOUT``; a burst of
+20,000 half-sent requests with 1,000 slow bodies leaves ``/v1/health`` and a border check
+answering within a second. The hostile clients run in their own processes
+(``tests.integration.hostile_clients``), on loopback, each for a bounded time.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from cta.domain.roles import Role
+from tests.integration.node_server import HOST, NodeServer, add_user, passport
+
+HEADER_TIMEOUT = 2.0
+BODY_TIMEOUT = 3.0
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeServer, str]]:
+    """A node on SQLite with short read deadlines, and a border officer's token."""
+    workdir = tmp_path_factory.mktemp("edge")
+    url = f"sqlite:///{workdir / 'node.sqlite'}"
+    token = add_user(url, "officer.edge", Role.BORDER_OFFICER)
+    server = NodeServer(url, workdir, env={"CTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                                           "CTA_BODY_TIMEOUT": str(BODY_TIMEOUT)})  # fmt: skip
+    with server:
+        yield server, token
+
+
+def _check_body() -> dict[str, Any]:
+    return {"mrz": passport("GEO"), "crossing_point": "GEO-TBS", "direction": "entry"}
+
+
+def _raw(port: int, request: bytes, timeout: float = 10.0) -> bytes:
+    """What the server answers to ``request`` on a new connection, until it closes it."""
+    with socket.create_connection((HOST, port), timeout=timeout) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+        return answer
+
+
+def _json_of(answer: bytes) -> tuple[int, dict[str, Any]]:
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"application/json" in head.lower(), head
+    return int(head.split()[1]), json.loads(body)
+
+
+def test_a_100_mb_body_is_answered_413_before_it_is_read(node: tuple[NodeServer, str]) -> None:
+    server, token = node
+    # only the headers are sent: the node answers at once, without waiting for 100 MB
+    head = (b"POST /v1/checks HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 100000000\r\n\r\n")  # fmt: skip
+    started = time.monotonic()
+    status, body = _json_of(_raw(server.port, head))
+    assert status == 413
+    assert "1,048,576 bytes" in body["detail"]
+    assert time.monotonic() - started < 5
+    with_token = head.replace(b"Host: node\r\n", b"Host: node\r\nAuthorization: Bearer "
+                              + token.encode() + b"\r\nX-Purpose: edge test\r\n")  # fmt: skip
+    assert _json_of(_raw(server.port, with_token))[0] == 413
+
+
+def test_a_streamed_body_is_cut_at_the_limit_and_answered_413(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, token = node
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:  # 8 MB in chunks, without a Content-Length
+        nonlocal sent
+        for _ in range(128):
+            sent += 65536
+            yield b" " * 65536
+
+    with server.client(token, "edge test") as client:
+        try:
+            response = client.post("/v1/checks", content=chunks(),
+                                   headers={"Content-Type": "application/json"})  # fmt: skip
+        except httpx.TransportError:  # the node closed the connection while the client sent
+            response = None
+        if response is not None:
+            assert response.status_code == 413
+            assert "CTA_MAX_BODY_BYTES" in response.json()["detail"]
+        assert sent < 8 * 1024 * 1024  # the client was stopped before it sent everything
+        assert client.post("/v1/checks", json=_check_body()).status_code == 200
+
+
+def test_a_body_under_the_limit_is_read_as_before(node: tuple[NodeServer, str]) -> None:
+    server, token = node
+    with server.client(token, "edge test") as client:
+        body = _check_body() | {"padding": "x" * 500_000}  # unknown keys are ignored
+        assert client.post("/v1/checks", json=body).status_code in (200, 422)
+
+
+def test_a_request_the_parser_cannot_read_is_answered_400_in_json(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    status, body = _json_of(_raw(server.port, b"GARBAGE \x01 NOT HTTP\r\n\r\n"))
+    assert status == 400
+    assert "not valid HTTP" in body["detail"]
+
+
+def test_half_sent_headers_are_answered_408_and_closed_after_the_header_timeout(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    started = time.monotonic()
+    status, body = _json_of(_raw(server.port, b"GET /v1/health HTTP/1.1\r\nHost: n"))
+    assert status == 408
+    assert "CTA_HEADER_TIMEOUT" in body["detail"]
+    assert HEADER_TIMEOUT - 0.5 < time.monotonic() - started < HEADER_TIMEOUT + 5
+
+
+def _hostile(
+    mode: str, port: int, count: int, seconds: float, source: int
+) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.hostile_clients", mode, "--port", str(port),
+         "--count", str(count), "--seconds", str(seconds), "--source", str(source)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
+    out, _ = process.communicate(timeout=120)
+    assert process.returncode == 0, out
+    return dict(json.loads(out.strip().splitlines()[-1]))
+
+
+class _Prober(threading.Thread):
+    """Asks for /v1/health and a border check on a new connection each, again and again,
+    noting the slowest answer and any failure."""
+
+    def __init__(self, server: NodeServer, token: str) -> None:
+        super().__init__(daemon=True)
+        self.server, self.token = server, token
+        self.stop = threading.Event()
+        self.slowest: dict[str, float] = {"health": 0.0, "check": 0.0}
+        self.answers = 0
+        self.failures: list[str] = []
+
+    def _timed(self, name: str, ask: Any) -> None:
+        started = time.monotonic()
+        try:
+            status = ask()
+        except httpx.HTTPError as exc:
+            self.failures.append(f"{name}: {exc!r}")
+            return
+        took = time.monotonic() - started
+        self.slowest[name] = max(self.slowest[name], took)
+        self.answers += 1
+        if status != 200:
+            self.failures.append(f"{name}: status {status}")
+
+    def run(self) -> None:
+        headers = {"Authorization": f"Bearer {self.token}", "X-Purpose": "edge test"}
+        while not self.stop.wait(0.1):
+            # a new client each time: a new connection, as a new border post's would be
+            self._timed("health", lambda: httpx.get(f"{self.server.base_url}/v1/health",
+                                                    timeout=10).status_code)
+            self._timed("check", lambda: httpx.post(f"{self.server.base_url}/v1/checks",
+                                                    json=_check_body(), headers=headers,
+                                                    timeout=10).status_code)  # fmt: skip
+
+
+def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_in_a_second(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, token = node
+    prober = _Prober(server, token)
+    prober.start()
+    try:
+        slow = _hostile("slow", server.port, 1000, seconds=BODY_TIMEOUT + 12, source=1)
+        time.sleep(1.0)  # the slow clients are in
+        # 20,000 half-sent requests, from two processes (one may hold fewer sockets)
+        bursts = [_hostile("half-open", server.port, 10_000, seconds=HEADER_TIMEOUT + 12,
+                           source=2 + n) for n in range(2)]  # fmt: skip
+        reports = [_report(p) for p in bursts]
+        slow_report = _report(slow)
+    finally:
+        prober.stop.set()
+        prober.join(timeout=30)
+    assert not prober.failures, prober.failures[:5]
+    assert prober.answers > 20
+    assert prober.slowest["health"] < 1.0, prober.slowest
+    assert prober.slowest["check"] < 1.0, prober.slowest
+    # every hostile connection was ended by the node, none is left open
+    assert sum(r["opened"] for r in reports) == 20_000, reports
+    assert all(r["still_open"] == 0 for r in reports), reports
+    assert slow_report["opened"] == 1000, slow_report
+    assert slow_report["still_open"] == 0, slow_report
+    with httpx.Client(base_url=server.base_url) as client:
+        assert client.get("/v1/health").json()["status"] == "ok"
