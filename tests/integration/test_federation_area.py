@@ -213,8 +213,8 @@ def test_another_states_alert_is_refused_409_at_a_peer(nodes: dict[str, Member])
     wait_until(lambda: in_sync(nodes), what="sync")
     check = nodes["GEO"].post("/v1/checks", {"mrz": passport("ARM"), "crossing_point": "GEO-TBS",
                                              "direction": "entry"})  # fmt: skip
-    assert {b["origin"]: b["not_applied"] for b in check.json()["based_on"]} == {
-        "AZE": 0, "ARM": 0, "GEO": 0}
+    not_applied = {b["origin"]: b["not_applied"] for b in check.json()["based_on"]}
+    assert not_applied["AZE"] == 0 and set(not_applied.values()) == {0}
 
 
 def test_a_hit_decision_holds_where_it_was_taken_and_shows_at_the_peers(

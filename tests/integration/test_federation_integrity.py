@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +23,7 @@ from cta.domain.checks import Direction
 from cta.domain.roles import Role
 from cta.federation.verify import Reason
 from cta.services.federation import federation_status
-from cta.services.node import Actor, BorderCheck, ConflictError
+from cta.services.node import Actor, BorderCheck, ConflictError, RecordCrossing
 from tests.integration.node_server import passport, unique_number
 from tests.integration.test_federation_amendments import (
     NOW,
@@ -216,6 +217,38 @@ def test_a_decision_on_a_hit_holds_where_it_was_taken_and_shows_elsewhere(
     # nothing kept unapplied on either side
     for m, state in ((arm, "ARM"), (geo, "GEO")):
         assert not any(r["not_applied"] for r in federation_status(m.node.store, state))
+
+
+def test_a_peers_decision_on_a_hit_goes_with_the_origins_erasure_of_the_traveller(
+    arm: Member, aze: Member
+) -> None:
+    number = unique_number()
+    mrz = passport("ARM", number=number)
+    aze.node.put_alerts(ADMIN, [{"id": "AZE-9", "category": "refuse_entry",
+                                 "document_numbers": [number]}])  # fmt: skip
+    aze.node.record(OFFICER, RecordCrossing(mrz=mrz, crossing_point="AZE-GYD",
+                                            direction=Direction.EXIT,
+                                            occurred_at=NOW - timedelta(days=4 * 366),
+                                            override_reason="test"))  # fmt: skip
+    aze.federation.seal_all()
+    first = aze.federation.page(0, 100).records
+    assert arm.federation.ingest("AZE", [r for r in first if r.kind == "AlertPut"][:1]
+                                 ).rejection is None  # the alert only, not the crossing
+    aze.node.decide_hit(OFFICER, mrz, "AZE-9", "dismissed", "not him")
+    aze.federation.seal_all()
+    page = aze.federation.page(1, 100)
+    decided = [r for r in page.records if r.kind == "AlertHitDecided"]
+    kept = [r for r in page.records if r.seq <= decided[0].seq]
+    assert arm.federation.ingest("AZE", kept, page.erasures).rejection is None
+    at_arm = arm.node.check(OFFICER, BorderCheck(mrz, "ARM-EVN", Direction.ENTRY))
+    assert [d["decision"] for d in at_arm.decisions_elsewhere["AZE-9"]] == ["dismissed"]
+    assert aze.node.purge(ADMIN)["deleted"] == 1
+    aze.federation.seal_all()
+    after = arm.federation.position("AZE")
+    page = aze.federation.page(after, 100)
+    assert arm.federation.ingest("AZE", page.records, page.erasures).rejection is None
+    at_arm = arm.node.check(OFFICER, BorderCheck(mrz, "ARM-EVN", Direction.ENTRY))
+    assert at_arm.decisions_elsewhere == {}
 
 
 def test_a_peers_decision_on_an_alert_since_changed_is_shown_as_not_current(

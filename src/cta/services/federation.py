@@ -473,7 +473,7 @@ class FederationService:
             document_number=number, person_id=person_id, decision=decision,
             reason=str(payload.get("reason") or ""), officer=str(payload["officer"]),
             at=at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC),
-            origin=record.origin,
+            origin=record.origin, record_seq=record.seq,
         )  # fmt: skip
         return person_id
 
@@ -483,6 +483,7 @@ class FederationService:
         of them only after the deletion it heard first (and so filed the person again) hears
         of it from their origin too."""
         refs = [(str(o), int(s)) for o, s in payload["records"]]
+        tx.delete_peer_decisions(refs)  # those filed for no one here go too
         own: list[list[Any]] = []
         for person_id in tx.persons_of_records(refs):
             own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]

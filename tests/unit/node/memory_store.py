@@ -149,6 +149,12 @@ class MemoryTransaction:
     def add_alert_decision(self, **fields: Any) -> int:
         return self._add("alert_decisions", fields)
 
+    def delete_peer_decisions(self, refs: Sequence[tuple[str, int]]) -> None:
+        named = set(refs)
+        for key, row in list(self.t["alert_decisions"].items()):
+            if (row.get("origin"), row.get("record_seq")) in named:
+                del self.t["alert_decisions"][key]
+
     def alert_decisions_for(self, issuing_state: str, number: str) -> list[dict[str, Any]]:
         return [r for _, r in sorted(self.t["alert_decisions"].items())
                 if (r["issuing_state"], r["document_number"]) == (issuing_state, number)]

@@ -511,6 +511,14 @@ class SqlTransaction:
                               .order_by(r.seq))  # fmt: skip
         return [row[0] for row in rows]
 
+    def delete_peer_decisions(self, refs: Sequence[tuple[str, int]]) -> None:
+        """Drop the peers' decisions on hits that the records ``refs`` filed (erased)."""
+        d = t.alert_decisions.c
+        for origin in {o for o, _ in refs}:
+            seqs = [seq for o, seq in refs if o == origin]
+            self.c.execute(delete(t.alert_decisions).where(d.origin == origin,
+                                                           d.record_seq.in_(seqs)))  # fmt: skip
+
     def count_not_applied(self, origin: str, count: int) -> None:
         if count:
             h = t.chain_heads.c

@@ -219,6 +219,7 @@ alert_decisions = Table(
     Column("officer", String(100), nullable=False),
     Column("at", UTC, nullable=False),
     Column("origin", String(3)),  # the state whose officer decided; NULL: this node's own
+    Column("record_seq", BigInteger),  # a peer's: its record (erased with it)
     Index(None, "issuing_state", "document_number"),
     Index(None, "person_id"),
 )

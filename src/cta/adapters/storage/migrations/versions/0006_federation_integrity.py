@@ -5,8 +5,8 @@ peers' decisions on alert hits.
 that carries the record without its payload carries that proof, docs/federation.md);
 ``records.not_applied`` says why a peer's record was kept without being applied, and
 ``chain_heads.not_applied`` counts them per origin; ``alert_decisions.origin`` is the state
-whose officer decided (NULL: this node's own). Existing ``RetentionDeletion`` records are read
-to fill ``erased_by``.
+whose officer decided (NULL: this node's own), ``record_seq`` its record. Existing
+``RetentionDeletion`` records are read to fill ``erased_by``.
 
 On SQLite the outbox numbers its rows with AUTOINCREMENT from now on, starting above any row
 sealed: a plain rowid reused the number of rows a retention deletion had removed, and the
@@ -43,6 +43,7 @@ def upgrade() -> None:
                                    server_default=sa.text("0")))  # fmt: skip
     with op.batch_alter_table("alert_decisions") as batch:
         batch.add_column(sa.Column("origin", sa.String(3), nullable=True))
+        batch.add_column(sa.Column("record_seq", sa.BigInteger(), nullable=True))
     _fill_erased_by()
     if op.get_bind().dialect.name == "sqlite":
         with op.batch_alter_table("outbox", recreate="always",
@@ -102,6 +103,7 @@ def _renumber_orphans() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("alert_decisions") as batch:
+        batch.drop_column("record_seq")
         batch.drop_column("origin")
     with op.batch_alter_table("chain_heads") as batch:
         batch.drop_column("not_applied")
