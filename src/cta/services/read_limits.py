@@ -7,11 +7,13 @@ officer whose requests happen to land on one worker. A read costs one short writ
 lock on PostgreSQL; SQLite's one write lock), as each read's audit entry already does.
 
 The first read refused in a minute leaves an alarm in the audit log (action ``personal reads
-over limit``), so an auditor sees a token that reads files in bulk.
+over limit``) and a warning in the node's log, so an auditor and an operator see a token
+that reads files in bulk.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Callable
 from datetime import datetime
@@ -25,6 +27,7 @@ from cta.services.ports import AuditEntry
 __all__ = ["ALARM", "ReadAllowances", "ReadLimiter", "TooManyReadsError"]
 
 ALARM = "personal reads over limit"
+log = logging.getLogger(__name__)
 
 
 class TooManyReadsError(CTAError):
@@ -38,7 +41,9 @@ class TooManyReadsError(CTAError):
 class ReadAllowances(Protocol):
     """Each user's allowance, shared by every worker (``cta.adapters.storage.read_limits``)."""
 
-    def take(self, user: str, at: datetime, rate: ReadRate, alarm: AuditEntry) -> int: ...
+    def take(
+        self, user: str, at: datetime, rate: ReadRate, alarm: AuditEntry
+    ) -> tuple[int, bool]: ...
 
 
 class ReadLimiter:
@@ -55,7 +60,10 @@ class ReadLimiter:
         """Count one read of ``actor``; ``TooManyReadsError`` when over the rate."""
         alarm = AuditEntry(actor.name, actor.role.value, ALARM, actor.purpose, None,
                            {"call": call, "limit": self.rate.describe()})  # fmt: skip
-        wait_us = self.allowances.take(actor.name, self.clock(), self.rate, alarm)
+        wait_us, alarmed = self.allowances.take(actor.name, self.clock(), self.rate, alarm)
+        if alarmed:
+            log.warning("personal data alarm: %s (%s) reads faster than %s (%s)", actor.name,
+                        actor.role.value, self.rate.describe(), call)  # fmt: skip
         if wait_us > 0:
             seconds = max(1, math.ceil(wait_us / 1_000_000))
             raise TooManyReadsError(
