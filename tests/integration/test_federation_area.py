@@ -300,3 +300,7 @@ def test_federation_status_shows_each_peer(nodes: dict[str, Member], tmp_path: P
     wait_until(lambda: all(status()[p]["lag"] == 0 for p in ("AZE", "ARM")), what="status")
     rows = status()
     assert rows["GEO"]["self"] and rows["AZE"]["failures"] == 0
+    # every time RFC 3339 with its offset (issue 11), on SQLite as on PostgreSQL
+    times = [v for row in rows.values() for k, v in row.items() if k.endswith("_at") and v]
+    assert times and all(datetime.fromisoformat(v).utcoffset() is not None and "T" in v
+                         for v in times), times

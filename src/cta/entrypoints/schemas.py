@@ -129,7 +129,8 @@ def problem_message(item: Any) -> str:
     (``expected a date as YYYY-MM-DD``, not ``invalid character in year``)."""
     got = item.get("input")
     shown = f", got {got!r}" if isinstance(got, str) and len(got) <= 100 else ""
-    why = item.get("ctx", {}).get("error")
+    ctx = item.get("ctx")
+    why = ctx.get("error") if isinstance(ctx, dict) else None
     detail = f" ({why})" if isinstance(why, str) and why and item["type"] != "date_type" else ""
     if item["type"] in _DATE_PROBLEMS:
         return f"expected a date as YYYY-MM-DD{shown}{detail}"

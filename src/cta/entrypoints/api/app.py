@@ -491,7 +491,8 @@ def _problem(error: Any, body: Any) -> dict[str, str]:
         text = body if isinstance(body, str) else ""
         line = text.count("\n", 0, offset) + 1
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
-        why = error.get("ctx", {}).get("error", "unreadable")
+        ctx = error.get("ctx")
+        why = ctx.get("error", "unreadable") if isinstance(ctx, dict) else "unreadable"
         return {"field": "body",
                 "message": f"the body is not valid JSON: {why} at line {line} column {column}"}
     return {"field": ".".join(str(p) for p in loc), "message": problem_message(error)}

@@ -26,6 +26,8 @@ __all__ = [
     "EXIT_UNREADABLE",
     "err_console",
     "fail",
+    "file_too_large",
+    "line_too_long",
     "out_console",
     "parse_date_option",
     "parse_json_line",
@@ -115,13 +117,20 @@ def read_lines(
                 return
             total += len(line)
             if len(line.rstrip(b"\r\n")) > max_line:
-                raise InvalidInputError(
-                    f"{path} line {number} is longer than {_size(max_line)}: not JSON Lines "
-                    "(one record per line)?")  # fmt: skip
+                raise line_too_long(path, number, max_line)
             if total > max_bytes:
-                raise InvalidInputError(f"{path} is larger than {_size(max_bytes)}, the most "
-                                        "read from one file")  # fmt: skip
+                raise file_too_large(path, max_bytes)
             yield number, line
+
+
+def line_too_long(path: Path, number: int, max_line: int = MAX_LINE_BYTES) -> InvalidInputError:
+    return InvalidInputError(f"{path} line {number} is longer than {_size(max_line)}: not JSON "
+                             "Lines (one record per line)?")  # fmt: skip
+
+
+def file_too_large(path: Path, max_bytes: int) -> InvalidInputError:
+    return InvalidInputError(f"{path} is larger than {_size(max_bytes)}, the most read from "
+                             "one file")  # fmt: skip
 
 
 def _size(n: int) -> str:
