@@ -25,19 +25,20 @@ import pytest
 from cta.domain.roles import Role
 from tests.integration.node_server import HOST, NodeServer, add_user, passport
 
-HEADER_TIMEOUT = 2.0
-BODY_TIMEOUT = 3.0
+HEADER_TIMEOUT = 6.0
+BODY_TIMEOUT = 7.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[NodeServer, str]]:
-    """A node on SQLite with short read deadlines, and a border officer's token."""
+    """A node on SQLite with short read deadlines (6 and 7 s), and a border officer's token."""
     workdir = tmp_path_factory.mktemp("edge")
     url = f"sqlite:///{workdir / 'node.sqlite'}"
     token = add_user(url, "officer.edge", Role.BORDER_OFFICER)
-    server = NodeServer(url, workdir, env={"CTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
-                                           "CTA_BODY_TIMEOUT": str(BODY_TIMEOUT)})  # fmt: skip
+    server = NodeServer(url, workdir,
+                        env={"CTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                             "CTA_BODY_TIMEOUT": str(BODY_TIMEOUT)})  # fmt: skip
     with server:
         yield server, token
 
@@ -139,6 +140,12 @@ def _hostile(
     )  # fmt: skip
 
 
+def _connected(process: subprocess.Popen[str]) -> int:
+    """Wait for the hostile process's ``{"connected": N}`` line; N."""
+    assert process.stdout is not None
+    return int(json.loads(process.stdout.readline())["connected"])
+
+
 def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
     out, _ = process.communicate(timeout=120)
     assert process.returncode == 0, out
@@ -146,15 +153,14 @@ def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
 
 
 class _Prober(threading.Thread):
-    """Asks for /v1/health and a border check on a new connection each, again and again,
-    noting the slowest answer and any failure."""
+    """Asks for /v1/health and a border check, each on a new connection, again and again,
+    noting when each was asked and how long its answer took, and any failure."""
 
     def __init__(self, server: NodeServer, token: str) -> None:
         super().__init__(daemon=True)
         self.server, self.token = server, token
         self.stop = threading.Event()
-        self.slowest: dict[str, float] = {"health": 0.0, "check": 0.0}
-        self.answers = 0
+        self.took: list[tuple[str, float, float]] = []  # (what, asked at, seconds)
         self.failures: list[str] = []
 
     def _timed(self, name: str, ask: Any) -> None:
@@ -164,48 +170,103 @@ class _Prober(threading.Thread):
         except httpx.HTTPError as exc:
             self.failures.append(f"{name}: {exc!r}")
             return
-        took = time.monotonic() - started
-        self.slowest[name] = max(self.slowest[name], took)
-        self.answers += 1
+        self.took.append((name, started, time.monotonic() - started))
         if status != 200:
             self.failures.append(f"{name}: status {status}")
 
+    def slowest(self, since: float) -> dict[str, float]:
+        return {name: max((t for n, at, t in self.took if n == name and at >= since),
+                          default=0.0) for name in ("health", "check")}  # fmt: skip
+
     def run(self) -> None:
-        headers = {"Authorization": f"Bearer {self.token}", "X-Purpose": "edge test"}
-        while not self.stop.wait(0.1):
-            # a new client each time: a new connection, as a new border post's would be
-            self._timed("health", lambda: httpx.get(f"{self.server.base_url}/v1/health",
-                                                    timeout=10).status_code)
-            self._timed("check", lambda: httpx.post(f"{self.server.base_url}/v1/checks",
-                                                    json=_check_body(), headers=headers,
-                                                    timeout=10).status_code)  # fmt: skip
+        # a new connection for each request (none kept alive), as a new border post's would be
+        with httpx.Client(base_url=self.server.base_url, timeout=10,
+                          limits=httpx.Limits(max_keepalive_connections=0),
+                          headers={"Authorization": f"Bearer {self.token}",
+                                   "X-Purpose": "edge test"}) as client:  # fmt: skip
+            while not self.stop.wait(0.1):
+                self._timed("health", lambda: client.get("/v1/health").status_code)
+                self._timed("check", lambda: client.post("/v1/checks",
+                                                         json=_check_body()).status_code)
 
 
 def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_in_a_second(
     node: tuple[NodeServer, str],
 ) -> None:
+    """20,000 half-sent requests in a burst (from two processes: one may hold fewer sockets),
+    then 1,000 slow bodies: while the node holds what it kept of them (its ceiling is 4,096
+    connections; it closed the oldest half-sent ones to make room), health and a border check
+    on new connections answer within a second, and every hostile connection is closed by the
+    node after its deadline.
+
+    While the burst is being connected, a new connection may wait for the kernel: the listen
+    queue (somaxconn, 4,096) is full when the burst comes faster than one process accepts, and
+    a SYN then dropped is sent again a second later. Those answers are reported (printed),
+    not held to the second; none may fail.
+    """
     server, token = node
     prober = _Prober(server, token)
     prober.start()
+    flood_from = time.monotonic()
     try:
-        slow = _hostile("slow", server.port, 1000, seconds=BODY_TIMEOUT + 12, source=1)
-        time.sleep(1.0)  # the slow clients are in
-        # 20,000 half-sent requests, from two processes (one may hold fewer sockets)
-        bursts = [_hostile("half-open", server.port, 10_000, seconds=HEADER_TIMEOUT + 12,
+        bursts = [_hostile("half-open", server.port, 10_000, seconds=HEADER_TIMEOUT + 15,
                            source=2 + n) for n in range(2)]  # fmt: skip
+        assert sum(_connected(p) for p in bursts) == 20_000
+        slow = _hostile("slow", server.port, 1000, seconds=BODY_TIMEOUT + 15, source=1)
+        assert _connected(slow) == 1000
+        time.sleep(1.0)  # connected is not yet accepted: the node empties its listen queue
+        held_from = time.monotonic()
+        time.sleep(3.0)  # the node holds thousands of half-sent requests and 1,000 slow bodies
+        held_until = time.monotonic()
         reports = [_report(p) for p in bursts]
         slow_report = _report(slow)
     finally:
         prober.stop.set()
         prober.join(timeout=30)
+    print(f"slowest answers while the burst connected: {prober.slowest(flood_from)}; "
+          f"while the node held it: {prober.slowest(held_from)}")
     assert not prober.failures, prober.failures[:5]
-    assert prober.answers > 20
-    assert prober.slowest["health"] < 1.0, prober.slowest
-    assert prober.slowest["check"] < 1.0, prober.slowest
+    held = [t for _, at, t in prober.took if held_from <= at < held_until]
+    assert len(held) >= 6, prober.took
+    assert prober.slowest(held_from)["health"] < 1.0, prober.took
+    assert prober.slowest(held_from)["check"] < 1.0, prober.took
     # every hostile connection was ended by the node, none is left open
-    assert sum(r["opened"] for r in reports) == 20_000, reports
     assert all(r["still_open"] == 0 for r in reports), reports
-    assert slow_report["opened"] == 1000, slow_report
     assert slow_report["still_open"] == 0, slow_report
+    assert BODY_TIMEOUT - 1 < slow_report["last_closed_at"] < BODY_TIMEOUT + 5, slow_report
     with httpx.Client(base_url=server.base_url) as client:
         assert client.get("/v1/health").json()["status"] == "ok"
+
+
+def test_an_unexpected_fault_answers_500_in_json_with_an_error_id_the_log_shows(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A fault of ours (here a route that raises) in the real middlewares, in process."""
+    import asyncio
+
+    from fastapi import FastAPI
+
+    from cta.entrypoints.api.edge import BodyLimit, ErrorIds
+
+    app = FastAPI()
+    app.add_middleware(BodyLimit, max_bytes=1024)
+    app.add_middleware(ErrorIds)
+
+    @app.get("/broken")
+    def broken() -> None:
+        raise ZeroDivisionError("a bug")
+
+    async def ask() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://node") as client:
+            return await client.get("/broken")
+
+    with caplog.at_level("ERROR", logger="cta.api"):
+        response = asyncio.run(ask())
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/json"
+    error_id = response.json()["error_id"]
+    assert error_id in response.json()["detail"]
+    assert "a bug" not in response.text  # the cause is in the log, not in the answer
+    [record] = [r for r in caplog.records if error_id in r.getMessage()]
+    assert record.exc_info is not None and record.exc_info[0] is ZeroDivisionError

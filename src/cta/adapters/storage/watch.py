@@ -8,9 +8,9 @@ removed or replaced, the write is refused with ``DatabaseUnavailableError`` sayi
 connections open the file with ``mode=rw`` (``engine``), so the pool never creates an empty
 one in its place.
 
-``/v1/health`` asks ``problem()``: the file check, the last write's failure (a full disk, a
-read-only file system, an I/O error: any write that failed since the last one that
-succeeded), a file or folder that cannot be written, a full disk, and on PostgreSQL a query
+``/v1/health`` asks ``probe()``: the file check, the last write's failure (a full disk, a
+read-only file system, an I/O error: a write that failed in the last minute, none succeeding
+since), a file or folder that cannot be written, a full disk, and on PostgreSQL a query
 (is the server there, is it a read-only standby). The answer is kept for a second (health is
 polled and benchmarked), and the probe runs in its own thread, so that a database server that
 does not answer makes health say so at once instead of hanging.
@@ -33,6 +33,7 @@ __all__ = ["DatabaseWatch", "sqlite_path"]
 
 FRESH = 1.0  # seconds a health probe's answer is reused
 MIN_FREE_BYTES = 1024 * 1024  # less free space than this on a SQLite file's disk: full
+FAILURE_SHOWN = 60.0  # seconds a failed write is reported when no write succeeded since
 
 
 def sqlite_path(engine: Engine) -> Path | None:
@@ -51,11 +52,10 @@ class DatabaseWatch:
         self.path = sqlite_path(engine)
         self.identity: tuple[int, int] | None = None
         self._remember()
-        self._failure: str | None = None
+        self._failure: tuple[float, str] | None = None  # when the last write failed, why
         self._lock = threading.Lock()
         self._probe: concurrent.futures.Future[str | None] | None = None
         self._probed_at = -FRESH
-        self._executor = concurrent.futures.ThreadPoolExecutor(1, "cta-health")
 
     def _remember(self) -> None:
         if self.path is not None and self.identity is None:
@@ -95,19 +95,11 @@ class DatabaseWatch:
 
     def write_failed(self, exc: BaseException) -> None:
         cause = str(getattr(exc, "orig", None) or exc).splitlines()
-        self._failure = f"the last write failed: {cause[0][:300] if cause else type(exc).__name__}"
+        why = cause[0][:300] if cause else type(exc).__name__
+        self._failure = (time.monotonic(), f"the last write failed: {why}")
 
     def write_succeeded(self) -> None:
         self._failure = None
-
-    def problem(self, wait: float | None = None) -> str | None:
-        """What is wrong with the database (None: nothing), at most ``FRESH`` seconds old;
-        ``wait`` seconds at most for a new probe (then: the database does not answer)."""
-        future = self.probe()
-        try:
-            return future.result(timeout=wait)
-        except concurrent.futures.TimeoutError:
-            return f"the database did not answer within {wait:g} s"
 
     def probe(self) -> concurrent.futures.Future[str | None]:
         """The latest probe, a new one started when it is older than ``FRESH`` seconds."""
@@ -115,13 +107,26 @@ class DatabaseWatch:
             now = time.monotonic()
             if self._probe is None or (self._probe.done() and now - self._probed_at >= FRESH):
                 self._probed_at = now
-                self._probe = self._executor.submit(self._examine)
+                self._probe = concurrent.futures.Future()
+                # a daemon thread: a probe stuck on a server that does not answer must not
+                # keep the process from ending
+                threading.Thread(target=self._run, args=(self._probe,), name="cta-health",
+                                 daemon=True).start()  # fmt: skip
             return self._probe
 
+    def _run(self, future: concurrent.futures.Future[str | None]) -> None:
+        try:
+            future.set_result(self._examine())
+        except Exception as exc:  # a fault of the probe itself: it is the answer
+            future.set_result(f"the database could not be examined ({exc!r})")
+
     def _examine(self) -> str | None:
-        problem = self.file_problem() or self._failure
+        problem = self.file_problem()
         if problem is not None:
             return problem
+        failure = self._failure
+        if failure is not None and time.monotonic() - failure[0] < FAILURE_SHOWN:
+            return failure[1]
         if self.path is not None:
             return self._sqlite_problem(self.path)
         return self._server_problem()
