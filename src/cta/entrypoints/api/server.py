@@ -26,8 +26,8 @@ protocol here adds, per connection (``configure_connections``, from the settings
   the process may open (its soft file limit, raised at start as far as the hard limit allows,
   less 256 for the database and logs). A connection past the ceiling is not refused: the
   oldest connection that has no request being answered (idle, or still sending its headers or
-  body) is closed instead, so a flood of half-open connections pushes out its own oldest members and a new
-  client (a border post's check, a health probe) is read and answered at once.
+  body) is closed instead, so a flood of half-open connections pushes out its own oldest
+  members and a new client (a border post's check, a health probe) is read and answered at once.
 
 A reverse proxy (nginx's ``client_header_timeout``, ``client_body_timeout``,
 ``worker_connections``) would do the same in front of the node, but would be one more program
