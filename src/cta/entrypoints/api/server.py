@@ -25,9 +25,9 @@ protocol here adds, per connection (``configure_connections``, from the settings
 * a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, lowered to what
   the process may open (its soft file limit, raised at start as far as the hard limit allows,
   less 256 for the database and logs). A connection past the ceiling is not refused: the
-  oldest connection that has no request being answered (idle, or still sending its headers or
-  body) is closed instead, so a flood of half-open connections pushes out its own oldest
-  members and a new client (a border post's check, a health probe) is read and answered at once.
+  oldest connection that has no request being answered (idle, or still sending its headers
+  or body) is closed instead, so a flood of half-open connections pushes out its own oldest
+  members and a new client (a border post's check, a health probe) is read and answered.
 
 A reverse proxy (nginx's ``client_header_timeout``, ``client_body_timeout``,
 ``worker_connections``) would do the same in front of the node, but would be one more program
