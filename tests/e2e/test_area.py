@@ -141,6 +141,19 @@ def test_the_area_federates_three_nodes_and_stops_them_all(area: Area, signum: i
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
 
 
+def test_an_area_killed_with_sigkill_leaves_no_node_behind(area: Area) -> None:
+    nodes = area.started()["nodes"]
+    assert all(alive(node["pid"]) for node in nodes)
+
+    area.process.kill()  # no chance to stop them itself
+    area.finish()
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(alive(node["pid"]) for node in nodes):
+        time.sleep(0.2)
+    assert not [node["state"] for node in nodes if alive(node["pid"])]
+
+
 def assert_served_over_pinned_tls(directory: Path, nodes: dict[str, Any]) -> None:
     """Each node answers over TLS with its certificate, pinned in every federation file; it
     does not answer plain http."""

@@ -267,6 +267,7 @@ def _running(nodes: list[AreaNode]) -> Iterator[None]:
                     [sys.executable, "-m", "cta", "serve"], env=_environment(node),
                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                     start_new_session=True,  # Ctrl-C reaches this command, which stops them
+                    preexec_fn=_end_with_parent,
                 )  # fmt: skip
         for node in nodes:
             _wait_healthy(node)
@@ -276,6 +277,17 @@ def _running(nodes: list[AreaNode]) -> Iterator[None]:
             _signal(node, signal.SIGTERM)
         for node in nodes:
             _reap(node)
+
+
+def _end_with_parent() -> None:
+    """In a node's process before it runs: on Linux, SIGTERM it when this command dies, even
+    by SIGKILL, so that no node outlives the area it belongs to (its own session keeps Ctrl-C
+    away from it)."""
+    if sys.platform == "linux":
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def _wait_healthy(node: AreaNode, seconds: float = 90.0) -> None:
