@@ -21,7 +21,7 @@ def admin(cta: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """A fresh node database (in the environment of every run) and an admin's token."""
     monkeypatch.setenv("CTA_DATABASE_URL", f"sqlite:///{tmp_path / 'node.sqlite'}")
     monkeypatch.setenv("CTA_STATE", "GEO")
-    ran = cta("users", "add", "admin.01", "--role", "admin", "--json")
+    ran = cta("users", "add", "admin.01", "--role", "admin", "--init", "--json")
     assert ran.code == 0, ran.stderr
     return str(json.loads(ran.stdout)["token"])
 
