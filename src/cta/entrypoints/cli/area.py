@@ -116,6 +116,9 @@ def area_command(
     nodes = [AreaNode(state, port, directory) for state, port in zip(STATES, _ports(ports),
                                                                     strict=True)]  # fmt: skip
     signal.signal(signal.SIGTERM, _interrupt)  # a SIGTERM stops the area as Ctrl-C does
+    # and so does SIGINT, also when a shell started the command in the background (which
+    # ignores SIGINT for it, and Python then leaves it ignored)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         _prepare(nodes, directory, demo=demo, travellers=travellers)
         with _running(nodes):
