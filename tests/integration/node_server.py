@@ -22,12 +22,14 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from types import TracebackType
 
 import httpx
+import pytest
 
 from cta.bootstrap import build_node
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
@@ -36,10 +38,12 @@ from cta.federation.tls import certificate_context
 from cta.settings import Settings
 
 __all__ = [
+    "BOTH_DATABASES",
     "NodeServer",
     "add_user",
     "cli_add_user",
     "free_port",
+    "module_database",
     "passport",
     "unique_number",
 ]
@@ -203,6 +207,29 @@ class NodeServer:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+# the params of a module's node fixture that runs its tests on SQLite and on PostgreSQL
+BOTH_DATABASES = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
+]
+
+
+@contextlib.contextmanager
+def module_database(request: pytest.FixtureRequest, workdir: Path) -> Iterator[str]:
+    """The URL of a fresh database of the kind ``request.param`` names (``BOTH_DATABASES``):
+    a SQLite file in ``workdir`` (made by the node's ``--init``), or a PostgreSQL database on the
+    session's server, dropped after."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{workdir / 'node.sqlite'}"
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = f"t_{uuid.uuid4().hex}"
+    try:
+        yield str(server.create_database(name))
+    finally:
+        server.drop_database(name)
 
 
 def add_user(database_url: str, name: str, role: Role) -> str:

@@ -7,7 +7,6 @@ the 403s; every answer must be below 500.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -21,8 +20,13 @@ from schemathesis.checks import not_a_server_error
 
 from cta.domain.roles import Role
 from cta.policy.countries import load_countries
-from tests.integration.node_server import NodeServer, add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 EXAMPLES = {GenerationMode.POSITIVE: 25, GenerationMode.NEGATIVE: 15}
 
@@ -55,34 +59,18 @@ ROLE_FOR = {
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def node(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[NodeServer, dict[Role, str]]]:
     workdir = tmp_path_factory.mktemp(f"fuzz-{request.param}")
-    name = f"t_{uuid.uuid4().hex}"
-    pg: PostgresServer | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'node.sqlite'}"
-    else:
-        pg = request.getfixturevalue("postgres_server")
-        url = pg.create_database(name)
-    try:
+    with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.fuzz", role) for role in Role}
         # reads by id are fuzzed far faster than any officer reads: no limit to meet here
         reads = {"CTA_PERSONAL_READS_PER_MINUTE": "1000000", "CTA_PERSONAL_READS_BURST": "1000000"}
         with NodeServer(url, workdir, env=reads) as server:
             _seed(server, tokens[Role.BORDER_OFFICER])
             yield server, tokens
-    finally:
-        if pg is not None:
-            pg.drop_database(name)
 
 
 def _seed(server: NodeServer, token: str) -> None:

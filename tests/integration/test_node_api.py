@@ -21,8 +21,14 @@ from sqlalchemy import create_engine, select
 
 from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
-from tests.integration.node_server import NodeServer, add_user, cli_add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    cli_add_user,
+    module_database,
+    passport,
+)
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TBILISI = ZoneInfo("Asia/Tbilisi")
@@ -39,30 +45,14 @@ class Api:
         return self.server.client(self.tokens[role], purpose)
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
     """A running node on a fresh database, and a token for each role."""
     workdir = tmp_path_factory.mktemp(f"api-{request.param}")
-    name = f"t_{uuid.uuid4().hex}"
-    pg: PostgresServer | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'node.sqlite'}"
-    else:
-        pg = request.getfixturevalue("postgres_server")
-        url = pg.create_database(name)
-    try:
+    with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.01", role) for role in Role}
         with NodeServer(url, workdir) as server:
             yield Api(server, url, tokens)
-    finally:
-        if pg is not None:
-            pg.drop_database(name)
 
 
 def record(api: Api, mrz: list[str], direction: str = "entry", **fields: Any) -> httpx.Response:

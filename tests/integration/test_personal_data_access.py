@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import socket
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,8 +20,14 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
-from tests.integration.node_server import HOST, NodeServer, add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    HOST,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 PER_MINUTE = 60
 BURST = 20
@@ -48,34 +53,18 @@ class Node:
         return entries
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def node(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Node]:
     """Two workers, so that a limit kept in one process would not hold."""
     workdir = tmp_path_factory.mktemp(f"personal-{request.param}")
-    name = f"t_{uuid.uuid4().hex}"
-    pg: PostgresServer | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'node.sqlite'}"
-    else:
-        pg = request.getfixturevalue("postgres_server")
-        url = pg.create_database(name)
-    try:
+    with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.pd", role) for role in Role}
         settings = {"CTA_PERSONAL_READS_PER_MINUTE": str(PER_MINUTE),
                     "CTA_PERSONAL_READS_BURST": str(BURST)}  # fmt: skip
         with NodeServer(url, workdir, workers=2, env=settings) as server:
             yield Node(server, tokens, url)
-    finally:
-        if pg is not None:
-            pg.drop_database(name)
 
 
 def entered(node: Node, nationality: str = "USA") -> int:

@@ -8,7 +8,6 @@ a crossing point, a nationality), each small cell published as 0 or 5, the same 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -18,8 +17,13 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from cta.domain.roles import Role
-from tests.integration.node_server import NodeServer, add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 TBILISI = ZoneInfo("Asia/Tbilisi")
 TODAY = datetime.now(UTC).astimezone(TBILISI).date()
@@ -46,26 +50,13 @@ def at_noon(day: date) -> str:
     return datetime.combine(day, time(12), TBILISI).isoformat()
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def node(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Node]:
     """A node whose only records are: 12 US entries on D-1 and D each, 3 Nauruan on D."""
     workdir = tmp_path_factory.mktemp(f"statistics-{request.param}")
-    name = f"t_{uuid.uuid4().hex}"
-    pg: PostgresServer | None = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{workdir / 'node.sqlite'}"
-    else:
-        pg = request.getfixturevalue("postgres_server")
-        url = pg.create_database(name)
-    try:
+    with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.st", role) for role in Role}
         with NodeServer(url, workdir) as server:
             with server.client(tokens[Role.BORDER_OFFICER], "entries at the desk") as client:
@@ -78,9 +69,6 @@ def node(
                     response = client.post("/v1/crossings", json=body)
                     assert response.status_code == 201, response.text
             yield Node(server, tokens)
-    finally:
-        if pg is not None:
-            pg.drop_database(name)
 
 
 def entries(answer: dict[str, Any], key: str, value: str) -> int:
