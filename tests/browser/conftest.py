@@ -10,6 +10,7 @@ they fail instead.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from collections.abc import Iterator
@@ -47,8 +48,12 @@ def _chromium() -> tuple[str, str] | None:
     return (binary, driver) if binary and driver else None
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+@contextlib.contextmanager
+def chromium(
+    tmp_path_factory: pytest.TempPathFactory, *, log_network: bool = False
+) -> Iterator[Any]:
+    """Headless Chromium through Debian's chromedriver (skipped, or failed in CI, when either
+    is missing); ``log_network``: keep Chromium's performance log (every request it makes)."""
     found = _chromium()
     if found is None:
         _unavailable("Chromium or chromedriver is not installed")
@@ -70,6 +75,8 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(flag)  # fmt: skip
+    if log_network:
+        options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
     log = Path(tmp_path_factory.mktemp("chromedriver")) / "chromedriver.log"
     driver = webdriver.Chrome(options=options, service=Service(driver_path, log_output=str(log)))
     driver.set_page_load_timeout(60)
@@ -77,3 +84,9 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    with chromium(tmp_path_factory) as driver:
+        yield driver

@@ -10,43 +10,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.conftest import _chromium, _unavailable
+from tests.browser.conftest import chromium
 from tests.integration.node_server import NodeServer
 
 
 @pytest.fixture(scope="module")
 def logged_browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """Headless Chromium (as ``browser``) that keeps a log of its network requests."""
-    found = _chromium()
-    if found is None:
-        _unavailable("Chromium or chromedriver is not installed")
-    try:
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
-    except ImportError:
-        _unavailable("the selenium package is not installed in this environment")
-    assert found is not None
-    binary, driver_path = found
-    options = webdriver.ChromeOptions()
-    options.binary_location = binary
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--window-size=1280,2000",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
-        options.add_argument(flag)  # fmt: skip
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
-    log = Path(tmp_path_factory.mktemp("chromedriver")) / "chromedriver.log"
-    driver = webdriver.Chrome(options=options, service=Service(driver_path, log_output=str(log)))
-    driver.set_page_load_timeout(60)
-    try:
+    with chromium(tmp_path_factory, log_network=True) as driver:
         yield driver
-    finally:
-        driver.quit()
 
 
 def _requested(browser: Any) -> list[str]:

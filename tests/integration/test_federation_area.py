@@ -26,16 +26,10 @@ from tests.integration.area import (
     record_hashes,
     wait_until,
 )
-from tests.integration.node_server import add_user, passport, unique_number
+from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:

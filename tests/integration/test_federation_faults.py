@@ -51,20 +51,14 @@ from tests.integration.area import (
     unsealed,
     wait_until,
 )
-from tests.integration.node_server import add_user, passport, unique_number
+from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
 
 Ack = tuple[str, str, str, str]  # issuing state, document number, direction, occurred_at (UTC)
 Job = tuple[str, list[str], str, datetime]  # node, MRZ, direction, when
 CLIENTS = 8  # officers recording at once
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:

@@ -25,16 +25,17 @@ from cta.federation.keys import generate_private_key, key_files, public_key_text
 from cta.federation.members import load_federation, member_snippet
 from cta.federation.tls import default_hosts, make_certificate, tls_files, write_tls_files
 from tests.integration.area import POINT, Member, area_on, heads, in_sync, wait_until
-from tests.integration.node_server import CTA, NodeServer, add_user, free_port, passport
-
-
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    CTA,
+    NodeServer,
+    add_user,
+    free_port,
+    passport,
 )
+
+
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:
