@@ -1,0 +1,310 @@
+"""Checks and crossings at this state's external crossing points: the border check decided
+over what this node holds, an entry, exit or refusal recorded after deciding it again, and a
+recorded crossing corrected or withdrawn (a new record supersedes the old one:
+docs/federation.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from cta.domain.checks import AlertHit, Check, Decision, Direction, Outcome, decide
+from cta.domain.crossing_points import CrossingPoint, local_date
+from cta.domain.documents import TravelDocument
+from cta.domain.errors import InvalidInputError
+from cta.domain.instants import rfc3339
+from cta.domain.permit_issuing import stored_authorization, stored_visa
+from cta.domain.roles import Permission
+from cta.domain.stays import Stay
+from cta.domain.travel_permits import Authorization, Visa
+from cta.domain.travellers import (
+    CrossingAnomaly,
+    CrossingDay,
+    anomaly_of_crossing,
+    stays_from_crossings,
+)
+from cta.services.checks import decision_json, read_document
+from cta.services.node.alerts import AlertScreening
+from cta.services.node.core import (
+    Actor,
+    ConflictError,
+    Idempotency,
+    NotFoundError,
+    _replay,
+)
+from cta.services.node.filing import DocumentFiling
+from cta.services.ports import Transaction
+
+__all__ = [
+    "BorderCheck",
+    "CheckOutcome",
+    "CrossingCorrection",
+    "CrossingUseCases",
+    "RecordCrossing",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class BorderCheck:
+    mrz: Sequence[str]
+    crossing_point: str
+    direction: Direction
+    planned_exit: date | None = None
+    person_id: int | None = None  # a person the officer confirmed this document belongs to
+
+
+@dataclass(frozen=True, slots=True)
+class RecordCrossing(BorderCheck):
+    occurred_at: datetime | None = None
+    override_reason: str | None = None
+    refused: bool = False  # record a refusal instead of a crossing
+
+
+@dataclass(frozen=True, slots=True)
+class CrossingCorrection:
+    """What an officer corrects in a recorded crossing; ``withdraw``: recorded in error."""
+
+    reason: str
+    occurred_at: datetime | None = None
+    crossing_point: str | None = None
+    direction: Direction | None = None
+    withdraw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class CheckOutcome:
+    decision: Decision
+    document: TravelDocument
+    on: date
+    person_id: int | None
+    candidates: list[int] = field(default_factory=list)
+    anomalies: tuple[str, ...] = ()
+    alert_hits: list[AlertHit] = field(default_factory=list)
+    dismissed_hits: list[dict[str, Any]] = field(default_factory=list)
+    # whose records the decision weighed: origin, last record held, its time (federation)
+    based_on: list[dict[str, Any]] = field(default_factory=list)
+    # other states' officers' decisions on these hits, by alert: shown, never weighed here
+    decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    crossing_anomaly: CrossingAnomaly | None = None  # what recording this crossing would make
+
+
+class CrossingUseCases(DocumentFiling, AlertScreening):
+    """The border check, recording a crossing or a refusal, and correcting a crossing."""
+
+    # -- the border check ------------------------------------------------------------------
+
+    def check(self, actor: Actor, request: BorderCheck) -> CheckOutcome:
+        """Decide a border check over what this node holds; stores only the audit entry."""
+        self._require(actor, Permission.CHECK)
+        point = self._point(request.crossing_point)
+        on = local_date(point, self.clock())
+        with self.store.transaction(read_only=True) as tx:
+            outcome = self._decide(tx, request, on)
+        self._audited(actor, "check", [outcome.person_id], crossing_point=point.code,
+                      decision=outcome.decision.outcome.value,
+                      alert_hits=[h.alert_id for h in outcome.alert_hits])  # fmt: skip
+        return outcome
+
+    def _decide(self, tx: Transaction, request: BorderCheck, on: date) -> CheckOutcome:
+        document = read_document(request.mrz, on=on, countries=self.reference.countries)
+        person_id = self._person_of(tx, document, request.person_id)
+        candidates: list[int] = []
+        if person_id is None and document.valid:
+            candidates = [p.id for p in tx.candidates(
+                document.nationality, document.birth_date_raw, document.surname)]
+        stays: list[Stay] = []
+        visas: list[Visa] = []
+        authorizations: list[Authorization] = []
+        anomalies: tuple[str, ...] = ()
+        open_since: date | None = None
+        if person_id is not None:
+            history = tx.check_history(person_id)
+            found = stays_from_crossings([CrossingDay(d, day) for d, day in history.days], on)
+            stays, anomalies, open_since = list(found.stays), found.anomalies, found.open_since
+            if request.direction is Direction.ENTRY and found.open_since is not None:
+                # the stay goes on to today: a missing exit never shortens a count (travellers)
+                anomalies += (f"entry while a stay since {found.open_since} has no exit",)
+            entries = [day for direction, day in history.days if direction == "entry"]
+            visas = [stored_visa(v, entries) for v in history.visas]
+            authorizations = [stored_authorization(a) for a in history.authorizations]
+        # this crossing's own anomaly (an exit while no stay is open), named in its answer
+        crossing_anomaly = anomaly_of_crossing(request.direction.value, open_since, on)
+        if crossing_anomaly is not None and crossing_anomaly.code == "exit_without_entry":
+            anomalies += (crossing_anomaly.message,)
+        hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
+        check = Check(
+            on=on, direction=request.direction, document=document, regime=self.regime_on(on),
+            history=stays, planned_exit=request.planned_exit, visas=visas,
+            authorizations=authorizations, alert_hits=hits,
+        )  # fmt: skip
+        based_on = [{"origin": o, "last_seq": seq,
+                     "last_record_at": rfc3339(at) if at else None,
+                     "peer_reached_at": rfc3339(reached) if reached else None,
+                     "not_applied": not_applied}
+                    for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
+        return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
+                            hits, dismissed, based_on, elsewhere, crossing_anomaly)  # fmt: skip
+
+    def _person_of(
+        self, tx: Transaction, document: TravelDocument, confirmed: int | None
+    ) -> int | None:
+        if confirmed is not None:
+            if tx.person(confirmed) is None:
+                raise NotFoundError(f"person {confirmed} is not on this node")
+            return confirmed
+        return tx.document_owner(document.issuing_state, document.document_number)
+
+    # -- recording -------------------------------------------------------------------------
+
+    def record(
+        self, actor: Actor, request: RecordCrossing, *, idempotency: Idempotency | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """Record an entry, an exit or a refusal, after deciding the check again.
+
+        With an idempotency key the answer is stored in the same transaction as the record,
+        so a retried request gets the first answer back and never records twice.
+        """
+        self._require(actor, Permission.RECORD_CROSSING)
+        point = self._point(request.crossing_point)
+        now = self.clock()
+        at = (request.occurred_at or now).astimezone(UTC)  # stored in UTC (DESIGN.md, Dates)
+        if at > now + timedelta(minutes=5):
+            raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+        on = local_date(point, at)
+        with self.store.transaction() as tx:
+            if idempotency is not None:
+                earlier = tx.idempotent_response(actor.name, idempotency.key)
+                if earlier is not None:
+                    return _replay(earlier, idempotency)
+            body = self._record(tx, actor, request, point, at, on)
+            if idempotency is not None:
+                tx.save_response(actor.name, idempotency.key, idempotency.request_hash, 201,
+                                 body, now)  # fmt: skip
+        return 201, body
+
+    def _record(
+        self, tx: Transaction, actor: Actor, request: RecordCrossing, point: CrossingPoint,
+        at: datetime, on: date,
+    ) -> dict[str, Any]:  # fmt: skip
+        now = self.clock()
+        outcome = self._decide(tx, request, on)
+        self._confirmable(outcome, request)
+        person_id, document_id = self._file_document(tx, outcome.document, outcome.person_id)
+        common = {"person_id": person_id, "document_id": document_id,
+                  "crossing_point": point.code, "occurred_at": at,
+                  "time_zone": point.time_zone, "local_date": on, "officer": actor.name,
+                  "recorded_at": now, "origin": self.state}  # fmt: skip
+        decision = outcome.decision
+        kind = "RefusalRecorded" if request.refused else "CrossingRecorded"
+        # the outbox row first: the row keeps its number, for a correction to name it
+        seq = tx.emit(kind, _record_payload(common, request, decision), now, person_id)
+        if request.refused:
+            reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
+            record_id = tx.add_refusal(reasons=reasons, outbox_seq=seq, **common)
+            action = "record refusal"
+        else:
+            record_id = tx.add_crossing(
+                direction=request.direction.value, decision=decision.outcome.value,
+                override_reason=request.override_reason, outbox_seq=seq, **common,
+            )  # fmt: skip
+            action = f"record {request.direction.value}"
+        exited = not request.refused and request.direction is Direction.EXIT
+        tx.touch_person(person_id, on, exited=exited, overstayed=decision.overstay_days > 0)
+        self._audit(tx, actor, action, person_id, record=record_id, outbox_seq=seq)
+        found = outcome.crossing_anomaly
+        anomalies = [] if request.refused or found is None else [
+            {"code": found.code, "message": found.message}]
+        return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
+                "local_date": on.isoformat(), **decision_json(decision),
+                "anomalies": anomalies}  # fmt: skip
+
+    def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
+        if request.refused:
+            if request.direction is Direction.EXIT:
+                raise ConflictError("exits are never refused")
+            return
+        decision = outcome.decision
+        needs = not outcome.document.valid or (
+            request.direction is Direction.ENTRY and decision.outcome is Outcome.REFUSE
+        )
+        if needs and not (request.override_reason or "").strip():
+            codes = ", ".join(r.code for r in decision.reasons) or "B"
+            raise ConflictError(
+                f"the check decided {decision.outcome.value} ({codes}): recording this entry "
+                "needs override_reason"
+            )
+
+    # -- corrections (a new record supersedes the old one: docs/federation.md) -------------
+
+    def correct_crossing(
+        self, actor: Actor, crossing_id: int, correction: CrossingCorrection
+    ) -> dict[str, Any]:
+        """Correct an entry or exit this node recorded (time, point, direction), or withdraw
+        it as recorded in error. The row changes here; a ``CrossingCorrected`` or
+        ``CrossingWithdrawn`` record superseding the last one about it tells the peers."""
+        self._require(actor, Permission.RECORD_CROSSING)
+        if not correction.reason.strip():
+            raise InvalidInputError("reason: say why the crossing is corrected")
+        now = self.clock()
+        with self.store.transaction() as tx:
+            row = tx.row("crossings", crossing_id)
+            if row is None:
+                raise NotFoundError(f"crossing {crossing_id} is not on this node")
+            if row["origin"] not in (None, self.state):
+                raise ConflictError(
+                    f"crossing {crossing_id} was recorded by {row['origin']}: only its origin "
+                    "corrects it")
+            if row["outbox_seq"] is None:
+                raise ConflictError(
+                    f"crossing {crossing_id} has no record of this node to supersede (it came "
+                    "in a bulk import, or was recorded before migration 0005)")
+            person_id = int(row["person_id"])
+            common = {"reason": correction.reason, "officer": actor.name}
+            if correction.withdraw:
+                tx.emit("CrossingWithdrawn", common, now, person_id, supersedes=row["outbox_seq"])
+                tx.delete_row("crossings", crossing_id)
+                body: dict[str, Any] = {"id": crossing_id, "withdrawn": True}
+            else:
+                point = self._point(correction.crossing_point or row["crossing_point"])
+                at = (correction.occurred_at or row["occurred_at"]).astimezone(UTC)
+                if at > now + timedelta(minutes=5):
+                    raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+                fields = {"direction": (correction.direction or Direction(row["direction"])).value,
+                          "crossing_point": point.code, "occurred_at": at,
+                          "time_zone": point.time_zone, "local_date": local_date(point, at)}
+                seq = tx.emit("CrossingCorrected", common | _crossing_fields(fields), now,
+                              person_id, supersedes=row["outbox_seq"])  # fmt: skip
+                tx.update_row("crossings", crossing_id, outbox_seq=seq, **fields)
+                body = {"id": crossing_id, "withdrawn": False} | _crossing_fields(fields)
+            tx.refresh_person_days(person_id)
+            verb = "withdraw" if correction.withdraw else "correct"
+            self._audit(tx, actor, f"{verb} crossing", person_id, crossing=crossing_id,
+                        reason=correction.reason)  # fmt: skip
+        return body | {"person_id": person_id}
+
+
+def _record_payload(
+    common: dict[str, Any], request: RecordCrossing, decision: Decision
+) -> dict[str, Any]:
+    return {
+        "person_id": common["person_id"],
+        "direction": request.direction.value,
+        "refused": request.refused,
+        "crossing_point": common["crossing_point"],
+        "occurred_at": common["occurred_at"].isoformat(),
+        "local_date": common["local_date"].isoformat(),
+        "decision": decision.outcome.value,
+        "mrz": list(request.mrz),
+        **({"reasons": [{"code": r.code, "message": r.message} for r in decision.reasons]}
+           if request.refused else {}),
+    }
+
+
+def _crossing_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A crossing's corrected fields as a record's payload carries them (ISO text)."""
+    return {"direction": fields["direction"], "crossing_point": fields["crossing_point"],
+            "occurred_at": rfc3339(fields["occurred_at"]),
+            "local_date": fields["local_date"].isoformat()}  # fmt: skip
