@@ -1,0 +1,15 @@
+"""The parts of the store's transaction (``cta.adapters.storage.store.SqlTransaction``), one
+module per what they store.
+
+=================  ===========================================================================
+``base``           the connection, statements built once, column conversions, DuplicateError
+``check_reads``    the border check's prepared reads: a document's owner and history, the
+                   alert watermark, the data heads
+``persons``        persons, documents, crossings and refusals
+``permits``        visas and travel authorisations
+``alerts``         alerts, their changes and the officers' decisions on hits
+``federation``     the outbox, records and chain heads, peers' status, rows that records
+                   reference, and the bulk apply of a peer's page
+``audit``          the audit log, the sweeps (overstayers, retention), users, idempotency
+=================  ===========================================================================
+"""
