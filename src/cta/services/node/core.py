@@ -19,6 +19,7 @@ from typing import Any
 
 from cta.domain.crossing_points import CrossingPoint, CrossingPoints, local_date
 from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.recording import crossing_point_problem
 from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
 from cta.services.alerts import AlertBook
@@ -158,18 +159,10 @@ class NodeCore:
 
     def _point(self, code: str) -> CrossingPoint:
         point = self.crossing_points.get(code)
-        if point is None:
-            raise InvalidInputError(f"crossing_point {code!r} is not a known crossing point")
-        if point.state != self.state:
-            raise InvalidInputError(
-                f"crossing_point {code} is run by {point.state}: this node records {self.state}'s"
-            )
-        if not point.is_external:
-            # internal borders are not checked (DESIGN.md, data flow 2)
-            raise InvalidInputError(
-                f"crossing_point {code} is on an internal border of the area: no check and no "
-                "record there"
-            )
+        problem = crossing_point_problem(code, point, self.state)
+        if problem is not None:
+            raise InvalidInputError(problem)
+        assert point is not None  # an unknown point is a problem above
         return point
 
     def today(self) -> date:

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from cta.domain.checks import AlertHit, Check, Decision, Direction, Outcome, decide
+from cta.domain.checks import AlertHit, Check, Decision, Direction, decide
 from cta.domain.crossing_points import CrossingPoint, local_date
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.permit_issuing import stored_authorization, stored_visa
+from cta.domain.recording import override_problem, time_problem
 from cta.domain.roles import Permission
 from cta.domain.stays import Stay
 from cta.domain.travel_permits import Authorization, Visa
@@ -171,8 +172,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         point = self._point(request.crossing_point)
         now = self.clock()
         at = (request.occurred_at or now).astimezone(UTC)  # stored in UTC (DESIGN.md, Dates)
-        if at > now + timedelta(minutes=5):
-            raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+        if (problem := time_problem(at, now)) is not None:
+            raise InvalidInputError(problem)
         on = local_date(point, at)
         with self.store.transaction() as tx:
             if idempotency is not None:
@@ -222,20 +223,11 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
                 "anomalies": anomalies}  # fmt: skip
 
     def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
-        if request.refused:
-            if request.direction is Direction.EXIT:
-                raise ConflictError("exits are never refused")
-            return
-        decision = outcome.decision
-        needs = not outcome.document.valid or (
-            request.direction is Direction.ENTRY and decision.outcome is Outcome.REFUSE
-        )
-        if needs and not (request.override_reason or "").strip():
-            codes = ", ".join(r.code for r in decision.reasons) or "B"
-            raise ConflictError(
-                f"the check decided {decision.outcome.value} ({codes}): recording this entry "
-                "needs override_reason"
-            )
+        problem = override_problem(
+            outcome.decision, request.direction, document_valid=outcome.document.valid,
+            refused=request.refused, override_reason=request.override_reason)
+        if problem is not None:
+            raise ConflictError(problem)
 
     # -- corrections (a new record supersedes the old one: docs/federation.md) -------------
 
@@ -270,8 +262,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
             else:
                 point = self._point(correction.crossing_point or row["crossing_point"])
                 at = (correction.occurred_at or row["occurred_at"]).astimezone(UTC)
-                if at > now + timedelta(minutes=5):
-                    raise InvalidInputError(f"occurred_at {at.isoformat()} is in the future")
+                if (problem := time_problem(at, now)) is not None:
+                    raise InvalidInputError(problem)
                 fields = {"direction": (correction.direction or Direction(row["direction"])).value,
                           "crossing_point": point.code, "occurred_at": at,
                           "time_zone": point.time_zone, "local_date": local_date(point, at)}
