@@ -14,7 +14,9 @@
 
 ``Node`` is one class made of the modules' parts, so that every use case and helper is a
 method of the node as before (``node.check``, ``node._require``, ``node._file_document``...).
-The decision rules are pure functions in ``cta.domain``.
+The decision rules are pure functions in ``cta.domain``. Use cases of a new concern: a
+module here with a class on ``NodeCore`` (or on ``DocumentFiling``, ``AlertScreening``
+when it files documents or screens), and one more base of ``Node``.
 """
 
 from __future__ import annotations

@@ -12,4 +12,7 @@ module per what they store.
                    reference, and the bulk apply of a peer's page
 ``audit``          the audit log, the sweeps (overstayers, retention), users, idempotency
 =================  ===========================================================================
+
+Rows of a new concern: a module here with a class on ``TransactionBase``, and one more base
+of ``SqlTransaction`` (and a method each in ``cta.services.ports.Transaction``).
 """
