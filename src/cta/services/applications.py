@@ -34,7 +34,7 @@ from cta.domain.applications import (
     refusal_reasons,
 )
 from cta.domain.documents import TravelDocument
-from cta.domain.errors import InvalidInputError
+from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission, Role
 from cta.domain.screening_rules import RuleSet, match_rules
@@ -350,7 +350,11 @@ class Applications:
 
     def _document(self, submission: Submission, today: date) -> TravelDocument:
         node = self.node
-        document = read_document(submission.mrz, on=today, countries=node.reference.countries)
+        try:
+            document = read_document(submission.mrz, on=today,
+                                     countries=node.reference.countries)  # fmt: skip
+        except CTAError as exc:
+            raise InvalidInputError(f"mrz: {exc}") from None
         if not document.valid:
             issues = "; ".join(f"{e.field}: {e.message}" for e in document.errors)
             raise InvalidInputError(f"mrz: the travel document does not read as valid ({issues})")

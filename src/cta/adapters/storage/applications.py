@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
@@ -14,6 +14,21 @@ __all__ = ["ApplicationRows"]
 
 _a, _d = t.applications.c, t.application_decisions.c
 _OPEN = ("processing", "manual", "information_requested")
+_TIMES = ("submitted_at", "deadline", "information_requested_at", "interview_at", "decided_at")
+
+
+def _aware(row: Any) -> dict[str, Any]:
+    """A row with its timestamps in UTC, as both drivers give them (sqlite3: naive text)."""
+    found = dict(row._mapping)
+    for name in _TIMES:
+        value = found.get(name)
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        if name in found:
+            found[name] = value
+    return found
 
 
 class ApplicationRows:
@@ -28,7 +43,7 @@ class ApplicationRows:
     def application(self, number: str, *, lock: bool = False) -> dict[str, Any] | None:
         query = select(t.applications).where(_a.number == number)
         row = self.c.execute(query.with_for_update() if lock else query).first()
-        return dict(row._mapping) if row else None
+        return _aware(row) if row else None
 
     def update_application(self, number: str, **fields: Any) -> None:
         self.c.execute(update(t.applications).where(_a.number == number).values(**fields))
@@ -40,7 +55,7 @@ class ApplicationRows:
                    _a.claimed_by, _a.review)
             .where(_a.first_state == first_state, _a.status.in_(_OPEN))
             .order_by(_a.deadline, _a.id).limit(limit))  # fmt: skip
-        return [dict(r._mapping) for r in rows]
+        return [_aware(r) for r in rows]
 
     def application_figures(
         self, first_state: str, now: datetime
@@ -50,10 +65,10 @@ class ApplicationRows:
         waiting = self.c.execute(select(func.count()).where(mine, _a.status.in_(_OPEN)))
         late = self.c.execute(select(func.count()).where(mine, _a.status.in_(_OPEN),
                                                          _a.deadline < now))  # fmt: skip
-        decided = self.c.execute(select(_a.submitted_at, _a.decided_at)
-                                 .where(mine, _a.decided_at.is_not(None)))  # fmt: skip
+        decided = [_aware(r) for r in self.c.execute(
+            select(_a.submitted_at, _a.decided_at).where(mine, _a.decided_at.is_not(None)))]
         return (int(waiting.scalar_one()), int(late.scalar_one()),
-                [(r[0], r[1]) for r in decided])  # fmt: skip
+                [(r["submitted_at"], r["decided_at"]) for r in decided])  # fmt: skip
 
     def add_application_decision(self, **fields: Any) -> None:
         self.c.execute(insert(t.application_decisions), fields)

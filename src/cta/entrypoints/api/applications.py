@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.store import DuplicateError
@@ -79,22 +79,25 @@ class ApplicationBody(BaseModel):
     travel_medical_insurance: bool | None = None
     previous_visas: list[Text] = Field(default_factory=list, max_length=20)
 
-    @model_validator(mode="after")
-    def _visa_form(self) -> ApplicationBody:
-        visa = ("purpose", "arrival", "departure", "entries", "duration_days", "accommodation",
-                "means_of_subsistence", "travel_medical_insurance")
-        if self.kind == "visa":
-            missing = [f for f in visa if getattr(self, f) is None]
-            if missing:
-                raise ValueError(f"a visa application gives {', '.join(missing)}")
-            assert self.arrival is not None and self.departure is not None
-            if self.departure < self.arrival:
-                raise ValueError("departure is before arrival")
-        else:
-            given = [f for f in visa if getattr(self, f) is not None]
-            if given:
-                raise ValueError(f"{', '.join(given)}: only a visa application gives these")
-        return self
+    def form_problems(self) -> list[dict[str, str]]:
+        """The visa form's fields a visa application lacks, or an authorisation gives:
+        ``{field, message}`` as the API's other 422 answers name them."""
+        problems = []
+        for name in _VISA_FORM:
+            given = getattr(self, name) is not None
+            if self.kind == "visa" and not given:
+                problems.append({"field": f"body.{name}",
+                                 "message": "a visa application gives this field"})
+            elif self.kind != "visa" and given:
+                problems.append({"field": f"body.{name}",
+                                 "message": "only a visa application gives this field"})
+        if self.arrival and self.departure and self.departure < self.arrival:
+            problems.append({"field": "body.departure", "message": "is before arrival"})
+        return problems
+
+
+_VISA_FORM = ("purpose", "arrival", "departure", "entries", "duration_days", "accommodation",
+              "means_of_subsistence", "travel_medical_insurance")
 
 
 class InformationBody(BaseModel):
@@ -179,6 +182,9 @@ Client = Annotated[str, Depends(_client)]
 def submit(body: ApplicationBody, request: Request, apps: Apps, key: Key) -> JSONResponse:
     """Apply for a travel authorisation or a common visa (no token); the answer's access
     code is shown once."""
+    problems = body.form_problems()
+    if problems:
+        return JSONResponse({"detail": problems}, status_code=422)
     form = body.model_dump(mode="json")
     digest = hashlib.sha256(json.dumps(form, sort_keys=True).encode()).hexdigest()
     submission = Submission(
