@@ -40,13 +40,13 @@ def test_each_category_has_its_route(category: Category, route: ApplicationKind 
 
 
 def test_a_visa_exempt_nationality_applying_for_a_visa_is_told_its_route() -> None:
-    with pytest.raises(InvalidInputError, match="^kind: visa .* USA: this nationality takes "
-                                                "the authorization route"):
+    with pytest.raises(InvalidInputError, match=r"^kind: visa .* USA: this nationality takes "
+                                                r"the authorization route"):
         check_route(VISA, "USA", Category.AUTHORIZATION)
 
 
 def test_a_member_national_applies_for_nothing() -> None:
-    with pytest.raises(InvalidInputError, match="kind: .*member nationals move freely"):
+    with pytest.raises(InvalidInputError, match=r"kind: .*member nationals move freely"):
         check_route(AUTH, "GEO", Category.FREE_MOVEMENT)
 
 
@@ -141,7 +141,7 @@ def test_a_visa_ground_is_not_a_ground_to_refuse_an_authorisation() -> None:
 
 
 def test_a_refusal_without_grounds_is_refused() -> None:
-    with pytest.raises(InvalidInputError, match="^reasons:"):
+    with pytest.raises(InvalidInputError, match=r"^reasons:"):
         refusal_reasons(VISA, [])
 
 
