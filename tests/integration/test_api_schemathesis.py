@@ -58,6 +58,7 @@ ROLE_FOR = {
     "POST /v1/applications": Role.CONSULAR_OFFICER,
     "GET /v1/applications/{number}": Role.CONSULAR_OFFICER,
     "POST /v1/applications/{number}/information": Role.CONSULAR_OFFICER,
+    "POST /v1/applications/purge": Role.ADMIN,
     **{f"{method} /v1/applications/{path}": Role.CONSULAR_OFFICER for method, path in (
         ("GET", "queue"), ("GET", "queue/figures"), ("POST", "{number}/claim"),
         ("GET", "{number}/file"), ("POST", "{number}/decision"),

@@ -342,3 +342,23 @@ def test_an_applicant_reading_too_fast_is_refused_with_429(api: Api) -> None:
                 assert int(response.headers["Retry-After"]) >= 1
                 break
     assert codes[-1] == 429 and set(codes[:-1]) == {404}
+
+
+def test_retention_deletes_a_refusal_after_five_years_and_keeps_a_recent_one(api: Api) -> None:
+    number = submitted(api, form(answers=NO | {"convictions": True}))["number"]
+    officer(api, number, "claim")
+    officer(api, number, "decision", {"outcome": "refused", "reasons": ["security_risk"]})
+    with api.server.client(api.tokens[Role.ADMIN], "retention") as client:
+        assert client.post("/v1/applications/purge").json()["deleted"] == 0
+    engine = create_engine(api.database_url)
+    try:
+        with engine.begin() as connection:  # the refusal, decided six years ago
+            connection.execute(t.applications.update().where(
+                t.applications.c.number == number).values(
+                decided_at=datetime.now().astimezone() - timedelta(days=6 * 365)))  # fmt: skip
+    finally:
+        engine.dispose()
+    with api.server.client(api.tokens[Role.ADMIN], "retention") as client:
+        assert client.post("/v1/applications/purge").json()["deleted"] == 1
+    with api.as_(Role.CONSULAR_OFFICER) as client:
+        assert client.get(f"/v1/applications/{number}/file").status_code == 404

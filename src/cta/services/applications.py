@@ -346,6 +346,19 @@ class Applications:
                              number=number, outcome=outcome)  # fmt: skip
         return {"number": number, "status": row["status"], "decision": decision}
 
+    def purge(self, actor: Actor) -> dict[str, Any]:
+        """Delete application files past retention (ETIAS Art. 54(1)): a grant's once its
+        permit has ended, a refusal's, annulment's or revocation's 5 years after it."""
+        self.node._require(actor, Permission.PURGE)
+        today = self.node.today()
+        decided_before = self.node.clock() - timedelta(days=5 * 365 + 1)
+        with self.node.store.transaction() as tx:
+            gone = tx.purge_applications(today.isoformat(), decided_before)
+            self.node._audit(tx, actor, "application retention deletion", None,
+                             numbers=gone[:100], count=len(gone))  # fmt: skip
+        return {"deleted": len(gone), "decided_before": rfc3339(decided_before),
+                "permits_ended_before": today.isoformat()}
+
     # -- the steps -------------------------------------------------------------------------
 
     def _document(self, submission: Submission, today: date) -> TravelDocument:

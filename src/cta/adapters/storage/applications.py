@@ -95,3 +95,21 @@ class ApplicationRows:
         i = t.idempotency.c
         self.c.execute(delete(t.idempotency).where(i.user_name.like("applicant@%"),
                                                    i.at < before))  # fmt: skip
+
+    def purge_applications(self, ended_before: str, decided_before: datetime) -> list[str]:
+        """Delete the applications past retention (``cta.services.applications.purge``): a
+        grant whose permit ended before ``ended_before`` (ISO date), a refusal, annulment or
+        revocation decided before ``decided_before``; and the area's refusal rows as old.
+        The numbers deleted."""
+        granted = and_(_a.status == "granted", _a.decided_at.is_not(None))
+        ended = and_(_a.status.in_(("refused", "annulled", "revoked")),
+                     _a.decided_at < decided_before)
+        rows = self.c.execute(select(_a.number, _a.status, _a.decision)
+                              .where(or_(granted, ended)))  # fmt: skip
+        gone = [number for number, status, decision in rows
+                if status != "granted" or str((decision or {}).get("valid_to")) < ended_before]
+        for first in range(0, len(gone), 500):
+            self.c.execute(delete(t.applications).where(_a.number.in_(gone[first:first + 500])))
+        self.c.execute(delete(t.application_decisions)
+                       .where(_d.decided_at < decided_before))  # fmt: skip
+        return gone

@@ -198,6 +198,12 @@ def submit(body: ApplicationBody, request: Request, apps: Apps, key: Key) -> JSO
     return JSONResponse(answer, status_code=status)
 
 
+@router.post("/v1/applications/purge", tags=["applications"])
+def purge(apps: Apps, who: Who) -> dict[str, Any]:
+    """Delete application files past retention (admin; docs/applications.md)."""
+    return apps.purge(who)
+
+
 @router.get("/v1/applications/queue", tags=["applications"])
 def queue(apps: Apps, who: Reader,
           limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:  # fmt: skip
