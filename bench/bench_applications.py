@@ -78,10 +78,10 @@ def _population(persons: list[Any]) -> list[tuple[dict[str, Any], bool]]:
 def run() -> dict[str, Any]:
     sys.path.insert(0, str(Path(__file__).parent.parent))
     import httpx
+    from tests.integration.node_server import NodeServer
 
     from bench.bench_node import _alerts
     from bench.screen_data import alert_persons
-    from tests.integration.node_server import NodeServer
 
     with tempfile.TemporaryDirectory(prefix="cta-bench-apps-") as tmp:
         url = f"sqlite:///{Path(tmp) / 'node.sqlite'}"
