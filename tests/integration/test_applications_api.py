@@ -45,8 +45,15 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
             yield Api(server, url, tokens)
 
 
+def someone(nationality: str = "USA", **fields: Any) -> list[str]:
+    """The passport of an applicant no other test has (the identity weighs: surname, birth
+    date, nationality)."""
+    surname = "".join(chr(ord("A") + int(c, 16)) for c in uuid.uuid4().hex[:8])
+    return passport(nationality, surname=surname, **fields)
+
+
 def form(nationality: str = "USA", mrz: list[str] | None = None, **change: Any) -> dict[str, Any]:
-    return {"kind": "authorization", "mrz": mrz or passport(nationality),
+    return {"kind": "authorization", "mrz": mrz or someone(nationality),
             "email": "applicant@example.org", "phone": "+1 555 0100",
             "address": "1 Main Street, Springfield", "birth_place": "Springfield",
             "occupation": "teacher", "first_state": "GEO", "language": "en",
@@ -100,7 +107,7 @@ def border_check(api: Api, mrz: list[str]) -> dict[str, Any]:
 
 
 def test_a_visa_exempt_applicant_is_granted_at_once_and_admitted_at_the_border(api: Api) -> None:
-    mrz = passport("USA", expiry_date=date.today() + timedelta(days=400))
+    mrz = someone("USA", expiry_date=date.today() + timedelta(days=400))
     assert border_check(api, mrz)["decision"] == "refuse"  # no authorisation yet
     answer = submitted(api, form(mrz=mrz))
     assert answer["status"] == "granted"
@@ -117,7 +124,7 @@ def test_a_visa_exempt_applicant_is_granted_at_once_and_admitted_at_the_border(a
 
 
 def test_a_yes_answer_goes_to_the_queue_where_an_officer_claims_and_grants(api: Api) -> None:
-    mrz = passport("CHN")
+    mrz = someone("CHN")
     answer = submitted(api, form(mrz=mrz, answers=NO | {"conflict_zones": True}))
     number = answer["number"]
     assert answer["status"] == "manual"
@@ -139,7 +146,7 @@ def test_a_yes_answer_goes_to_the_queue_where_an_officer_claims_and_grants(api: 
 
 
 def test_a_refusal_gives_its_grounds_and_weighs_in_the_next_application(api: Api) -> None:
-    mrz = passport("JPN")
+    mrz = someone("JPN")
     first = submitted(api, form(mrz=mrz, answers=NO | {"convictions": True}))
     officer(api, first["number"], "claim")
     refused = officer(api, first["number"], "decision",
@@ -293,7 +300,7 @@ def test_a_request_for_information_and_its_answer_extend_the_deadline(api: Api) 
 
 
 def test_a_granted_authorisation_is_revoked_and_no_longer_admits(api: Api) -> None:
-    mrz = passport("USA")
+    mrz = someone("USA")
     answer = submitted(api, form(mrz=mrz))
     assert border_check(api, mrz)["decision"] == "admit"
     assert officer(api, answer["number"], "revocation", {"reasons": []}).status_code == 422
@@ -324,24 +331,11 @@ def test_only_consular_officers_work_the_queue(api: Api) -> None:
 
 def test_the_queue_figures_count_waiting_overdue_and_the_median_time(api: Api) -> None:
     submitted(api, form(answers=NO | {"convictions": True}))
+    assert submitted(api, form())["status"] == "granted"  # decided: a time to decision
     with api.as_(Role.CONSULAR_OFFICER) as client:
         figures = client.get("/v1/applications/queue/figures").json()
     assert figures["waiting"] >= 1 and figures["overdue"] == 0
     assert figures["decided"] >= 1 and figures["median_hours_to_decision"] is not None
-
-
-def test_an_applicant_reading_too_fast_is_refused_with_429(api: Api) -> None:
-    answer = submitted(api, form())
-    codes = []
-    with api.public() as client:
-        for _ in range(80):
-            response = client.get(f"/v1/applications/{answer['number']}",
-                                  headers={"X-Access-Code": "guess"})  # fmt: skip
-            codes.append(response.status_code)
-            if response.status_code == 429:
-                assert int(response.headers["Retry-After"]) >= 1
-                break
-    assert codes[-1] == 429 and set(codes[:-1]) == {404}
 
 
 def test_retention_deletes_a_refusal_after_five_years_and_keeps_a_recent_one(api: Api) -> None:
@@ -362,3 +356,51 @@ def test_retention_deletes_a_refusal_after_five_years_and_keeps_a_recent_one(api
         assert client.post("/v1/applications/purge").json()["deleted"] == 1
     with api.as_(Role.CONSULAR_OFFICER) as client:
         assert client.get(f"/v1/applications/{number}/file").status_code == 404
+
+
+def test_an_application_past_its_deadline_is_flagged_and_counted_overdue(api: Api) -> None:
+    number = submitted(api, form(answers=NO | {"conflict_zones": True}))["number"]
+    engine = create_engine(api.database_url)
+    try:
+        with engine.begin() as connection:  # submitted five days ago: 96 hours have passed
+            connection.execute(t.applications.update().where(
+                t.applications.c.number == number).values(
+                deadline=datetime.now().astimezone() - timedelta(hours=24)))  # fmt: skip
+    finally:
+        engine.dispose()
+    with api.as_(Role.CONSULAR_OFFICER) as client:
+        queue = client.get("/v1/applications/queue").json()["items"]
+        figures = client.get("/v1/applications/queue/figures").json()
+    assert queue[0]["number"] == number and queue[0]["overdue"] is True
+    assert figures["overdue"] == 1
+
+
+def test_the_applicants_and_the_officers_steps_are_audited_with_their_purpose(api: Api) -> None:
+    answer = submitted(api, form(answers=NO | {"convictions": True}))
+    number = answer["number"]
+    with api.public() as client:
+        client.get(f"/v1/applications/{number}", headers={"X-Access-Code": answer["access_code"]})
+    officer(api, number, "claim")
+    file_of(api, number)
+    with api.server.client(api.tokens[Role.AUDITOR], "audit") as client:
+        entries = client.get("/v1/audit", params={"limit": 1000}).json()["items"]
+    mine = [(e["user_name"], e["action"], e["purpose"]) for e in entries
+            if (e.get("detail") or {}).get("number") == number]  # fmt: skip
+    assert ("applicant", "submit application", "the applicant's own application") in mine
+    assert ("consular_officer.01", "claim application", "consular examination") in mine
+    assert ("consular_officer.01", "read application file", "consular examination") in mine
+
+
+def test_an_applicant_reading_too_fast_is_refused_with_429(api: Api) -> None:
+    """The last test of the module: it uses up this client address's allowance."""
+    answer = submitted(api, form())
+    codes = []
+    with api.public() as client:
+        for _ in range(80):
+            response = client.get(f"/v1/applications/{answer['number']}",
+                                  headers={"X-Access-Code": "guess"})  # fmt: skip
+            codes.append(response.status_code)
+            if response.status_code == 429:
+                assert int(response.headers["Retry-After"]) >= 1
+                break
+    assert codes[-1] == 429 and set(codes[:-1]) == {404}
