@@ -37,11 +37,11 @@ from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission, Role
-from cta.domain.screening_rules import RuleSet, match_rules
+from cta.domain.screening_rules import RuleSet
 from cta.domain.travel_permits import permit_problem
-from cta.domain.travellers import CrossingDay
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
+from cta.services.application_review import review_application
 from cta.services.checks import read_document
 from cta.services.node import Actor, ConflictError, Idempotency, Node, NotFoundError
 from cta.services.ports import AuditEntry
@@ -50,11 +50,6 @@ __all__ = ["APPLICANT", "Applications", "Decision", "MailFn", "Submission"]
 
 APPLICANT = "applicant"  # the audit's actor and role for the applicant's own calls
 REPLAY_KEPT = timedelta(hours=24)  # an applicant's idempotent answer (it holds the code)
-QUESTIONS = {"convictions": "a criminal conviction in the last 10 years (20 for terrorist "
-                            "offences)",
-             "conflict_zones": "a stay in a war or conflict zone in the last 10 years",
-             "removal_orders": "an order to leave a member state or any EU/Schengen state in "
-                               "the last 10 years"}  # fmt: skip
 NOT_FOUND = "no application with this number and access code"
 
 
@@ -112,7 +107,7 @@ class Applications:
         document = self._document(submission, today)
         user = f"{APPLICANT}@{client}"[:100]
         with node.store.transaction(read_only=True) as tx:
-            review = self._review(tx, submission, document, today)
+            review = review_application(self.node, self.rules, tx, submission, document, today)
         status = automatic_outcome(submission.kind, review)
         with node.store.transaction() as tx:
             tx.drop_applicant_replays(now - REPLAY_KEPT)
@@ -379,46 +374,6 @@ class Applications:
         check_route(submission.kind, document.nationality, category)
         return document
 
-    def _review(self, tx: Any, submission: Submission, document: TravelDocument,
-                today: date) -> list[ReviewReason]:  # fmt: skip
-        """Why the application needs a person: answers, alert hits, the applicant's past
-        refusals of entry, overstays and refused applications, screening rules."""
-        reasons = [ReviewReason("answer", f"answered yes: {QUESTIONS[q]}")
-                   for q, yes in submission.answers.items() if yes]  # fmt: skip
-        hits, _, _ = self.node._alert_hits(tx, document, today)
-        reasons += [ReviewReason("alert_hit", f"alert {h.alert_id} ({h.category.value}), score "
-                                 f"{h.score:.2f}: {'; '.join(h.reasons)}") for h in hits]
-        reasons += self._past(tx, document, today)
-        facts = _facts(submission, document, today)
-        reasons += [ReviewReason("screening_rule", f"rule {m.rule_id} ({', '.join(m.facts)}): "
-                                 f"{m.reason}") for m in match_rules(self.rules.rules, facts)]
-        return reasons
-
-    def _past(self, tx: Any, document: TravelDocument, today: date) -> list[ReviewReason]:
-        owner = tx.document_owner(document.issuing_state, document.document_number)
-        persons = [owner] if owner is not None else [p.id for p in tx.candidates(
-            document.nationality, document.birth_date_raw, document.surname)]
-        reasons = []
-        for person_id in persons:
-            for refusal in tx.refusals_of(person_id):
-                reasons.append(ReviewReason("refusal_of_entry", (
-                    f"refused entry at {refusal.crossing_point} on {refusal.local_date} "
-                    f"({refusal.origin or self.node.state})")))
-            person = tx.person(person_id)
-            days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
-            overstays = self.node._status(person, days, today).get("overstays") or []
-            if person.overstayed or overstays:
-                spans = ", ".join(f"{o['from']} to {o['to']}" for o in overstays)
-                reasons.append(ReviewReason("overstay", "overstayed in the area"
-                                            + (f" ({spans})" if spans else "")))  # fmt: skip
-        for past in tx.application_decisions_of(
-                document.issuing_state, document.document_number, document.nationality,
-                document.birth_date_raw, document.surname):  # fmt: skip
-            reasons.append(ReviewReason("past_application", (
-                f"{past['kind']} application {past['number']} {past['outcome']} by "
-                f"{past['origin']}: " + "; ".join(r["message"] for r in past["reasons"]))))
-        return reasons
-
     def _new_row(self, submission: Submission, document: TravelDocument, number: str,
                  code: str, review: list[ReviewReason], now: datetime) -> dict[str, Any]:
         return {
@@ -488,8 +443,12 @@ class Applications:
         tx.update_application(row["number"], **update)
         row |= update
         self._step(tx, row, actor.name, "granted", now, status=ApplicationStatus.GRANTED.value)
-        node._audit(tx, actor, f"issue {row['kind']}", person_id, id=permit_id,
-                    number=row["number"])  # fmt: skip
+        if automatic:  # no officer: the audit names the automatic processing as its role
+            tx.audit(AuditEntry(actor.name, "automatic", f"issue {row['kind']}", actor.purpose,
+                                person_id, {"id": permit_id, "number": row["number"]}), now)
+        else:
+            node._audit(tx, actor, f"issue {row['kind']}", person_id, id=permit_id,
+                        number=row["number"])  # fmt: skip
         self._send(tx, row, "granted", now)
 
     def _refuse(self, tx: Any, row: dict[str, Any], actor: Actor,
@@ -567,23 +526,3 @@ class Applications:
         self.node.store.audit([AuditEntry(APPLICANT, APPLICANT, action,
                                           "the applicant's own application", row["person_id"],
                                           {"number": number})], self.node.clock())
-
-
-def _facts(submission: Submission, document: TravelDocument, today: date) -> dict[str, object]:
-    """The facts of an application a screening rule may weigh (``ALLOWED_FACTS``)."""
-    form = submission.form
-    born = document.birth_date
-    age = None if born is None else today.year - born.year - (
-        (today.month, today.day) < (born.month, born.day))
-    facts: dict[str, object] = {
-        "kind": submission.kind.value, "nationality": document.nationality,
-        "other_nationalities": form.get("other_nationalities") or [], "sex": document.sex,
-        "age": age, "residence_country": form.get("residence_country"),
-        "residence_city": form.get("residence_city"), "education": form.get("education"),
-        "occupation": form.get("occupation"), "first_state": submission.first_state,
-        "purpose": form.get("purpose"),
-    }  # fmt: skip
-    facts |= {f"answers.{q}": bool(a) for q, a in submission.answers.items()}
-    return facts
-
-
