@@ -54,6 +54,17 @@ ROLE_FOR = {
     "GET /v1/alerts": Role.ADMIN,
     "POST /v1/screenings": Role.BORDER_OFFICER,
     "POST /v1/alert-hits": Role.BORDER_OFFICER,
+    # applications: the applicant's calls need no token (one is sent, and ignored)
+    "POST /v1/applications": Role.CONSULAR_OFFICER,
+    "GET /v1/applications/{number}": Role.CONSULAR_OFFICER,
+    "POST /v1/applications/{number}/information": Role.CONSULAR_OFFICER,
+    "POST /v1/applications/purge": Role.ADMIN,
+    **{f"{method} /v1/applications/{path}": Role.CONSULAR_OFFICER for method, path in (
+        ("GET", "queue"), ("GET", "queue/figures"), ("POST", "{number}/claim"),
+        ("GET", "{number}/file"), ("POST", "{number}/decision"),
+        ("POST", "{number}/information-request"), ("POST", "{number}/interview"),
+        ("POST", "{number}/annulment"), ("POST", "{number}/revocation"),
+        ("POST", "{number}/appeal"), ("POST", "{number}/appeal-outcome"))},
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

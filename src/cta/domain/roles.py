@@ -35,6 +35,7 @@ class Permission(StrEnum):
     DECIDE_ALERT_HIT = "decide_alert_hit"  # confirm or dismiss a hit
     READ_ALERTS = "read_alerts"
     MANAGE_ALERTS = "manage_alerts"  # create, change, withdraw, import alerts
+    DECIDE_APPLICATION = "decide_application"  # the consular queue of applications
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -51,7 +52,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
     ),
     Role.CONSULAR_OFFICER: frozenset(
         {Permission.READ_PERSON, Permission.ISSUE_PERMIT, Permission.CHECK, Permission.SCREEN,
-         Permission.DECIDE_ALERT_HIT, Permission.READ_ALERTS}
+         Permission.DECIDE_ALERT_HIT, Permission.READ_ALERTS, Permission.DECIDE_APPLICATION}
     ),
     Role.ANALYST: frozenset({Permission.READ_AGGREGATES}),
     Role.AUDITOR: frozenset({Permission.READ_AUDIT}),

@@ -42,6 +42,7 @@ from cta.federation.verify import (
     erased_by,
     verify_batch,
 )
+from cta.services.application_records import apply_application_decision
 from cta.services.checks import read_document
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
 
@@ -263,6 +264,9 @@ class FederationService:
                 return self._apply_link(tx, payload, record.at), None
             if record.kind == "AlertHitDecided":
                 return self._apply_hit_decision(tx, record, payload), None
+            if record.kind == "ApplicationDecided":  # cta.services.application_records
+                apply_application_decision(tx, record.origin, record.seq, record.at, payload)
+                return None, None
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":

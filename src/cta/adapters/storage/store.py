@@ -21,6 +21,7 @@ from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
 from cta.adapters.storage.transaction.alerts import AlertRows
+from cta.adapters.storage.transaction.applications import ApplicationRows
 from cta.adapters.storage.transaction.audit import AuditRows
 from cta.adapters.storage.transaction.base import DuplicateError, _day, _instant, _Prepared
 from cta.adapters.storage.transaction.check_reads import _HOT, CheckReads
@@ -33,7 +34,9 @@ from cta.services.ports import AuditEntry, CheckHistory, DataHead
 __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
 
-class SqlTransaction(CheckReads, PersonRows, PermitRows, AlertRows, FederationRows, AuditRows):
+class SqlTransaction(
+    CheckReads, PersonRows, PermitRows, AlertRows, FederationRows, AuditRows, ApplicationRows
+):
     """A unit of work on one connection; the store commits it when the block ends."""
 
 

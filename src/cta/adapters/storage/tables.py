@@ -30,6 +30,8 @@ __all__ = [
     "alert_changes",
     "alert_decisions",
     "alerts",
+    "application_decisions",
+    "applications",
     "audit_log",
     "authorizations",
     "chain_heads",
@@ -346,4 +348,64 @@ personal_reads = Table(
     Column("user_name", String(100), primary_key=True),
     Column("due_us", BigInteger, nullable=False),
     Column("alarmed_until_us", BigInteger),
+)
+
+# Applications for a travel authorisation or a common visa (``cta.services.applications``):
+# the form as submitted (``form``), why it needs an officer (``review``), its decision and the
+# steps it went through (``history``). Only the access code's SHA-256 is kept.
+applications = Table(
+    "applications",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("number", String(20), nullable=False, unique=True),
+    Column("kind", String(13), nullable=False),  # authorization | visa
+    Column("status", String(24), nullable=False),
+    Column("access_hash", String(64), nullable=False),
+    Column("first_state", String(3), nullable=False),
+    Column("issuing_state", String(3), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("surname", String(200), nullable=False),
+    Column("birth_date_raw", String(6), nullable=False),
+    Column("person_id", Id),  # the holder once a permit is issued (no key: retention differs)
+    Column("language", String(10), nullable=False),
+    Column("email", String(320), nullable=False),
+    Column("form", JSON, nullable=False),
+    Column("review", JSON, nullable=False),  # [{"code", "message"}]
+    Column("history", JSON, nullable=False),  # [{"at", "by", "action", ...}]
+    Column("submitted_at", UTC, nullable=False),
+    Column("deadline", UTC, nullable=False),
+    Column("information_requested_at", UTC),
+    Column("interview_at", UTC),
+    Column("claimed_by", String(100)),
+    Column("decided_at", UTC),
+    Column("decision", JSON),
+    Column("permit_id", Id),  # the authorisation or visa issued
+    Column("permit_outbox_seq", BigInteger),  # its record, which a revocation supersedes
+    Column("decision_outbox_seq", BigInteger),  # the last ApplicationDecided of this node
+    Index(None, "first_state", "status", "deadline"),
+    Index(None, "issuing_state", "document_number"),
+)
+
+# Refusals, annulments and revocations of applications anywhere in the area (this node's and
+# its peers', from ``ApplicationDecided`` records), which the automatic processing weighs.
+application_decisions = Table(
+    "application_decisions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("origin", String(3), nullable=False),
+    Column("number", String(20), nullable=False),
+    Column("kind", String(13), nullable=False),
+    Column("outcome", String(20), nullable=False),  # refused | annulled | revoked
+    Column("issuing_state", String(3), nullable=False),
+    Column("document_number", String(30), nullable=False),
+    Column("nationality", String(3), nullable=False),
+    Column("surname", String(200), nullable=False),
+    Column("birth_date_raw", String(6), nullable=False),
+    Column("reasons", JSON, nullable=False),
+    Column("decided_at", UTC, nullable=False),
+    Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
+    Index(None, "issuing_state", "document_number"),
+    Index(None, "nationality", "birth_date_raw", "surname"),
+    Index(None, "origin", "number"),
 )

@@ -190,6 +190,9 @@ def create_app(
     app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
     add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
+    from cta.entrypoints.api.applications import router as applications  # uses Who, Reader
+
+    app.include_router(applications)  # /v1/applications...: docs/applications.md
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several

@@ -11,6 +11,8 @@ module per what they store.
 ``federation``     the outbox, records and chain heads, peers' status, rows that records
                    reference, and the bulk apply of a peer's page
 ``audit``          the audit log, the sweeps (overstayers, retention), users, idempotency
+``applications``   applications for a travel authorisation or a visa, and the decisions on
+                   them, this node's and its peers'
 =================  ===========================================================================
 
 Rows of a new concern: a module here with a class on ``TransactionBase``, and one more base

@@ -1,0 +1,288 @@
+"""The API of applications (docs/applications.md): the applicant's side (no token; the
+access code opens an application) and the consular queue (``consular_officer``, with
+``X-Purpose`` as every personal-data call)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
+
+from cta.adapters.storage.store import DuplicateError
+from cta.domain.applications import ApplicationKind
+from cta.domain.personal_data import ReadRate
+from cta.entrypoints.api.app import Reader, Who
+from cta.entrypoints.api.schemas import MRZ, FreeText, Instant
+from cta.services.applications import APPLICANT, NOT_FOUND, Applications, Decision, Submission
+from cta.services.node import Idempotency, NotFoundError
+from cta.services.ports import AuditEntry
+from cta.services.read_limits import ALARM, ReadLimiter
+
+__all__ = ["APPLICANT_RATE", "router"]
+
+router = APIRouter()
+# how often one client (IP address) may open an application with its code: a guess at a
+# code costs one of these, and a wrong code and an unknown number count the same
+APPLICANT_RATE = ReadRate(per_minute=30, burst=30)
+
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+Number = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")]
+AccessCode = Annotated[str, Header(alias="X-Access-Code", min_length=1, max_length=100)]
+Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]
+State = Literal["AZE", "ARM", "GEO"]
+Nationality = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
+_BODY = ConfigDict(extra="forbid", frozen=True)
+
+
+class Answers(BaseModel):
+    model_config = _BODY
+    convictions: bool
+    conflict_zones: bool
+    removal_orders: bool
+
+
+class ApplicationBody(BaseModel):
+    """POST /v1/applications: the ETIAS form's fields; a visa adds the harmonised form's."""
+
+    model_config = _BODY
+    kind: Literal["authorization", "visa"]
+    mrz: MRZ
+    email: Annotated[str, Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    phone: Annotated[str, Field(min_length=5, max_length=30, pattern=r"^\+?[0-9 ()-]+$")]
+    address: Text
+    birth_place: Text
+    occupation: Text
+    first_state: State
+    language: Literal["en", "az", "hy", "ka", "ru"]
+    answers: Answers
+    other_names: list[Text] = Field(default_factory=list, max_length=10)
+    parents_first_names: list[Text] = Field(default_factory=list, max_length=2)
+    other_nationalities: list[Nationality] = Field(default_factory=list, max_length=5)
+    residence_country: Nationality | None = None
+    residence_city: Text | None = None
+    education: Text | None = None
+    # the visa form (Visa Code Annex I)
+    purpose: Text | None = None
+    arrival: date | None = None
+    departure: date | None = None
+    entries: Literal["1", "2", "multiple"] | None = None
+    duration_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    accommodation: Text | None = None
+    means_of_subsistence: Text | None = None
+    travel_medical_insurance: bool | None = None
+    previous_visas: list[Text] = Field(default_factory=list, max_length=20)
+
+    def form_problems(self) -> list[dict[str, str]]:
+        """The visa form's fields a visa application lacks, or an authorisation gives:
+        ``{field, message}`` as the API's other 422 answers name them."""
+        problems = []
+        for name in _VISA_FORM:
+            given = getattr(self, name) is not None
+            if self.kind == "visa" and not given:
+                problems.append({"field": f"body.{name}",
+                                 "message": "a visa application gives this field"})
+            elif self.kind != "visa" and given:
+                problems.append({"field": f"body.{name}",
+                                 "message": "only a visa application gives this field"})
+        if self.arrival and self.departure and self.departure < self.arrival:
+            problems.append({"field": "body.departure", "message": "is before arrival"})
+        return problems
+
+
+_VISA_FORM = ("purpose", "arrival", "departure", "entries", "duration_days", "accommodation",
+              "means_of_subsistence", "travel_medical_insurance")
+
+
+class InformationBody(BaseModel):
+    model_config = _BODY
+    answer: FreeText = Field(min_length=1)
+
+
+class DecisionBody(BaseModel):
+    model_config = _BODY
+    outcome: Literal["granted", "refused"]
+    reasons: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list,
+                                                                max_length=20)
+    valid_from: date | None = None
+    valid_to: date | None = None
+    territorial_validity: list[State] | None = None
+
+
+class QuestionsBody(BaseModel):
+    model_config = _BODY
+    questions: FreeText = Field(min_length=1)
+
+
+class InterviewBody(BaseModel):
+    model_config = _BODY
+    at: Instant
+    place: Text
+
+
+class ReasonsBody(BaseModel):
+    model_config = _BODY
+    reasons: list[FreeText] = Field(min_length=1, max_length=20)
+
+
+class AppealBody(BaseModel):
+    model_config = _BODY
+    grounds: FreeText = Field(min_length=1)
+
+
+class AppealOutcomeBody(BaseModel):
+    model_config = _BODY
+    outcome: Literal["allowed", "dismissed"]
+    reasons: list[FreeText] = Field(default_factory=list, max_length=20)
+
+
+def _applications(request: Request) -> Applications:
+    state = request.app.state
+    found: Applications | None = getattr(state, "applications", None)
+    if found is None:
+        found = state.applications = Applications(state.node, mail=getattr(state, "mail", None))
+    return found
+
+
+Apps = Annotated[Applications, Depends(_applications)]
+
+
+async def _client(request: Request) -> str:
+    """The client's address, counted against ``APPLICANT_RATE`` (429 when over it); the
+    allowance is the node's, in its database, as every user's reads are."""
+    client = request.client.host if request.client else "unknown"
+    reads: ReadLimiter | None = request.app.state.reads
+    if reads is not None:
+        await run_in_threadpool(_admit, reads, client)
+    return client
+
+
+def _admit(reads: ReadLimiter, client: str) -> None:
+    user = f"{APPLICANT}@{client}"[:100]
+    alarm = AuditEntry(APPLICANT, APPLICANT, ALARM, "the applicant's own application", None,
+                       {"client": client, "limit": APPLICANT_RATE.describe()})  # fmt: skip
+    wait_us, _ = reads.allowances.take(user, reads.clock(), APPLICANT_RATE, alarm)
+    if wait_us > 0:
+        seconds = max(1, math.ceil(wait_us / 1_000_000))
+        raise HTTPException(429, f"too many requests from this address "
+                                 f"({APPLICANT_RATE.describe()}); try again in {seconds} s",
+                            {"Retry-After": str(seconds)})  # fmt: skip
+
+
+Client = Annotated[str, Depends(_client)]
+
+
+@router.post("/v1/applications", status_code=201, tags=["applications"])
+def submit(body: ApplicationBody, request: Request, apps: Apps, key: Key) -> JSONResponse:
+    """Apply for a travel authorisation or a common visa (no token); the answer's access
+    code is shown once."""
+    problems = body.form_problems()
+    if problems:
+        return JSONResponse({"detail": problems}, status_code=422)
+    form = body.model_dump(mode="json")
+    digest = hashlib.sha256(json.dumps(form, sort_keys=True).encode()).hexdigest()
+    submission = Submission(
+        kind=ApplicationKind(body.kind), mrz=body.mrz, first_state=body.first_state,
+        language=body.language, email=body.email, answers=body.answers.model_dump(), form=form)
+    client = request.client.host if request.client else "unknown"
+    try:
+        status, answer = apps.submit(submission, client, Idempotency(key, digest))
+    except DuplicateError:  # the same key at the same time: the first one's answer
+        status, answer = apps.submit(submission, client, Idempotency(key, digest))
+    return JSONResponse(answer, status_code=status)
+
+
+@router.post("/v1/applications/purge", tags=["applications"])
+def purge(apps: Apps, who: Who) -> dict[str, Any]:
+    """Delete application files past retention (admin; docs/applications.md)."""
+    return apps.purge(who)
+
+
+@router.get("/v1/applications/queue", tags=["applications"])
+def queue(apps: Apps, who: Reader,
+          limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:  # fmt: skip
+    """This state's open applications, the oldest deadline first (consular officer)."""
+    return apps.queue(who, limit)
+
+
+@router.get("/v1/applications/queue/figures", tags=["applications"])
+def figures(apps: Apps, who: Who) -> dict[str, Any]:
+    """Waiting, overdue, and the median time to a decision in hours."""
+    return apps.figures(who)
+
+
+@router.get("/v1/applications/{number}", tags=["applications"],
+            responses={404: {"description": NOT_FOUND}})  # fmt: skip
+def status(number: Number, code: AccessCode, apps: Apps, _client: Client) -> JSONResponse:
+    """An application's status and decision, for its applicant (the access code)."""
+    try:
+        return JSONResponse(apps.status(number, code))
+    except NotFoundError:
+        return JSONResponse({"detail": NOT_FOUND}, status_code=404)
+
+
+@router.post("/v1/applications/{number}/information", tags=["applications"])
+def information(number: Number, code: AccessCode, body: InformationBody, apps: Apps,
+                _client: Client) -> JSONResponse:  # fmt: skip
+    """The applicant answers a request for information."""
+    try:
+        return JSONResponse(apps.answer_information(number, code, body.answer))
+    except NotFoundError:
+        return JSONResponse({"detail": NOT_FOUND}, status_code=404)
+
+
+@router.post("/v1/applications/{number}/claim", tags=["applications"])
+def claim(number: Number, apps: Apps, who: Who) -> dict[str, Any]:
+    return apps.claim(who, number)
+
+
+@router.get("/v1/applications/{number}/file", tags=["applications"])
+def application_file(number: Number, apps: Apps, who: Reader) -> dict[str, Any]:
+    """The whole application: the form, why it needs an officer, its history."""
+    return apps.file(who, number)
+
+
+@router.post("/v1/applications/{number}/decision", tags=["applications"])
+def decide(number: Number, body: DecisionBody, apps: Apps, who: Who) -> dict[str, Any]:
+    """Grant or refuse (standard grounds: docs/applications.md); claim it first."""
+    return apps.decide(who, number, Decision(
+        body.outcome, body.reasons, body.valid_from, body.valid_to,
+        tuple(body.territorial_validity or ())))  # fmt: skip
+
+
+@router.post("/v1/applications/{number}/information-request", tags=["applications"])
+def request_information(number: Number, body: QuestionsBody, apps: Apps,
+                        who: Who) -> dict[str, Any]:  # fmt: skip
+    return apps.request_information(who, number, body.questions)
+
+
+@router.post("/v1/applications/{number}/interview", tags=["applications"])
+def interview(number: Number, body: InterviewBody, apps: Apps, who: Who) -> dict[str, Any]:
+    return apps.invite(who, number, body.at, body.place)
+
+
+@router.post("/v1/applications/{number}/annulment", tags=["applications"])
+def annul(number: Number, body: ReasonsBody, apps: Apps, who: Who) -> dict[str, Any]:
+    return apps.end(who, number, "annulled", body.reasons)
+
+
+@router.post("/v1/applications/{number}/revocation", tags=["applications"])
+def revoke(number: Number, body: ReasonsBody, apps: Apps, who: Who) -> dict[str, Any]:
+    return apps.end(who, number, "revoked", body.reasons)
+
+
+@router.post("/v1/applications/{number}/appeal", tags=["applications"])
+def appeal(number: Number, body: AppealBody, apps: Apps, who: Who) -> dict[str, Any]:
+    return apps.appeal(who, number, body.grounds)
+
+
+@router.post("/v1/applications/{number}/appeal-outcome", tags=["applications"])
+def appeal_outcome(number: Number, body: AppealOutcomeBody, apps: Apps,
+                   who: Who) -> dict[str, Any]:  # fmt: skip
+    return apps.appeal_outcome(who, number, body.outcome, body.reasons)
