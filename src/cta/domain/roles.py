@@ -18,6 +18,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CARRIER = "carrier"  # an airline, bus or rail operator: OK / NOT OK before boarding
 
 
 class Permission(StrEnum):
@@ -35,6 +36,7 @@ class Permission(StrEnum):
     DECIDE_ALERT_HIT = "decide_alert_hit"  # confirm or dismiss a hit
     READ_ALERTS = "read_alerts"
     MANAGE_ALERTS = "manage_alerts"  # create, change, withdraw, import alerts
+    CARRIER_CHECK = "carrier_check"  # ask OK / NOT OK for a manifest; reads no file
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -67,6 +69,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ALERTS,
         }
     ),
+    Role.CARRIER: frozenset({Permission.CARRIER_CHECK}),
 }
 
 

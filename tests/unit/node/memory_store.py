@@ -61,6 +61,9 @@ class MemoryTransaction:
         days = [(c.direction, c.local_date) for c in self.crossings_of(person_id)]
         return CheckHistory(days, self.visas_of(person_id), self.authorizations_of(person_id))
 
+    def check_histories(self, person_ids: Sequence[int]) -> dict[int, CheckHistory]:
+        return {p: self.check_history(p) for p in person_ids}
+
     def person(self, person_id: int) -> PersonRow | None:
         row = self.t["persons"].get(person_id)
         return PersonRow(**row) if row else None

@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, Operat
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
+from cta.adapters.storage.histories import read_histories
 from cta.adapters.storage.watch import DatabaseWatch
 from cta.services.ports import (
     AlertRow,
@@ -617,6 +618,10 @@ class SqlTransaction:
             ):  # fmt: skip
                 found[(state, number)] = (int(person_id), int(document_id))
         return found
+
+    def check_histories(self, person_ids: Sequence[int]) -> dict[int, CheckHistory]:
+        """``check_history`` of many persons in a few queries (the carriers' manifests)."""
+        return read_histories(self.c, person_ids)
 
     def add_persons(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert persons in one statement; their ids, in the order of ``rows``."""
