@@ -54,6 +54,7 @@ ROLE_FOR = {
     "GET /v1/alerts": Role.ADMIN,
     "POST /v1/screenings": Role.BORDER_OFFICER,
     "POST /v1/alert-hits": Role.BORDER_OFFICER,
+    "POST /v1/carrier-checks": Role.CARRIER,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import BindParameter, Connection, bindparam, select
 
 from cta.adapters.storage import tables as t
 from cta.services.ports import CheckHistory
@@ -21,7 +21,7 @@ __all__ = ["CHUNK", "read_histories"]
 CHUNK = 1000  # person ids a statement (SQLite allows 32,766 parameters)
 
 _c, _v, _a = t.crossings.c, t.visas.c, t.authorizations.c
-_IDS = bindparam("ids", expanding=True)
+_IDS: BindParameter[int] = bindparam("ids", expanding=True)
 _DAYS = (select(_c.person_id, _c.direction, _c.local_date).where(_c.person_id.in_(_IDS))
          .order_by(_c.person_id, _c.occurred_at, _c.id))  # fmt: skip
 _VISAS = (select(_v.person_id, _v.document_number, _v.valid_from, _v.valid_to,
