@@ -1,7 +1,7 @@
 """Carriers ask before boarding: a manifest of travellers answered OK or NOT OK each.
 
 One read transaction answers the whole manifest with a handful of queries whatever its size
-(the documents by key, then the holders' permits and entries, ``Transaction.check_histories``);
+(the documents by key, their holders' permits and entries: ``Transaction.document_histories``);
 the ``invalidated_document`` alerts come from the node's screening index in memory. The rule
 itself is ``cta.domain.carriers``. Every query is audited: one entry for the query (the
 carrier, how many travellers, on which day) and one for each traveller asked about, with the
@@ -61,14 +61,14 @@ def check_manifest(node: Node, actor: Actor, request: CarrierCheck) -> list[Answ
     on = request.on or node.today()
     regime = node.regime_on(on)
     with node.store.transaction(read_only=True) as tx:
-        owners = {key: ids[0] for key, ids in tx.document_keys(list(set(keys))).items()}
-        histories = tx.check_histories(sorted(set(owners.values())))
+        held = tx.document_histories(keys)
         invalidated = _invalidated(node, tx, set(keys), on)
     answers = [
         answer_for(regime.category_for(_mrz_code(t.nationality)),
-                   _held(key, owners, histories, invalidated), on)
+                   _held(key, held.get(key), invalidated), on)
         for t, key in zip(travellers, keys, strict=True)
     ]  # fmt: skip
+    owners = {key: person for key, (person, _) in held.items()}
     _audit(node, actor, travellers, keys, owners, answers, on)
     return answers
 
@@ -89,13 +89,12 @@ def _mrz_code(code: str) -> str:
 
 
 def _held(
-    key: DocumentKey, owners: dict[DocumentKey, int], histories: dict[int, CheckHistory],
-    invalidated: set[DocumentKey],
-) -> Held:  # fmt: skip
-    person = owners.get(key)
-    if person is None:
+    key: DocumentKey, found: tuple[int, CheckHistory] | None, invalidated: set[DocumentKey]
+) -> Held:
+    """What the node holds on one document (``found``: its holder and their history)."""
+    if found is None:
         return Held(invalidated=True) if key in invalidated else NOTHING
-    history = histories[person]
+    history = found[1]
     number = key[1]
     entries = [day for direction, day in history.days if direction == "entry"]
     visas = [visa_with_entries(Visa(v["document_number"], v["valid_from"], v["valid_to"],

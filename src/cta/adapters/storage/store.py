@@ -39,7 +39,7 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, Operat
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.group_commit import GroupCommit
-from cta.adapters.storage.histories import read_histories
+from cta.adapters.storage.histories import read_document_histories
 from cta.adapters.storage.watch import DatabaseWatch
 from cta.services.ports import (
     AlertRow,
@@ -619,9 +619,11 @@ class SqlTransaction:
                 found[(state, number)] = (int(person_id), int(document_id))
         return found
 
-    def check_histories(self, person_ids: Sequence[int]) -> dict[int, CheckHistory]:
-        """``check_history`` of many persons in a few queries (the carriers' manifests)."""
-        return read_histories(self.c, person_ids)
+    def document_histories(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, CheckHistory]]:
+        """Holder and ``check_history`` of many documents in a few queries (carriers)."""
+        return read_document_histories(self.c, keys)
 
     def add_persons(self, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert persons in one statement; their ids, in the order of ``rows``."""
