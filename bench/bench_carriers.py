@@ -117,6 +117,7 @@ def _in_process(url: str, bodies: list[list[dict[str, str]]]) -> dict[str, float
     from cta.settings import Settings
 
     node = build_node(Settings(database_url=url, alert_snapshot="off"))
+    node.alerts.open(node.store)  # as each server worker does at start (``asgi``)
     actor = Actor("carrier.bench", Role.CARRIER, "benchmark")
     times = []
     for body in bodies[:IN_PROCESS]:
@@ -125,8 +126,7 @@ def _in_process(url: str, bodies: list[list[dict[str, str]]]) -> dict[str, float
         check_manifest(node, actor, command)
         times.append(time.perf_counter() - started)
     node.store.engine.dispose()  # type: ignore[attr-defined]
-    return {"median_ms": statistics.median(times[1:]) * 1e3, "max_ms": max(times) * 1e3,
-            "first_ms": times[0] * 1e3}  # fmt: skip
+    return {"median_ms": statistics.median(times) * 1e3, "max_ms": max(times) * 1e3}
 
 
 def _over_http(server: Any, token: str, bodies: list[Any], seconds: float) -> dict[str, Any]:
