@@ -189,3 +189,16 @@ def test_every_query_and_traveller_is_audited_with_the_carrier(node: Node) -> No
     assert [(e["detail"]["document_number"], e["detail"]["answer"], e["person_id"] is None)
             for e in travellers] == [(traveller(known)["document_number"], "OK", False),
                                      (traveller(unknown)["document_number"], "NOT OK", True)]
+    # the traveller's subject-access export shows who asked, when and what they were told
+    with node.as_(Role.ADMIN) as client:
+        export = client.get(f"/v1/persons/{travellers[0]['person_id']}/export").json()
+    [told] = [e for e in export["audit"] if e["action"] == "carrier check traveller"]
+    assert (told["user_name"], told["detail"]["answer"]) == (CARRIER_NAME, "OK")
+
+
+def test_a_bad_purpose_is_refused_naming_the_header(node: Node) -> None:
+    with node.as_(Role.CARRIER, purpose="x" * 201) as client:
+        response = client.post("/v1/carrier-checks",
+                               json={"travellers": [traveller(passport("USA"))]})
+    assert response.status_code == 422
+    assert "X-Purpose" in response.text

@@ -59,6 +59,11 @@ def test_a_permit_holds_for_its_own_document_only(node: Node) -> None:
     assert ask(node, ("US1111111", "GBR", "USA"), ("US1111111", "USA", "USA")) == [NOT_OK, OK]
 
 
+def test_germany_is_d_on_the_document_and_deu_in_a_manifest_finds_it(node: Node) -> None:
+    issue(node, "C01X00T47", "D")
+    assert ask(node, ("C01X00T47", "D", "D"), ("C01X00T47", "DEU", "DEU")) == [OK, OK]
+
+
 def test_entries_used_anywhere_count_and_a_later_day_sees_the_visa_expired(node: Node) -> None:
     issue(node, "NG2222222", "NGA", duration_days=15, entries=1)
     assert ask(node, ("NG2222222", "NGA", "NGA")) == [OK]
