@@ -22,6 +22,7 @@ BENCHMARKS = {
     "node": "bench.bench_node",  # about 15 minutes: only when named (python -m bench node)
     "screen": "bench.bench_screen",  # about 10 minutes at 2 M alerts: only when named
     "applications": "bench.bench_applications",  # a few minutes: only when named
+    "carriers": "bench.bench_carriers",  # a few minutes: only when named
 }
 DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"

@@ -65,6 +65,7 @@ ROLE_FOR = {
         ("POST", "{number}/information-request"), ("POST", "{number}/interview"),
         ("POST", "{number}/annulment"), ("POST", "{number}/revocation"),
         ("POST", "{number}/appeal"), ("POST", "{number}/appeal-outcome"))},
+    "POST /v1/carrier-checks": Role.CARRIER,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

@@ -18,6 +18,7 @@ class Role(StrEnum):
     ANALYST = "analyst"
     AUDITOR = "auditor"
     ADMIN = "admin"
+    CARRIER = "carrier"  # an airline, bus or rail operator: OK / NOT OK before boarding
 
 
 class Permission(StrEnum):
@@ -36,6 +37,7 @@ class Permission(StrEnum):
     READ_ALERTS = "read_alerts"
     MANAGE_ALERTS = "manage_alerts"  # create, change, withdraw, import alerts
     DECIDE_APPLICATION = "decide_application"  # the consular queue of applications
+    CARRIER_CHECK = "carrier_check"  # ask OK / NOT OK for a manifest; reads no file
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -68,6 +70,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_ALERTS,
         }
     ),
+    Role.CARRIER: frozenset({Permission.CARRIER_CHECK}),
 }
 
 

@@ -61,6 +61,12 @@ class MemoryTransaction:
         days = [(c.direction, c.local_date) for c in self.crossings_of(person_id)]
         return CheckHistory(days, self.visas_of(person_id), self.authorizations_of(person_id))
 
+    def document_histories(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, CheckHistory]]:
+        return {(k[0], k[1]): (found[0], self.check_history(found[0])) for k in keys
+                if (found := self.document_key(k[0], k[1])) is not None}  # fmt: skip
+
     def person(self, person_id: int) -> PersonRow | None:
         row = self.t["persons"].get(person_id)
         return PersonRow(**row) if row else None

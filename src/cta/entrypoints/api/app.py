@@ -32,6 +32,7 @@ from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import jsonable
 from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.carriers import carriers_router
 from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
 from cta.entrypoints.api.schemas import (
     AlertBody,
@@ -189,6 +190,7 @@ def create_app(
     app.state.node = node
     app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
+    app.include_router(carriers_router(_user))  # POST /v1/carrier-checks: carriers only
     add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
     from cta.entrypoints.api.applications import router as applications  # uses Who, Reader
 

@@ -7,6 +7,7 @@ On a server database a read-only transaction answers them in two statements inst
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import (
@@ -23,6 +24,7 @@ from sqlalchemy import (
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.transaction.base import TransactionBase, _day, _instant
+from cta.adapters.storage.transaction.histories import read_document_histories
 from cta.services.ports import CheckHistory, DataHead
 
 __all__ = ["CheckReads"]
@@ -124,3 +126,9 @@ class CheckReads(TransactionBase):
         """The number of the latest alert change (0: none yet); a check asks it every time."""
         rows = self._prepared["alert_watermark"].rows(self.c)
         return int(rows[0][0] or 0)
+
+    def document_histories(
+        self, keys: Sequence[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[int, CheckHistory]]:
+        """Holder and ``check_history`` of many documents in a few queries (carriers)."""
+        return read_document_histories(self.c, keys)
