@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cta.adapters.storage import histories
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
+from cta.adapters.storage.transaction import histories
 from cta.bootstrap import reference
 from cta.domain.checks import Direction
 from cta.domain.roles import Role
