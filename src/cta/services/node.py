@@ -43,6 +43,7 @@ from cta.services.ports import (
     Store,
     Transaction,
 )
+from cta.services.visas import issue_visa_terms, scan_visa
 
 __all__ = [
     "UNKNOWN",
@@ -103,6 +104,7 @@ class BorderCheck:
     direction: Direction
     planned_exit: date | None = None
     person_id: int | None = None  # a person the officer confirmed this document belongs to
+    visa_mrz: Sequence[str] | None = None  # a visa's MRZ scanned beside it (services.visas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +135,7 @@ class IssuePermit:
     duration_days: int | None = None
     entries: int | None = None  # a visa's entries; None: multiple
     person_id: int | None = None  # a known person this new document is confirmed to be
+    format: str = "MRV-A"  # a visa's MRZ: MRV-A or MRV-B (services.visas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +153,7 @@ class CheckOutcome:
     # other states' officers' decisions on these hits, by alert: shown, never weighed here
     decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crossing_anomaly: CrossingAnomaly | None = None  # what recording this crossing would make
+    visa: dict[str, Any] | None = None  # the visa of a scanned visa MRZ (services.visas)
 
 
 class Node:
@@ -269,7 +273,9 @@ class Node:
         on = local_date(point, self.clock())
         with self.store.transaction(read_only=True) as tx:
             outcome = self._decide(tx, request, on)
-        self._audited(actor, "check", [outcome.person_id], crossing_point=point.code,
+        holder = outcome.visa["person_id"] if outcome.visa else outcome.person_id
+        read = [outcome.person_id] + ([holder] if holder != outcome.person_id else [])
+        self._audited(actor, "check", read, crossing_point=point.code,
                       decision=outcome.decision.outcome.value,
                       alert_hits=[h.alert_id for h in outcome.alert_hits])  # fmt: skip
         return outcome
@@ -301,10 +307,12 @@ class Node:
         if crossing_anomaly is not None and crossing_anomaly.code == "exit_without_entry":
             anomalies += (crossing_anomaly.message,)
         hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
+        scan = scan_visa(tx, request.visa_mrz, document, on=on, state=self.state,
+                         countries=self.reference.countries)  # fmt: skip
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
-            authorizations=authorizations, alert_hits=hits,
+            authorizations=authorizations, alert_hits=hits, visa_reasons=scan.reasons,
         )  # fmt: skip
         based_on = [{"origin": o, "last_seq": seq,
                      "last_record_at": rfc3339(at) if at else None,
@@ -312,7 +320,8 @@ class Node:
                      "not_applied": not_applied}
                     for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
-                            hits, dismissed, based_on, elsewhere, crossing_anomaly)  # fmt: skip
+                            hits, dismissed, based_on, elsewhere, crossing_anomaly,
+                            scan.visa)  # fmt: skip
 
     def _alert_hits(
         self, tx: Transaction, document: TravelDocument, on: date
@@ -541,6 +550,10 @@ class Node:
                     return _replay(earlier, idempotency)
             person_id, _ = self._file_document(tx, document, request.person_id)
             terms = _permit_terms(request)
+            if table == "visas":
+                terms |= issue_visa_terms(tx, state=self.state, passport=document,
+                                          valid_to=request.valid_to, format=request.format,
+                                          today=today, countries=self.reference.countries)
             kind = "VisaIssued" if table == "visas" else "AuthorizationIssued"
             seq = tx.emit(kind, {"document": _document_fields(document), **terms}, now,
                           person_id)  # fmt: skip
@@ -549,7 +562,9 @@ class Node:
                       "issued_at": now, "origin": self.state, "outbox_seq": seq}  # fmt: skip
             if table == "visas":
                 permit_id = tx.add_visa(duration_days=request.duration_days,
-                                        entries=request.entries, entries_used=0, **fields)
+                                        entries=request.entries, entries_used=0,
+                                        visa_number=terms["visa_number"], mrz=terms["mrz"],
+                                        **fields)  # fmt: skip
             else:
                 permit_id = tx.add_authorization(**fields)
             self._audit(tx, actor, f"issue {table[:-1]}", person_id, id=permit_id)
