@@ -21,6 +21,7 @@ BENCHMARKS = {
     "federation": "bench.bench_federation",
     "node": "bench.bench_node",  # about 15 minutes: only when named (python -m bench node)
     "screen": "bench.bench_screen",  # about 10 minutes at 2 M alerts: only when named
+    "visa": "bench.bench_visa",  # the visa MRZ's costs at issue and at the border; when named
 }
 DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"

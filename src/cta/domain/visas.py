@@ -139,7 +139,8 @@ def scan_reasons(
         return [_refer(f"visa {number} was not issued in the area (no such visa in this "
                        "node's records: unknown, revoked, or not yet received from its state)")]
     reasons: list[Reason] = []
-    stored = _parse(issued.mrz, today=on, known_codes=known_codes)
+    same = tuple(visa.lines) == tuple(issued.mrz)  # the usual case: one reading is enough
+    stored = visa if same else _parse(issued.mrz, today=on, known_codes=known_codes)
     differing = differing_fields(visa, stored)
     if differing:
         reasons.append(_refer(f"visa {number} differs from the visa issued: "
