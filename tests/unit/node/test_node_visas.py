@@ -166,8 +166,12 @@ def peer_visa(mrz: list[str], number: str, **change: Any) -> dict[str, Any]:
 def test_a_visa_a_peer_issued_is_found_here_by_its_mrz(node: Node, store: MemoryStore) -> None:
     mrz, other = passport("IND"), passport("IND")
     good, wrong = peer_visa(mrz, "ARM000001"), peer_visa(other, "GEO000001")
-    person_of = apply(store, chain([("VisaIssued", good), ("VisaIssued", wrong)]))
+    again = peer_visa(other, "ARM000001")
+    person_of = apply(store, chain([("VisaIssued", good), ("VisaIssued", wrong),
+                                    ("VisaIssued", again)]))  # fmt: skip
     assert person_of[1] is not None and person_of[2] is None  # GEO's number in ARM's record
+    assert person_of[3] is None  # a number held already
+    assert all(r["not_applied"] for (_, seq), r in store.tables["records"].items() if seq > 1)
     outcome = check(node, mrz, good["mrz"])
     assert outcome.decision.outcome is Outcome.ADMIT
     assert outcome.visa is not None and outcome.visa["issued_by"] == "ARM"
