@@ -176,3 +176,15 @@ def test_a_visa_a_peer_issued_is_found_here_by_its_mrz(node: Node, store: Memory
     assert outcome.decision.outcome is Outcome.ADMIT
     assert outcome.visa is not None and outcome.visa["issued_by"] == "ARM"
     assert [v["visa_number"] for v in store.tables["visas"].values()] == ["ARM000001"]
+
+
+def test_a_visa_of_another_person_is_audited_as_a_read_of_that_person(
+    node: Node, store: MemoryStore
+) -> None:
+    mine, theirs = passport("IND", surname="KHAN"), passport("IND", surname="RAO")
+    issue(node, mine)
+    visa = issue(node, theirs)
+    outcome = check(node, mine, visa["mrz"])
+    assert "issued to another person" in str(outcome.decision.reasons)
+    checks = [r["person_id"] for r in store.tables["audit"].values() if r["action"] == "check"]
+    assert checks == [outcome.person_id, visa["person_id"]]
