@@ -23,6 +23,7 @@ BENCHMARKS = {
     "screen": "bench.bench_screen",  # about 10 minutes at 2 M alerts: only when named
     "applications": "bench.bench_applications",  # a few minutes: only when named
     "carriers": "bench.bench_carriers",  # a few minutes: only when named
+    "visa": "bench.bench_visa",  # the visa MRZ's costs at issue and at the border; when named
 }
 DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"

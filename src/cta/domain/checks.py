@@ -103,6 +103,7 @@ class Check:
     authorizations: Sequence[Authorization] = ()
     alerts: Sequence[Alert] = ()  # exact matching (``cta check``)
     alert_hits: Sequence[AlertHit] = ()  # screened by the node (``cta.domain.screening``)
+    visa_reasons: Sequence[Reason] = ()  # what scanning a visa's MRZ found (``cta.domain.visas``)
 
     def __post_init__(self) -> None:
         check_day(self.on, "the day of the check")
@@ -136,6 +137,7 @@ def decide(check: Check) -> Decision:
     reasons: list[Reason] = []
     reasons += _document_reasons(check, rule)
     reasons += _alert_reasons(check)
+    reasons += check.visa_reasons
     latest_exit: date | None = None
     overstay_days = 0
     if rule.category is not Category.FREE_MOVEMENT:

@@ -45,6 +45,7 @@ from cta.federation.verify import (
 from cta.services.application_records import apply_application_decision
 from cta.services.checks import read_document
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
+from cta.services.visas import peer_visa_fields
 
 # the kinds that supersede a record and amend the row it wrote, and that row's table
 _AMENDING: dict[str, Referenced] = {
@@ -401,6 +402,7 @@ class FederationService:
             if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
                 raise CTAError("a visa's duration_days and entries are integers")
             fields |= {"duration_days": days, "entries": entries, "entries_used": 0}
+            fields |= peer_visa_fields(tx, payload, record.origin, record.at.date())
         person_id, _ = _file_document(tx, document, record.at)
         if record.kind == "VisaIssued":
             tx.add_visa(person_id=person_id, **fields)

@@ -27,7 +27,7 @@ from cta.services.ports import (
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
            "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
-           "idempotency", "records")  # fmt: skip
+           "idempotency", "records", "sequences")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -195,6 +195,15 @@ class MemoryTransaction:
 
     def add_authorization(self, **fields: Any) -> int:
         return self._add("authorizations", fields)
+
+    def next_in_sequence(self, key: str) -> int:
+        number = int(self.t["sequences"].get(key, {"value": 0})["value"]) + 1
+        self.t["sequences"][key] = {"value": number}
+        return number
+
+    def visa_by_number(self, number: str) -> dict[str, Any] | None:
+        found = [r for r in self.t["visas"].values() if r.get("visa_number") == number]
+        return found[0] if found else None
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:
         self._add("audit", {"at": at, "user_name": entry.user_name, "role": entry.role,

@@ -160,7 +160,12 @@ visas = Table(
     Column("origin", String(3)),  # the state whose node issued it (None: this one)
     Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
     Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
+    # migration 0010: the visa's number, unique in the area, and its MRV MRZ lines (None:
+    # issued before numbers, or imported)
+    Column("visa_number", String(9)),
+    Column("mrz", JSON),
     Index(None, "person_id"),
+    Index(None, "visa_number", unique=True),
     _peer_rows_index(),
 )
 

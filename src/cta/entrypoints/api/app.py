@@ -225,6 +225,7 @@ def create_app(
             mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction(body.direction),
             planned_exit=body.planned_exit, person_id=body.person_id,
             occurred_at=body.occurred_at, override_reason=body.override_reason,
+            visa_mrz=body.visa_mrz,
         )  # fmt: skip
         return await run_in_threadpool(_recorded, node, who, request, key,
                                        body.model_dump(mode="json"))  # fmt: skip
@@ -256,7 +257,8 @@ def create_app(
         area."""
         return _issued(node, who, body.model_dump(mode="json"), key, IssuePermit(
             mrz=body.mrz, valid_from=body.valid_from, valid_to=body.valid_to,
-            duration_days=body.duration_days, entries=body.entries, person_id=body.person_id))
+            duration_days=body.duration_days, entries=body.entries, person_id=body.person_id,
+            format=body.format))  # fmt: skip
 
     @app.post("/v1/authorizations", status_code=201)
     def issue_authorization(
@@ -414,13 +416,14 @@ def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
         "dismissed_hits": outcome.dismissed_hits,
         "based_on": outcome.based_on,
         "document": outcome.document.to_json(),
+        "visa": outcome.visa,
     }
 
 
 def _check(body: CheckBody) -> BorderCheck:
     return BorderCheck(
         mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction(body.direction),
-        planned_exit=body.planned_exit, person_id=body.person_id,
+        planned_exit=body.planned_exit, person_id=body.person_id, visa_mrz=body.visa_mrz,
     )  # fmt: skip
 
 

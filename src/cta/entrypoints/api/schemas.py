@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 from cta.domain.days import FIRST_DAY, LAST_DAY
 
@@ -43,6 +44,19 @@ class CheckBody(BaseModel):
     person_id: PersonId | None = Field(
         default=None, description="a person the officer confirmed this document belongs to"
     )
+    visa_mrz: MRZ | None = Field(
+        default=None, description="the MRZ of the visa in the passport, scanned beside it"
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _passport_beside_the_visa(cls, data: object) -> object:
+        # a visa is not a travel document: the check needs the passport it is affixed to
+        if isinstance(data, dict) and "mrz" not in data and "visa_mrz" in data:
+            raise PydanticCustomError("passport_missing", (
+                "mrz: scan the passport too: a visa is not a travel document, and its MRZ "
+                "(visa_mrz) is checked beside the passport's (mrz)"))
+        return data
 
 
 class CrossingBody(CheckBody):
@@ -148,6 +162,9 @@ class VisaBody(AuthorizationBody):
     duration_days: Annotated[int, Field(ge=1, le=3660)]
     entries: Annotated[int, Field(ge=1, le=1000)] | None = Field(
         default=None, description="entries allowed; null: multiple"
+    )
+    format: Literal["MRV-A", "MRV-B"] = Field(
+        default="MRV-A", description="the visa's MRZ: MRV-A (2 x 44) or MRV-B (2 x 36)"
     )
 
 

@@ -38,6 +38,7 @@ from cta.services.node.core import (
 )
 from cta.services.node.filing import DocumentFiling
 from cta.services.ports import Transaction
+from cta.services.visas import scan_visa
 
 __all__ = [
     "BorderCheck",
@@ -55,6 +56,7 @@ class BorderCheck:
     direction: Direction
     planned_exit: date | None = None
     person_id: int | None = None  # a person the officer confirmed this document belongs to
+    visa_mrz: Sequence[str] | None = None  # a visa's MRZ scanned beside it (services.visas)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class CheckOutcome:
     # other states' officers' decisions on these hits, by alert: shown, never weighed here
     decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crossing_anomaly: CrossingAnomaly | None = None  # what recording this crossing would make
+    visa: dict[str, Any] | None = None  # the visa of a scanned visa MRZ (services.visas)
 
 
 class CrossingUseCases(DocumentFiling, AlertScreening):
@@ -104,7 +107,9 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         on = local_date(point, self.clock())
         with self.store.transaction(read_only=True) as tx:
             outcome = self._decide(tx, request, on)
-        self._audited(actor, "check", [outcome.person_id], crossing_point=point.code,
+        holder = outcome.visa["person_id"] if outcome.visa else outcome.person_id
+        read = [outcome.person_id] + ([holder] if holder != outcome.person_id else [])
+        self._audited(actor, "check", read, crossing_point=point.code,
                       decision=outcome.decision.outcome.value,
                       alert_hits=[h.alert_id for h in outcome.alert_hits])  # fmt: skip
         return outcome
@@ -136,10 +141,12 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         if crossing_anomaly is not None and crossing_anomaly.code == "exit_without_entry":
             anomalies += (crossing_anomaly.message,)
         hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
+        scan = scan_visa(tx, request.visa_mrz, document, on=on, state=self.state,
+                         countries=self.reference.countries)  # fmt: skip
         check = Check(
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
-            authorizations=authorizations, alert_hits=hits,
+            authorizations=authorizations, alert_hits=hits, visa_reasons=scan.reasons,
         )  # fmt: skip
         based_on = [{"origin": o, "last_seq": seq,
                      "last_record_at": rfc3339(at) if at else None,
@@ -147,7 +154,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
                      "not_applied": not_applied}
                     for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
-                            hits, dismissed, based_on, elsewhere, crossing_anomaly)  # fmt: skip
+                            hits, dismissed, based_on, elsewhere, crossing_anomaly,
+                            scan.visa)  # fmt: skip
 
     def _person_of(
         self, tx: Transaction, document: TravelDocument, confirmed: int | None

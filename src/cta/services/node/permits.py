@@ -17,6 +17,7 @@ from cta.services.checks import read_document
 from cta.services.node.core import Actor, ConflictError, Idempotency, NotFoundError, _replay
 from cta.services.node.filing import DocumentFiling, _document_fields
 from cta.services.ports import Referenced
+from cta.services.visas import issue_visa_terms
 
 __all__ = ["IssuePermit", "PermitUseCases"]
 
@@ -31,6 +32,7 @@ class IssuePermit:
     duration_days: int | None = None
     entries: int | None = None  # a visa's entries; None: multiple
     person_id: int | None = None  # a known person this new document is confirmed to be
+    format: str = "MRV-A"  # a visa's MRZ: MRV-A or MRV-B (services.visas)
 
 
 class PermitUseCases(DocumentFiling):
@@ -59,6 +61,10 @@ class PermitUseCases(DocumentFiling):
             person_id, _ = self._file_document(tx, document, request.person_id)
             terms = permit_terms(request.valid_from, request.valid_to, request.duration_days,
                                  request.entries)  # fmt: skip
+            if table == "visas":
+                terms |= issue_visa_terms(tx, state=self.state, passport=document,
+                                          valid_to=request.valid_to, format=request.format,
+                                          today=today, countries=self.reference.countries)
             kind = "VisaIssued" if table == "visas" else "AuthorizationIssued"
             seq = tx.emit(kind, {"document": _document_fields(document), **terms}, now,
                           person_id)  # fmt: skip
@@ -67,7 +73,9 @@ class PermitUseCases(DocumentFiling):
                       "issued_at": now, "origin": self.state, "outbox_seq": seq}  # fmt: skip
             if table == "visas":
                 permit_id = tx.add_visa(duration_days=request.duration_days,
-                                        entries=request.entries, entries_used=0, **fields)
+                                        entries=request.entries, entries_used=0,
+                                        visa_number=terms["visa_number"], mrz=terms["mrz"],
+                                        **fields)  # fmt: skip
             else:
                 permit_id = tx.add_authorization(**fields)
             self._audit(tx, actor, f"issue {table[:-1]}", person_id, id=permit_id)

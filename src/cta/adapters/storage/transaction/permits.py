@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.transaction.base import _INSERT, TransactionBase
@@ -31,3 +31,21 @@ class PermitRows(TransactionBase):
     def add_authorization(self, **fields: Any) -> int:
         result = self.c.execute(_INSERT["authorizations"], fields)
         return int(result.inserted_primary_key[0])
+
+    # -- visa numbers (migration 0010, cta.services.visas) ---------------------------------
+
+    def next_in_sequence(self, key: str) -> int:
+        """The next number of the ``node_meta`` counter ``key`` (its row locked until the
+        transaction ends; on SQLite the writer's lock does the same)."""
+        m = t.node_meta.c
+        value = self.c.execute(select(m.value).where(m.key == key).with_for_update()).scalar()
+        number = int(value or 0) + 1
+        if value is None:
+            self.c.execute(insert(t.node_meta).values(key=key, value=str(number)))
+        else:
+            self.c.execute(update(t.node_meta).where(m.key == key).values(value=str(number)))
+        return number
+
+    def visa_by_number(self, number: str) -> dict[str, Any] | None:
+        row = self.c.execute(select(t.visas).where(t.visas.c.visa_number == number)).first()
+        return dict(row._mapping) if row else None
