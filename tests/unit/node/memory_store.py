@@ -27,7 +27,7 @@ from cta.services.ports import (
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
            "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
-           "idempotency", "records")  # fmt: skip
+           "idempotency", "records", "mail_outbox")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -189,6 +189,9 @@ class MemoryTransaction:
 
     def add_authorization(self, **fields: Any) -> int:
         return self._add("authorizations", fields)
+
+    def add_mail(self, **fields: Any) -> None:
+        self._add("mail_outbox", fields)
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:
         self._add("audit", {"at": at, "user_name": entry.user_name, "role": entry.role,

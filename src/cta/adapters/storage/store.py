@@ -165,7 +165,7 @@ _HOT |= {"document_reads": _document_reads(), "watermark_heads": _watermark_and_
 _INSERT = {name: insert(table) for name, table in (
     ("persons", t.persons), ("documents", t.documents), ("crossings", t.crossings),
     ("refusals", t.refusals), ("visas", t.visas), ("authorizations", t.authorizations),
-    ("alert_decisions", t.alert_decisions), ("outbox", t.outbox),
+    ("alert_decisions", t.alert_decisions), ("outbox", t.outbox), ("mail", t.mail_outbox),
 )}  # fmt: skip
 _REFERENCED: dict[str, Table] = {"crossings": t.crossings, "refusals": t.refusals,
                                  "visas": t.visas, "authorizations": t.authorizations}
@@ -298,6 +298,10 @@ class SqlTransaction:
     def add_authorization(self, **fields: Any) -> int:
         result = self.c.execute(_INSERT["authorizations"], fields)
         return int(result.inserted_primary_key[0])
+
+    def add_mail(self, **fields: Any) -> None:
+        """Queue one mail (``cta.services.mail.enqueue_mail``), in this transaction."""
+        self.c.execute(_INSERT["mail"], fields)
 
     # -- alerts ----------------------------------------------------------------------------
 
