@@ -11,7 +11,7 @@ to be claimed again when the lease ends.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
@@ -91,12 +91,14 @@ class SqlMailOutbox:
             last_error = tx.c.execute(
                 select(m.last_error).where(m.sent_at.is_(None), m.last_error.is_not(None))
                 .order_by(m.id.desc()).limit(1)).scalar()  # fmt: skip
+        oldest = _utc(row[4]) if row[4] is not None else None
         return MailStatus(queued=int(row[0]), failing=int(row[1]), sent=int(row[2]),
-                          given_up=int(row[3]), oldest_queued_at=_instant(row[4]),
+                          given_up=int(row[3]), oldest_queued_at=oldest,
                           last_error=last_error)  # fmt: skip
 
 
 def _utc(value: object) -> datetime:
+    """A timestamp as the driver gives it (SQLite: without its zone, which is UTC), in UTC."""
     instant = _instant(value)
     assert instant is not None
-    return instant
+    return instant if instant.tzinfo else instant.replace(tzinfo=UTC)
