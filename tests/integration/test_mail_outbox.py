@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
+import os
+import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -25,7 +29,7 @@ from cta.domain.mail import MailError
 from cta.services.mail import SEND_ACTION, MailSender, enqueue_mail
 from cta.services.node import Node
 from cta.settings import Settings
-from tests.integration.node_server import free_port
+from tests.integration.node_server import CTA, NodeServer, free_port
 
 START = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 SENDER = "cta@geo.example"
@@ -299,3 +303,75 @@ def test_sent_mails_are_deleted_after_the_retention(outbox: Outbox, sink: MailSi
     assert sender.purge() == 1
     assert outbox.rows() == 1
     assert outbox.status()["queued"] == 1
+
+
+# -- in the node: `cta serve` sends, a restart loses nothing, `cta mail status` counts ----------
+
+
+def wait_for(count: int, sink: MailSink, seconds: float = 60.0) -> list[EmailMessage]:
+    """The sink's mails once it holds ``count`` (or whatever it holds after ``seconds``)."""
+    deadline = time.monotonic() + seconds
+    while len(sink.received()) < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return received(sink)
+
+
+def queue_now(url: str, to: str, number: str) -> None:
+    node = build_node(Settings(database_url=url, alert_snapshot="off"))
+    try:
+        with node.store.transaction() as tx:
+            enqueue_mail(tx, to=to, language="az", template="received",
+                         params={"number": number, "kind": "visa"}, now=datetime.now(UTC))
+    finally:
+        node.store.engine.dispose()  # type: ignore[attr-defined]
+
+
+def mail_status(url: str) -> dict[str, object]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTA_")}
+    done = subprocess.run([str(CTA), "mail", "status", "--json", "--database", url], env=env,
+                          capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+    answer: dict[str, object] = json.loads(done.stdout)
+    return answer
+
+
+def test_cta_serve_sends_the_outbox_and_a_restart_loses_nothing(
+    database_url: str, sink: MailSink, tmp_path: Path,
+) -> None:  # fmt: skip
+    smtp = {"CTA_SMTP_HOST": "127.0.0.1", "CTA_SMTP_PORT": str(sink.port),
+            "CTA_SMTP_FROM": SENDER, "CTA_ALERT_SNAPSHOT": "off"}  # fmt: skip
+    with NodeServer(database_url, tmp_path / "node", env=smtp) as server:
+        queue_now(database_url, "leyla@example.az", "GEO-V-1")
+        first = wait_for(1, sink)
+        assert [m["Subject"] for m in first] == ["GEO-V-1 nömrəli müraciətiniz qəbul edildi"]
+        deadline = time.monotonic() + 30  # the sender marks it sent just after the server's OK
+        while mail_status(database_url)["sent"] != 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        server.kill()  # a crash
+        queue_now(database_url, "rashad@example.az", "GEO-V-2")  # while the node is down
+        assert mail_status(database_url)["queued"] == 1
+        server.start()
+        mails = wait_for(2, sink)
+    assert sorted(m["To"] for m in mails) == ["leyla@example.az", "rashad@example.az"]
+    status = mail_status(database_url)
+    assert (status["queued"], status["sent"], status["smtp"]) == (0, 2, None)
+
+
+def test_without_a_mail_server_the_node_keeps_the_mail_waiting(
+    database_url: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    with NodeServer(database_url, tmp_path / "node", env={"CTA_ALERT_SNAPSHOT": "off"}):
+        queue_now(database_url, "leyla@example.az", "GEO-V-3")
+        status = mail_status(database_url)
+    assert (status["queued"], status["failing"], status["sent"]) == (1, 0, 0)
+    assert status["oldest_queued_at"] is not None
+
+
+def test_a_mail_server_without_a_from_address_stops_the_node_at_its_start(
+    database_url: str, tmp_path: Path,
+) -> None:  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTA_")} | {
+        "CTA_DATABASE_URL": database_url, "CTA_SMTP_HOST": "127.0.0.1"}
+    done = subprocess.run([str(CTA), "serve", "--init", "--port", str(free_port())], env=env,
+                          cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert done.returncode != 0
+    assert "CTA_SMTP_FROM" in done.stderr and "Traceback" not in done.stderr
