@@ -359,9 +359,16 @@ def test_cta_serve_sends_the_outbox_and_a_restart_loses_nothing(
 def test_without_a_mail_server_the_node_keeps_the_mail_waiting(
     database_url: str, tmp_path: Path,
 ) -> None:  # fmt: skip
-    with NodeServer(database_url, tmp_path / "node", env={"CTA_ALERT_SNAPSHOT": "off"}):
+    with NodeServer(database_url, tmp_path / "node", env={"CTA_ALERT_SNAPSHOT": "off"}) as node:
         queue_now(database_url, "leyla@example.az", "GEO-V-3")
         status = mail_status(database_url)
+        health: dict[str, object] = {}
+        deadline = time.monotonic() + 60  # /v1/health counts the outbox every ten seconds
+        with node.client() as client:
+            while health.get("mail") != {"queued": 1, "failing": 0}:
+                assert time.monotonic() < deadline, health
+                health = client.get("/v1/health").json()
+                time.sleep(0.5)
     assert (status["queued"], status["failing"], status["sent"]) == (1, 0, 0)
     assert status["oldest_queued_at"] is not None
 

@@ -78,8 +78,16 @@ class SqlMailOutbox:
                                   .where(or_(m.sent_at < sent_before, given_up)))  # fmt: skip
             return int(result.rowcount or 0)
 
+    def waiting(self) -> tuple[int, int]:
+        """(queued, failing), from the index on ``next_attempt_at``: for ``/v1/health``."""
+        with self.store.transaction(read_only=True) as tx:
+            row = tx.c.execute(select(func.count(), func.count(m.last_error))
+                               .where(m.next_attempt_at.is_not(None))).one()  # fmt: skip
+        return int(row[0]), int(row[1])
+
     def status(self) -> MailStatus:
-        queued = m.sent_at.is_(None) & m.next_attempt_at.is_not(None)
+        # a sent or given-up row has no next attempt: queued rows are the ones that have one
+        queued = m.next_attempt_at.is_not(None)
         failing = queued & m.last_error.is_not(None)
         given_up = m.sent_at.is_(None) & m.next_attempt_at.is_(None)
         with self.store.transaction(read_only=True) as tx:
