@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -382,3 +383,47 @@ def test_a_mail_server_without_a_from_address_stops_the_node_at_its_start(
                           cwd=tmp_path, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode != 0
     assert "CTA_SMTP_FROM" in done.stderr and "Traceback" not in done.stderr
+
+
+class Refusing:
+    """An SMTP server's handler that refuses some recipients: nobody@ for good (550), busy@
+    for now (451), and takes the rest."""
+
+    def __init__(self) -> None:
+        self.taken: list[str] = []
+
+    async def handle_RCPT(self, server: object, session: object, envelope: Any, address: str,
+                          options: object) -> str:  # fmt: skip
+        if address.startswith("nobody@"):
+            return "550 5.1.1 no such mailbox"
+        if address.startswith("busy@"):
+            return "451 4.3.0 mailbox busy, try later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server: object, session: object, envelope: Any) -> str:
+        self.taken.extend(envelope.rcpt_tos)
+        return "250 OK"
+
+
+def test_a_mailbox_refused_for_good_is_given_up_at_once_one_busy_is_tried_again(
+    outbox: Outbox,
+) -> None:  # fmt: skip
+    from aiosmtpd.controller import Controller
+
+    handler = Refusing()
+    server = Controller(handler, hostname="127.0.0.1", port=free_port())
+    server.start()
+    try:
+        for to in ("nobody@example.org", "busy@example.org", "nino@example.ge"):
+            outbox.queue(to)
+        assert outbox.sender(server.port).send_due() == 1
+    finally:
+        server.stop()
+    status = outbox.status()
+    assert handler.taken == ["nino@example.ge"]
+    assert (status["sent"], status["given_up"], status["queued"], status["failing"]) == (1, 1,
+                                                                                         1, 1)
+    with outbox.store.transaction(read_only=True) as tx:
+        errors = dict(tx.c.execute(select(t.mail_outbox.c.to, t.mail_outbox.c.last_error)).all())
+    assert "550" in errors["nobody@example.org"] and "451" in errors["busy@example.org"]

@@ -45,6 +45,7 @@ __all__ = [
     "MailStatus",
     "MailTransport",
     "QueuedMail",
+    "SendFailure",
     "catalogs",
     "compose",
     "enqueue_mail",
@@ -95,10 +96,19 @@ class MailOutbox(Protocol):
     def status(self) -> MailStatus: ...
 
 
+@dataclass(frozen=True, slots=True)
+class SendFailure:
+    """Why a message was not sent; ``permanent``: the server refused it for good (a 5xx
+    answer: no such mailbox), so trying again cannot help."""
+
+    reason: str
+    permanent: bool = False
+
+
 class MailTransport(Protocol):
     """Hands messages to a mail server (``cta.adapters.mail.smtp.SmtpTransport``)."""
 
-    def send(self, messages: Sequence[Message]) -> list[str | None]:
+    def send(self, messages: Sequence[Message]) -> list[SendFailure | None]:
         """Per message: None when the server took it, else why not."""
         ...
 
@@ -188,14 +198,15 @@ class MailSender:
             return 0
         results = self.transport.send([message for _, message in ready])
         sent = 0
-        for (mail, _), error in zip(ready, results, strict=True):
-            if error is None:
+        for (mail, _), failure in zip(ready, results, strict=True):
+            if failure is None:
                 self.outbox.mark_sent(mail.id, self.clock(), self._audit(mail))
                 sent += 1
                 continue
-            retry_at = next_attempt(mail.created_at, mail.attempts, now)
-            self.outbox.mark_failed(mail.id, error, retry_at)
-            log.warning("mail %s (try %d) failed: %s; %s", mail.id, mail.attempts, error,
+            retry_at = (None if failure.permanent
+                        else next_attempt(mail.created_at, mail.attempts, now))  # fmt: skip
+            self.outbox.mark_failed(mail.id, failure.reason, retry_at)
+            log.warning("mail %s (try %d) failed: %s; %s", mail.id, mail.attempts, failure.reason,
                         f"next try at {retry_at:%Y-%m-%d %H:%M:%S}Z" if retry_at
                         else "given up")  # fmt: skip
         return sent

@@ -1,18 +1,20 @@
 """``SmtpTransport``: hands the outbox's messages to a mail server with smtplib.
 
 One connection per batch (STARTTLS and login when set). A server that cannot be reached fails
-the whole batch; a message the server refuses fails that message only; a connection lost half
-way fails the rest of the batch. The sender retries each failed one later.
+the whole batch; a message the server refuses fails that message only (for good when the
+answer is 5xx, e.g. no such mailbox); a connection lost half way fails the rest of the batch.
+The sender tries each failure that is not for good again later.
 """
 
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.message import Message
+
+from cta.services.mail import SendFailure
 
 __all__ = ["SmtpTransport"]
 
@@ -26,8 +28,8 @@ class SmtpTransport:
     password: str | None = None
     timeout: float = 30.0
 
-    def send(self, messages: Sequence[Message]) -> list[str | None]:
-        results: list[str | None] = []
+    def send(self, messages: Sequence[Message]) -> list[SendFailure | None]:
+        results: list[SendFailure | None] = []
         try:
             with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as server:
                 if self.starttls:
@@ -36,30 +38,30 @@ class SmtpTransport:
                     server.login(self.user, self.password or "")
                 for message in messages:
                     results.append(self._one(server, message))
-                    if results[-1] is not None and not _connected(server):
-                        break
+                    if results[-1] is not None and getattr(server, "sock", None) is None:
+                        break  # the server hung up: the rest wait for the next try
         except (OSError, smtplib.SMTPException) as exc:
-            error = f"{self.host}:{self.port}: {_describe(exc)}"
-            return results + [error] * (len(messages) - len(results))
-        lost = f"{self.host}:{self.port}: the connection was lost"
+            failure = SendFailure(f"{self.host}:{self.port}: {_describe(exc)}")
+            return results + [failure] * (len(messages) - len(results))
+        lost = SendFailure(f"{self.host}:{self.port}: the connection was lost")
         return results + [lost] * (len(messages) - len(results))
 
     @staticmethod
-    def _one(server: smtplib.SMTP, message: Message) -> str | None:
+    def _one(server: smtplib.SMTP, message: Message) -> SendFailure | None:
         try:
             refused = server.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
-            return f"recipient refused: {_describe(exc)}"
-        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused,
-                smtplib.SMTPNotSupportedError) as exc:  # fmt: skip
-            return _describe(exc)
+            permanent = all(code >= 500 for code, _ in exc.recipients.values())
+            return SendFailure(f"recipient refused: {_describe(exc)}", permanent)
+        except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
+            return SendFailure(_describe(exc), exc.smtp_code >= 500)
+        except smtplib.SMTPNotSupportedError as exc:  # an address this server cannot take
+            return SendFailure(_describe(exc), permanent=True)
         except (smtplib.SMTPServerDisconnected, OSError) as exc:
-            return f"the connection was lost: {_describe(exc)}"
-        return f"recipient refused: {refused}" if refused else None
-
-
-def _connected(server: smtplib.SMTP) -> bool:
-    return getattr(server, "sock", None) is not None
+            return SendFailure(f"the connection was lost: {_describe(exc)}")
+        if refused:  # more than one recipient, some refused: never so for our mails
+            return SendFailure(f"recipient refused: {refused}")
+        return None
 
 
 def _describe(exc: BaseException) -> str:
@@ -68,8 +70,8 @@ def _describe(exc: BaseException) -> str:
             exc.smtp_error, bytes) else str(exc.smtp_error)
         return f"{exc.smtp_code} {' '.join(text.split())}"
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        return "; ".join(f"{who}: {code} {msg.decode('utf-8', 'replace')}"
+        return "; ".join(f"{who}: {code} {' '.join(msg.decode('utf-8', 'replace').split())}"
                          for who, (code, msg) in exc.recipients.items())  # fmt: skip
-    if isinstance(exc, socket.timeout | TimeoutError):
+    if isinstance(exc, TimeoutError):
         return "timed out"
     return " ".join(str(exc).split()) or type(exc).__name__
