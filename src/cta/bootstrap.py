@@ -32,13 +32,15 @@ from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
 from cta.services.alerts import AlertBook
 from cta.services.federation import FederationService
+from cta.services.mail import MailSender
 from cta.services.node import Node
 from cta.services.ports import DatabaseUnavailableError
 from cta.services.read_limits import ReadLimiter
 from cta.settings import Settings
 
-__all__ = ["Reference", "alert_snapshot", "build_federation", "build_node", "build_read_limiter",
-           "database_exists", "private_files", "reference", "tls_server_files", "utc_now"]
+__all__ = ["Reference", "alert_snapshot", "build_federation", "build_mail_sender", "build_node",
+           "build_read_limiter", "database_exists", "private_files", "reference",
+           "tls_server_files", "utc_now"]
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,27 @@ def build_read_limiter(settings: Settings, node: Node) -> ReadLimiter:
     assert isinstance(node.store, SqlStore)
     rate = ReadRate(settings.personal_reads_per_minute, settings.personal_reads_burst)
     return ReadLimiter(SqlReadAllowances(node.store), rate, node.clock)
+
+
+def build_mail_sender(settings: Settings, node: Node) -> MailSender | None:
+    """The sender of the mail outbox through CTA_SMTP_HOST (None: mail is off, mails wait)."""
+    from datetime import timedelta
+
+    from cta.adapters.mail.smtp import SmtpTransport
+    from cta.adapters.storage.mail_outbox import SqlMailOutbox
+    from cta.domain.mail import is_mail_address
+
+    if not settings.smtp_host:
+        return None
+    if not is_mail_address(settings.smtp_from):
+        raise CTAError(f"CTA_SMTP_FROM {settings.smtp_from!r}: with CTA_SMTP_HOST set, the "
+                       "address mail to applicants comes from (e.g. cta@node.example) is needed")
+    assert isinstance(node.store, SqlStore)
+    transport = SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_starttls,
+                              settings.smtp_user or None, settings.smtp_password or None)
+    return MailSender(SqlMailOutbox(node.store), transport, sender=settings.smtp_from,
+                      node=settings.state, clock=node.clock,
+                      retention=timedelta(days=settings.mail_retention_days))  # fmt: skip
 
 
 def alert_snapshot(settings: Settings) -> Path | None:

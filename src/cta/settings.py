@@ -48,6 +48,15 @@ class Settings(BaseSettings):
     header_timeout: float = Field(default=10.0, gt=0, le=3600)
     body_timeout: float = Field(default=30.0, gt=0, le=3600)
     max_connections: int = Field(default=4096, ge=16, le=1_000_000)
+    # mail to applicants (README, "Mail"): the SMTP server the node sends through; no host:
+    # mail is off and queued mails wait in the outbox. Sent mails are deleted after the days.
+    smtp_host: str = ""
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = ""
+    smtp_starttls: bool = False
+    smtp_user: str = ""
+    smtp_password: str = ""
+    mail_retention_days: int = Field(default=30, ge=1, le=3650)
 
     @field_validator("database_url")
     @classmethod

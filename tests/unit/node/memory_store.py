@@ -27,7 +27,7 @@ from cta.services.ports import (
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
            "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
-           "idempotency", "records", "sequences")  # fmt: skip
+           "idempotency", "records", "sequences", "mail_outbox")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -204,6 +204,8 @@ class MemoryTransaction:
     def visa_by_number(self, number: str) -> dict[str, Any] | None:
         found = [r for r in self.t["visas"].values() if r.get("visa_number") == number]
         return found[0] if found else None
+    def add_mail(self, **fields: Any) -> None:
+        self._add("mail_outbox", fields)
 
     def audit(self, entry: AuditEntry, at: datetime) -> None:
         self._add("audit", {"at": at, "user_name": entry.user_name, "role": entry.role,

@@ -38,6 +38,7 @@ __all__ = [
     "crossings",
     "documents",
     "idempotency",
+    "mail_outbox",
     "metadata",
     "node_meta",
     "outbox",
@@ -413,4 +414,24 @@ application_decisions = Table(
     Index(None, "issuing_state", "document_number"),
     Index(None, "nationality", "birth_date_raw", "surname"),
     Index(None, "origin", "number"),
+)
+
+# mail to applicants (cta.services.mail): a row is queued in the transaction of the decision it
+# tells of; ``next_attempt_at`` is when a sender may take it (NULL with ``sent_at`` NULL: given
+# up), a claim moves it past the lease; sent rows are deleted after the retention (settings)
+mail_outbox = Table(
+    "mail_outbox",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("to", String(254), nullable=False),
+    Column("language", String(8), nullable=False),
+    Column("template", String(40), nullable=False),
+    Column("params", JSON, nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", UTC),
+    Column("sent_at", UTC),
+    Column("last_error", Text),
+    Index(None, "next_attempt_at"),
+    Index(None, "sent_at"),
 )

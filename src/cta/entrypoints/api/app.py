@@ -26,7 +26,7 @@ from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.engine import THREADS
-from cta.adapters.storage.store import DuplicateError
+from cta.adapters.storage.store import DuplicateError, SqlStore
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError, InvalidInputError
@@ -34,6 +34,7 @@ from cta.domain.instants import jsonable
 from cta.domain.personal_data import read_purpose
 from cta.entrypoints.api.carriers import carriers_router
 from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
+from cta.entrypoints.api.mail_health import MailHealth
 from cta.entrypoints.api.schemas import (
     AlertBody,
     AlertHitBody,
@@ -185,6 +186,8 @@ def create_app(
         redoc_url=None,
     )
     _errors(app)
+    # the mail outbox's queued and failing counts in /v1/health (cta.services.mail)
+    mail_health = MailHealth(node.store) if isinstance(node.store, SqlStore) else None
     app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
     app.add_middleware(ErrorIds)  # the outer one: its JSON 500 covers the body limit's faults
     app.state.node = node
@@ -204,10 +207,13 @@ def create_app(
                                             "or reached: `database` says why"}})
     async def health() -> JSONResponse:
         """``ok``, or 503 ``degraded`` with what is wrong with the database (a second old at
-        most; a database that does not answer within half a second is said to be so)."""
+        most; a database that does not answer within half a second is said to be so). ``mail``:
+        the mail outbox's ``queued`` and ``failing`` counts (ten seconds old at most)."""
         problem = await _database_problem(node)
         if problem is None:
-            return JSONResponse({"status": "ok", "state": node.state, "database": "ok"})
+            mail = await mail_health.summary() if mail_health is not None else None
+            return JSONResponse({"status": "ok", "state": node.state, "database": "ok",
+                                 "mail": mail})  # fmt: skip
         return JSONResponse({"status": "degraded", "state": node.state, "database": problem,
                              "detail": problem}, status_code=503)  # fmt: skip
 

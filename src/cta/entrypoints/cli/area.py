@@ -54,6 +54,7 @@ class AreaNode:
     directory: Path
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
     tokens: dict[str, str] = field(default_factory=dict)
+    smtp: dict[str, str] = field(default_factory=dict)  # CTA_SMTP_* of the demo's mail sink
 
     @property
     def url(self) -> str:
@@ -121,7 +122,7 @@ def area_command(
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         _prepare(nodes, directory, demo=demo, travellers=travellers)
-        with _running(nodes):
+        with _mail_sink(nodes, directory, demo=demo), _running(nodes):
             _announce(nodes, directory, demo=demo, as_json=as_json)
             _watch(nodes, rate=rate if demo else 0.0, as_json=as_json)
     except KeyboardInterrupt:
@@ -257,7 +258,28 @@ def _environment(node: AreaNode) -> dict[str, str]:
            "CTA_FEDERATION_FILE": str(node.federation_file),
            "CTA_KEYS_DIR": str(node.directory / "keys")}  # fmt: skip
     inherited = {k: v for k, v in os.environ.items() if k not in own and k != "CTA_ALERT_SNAPSHOT"}
-    return inherited | own
+    return inherited | own | node.smtp
+
+
+@contextlib.contextmanager
+def _mail_sink(nodes: list[AreaNode], directory: Path, *, demo: bool) -> Iterator[None]:
+    """With --demo, a local SMTP server (``cta.adapters.mail.sink``) the three nodes send their
+    mail to applicants through; it keeps each mail as DIR/mail/*.eml and sends nothing on."""
+    if not demo:
+        yield
+        return
+    from cta.adapters.mail.sink import MailSink
+
+    sink = MailSink(directory / "mail", HOST).start()
+    for node in nodes:
+        node.smtp = {"CTA_SMTP_HOST": HOST, "CTA_SMTP_PORT": str(sink.port),
+                     "CTA_SMTP_FROM": f"no-reply@{node.state.lower()}.cta.example",
+                     "CTA_SMTP_STARTTLS": "false", "CTA_SMTP_USER": "",
+                     "CTA_SMTP_PASSWORD": ""}  # fmt: skip
+    try:
+        yield
+    finally:
+        sink.stop()
 
 
 @contextlib.contextmanager
@@ -346,7 +368,8 @@ def _announce(nodes: list[AreaNode], directory: Path, *, demo: bool, as_json: bo
         print_json({"directory": str(directory), "nodes": [
             {"state": n.state, "url": n.url, "pid": n.process.pid if n.process else None,
              "database_url": n.database_url, "federation_file": str(n.federation_file),
-             "log": str(n.log), "tokens": n.tokens} for n in nodes]})  # fmt: skip
+             "log": str(n.log), "tokens": n.tokens} for n in nodes],
+            "mail": _mail_line(nodes, directory)})  # fmt: skip
         sys.stdout.flush()
         return
     out_console.print(f"[bold]CTA area[/]: three federated nodes, files in "
@@ -358,10 +381,20 @@ def _announce(nodes: list[AreaNode], directory: Path, *, demo: bool, as_json: bo
                           soft_wrap=True)  # fmt: skip
         for role, token in node.tokens.items():
             out_console.print(f"  {role:<17} Authorization: Bearer {token}", soft_wrap=True)
+    if nodes[0].smtp:
+        out_console.print(f"mail to applicants: {escape(_mail_line(nodes, directory) or '')}",
+                          soft_wrap=True)  # fmt: skip
     if not demo:
         out_console.print("users: cta users add NAME --role ROLE with that node's "
                           "CTA_DATABASE_URL and CTA_STATE", soft_wrap=True)  # fmt: skip
     out_console.print("Ctrl-C stops the area.")
+
+
+def _mail_line(nodes: list[AreaNode], directory: Path) -> str | None:
+    if not nodes[0].smtp:
+        return None
+    return (f"the nodes send to a local SMTP sink at {HOST}:{nodes[0].smtp['CTA_SMTP_PORT']}, "
+            f"which keeps each mail in {directory / 'mail'}/*.eml (none leaves this machine)")
 
 
 def _watch(nodes: list[AreaNode], *, rate: float, as_json: bool) -> None:

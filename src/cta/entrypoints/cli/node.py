@@ -51,6 +51,7 @@ def serve_command(
 
     from cta.bootstrap import (
         build_federation,
+        build_mail_sender,
         build_node,
         database_exists,
         private_files,
@@ -78,6 +79,7 @@ def serve_command(
         users = seed_demo(node) if demo else None
         federation = build_federation(config, node)
         tls = tls_server_files(config, federation)  # https when the node has a TLS certificate
+        mail = build_mail_sender(config, node)  # None: CTA_SMTP_HOST unset, mails wait
     except CTAError as exc:
         fail(str(exc))
     daemon = FederationDaemon(federation) if federation is not None else None
@@ -95,6 +97,8 @@ def serve_command(
                               soft_wrap=True)  # fmt: skip
     if daemon is not None:  # one per node, in this process: seal the outbox, pull the peers
         daemon.start()
+    if mail is not None:  # one per node too, in this process: send the queued mail
+        mail.start()
     try:
         uvicorn.run(
             "cta.entrypoints.api.asgi:app",
@@ -113,6 +117,8 @@ def serve_command(
     finally:
         if daemon is not None:
             daemon.stop()
+        if mail is not None:
+            mail.stop()
 
 
 @users_app.command("add")

@@ -13,6 +13,7 @@ module per what they store.
 ``audit``          the audit log, the sweeps (overstayers, retention), users, idempotency
 ``applications``   applications for a travel authorisation or a visa, and the decisions on
                    them, this node's and its peers'
+``mail``           mail to applicants, queued with the decision it tells of
 =================  ===========================================================================
 
 Rows of a new concern: a module here with a class on ``TransactionBase``, and one more base

@@ -2,7 +2,7 @@
 that rounds the statistics' small cells (``node_meta``: ``statistics_secret``).
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ sequence of this node's visa numbers (``node_meta``: ``visa_sequence``), never r
 after a visa is revoked or deleted at the end of its retention.
 
 Revision ID: 0010
-Revises: 0007 (to be rechained after the migrations of the same session when merged)
+Revises: 0009
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
