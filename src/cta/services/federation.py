@@ -43,6 +43,10 @@ from cta.federation.verify import (
     verify_batch,
 )
 from cta.services.checks import read_document
+from cta.services.consultation_records import (
+    apply_consultation_answer,
+    apply_consultation_request,
+)
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
 
 # the kinds that supersede a record and amend the row it wrote, and that row's table
@@ -263,6 +267,10 @@ class FederationService:
                 return self._apply_link(tx, payload, record.at), None
             if record.kind == "AlertHitDecided":
                 return self._apply_hit_decision(tx, record, payload), None
+            if record.kind == "ConsultationRequested":
+                return apply_consultation_request(tx, self.state, record, payload), None
+            if record.kind == "ConsultationAnswered":
+                return apply_consultation_answer(tx, self.state, record, payload), None
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":

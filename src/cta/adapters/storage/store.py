@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError, InterfaceError, InternalError, OperationalError
 
 from cta.adapters.storage import tables as t
+from cta.adapters.storage.consultations import ConsultationRows
 from cta.adapters.storage.group_commit import GroupCommit
 from cta.adapters.storage.watch import DatabaseWatch
 from cta.services.ports import (
@@ -185,7 +186,7 @@ _TOUCH = update(t.persons).where(_p.id == bindparam("person", type_=t.Id)).value
 )  # fmt: skip
 
 
-class SqlTransaction:
+class SqlTransaction(ConsultationRows):
     """A unit of work on one connection; the store commits it when the block ends."""
 
     def __init__(self, connection: Connection, prepared: dict[str, _Prepared]) -> None:
