@@ -44,6 +44,10 @@ from cta.federation.verify import (
 )
 from cta.services.application_records import apply_application_decision
 from cta.services.checks import read_document
+from cta.services.consultation_records import (
+    apply_consultation_answer,
+    apply_consultation_request,
+)
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
 from cta.services.visas import peer_visa_fields
 
@@ -268,6 +272,10 @@ class FederationService:
             if record.kind == "ApplicationDecided":  # cta.services.application_records
                 apply_application_decision(tx, record.origin, record.seq, record.at, payload)
                 return None, None
+            if record.kind == "ConsultationRequested":
+                return apply_consultation_request(tx, self.state, record, payload), None
+            if record.kind == "ConsultationAnswered":
+                return apply_consultation_answer(tx, self.state, record, payload), None
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":

@@ -35,6 +35,7 @@ __all__ = [
     "audit_log",
     "authorizations",
     "chain_heads",
+    "consultations",
     "crossings",
     "documents",
     "idempotency",
@@ -229,6 +230,36 @@ alert_decisions = Table(
     Column("origin", String(3)),  # the state whose officer decided; NULL: this node's own
     Column("record_seq", BigInteger),  # a peer's: its record (erased with it)
     Index(None, "issuing_state", "document_number"),
+    Index(None, "person_id"),
+)
+
+# One member consulting another on an application (services/consultations.py). The asking
+# node's row has ``origin`` NULL; the consulted node files the asking member's record (its
+# ``origin``, ``record_seq``) and answers in it. ``ref`` names it in the area: "GEO-C-17".
+consultations = Table(
+    "consultations",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ref", String(40), nullable=False, unique=True),
+    Column("application", String(40), nullable=False),  # the application's number
+    Column("kind", String(20), nullable=False),  # authorization | visa
+    Column("asking_state", String(3), nullable=False),
+    Column("consulted_state", String(3), nullable=False),
+    Column("question", Text, nullable=False),
+    Column("grounds", JSON, nullable=False),  # [{"code", "message"}]: why it is asked
+    Column("applicant", JSON, nullable=False),  # names, birth date, nationality, document
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE")),
+    Column("asked_by", String(100)),  # the asking officer (on the asking node only)
+    Column("asked_at", UTC, nullable=False),
+    Column("due_at", UTC, nullable=False),
+    Column("opinion", String(10)),  # positive | negative; NULL: not answered
+    Column("reasons", JSON),
+    Column("answered_at", UTC),
+    Column("answered_by", String(100)),  # the answering officer (on the consulted node only)
+    Column("origin", String(3)),  # a peer's request: the asking member
+    Column("record_seq", BigInteger),
+    Index(None, "consulted_state", "answered_at"),
+    Index(None, "asking_state", "application"),
     Index(None, "person_id"),
 )
 

@@ -18,21 +18,31 @@ from datetime import date
 from typing import Annotated, Any
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI, Header, HTTPException, Path, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator
 from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.engine import THREADS
 from cta.adapters.storage.store import DuplicateError, SqlStore
 from cta.domain.checks import Direction
 from cta.domain.days import FIRST_DAY, LAST_DAY
-from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.errors import CTAError
 from cta.domain.instants import jsonable
-from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.applications import router as applications_router
 from cta.entrypoints.api.carriers import carriers_router
+from cta.entrypoints.api.consultations import router as consultations_router
+from cta.entrypoints.api.deps import (
+    AlertId,
+    Day,
+    IdempotencyKey,
+    PersonPath,
+    Reader,
+    RowPath,
+    User,
+    Who,
+    _user,
+)
 from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
 from cta.entrypoints.api.mail_health import MailHealth
 from cta.entrypoints.api.schemas import (
@@ -53,9 +63,10 @@ from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
 from cta.services.checks import decision_json
+from cta.services.consultations import Consultations
 from cta.services.federation import FederationService
+from cta.services.mail import enqueue_mail
 from cta.services.node import (
-    UNKNOWN,
     Actor,
     BorderCheck,
     ConflictError,
@@ -68,95 +79,10 @@ from cta.services.node import (
     RecordCrossing,
 )
 from cta.services.ports import DatabaseUnavailableError
-from cta.services.read_limits import ReadLimiter, TooManyReadsError
+from cta.services.read_limits import ReadLimiter
 from cta.services.statistics import GroupBy, crossing_statistics
 
 __all__ = ["create_app"]
-
-_bearer = HTTPBearer(auto_error=False)
-
-
-def _purpose(raw: str) -> str:
-    """The purpose as audited (``cta.domain.personal_data.read_purpose``): a bad one is
-    named with the request's other invalid fields (422)."""
-    try:
-        return read_purpose(_header_text(raw))
-    except InvalidInputError as error:
-        raise ValueError(str(error)) from None
-
-
-def _header_text(raw: str) -> str:
-    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; most clients send
-    UTF-8 (``визовая проверка``), which is what is audited when the bytes are UTF-8."""
-    try:
-        return raw.encode("latin-1").decode("utf-8")
-    except UnicodeError:
-        return raw
-
-
-Purpose = Annotated[
-    str,
-    Header(alias="X-Purpose",
-           description="why personal data is read or written, in words (required; audited as "
-                       "given, trimmed; at most 200 characters, no control characters)"),
-    AfterValidator(_purpose),
-]  # fmt: skip
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200,
-           description="a retried request with the same key is answered, not recorded, again"),
-]  # fmt: skip
-PersonPath = Annotated[int, Path(ge=1, le=2**62)]
-RowPath = Annotated[int, Path(ge=1, le=2**62)]
-AlertId = Annotated[str, Path(min_length=1, max_length=100)]
-Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
-
-
-async def _user(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Actor:
-    """The user of the bearer token (401 without one), for calls with no personal data."""
-    # At module level, not in create_app: with postponed annotations FastAPI resolves
-    # ``Who`` in the module's globals, and a local alias made ``who`` a required query field.
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise HTTPException(401, "a bearer token is needed", {"WWW-Authenticate": "Bearer"})
-    node: Node = request.app.state.node
-    token = credentials.credentials[:500]
-    who = node.cached_actor(token)  # in the event loop: no thread for a cached answer
-    if who is UNKNOWN:
-        who = await run_in_threadpool(node.authenticate, token)
-    if who is None:
-        raise HTTPException(401, "unknown or inactive token", {"WWW-Authenticate": "Bearer"})
-    return who
-
-
-async def _actor(user: Annotated[Actor, Depends(_user)], purpose: Purpose) -> Actor:
-    """The user and the purpose of a call that reads or writes personal data (422 without a
-    valid purpose: the header is required)."""
-    # the token is checked first: a sub-dependency runs before this one's headers are read
-    return Actor(user.name, user.role, purpose)
-
-
-Who = Annotated[Actor, Depends(_actor)]  # personal data: a purpose is required
-User = Annotated[Actor, Depends(_user)]  # no personal data: no purpose
-
-
-async def _reader(request: Request, who: Who) -> Actor:
-    """``Who``, for a read of stored personal data: counted against the user's allowance
-    (``cta.services.read_limits``), 429 with ``Retry-After`` when over it."""
-    reads: ReadLimiter | None = request.app.state.reads
-    if reads is not None:
-        route = request.scope.get("route")
-        call = f"{request.method} {getattr(route, 'path', request.url.path)}"
-        try:
-            await run_in_threadpool(reads.admit, who, call)
-        except TooManyReadsError as error:
-            raise HTTPException(429, str(error), {"Retry-After": str(error.retry_after)}) from None
-    return who
-
-
-Reader = Annotated[Actor, Depends(_reader)]  # personal data read by id or in bulk: rate-limited
 
 
 def create_app(
@@ -195,9 +121,10 @@ def create_app(
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
     app.include_router(carriers_router(_user))  # POST /v1/carrier-checks: carriers only
     add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
-    from cta.entrypoints.api.applications import router as applications  # uses Who, Reader
-
-    app.include_router(applications)  # /v1/applications...: docs/applications.md
+    app.state.mail = enqueue_mail  # decisions' mail to applicants (cta.services.mail)
+    app.include_router(applications_router)  # /v1/applications...: docs/applications.md
+    app.state.consultations = Consultations(node)
+    app.include_router(consultations_router)  # /v1/consultations...
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several

@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
 from cta.domain.personal_data import ReadRate
-from cta.entrypoints.api.app import Reader, Who
+from cta.entrypoints.api.deps import Reader, Who
 from cta.entrypoints.api.schemas import MRZ, FreeText, Instant
 from cta.services.applications import APPLICANT, NOT_FOUND, Applications, Decision, Submission
 from cta.services.node import Idempotency, NotFoundError

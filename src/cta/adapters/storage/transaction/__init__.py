@@ -13,6 +13,7 @@ module per what they store.
 ``audit``          the audit log, the sweeps (overstayers, retention), users, idempotency
 ``applications``   applications for a travel authorisation or a visa, and the decisions on
                    them, this node's and its peers'
+``consultations`` consultations between members on applications, asked and answered
 ``mail``           mail to applicants, queued with the decision it tells of
 =================  ===========================================================================
 
