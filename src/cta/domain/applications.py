@@ -146,6 +146,7 @@ class ReviewReason:
 
     code: str  # "answer", "alert_hit", "screening_rule", "refusal_of_entry", ...
     message: str
+    source: str | None = None  # the member whose data raised it: consulted if not the decider
 
 
 def automatic_outcome(kind: ApplicationKind, reasons: Sequence[ReviewReason]) -> ApplicationStatus:

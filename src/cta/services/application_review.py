@@ -37,8 +37,10 @@ def review_application(node: Node, rules: RuleSet, tx: Any, submission: Submissi
     reasons = [ReviewReason("answer", f"answered yes: {QUESTIONS[q]}")
                for q, yes in submission.answers.items() if yes]  # fmt: skip
     hits, _, _ = node._alert_hits(tx, document, today)
+    issuers = {a.id: a.issuing_state for a in tx.alerts_by_id([h.alert_id for h in hits])}
     reasons += [ReviewReason("alert_hit", f"alert {h.alert_id} ({h.category.value}), score "
-                             f"{h.score:.2f}: {'; '.join(h.reasons)}") for h in hits]
+                             f"{h.score:.2f}: {'; '.join(h.reasons)}",
+                             issuers.get(h.alert_id)) for h in hits]  # fmt: skip
     reasons += _past(node, tx, document, today)
     facts = _facts(submission, document, today)
     reasons += [ReviewReason("screening_rule", f"rule {m.rule_id} ({', '.join(m.facts)}): "
@@ -55,20 +57,25 @@ def _past(node: Node, tx: Any, document: TravelDocument, today: date) -> list[Re
         for refusal in tx.refusals_of(person_id):
             reasons.append(ReviewReason("refusal_of_entry", (
                 f"refused entry at {refusal.crossing_point} on {refusal.local_date} "
-                f"({refusal.origin or node.state})")))
+                f"({refusal.origin or node.state})"), refusal.origin or node.state))
         person = tx.person(person_id)
-        days = [CrossingDay(c.direction, c.local_date) for c in tx.crossings_of(person_id)]
+        crossings = tx.crossings_of(person_id)
+        days = [CrossingDay(c.direction, c.local_date) for c in crossings]
         overstays = node._status(person, days, today).get("overstays") or []
         if person.overstayed or overstays:
             spans = ", ".join(f"{o['from']} to {o['to']}" for o in overstays)
+            # the member that recorded the last entry: the overstay began in its records
+            entries = [c for c in crossings if c.direction == "entry"]
+            source = (entries[-1].origin or node.state) if entries else None
             reasons.append(ReviewReason("overstay", "overstayed in the area"
-                                        + (f" ({spans})" if spans else "")))  # fmt: skip
+                                        + (f" ({spans})" if spans else ""), source))  # fmt: skip
     for past in tx.application_decisions_of(
             document.issuing_state, document.document_number, document.nationality,
             document.birth_date_raw, document.surname):  # fmt: skip
         reasons.append(ReviewReason("past_application", (
             f"{past['kind']} application {past['number']} {past['outcome']} by "
-            f"{past['origin']}: " + "; ".join(r["message"] for r in past["reasons"]))))
+            f"{past['origin']}: " + "; ".join(r["message"] for r in past["reasons"])),
+            past["origin"]))
     return reasons
 
 

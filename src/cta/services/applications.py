@@ -43,6 +43,7 @@ from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
 from cta.services.application_review import review_application
 from cta.services.checks import read_document
+from cta.services.consultations import ApplicationSummary, Consultations
 from cta.services.node import Actor, ConflictError, Idempotency, Node, NotFoundError
 from cta.services.ports import AuditEntry
 
@@ -96,6 +97,7 @@ class Applications:
         self.node = node
         self.rules = rules if rules is not None else load_shipped_rules()
         self.mail = mail
+        self.consultations = Consultations(node, lookup=application_summary)
 
     # -- the applicant ---------------------------------------------------------------------
 
@@ -131,6 +133,7 @@ class Applications:
             else:
                 self._step(tx, row, "automatic processing", "queued for a consular officer",
                            now, status=ApplicationStatus.MANUAL.value)  # fmt: skip
+                self._consult(tx, row, review)
             body = {"number": number, "access_code": code, "status": row["status"]}
             tx.save_response(user, idempotency.key, idempotency.request_hash, 201, body, now)
         return 201, body
@@ -207,6 +210,7 @@ class Applications:
         self.node._require(actor, Permission.DECIDE_APPLICATION)
         with self.node.store.transaction(read_only=True) as tx:
             row = tx.application(number)
+            consulted = self.consultations.of_application(tx, number)
         if row is None or row["first_state"] != self.node.state:
             raise NotFoundError(f"application {number} is not in {self.node.state}'s queue")
         self.node._audited(actor, "read application file", [row["person_id"]], number=number)
@@ -216,7 +220,8 @@ class Applications:
                 "decision", "person_id")  # fmt: skip
         return {k: row[k] for k in keep} | {
             "submitted_at": rfc3339(row["submitted_at"]), "deadline": rfc3339(row["deadline"]),
-            "overdue": overdue(ApplicationStatus(row["status"]), row["deadline"], now)}
+            "overdue": overdue(ApplicationStatus(row["status"]), row["deadline"], now),
+            "consultations": consulted}
 
     def decide(self, actor: Actor, number: str, decision: Decision) -> dict[str, Any]:
         now, today = self.node.clock(), self.node.today()
@@ -383,8 +388,9 @@ class Applications:
             "document_number": document.document_number, "nationality": document.nationality,
             "surname": document.surname, "birth_date_raw": document.birth_date_raw,
             "person_id": None, "language": submission.language, "email": submission.email,
-            "form": submission.form, "review": [{"code": r.code, "message": r.message}
-                                                for r in review],
+            "form": submission.form,
+            "review": [{"code": r.code, "message": r.message}
+                       | ({"source": r.source} if r.source else {}) for r in review],
             "history": [{"at": rfc3339(now), "by": APPLICANT, "action": "submitted"}],
             "submitted_at": now, "deadline": deadline(now), "decision": None,
             "claimed_by": None, "information_requested_at": None, "interview_at": None,
@@ -485,14 +491,18 @@ class Applications:
         row |= fields
 
     def _send(self, tx: Any, row: dict[str, Any], template: str, now: datetime) -> None:
+        """The applicant's mail of ``template``; a request for information gives the
+        officer's questions where a decision gives its reasons."""
         if self.mail is None:
             return
         decision = row["decision"] or {}
+        reasons = [r["message"] for r in decision.get("reasons") or []]
+        if template == "information_requested":
+            reasons = [row["form"]["_requested"]]
         self.mail(tx, to=row["email"], language=row["language"], template=template, params={
             "number": row["number"], "kind": row["kind"], "status": row["status"],
             "valid_from": decision.get("valid_from"), "valid_to": decision.get("valid_to"),
-            "reasons": [r["message"] for r in decision.get("reasons") or []],
-            "deadline": rfc3339(row["deadline"])}, now=now)  # fmt: skip
+            "reasons": reasons, "deadline": rfc3339(row["deadline"])}, now=now)  # fmt: skip
 
     def _opened(self, tx: Any, number: str, code: str, *,
                 lock: bool = False) -> dict[str, Any]:  # fmt: skip
@@ -526,3 +536,40 @@ class Applications:
         self.node.store.audit([AuditEntry(APPLICANT, APPLICANT, action,
                                           "the applicant's own application", row["person_id"],
                                           {"number": number})], self.node.clock())
+
+    def _consult(self, tx: Any, row: dict[str, Any], review: Sequence[ReviewReason]) -> None:
+        """Consult each other member whose data sent the application to a person (ETIAS
+        Art. 28, Visa Code Art. 22): one consultation per member, with its grounds."""
+        by_member: dict[str, list[ReviewReason]] = {}
+        for reason in review:
+            if reason.source and reason.source != self.node.state:
+                by_member.setdefault(reason.source, []).append(reason)
+        if not by_member:
+            return
+        summary = _summary(row, tx.document_owner(row["issuing_state"], row["document_number"]))
+        for member, grounds in sorted(by_member.items()):
+            self.consultations.request(
+                tx, summary, member,
+                f"{member}'s data weighs on this {row['kind']} application: does {member} "
+                "object to granting it?", [{"code": g.code, "message": g.message}
+                                           for g in grounds], asked_by=None)  # fmt: skip
+
+
+def _summary(row: dict[str, Any], person_id: int | None) -> ApplicationSummary:
+    form = row["form"]
+    applicant = {"surname": row["surname"], "mrz": form.get("mrz"),
+                 "birth_date_raw": row["birth_date_raw"], "nationality": row["nationality"],
+                 "document": {"issuing_state": row["issuing_state"],
+                              "number": row["document_number"]}}  # fmt: skip
+    return ApplicationSummary(row["number"], row["kind"], row["first_state"], applicant,
+                              person_id)
+
+
+def application_summary(tx: Any, number: str) -> ApplicationSummary | None:
+    """An application of this node, as a consultation names it (``Consultations.lookup``)."""
+    row = tx.application(number)
+    if row is None:
+        return None
+    return _summary(row, row["person_id"] or tx.document_owner(row["issuing_state"],
+                                                               row["document_number"]))
+

@@ -62,6 +62,7 @@ from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
+from cta.services.applications import application_summary
 from cta.services.checks import decision_json
 from cta.services.consultations import Consultations
 from cta.services.federation import FederationService
@@ -123,7 +124,7 @@ def create_app(
     add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
     app.state.mail = enqueue_mail  # decisions' mail to applicants (cta.services.mail)
     app.include_router(applications_router)  # /v1/applications...: docs/applications.md
-    app.state.consultations = Consultations(node)
+    app.state.consultations = Consultations(node, lookup=application_summary)
     app.include_router(consultations_router)  # /v1/consultations...
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
