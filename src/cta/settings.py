@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     header_timeout: float = Field(default=10.0, gt=0, le=3600)
     body_timeout: float = Field(default=30.0, gt=0, le=3600)
     max_connections: int = Field(default=4096, ge=16, le=1_000_000)
+    # connections the kernel queues for the node before it accepts them; Linux lowers it to
+    # net.core.somaxconn (README, "The national node": the host settings a burst needs)
+    listen_backlog: int = Field(default=65535, ge=128, le=1_000_000)
 
     @field_validator("database_url")
     @classmethod

@@ -9,6 +9,7 @@ answering within a second. The hostile clients run in their own processes
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -23,6 +24,12 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
+from tests.integration.netns import (
+    HOST_LISTEN_QUEUE,
+    NamespaceUnavailable,
+    own_network_namespace,
+    somaxconn,
+)
 from tests.integration.node_server import HOST, NodeServer, add_user, passport
 
 HEADER_TIMEOUT = 6.0
@@ -174,8 +181,9 @@ class _Prober(threading.Thread):
         if status != 200:
             self.failures.append(f"{name}: status {status}")
 
-    def slowest(self, since: float) -> dict[str, float]:
-        return {name: max((t for n, at, t in self.took if n == name and at >= since),
+    def slowest(self, since: float, until: float) -> dict[str, float]:
+        """The slowest answer to each kind of request asked from ``since`` to ``until``."""
+        return {name: max((t for n, at, t in self.took if n == name and since <= at < until),
                           default=0.0) for name in ("health", "check")}  # fmt: skip
 
     def run(self) -> None:
@@ -190,21 +198,53 @@ class _Prober(threading.Thread):
                                                          json=_check_body()).status_code)
 
 
+@pytest.fixture
+def roomy_listen_queue() -> Iterator[None]:
+    """The test in a network namespace of its own whose listen queues are what the README asks
+    of a node's host (``tests/integration/netns.py``); on a host already set so, in the host's
+    own; otherwise skipped, saying why."""
+    host_queue = somaxconn()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(own_network_namespace())
+        except NamespaceUnavailable as why:
+            if host_queue < HOST_LISTEN_QUEUE:
+                pytest.skip(f"no network namespace of our own ({why}), and this host's "
+                            f"net.core.somaxconn is {host_queue}, under the {HOST_LISTEN_QUEUE} "
+                            "the README asks of a node's host")  # fmt: skip
+        yield
+    assert somaxconn() == host_queue  # the host's own setting is as it was
+
+
+@pytest.fixture
+def flooded_node(roomy_listen_queue: None, tmp_path: Path) -> Iterator[tuple[NodeServer, str]]:
+    """A node like ``node``'s, in the roomy namespace, with its default listen backlog."""
+    url = f"sqlite:///{tmp_path / 'node.sqlite'}"
+    token = add_user(url, "officer.flood", Role.BORDER_OFFICER)
+    server = NodeServer(url, tmp_path,
+                        env={"CTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                             "CTA_BODY_TIMEOUT": str(BODY_TIMEOUT)})  # fmt: skip
+    with server:
+        yield server, token
+
+
 def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_in_a_second(
-    node: tuple[NodeServer, str],
+    flooded_node: tuple[NodeServer, str],
 ) -> None:
     """20,000 half-sent requests in a burst (from two processes: one may hold fewer sockets),
-    then 1,000 slow bodies: while the node holds what it kept of them (its ceiling is 4,096
-    connections; it closed the oldest half-sent ones to make room), health and a border check
-    on new connections answer within a second, and every hostile connection is closed by the
-    node after its deadline.
+    then 1,000 slow bodies: from the burst's first connection to the last hostile connection's
+    end, health and a border check on new connections answer within a second, and every
+    hostile connection is closed by the node after its deadline. The node holds at most 4,096
+    connections (it closes the oldest half-sent ones to make room for new ones).
 
-    While the burst is being connected, a new connection may wait for the kernel: the listen
-    queue (somaxconn, 4,096) is full when the burst comes faster than one process accepts, and
-    a SYN then dropped is sent again a second later. Those answers are reported (printed),
-    not held to the second; none may fail.
+    The burst connects faster than one process accepts, so the kernel queues what the node has
+    not accepted yet: the node listens with a backlog of ``CTA_LISTEN_BACKLOG`` (65,535), which
+    the kernel lowers to ``net.core.somaxconn``. Where that is 4,096 (Linux's default) the queue
+    fills, a new connection's SYN is dropped and sent again a second later, and answers took
+    up to 2.1 s; a node's host is to raise it (README), and the test runs in a network
+    namespace so set (``roomy_listen_queue``).
     """
-    server, token = node
+    server, token = flooded_node
     prober = _Prober(server, token)
     prober.start()
     flood_from = time.monotonic()
@@ -223,13 +263,15 @@ def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_
     finally:
         prober.stop.set()
         prober.join(timeout=30)
-    print(f"slowest answers while the burst connected: {prober.slowest(flood_from)}; "
-          f"while the node held it: {prober.slowest(held_from)}")
+    connecting = prober.slowest(flood_from, held_from)
+    after = prober.slowest(held_from, time.monotonic())
+    print(f"\nslowest answers while the burst connected: {connecting}; after: {after}; "
+          f"{len(prober.took)} answers; hostile: {[*reports, slow_report]}")
     assert not prober.failures, prober.failures[:5]
     held = [t for _, at, t in prober.took if held_from <= at < held_until]
     assert len(held) >= 6, prober.took
-    assert prober.slowest(held_from)["health"] < 1.0, prober.took
-    assert prober.slowest(held_from)["check"] < 1.0, prober.took
+    assert max(connecting.values()) < 1.0, prober.took
+    assert max(after.values()) < 1.0, prober.took
     # every hostile connection was ended by the node, none is left open
     assert all(r["still_open"] == 0 for r in reports), reports
     assert slow_report["still_open"] == 0, slow_report

@@ -42,20 +42,27 @@ from __future__ import annotations
 import asyncio
 import copy
 import importlib.util
-import json
 import logging
 import resource
 import socket
 from asyncio import BaseTransport
-from dataclasses import dataclass
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from cta.entrypoints.api.connections import (
+    BOUNDS,
+    OPEN,
+    ConnectionBounds,
+    Gate,
+    admit,
+    gated,
+    json_answer,
+)
 from cta.settings import Settings
 
 __all__ = [
-    "NoDelayH11Protocol",
+    "NoDelayHttpToolsProtocol",
     "configure_connections",
     "http_protocol",
     "log_config",
@@ -64,20 +71,6 @@ __all__ = [
 
 FILES_KEPT = 256  # file descriptors a worker keeps for its database, logs and peers
 log = logging.getLogger("cta.api")
-
-
-@dataclass
-class ConnectionBounds:
-    """A worker's bounds on its connections (``configure_connections`` sets them)."""
-
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    max_connections: int = 4096
-
-
-BOUNDS = ConnectionBounds()
-# a worker's open connections, oldest first: those answered move to the end
-_OPEN: dict[Any, None] = {}
 
 
 def configure_connections(settings: Settings) -> ConnectionBounds:
@@ -102,114 +95,87 @@ def configure_connections(settings: Settings) -> ConnectionBounds:
     return BOUNDS
 
 
-def _json_answer(status: str, detail: str) -> bytes:
-    body = json.dumps({"detail": detail}).encode()
-    return (f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
-
-
 def _no_delay(transport: BaseTransport) -> None:
     sock = transport.get_extra_info("socket")
     if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with TCP_NODELAY set on every connection it serves."""
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with TCP_NODELAY set on every connection, deadlines
+    for a request's body and a kept-alive connection's next headers, and the connection
+    ceiling (above); a ``Gate`` hands it connections whose first request's head is in."""
+
+    _deadline: asyncio.TimerHandle | None = None
+    _answering = False  # a whole request is in: the application answers it
 
     def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
         _no_delay(transport)
         super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm(BOUNDS.header_timeout, headers=True)
+        admit(self)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        OPEN.pop(self, None)
+        self._disarm()
+        super().connection_lost(exc)
 
-if importlib.util.find_spec("httptools") is not None:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    def drop(self) -> None:
+        """Close the connection at once (the ceiling's choice)."""
+        self._disarm()
+        self.transport.abort()
 
-    class NoDelayHttpToolsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol, with TCP_NODELAY set on every connection, deadlines
-        for a request's headers and body, and a ceiling on open connections (above)."""
+    def _arm(self, seconds: float, *, headers: bool) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._expired, headers)
 
-        _deadline: asyncio.TimerHandle | None = None
-        _answering = False  # a whole request is in: the application answers it
-
-        def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
-            _no_delay(transport)
-            super().connection_made(transport)  # type: ignore[arg-type]
-            _OPEN[self] = None
-            self._arm(BOUNDS.header_timeout, headers=True)
-            if len(_OPEN) > BOUNDS.max_connections:
-                self._shed()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            _OPEN.pop(self, None)
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _shed(self) -> None:
-            """Close the oldest connection with no request being answered (this one if none)."""
-            for other in _OPEN:
-                if not other._answering and other is not self:
-                    break
-            else:
-                other = self
-            _OPEN.pop(other, None)
-            other._disarm()
-            other.transport.abort()
-
-        def _arm(self, seconds: float, *, headers: bool) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(seconds, self._expired, headers)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _expired(self, headers: bool) -> None:
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
             self._deadline = None
-            if self.transport.is_closing():
-                return
-            if headers:  # nothing of an answer is out yet: say why the connection ends
-                self.transport.write(_json_answer("408 Request Timeout", "the request's "
-                                     "headers did not arrive in time (CTA_HEADER_TIMEOUT)"))
-            self.transport.close()
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            if self._deadline is None:  # a kept-alive connection's next request
-                self._arm(BOUNDS.header_timeout, headers=True)
+    def _expired(self, headers: bool) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if headers:  # nothing of an answer is out yet: say why the connection ends
+            self.transport.write(json_answer("408 Request Timeout", "the request's "
+                                 "headers did not arrive in time (CTA_HEADER_TIMEOUT)"))
+        self.transport.close()
 
-        def on_headers_complete(self) -> None:
-            super().on_headers_complete()
-            self._arm(BOUNDS.body_timeout, headers=False)
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._deadline is None:  # a kept-alive connection's next request
+            self._arm(BOUNDS.header_timeout, headers=True)
 
-        def on_message_complete(self) -> None:
-            super().on_message_complete()
-            if self.cycle is not None and self.cycle.response_complete:
-                # answered before its body was in (a 413): idle until the next request
-                self._arm(BOUNDS.header_timeout, headers=True)
-                return
-            self._disarm()
-            self._answering = True
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(BOUNDS.body_timeout, headers=False)
 
-        def on_response_complete(self) -> None:
-            self._answering = False
-            if self in _OPEN:  # answered: the newest, the last to be shed
-                del _OPEN[self]
-                _OPEN[self] = None
-            super().on_response_complete()
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        if self.cycle is not None and self.cycle.response_complete:
+            # answered before its body was in (a 413): idle until the next request
+            self._arm(BOUNDS.header_timeout, headers=True)
+            return
+        self._disarm()
+        self._answering = True
 
-        def send_400_response(self, msg: str) -> None:
-            self.transport.write(_json_answer("400 Bad Request", "the request is not valid "
-                                              "HTTP/1.1 (the parser could not read it)"))
-            self.transport.close()
+    def on_response_complete(self) -> None:
+        self._answering = False
+        if self in OPEN:  # answered: the newest, the last to be shed
+            OPEN.move_to_end(self)
+        super().on_response_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        self.transport.write(json_answer("400 Bad Request", "the request is not valid "
+                                         "HTTP/1.1 (the parser could not read it)"))
+        self.transport.close()
 
 
-def http_protocol() -> type[Any]:
-    """httptools with TCP_NODELAY when installed, else h11 with TCP_NODELAY."""
-    if importlib.util.find_spec("httptools") is None:
-        return NoDelayH11Protocol
-    return NoDelayHttpToolsProtocol
+def http_protocol() -> type[Gate]:
+    """What uvicorn makes for each connection: a gate, then the httptools protocol."""
+    return gated(NoDelayHttpToolsProtocol)
 
 
 def loop_name() -> str:

@@ -1,0 +1,169 @@
+"""A worker's open connections: a cheap gate until a request's headers are in, and one ceiling.
+
+A burst of 20,000 half-open connections reaches the node faster than it accepts them: the
+kernel queues them (up to ``CTA_LISTEN_BACKLOG``, lowered to ``net.core.somaxconn``) and the
+node takes them in order, so a border post's connection behind the burst waits for all that
+came before it. What it waits for is the node's work per connection, and uvicorn's httptools
+protocol costs about 90 µs of CPU for each (a parser, a logger lookup, flow control, two
+address lookups, a deadline timer): 15,000 queued connections were a second and a half.
+
+So a connection first meets a ``Gate``: a small object that keeps the bytes of the request's
+head until its blank line, and only then hands the connection (and those bytes) to the real
+HTTP protocol. A half-sent request never costs more than the gate. The gate also holds the
+bounds that do not need the protocol:
+
+* the header deadline (``CTA_HEADER_TIMEOUT``): a gate still waiting for its head then is
+  answered 408 and closed. The gates' deadlines come in the order the connections came, so
+  one sweep a quarter of a second ends those due, with no timer per connection;
+* a head over ``MAX_HEAD_BYTES`` (64 KiB) is answered 431 and closed;
+* the ceiling (``CTA_MAX_CONNECTIONS``): every open connection, gate or protocol, is in
+  ``OPEN`` oldest first (a protocol moves to the end when it has answered); past the ceiling
+  the oldest one that has no request being answered is closed, so a flood pushes out its own
+  oldest members and a newcomer (a health probe, a border check) is read and answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+__all__ = [
+    "BOUNDS",
+    "MAX_HEAD_BYTES",
+    "OPEN",
+    "ConnectionBounds",
+    "Gate",
+    "admit",
+    "gated",
+    "json_answer",
+]
+
+MAX_HEAD_BYTES = 64 * 1024  # a request line and headers; ours are well under 8 KiB
+SWEEP_SECONDS = 0.25  # how often due gates are ended: a deadline holds to this much
+
+
+@dataclass
+class ConnectionBounds:
+    """A worker's bounds on its connections (``server.configure_connections`` sets them)."""
+
+    header_timeout: float = 10.0
+    body_timeout: float = 30.0
+    max_connections: int = 4096
+
+
+BOUNDS = ConnectionBounds()
+# a worker's open connections, oldest first (a gate, or a protocol with ``_answering`` and
+# ``drop``); OrderedDict: its oldest is found in O(1) however many were removed before it
+OPEN: OrderedDict[Any, None] = OrderedDict()
+
+
+def json_answer(status: str, detail: str) -> bytes:
+    """A whole HTTP/1.1 answer with a JSON ``detail``, closing the connection."""
+    body = json.dumps({"detail": detail}).encode()
+    return (f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
+            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
+
+
+def admit(connection: Any) -> None:
+    """Count a new connection; past the ceiling, close the oldest with nothing being answered
+    (the newcomer itself only when every other one is being answered)."""
+    OPEN[connection] = None
+    if len(OPEN) <= BOUNDS.max_connections:
+        return
+    for oldest in OPEN:
+        if not oldest._answering and oldest is not connection:
+            break
+    else:
+        oldest = connection
+    del OPEN[oldest]
+    oldest.drop()
+
+
+class Gate(asyncio.Protocol):
+    """A connection until its request's head is in; then the ``inner`` protocol's (module doc).
+
+    uvicorn makes one per connection with the keyword arguments of its protocols, kept for the
+    inner protocol made when the head is in."""
+
+    __slots__ = ("_made_with", "head", "transport")
+    inner: ClassVar[type[Any]]
+    _answering: ClassVar[bool] = False  # a gate never has a request being answered
+    _due: ClassVar[deque[tuple[float, Gate]]] = deque()  # gates by deadline, soonest first
+    _sweeping: ClassVar[bool] = False
+
+    def __init__(self, **made_with: Any) -> None:
+        self._made_with = made_with
+        self.head = bytearray()  # grows in place: a head sent a byte at a time is not copied
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
+        loop = asyncio.get_running_loop()
+        Gate._due.append((loop.time() + BOUNDS.header_timeout, self))
+        if not Gate._sweeping:
+            Gate._sweeping = True
+            loop.call_later(SWEEP_SECONDS, _sweep, loop)
+        admit(self)
+
+    def data_received(self, data: bytes) -> None:
+        if self.transport is None:
+            return
+        seen = len(self.head)
+        self.head += data
+        if self.head.find(b"\r\n\r\n", max(0, seen - 3)) >= 0:
+            self._hand_over()
+        elif len(self.head) > MAX_HEAD_BYTES:
+            self._end("431 Request Header Fields Too Large", "the request's line and headers "
+                      f"are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
+
+    def eof_received(self) -> bool:
+        return False  # the client stopped sending before its head was in: close
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        OPEN.pop(self, None)
+        self.transport = None
+
+    def drop(self) -> None:
+        """Close the connection at once (the ceiling's choice)."""
+        if self.transport is not None:
+            self.transport.abort()
+            self.transport = None
+
+    def _end(self, status: str, detail: str) -> None:
+        assert self.transport is not None
+        OPEN.pop(self, None)
+        self.transport.write(json_answer(status, detail))
+        self.transport.close()
+        self.transport = None
+
+    def _hand_over(self) -> None:
+        transport, head = self.transport, self.head
+        assert transport is not None
+        OPEN.pop(self, None)
+        self.transport = None
+        protocol = self.inner(**self._made_with)
+        transport.set_protocol(protocol)
+        protocol.connection_made(transport)  # it counts itself in OPEN, as the newest
+        protocol.data_received(bytes(head))
+
+
+def _sweep(loop: asyncio.AbstractEventLoop) -> None:
+    """End the gates whose header deadline has passed (408); again in a moment while any wait."""
+    due, now = Gate._due, loop.time()
+    while due and due[0][0] <= now:
+        gate = due.popleft()[1]
+        if gate.transport is not None and not gate.transport.is_closing():
+            gate._end("408 Request Timeout", "the request's headers did not arrive in time "
+                      "(CTA_HEADER_TIMEOUT)")  # fmt: skip
+    if due:
+        loop.call_later(SWEEP_SECONDS, _sweep, loop)
+    else:
+        Gate._sweeping = False
+
+
+def gated(inner: type[Any]) -> type[Gate]:
+    """A ``Gate`` class that hands its connections to ``inner`` (an uvicorn HTTP protocol)."""
+    return type(f"Gated{inner.__name__}", (Gate,), {"__slots__": (), "inner": inner})
