@@ -37,7 +37,6 @@ __all__ = [
     "ConnectionBounds",
     "Gate",
     "admit",
-    "gated",
     "json_answer",
 ]
 
@@ -86,13 +85,14 @@ class Gate(asyncio.Protocol):
     """A connection until its request's head is in; then the ``inner`` protocol's (module doc).
 
     uvicorn makes one per connection with the keyword arguments of its protocols, kept for the
-    inner protocol made when the head is in."""
+    inner protocol made when the head is in. A subclass names ``inner`` (at module level: a
+    worker process gets the class by its name)."""
 
     __slots__ = ("_made_with", "head", "transport")
     inner: ClassVar[type[Any]]
     _answering: ClassVar[bool] = False  # a gate never has a request being answered
     _due: ClassVar[deque[tuple[float, Gate]]] = deque()  # gates by deadline, soonest first
-    _sweeping: ClassVar[bool] = False
+    _sweeping: ClassVar[asyncio.AbstractEventLoop | None] = None  # the loop that sweeps
 
     def __init__(self, **made_with: Any) -> None:
         self._made_with = made_with
@@ -103,8 +103,8 @@ class Gate(asyncio.Protocol):
         self.transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
         loop = asyncio.get_running_loop()
         Gate._due.append((loop.time() + BOUNDS.header_timeout, self))
-        if not Gate._sweeping:
-            Gate._sweeping = True
+        if Gate._sweeping is not loop:
+            Gate._sweeping = loop
             loop.call_later(SWEEP_SECONDS, _sweep, loop)
         admit(self)
 
@@ -161,9 +161,4 @@ def _sweep(loop: asyncio.AbstractEventLoop) -> None:
     if due:
         loop.call_later(SWEEP_SECONDS, _sweep, loop)
     else:
-        Gate._sweeping = False
-
-
-def gated(inner: type[Any]) -> type[Gate]:
-    """A ``Gate`` class that hands its connections to ``inner`` (an uvicorn HTTP protocol)."""
-    return type(f"Gated{inner.__name__}", (Gate,), {"__slots__": (), "inner": inner})
+        Gate._sweeping = None

@@ -56,12 +56,12 @@ from cta.entrypoints.api.connections import (
     ConnectionBounds,
     Gate,
     admit,
-    gated,
     json_answer,
 )
 from cta.settings import Settings
 
 __all__ = [
+    "GatedHttpToolsProtocol",
     "NoDelayHttpToolsProtocol",
     "configure_connections",
     "http_protocol",
@@ -173,9 +173,16 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
-def http_protocol() -> type[Gate]:
+class GatedHttpToolsProtocol(Gate):
     """What uvicorn makes for each connection: a gate, then the httptools protocol."""
-    return gated(NoDelayHttpToolsProtocol)
+
+    __slots__ = ()
+    inner = NoDelayHttpToolsProtocol
+
+
+def http_protocol() -> type[Gate]:
+    """The protocol class ``cta serve`` gives uvicorn."""
+    return GatedHttpToolsProtocol
 
 
 def loop_name() -> str:
