@@ -3,9 +3,11 @@
 A burst of 20,000 half-open connections reaches the node faster than it accepts them: the
 kernel queues them (up to ``CTA_LISTEN_BACKLOG``, lowered to ``net.core.somaxconn``) and the
 node takes them in order, so a border post's connection behind the burst waits for all that
-came before it. What it waits for is the node's work per connection, and uvicorn's httptools
-protocol costs about 90 µs of CPU for each (a parser, a logger lookup, flow control, two
-address lookups, a deadline timer): 15,000 queued connections were a second and a half.
+came before it. What it waits for is the node's work per connection, and with uvicorn's
+httptools protocol that was 55-60 µs of CPU for each (a parser, two logger lookups, flow
+control, two address lookups, a deadline timer; the kernel's accept and close are about
+20 µs of it): 15,000 queued connections were over a second on a busy machine. With the gate
+it is 20-30 µs (docs/benchmarks.md, the HTTP edge).
 
 So a connection first meets a ``Gate``: a small object that keeps the bytes of the request's
 head until its blank line, and only then hands the connection (and those bytes) to the real
@@ -81,6 +83,12 @@ def admit(connection: Any) -> None:
     oldest.drop()
 
 
+_TOO_LATE = json_answer("408 Request Timeout", "the request's headers did not arrive in time "
+                        "(CTA_HEADER_TIMEOUT)")  # fmt: skip
+_TOO_LARGE = json_answer("431 Request Header Fields Too Large", "the request's line and "
+                         f"headers are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
+
+
 class Gate(asyncio.Protocol):
     """A connection until its request's head is in; then the ``inner`` protocol's (module doc).
 
@@ -116,8 +124,7 @@ class Gate(asyncio.Protocol):
         if self.head.find(b"\r\n\r\n", max(0, seen - 3)) >= 0:
             self._hand_over()
         elif len(self.head) > MAX_HEAD_BYTES:
-            self._end("431 Request Header Fields Too Large", "the request's line and headers "
-                      f"are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
+            self._end(_TOO_LARGE)
 
     def eof_received(self) -> bool:
         return False  # the client stopped sending before its head was in: close
@@ -132,10 +139,10 @@ class Gate(asyncio.Protocol):
             self.transport.abort()
             self.transport = None
 
-    def _end(self, status: str, detail: str) -> None:
+    def _end(self, answer: bytes) -> None:
         assert self.transport is not None
         OPEN.pop(self, None)
-        self.transport.write(json_answer(status, detail))
+        self.transport.write(answer)
         self.transport.close()
         self.transport = None
 
@@ -156,8 +163,7 @@ def _sweep(loop: asyncio.AbstractEventLoop) -> None:
     while due and due[0][0] <= now:
         gate = due.popleft()[1]
         if gate.transport is not None and not gate.transport.is_closing():
-            gate._end("408 Request Timeout", "the request's headers did not arrive in time "
-                      "(CTA_HEADER_TIMEOUT)")  # fmt: skip
+            gate._end(_TOO_LATE)
     if due:
         loop.call_later(SWEEP_SECONDS, _sweep, loop)
     else:

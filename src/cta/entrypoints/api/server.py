@@ -4,30 +4,41 @@ With more than one worker, uvicorn binds the listening socket itself and asyncio
 it is TCP, so accepted connections keep Nagle's algorithm on: a response's body then waits for
 the client's delayed acknowledgement of its headers, about 40 ms on Linux, and a node answers
 ~300 requests a second instead of ~2,000 (docs/benchmarks.md, the node). Setting TCP_NODELAY
-on each connection, as asyncio does for sockets it creates, removes the wait.
+on each connection, as asyncio does for sockets it creates, removes the wait (uvloop sets it
+too).
 
-The protocol is uvicorn's httptools one (llhttp, in C) and the loop uvloop (libuv) when they
-are installed (they are dependencies); the pure-Python h11 protocol and asyncio's loop
-otherwise. On this project's 2-core machine the C pair roughly halves the HTTP stack's cost
-per request (docs/benchmarks.md).
+The protocol is uvicorn's httptools one (llhttp, in C; httptools is a dependency) and the loop
+uvloop (libuv) when it is installed (it is a dependency; asyncio's loop otherwise). On this
+project's 2-core machine the C pair roughly halves the HTTP stack's cost per request
+(docs/benchmarks.md). uvicorn's pure-Python h11 protocol is not used: it had none of the
+bounds below, and nothing installs the node without httptools.
 
 **Bounds on connections.** uvicorn bounds nothing but the idle time between two requests of a
 connection (keep-alive, 5 s): a client that connects and sends nothing, or half a request's
 headers, or a body a byte a minute, holds its connection (and a file descriptor) for good, and
-20,000 of them left the node without descriptors to accept ``/v1/health`` with. The httptools
-protocol here adds, per connection (``configure_connections``, from the settings):
+20,000 of them left the node without descriptors to accept ``/v1/health`` with. Here
+(``configure_connections`` takes them from the settings):
 
-* a header deadline: a request's headers must be complete ``CTA_HEADER_TIMEOUT`` seconds (10)
-  after the connection was made or, on a kept-alive connection, after the request's first
-  byte; otherwise 408 and the connection is closed (a slowloris client, a half-open one);
-* a body deadline: its body must be in ``CTA_BODY_TIMEOUT`` seconds (30) after its headers;
-  otherwise the connection is closed and the application sees the client gone;
-* a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, lowered to what
-  the process may open (its soft file limit, raised at start as far as the hard limit allows,
-  less 256 for the database and logs). A connection past the ceiling is not refused: the
-  oldest connection that has no request being answered (idle, or still sending its headers
-  or body) is closed instead, so a flood of half-open connections pushes out its own oldest
-  members and a new client (a border post's check, a health probe) is read and answered.
+* a connection is first held by a cheap ``Gate`` (``connections``) until its request's head
+  is in: a header deadline of ``CTA_HEADER_TIMEOUT`` seconds (10) from the connection, then
+  408 and the connection is closed (a slowloris client, a half-open one); a head over 64 KiB
+  is answered 431. A burst of half-sent requests thus costs the node about half the CPU it
+  cost with the httptools protocol for each, and a connection queued behind the burst is
+  reached sooner (``connections`` says why that matters);
+* the httptools protocol then bounds a request's body: in ``CTA_BODY_TIMEOUT`` seconds (30)
+  after its headers, otherwise the connection is closed and the application sees the client
+  gone; and a kept-alive connection's next head, again by ``CTA_HEADER_TIMEOUT``;
+* a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, gates included,
+  lowered to what the process may open (its soft file limit, raised at start as far as the
+  hard limit allows, less 256 for the database and logs). A connection past the ceiling is not
+  refused: the oldest connection that has no request being answered (idle, or still sending
+  its head or body) is closed instead, so a flood of half-open connections pushes out its own
+  oldest members and a new client (a border post's check, a health probe) is read and
+  answered;
+* the listen backlog, ``CTA_LISTEN_BACKLOG`` (65535), which the kernel lowers to its
+  ``net.core.somaxconn``: connections that arrive faster than the worker accepts them wait
+  there. A full queue drops a new connection's SYN, and the client sends it again only a
+  second later, so the node's host raises ``somaxconn`` (README, "The national node").
 
 A reverse proxy (nginx's ``client_header_timeout``, ``client_body_timeout``,
 ``worker_connections``) would do the same in front of the node, but would be one more program
