@@ -168,6 +168,40 @@ def test_a_request_whose_head_comes_a_few_bytes_at_a_time_is_answered(
     assert body["status"] == "ok"
 
 
+def test_a_body_that_stops_half_way_is_answered_408_after_the_body_timeout(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    head = (b"POST /v1/checks HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 40\r\n\r\n")  # fmt: skip
+    started = time.monotonic()
+    status, body = _json_of(_raw(server.port, head + b'{"mrz": '))
+    assert status == 408
+    assert "CTA_BODY_TIMEOUT" in body["detail"]
+    assert BODY_TIMEOUT - 0.5 < time.monotonic() - started < BODY_TIMEOUT + 5
+
+
+def test_a_client_that_waits_for_100_continue_gets_it_and_then_its_answer(
+    node: tuple[NodeServer, str],
+) -> None:
+    """The node does not wait for a body its client sends only after ``100 Continue``."""
+    server, token = node
+    body = json.dumps(_check_body()).encode()
+    head = (f"POST /v1/checks HTTP/1.1\r\nHost: node\r\nAuthorization: Bearer {token}\r\n"
+            "X-Purpose: edge test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()  # fmt: skip
+    with socket.create_connection((HOST, server.port), timeout=5) as sock:
+        sock.sendall(head)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, result = _json_of(answer)
+    assert status == 200, result
+    assert result["decision"] in ("admit", "refuse", "refer"), result
+
+
 def _hostile(
     mode: str, port: int, count: int, seconds: float, source: int
 ) -> subprocess.Popen[str]:

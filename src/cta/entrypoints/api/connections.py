@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections import OrderedDict, deque
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
@@ -39,6 +40,7 @@ __all__ = [
     "ConnectionBounds",
     "Gate",
     "admit",
+    "body_to_wait_for",
     "json_answer",
 ]
 
@@ -53,6 +55,7 @@ class ConnectionBounds:
     header_timeout: float = 10.0
     body_timeout: float = 30.0
     max_connections: int = 4096
+    max_body_bytes: int = 1024 * 1024
 
 
 BOUNDS = ConnectionBounds()
@@ -83,51 +86,86 @@ def admit(connection: Any) -> None:
     oldest.drop()
 
 
-_TOO_LATE = json_answer("408 Request Timeout", "the request's headers did not arrive in time "
-                        "(CTA_HEADER_TIMEOUT)")  # fmt: skip
+_HEAD_TOO_LATE = json_answer("408 Request Timeout", "the request's headers did not arrive in "
+                             "time (CTA_HEADER_TIMEOUT)")  # fmt: skip
+_BODY_TOO_LATE = json_answer("408 Request Timeout", "the request's body did not arrive in time "
+                             "(CTA_BODY_TIMEOUT)")  # fmt: skip
 _TOO_LARGE = json_answer("431 Request Header Fields Too Large", "the request's line and "
                          f"headers are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,12})[ \t]*\r\n")
+
+
+def body_to_wait_for(head: bytes) -> int | None:
+    """How many bytes of body the gate waits for after this head (its line and headers, each
+    ending in CRLF); None: none, hand the connection over now (a streamed or large body, a
+    client waiting for ``100 Continue``, a body over the limit, which is answered 413 unread, or
+    a length the parser is to judge)."""
+    lowered = head.lower()
+    if b"\r\ntransfer-encoding:" in lowered or b"\r\nexpect:" in lowered:
+        return None
+    lengths = _CONTENT_LENGTH.findall(lowered)
+    if len(lengths) != 1:
+        return 0 if not lengths and b"\r\ncontent-length:" not in lowered else None
+    length = int(lengths[0])
+    return length if length <= BOUNDS.max_body_bytes else None  # else 413 at once
 
 
 class Gate(asyncio.Protocol):
-    """A connection until its request's head is in; then the ``inner`` protocol's (module doc).
+    """A connection until its first request is in; then the ``inner`` protocol's (module doc).
 
     uvicorn makes one per connection with the keyword arguments of its protocols, kept for the
-    inner protocol made when the head is in. A subclass names ``inner`` (at module level: a
+    inner protocol made when the request is in. A subclass names ``inner`` (at module level: a
     worker process gets the class by its name)."""
 
-    __slots__ = ("_made_with", "head", "transport")
+    __slots__ = ("_made_with", "request", "transport", "wanted")
     inner: ClassVar[type[Any]]
     _answering: ClassVar[bool] = False  # a gate never has a request being answered
-    _due: ClassVar[deque[tuple[float, Gate]]] = deque()  # gates by deadline, soonest first
+    # gates by deadline, soonest first: for their heads, and for their bodies
+    _heads_due: ClassVar[deque[tuple[float, Gate]]] = deque()
+    _bodies_due: ClassVar[deque[tuple[float, Gate]]] = deque()
     _sweeping: ClassVar[asyncio.AbstractEventLoop | None] = None  # the loop that sweeps
 
     def __init__(self, **made_with: Any) -> None:
         self._made_with = made_with
-        self.head = bytearray()  # grows in place: a head sent a byte at a time is not copied
+        self.request = bytearray()  # grows in place: bytes sent one at a time are not copied
+        self.wanted = -1  # the request's whole length once its head is in
         self.transport: asyncio.Transport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = cast("asyncio.Transport", transport)  # uvloop's is not a subclass
+        self._due(Gate._heads_due, BOUNDS.header_timeout)
+        admit(self)
+
+    def _due(self, queue: deque[tuple[float, Gate]], seconds: float) -> None:
         loop = asyncio.get_running_loop()
-        Gate._due.append((loop.time() + BOUNDS.header_timeout, self))
+        queue.append((loop.time() + seconds, self))
         if Gate._sweeping is not loop:
             Gate._sweeping = loop
             loop.call_later(SWEEP_SECONDS, _sweep, loop)
-        admit(self)
 
     def data_received(self, data: bytes) -> None:
         if self.transport is None:
             return
-        seen = len(self.head)
-        self.head += data
-        if self.head.find(b"\r\n\r\n", max(0, seen - 3)) >= 0:
+        seen = len(self.request)
+        self.request += data
+        if self.wanted < 0:  # still reading the head
+            end = self.request.find(b"\r\n\r\n", max(0, seen - 3))
+            if end < 0:
+                if len(self.request) > MAX_HEAD_BYTES:
+                    self._end(_TOO_LARGE)
+                return
+            body = body_to_wait_for(bytes(self.request[: end + 2]))
+            if body is None:
+                self._hand_over()
+                return
+            self.wanted = end + 4 + body
+            if len(self.request) < self.wanted:
+                self._due(Gate._bodies_due, BOUNDS.body_timeout)
+        if len(self.request) >= self.wanted:
             self._hand_over()
-        elif len(self.head) > MAX_HEAD_BYTES:
-            self._end(_TOO_LARGE)
 
     def eof_received(self) -> bool:
-        return False  # the client stopped sending before its head was in: close
+        return False  # the client stopped sending before its request was in: close
 
     def connection_lost(self, exc: Exception | None) -> None:
         OPEN.pop(self, None)
@@ -147,24 +185,33 @@ class Gate(asyncio.Protocol):
         self.transport = None
 
     def _hand_over(self) -> None:
-        transport, head = self.transport, self.head
+        transport, request = self.transport, self.request
         assert transport is not None
         OPEN.pop(self, None)
         self.transport = None
         protocol = self.inner(**self._made_with)
         transport.set_protocol(protocol)
         protocol.connection_made(transport)  # it counts itself in OPEN, as the newest
-        protocol.data_received(bytes(head))
+        protocol.data_received(bytes(request))
+
+
+def _end_due(queue: deque[tuple[float, Gate]], now: float, *, heads: bool) -> None:
+    while queue and queue[0][0] <= now:
+        gate = queue.popleft()[1]
+        if gate.transport is None or gate.transport.is_closing():
+            continue  # handed over or closed already
+        if heads and gate.wanted < 0:
+            gate._end(_HEAD_TOO_LATE)
+        elif not heads:
+            gate._end(_BODY_TOO_LATE)
 
 
 def _sweep(loop: asyncio.AbstractEventLoop) -> None:
-    """End the gates whose header deadline has passed (408); again in a moment while any wait."""
-    due, now = Gate._due, loop.time()
-    while due and due[0][0] <= now:
-        gate = due.popleft()[1]
-        if gate.transport is not None and not gate.transport.is_closing():
-            gate._end(_TOO_LATE)
-    if due:
+    """End the gates whose deadline has passed (408); again in a moment while any wait."""
+    now = loop.time()
+    _end_due(Gate._heads_due, now, heads=True)
+    _end_due(Gate._bodies_due, now, heads=False)
+    if Gate._heads_due or Gate._bodies_due:
         loop.call_later(SWEEP_SECONDS, _sweep, loop)
     else:
         Gate._sweeping = None

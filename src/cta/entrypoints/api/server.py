@@ -103,6 +103,7 @@ def configure_connections(settings: Settings) -> ConnectionBounds:
     BOUNDS.header_timeout = settings.header_timeout
     BOUNDS.body_timeout = settings.body_timeout
     BOUNDS.max_connections = ceiling
+    BOUNDS.max_body_bytes = settings.max_body_bytes
     return BOUNDS
 
 
