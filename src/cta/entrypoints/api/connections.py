@@ -1,4 +1,4 @@
-"""A worker's open connections: a cheap gate until a request's headers are in, and one ceiling.
+"""A worker's open connections: a cheap gate until a request is in, and one ceiling.
 
 A burst of 20,000 half-open connections reaches the node faster than it accepts them: the
 kernel queues them (up to ``CTA_LISTEN_BACKLOG``, lowered to ``net.core.somaxconn``) and the
@@ -6,17 +6,23 @@ node takes them in order, so a border post's connection behind the burst waits f
 came before it. What it waits for is the node's work per connection, and with uvicorn's
 httptools protocol that was 55-60 µs of CPU for each (a parser, two logger lookups, flow
 control, two address lookups, a deadline timer; the kernel's accept and close are about
-20 µs of it): 15,000 queued connections were over a second on a busy machine. With the gate
-it is 20-30 µs (docs/benchmarks.md, the HTTP edge).
+15 µs of it): 15,000 queued connections were over a second on a busy machine. With the gate
+it is about 20 µs (docs/benchmarks.md, the HTTP edge). And 1,000 slow bodies, each an
+application task waiting for its body, kept the node from its queue for another half second.
 
-So a connection first meets a ``Gate``: a small object that keeps the bytes of the request's
-head until its blank line, and only then hands the connection (and those bytes) to the real
-HTTP protocol. A half-sent request never costs more than the gate. The gate also holds the
-bounds that do not need the protocol:
+So a connection first meets a ``Gate``: a small object that keeps the bytes of the first
+request until it is whole (its head up to the blank line, then as many bytes of body as its
+``Content-Length`` says, up to ``CTA_MAX_BODY_BYTES``, what the application would have read
+into memory anyway), and only then hands the connection (and those bytes) to the real HTTP
+protocol, as a buffering proxy would. A half-sent request or a slow body never costs more
+than the gate. A body that is streamed (chunked), over the limit (answered 413 unread), or
+that its client sends only after ``100 Continue``, goes to the protocol at once. The gate
+holds the bounds that do not need the protocol:
 
-* the header deadline (``CTA_HEADER_TIMEOUT``): a gate still waiting for its head then is
-  answered 408 and closed. The gates' deadlines come in the order the connections came, so
-  one sweep a quarter of a second ends those due, with no timer per connection;
+* the header deadline (``CTA_HEADER_TIMEOUT``) and the body deadline (``CTA_BODY_TIMEOUT``,
+  from the end of the head): a gate still waiting then is answered 408 and closed. Each
+  kind's deadlines come in the order they were set, so one sweep a quarter of a second ends
+  those due, with no timer per connection;
 * a head over ``MAX_HEAD_BYTES`` (64 KiB) is answered 431 and closed;
 * the ceiling (``CTA_MAX_CONNECTIONS``): every open connection, gate or protocol, is in
   ``OPEN`` oldest first (a protocol moves to the end when it has answered); past the ceiling

@@ -19,15 +19,16 @@ headers, or a body a byte a minute, holds its connection (and a file descriptor)
 20,000 of them left the node without descriptors to accept ``/v1/health`` with. Here
 (``configure_connections`` takes them from the settings):
 
-* a connection is first held by a cheap ``Gate`` (``connections``) until its request's head
-  is in: a header deadline of ``CTA_HEADER_TIMEOUT`` seconds (10) from the connection, then
-  408 and the connection is closed (a slowloris client, a half-open one); a head over 64 KiB
-  is answered 431. A burst of half-sent requests thus costs the node about half the CPU it
-  cost with the httptools protocol for each, and a connection queued behind the burst is
-  reached sooner (``connections`` says why that matters);
-* the httptools protocol then bounds a request's body: in ``CTA_BODY_TIMEOUT`` seconds (30)
-  after its headers, otherwise the connection is closed and the application sees the client
-  gone; and a kept-alive connection's next head, again by ``CTA_HEADER_TIMEOUT``;
+* a connection is first held by a cheap ``Gate`` (``connections``) until its first request
+  is in whole: its head within ``CTA_HEADER_TIMEOUT`` seconds (10) of the connection, its
+  body within ``CTA_BODY_TIMEOUT`` seconds (30) of its head; otherwise 408 and the
+  connection is closed (a slowloris client, a half-open one, a slow body); a head over
+  64 KiB is answered 431. A burst of half-sent requests thus costs the node about a third of
+  the CPU it cost with the httptools protocol for each, and a connection queued behind the
+  burst is reached sooner (``connections`` says why that matters);
+* the httptools protocol then bounds what the gate does not see, with the same settings: a
+  streamed body, and a kept-alive connection's next requests (their heads and bodies; after
+  the body deadline the connection is closed and the application sees the client gone);
 * a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, gates included,
   lowered to what the process may open (its soft file limit, raised at start as far as the
   hard limit allows, less 256 for the database and logs). A connection past the ceiling is not
