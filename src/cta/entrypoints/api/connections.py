@@ -98,14 +98,14 @@ _BODY_TOO_LATE = json_answer("408 Request Timeout", "the request's body did not 
                              "(CTA_BODY_TIMEOUT)")  # fmt: skip
 _TOO_LARGE = json_answer("431 Request Header Fields Too Large", "the request's line and "
                          f"headers are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
-_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,12})[ \t]*\r\n")
+_CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,12})[ \t]*(?=\r\n)")
 
 
 def body_to_wait_for(head: bytes) -> int | None:
     """How many bytes of body the gate waits for after this head (its line and headers, each
-    ending in CRLF); None: none, hand the connection over now (a streamed or large body, a
-    client waiting for ``100 Continue``, a body over the limit, which is answered 413 unread, or
-    a length the parser is to judge)."""
+    ending in CRLF); None when the connection goes to the HTTP protocol at once: a streamed
+    body, a client waiting for ``100 Continue``, a body over the limit (answered 413 unread),
+    or a length the parser is to judge."""
     lowered = head.lower()
     if b"\r\ntransfer-encoding:" in lowered or b"\r\nexpect:" in lowered:
         return None
