@@ -61,9 +61,12 @@ def own_network_namespace(listen_queue: int = HOST_LISTEN_QUEUE) -> Iterator[Non
         if libc.unshare(CLONE_NEWNET) != 0:
             raise NamespaceUnavailable(f"unshare(CLONE_NEWNET): {os.strerror(ctypes.get_errno())}")
         try:
-            _loopback_up()
-            (SYSCTL / "core/somaxconn").write_text(str(listen_queue))
-            (SYSCTL / "ipv4/tcp_max_syn_backlog").write_text(str(listen_queue))
+            try:
+                _loopback_up()
+                (SYSCTL / "core/somaxconn").write_text(str(listen_queue))
+                (SYSCTL / "ipv4/tcp_max_syn_backlog").write_text(str(listen_queue))
+            except OSError as error:  # e.g. a container's read-only /proc/sys
+                raise NamespaceUnavailable(f"setting up its loopback: {error}") from error
             yield
         finally:
             if libc.setns(home, CLONE_NEWNET) != 0:
