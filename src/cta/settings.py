@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8090, ge=1, le=65535)
     workers: int = Field(default=1, ge=1, le=64)
+    # connections the kernel queues for the node before it accepts them; Linux lowers it to
+    # net.core.somaxconn (README, "The national node": the host settings a burst needs)
+    listen_backlog: int = Field(default=65535, ge=128, le=1_000_000)
     retention_years: int = Field(default=3, ge=1, le=100)
     overstayer_retention_years: int = Field(default=5, ge=1, le=100)
     # where each process keeps the screening index for a warm restart: a file path, "off", or

@@ -3,12 +3,14 @@
 Bodies over ``CTA_MAX_BODY_BYTES`` are answered 413 before they are read; slow bodies and
 half-sent requests are closed after ``CTA_BODY_TIMEOUT`` / ``CTA_HEADER_TIMEOUT``; a burst of
 20,000 half-sent requests with 1,000 slow bodies leaves ``/v1/health`` and a border check
-answering within a second. The hostile clients run in their own processes
-(``tests.integration.hostile_clients``), on loopback, each for a bounded time.
+answering within a second, from the burst's start. The hostile clients run in their own
+processes (``tests.integration.hostile_clients``), on loopback, each for a bounded time; the
+flood test in a network namespace of its own (``tests.integration.netns``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -23,6 +25,12 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
+from tests.integration.netns import (
+    HOST_LISTEN_QUEUE,
+    NamespaceUnavailable,
+    own_network_namespace,
+    somaxconn,
+)
 from tests.integration.node_server import HOST, NodeServer, add_user, passport
 
 HEADER_TIMEOUT = 6.0
@@ -130,13 +138,78 @@ def test_half_sent_headers_are_answered_408_and_closed_after_the_header_timeout(
     assert HEADER_TIMEOUT - 0.5 < time.monotonic() - started < HEADER_TIMEOUT + 5
 
 
+def test_a_request_head_over_64_kib_is_answered_431_and_closed(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    # just over the limit: the node has read all of it when it answers (nothing left unread
+    # that would turn its close into a reset)
+    head = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nX-Padding: " + b"x" * 66_000
+    status, body = _json_of(_raw(server.port, head))
+    assert status == 431
+    assert "65,536 bytes" in body["detail"]
+
+
+def test_a_request_whose_head_comes_a_few_bytes_at_a_time_is_answered(
+    node: tuple[NodeServer, str],
+) -> None:
+    """The head's blank line split over packets (``\r\n`` then ``\r\n``) is still found."""
+    server, _ = node
+    request = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nConnection: close\r\n\r\n"
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        for at in range(0, len(request), 3):
+            sock.sendall(request[at : at + 3])
+            time.sleep(0.005)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, body = _json_of(answer)
+    assert status == 200
+    assert body["status"] == "ok"
+
+
+def test_a_body_that_stops_half_way_is_answered_408_after_the_body_timeout(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    head = (b"POST /v1/checks HTTP/1.1\r\nHost: node\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 40\r\n\r\n")  # fmt: skip
+    started = time.monotonic()
+    status, body = _json_of(_raw(server.port, head + b'{"mrz": '))
+    assert status == 408
+    assert "CTA_BODY_TIMEOUT" in body["detail"]
+    assert BODY_TIMEOUT - 0.5 < time.monotonic() - started < BODY_TIMEOUT + 5
+
+
+def test_a_client_that_waits_for_100_continue_gets_it_and_then_its_answer(
+    node: tuple[NodeServer, str],
+) -> None:
+    """The node does not wait for a body its client sends only after ``100 Continue``."""
+    server, token = node
+    body = json.dumps(_check_body()).encode()
+    head = (f"POST /v1/checks HTTP/1.1\r\nHost: node\r\nAuthorization: Bearer {token}\r\n"
+            "X-Purpose: edge test\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+            f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode()  # fmt: skip
+    with socket.create_connection((HOST, server.port), timeout=5) as sock:
+        sock.sendall(head)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 100 Continue")
+        sock.sendall(body)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status, result = _json_of(answer)
+    assert status == 200, result
+    assert result["decision"] in ("admit", "refuse", "refer"), result
+
+
 def _hostile(
     mode: str, port: int, count: int, seconds: float, source: int
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.integration.hostile_clients", mode, "--port", str(port),
          "--count", str(count), "--seconds", str(seconds), "--source", str(source)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
@@ -147,8 +220,8 @@ def _connected(process: subprocess.Popen[str]) -> int:
 
 
 def _report(process: subprocess.Popen[str]) -> dict[str, Any]:
-    out, _ = process.communicate(timeout=120)
-    assert process.returncode == 0, out
+    out, err = process.communicate(timeout=120)
+    assert process.returncode == 0 and out.strip(), (process.returncode, out, err)
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
@@ -174,8 +247,9 @@ class _Prober(threading.Thread):
         if status != 200:
             self.failures.append(f"{name}: status {status}")
 
-    def slowest(self, since: float) -> dict[str, float]:
-        return {name: max((t for n, at, t in self.took if n == name and at >= since),
+    def slowest(self, since: float, until: float) -> dict[str, float]:
+        """The slowest answer to each kind of request asked from ``since`` to ``until``."""
+        return {name: max((t for n, at, t in self.took if n == name and since <= at < until),
                           default=0.0) for name in ("health", "check")}  # fmt: skip
 
     def run(self) -> None:
@@ -190,21 +264,63 @@ class _Prober(threading.Thread):
                                                          json=_check_body()).status_code)
 
 
+@pytest.fixture
+def roomy_listen_queue() -> Iterator[None]:
+    """The test in a network namespace of its own whose listen queues are what the README asks
+    of a node's host (``tests/integration/netns.py``); on a host already set so, in the host's
+    own; otherwise skipped, saying why."""
+    host_queue = somaxconn()
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(own_network_namespace())
+        except NamespaceUnavailable as why:
+            if host_queue < HOST_LISTEN_QUEUE:
+                pytest.skip(f"no network namespace of our own ({why}), and this host's "
+                            f"net.core.somaxconn is {host_queue}, under the {HOST_LISTEN_QUEUE} "
+                            "the README asks of a node's host")  # fmt: skip
+        yield
+    assert somaxconn() == host_queue  # the host's own setting is as it was
+
+
+@pytest.fixture
+def flooded_node(roomy_listen_queue: None, tmp_path: Path) -> Iterator[tuple[NodeServer, str]]:
+    """A node like ``node``'s, in the roomy namespace, with its default listen backlog."""
+    url = f"sqlite:///{tmp_path / 'node.sqlite'}"
+    token = add_user(url, "officer.flood", Role.BORDER_OFFICER)
+    server = NodeServer(url, tmp_path,
+                        env={"CTA_HEADER_TIMEOUT": str(HEADER_TIMEOUT),
+                             "CTA_BODY_TIMEOUT": str(BODY_TIMEOUT)})  # fmt: skip
+    with server:
+        yield server, token
+
+
 def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_in_a_second(
-    node: tuple[NodeServer, str],
+    flooded_node: tuple[NodeServer, str],
 ) -> None:
     """20,000 half-sent requests in a burst (from two processes: one may hold fewer sockets),
-    then 1,000 slow bodies: while the node holds what it kept of them (its ceiling is 4,096
-    connections; it closed the oldest half-sent ones to make room), health and a border check
-    on new connections answer within a second, and every hostile connection is closed by the
-    node after its deadline.
+    then 1,000 slow bodies: from the burst's first connection to the last hostile connection's
+    end, health and a border check on new connections answer within a second, and every
+    hostile connection is closed by the node after its deadline. The node holds at most 4,096
+    connections (it closes the oldest half-sent ones to make room for new ones).
 
-    While the burst is being connected, a new connection may wait for the kernel: the listen
-    queue (somaxconn, 4,096) is full when the burst comes faster than one process accepts, and
-    a SYN then dropped is sent again a second later. Those answers are reported (printed),
-    not held to the second; none may fail.
+    The burst connects faster than one process accepts, so the kernel queues what the node has
+    not accepted yet, and a new connection waits behind the queue. Two things keep that wait
+    under a second (measured: docs/benchmarks.md, the HTTP edge):
+
+    * the queue is long enough: the node listens with a backlog of ``CTA_LISTEN_BACKLOG``
+      (65,535), which the kernel lowers to ``net.core.somaxconn``. At Linux's default of 4,096
+      the queue fills, a new connection's SYN is dropped and sent again a second later, and
+      answers took up to 2.1 s. A node's host raises it (README); the test runs in a network
+      namespace so set (``roomy_listen_queue``), which leaves the host's own setting alone;
+    * the node empties the queue fast: until a request is in whole, its connection costs only
+      a small gate (``cta.entrypoints.api.connections``), not uvicorn's HTTP protocol and an
+      application task, about 20 µs of CPU instead of 55 µs, so 15,000 queued connections
+      are gone in a fraction of a second.
+
+    The hostile clients share the machine's two cores with the node (and, here, with other
+    jobs), which a real attacker's would not.
     """
-    server, token = node
+    server, token = flooded_node
     prober = _Prober(server, token)
     prober.start()
     flood_from = time.monotonic()
@@ -223,13 +339,15 @@ def test_slow_bodies_and_a_burst_of_half_sent_requests_leave_the_node_answering_
     finally:
         prober.stop.set()
         prober.join(timeout=30)
-    print(f"slowest answers while the burst connected: {prober.slowest(flood_from)}; "
-          f"while the node held it: {prober.slowest(held_from)}")
+    connecting = prober.slowest(flood_from, held_from)
+    after = prober.slowest(held_from, time.monotonic())
+    print(f"\nslowest answers while the burst connected: {connecting}; after: {after}; "
+          f"{len(prober.took)} answers; hostile: {[*reports, slow_report]}")
     assert not prober.failures, prober.failures[:5]
     held = [t for _, at, t in prober.took if held_from <= at < held_until]
     assert len(held) >= 6, prober.took
-    assert prober.slowest(held_from)["health"] < 1.0, prober.took
-    assert prober.slowest(held_from)["check"] < 1.0, prober.took
+    assert max(connecting.values()) < 1.0, prober.took
+    assert max(after.values()) < 1.0, prober.took
     # every hostile connection was ended by the node, none is left open
     assert all(r["still_open"] == 0 for r in reports), reports
     assert slow_report["still_open"] == 0, slow_report

@@ -4,30 +4,42 @@ With more than one worker, uvicorn binds the listening socket itself and asyncio
 it is TCP, so accepted connections keep Nagle's algorithm on: a response's body then waits for
 the client's delayed acknowledgement of its headers, about 40 ms on Linux, and a node answers
 ~300 requests a second instead of ~2,000 (docs/benchmarks.md, the node). Setting TCP_NODELAY
-on each connection, as asyncio does for sockets it creates, removes the wait.
+on each connection, as asyncio does for sockets it creates, removes the wait (uvloop sets it
+too).
 
-The protocol is uvicorn's httptools one (llhttp, in C) and the loop uvloop (libuv) when they
-are installed (they are dependencies); the pure-Python h11 protocol and asyncio's loop
-otherwise. On this project's 2-core machine the C pair roughly halves the HTTP stack's cost
-per request (docs/benchmarks.md).
+The protocol is uvicorn's httptools one (llhttp, in C; httptools is a dependency) and the loop
+uvloop (libuv) when it is installed (it is a dependency; asyncio's loop otherwise). On this
+project's 2-core machine the C pair roughly halves the HTTP stack's cost per request
+(docs/benchmarks.md). uvicorn's pure-Python h11 protocol is not used: it had none of the
+bounds below, and nothing installs the node without httptools.
 
 **Bounds on connections.** uvicorn bounds nothing but the idle time between two requests of a
 connection (keep-alive, 5 s): a client that connects and sends nothing, or half a request's
 headers, or a body a byte a minute, holds its connection (and a file descriptor) for good, and
-20,000 of them left the node without descriptors to accept ``/v1/health`` with. The httptools
-protocol here adds, per connection (``configure_connections``, from the settings):
+20,000 of them left the node without descriptors to accept ``/v1/health`` with. Here
+(``configure_connections`` takes them from the settings):
 
-* a header deadline: a request's headers must be complete ``CTA_HEADER_TIMEOUT`` seconds (10)
-  after the connection was made or, on a kept-alive connection, after the request's first
-  byte; otherwise 408 and the connection is closed (a slowloris client, a half-open one);
-* a body deadline: its body must be in ``CTA_BODY_TIMEOUT`` seconds (30) after its headers;
-  otherwise the connection is closed and the application sees the client gone;
-* a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, lowered to what
-  the process may open (its soft file limit, raised at start as far as the hard limit allows,
-  less 256 for the database and logs). A connection past the ceiling is not refused: the
-  oldest connection that has no request being answered (idle, or still sending its headers
-  or body) is closed instead, so a flood of half-open connections pushes out its own oldest
-  members and a new client (a border post's check, a health probe) is read and answered.
+* a connection is first held by a cheap ``Gate`` (``connections``) until its first request
+  is in whole: its head within ``CTA_HEADER_TIMEOUT`` seconds (10) of the connection, its
+  body within ``CTA_BODY_TIMEOUT`` seconds (30) of its head; otherwise 408 and the
+  connection is closed (a slowloris client, a half-open one, a slow body); a head over
+  64 KiB is answered 431. A burst of half-sent requests thus costs the node about a third of
+  the CPU it cost with the httptools protocol for each, and a connection queued behind the
+  burst is reached sooner (``connections`` says why that matters);
+* the httptools protocol then bounds what the gate does not see, with the same settings: a
+  streamed body, and a kept-alive connection's next requests (their heads and bodies; after
+  the body deadline the connection is closed and the application sees the client gone);
+* a ceiling of ``CTA_MAX_CONNECTIONS`` (4096) open connections per worker, gates included,
+  lowered to what the process may open (its soft file limit, raised at start as far as the
+  hard limit allows, less 256 for the database and logs). A connection past the ceiling is not
+  refused: the oldest connection that has no request being answered (idle, or still sending
+  its head or body) is closed instead, so a flood of half-open connections pushes out its own
+  oldest members and a new client (a border post's check, a health probe) is read and
+  answered;
+* the listen backlog, ``CTA_LISTEN_BACKLOG`` (65535), which the kernel lowers to its
+  ``net.core.somaxconn``: connections that arrive faster than the worker accepts them wait
+  there. A full queue drops a new connection's SYN, and the client sends it again only a
+  second later, so the node's host raises ``somaxconn`` (README, "The national node").
 
 A reverse proxy (nginx's ``client_header_timeout``, ``client_body_timeout``,
 ``worker_connections``) would do the same in front of the node, but would be one more program
@@ -42,20 +54,27 @@ from __future__ import annotations
 import asyncio
 import copy
 import importlib.util
-import json
 import logging
 import resource
 import socket
 from asyncio import BaseTransport
-from dataclasses import dataclass
 from typing import Any
 
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
+from cta.entrypoints.api.connections import (
+    BOUNDS,
+    OPEN,
+    ConnectionBounds,
+    Gate,
+    admit,
+    json_answer,
+)
 from cta.settings import Settings
 
 __all__ = [
-    "NoDelayH11Protocol",
+    "GatedHttpToolsProtocol",
+    "NoDelayHttpToolsProtocol",
     "configure_connections",
     "http_protocol",
     "log_config",
@@ -64,20 +83,6 @@ __all__ = [
 
 FILES_KEPT = 256  # file descriptors a worker keeps for its database, logs and peers
 log = logging.getLogger("cta.api")
-
-
-@dataclass
-class ConnectionBounds:
-    """A worker's bounds on its connections (``configure_connections`` sets them)."""
-
-    header_timeout: float = 10.0
-    body_timeout: float = 30.0
-    max_connections: int = 4096
-
-
-BOUNDS = ConnectionBounds()
-# a worker's open connections, oldest first: those answered move to the end
-_OPEN: dict[Any, None] = {}
 
 
 def configure_connections(settings: Settings) -> ConnectionBounds:
@@ -99,13 +104,8 @@ def configure_connections(settings: Settings) -> ConnectionBounds:
     BOUNDS.header_timeout = settings.header_timeout
     BOUNDS.body_timeout = settings.body_timeout
     BOUNDS.max_connections = ceiling
+    BOUNDS.max_body_bytes = settings.max_body_bytes
     return BOUNDS
-
-
-def _json_answer(status: str, detail: str) -> bytes:
-    body = json.dumps({"detail": detail}).encode()
-    return (f"HTTP/1.1 {status}\r\ncontent-type: application/json\r\n"
-            f"content-length: {len(body)}\r\nconnection: close\r\n\r\n").encode() + body
 
 
 def _no_delay(transport: BaseTransport) -> None:
@@ -114,102 +114,88 @@ def _no_delay(transport: BaseTransport) -> None:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-class NoDelayH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol, with TCP_NODELAY set on every connection it serves."""
+class NoDelayHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, with TCP_NODELAY set on every connection, deadlines
+    for a request's body and a kept-alive connection's next headers, and the connection
+    ceiling (above); a ``Gate`` hands it connections whose first request's head is in."""
+
+    _deadline: asyncio.TimerHandle | None = None
+    _answering = False  # a whole request is in: the application answers it
 
     def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
         _no_delay(transport)
         super().connection_made(transport)  # type: ignore[arg-type]
+        self._arm(BOUNDS.header_timeout, headers=True)
+        admit(self)
 
+    def connection_lost(self, exc: Exception | None) -> None:
+        OPEN.pop(self, None)
+        self._disarm()
+        super().connection_lost(exc)
 
-if importlib.util.find_spec("httptools") is not None:
-    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+    def drop(self) -> None:
+        """Close the connection at once (the ceiling's choice)."""
+        self._disarm()
+        self.transport.abort()
 
-    class NoDelayHttpToolsProtocol(HttpToolsProtocol):
-        """uvicorn's httptools protocol, with TCP_NODELAY set on every connection, deadlines
-        for a request's headers and body, and a ceiling on open connections (above)."""
+    def _arm(self, seconds: float, *, headers: bool) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._expired, headers)
 
-        _deadline: asyncio.TimerHandle | None = None
-        _answering = False  # a whole request is in: the application answers it
-
-        def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
-            _no_delay(transport)
-            super().connection_made(transport)  # type: ignore[arg-type]
-            _OPEN[self] = None
-            self._arm(BOUNDS.header_timeout, headers=True)
-            if len(_OPEN) > BOUNDS.max_connections:
-                self._shed()
-
-        def connection_lost(self, exc: Exception | None) -> None:
-            _OPEN.pop(self, None)
-            self._disarm()
-            super().connection_lost(exc)
-
-        def _shed(self) -> None:
-            """Close the oldest connection with no request being answered (this one if none)."""
-            for other in _OPEN:
-                if not other._answering and other is not self:
-                    break
-            else:
-                other = self
-            _OPEN.pop(other, None)
-            other._disarm()
-            other.transport.abort()
-
-        def _arm(self, seconds: float, *, headers: bool) -> None:
-            self._disarm()
-            self._deadline = self.loop.call_later(seconds, self._expired, headers)
-
-        def _disarm(self) -> None:
-            if self._deadline is not None:
-                self._deadline.cancel()
-                self._deadline = None
-
-        def _expired(self, headers: bool) -> None:
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
             self._deadline = None
-            if self.transport.is_closing():
-                return
-            if headers:  # nothing of an answer is out yet: say why the connection ends
-                self.transport.write(_json_answer("408 Request Timeout", "the request's "
-                                     "headers did not arrive in time (CTA_HEADER_TIMEOUT)"))
-            self.transport.close()
 
-        def on_message_begin(self) -> None:
-            super().on_message_begin()
-            if self._deadline is None:  # a kept-alive connection's next request
-                self._arm(BOUNDS.header_timeout, headers=True)
+    def _expired(self, headers: bool) -> None:
+        self._deadline = None
+        if self.transport.is_closing():
+            return
+        if headers:  # nothing of an answer is out yet: say why the connection ends
+            self.transport.write(json_answer("408 Request Timeout", "the request's "
+                                 "headers did not arrive in time (CTA_HEADER_TIMEOUT)"))
+        self.transport.close()
 
-        def on_headers_complete(self) -> None:
-            super().on_headers_complete()
-            self._arm(BOUNDS.body_timeout, headers=False)
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        if self._deadline is None:  # a kept-alive connection's next request
+            self._arm(BOUNDS.header_timeout, headers=True)
 
-        def on_message_complete(self) -> None:
-            super().on_message_complete()
-            if self.cycle is not None and self.cycle.response_complete:
-                # answered before its body was in (a 413): idle until the next request
-                self._arm(BOUNDS.header_timeout, headers=True)
-                return
-            self._disarm()
-            self._answering = True
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        self._arm(BOUNDS.body_timeout, headers=False)
 
-        def on_response_complete(self) -> None:
-            self._answering = False
-            if self in _OPEN:  # answered: the newest, the last to be shed
-                del _OPEN[self]
-                _OPEN[self] = None
-            super().on_response_complete()
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        if self.cycle is not None and self.cycle.response_complete:
+            # answered before its body was in (a 413): idle until the next request
+            self._arm(BOUNDS.header_timeout, headers=True)
+            return
+        self._disarm()
+        self._answering = True
 
-        def send_400_response(self, msg: str) -> None:
-            self.transport.write(_json_answer("400 Bad Request", "the request is not valid "
-                                              "HTTP/1.1 (the parser could not read it)"))
-            self.transport.close()
+    def on_response_complete(self) -> None:
+        self._answering = False
+        if self in OPEN:  # answered: the newest, the last to be shed
+            OPEN.move_to_end(self)
+        super().on_response_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        self.transport.write(json_answer("400 Bad Request", "the request is not valid "
+                                         "HTTP/1.1 (the parser could not read it)"))
+        self.transport.close()
 
 
-def http_protocol() -> type[Any]:
-    """httptools with TCP_NODELAY when installed, else h11 with TCP_NODELAY."""
-    if importlib.util.find_spec("httptools") is None:
-        return NoDelayH11Protocol
-    return NoDelayHttpToolsProtocol
+class GatedHttpToolsProtocol(Gate):
+    """What uvicorn makes for each connection: a gate, then the httptools protocol."""
+
+    __slots__ = ()
+    inner = NoDelayHttpToolsProtocol
+
+
+def http_protocol() -> type[Gate]:
+    """The protocol class ``cta serve`` gives uvicorn."""
+    return GatedHttpToolsProtocol
 
 
 def loop_name() -> str:

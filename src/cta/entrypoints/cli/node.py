@@ -112,7 +112,7 @@ def serve_command(
             loop=loop_name(),
             ssl_certfile=str(tls.certificate) if tls else None,
             ssl_keyfile=str(tls.key) if tls else None,
-            backlog=4096,  # the kernel's ceiling (somaxconn) on Linux: a burst waits, not lost
+            backlog=config.listen_backlog,  # the kernel lowers it to net.core.somaxconn
         )
     finally:
         if daemon is not None:
