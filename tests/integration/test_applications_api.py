@@ -272,6 +272,25 @@ def test_a_visa_application_always_goes_to_an_officer(api: Api) -> None:
     assert decision["valid_from"] == (date.today() + timedelta(days=30)).isoformat()
 
 
+def test_an_authorisation_may_be_granted_for_some_states_only(api: Api) -> None:
+    """ETIAS Art. 44: the limited validity is stored with the authorisation (its record
+    carries it to the peers, whose checks refuse it: test_federation_area); a check here, in
+    a state it names, admits. Every member named is the whole area: no limit is kept."""
+    for states, kept in ((["GEO", "ARM"], ["ARM", "GEO"]), (["AZE", "ARM", "GEO"], None)):
+        mrz = someone()
+        answer = submitted(api, form(mrz=mrz, answers=NO | {"convictions": True}))
+        officer(api, answer["number"], "claim")
+        decided = officer(api, answer["number"], "decision",
+                          {"outcome": "granted", "territorial_validity": states})
+        assert decided.status_code == 200, decided.text
+        assert decided.json()["decision"]["territorial_validity"] == kept
+        check = border_check(api, mrz)
+        assert check["decision"] == "admit", check
+        with api.as_(Role.BORDER_OFFICER) as client:
+            file = client.get(f"/v1/persons/{check['person_id']}").json()
+        assert [a["territorial_validity"] for a in file["authorizations"]] == [kept]
+
+
 def test_a_request_for_information_and_its_answer_extend_the_deadline(api: Api) -> None:
     answer = submitted(api, visa_form())
     number, code = answer["number"], answer["access_code"]

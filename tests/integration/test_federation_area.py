@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from tests.integration.area import (
     POINT,
@@ -23,10 +25,12 @@ from tests.integration.area import (
     Member,
     area_on,
     in_sync,
+    read_rows,
     record_hashes,
     wait_until,
 )
 from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
+from tests.integration.test_applications_api import visa_form
 
 
 @pytest.fixture(scope="module", params=BOTH_DATABASES)
@@ -162,6 +166,51 @@ def test_a_visa_issued_in_one_state_admits_at_the_others_until_revoked(
                               json={"reason": "false statements in the application"})
         assert revoked.status_code == 200, revoked.text
     wait_until(lambda: decisions() == ["refuse", "refuse"], what="the revocation")
+
+
+def test_a_visa_granted_for_georgia_only_admits_there_and_is_refused_in_the_others(
+    nodes: dict[str, Member],
+) -> None:
+    """Limited territorial validity (Visa Code Art. 25): the consular decision names GEO; the
+    VisaIssued record carries it, and AZE's and ARM's border checks do not count the visa."""
+    consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
+    today = datetime.now(UTC).date()
+    body = visa_form("AFG")
+    with nodes["GEO"].server.client(None, None) as public:
+        answer = public.post("/v1/applications", json=body,
+                             headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    number = answer.json()["number"]
+    with nodes["GEO"].server.client(consul, "consular examination") as client:
+        assert client.post(f"/v1/applications/{number}/claim").status_code == 200
+        granted = client.post(f"/v1/applications/{number}/decision", json={
+            "outcome": "granted", "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=30)).isoformat(),
+            "territorial_validity": ["GEO"]})  # fmt: skip
+    assert granted.status_code == 200, granted.text
+
+    def checks() -> dict[str, dict[str, Any]]:
+        return {s: nodes[s].post("/v1/checks", {"mrz": body["mrz"], "crossing_point": POINT[s],
+                                                "direction": "entry"}).json()
+                for s in STATES}  # fmt: skip
+
+    def visa_known_everywhere() -> bool:
+        return all(read_rows(nodes[s], select(t.visas.c.territorial_validity).where(
+            t.visas.c.document_number == body["mrz"][1][:9].rstrip("<"))) for s in STATES)
+
+    wait_until(visa_known_everywhere, what="the visa reached AZE and ARM")
+    for state in STATES:
+        rows = read_rows(nodes[state], select(t.visas.c.territorial_validity).where(
+            t.visas.c.document_number == body["mrz"][1][:9].rstrip("<")))
+        assert [r[0] for r in rows] == ["GEO"], state
+    answers = checks()
+    assert answers["GEO"]["decision"] == "admit"
+    for state in ("AZE", "ARM"):
+        assert answers[state]["decision"] == "refuse", state
+        messages = [r["message"] for r in answers[state]["reasons"] if r["code"] == "C"]
+        assert messages == [f"the visa for document {body['mrz'][1][:9].rstrip('<')} has a "
+                            f"limited territorial validity: it is valid only in GEO, not in "
+                            f"{state}"], answers[state]
 
 
 def test_an_alert_issued_in_one_state_refers_checks_in_the_others(

@@ -31,6 +31,7 @@ from cta.domain.crossing_points import CrossingPoints
 from cta.domain.errors import CTAError
 from cta.domain.instants import rfc3339
 from cta.domain.screening import alert_from_json
+from cta.domain.travel_permits import territories_text
 from cta.federation.members import Federation
 from cta.federation.protocol import RecordsPage
 from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
@@ -404,7 +405,8 @@ class FederationService:
         fields = {"document_number": str(document["document_number"]),
                   "valid_from": date.fromisoformat(payload["valid_from"]),
                   "valid_to": date.fromisoformat(payload["valid_to"]), "issued_at": record.at,
-                  "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+                  "origin": record.origin, "record_seq": record.seq,
+                  "territorial_validity": _territories(payload)}  # fmt: skip
         if record.kind == "VisaIssued":
             days, entries = payload["duration_days"], payload.get("entries")
             if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
@@ -504,6 +506,18 @@ class FederationService:
             tx.delete_person(person_id)
         if own:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
+
+
+def _territories(payload: dict[str, Any]) -> str | None:
+    """A permit's limited territorial validity as its record gives it (absent or null: the
+    whole area), as a row stores it."""
+    states = payload.get("territorial_validity")
+    if states is None:
+        return None
+    if not isinstance(states, list) or not states or not all(
+            isinstance(s, str) and len(s) == 3 and s.isalpha() and s.isupper() for s in states):
+        raise CTAError("a permit's territorial_validity is a list of member states' codes")
+    return territories_text(states)
 
 
 def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:

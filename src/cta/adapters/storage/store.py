@@ -103,17 +103,19 @@ class _ReadOnly(SqlTransaction):
             return None
         person = int(rows[0][1])
         history = CheckHistory(days=[], visas=[], authorizations=[])
-        for part, _, _, name, first, last, duration, entries, used, _, _ in rows[1:]:
+        for part, _, _, name, first, last, duration, entries, used, where, _, _ in rows[1:]:
             if part == 1:
                 history.days.append((name, _day(first)))
             elif part == 2:
                 history.visas.append({
                     "document_number": name, "valid_from": _day(first), "valid_to": _day(last),
                     "duration_days": duration, "entries": entries, "entries_used": used,
+                    "territorial_validity": where,
                 })  # fmt: skip
             else:
                 history.authorizations.append({
                     "document_number": name, "valid_from": _day(first), "valid_to": _day(last),
+                    "territorial_validity": where,
                 })  # fmt: skip
         self._history = (person, history)
         return person, int(rows[0][2])

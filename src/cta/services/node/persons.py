@@ -11,6 +11,7 @@ from typing import Any
 from cta.domain.retention import over_limit, years_before
 from cta.domain.roles import Permission
 from cta.domain.stays import StayHistory
+from cta.domain.travel_permits import territories_from_text
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.federation import redact_person_records
 from cta.services.node.core import Actor, NodeCore
@@ -106,8 +107,8 @@ class PersonUseCases(NodeCore):
             "documents": [_row(d) for d in tx.documents_of(person_id)],
             "crossings": [_row(c) for c in crossings],
             "refusals": [_row(r) for r in tx.refusals_of(person_id)],
-            "visas": tx.visas_of(person_id),
-            "authorizations": tx.authorizations_of(person_id),
+            "visas": [_permit(v) for v in tx.visas_of(person_id)],
+            "authorizations": [_permit(a) for a in tx.authorizations_of(person_id)],
         }
 
     def export_person(self, actor: Actor, person_id: int) -> dict[str, Any]:
@@ -147,6 +148,13 @@ class PersonUseCases(NodeCore):
                 break
         return {"deleted": deleted, "before": before.isoformat(),
                 "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
+
+
+def _permit(row: dict[str, Any]) -> dict[str, Any]:
+    """A visa or authorisation as the file shows it: its territorial validity a list of
+    states (null: the whole area)."""
+    where = territories_from_text(row.get("territorial_validity"))
+    return row | {"territorial_validity": list(where) if where else None}
 
 
 def _row(row: Any) -> dict[str, Any]:
