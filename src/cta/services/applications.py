@@ -41,6 +41,7 @@ from cta.domain.screening_rules import RuleSet
 from cta.domain.travel_permits import permit_problem, territories_text
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
+from cta.services.application_retention import erase_application_records
 from cta.services.application_review import review_application
 from cta.services.checks import read_document
 from cta.services.consultations import ApplicationSummary, Consultations
@@ -353,11 +354,17 @@ class Applications:
         today = self.node.today()
         decided_before = self.node.clock() - timedelta(days=5 * 365 + 1)
         with self.node.store.transaction() as tx:
+            tx.chain_head(self.node.state, lock=True)  # the sealer waits: it seals no one gone
             gone = tx.purge_applications(today.isoformat(), decided_before)
+            # their records everywhere: erased here, and the peers told which (by reference)
+            refs = erase_application_records(tx, self.node.state, gone)
+            if refs:
+                tx.emit("RetentionDeletion", {"records": refs}, self.node.clock())
             self.node._audit(tx, actor, "application retention deletion", None,
-                             numbers=gone[:100], count=len(gone))  # fmt: skip
+                             numbers=gone[:100], count=len(gone),
+                             records=len(refs))  # fmt: skip
         return {"deleted": len(gone), "decided_before": rfc3339(decided_before),
-                "permits_ended_before": today.isoformat()}
+                "permits_ended_before": today.isoformat(), "records_erased": len(refs)}
 
     # -- the steps -------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ from cta.federation.verify import (
     verify_batch,
 )
 from cta.services.application_records import apply_application_decision
+from cta.services.application_retention import erase_filed_from
 from cta.services.checks import read_document
 from cta.services.consultation_records import (
     apply_consultation_answer,
@@ -282,7 +283,7 @@ class FederationService:
             elif record.kind == "AlertWithdrawn":
                 self._apply_withdrawal(tx, record.origin, payload)
             elif record.kind == "RetentionDeletion":
-                self._apply_deletion(tx, payload)
+                self._apply_deletion(tx, record.origin, payload)
             else:
                 raise CTAError(f"{record.kind} is not a kind of record this node applies")
         except (CTAError, KeyError, TypeError, ValueError) as exc:
@@ -493,17 +494,20 @@ class FederationService:
         )  # fmt: skip
         return person_id
 
-    def _apply_deletion(self, tx: Transaction, payload: dict[str, Any]) -> None:
-        """Redact and delete the persons the records concern. Records of this node's own that
-        this erases are announced in a ``RetentionDeletion`` of its own: a peer that gets one
-        of them only after the deletion it heard first (and so filed the person again) hears
-        of it from their origin too."""
+    def _apply_deletion(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        """Redact and delete the persons the records concern; then drop the payloads of the
+        origin's own records named that concern no one here (an application's decision, a
+        consultation) and the rows they filed (``cta.services.application_retention``).
+        Records of this node's own that this erases are announced in a ``RetentionDeletion``
+        of its own: a peer that gets one of them only after the deletion it heard first (and
+        so filed the person again) hears of it from their origin too."""
         refs = [(str(o), int(s)) for o, s in payload["records"]]
         tx.delete_peer_decisions(refs)  # those filed for no one here go too
         own: list[list[Any]] = []
         for person_id in tx.persons_of_records(refs):
             own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]
             tx.delete_person(person_id)
+        own += erase_filed_from(tx, self.state, origin, refs)
         if own:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
 

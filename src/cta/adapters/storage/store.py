@@ -26,6 +26,7 @@ from cta.adapters.storage.transaction.audit import AuditRows
 from cta.adapters.storage.transaction.base import DuplicateError, _day, _instant, _Prepared
 from cta.adapters.storage.transaction.check_reads import _HOT, CheckReads
 from cta.adapters.storage.transaction.consultations import ConsultationRows
+from cta.adapters.storage.transaction.erasure import ErasureRows
 from cta.adapters.storage.transaction.federation import FederationRows
 from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
@@ -38,7 +39,7 @@ __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
 class SqlTransaction(
     CheckReads, PersonRows, PermitRows, AlertRows, FederationRows, AuditRows, ApplicationRows,
-    MailRows, ConsultationRows,
+    MailRows, ConsultationRows, ErasureRows,
 ):
     """A unit of work on one connection; the store commits it when the block ends."""
 
