@@ -3,7 +3,9 @@
 Timestamps are stored in UTC (``occurred_at``) beside the crossing point's zone and the calendar
 day there (``local_date``), the day that counts for stays (DESIGN.md, Decisions: Dates).
 Personal data lives in ``persons``, ``documents``, ``crossings``, ``refusals``, ``visas`` and
-``authorizations``; ``audit_log`` and ``outbox`` are append-only.
+``authorizations``; ``audit_log`` and ``outbox`` are append-only (but for retention: the
+carriers' audit entries after two years, a deleted person's outbox rows, an erased
+application's).
 """
 
 from __future__ import annotations

@@ -5,10 +5,16 @@ retention.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from cta.domain.retention import over_limit, years_before
+from cta.domain.instants import rfc3339
+from cta.domain.retention import (
+    CARRIER_LOG_ACTIONS,
+    CARRIER_LOG_YEARS,
+    over_limit,
+    years_before,
+)
 from cta.domain.roles import Permission
 from cta.domain.stays import StayHistory
 from cta.domain.travel_permits import territories_from_text
@@ -146,8 +152,23 @@ class PersonUseCases(NodeCore):
             deleted += len(ids)
             if len(ids) < batch:
                 break
+        carriers = self._purge_carrier_log(actor)
         return {"deleted": deleted, "before": before.isoformat(),
-                "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
+                "overstayers_before": overstayer_before.isoformat(),
+                "carrier_checks_deleted": carriers[0],
+                "carrier_checks_before": rfc3339(carriers[1])}  # fmt: skip
+
+    def _purge_carrier_log(self, actor: Actor) -> tuple[int, datetime]:
+        """The carrier gateway's log past its retention (ETIAS Art. 45(2): two years): the
+        audit entries of carriers' queries, the one exception to an audit log kept whole."""
+        now = self.clock()
+        before = datetime.combine(years_before(now.date(), CARRIER_LOG_YEARS), now.timetz())
+        with self.store.transaction() as tx:
+            count = tx.delete_audit_entries(CARRIER_LOG_ACTIONS, before)
+            if count:
+                self._audit(tx, actor, "carrier log retention deletion", None, count=count,
+                            before=rfc3339(before))  # fmt: skip
+        return count, before
 
 
 def _permit(row: dict[str, Any]) -> dict[str, Any]:
