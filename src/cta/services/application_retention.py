@@ -4,7 +4,8 @@ the last refusal, annulment or revocation; a grant's file once its permit has en
 The application's own node, when its purge deletes the file (``Applications.purge``), also
 erases what the file sent to the peers: its ``ApplicationDecided`` records and the
 ``ConsultationRequested`` records of its consultations (payloads dropped here, hash and
-signature kept), their outbox rows, and its consultations' rows; one signed
+signature kept), their outbox rows, its consultations' rows and its own
+``application_decisions`` rows of them; one signed
 ``RetentionDeletion`` names those records, so that each peer drops its copies' payloads and the
 rows they filed (``application_decisions``, the consulted member's ``consultations`` row). The
 consulted member erases its own ``ConsultationAnswered`` to such a request in turn and
@@ -33,6 +34,7 @@ class ErasureTransaction(Protocol):
     def outbox_rows_of(self, kinds: Sequence[str]) -> list[tuple[int, dict[str, Any]]]: ...
     def delete_outbox_rows(self, seqs: Sequence[int]) -> None: ...
     def delete_consultations_of(self, asking_state: str, numbers: Sequence[str]) -> int: ...
+    def delete_decisions_of(self, origin: str, numbers: Sequence[str]) -> None: ...
     def delete_filed_from(self, refs: Sequence[tuple[str, int]]) -> list[str]: ...
     def record_wires(self, origin: str, seqs: Sequence[int]) -> list[dict[str, Any]]: ...
     def replace_record_wire(self, origin: str, seq: int, wire: dict[str, Any]) -> None: ...
@@ -65,6 +67,7 @@ def erase_application_records(tx: ErasureTransaction, state: str,
     if not numbers:
         return []
     tx.delete_consultations_of(state, numbers)
+    tx.delete_decisions_of(state, numbers)  # this node's own rows, whatever their age
     return _erase_own(tx, state, APPLICATION_KINDS, set(numbers))
 
 

@@ -59,6 +59,12 @@ class ErasureRows(TransactionBase):
                 _c.application.in_(chunk))).rowcount
         return deleted
 
+    def delete_decisions_of(self, origin: str, numbers: Sequence[str]) -> None:
+        """``origin``'s rows of ``application_decisions`` on the applications ``numbers``."""
+        for chunk in _chunks(numbers):
+            self.c.execute(delete(t.application_decisions).where(
+                _d.origin == origin, _d.number.in_(chunk)))
+
     def delete_filed_from(self, refs: Sequence[tuple[str, int]]) -> list[str]:
         """Delete the ``application_decisions`` and ``consultations`` rows that the peers'
         records ``refs`` filed; the refs of the consultations deleted."""
