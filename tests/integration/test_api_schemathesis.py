@@ -64,11 +64,7 @@ ROLE_FOR = {
         ("GET", "{number}/file"), ("POST", "{number}/decision"),
         ("POST", "{number}/information-request"), ("POST", "{number}/interview"),
         ("POST", "{number}/annulment"), ("POST", "{number}/revocation"),
-        ("POST", "{number}/appeal"), ("POST", "{number}/appeal-outcome"),
-        ("POST", "{number}/consultations"))},
-    "GET /v1/consultations": Role.CONSULAR_OFFICER,
-    "GET /v1/consultations/{ref}": Role.CONSULAR_OFFICER,
-    "POST /v1/consultations/{ref}/answer": Role.CONSULAR_OFFICER,
+        ("POST", "{number}/appeal"), ("POST", "{number}/appeal-outcome"))},
     "POST /v1/carrier-checks": Role.CARRIER,
 }
 
