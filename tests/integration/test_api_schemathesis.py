@@ -66,6 +66,10 @@ ROLE_FOR = {
         ("POST", "{number}/annulment"), ("POST", "{number}/revocation"),
         ("POST", "{number}/appeal"), ("POST", "{number}/appeal-outcome"))},
     "POST /v1/carrier-checks": Role.CARRIER,
+    "POST /v1/applications/{number}/consultations": Role.CONSULAR_OFFICER,
+    "GET /v1/consultations": Role.CONSULAR_OFFICER,
+    "GET /v1/consultations/{ref}": Role.CONSULAR_OFFICER,
+    "POST /v1/consultations/{ref}/answer": Role.CONSULAR_OFFICER,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

@@ -416,3 +416,75 @@ def test_federation_status_shows_each_peer(nodes: dict[str, Member], tmp_path: P
     times = [v for row in rows.values() for k, v in row.items() if k.endswith("_at") and v]
     assert times and all(datetime.fromisoformat(v).utcoffset() is not None and "T" in v
                          for v in times), times
+
+
+def _apply(node: Member, mrz: list[str], **change: Any) -> dict[str, Any]:
+    body = {"kind": "authorization", "mrz": mrz, "email": "applicant@example.org",
+            "phone": "+1 555 0100", "address": "1 Main Street, Springfield",
+            "birth_place": "Springfield", "occupation": "teacher", "first_state": node.state,
+            "language": "en", "answers": {"convictions": False, "conflict_zones": False,
+                                          "removal_orders": False}} | change  # fmt: skip
+    with node.server.client(None, None) as client:
+        answer = client.post("/v1/applications", json=body,
+                             headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_an_application_hit_by_another_states_alert_is_decided_after_consulting_it(
+    nodes: dict[str, Member],
+) -> None:
+    """ARM's alert sends GEO's application to a consul and ARM is consulted; ARM's consul
+    objects; GEO refuses; AZE hears of the refusal, which sends the next application there to
+    a consul too."""
+    tag = uuid.uuid4().hex[:6]
+    admin = add_user(nodes["ARM"].url, f"admin.{tag}", Role.ADMIN)
+    consul = {s: add_user(nodes[s].url, f"consul.{tag}", Role.CONSULAR_OFFICER)
+              for s in ("GEO", "ARM")}  # fmt: skip
+    alert = {"category": "refuse_entry", "names": ["Ivan Petrov"], "birth_date": "1979-11-02"}
+    with nodes["ARM"].server.client(admin, "alerts") as client:
+        assert client.put(f"/v1/alerts/ARM-APP-{tag}", json=alert).status_code == 200
+    mrz = passport("RUS", surname="PETROV", given_names="IVAN", number=unique_number(),
+                   birth_date=datetime(1979, 11, 2).date())  # fmt: skip
+    wait_until(lambda: nodes["GEO"].post("/v1/checks", {
+        "mrz": mrz, "crossing_point": POINT["GEO"], "direction": "entry"}).json()["alert_hits"],
+        what="ARM's alert reached GEO")  # fmt: skip
+
+    applied = _apply(nodes["GEO"], mrz)
+    assert applied["status"] == "manual"
+    number = applied["number"]
+    with nodes["GEO"].server.client(consul["GEO"], "consular examination") as geo:
+        [asked] = geo.get(f"/v1/applications/{number}/file").json()["consultations"]
+    assert (asked["consulted_state"], asked["state"]) == ("ARM", "open")
+    assert [g["code"] for g in asked["grounds"]] == ["alert_hit"]
+
+    with nodes["ARM"].server.client(consul["ARM"], "consultation") as arm:
+        def queued() -> list[dict[str, Any]]:
+            found = arm.get("/v1/consultations").json()["consultations"]
+            return [c for c in found if c["ref"] == asked["ref"]]
+
+        wait_until(lambda: bool(queued()), what="the consultation reached ARM")
+        assert queued()[0]["application"] == number
+        answered = arm.post(f"/v1/consultations/{asked['ref']}/answer",
+                            json={"opinion": "negative", "reasons": ["entry ban until 2030"]})
+        assert answered.status_code == 200, answered.text
+    with nodes["GEO"].server.client(consul["GEO"], "consular examination") as geo:
+        def opinion() -> str | None:
+            [found] = geo.get(f"/v1/applications/{number}/file").json()["consultations"]
+            return found["opinion"]  # type: ignore[no-any-return]
+
+        wait_until(lambda: opinion() == "negative", what="ARM's answer reached GEO")
+        assert geo.post(f"/v1/applications/{number}/claim").status_code == 200
+        refused = geo.post(f"/v1/applications/{number}/decision", json={
+            "outcome": "refused", "reasons": ["alert_refusal_of_entry"]})
+        assert refused.status_code == 200, refused.text
+
+    # AZE's consul sees the refusal in GEO among the reasons of a new application there
+    consul["AZE"] = add_user(nodes["AZE"].url, f"consul.{tag}", Role.CONSULAR_OFFICER)
+
+    wait_until(lambda: in_sync(nodes), what="GEO's refusal reached AZE")
+    again = _apply(nodes["AZE"], mrz)
+    with nodes["AZE"].server.client(consul["AZE"], "consular examination") as aze:
+        file = aze.get(f"/v1/applications/{again['number']}/file").json()
+    assert {(r["code"], r.get("source")) for r in file["review"]} >= {
+        ("past_application", "GEO"), ("alert_hit", "ARM")}
