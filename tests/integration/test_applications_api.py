@@ -240,6 +240,19 @@ def test_a_replayed_submission_gets_the_first_answer(api: Api) -> None:
     assert other.status_code == 409
 
 
+def test_without_trusted_proxies_a_forged_forwarded_address_is_not_the_client(api: Api) -> None:
+    """The node trusts no proxy here (nor does uvicorn, which trusted 127.0.0.1 by default):
+    the same key from the same peer replays, whatever X-Forwarded-For claims."""
+    body, key = form(), uuid.uuid4().hex
+    answers = []
+    for forged in ("198.51.100.1", "198.51.100.2"):
+        with api.public() as client:
+            answers.append(client.post("/v1/applications", json=body, headers={
+                "Idempotency-Key": key, "X-Forwarded-For": forged}))  # fmt: skip
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["number"] == answers[1].json()["number"]
+
+
 def test_an_alert_on_the_applicant_sends_the_application_to_the_queue(api: Api) -> None:
     alert = {"category": "refuse_entry", "names": ["Walter White"], "birth_date": "1960-09-07",
              "nationalities": ["USA"], "sex": "M"}  # fmt: skip
