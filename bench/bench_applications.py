@@ -312,7 +312,8 @@ def _serve(url: str, people: list[Applicant], folder: Path) -> dict[str, Any]:
     from cta.domain.roles import Role
 
     officer = add_user(url, "officer.bench", Role.BORDER_OFFICER)
-    env = {"CTA_APPLICATIONS_PER_MINUTE": "1000000"}  # one client sends them all
+    env = {"CTA_APPLICATIONS_PER_MINUTE": "1000000",  # one client sends them all
+           "CTA_APPLICATION_READS_PER_MINUTE": "1000000"}  # and polls the slow ones
     with NodeServer(url, folder / "server", workers=WORKERS, env=env) as server:
         outcomes: dict[str, Counter[str]] = {}
         took: list[float] = []

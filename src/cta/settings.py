@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     # one user may make: this many a minute on average, and up to the burst at once
     personal_reads_per_minute: int = Field(default=60, ge=1, le=1_000_000)
     personal_reads_burst: int = Field(default=60, ge=1, le=1_000_000)
+    # the applicants' calls (no token), counted per client address (docs/applications.md):
+    # submissions, and reads or answers opened with an access code, a minute (the burst the
+    # same); the client is the peer, or X-Forwarded-For's right-most untrusted address when
+    # the peer is one of the trusted proxies (addresses or networks, comma-separated)
+    applications_per_minute: int = Field(default=10, ge=1, le=1_000_000)
+    application_reads_per_minute: int = Field(default=30, ge=1, le=1_000_000)
+    trusted_proxies: str = ""
     # the HTTP edge (docs: README, "The national node"): request bodies over this are answered
     # 413 unread; a request's headers must arrive within header_timeout seconds of its first
     # byte (or of the connection), its body within body_timeout of its headers; a worker holds
@@ -60,6 +67,14 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     mail_retention_days: int = Field(default=30, ge=1, le=3650)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks(cls, text: str) -> str:
+        from cta.entrypoints.api.clients import parse_networks
+
+        parse_networks(text)  # ValueError naming the entry
+        return text
 
     @field_validator("database_url")
     @classmethod

@@ -113,7 +113,9 @@ def area(
                                      "CTA_KEYS_DIR": str(keys),
                                      # one token reads for many officers' travellers here
                                      "CTA_PERSONAL_READS_PER_MINUTE": "100000",
-                                     "CTA_PERSONAL_READS_BURST": "100000"})  # fmt: skip
+                                     "CTA_PERSONAL_READS_BURST": "100000",
+                                     # every test's applicants come from one address
+                                     "CTA_APPLICATIONS_PER_MINUTE": "100000"})  # fmt: skip
             server.start()
             nodes[state] = Member(state, server, url, token, auditor, relay_url,
                                   relay_tls.certificate if relay_url else None)  # fmt: skip

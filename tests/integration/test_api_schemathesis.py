@@ -83,7 +83,9 @@ def node(
     with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.fuzz", role) for role in Role}
         # reads by id are fuzzed far faster than any officer reads: no limit to meet here
-        reads = {"CTA_PERSONAL_READS_PER_MINUTE": "1000000", "CTA_PERSONAL_READS_BURST": "1000000"}
+        reads = {"CTA_PERSONAL_READS_PER_MINUTE": "1000000", "CTA_PERSONAL_READS_BURST": "1000000",
+                 "CTA_APPLICATIONS_PER_MINUTE": "1000000",
+                 "CTA_APPLICATION_READS_PER_MINUTE": "1000000"}
         with NodeServer(url, workdir, env=reads) as server:
             _seed(server, tokens[Role.BORDER_OFFICER])
             yield server, tokens

@@ -41,7 +41,9 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
     workdir = tmp_path_factory.mktemp(f"applications-{request.param}")
     with module_database(request, workdir) as url:
         tokens = {role: add_user(url, f"{role.value}.01", role) for role in Role}
-        with NodeServer(url, workdir) as server:
+        # the module submits far more than an applicant would (the limit: test_client_limits)
+        many = {"CTA_APPLICATIONS_PER_MINUTE": "100000"}
+        with NodeServer(url, workdir, env=many) as server:
             yield Api(server, url, tokens)
 
 
@@ -238,6 +240,19 @@ def test_a_replayed_submission_gets_the_first_answer(api: Api) -> None:
     assert other.status_code == 409
 
 
+def test_without_trusted_proxies_a_forged_forwarded_address_is_not_the_client(api: Api) -> None:
+    """The node trusts no proxy here (nor does uvicorn, which trusted 127.0.0.1 by default):
+    the same key from the same peer replays, whatever X-Forwarded-For claims."""
+    body, key = form(), uuid.uuid4().hex
+    answers = []
+    for forged in ("198.51.100.1", "198.51.100.2"):
+        with api.public() as client:
+            answers.append(client.post("/v1/applications", json=body, headers={
+                "Idempotency-Key": key, "X-Forwarded-For": forged}))  # fmt: skip
+    assert [a.status_code for a in answers] == [201, 201]
+    assert answers[0].json()["number"] == answers[1].json()["number"]
+
+
 def test_an_alert_on_the_applicant_sends_the_application_to_the_queue(api: Api) -> None:
     alert = {"category": "refuse_entry", "names": ["Walter White"], "birth_date": "1960-09-07",
              "nationalities": ["USA"], "sex": "M"}  # fmt: skip
@@ -268,6 +283,25 @@ def test_a_visa_application_always_goes_to_an_officer(api: Api) -> None:
     decision = decided.json()["decision"]
     assert decision["territorial_validity"] == ["GEO"]
     assert decision["valid_from"] == (date.today() + timedelta(days=30)).isoformat()
+
+
+def test_an_authorisation_may_be_granted_for_some_states_only(api: Api) -> None:
+    """ETIAS Art. 44: the limited validity is stored with the authorisation (its record
+    carries it to the peers, whose checks refuse it: test_federation_area); a check here, in
+    a state it names, admits. Every member named is the whole area: no limit is kept."""
+    for states, kept in ((["GEO", "ARM"], ["ARM", "GEO"]), (["AZE", "ARM", "GEO"], None)):
+        mrz = someone()
+        answer = submitted(api, form(mrz=mrz, answers=NO | {"convictions": True}))
+        officer(api, answer["number"], "claim")
+        decided = officer(api, answer["number"], "decision",
+                          {"outcome": "granted", "territorial_validity": states})
+        assert decided.status_code == 200, decided.text
+        assert decided.json()["decision"]["territorial_validity"] == kept
+        check = border_check(api, mrz)
+        assert check["decision"] == "admit", check
+        with api.as_(Role.BORDER_OFFICER) as client:
+            file = client.get(f"/v1/persons/{check['person_id']}").json()
+        assert [a["territorial_validity"] for a in file["authorizations"]] == [kept]
 
 
 def test_a_request_for_information_and_its_answer_extend_the_deadline(api: Api) -> None:

@@ -15,7 +15,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, insert, select, update
 
+from cta.adapters.storage import tables as t
+from cta.domain.retention import CARRIER_LOG_ACTIONS
 from cta.domain.roles import Role
 from tests.integration.node_server import (
     BOTH_DATABASES,
@@ -202,3 +205,42 @@ def test_a_bad_purpose_is_refused_naming_the_header(node: Node) -> None:
                                json={"travellers": [traveller(passport("USA"))]})
     assert response.status_code == 422
     assert "X-Purpose" in response.text
+
+
+def test_the_purge_deletes_carrier_log_entries_older_than_two_years_and_nothing_else(
+    node: Node,
+) -> None:
+    """ETIAS Art. 45(2): the carrier gateway's log is kept two years (docs/carriers.md)."""
+    old, recent = passport("USA"), passport("USA")
+    assert node.ask({"travellers": [traveller(old)]}).status_code == 200
+    a = t.audit_log.c
+    engine = create_engine(node.server.database_url)
+    long_ago = datetime.now(UTC) - timedelta(days=2 * 365 + 2)
+    with engine.begin() as connection:
+        entries = list(connection.execute(select(a.id, a.detail).where(
+            a.action.in_(CARRIER_LOG_ACTIONS))))  # fmt: skip
+        [query] = {d["query"] for _, d in entries
+                   if d.get("document_number") == traveller(old)["document_number"]}
+        aged = [i for i, d in entries if d["query"] == query]
+        connection.execute(update(t.audit_log).where(a.id.in_(aged)).values(at=long_ago))
+        other = connection.execute(insert(t.audit_log).values(
+            at=long_ago, user_name="officer", role="border_officer", action="check",
+            purpose="border control", detail={})).inserted_primary_key[0]  # fmt: skip
+    assert len(aged) == 2  # the query's and its traveller's
+    assert node.ask({"travellers": [traveller(recent)]}).status_code == 200
+
+    with node.as_(Role.ADMIN, "retention") as client:
+        purged = client.post("/v1/retention/purge")
+    assert purged.status_code == 200, purged.text
+    assert purged.json()["carrier_checks_deleted"] == 2
+
+    with engine.connect() as connection:
+        left = {i for (i,) in connection.execute(select(a.id))}
+        kinds = [(action, d) for action, d in connection.execute(
+            select(a.action, a.detail).where(a.action.in_(CARRIER_LOG_ACTIONS)))]  # fmt: skip
+        [note] = [d for (d,) in connection.execute(select(a.detail).where(
+            a.action == "carrier log retention deletion"))]  # fmt: skip
+    engine.dispose()
+    assert not set(aged) & left and other in left  # only the carriers' log is purged
+    assert traveller(recent)["document_number"] in [d.get("document_number") for _, d in kinds]
+    assert note["count"] == 2

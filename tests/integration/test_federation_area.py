@@ -15,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, select, update
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from tests.integration.area import (
     POINT,
@@ -23,10 +25,12 @@ from tests.integration.area import (
     Member,
     area_on,
     in_sync,
+    read_rows,
     record_hashes,
     wait_until,
 )
 from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
+from tests.integration.test_applications_api import visa_form
 
 
 @pytest.fixture(scope="module", params=BOTH_DATABASES)
@@ -162,6 +166,120 @@ def test_a_visa_issued_in_one_state_admits_at_the_others_until_revoked(
                               json={"reason": "false statements in the application"})
         assert revoked.status_code == 200, revoked.text
     wait_until(lambda: decisions() == ["refuse", "refuse"], what="the revocation")
+
+
+def test_a_visa_granted_for_georgia_only_admits_there_and_is_refused_in_the_others(
+    nodes: dict[str, Member],
+) -> None:
+    """Limited territorial validity (Visa Code Art. 25): the consular decision names GEO; the
+    VisaIssued record carries it, and AZE's and ARM's border checks do not count the visa."""
+    consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
+    today = datetime.now(UTC).date()
+    body = visa_form("AFG")
+    with nodes["GEO"].server.client(None, None) as public:
+        answer = public.post("/v1/applications", json=body,
+                             headers={"Idempotency-Key": uuid.uuid4().hex})  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    number = answer.json()["number"]
+    with nodes["GEO"].server.client(consul, "consular examination") as client:
+        assert client.post(f"/v1/applications/{number}/claim").status_code == 200
+        granted = client.post(f"/v1/applications/{number}/decision", json={
+            "outcome": "granted", "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=30)).isoformat(),
+            "territorial_validity": ["GEO"]})  # fmt: skip
+    assert granted.status_code == 200, granted.text
+
+    def checks() -> dict[str, dict[str, Any]]:
+        return {s: nodes[s].post("/v1/checks", {"mrz": body["mrz"], "crossing_point": POINT[s],
+                                                "direction": "entry"}).json()
+                for s in STATES}  # fmt: skip
+
+    def visa_known_everywhere() -> bool:
+        return all(read_rows(nodes[s], select(t.visas.c.territorial_validity).where(
+            t.visas.c.document_number == body["mrz"][1][:9].rstrip("<"))) for s in STATES)
+
+    wait_until(visa_known_everywhere, what="the visa reached AZE and ARM")
+    for state in STATES:
+        rows = read_rows(nodes[state], select(t.visas.c.territorial_validity).where(
+            t.visas.c.document_number == body["mrz"][1][:9].rstrip("<")))
+        assert [r[0] for r in rows] == ["GEO"], state
+    answers = checks()
+    assert answers["GEO"]["decision"] == "admit"
+    for state in ("AZE", "ARM"):
+        assert answers[state]["decision"] == "refuse", state
+        messages = [r["message"] for r in answers[state]["reasons"] if r["code"] == "C"]
+        assert messages == [f"the visa for document {body['mrz'][1][:9].rstrip('<')} has a "
+                            f"limited territorial validity: it is valid only in GEO, not in "
+                            f"{state}"], answers[state]
+
+
+def test_a_refused_applications_records_are_erased_everywhere_after_five_years(
+    nodes: dict[str, Member],
+) -> None:
+    """GEO refuses an application after consulting ARM; when GEO's purge deletes the file 5
+    years on (ETIAS Art. 54), every node drops the refusal's and the consultation's payloads
+    and rows, and ARM erases its answer too (docs/applications.md, "Personal data and
+    retention")."""
+    consuls = {s: add_user(nodes[s].url, f"consul.{uuid.uuid4().hex[:6]}",
+                           Role.CONSULAR_OFFICER) for s in ("GEO", "ARM")}  # fmt: skip
+    admin = add_user(nodes["GEO"].url, f"admin.{uuid.uuid4().hex[:6]}", Role.ADMIN)
+    body = visa_form("AFG")
+    with nodes["GEO"].server.client(None, None) as public:
+        number = public.post("/v1/applications", json=body, headers={
+            "Idempotency-Key": uuid.uuid4().hex}).json()["number"]
+    with nodes["GEO"].server.client(consuls["GEO"], "consular examination") as client:
+        asked = client.post(f"/v1/applications/{number}/consultations",
+                            json={"state": "ARM", "question": "does ARM object?"})
+        assert asked.status_code == 201, asked.text
+        ref = asked.json()["ref"]
+        assert client.post(f"/v1/applications/{number}/claim").status_code == 200
+        refused = client.post(f"/v1/applications/{number}/decision",
+                              json={"outcome": "refused", "reasons": ["doubts"]})
+        assert refused.status_code == 200, refused.text
+    c, d = t.consultations.c, t.application_decisions.c
+    wait_until(lambda: read_rows(nodes["ARM"], select(c.ref).where(c.ref == ref)) != [],
+               what="the consultation reached ARM")  # fmt: skip
+    with nodes["ARM"].server.client(consuls["ARM"], "consular examination") as client:
+        answered = client.post(f"/v1/consultations/{ref}/answer",
+                               json={"opinion": "negative", "reasons": ["a refusal of ours"]})
+        assert answered.status_code == 200, answered.text
+
+    def about() -> dict[str, list[tuple[str, int, bool]]]:
+        """Each node's records about the application: (origin, seq, payload held)."""
+        r = t.records.c
+        found: dict[str, list[tuple[str, int, bool]]] = {}
+        for state in STATES:
+            held = read_rows(nodes[state], select(r.origin, r.seq, r.kind, r.wire).where(
+                r.kind.in_(("ApplicationDecided", "ConsultationRequested",
+                            "ConsultationAnswered"))))  # fmt: skip
+            found[state] = sorted(
+                (o, int(seq), w["payload"] is not None) for o, seq, kind, w in held
+                if (kind == "ConsultationAnswered" and (w["payload"] or {}).get("ref") == ref)
+                or number in {(w["payload"] or {}).get("number"),
+                              (w["payload"] or {}).get("application")}
+                or (o, int(seq)) in named)  # fmt: skip
+        return found
+
+    named: set[tuple[str, int]] = set()
+    wait_until(lambda: all(len(v) == 3 for v in about().values()),
+               what="the refusal, the request and the answer reached every node")
+    named |= {(o, s) for o, s, _ in about()["GEO"]}
+    assert read_rows(nodes["AZE"], select(d.number).where(d.number == number)) == [(number,)]
+    engine = create_engine(nodes["GEO"].url)
+    with engine.begin() as connection:  # five years on
+        connection.execute(update(t.applications).where(t.applications.c.number == number)
+                           .values(decided_at=datetime.now(UTC) - timedelta(days=6 * 365)))
+    engine.dispose()
+    with nodes["GEO"].server.client(admin, "retention") as client:
+        purged = client.post("/v1/applications/purge").json()
+    assert purged["records_erased"] >= 2
+
+    wait_until(lambda: all(not any(held for _, _, held in v) for v in about().values()),
+               what="every node dropped the payloads")
+    assert about()["AZE"] == sorted((o, s, False) for o, s in named)
+    for state in STATES:
+        assert read_rows(nodes[state], select(d.number).where(d.number == number)) == []
+        assert read_rows(nodes[state], select(c.ref).where(c.ref == ref)) == [], state
 
 
 def test_an_alert_issued_in_one_state_refers_checks_in_the_others(

@@ -104,6 +104,9 @@ class Check:
     alerts: Sequence[Alert] = ()  # exact matching (``cta check``)
     alert_hits: Sequence[AlertHit] = ()  # screened by the node (``cta.domain.screening``)
     visa_reasons: Sequence[Reason] = ()  # what scanning a visa's MRZ found (``cta.domain.visas``)
+    # the member state whose crossing point this is: a permit of limited territorial validity
+    # counts only in its states (None: the state is not known, every permit counts)
+    state: str | None = None
 
     def __post_init__(self) -> None:
         check_day(self.on, "the day of the check")
@@ -293,7 +296,8 @@ def _entry_conditions(
         # a valid common visa admits any nationality the regime admits at all: it stands in
         # for the travel authorisation, its validity and duration of stay limiting the stay
         missing = _authorization_reasons(check)
-        usable = usable_visas(check.visas, check.document.document_number, check.on, history)
+        usable = usable_visas(check.visas, check.document.document_number, check.on, history,
+                              check.state)  # fmt: skip
         if missing and usable:
             limits.append(max(v.last_day(check.on, history) for v in usable))
         else:
@@ -344,8 +348,8 @@ def _visa_conditions(
 ) -> tuple[list[Reason], date | None]:
     number = check.document.document_number
     mine = [v for v in check.visas if v.document_number == number]
-    problems = [p for v in mine for p in [v.problem_on(check.on, history)] if p]
-    usable = usable_visas(mine, number, check.on, history)
+    problems = [p for v in mine for p in [v.problem_on(check.on, history, check.state)] if p]
+    usable = usable_visas(mine, number, check.on, history, check.state)
     if usable:
         return [], max(v.last_day(check.on, history) for v in usable)
     if rule.category is Category.VISA_ON_ARRIVAL:
@@ -368,8 +372,11 @@ def _authorization_reasons(check: Check) -> list[Reason]:
     number = check.document.document_number
     on = check.on
     mine = [a for a in check.authorizations if a.document_number == number]
-    if any(a.valid_on(on) for a in mine):
+    if any(a.valid_on(on) and a.problem_in(check.state) is None for a in mine):
         return []
+    elsewhere = [p for a in mine if a.valid_on(on) for p in [a.problem_in(check.state)] if p]
+    if elsewhere:
+        return [Reason("C", "; ".join(elsewhere))]
     if mine:
         spans = ", ".join(f"{a.valid_from} to {a.valid_to}" for a in mine)
         return [Reason("C", f"the travel authorisation for document {number} is valid {spans}")]

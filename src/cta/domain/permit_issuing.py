@@ -13,7 +13,13 @@ from datetime import date
 from typing import Any
 
 from cta.domain.documents import TravelDocument
-from cta.domain.travel_permits import Authorization, Visa, entries_within, permit_problem
+from cta.domain.travel_permits import (
+    Authorization,
+    Visa,
+    entries_within,
+    permit_problem,
+    territories_from_text,
+)
 
 __all__ = ["issue_problem", "permit_terms", "stored_authorization", "stored_visa"]
 
@@ -51,10 +57,11 @@ def stored_visa(row: Mapping[str, Any], entry_days: Sequence[date]) -> Visa:
     entries made elsewhere)."""
     used = entries_within(row["valid_from"], row["valid_to"], list(entry_days))
     return Visa(row["document_number"], row["valid_from"], row["valid_to"],
-                row["duration_days"], row["entries"],
-                max(used, row["entries_used"]))  # fmt: skip
+                row["duration_days"], row["entries"], max(used, row["entries_used"]),
+                territories_from_text(row.get("territorial_validity")))  # fmt: skip
 
 
 def stored_authorization(row: Mapping[str, Any]) -> Authorization:
     """A stored travel authorisation."""
-    return Authorization(row["document_number"], row["valid_from"], row["valid_to"])
+    return Authorization(row["document_number"], row["valid_from"], row["valid_to"],
+                         territories_from_text(row.get("territorial_validity")))

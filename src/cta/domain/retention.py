@@ -11,7 +11,12 @@ from __future__ import annotations
 
 from datetime import date
 
-__all__ = ["over_limit", "years_before"]
+__all__ = ["CARRIER_LOG_ACTIONS", "CARRIER_LOG_YEARS", "over_limit", "years_before"]
+
+# how long the carrier gateway's log of each query is kept (ETIAS Art. 45(2): two years), and
+# its audit entries: one of each query, one of each traveller in it (cta.services.carriers)
+CARRIER_LOG_YEARS = 2
+CARRIER_LOG_ACTIONS = ("carrier check", "carrier check traveller")
 
 
 def years_before(day: date, years: int) -> date:

@@ -5,6 +5,10 @@ the days of presence within its validity may not exceed ``duration_days`` (the S
 "duration of visit", Visa Code Art. 24). A travel authorisation, like ETIAS (Regulation (EU)
 2018/1240 Art. 36), is tied to the document it was applied with and must be valid on the day of
 entry; the stay it allows may run past its end.
+
+Either may have a limited territorial validity (Visa Code Art. 25; ETIAS Art. 44): it is valid
+only in the member states it names (``valid_in``; None: the whole area), and a border check at
+a crossing point of another state does not count it.
 """
 
 from __future__ import annotations
@@ -17,7 +21,26 @@ from datetime import date, timedelta
 from cta.domain.stays import StayHistory
 
 __all__ = ["MAX_PERMIT_YEARS", "Authorization", "Visa", "add_months", "entries_within",
-           "last_exit_for_validity", "permit_problem", "usable_visas"]
+           "last_exit_for_validity", "permit_problem", "territories_from_text",
+           "territories_text", "usable_visas"]
+
+
+def territories_text(states: Sequence[str] | None) -> str | None:
+    """The member states of a limited territorial validity as a row stores them ("ARM GEO");
+    None (or no state) is the whole area."""
+    return " ".join(sorted(set(states))) if states else None
+
+
+def territories_from_text(text: str | None) -> tuple[str, ...] | None:
+    """A row's ``territorial_validity`` back as states; None: the whole area."""
+    return tuple(text.split()) if text else None
+
+
+def _not_valid_here(what: str, valid_in: tuple[str, ...] | None, state: str | None) -> str | None:
+    if valid_in is None or state is None or state in valid_in:
+        return None
+    return (f"{what} has a limited territorial validity: it is valid only in "
+            f"{', '.join(valid_in)}, not in {state}")
 
 
 def add_months(day: date, months: int) -> date:
@@ -49,15 +72,20 @@ class Visa:
     duration_days: int
     entries: int | None = None  # None: multiple entries
     entries_used: int = 0
+    valid_in: tuple[str, ...] | None = None  # limited territorial validity; None: the area
 
     def days_left(self, on: date, history: StayHistory) -> int:
         """Days of the duration of stay not yet used by presence before ``on``."""
         spent = history.days_in(self.valid_from, min(self.valid_to, on - timedelta(days=1)))
         return self.duration_days - spent
 
-    def problem_on(self, on: date, history: StayHistory) -> str | None:
-        """Why this visa does not allow an entry on ``on``, or None when it does."""
+    def problem_on(self, on: date, history: StayHistory, state: str | None = None) -> str | None:
+        """Why this visa does not allow an entry on ``on`` (at a crossing point of ``state``,
+        when given), or None when it does."""
         number = self.document_number
+        elsewhere = _not_valid_here(f"the visa for document {number}", self.valid_in, state)
+        if elsewhere is not None:
+            return elsewhere
         if on < self.valid_from:
             return f"the visa for document {number} is valid only from {self.valid_from}"
         if on > self.valid_to:
@@ -77,13 +105,15 @@ class Visa:
 
 
 def usable_visas(
-    visas: Sequence[Visa], document_number: str, on: date, history: StayHistory
-) -> list[Visa]:
-    """The visas for this document that allow an entry on ``on``. A valid common visa admits
-    any non-member nationality the regime admits at all: a nationality that needs only a
-    travel authorisation is admitted on a visa as well (``cta.domain.checks``)."""
-    return [v for v in visas
-            if v.document_number == document_number and v.problem_on(on, history) is None]
+    visas: Sequence[Visa], document_number: str, on: date, history: StayHistory,
+    state: str | None = None,
+) -> list[Visa]:  # fmt: skip
+    """The visas for this document that allow an entry on ``on`` (in ``state``, when
+    given). A valid common visa admits any non-member nationality the regime admits at all:
+    a nationality that needs only a travel authorisation is admitted on a visa as well
+    (``cta.domain.checks``)."""
+    return [v for v in visas if v.document_number == document_number
+            and v.problem_on(on, history, state) is None]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +123,15 @@ class Authorization:
     document_number: str
     valid_from: date
     valid_to: date
+    valid_in: tuple[str, ...] | None = None  # limited territorial validity; None: the area
 
     def valid_on(self, on: date) -> bool:
         return self.valid_from <= on <= self.valid_to
+
+    def problem_in(self, state: str | None) -> str | None:
+        """Why this authorisation is not valid in ``state`` (None: it is, or no state)."""
+        return _not_valid_here(f"the travel authorisation for document {self.document_number}",
+                               self.valid_in, state)  # fmt: skip
 
 
 MAX_PERMIT_YEARS = 10  # the longest validity a permit may be given (multiple-entry visas: 5)

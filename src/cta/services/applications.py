@@ -38,9 +38,10 @@ from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission, Role
 from cta.domain.screening_rules import RuleSet
-from cta.domain.travel_permits import permit_problem
+from cta.domain.travel_permits import permit_problem, territories_text
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
+from cta.services.application_retention import erase_application_records
 from cta.services.application_review import review_application
 from cta.services.checks import read_document
 from cta.services.consultations import ApplicationSummary, Consultations
@@ -353,11 +354,17 @@ class Applications:
         today = self.node.today()
         decided_before = self.node.clock() - timedelta(days=5 * 365 + 1)
         with self.node.store.transaction() as tx:
+            tx.chain_head(self.node.state, lock=True)  # the sealer waits: it seals no one gone
             gone = tx.purge_applications(today.isoformat(), decided_before)
+            # their records everywhere: erased here, and the peers told which (by reference)
+            refs = erase_application_records(tx, self.node.state, gone)
+            if refs:
+                tx.emit("RetentionDeletion", {"records": refs}, self.node.clock())
             self.node._audit(tx, actor, "application retention deletion", None,
-                             numbers=gone[:100], count=len(gone))  # fmt: skip
+                             numbers=gone[:100], count=len(gone),
+                             records=len(refs))  # fmt: skip
         return {"deleted": len(gone), "decided_before": rfc3339(decided_before),
-                "permits_ended_before": today.isoformat()}
+                "permits_ended_before": today.isoformat(), "records_erased": len(refs)}
 
     # -- the steps -------------------------------------------------------------------------
 
@@ -421,20 +428,26 @@ class Applications:
                                  entries=entries)  # fmt: skip
         if problem is not None:
             raise InvalidInputError(problem)
-        bad = [s for s in territorial if s not in node.regime_on(node.today()).members]
-        if bad or (territorial and not visa):
-            raise InvalidInputError("territorial_validity: member states, for a visa only "
-                                    "(Visa Code Art. 25)")  # fmt: skip
+        members = node.regime_on(node.today()).members
+        bad = [s for s in territorial if s not in members]
+        if bad:
+            raise InvalidInputError(f"territorial_validity: {', '.join(bad)} is not a member "
+                                    "state (Visa Code Art. 25, ETIAS Art. 44)")  # fmt: skip
+        # every member named is the whole area: no limit to record
+        where = territories_text(territorial) if set(territorial) != members else None
         person_id, _ = node._file_document(tx, document, None)
         terms: dict[str, Any] = {"valid_from": valid[0].isoformat(),
                                  "valid_to": valid[1].isoformat()}
         if visa:
             terms |= {"duration_days": days, "entries": entries}
+        if where is not None:  # peers enforce it at their borders (VisaIssued, ...Issued)
+            terms["territorial_validity"] = where.split()
         kind = "VisaIssued" if visa else "AuthorizationIssued"
         seq = tx.emit(kind, {"document": document_fields(document), **terms}, now, person_id)
         fields = {"person_id": person_id, "document_number": document.document_number,
                   "valid_from": valid[0], "valid_to": valid[1], "issued_at": now,
-                  "origin": node.state, "outbox_seq": seq}  # fmt: skip
+                  "origin": node.state, "outbox_seq": seq,
+                  "territorial_validity": where}  # fmt: skip
         if visa:
             permit_id = tx.add_visa(duration_days=days, entries=entries, entries_used=0,
                                     **fields)  # fmt: skip
@@ -442,7 +455,7 @@ class Applications:
             permit_id = tx.add_authorization(**fields)
         decision = {"outcome": "granted", **terms, "reasons": [], "decided_by": node.state,
                     "automatic": automatic,
-                    "territorial_validity": list(territorial) or None}  # fmt: skip
+                    "territorial_validity": where.split() if where else None}  # fmt: skip
         move(ApplicationStatus(row["status"]), ApplicationStatus.GRANTED)
         update = {"person_id": person_id, "permit_id": permit_id, "permit_outbox_seq": seq,
                   "decision": decision, "decided_at": now}  # fmt: skip

@@ -21,6 +21,7 @@ from cta.domain.alerts import AlertCategory
 from cta.domain.carriers import MAX_MANIFEST, NOTHING, Answer, Held, answer_for, visa_with_entries
 from cta.domain.countries import NOT_IN_MRZ, CountryTable
 from cta.domain.errors import InvalidInputError
+from cta.domain.retention import CARRIER_LOG_ACTIONS
 from cta.domain.roles import Permission
 from cta.domain.screening import ScreeningQuery
 from cta.domain.travel_permits import Authorization, Visa
@@ -29,6 +30,10 @@ from cta.services.node import Actor, Node
 from cta.services.ports import AuditEntry, CheckHistory, Transaction
 
 __all__ = ["CarrierCheck", "Traveller", "check_manifest"]
+
+# the audit entries of a query and of each traveller in it: the carrier gateway's log, kept
+# CARRIER_LOG_YEARS, then deleted by the node's purge (cta.domain.retention)
+AUDIT_ACTIONS = CARRIER_LOG_ACTIONS
 
 DocumentKey = tuple[str, str]  # (issuing_state, document_number) as the MRZ carries them
 
@@ -140,10 +145,10 @@ def _audit(
         return AuditEntry(actor.name, actor.role.value, action, actor.purpose, person,
                           {"query": query, "on": on.isoformat(), **detail})
 
-    entries = [entry("carrier check", None, travellers=len(travellers), ok=ok,
+    entries = [entry(AUDIT_ACTIONS[0], None, travellers=len(travellers), ok=ok,
                      not_ok=len(answers) - ok)]  # fmt: skip
     entries += [
-        entry("carrier check traveller", owners.get(key), document_number=t.document_number,
+        entry(AUDIT_ACTIONS[1], owners.get(key), document_number=t.document_number,
               issuing_state=t.issuing_state, nationality=t.nationality, answer=answer.value)
         for t, key, answer in zip(travellers, keys, answers, strict=True)
     ]  # fmt: skip

@@ -31,6 +31,7 @@ from cta.domain.crossing_points import CrossingPoints
 from cta.domain.errors import CTAError
 from cta.domain.instants import rfc3339
 from cta.domain.screening import alert_from_json
+from cta.domain.travel_permits import territories_text
 from cta.federation.members import Federation
 from cta.federation.protocol import RecordsPage
 from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
@@ -43,6 +44,7 @@ from cta.federation.verify import (
     verify_batch,
 )
 from cta.services.application_records import apply_application_decision
+from cta.services.application_retention import erase_filed_from
 from cta.services.checks import read_document
 from cta.services.consultation_records import (
     apply_consultation_answer,
@@ -281,7 +283,7 @@ class FederationService:
             elif record.kind == "AlertWithdrawn":
                 self._apply_withdrawal(tx, record.origin, payload)
             elif record.kind == "RetentionDeletion":
-                self._apply_deletion(tx, payload)
+                self._apply_deletion(tx, record.origin, payload)
             else:
                 raise CTAError(f"{record.kind} is not a kind of record this node applies")
         except (CTAError, KeyError, TypeError, ValueError) as exc:
@@ -404,7 +406,8 @@ class FederationService:
         fields = {"document_number": str(document["document_number"]),
                   "valid_from": date.fromisoformat(payload["valid_from"]),
                   "valid_to": date.fromisoformat(payload["valid_to"]), "issued_at": record.at,
-                  "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+                  "origin": record.origin, "record_seq": record.seq,
+                  "territorial_validity": _territories(payload)}  # fmt: skip
         if record.kind == "VisaIssued":
             days, entries = payload["duration_days"], payload.get("entries")
             if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
@@ -491,19 +494,34 @@ class FederationService:
         )  # fmt: skip
         return person_id
 
-    def _apply_deletion(self, tx: Transaction, payload: dict[str, Any]) -> None:
-        """Redact and delete the persons the records concern. Records of this node's own that
-        this erases are announced in a ``RetentionDeletion`` of its own: a peer that gets one
-        of them only after the deletion it heard first (and so filed the person again) hears
-        of it from their origin too."""
+    def _apply_deletion(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        """Redact and delete the persons the records concern; then drop the payloads of the
+        origin's own records named that concern no one here (an application's decision, a
+        consultation) and the rows they filed (``cta.services.application_retention``).
+        Records of this node's own that this erases are announced in a ``RetentionDeletion``
+        of its own: a peer that gets one of them only after the deletion it heard first (and
+        so filed the person again) hears of it from their origin too."""
         refs = [(str(o), int(s)) for o, s in payload["records"]]
         tx.delete_peer_decisions(refs)  # those filed for no one here go too
         own: list[list[Any]] = []
         for person_id in tx.persons_of_records(refs):
             own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]
             tx.delete_person(person_id)
+        own += erase_filed_from(tx, self.state, origin, refs)
         if own:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
+
+
+def _territories(payload: dict[str, Any]) -> str | None:
+    """A permit's limited territorial validity as its record gives it (absent or null: the
+    whole area), as a row stores it."""
+    states = payload.get("territorial_validity")
+    if states is None:
+        return None
+    if not isinstance(states, list) or not states or not all(
+            isinstance(s, str) and len(s) == 3 and s.isalpha() and s.isupper() for s in states):
+        raise CTAError("a permit's territorial_validity is a list of member states' codes")
+    return territories_text(states)
 
 
 def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:

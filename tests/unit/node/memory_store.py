@@ -212,6 +212,13 @@ class MemoryTransaction:
                             "action": entry.action, "person_id": entry.person_id,
                             "purpose": entry.purpose, "detail": entry.detail or {}})  # fmt: skip
 
+    def delete_audit_entries(self, actions: Sequence[str], before: datetime) -> int:
+        gone = [i for i, r in self.t["audit"].items() if r["action"] in actions
+                and r["at"] < before]  # fmt: skip
+        for i in gone:
+            del self.t["audit"][i]
+        return len(gone)
+
     def audit_of(self, person_id: int) -> list[dict[str, Any]]:
         return [r for r in self.t["audit"].values() if r["person_id"] == person_id]
 

@@ -26,6 +26,7 @@ from cta.adapters.storage.transaction.audit import AuditRows
 from cta.adapters.storage.transaction.base import DuplicateError, _day, _instant, _Prepared
 from cta.adapters.storage.transaction.check_reads import _HOT, CheckReads
 from cta.adapters.storage.transaction.consultations import ConsultationRows
+from cta.adapters.storage.transaction.erasure import ErasureRows
 from cta.adapters.storage.transaction.federation import FederationRows
 from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
@@ -38,7 +39,7 @@ __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
 class SqlTransaction(
     CheckReads, PersonRows, PermitRows, AlertRows, FederationRows, AuditRows, ApplicationRows,
-    MailRows, ConsultationRows,
+    MailRows, ConsultationRows, ErasureRows,
 ):
     """A unit of work on one connection; the store commits it when the block ends."""
 
@@ -103,17 +104,19 @@ class _ReadOnly(SqlTransaction):
             return None
         person = int(rows[0][1])
         history = CheckHistory(days=[], visas=[], authorizations=[])
-        for part, _, _, name, first, last, duration, entries, used, _, _ in rows[1:]:
+        for part, _, _, name, first, last, duration, entries, used, where, _, _ in rows[1:]:
             if part == 1:
                 history.days.append((name, _day(first)))
             elif part == 2:
                 history.visas.append({
                     "document_number": name, "valid_from": _day(first), "valid_to": _day(last),
                     "duration_days": duration, "entries": entries, "entries_used": used,
+                    "territorial_validity": where,
                 })  # fmt: skip
             else:
                 history.authorizations.append({
                     "document_number": name, "valid_from": _day(first), "valid_to": _day(last),
+                    "territorial_validity": where,
                 })  # fmt: skip
         self._history = (person, history)
         return person, int(rows[0][2])

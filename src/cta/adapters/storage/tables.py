@@ -3,7 +3,9 @@
 Timestamps are stored in UTC (``occurred_at``) beside the crossing point's zone and the calendar
 day there (``local_date``), the day that counts for stays (DESIGN.md, Decisions: Dates).
 Personal data lives in ``persons``, ``documents``, ``crossings``, ``refusals``, ``visas`` and
-``authorizations``; ``audit_log`` and ``outbox`` are append-only.
+``authorizations``; ``audit_log`` and ``outbox`` are append-only (but for retention: the
+carriers' audit entries after two years, a deleted person's outbox rows, an erased
+application's).
 """
 
 from __future__ import annotations
@@ -166,6 +168,9 @@ visas = Table(
     # issued before numbers, or imported)
     Column("visa_number", String(9)),
     Column("mrz", JSON),
+    # migration 0012: limited territorial validity, the member states it is valid in ("ARM
+    # GEO"; cta.domain.travel_permits); NULL: the whole area
+    Column("territorial_validity", String(40)),
     Index(None, "person_id"),
     Index(None, "visa_number", unique=True),
     _peer_rows_index(),
@@ -183,6 +188,7 @@ authorizations = Table(
     Column("origin", String(3)),
     Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
     Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
+    Column("territorial_validity", String(40)),  # migration 0012, as visas'
     Index(None, "person_id"),
     _peer_rows_index(),
 )

@@ -6,31 +6,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
-from starlette.concurrency import run_in_threadpool
 
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
-from cta.domain.personal_data import ReadRate
+from cta.entrypoints.api.clients import admitted_client
 from cta.entrypoints.api.deps import Reader, Who
 from cta.entrypoints.api.schemas import MRZ, FreeText, Instant
-from cta.services.applications import APPLICANT, NOT_FOUND, Applications, Decision, Submission
+from cta.services.applications import NOT_FOUND, Applications, Decision, Submission
 from cta.services.node import Idempotency, NotFoundError
-from cta.services.ports import AuditEntry
-from cta.services.read_limits import ALARM, ReadLimiter
 
-__all__ = ["APPLICANT_RATE", "router"]
+__all__ = ["router"]
 
 router = APIRouter()
-# how often one client (IP address) may open an application with its code: a guess at a
-# code costs one of these, and a wrong code and an unknown number count the same
-APPLICANT_RATE = ReadRate(per_minute=30, burst=30)
 
 Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Number = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")]
@@ -154,32 +147,21 @@ Apps = Annotated[Applications, Depends(_applications)]
 
 
 async def _client(request: Request) -> str:
-    """The client's address, counted against ``APPLICANT_RATE`` (429 when over it); the
-    allowance is the node's, in its database, as every user's reads are."""
-    client = request.client.host if request.client else "unknown"
-    reads: ReadLimiter | None = request.app.state.reads
-    if reads is not None:
-        await run_in_threadpool(_admit, reads, client)
-    return client
+    """The client's address (``clients.ClientPolicy``), one call of its allowance of reads."""
+    return await admitted_client(request, submission=False)
 
 
-def _admit(reads: ReadLimiter, client: str) -> None:
-    user = f"{APPLICANT}@{client}"[:100]
-    alarm = AuditEntry(APPLICANT, APPLICANT, ALARM, "the applicant's own application", None,
-                       {"client": client, "limit": APPLICANT_RATE.describe()})  # fmt: skip
-    wait_us, _ = reads.allowances.take(user, reads.clock(), APPLICANT_RATE, alarm)
-    if wait_us > 0:
-        seconds = max(1, math.ceil(wait_us / 1_000_000))
-        raise HTTPException(429, f"too many requests from this address "
-                                 f"({APPLICANT_RATE.describe()}); try again in {seconds} s",
-                            {"Retry-After": str(seconds)})  # fmt: skip
+async def _submitter(request: Request) -> str:
+    """The client's address, one call of its allowance of submissions."""
+    return await admitted_client(request, submission=True)
 
 
 Client = Annotated[str, Depends(_client)]
+Submitter = Annotated[str, Depends(_submitter)]
 
 
 @router.post("/v1/applications", status_code=201, tags=["applications"])
-def submit(body: ApplicationBody, request: Request, apps: Apps, key: Key) -> JSONResponse:
+def submit(body: ApplicationBody, apps: Apps, key: Key, client: Submitter) -> JSONResponse:
     """Apply for a travel authorisation or a common visa (no token); the answer's access
     code is shown once."""
     problems = body.form_problems()
@@ -190,7 +172,6 @@ def submit(body: ApplicationBody, request: Request, apps: Apps, key: Key) -> JSO
     submission = Submission(
         kind=ApplicationKind(body.kind), mrz=body.mrz, first_state=body.first_state,
         language=body.language, email=body.email, answers=body.answers.model_dump(), form=form)
-    client = request.client.host if request.client else "unknown"
     try:
         status, answer = apps.submit(submission, client, Idempotency(key, digest))
     except DuplicateError:  # the same key at the same time: the first one's answer

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from cta.bootstrap import build_federation, build_node, build_read_limiter
 from cta.entrypoints.api.app import create_app
+from cta.entrypoints.api.clients import client_policy
 from cta.entrypoints.api.server import configure_connections
 from cta.settings import Settings
 
@@ -19,3 +20,4 @@ node.alerts.open(node.store)
 configure_connections(settings)
 app = create_app(node, build_federation(settings, node), build_read_limiter(settings, node),
                  max_body_bytes=settings.max_body_bytes)
+app.state.clients = client_policy(settings)  # the applicants' allowances, trusted proxies

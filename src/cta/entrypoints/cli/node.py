@@ -108,6 +108,9 @@ def serve_command(
             log_level="warning",
             log_config=log_config(),
             access_log=False,
+            # the client of a request is the peer unless CTA_TRUSTED_PROXIES says otherwise
+            # (cta.entrypoints.api.clients): uvicorn's own X-Forwarded-For handling is off
+            proxy_headers=False,
             http=http_protocol(),
             loop=loop_name(),
             ssl_certfile=str(tls.certificate) if tls else None,

@@ -147,6 +147,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
             on=on, direction=request.direction, document=document, regime=self.regime_on(on),
             history=stays, planned_exit=request.planned_exit, visas=visas,
             authorizations=authorizations, alert_hits=hits, visa_reasons=scan.reasons,
+            state=self.state,  # every crossing point of this node is this state's
         )  # fmt: skip
         based_on = [{"origin": o, "last_seq": seq,
                      "last_record_at": rfc3339(at) if at else None,

@@ -5,12 +5,19 @@ retention.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from cta.domain.retention import over_limit, years_before
+from cta.domain.instants import rfc3339
+from cta.domain.retention import (
+    CARRIER_LOG_ACTIONS,
+    CARRIER_LOG_YEARS,
+    over_limit,
+    years_before,
+)
 from cta.domain.roles import Permission
 from cta.domain.stays import StayHistory
+from cta.domain.travel_permits import territories_from_text
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.federation import redact_person_records
 from cta.services.node.core import Actor, NodeCore
@@ -106,8 +113,8 @@ class PersonUseCases(NodeCore):
             "documents": [_row(d) for d in tx.documents_of(person_id)],
             "crossings": [_row(c) for c in crossings],
             "refusals": [_row(r) for r in tx.refusals_of(person_id)],
-            "visas": tx.visas_of(person_id),
-            "authorizations": tx.authorizations_of(person_id),
+            "visas": [_permit(v) for v in tx.visas_of(person_id)],
+            "authorizations": [_permit(a) for a in tx.authorizations_of(person_id)],
         }
 
     def export_person(self, actor: Actor, person_id: int) -> dict[str, Any]:
@@ -145,8 +152,30 @@ class PersonUseCases(NodeCore):
             deleted += len(ids)
             if len(ids) < batch:
                 break
+        carriers = self._purge_carrier_log(actor)
         return {"deleted": deleted, "before": before.isoformat(),
-                "overstayers_before": overstayer_before.isoformat()}  # fmt: skip
+                "overstayers_before": overstayer_before.isoformat(),
+                "carrier_checks_deleted": carriers[0],
+                "carrier_checks_before": rfc3339(carriers[1])}  # fmt: skip
+
+    def _purge_carrier_log(self, actor: Actor) -> tuple[int, datetime]:
+        """The carrier gateway's log past its retention (ETIAS Art. 45(2): two years): the
+        audit entries of carriers' queries, the one exception to an audit log kept whole."""
+        now = self.clock()
+        before = datetime.combine(years_before(now.date(), CARRIER_LOG_YEARS), now.timetz())
+        with self.store.transaction() as tx:
+            count = tx.delete_audit_entries(CARRIER_LOG_ACTIONS, before)
+            if count:
+                self._audit(tx, actor, "carrier log retention deletion", None, count=count,
+                            before=rfc3339(before))  # fmt: skip
+        return count, before
+
+
+def _permit(row: dict[str, Any]) -> dict[str, Any]:
+    """A visa or authorisation as the file shows it: its territorial validity a list of
+    states (null: the whole area)."""
+    where = territories_from_text(row.get("territorial_validity"))
+    return row | {"territorial_validity": list(where) if where else None}
 
 
 def _row(row: Any) -> dict[str, Any]:

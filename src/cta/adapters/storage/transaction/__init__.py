@@ -15,6 +15,8 @@ module per what they store.
                    them, this node's and its peers'
 ``consultations`` consultations between members on applications, asked and answered
 ``mail``           mail to applicants, queued with the decision it tells of
+``erasure``        what application records leave behind, erased at their retention's end;
+                   the carrier gateway's audit entries past theirs
 =================  ===========================================================================
 
 Rows of a new concern: a module here with a class on ``TransactionBase``, and one more base

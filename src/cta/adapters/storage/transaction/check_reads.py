@@ -36,9 +36,10 @@ _HOT: dict[str, Executable] = {
     "days": select(_c.direction, _c.local_date).where(_c.person_id == bindparam("person"))
     .order_by(_c.occurred_at, _c.id),
     "visas": select(_v.document_number, _v.valid_from, _v.valid_to, _v.duration_days,
-                    _v.entries, _v.entries_used).where(_v.person_id == bindparam("person"))
-    .order_by(_v.id),
-    "authorizations": select(_a.document_number, _a.valid_from, _a.valid_to)
+                    _v.entries, _v.entries_used, _v.territorial_validity)
+    .where(_v.person_id == bindparam("person")).order_by(_v.id),
+    "authorizations": select(_a.document_number, _a.valid_from, _a.valid_to,
+                             _a.territorial_validity)
     .where(_a.person_id == bindparam("person")).order_by(_a.id),
     "alert_watermark": select(func.max(t.alert_changes.c.seq)),
     "heads": select(t.chain_heads.c.origin, t.chain_heads.c.seq, t.chain_heads.c.at,
@@ -51,7 +52,7 @@ _HOT: dict[str, Executable] = {
 
 def _document_reads() -> Executable:
     """A document's owner and the owner's crossing days, visas and authorisations, as one
-    statement (``_ReadOnly``): rows of 11 columns, ``part`` 0 to 3 first, each part in the
+    statement (``_ReadOnly``): rows of 12 columns, ``part`` 0 to 3 first, each part in the
     order of its own statement above; the columns a part does not use are NULL."""
     doc = _HOT["owner"].cte("doc")  # type: ignore[attr-defined]
 
@@ -62,18 +63,19 @@ def _document_reads() -> Executable:
         return literal_column(str(n))
 
     at, no, count = none(_c.occurred_at), none(_c.id), none(_v.entries)
+    where = none(_v.territorial_validity)
     return union_all(
         select(part(0).label("part"), doc.c.person_id, doc.c.id, none(_v.document_number),
-               none(_c.local_date), none(_c.local_date), count, count, count,
+               none(_c.local_date), none(_c.local_date), count, count, count, where,
                at.label("sort_at"), no.label("sort_id")),
         select(part(1), no, no, _c.direction, _c.local_date, none(_c.local_date), count, count,
-               count, _c.occurred_at, _c.id)
+               count, where, _c.occurred_at, _c.id)
         .select_from(t.crossings.join(doc, _c.person_id == doc.c.person_id)),
         select(part(2), no, no, _v.document_number, _v.valid_from, _v.valid_to,
-               _v.duration_days, _v.entries, _v.entries_used, at, _v.id)
+               _v.duration_days, _v.entries, _v.entries_used, _v.territorial_validity, at, _v.id)
         .select_from(t.visas.join(doc, _v.person_id == doc.c.person_id)),
         select(part(3), no, no, _a.document_number, _a.valid_from, _a.valid_to, count, count,
-               count, at, _a.id)
+               count, _a.territorial_validity, at, _a.id)
         .select_from(t.authorizations.join(doc, _a.person_id == doc.c.person_id)),
     ).order_by(*map(literal_column, ("part", "sort_at", "sort_id")))  # fmt: skip
 
@@ -107,11 +109,14 @@ class CheckReads(TransactionBase):
         return CheckHistory(
             days=[(d, _day(on)) for d, on in p["days"].rows(self.c, person=person_id)],
             visas=[{"document_number": n, "valid_from": _day(f), "valid_to": _day(to),
-                    "duration_days": days, "entries": e, "entries_used": used}
-                   for n, f, to, days, e, used in p["visas"].rows(self.c, person=person_id)],
+                    "duration_days": days, "entries": e, "entries_used": used,
+                    "territorial_validity": where}
+                   for n, f, to, days, e, used, where
+                   in p["visas"].rows(self.c, person=person_id)],
             authorizations=[
-                {"document_number": n, "valid_from": _day(f), "valid_to": _day(to)}
-                for n, f, to in p["authorizations"].rows(self.c, person=person_id)],
+                {"document_number": n, "valid_from": _day(f), "valid_to": _day(to),
+                 "territorial_validity": where}
+                for n, f, to, where in p["authorizations"].rows(self.c, person=person_id)],
         )  # fmt: skip
 
     def data_heads(self) -> list[DataHead]:
