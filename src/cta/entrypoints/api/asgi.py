@@ -11,6 +11,7 @@ from __future__ import annotations
 from cta.bootstrap import build_federation, build_node, build_read_limiter
 from cta.entrypoints.api.app import create_app
 from cta.entrypoints.api.server import configure_connections
+from cta.entrypoints.web.staff import session_policy
 from cta.settings import Settings
 
 settings = Settings()
@@ -19,3 +20,4 @@ node.alerts.open(node.store)
 configure_connections(settings)
 app = create_app(node, build_federation(settings, node), build_read_limiter(settings, node),
                  max_body_bytes=settings.max_body_bytes)
+app.state.staff_sessions.policy = session_policy(settings)  # CTA_SESSION_*_SECONDS
