@@ -108,6 +108,27 @@ def test_mistakes_are_listed_at_the_top_and_lead_to_their_field(
     assert field.get_attribute("value") == "2027-02-30"  # what was typed is kept
 
 
+def test_enter_in_a_field_counts_the_days_and_removes_no_trip(
+    browser: Any, node: NodeServer
+) -> None:
+    """The form's first submit button (hidden) counts: Enter in a field never presses a trip's
+    Remove button, which comes earlier in the page than the visible Count button."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    browser.get(f"{node.base_url}/traveller/stay?lang=en")
+    wait_for(browser, "stay-form")
+    tab_to(browser, "add-trip")
+    keys(browser, Keys.ENTER)
+    wait_for(browser, "remove-1")
+    _type_in(browser, "entry-0", "2027-01-01")
+    _type_in(browser, "exit-0", "2027-01-10")
+    _type_in(browser, "on", "2027-01-20")
+    keys(browser, Keys.ENTER)
+    assert wait_for(browser, "days-used").text == "10 of 90"
+    assert len(browser.find_elements(By.CSS_SELECTOR, "fieldset.trip")) == 2
+
+
 def test_the_page_fits_a_360_pixel_screen(browser: Any, node: NodeServer) -> None:
     browser.set_window_size(360, 1400)
     try:

@@ -193,3 +193,15 @@ def test_the_stay_calculator_answers_over_http_and_logs_nothing(node: NodeServer
         assert re.findall(r'<li><a href="#([^"]+)">', bad.text) == ["on", "exit-0"]
     log = Path(node.log_file).read_text(errors="replace")
     assert "2026-10-03" not in log and "15.12.2026" not in log
+
+
+def test_the_password_command_refuses_a_short_password_and_an_unknown_user(
+    node: NodeServer,
+) -> None:
+    env = _environment(node.database_url, 1, "GEO")
+    for name, password, why in (("consul.tbs", "short", "at least 12 characters"),
+                                ("nobody", PASSWORD, "there is no user 'nobody'")):
+        done = subprocess.run([str(CTA), "users", "password", name, "--stdin"],
+                              input=password + "\n", env=env, capture_output=True, text=True,
+                              timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 2 and why in done.stderr, done.stderr

@@ -116,3 +116,35 @@ def test_a_traveller_may_type_a_date_in_either_common_form(text: str, expected: 
                                   "3000-01-01", "2027-03-27T00:00"])
 def test_a_date_that_is_not_one_is_refused(text: str) -> None:
     assert parse_day(text) is None
+
+
+def _get(scheme: str, query: bytes = b"", cookie: bytes = b"") -> Request:
+    headers = [(b"cookie", cookie)] if cookie else []
+    scope = {"type": "http", "method": "GET", "path": "/sign-in", "headers": headers,
+             "query_string": query, "scheme": scheme, "server": ("node", 443)}  # fmt: skip
+    return Request(scope)
+
+
+@pytest.mark.parametrize(("scheme", "secure"), [("https", True), ("http", False)])
+def test_cookies_are_http_only_strict_and_secure_on_tls(scheme: str, secure: bool) -> None:
+    from starlette.responses import Response
+
+    from cta.entrypoints.web.pages import page, set_cookie
+
+    current = page(_get(scheme, b"lang=ru"))
+    assert set(current.new_cookies) == {"cta_lang", CSRF_COOKIE}
+    response = Response()
+    for name, (value, max_age) in current.new_cookies.items():
+        set_cookie(response, current, name, value, max_age)
+    cookies = response.headers.getlist("set-cookie")
+    assert all("HttpOnly" in c and ("Secure" in c) == secure for c in cookies)
+    assert any(c.startswith("cta_csrf=") and "SameSite=strict" in c for c in cookies)
+    assert any(c.startswith("cta_lang=ru") and "SameSite=lax" in c for c in cookies)
+
+
+def test_a_page_keeps_the_form_token_it_already_gave() -> None:
+    from cta.entrypoints.web.pages import page
+
+    current = page(_get("http", cookie=f"{CSRF_COOKIE}={COOKIE_TOKEN}".encode()))
+    assert current.csrf_token == COOKIE_TOKEN and current.new_cookies == {}
+    assert page(_get("http"), SESSION).csrf_token == SESSION.csrf_token
