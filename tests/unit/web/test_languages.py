@@ -77,3 +77,12 @@ def test_every_language_translates_its_messages() -> None:
         assert language(code).gettext("Sign in") != "Sign in", code
     assert language("en").gettext("Sign in") == "Sign in"
     assert language("ru").gettext("Trip %(n)s", n=2) == "Поездка 2"
+
+
+def test_crossing_points_are_named_from_the_shipped_table() -> None:
+    assert language("hy").crossing_point("ARM-EVN") == "Զվարթնոց միջազգային օդանավակայան"
+    assert language("ka").crossing_point("GEO-TBS") == "თბილისის საერთაშორისო აეროპორტი"
+    # the table names a point in English and in its own state's language only
+    assert language("ru").crossing_point("ARM-EVN") == "Zvartnots International Airport"
+    assert language("ka").crossing_point("ARM-EVN") == "Zvartnots International Airport"
+    assert language("en").crossing_point("NOWHERE") == "NOWHERE"

@@ -25,6 +25,7 @@ from babel.numbers import format_decimal
 from babel.support import Translations
 
 from cta.policy.countries import load_countries
+from cta.policy.crossing_points import load_crossing_points
 
 __all__ = [
     "DEFAULT",
@@ -49,6 +50,8 @@ LANGUAGES: Mapping[str, str] = {
     "ka": "ქართული",
     "ru": "Русский",
 }
+
+_STATE_LANGUAGES = {"AZE": "az", "ARM": "hy", "GEO": "ka"}
 
 
 def N_(message: str) -> str:
@@ -120,6 +123,15 @@ class Language:
         """A country's name in this language, from the shipped table (the code if unknown)."""
         country = load_countries().get(code)
         return country.name(self.code) if country is not None else code
+
+    def crossing_point(self, code: str) -> str:
+        """A crossing point's name: in the state's own language when the page is in it (the
+        table's ``name_local``), else the table's English name (the code if unknown)."""
+        point = load_crossing_points().get(code)
+        if point is None:
+            return code
+        own = _STATE_LANGUAGES.get(point.state)
+        return point.name_local if own == self.code and point.name_local else point.name
 
     def callables(self) -> dict[str, Callable[..., str]]:
         return {"_": self.gettext, "gettext": self.gettext, "ngettext": self.ngettext}
