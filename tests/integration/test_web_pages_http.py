@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import subprocess
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
@@ -205,3 +206,22 @@ def test_the_password_command_refuses_a_short_password_and_an_unknown_user(
                               input=password + "\n", env=env, capture_output=True, text=True,
                               timeout=60, check=False)  # fmt: skip
         assert done.returncode == 2 and why in done.stderr, done.stderr
+
+
+def test_every_page_with_its_stylesheet_stays_under_200_kb(node: NodeServer) -> None:
+    """The issue's budget: a page and what it loads, under 200 KB (here the largest answer
+    the calculator gives: 30 trips, every day of the window listed)."""
+    with node.client(purpose=None) as client:
+        css = len(client.get("/static/cta.css").content)
+        sizes = {path: len(client.get(path).content) + css for path in PAGES}
+        token = _token(client.get("/traveller/stay"))
+        form = {"csrf_token": token, "on": "2027-12-31", "action": "calculate"}
+        for i in range(29):  # a day every third day from 1 January, then 2027-07-05 on
+            day = (date(2027, 1, 1) + timedelta(days=3 * i)).isoformat()
+            form |= {f"entry-{i}": day, f"exit-{i}": day}
+        form |= {"entry-29": "2027-07-05", "exit-29": "2027-12-31"}
+        answer = client.post("/traveller/stay", data=form)
+        assert answer.status_code == 200
+        assert answer.text.count("<tr") == 180 + 1  # every day of the window is in the area
+        sizes["stay answer"] = len(answer.content) + css
+    assert all(size < 200_000 for size in sizes.values()), sizes
