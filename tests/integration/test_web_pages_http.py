@@ -225,3 +225,12 @@ def test_every_page_with_its_stylesheet_stays_under_200_kb(node: NodeServer) -> 
         assert answer.text.count("<tr") == 180 + 1  # every day of the window is in the area
         sizes["stay answer"] = len(answer.content) + css
     assert all(size < 200_000 for size in sizes.values()), sizes
+
+
+def test_many_wrong_passwords_for_one_name_are_answered_429(node: NodeServer) -> None:
+    with node.client(purpose=None) as client:
+        for _ in range(10):
+            wrong = _sign_in(client, method="password", name="guessed.name", password="guess")
+            assert wrong.status_code == 400
+        held = _sign_in(client, method="password", name="guessed.name", password="guess")
+        assert held.status_code == 429 and "Too many failed sign-ins" in held.text

@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from cta.domain.roles import Role
@@ -20,7 +20,8 @@ from cta.domain.staff_sessions import SessionPolicy, StaffSession
 from cta.services.passwords import hash_password, verify_password
 from cta.services.ports import AuditEntry
 
-__all__ = ["MemorySessionStore", "SessionStore", "StaffSessions", "StaffUser", "UnknownUserError"]
+__all__ = ["MemorySessionStore", "SessionStore", "SignInThrottle", "StaffSessions", "StaffUser",
+           "TooManyFailuresError", "UnknownUserError"]
 
 PURPOSE = "staff web sign-in"
 
@@ -35,6 +36,38 @@ class StaffUser:
 
 class UnknownUserError(LookupError):
     """No user of that name (``cta users add`` makes one)."""
+
+
+class TooManyFailuresError(Exception):
+    """Too many failed password sign-ins for one user name of late: refused unchecked."""
+
+
+class SignInThrottle:
+    """At most ``limit`` failed password sign-ins for one user name in ``period``; past that,
+    sign-ins with that name are refused without checking the password until the oldest failure
+    is ``period`` old. In each server process (guesses are also slowed by scrypt's cost)."""
+
+    def __init__(self, limit: int = 10, period: timedelta = timedelta(minutes=15)) -> None:
+        self.limit = limit
+        self.period = period
+        self._failures: dict[str, list[datetime]] = {}
+
+    def check(self, name: str, now: datetime) -> None:
+        recent = [at for at in self._failures.get(name, []) if now - at < self.period]
+        if recent:
+            self._failures[name] = recent
+        else:
+            self._failures.pop(name, None)
+        if len(recent) >= self.limit:
+            raise TooManyFailuresError(name)
+
+    def failed(self, name: str, now: datetime) -> None:
+        if len(self._failures) > 10_000:  # bounded memory against a flood of made-up names
+            self._failures.clear()
+        self._failures.setdefault(name, []).append(now)
+
+    def succeeded(self, name: str) -> None:
+        self._failures.pop(name, None)
 
 
 class SessionStore(Protocol):
@@ -70,6 +103,7 @@ class StaffSessions:
         self.authenticate = authenticate  # Node.authenticate: an Actor (name, role) or None
         self.clock = clock
         self.policy = policy or SessionPolicy()
+        self.throttle = SignInThrottle()
 
     def sign_in_with_token(self, token: str) -> tuple[str, StaffSession] | None:
         """A new session for the user of this bearer token, or None."""
@@ -80,11 +114,16 @@ class StaffSessions:
         return self._open(str(name), str(getattr(role, "value", role)), "token")
 
     def sign_in_with_password(self, name: str, password: str) -> tuple[str, StaffSession] | None:
-        """A new session when the password is the user's, or None (the same work either way)."""
-        user = self.store.user(name.strip()[:100]) if name.strip() else None
+        """A new session when the password is the user's, or None (the same work either way);
+        TooManyFailuresError after too many failures for this name of late."""
+        name = name.strip()[:100]
+        self.throttle.check(name, self.clock())
+        user = self.store.user(name) if name else None
         stored = user.password_hash if user is not None else None
         if not verify_password(password, stored) or user is None or not user.active:
+            self.throttle.failed(name, self.clock())
             return None
+        self.throttle.succeeded(name)
         return self._open(user.name, user.role, "password")
 
     def _open(self, name: str, role: str, method: str) -> tuple[str, StaffSession]:

@@ -11,7 +11,12 @@ from cta.domain.roles import Role
 from cta.domain.staff_sessions import SessionPolicy
 from cta.services.node import Actor
 from cta.services.passwords import PasswordError
-from cta.services.staff_sessions import MemorySessionStore, StaffSessions, UnknownUserError
+from cta.services.staff_sessions import (
+    MemorySessionStore,
+    StaffSessions,
+    TooManyFailuresError,
+    UnknownUserError,
+)
 
 T0 = datetime(2027, 3, 1, 8, 0, tzinfo=UTC)
 TOKENS = {"tok-officer": Actor("officer.tbs", Role.BORDER_OFFICER)}
@@ -154,3 +159,27 @@ def test_the_policy_ends_a_session_at_the_earlier_of_its_two_limits() -> None:
     assert POLICY.ends_at(created, late) == created + timedelta(hours=8)
     with pytest.raises(ValueError, match="positive"):
         SessionPolicy(idle=timedelta(0))
+
+
+def test_many_failed_passwords_for_one_name_are_refused_unchecked_for_a_while(
+    sessions: StaffSessions, clock: Clock
+) -> None:
+    sessions.set_password("consul", "a long enough secret")
+    for _ in range(10):
+        assert sessions.sign_in_with_password("consul", "a wrong guess!!") is None
+        clock.advance(seconds=30)
+    with pytest.raises(TooManyFailuresError):
+        sessions.sign_in_with_password("consul", "a long enough secret")  # even the right one
+    assert sessions.sign_in_with_token("tok-officer") is not None  # other users are not held
+    clock.advance(minutes=11)  # the first failure is now 15 minutes old
+    assert sessions.sign_in_with_password("consul", "a long enough secret") is not None
+
+
+def test_a_successful_sign_in_forgets_the_failures(sessions: StaffSessions) -> None:
+    sessions.set_password("consul", "a long enough secret")
+    for _ in range(9):
+        sessions.sign_in_with_password("consul", "a wrong guess!!")
+    assert sessions.sign_in_with_password("consul", "a long enough secret") is not None
+    for _ in range(9):
+        sessions.sign_in_with_password("consul", "a wrong guess!!")
+    assert sessions.sign_in_with_password("consul", "a long enough secret") is not None

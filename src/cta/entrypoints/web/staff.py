@@ -28,7 +28,7 @@ from cta.entrypoints.web.pages import (
     render,
     set_cookie,
 )
-from cta.services.staff_sessions import StaffSessions
+from cta.services.staff_sessions import StaffSessions, TooManyFailuresError
 from cta.settings import Settings
 
 __all__ = ["current_session", "router", "safe_next", "session_policy"]
@@ -101,6 +101,7 @@ async def sign_in(request: Request) -> Response:
     method = "token" if form.get("method") == "token" else "password"
     errors = _sign_in_problems(form.fields, method)
     opened = None
+    status = 400
     if not errors:
         sessions = _sessions(request)
         if method == "token":
@@ -108,13 +109,19 @@ async def sign_in(request: Request) -> Response:
             if opened is None:
                 errors = [("token", N_("The token is not right, or its user is not active."))]
         else:
-            opened = await run_in_threadpool(sessions.sign_in_with_password, form.get("name"),
-                                             form.get("password"))  # fmt: skip
-            if opened is None:
-                errors = [("name", N_("The user name or the password is not right."))]
+            try:
+                opened = await run_in_threadpool(sessions.sign_in_with_password,
+                                                 form.get("name"), form.get("password"))
+            except TooManyFailuresError:
+                status = 429
+                errors = [("name", N_("Too many failed sign-ins with this user name. Try again "
+                                      "in 15 minutes, or sign in with your token."))]
+            else:
+                if opened is None:
+                    errors = [("name", N_("The user name or the password is not right."))]
     if opened is None:
         values = {"name": form.get("name")}  # never the password or token back
-        return render(current, "sign_in.html", status=400, next=target, values=values,
+        return render(current, "sign_in.html", status=status, next=target, values=values,
                       errors=errors, method=method)  # fmt: skip
     key, _ = opened
     response = RedirectResponse(target, status_code=303)
