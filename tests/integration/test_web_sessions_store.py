@@ -27,8 +27,7 @@ def node(database_url: str) -> Iterator[Node]:
 
 def _sessions(node: Node, at: list[datetime]) -> StaffSessions:
     policy = SessionPolicy(idle=timedelta(minutes=30), absolute=timedelta(hours=8))
-    return StaffSessions(SqlSessionStore(node.store), node.authenticate,  # type: ignore[arg-type]
-                         lambda: at[0], policy)  # fmt: skip
+    return StaffSessions(SqlSessionStore(node.store), node.authenticate, lambda: at[0], policy)
 
 
 def test_a_password_sign_in_a_session_and_its_end_are_kept_in_the_database(node: Node) -> None:

@@ -17,6 +17,7 @@ from typing import Protocol
 
 from cta.domain.roles import Role
 from cta.domain.staff_sessions import SessionPolicy, StaffSession
+from cta.services.node import Actor
 from cta.services.passwords import hash_password, verify_password
 from cta.services.ports import AuditEntry
 
@@ -95,12 +96,12 @@ class StaffSessions:
     def __init__(
         self,
         store: SessionStore,
-        authenticate: Callable[[str], object],
+        authenticate: Callable[[str], Actor | None],
         clock: Callable[[], datetime],
         policy: SessionPolicy | None = None,
     ) -> None:
         self.store = store
-        self.authenticate = authenticate  # Node.authenticate: an Actor (name, role) or None
+        self.authenticate = authenticate  # Node.authenticate
         self.clock = clock
         self.policy = policy or SessionPolicy()
         self.throttle = SignInThrottle()
@@ -110,8 +111,7 @@ class StaffSessions:
         actor = self.authenticate(token.strip()[:500]) if token.strip() else None
         if actor is None:
             return None
-        name, role = getattr(actor, "name"), getattr(actor, "role")  # noqa: B009
-        return self._open(str(name), str(getattr(role, "value", role)), "token")
+        return self._open(actor.name, actor.role.value, "token")
 
     def sign_in_with_password(self, name: str, password: str) -> tuple[str, StaffSession] | None:
         """A new session when the password is the user's, or None (the same work either way);
