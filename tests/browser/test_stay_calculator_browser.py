@@ -65,7 +65,7 @@ def test_a_traveller_counts_their_days_with_the_keyboard_alone(
     present = [c.get_attribute("data-day") for c in cells if "day--in" in c.get_attribute("class")]
     assert len(present) == 76 and present[0] == "2026-10-03" and present[-1] == "2027-01-09"
     assert browser.find_element(By.ID, "state-1").get_attribute("value") == "AZE"
-    assert screenshot(browser, f"stay-{code}").stat().st_size > 10_000
+    assert screenshot(browser, f"stay-keyboard-{code}").stat().st_size > 10_000
     _table_opens_with_the_keyboard(browser)
 
 
@@ -132,13 +132,26 @@ def test_enter_in_a_field_counts_the_days_and_removes_no_trip(
 def test_the_page_fits_a_360_pixel_screen(browser: Any, node: NodeServer) -> None:
     browser.set_window_size(360, 1400)
     try:
-        for path in ("/traveller/stay?lang=ka", "/?lang=hy", "/sign-in?lang=az"):
+        for name, path in (("stay-ka", "/traveller/stay?lang=ka"), ("start-hy", "/?lang=hy"),
+                           ("sign-in-az", "/sign-in?lang=az")):
             browser.get(node.base_url + path)
             wait_for(browser, "main")
             wide = browser.execute_script(
                 "return document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 0, path
-        screenshot(browser, "stay-ka-360px")
+            screenshot(browser, f"{name}-360px")
+            browser.set_window_size(360, 1400)
+        browser.get(f"{node.base_url}/traveller/stay?lang=hy")
+        for field, value in (("entry-0", "2027-01-01"), ("exit-0", "2027-04-10"),
+                             ("on", "2027-04-01")):
+            wait_for(browser, field).clear()
+            browser.find_element("id", field).send_keys(value)
+        browser.find_element("id", "calculate").click()
+        wait_for(browser, "window")  # the widest part: the window's 180 days
+        wide = browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth")
+        assert wide <= 0
+        screenshot(browser, "stay-answer-hy-360px")
     finally:
         browser.set_window_size(1280, 2000)
 
