@@ -234,3 +234,21 @@ def test_many_wrong_passwords_for_one_name_are_answered_429(node: NodeServer) ->
             assert wrong.status_code == 400
         held = _sign_in(client, method="password", name="guessed.name", password="guess")
         assert held.status_code == 429 and "Too many failed sign-ins" in held.text
+
+
+def test_the_language_switcher_keeps_the_rest_of_the_address(node: NodeServer) -> None:
+    with node.client(purpose=None) as client:
+        page = client.get("/sign-in", params={"next": "/officer?x=1", "lang": "az"})
+        links = dict(re.findall(r'<a href="([^"]+)" lang="(\w+)"', page.text))
+        assert {v: k for k, v in links.items()}["ru"] == (
+            "/sign-in?next=%2Fofficer%3Fx%3D1&amp;lang=ru")
+        assert set(links.values()) == {"en", "az", "hy", "ka", "ru"}
+
+
+def test_a_signed_in_user_is_told_so_on_the_sign_in_page(node: NodeServer) -> None:
+    token = add_user(node.database_url, "officer.twice", Role.BORDER_OFFICER)
+    with node.client(purpose=None) as client:
+        assert _sign_in(client, method="token", token=token).status_code == 303
+        again = client.get("/sign-in?next=/officer")
+        assert 'id="already"' in again.text and 'name="password"' not in again.text
+        assert 'id="sign-out"' in again.text

@@ -153,6 +153,11 @@ class StaffSessions:
             session = replace(session, last_seen_at=now)
         return session
 
+    def forget(self, key: str) -> None:
+        """Remove the session of this cookie value, if any (a browser that signs in again)."""
+        if key and len(key) <= 100:
+            self.store.remove(key_hash(key))
+
     def sign_out(self, session: StaffSession) -> None:
         self.store.remove(session.key_hash)
         self._audit(session, "web_sign_out", None)

@@ -183,3 +183,12 @@ def test_a_successful_sign_in_forgets_the_failures(sessions: StaffSessions) -> N
     for _ in range(9):
         sessions.sign_in_with_password("consul", "a wrong guess!!")
     assert sessions.sign_in_with_password("consul", "a long enough secret") is not None
+
+
+def test_a_browser_that_signs_in_again_leaves_its_old_session_behind(
+    sessions: StaffSessions,
+) -> None:
+    old_key, _ = sessions.sign_in_with_token("tok-officer") or ("", None)
+    sessions.sign_in_with_token("tok-officer")
+    sessions.forget(old_key)
+    assert sessions.current(old_key) is None

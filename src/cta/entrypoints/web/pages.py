@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
@@ -140,7 +140,7 @@ def render(
     html = _env.get_template(template).render(
         **lang.callables(), lang=lang, languages=LANGUAGES, state=state,
         state_name=lang.country(state), session=current.session,
-        csrf_token=current.csrf_token, path=request.url.path, errors=errors,
+        csrf_token=current.csrf_token, switch=_switch_links(request), errors=errors,
         error_of=dict(reversed(errors)), **context,
     )  # fmt: skip
     response = HTMLResponse(html, status_code=status)
@@ -150,6 +150,13 @@ def render(
     for name, (value, max_age) in current.new_cookies.items():
         set_cookie(response, current, name, value, max_age)
     return response
+
+
+def _switch_links(request: Request) -> dict[str, str]:
+    """This page in each language: its address with ``lang`` replaced (``next`` etc. kept)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: f"{request.url.path}?{urlencode([*kept, ('lang', code)])}"
+            for code in LANGUAGES}  # fmt: skip
 
 
 def _translated(lang: Language, message: str | tuple[str, dict[str, Any]]) -> str:

@@ -124,6 +124,9 @@ async def sign_in(request: Request) -> Response:
         return render(current, "sign_in.html", status=status, next=target, values=values,
                       errors=errors, method=method)  # fmt: skip
     key, _ = opened
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:  # the browser's earlier session, if it had one, ends: one session per browser
+        await run_in_threadpool(_sessions(request).forget, old)
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, current, SESSION_COOKIE, key)
     return response
