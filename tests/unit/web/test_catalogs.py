@@ -54,3 +54,16 @@ def test_the_check_finds_a_message_no_page_uses(messages: set[str | tuple[str, s
     found = _copy("hy")
     found.add("A message nobody shows", "Հաղորդագրություն")
     assert problems(messages, found) == ["unused: 'A message nobody shows'"]
+
+
+def test_the_template_catalog_is_what_extraction_finds_today(
+    messages: set[str | tuple[str, str]],
+) -> None:
+    from babel.messages.pofile import read_po
+
+    from cta.entrypoints.web.i18n import LOCALE_DIR
+
+    with (LOCALE_DIR / "messages.pot").open("rb") as pot:
+        template = read_po(pot)
+    ids = {m.id if isinstance(m.id, str) else (m.id[0], m.id[1]) for m in template if m.id}
+    assert ids == messages  # else: run pybabel extract (README, "Web pages")
