@@ -21,6 +21,7 @@ from cta.domain.staff_sessions import SessionPolicy, StaffSession
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.pages import (
     SESSION_COOKIE,
+    Form,
     Page,
     PageError,
     check_form,
@@ -100,25 +101,9 @@ async def sign_in(request: Request) -> Response:
     target = safe_next(form.get("next"))
     method = "token" if form.get("method") == "token" else "password"
     errors = _sign_in_problems(form.fields, method)
-    opened = None
-    status = 400
+    opened, status = None, 400
     if not errors:
-        sessions = _sessions(request)
-        if method == "token":
-            opened = await run_in_threadpool(sessions.sign_in_with_token, form.get("token"))
-            if opened is None:
-                errors = [("token", N_("The token is not right, or its user is not active."))]
-        else:
-            try:
-                opened = await run_in_threadpool(sessions.sign_in_with_password,
-                                                 form.get("name"), form.get("password"))
-            except TooManyFailuresError:
-                status = 429
-                errors = [("name", N_("Too many failed sign-ins with this user name. Try again "
-                                      "in 15 minutes, or sign in with your token."))]
-            else:
-                if opened is None:
-                    errors = [("name", N_("The user name or the password is not right."))]
+        opened, status, errors = await _attempt(_sessions(request), form, method)
     if opened is None:
         values = {"name": form.get("name")}  # never the password or token back
         return render(current, "sign_in.html", status=status, next=target, values=values,
@@ -130,6 +115,27 @@ async def sign_in(request: Request) -> Response:
     response = RedirectResponse(target, status_code=303)
     set_cookie(response, current, SESSION_COOKIE, key)
     return response
+
+
+Opened = tuple[str, StaffSession] | None
+
+
+async def _attempt(
+    sessions: StaffSessions, form: Form, method: str
+) -> tuple[Opened, int, list[tuple[str, str]]]:
+    """The session a sign-in opens, or the status and the field in error."""
+    if method == "token":
+        opened = await run_in_threadpool(sessions.sign_in_with_token, form.get("token"))
+        why = N_("The token is not right, or its user is not active.")
+        return opened, 400, [] if opened else [("token", why)]
+    try:
+        opened = await run_in_threadpool(sessions.sign_in_with_password, form.get("name"),
+                                         form.get("password"))  # fmt: skip
+    except TooManyFailuresError:
+        return None, 429, [("name", N_("Too many failed sign-ins with this user name. Try "
+                                       "again in 15 minutes, or sign in with your token."))]
+    why = N_("The user name or the password is not right.")
+    return opened, 400, [] if opened else [("name", why)]
 
 
 def _sign_in_problems(fields: Any, method: str) -> list[tuple[str, str]]:
