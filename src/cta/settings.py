@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     smtp_user: str = ""
     smtp_password: str = ""
     mail_retention_days: int = Field(default=30, ge=1, le=3650)
+    # staff web sessions (README, "Web"): end after this long unused, and this long in all
+    session_idle_seconds: int = Field(default=30 * 60, ge=1, le=7 * 24 * 3600)
+    session_absolute_seconds: int = Field(default=12 * 3600, ge=1, le=30 * 24 * 3600)
 
     @field_validator("trusted_proxies")
     @classmethod

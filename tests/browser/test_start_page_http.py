@@ -39,11 +39,13 @@ def test_the_start_page_links_what_the_node_serves_and_every_link_opens(
         page = client.get("/")
         assert page.status_code == 200
         assert page.headers["content-type"].startswith("text/html")
-        assert "CTA node GEO" in page.text and "Georgia" in page.text
+        assert "CTA node of Georgia" in page.text and "(GEO)" in page.text
         assert "Not federated" in page.text  # a node alone says so
         assert "<script" not in page.text
-        links = _refs(page.text)
+        listed = page.text.split('<dl class="links" id="links">', 1)[1].split("</dl>", 1)[0]
+        links = _refs(listed)
         assert links == [link.href for link in LINKS]
+        assert {"/traveller/stay", "/sign-in"} <= set(links)
         assert {"/docs", "/redoc", "/openapi.json", "/policy/workbench", "/v1/health"} <= set(links)
         for href in links:
             assert client.get(href).status_code == 200, href

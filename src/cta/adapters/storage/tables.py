@@ -52,6 +52,8 @@ __all__ = [
     "refusals",
     "users",
     "visas",
+    "web_passwords",
+    "web_sessions",
 ]
 
 metadata = MetaData(
@@ -471,4 +473,27 @@ mail_outbox = Table(
     Column("last_error", Text),
     Index(None, "next_attempt_at"),
     Index(None, "sent_at"),
+)
+
+# staff web sessions (cta.services.staff_sessions; migration 0013): the cookie's key is kept as
+# its SHA-256 only; a user's web password (scrypt, cta.services.passwords) beside the users
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("key_hash", String(64), primary_key=True),
+    Column("user_name", String(100), nullable=False),
+    Column("role", String(40), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTC, nullable=False),
+    Column("last_seen_at", UTC, nullable=False),
+    Index(None, "last_seen_at"),
+    Index(None, "created_at"),
+)
+
+web_passwords = Table(
+    "web_passwords",
+    metadata,
+    Column("user_name", String(100), primary_key=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("set_at", UTC, nullable=False),
 )

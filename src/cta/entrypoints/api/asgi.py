@@ -12,6 +12,7 @@ from cta.bootstrap import build_federation, build_node, build_read_limiter
 from cta.entrypoints.api.app import create_app
 from cta.entrypoints.api.clients import client_policy
 from cta.entrypoints.api.server import configure_connections
+from cta.entrypoints.web.staff import session_policy
 from cta.settings import Settings
 
 settings = Settings()
@@ -21,3 +22,4 @@ configure_connections(settings)
 app = create_app(node, build_federation(settings, node), build_read_limiter(settings, node),
                  max_body_bytes=settings.max_body_bytes)
 app.state.clients = client_policy(settings)  # the applicants' allowances, trusted proxies
+app.state.staff_sessions.policy = session_policy(settings)  # CTA_SESSION_*_SECONDS

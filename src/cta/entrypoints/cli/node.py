@@ -145,3 +145,33 @@ def add_user(
         print_json({"name": name, "role": role.value, "token": token})
     else:
         out_console.print(f"{name} ({role.value}): {token}")
+
+
+@users_app.command("password")
+def set_password(
+    name: Annotated[str, typer.Argument(help="The user's name (cta users add made it).")],
+    from_stdin: Annotated[
+        bool, typer.Option("--stdin", help="Read the password from the first line of standard "
+                           "input instead of asking for it twice.")
+    ] = False,
+) -> None:
+    """Set a user's password for the staff web pages (/sign-in); hashed with scrypt, and the
+    user's open web sessions end. At least 12 characters."""
+    import sys
+
+    from cta.adapters.storage.web_sessions import SqlSessionStore
+    from cta.bootstrap import build_node
+    from cta.services.passwords import PasswordError
+    from cta.services.staff_sessions import StaffSessions, UnknownUserError
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        node = build_node(settings(), create=False)
+        sessions = StaffSessions(SqlSessionStore(node.store), node.authenticate, node.clock)
+        sessions.set_password(name, password)
+    except (UnknownUserError, PasswordError, CTAError) as exc:
+        fail(str(exc).strip("'\""))
+    out_console.print(f"{name}: password set")

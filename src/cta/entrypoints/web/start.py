@@ -1,35 +1,43 @@
 """``GET /``: the node's start page, and the API documents served from files in the package.
 
 The start page links what the node has (``LINKS``: a list that later pages add themselves to),
-names the node's state and its federation peers; server-rendered like the workbench (no
-script, no external resource, no personal data, so no token). ``/docs`` (Swagger UI) and
-``/redoc`` load their scripts from ``/static/vendor/`` (shipped in the package: see
-``static/vendor/README.md``), never from a CDN: a border post is often offline.
+names the node's state and its federation peers in the page's language; no personal data, so
+no sign-in. ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from ``/static/vendor/``
+(shipped in the package: see ``static/vendor/README.md``), never from a CDN: a border post is
+often offline. ``add_start_pages`` also wires every web page of the node: the security headers
+(``security``), the staff sessions (``staff``) and the traveller's stay calculator.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from cta.entrypoints.web.html import esc
+from cta.domain.staff_sessions import SessionPolicy
+from cta.entrypoints.web.i18n import N_
+from cta.entrypoints.web.pages import PageError, page, render
+from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
+from cta.entrypoints.web.staff import current_session
+from cta.entrypoints.web.staff import router as staff_router
+from cta.entrypoints.web.stay_calculator import router as stay_router
 
 __all__ = ["LINKS", "STATIC_DIR", "Link", "add_start_pages", "router"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _VENDOR = "/static/vendor"
-_NAMES = {"AZE": "Azerbaijan", "ARM": "Armenia", "GEO": "Georgia"}
 
 
 @dataclass(frozen=True)
 class Link:
-    """One entry of the start page: where it goes, its name, and what it is for."""
+    """One entry of the start page: where it goes, its name, and what it is for (messages of
+    the catalogs: mark them with ``N_``)."""
 
     href: str
     title: str
@@ -39,31 +47,52 @@ class Link:
 
 # What the start page lists, in this order; a later page appends its own Link here.
 LINKS: list[Link] = [
-    Link("/docs", "API documents (Swagger UI)",
-         "Every endpoint of the node's API, with a form to try each one (a token is needed "
-         "for all but the health check)."),
-    Link("/redoc", "API documents (ReDoc)", "The same API documents, for reading."),
-    Link("/openapi.json", "OpenAPI description", "The API as an OpenAPI 3 document (JSON)."),
-    Link("/policy/workbench", "Policy workbench",
-         "Today's national regimes beside the union's draft: a nationality, a trip, the "
-         "aggregates. No personal data."),
-    Link("/v1/health", "Health", "Whether the node is up (JSON), for monitoring."),
+    Link("/traveller/stay", N_("Stay calculator"),
+         N_("For travellers: enter your trips and see the days you have used in the area, the "
+            "days left, the latest exit and the next possible entry. Nothing you enter is "
+            "kept.")),
+    Link("/sign-in", N_("Staff sign-in"),
+         N_("For border and consular officers and the node's other staff.")),
+    Link("/docs", N_("API documents (Swagger UI)"),
+         N_("Every endpoint of the node's API, with a form to try each one (a token is needed "
+            "for all but the health check).")),
+    Link("/redoc", N_("API documents (ReDoc)"), N_("The same API documents, for reading.")),
+    Link("/openapi.json", N_("OpenAPI description"),
+         N_("The API as an OpenAPI 3 document (JSON).")),
+    Link("/policy/workbench", N_("Policy workbench"),
+         N_("Today's national regimes beside the union's draft: a nationality, a trip, the "
+            "aggregates. No personal data.")),
+    Link("/v1/health", N_("Health"), N_("Whether the node is up (JSON), for monitoring.")),
 ]  # fmt: skip
 
 router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
-def start_page(request: Request) -> HTMLResponse:
+async def start_page(request: Request) -> Response:
     """What this node serves, its state, and its federation peers."""
-    state: str = request.app.state.node.state
-    return HTMLResponse(_page(state, _peers(getattr(request.app.state, "federation", None))))
+    current = page(request, await current_session(request))
+    peers = _peers(getattr(request.app.state, "federation", None))
+    return render(current, "start.html", links=LINKS, peers=peers)
+
+
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)
+
+
+def _with_inline_hashes(page_: HTMLResponse) -> HTMLResponse:
+    """The API documents' pages start their viewer with an inline script: allow that one by
+    its hash; their viewers set style attributes, so styles may be inline there."""
+    body = bytes(page_.body).decode()
+    hashes = [sha256_source(block) for block in _INLINE_SCRIPT.findall(body)]
+    page_.headers["content-security-policy"] = csp(
+        scripts=hashes, styles=["'unsafe-inline'"], images="data:")
+    return page_
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
 def swagger_ui(request: Request) -> HTMLResponse:
     app: FastAPI = request.app
-    return get_swagger_ui_html(
+    return _with_inline_hashes(get_swagger_ui_html(
         openapi_url=app.openapi_url or "/openapi.json",
         title=f"{app.title}: API documents",
         swagger_js_url=f"{_VENDOR}/swagger-ui/swagger-ui-bundle.js",
@@ -71,27 +100,48 @@ def swagger_ui(request: Request) -> HTMLResponse:
         swagger_favicon_url=f"{_VENDOR}/swagger-ui/favicon-32x32.png",
         oauth2_redirect_url=None,
         swagger_ui_parameters={"validatorUrl": None},  # never ask validator.swagger.io
-    )
+    ))
 
 
 @router.get("/redoc", response_class=HTMLResponse, include_in_schema=False)
 def redoc(request: Request) -> HTMLResponse:
     app: FastAPI = request.app
-    return get_redoc_html(
+    return _with_inline_hashes(get_redoc_html(
         openapi_url=app.openapi_url or "/openapi.json",
         title=f"{app.title}: API documents",
         redoc_js_url=f"{_VENDOR}/redoc/redoc.standalone.js",
         redoc_favicon_url=f"{_VENDOR}/swagger-ui/favicon-32x32.png",
         with_google_fonts=False,
-    )
+    ))
 
 
-def add_start_pages(app: FastAPI, federation: Any = None) -> None:
-    """``/``, ``/docs``, ``/redoc`` and ``/static`` on the app (create it with ``docs_url=None,
-    redoc_url=None``); ``federation`` (a FederationService or None) names the peers."""
+def add_start_pages(
+    app: FastAPI, federation: Any = None, session_policy: SessionPolicy | None = None
+) -> None:
+    """``/``, ``/docs``, ``/redoc``, ``/static``, the staff sign-in and pages, and the
+    traveller's pages on the app (create it with ``docs_url=None, redoc_url=None``), every
+    answer with the security headers; ``federation`` (a FederationService or None) names the
+    peers."""
+    from cta.adapters.storage.store import SqlStore
+    from cta.adapters.storage.web_sessions import SqlSessionStore
+    from cta.services.staff_sessions import MemorySessionStore, SessionStore, StaffSessions
+
+    node = app.state.node
+    store: SessionStore = (SqlSessionStore(node.store) if isinstance(node.store, SqlStore)
+                           else MemorySessionStore())  # fmt: skip
+    app.state.staff_sessions = StaffSessions(store, node.authenticate, node.clock, session_policy)
     app.state.federation = federation
+    app.add_middleware(SecurityHeaders)  # the outermost: every answer, errors too
+    app.add_exception_handler(PageError, _refused)
     app.include_router(router)
+    app.include_router(staff_router)
+    app.include_router(stay_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+
+def _refused(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    return render(page(request), "refused.html", status=exc.status, message=exc.message)
 
 
 def _peers(federation: Any) -> list[tuple[str, str]]:
@@ -103,35 +153,3 @@ def _peers(federation: Any) -> list[tuple[str, str]]:
         if member.state != own:
             seen.setdefault(member.state, member.endpoint)
     return sorted(seen.items())
-
-
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:60rem;color:#1a1a1a}
-dt{font-weight:600;margin-top:.7rem}dd{margin:.2rem 0 0 1.2rem}.token{color:#555}
-"""
-
-
-def _page(state: str, peers: list[tuple[str, str]]) -> str:
-    links = "".join(
-        f'<dt><a href="{esc(link.href)}">{esc(link.title)}</a> '
-        f"<code>{esc(link.href)}</code></dt><dd>{esc(link.description)}"
-        + (' <span class="token">(a token is needed)</span>' if link.needs_token else "")
-        + "</dd>"
-        for link in LINKS
-    )
-    if peers:
-        listed = ", ".join(
-            f"{esc(_NAMES.get(peer, peer))} ({esc(peer)}) at <code>{esc(endpoint)}</code>"
-            for peer, endpoint in peers
-        )
-        federation = f'<p id="peers">Federated with {listed}.</p>'
-    else:
-        federation = '<p id="peers">Not federated: this node works alone.</p>'
-    name = _NAMES.get(state, state)
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>CTA node {esc(state)}</title><style>{_STYLE}</style></head><body>"
-        f"<h1>CTA node {esc(state)}</h1><p id=\"node\">The border node of {esc(name)} "
-        f"({esc(state)}) in the Caucasian Union common travel area.</p>{federation}"
-        f'<h2>What this node serves</h2><dl id="links">{links}</dl></body></html>'
-    )

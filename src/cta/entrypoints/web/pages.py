@@ -1,0 +1,176 @@
+"""Rendering a page: the Jinja2 templates, the request's language, its form token, its session.
+
+Every page extends ``templates/base.html`` (header naming the node's state, language switcher,
+skip link, main landmark, error summary, footer). ``render`` hands a template the request's
+``Language`` (``_``, ``ngettext``, ``lang.date``, ``lang.number``, ``lang.country``), the
+form token every form carries (``csrf_token``) and the signed-in staff member, if any.
+
+Form tokens (CSRF): a signed-in staff member's forms carry the session's own token; forms of
+someone not signed in (sign-in, the stay calculator) carry the value of the ``cta_csrf``
+cookie (HttpOnly, SameSite=Strict), set on the first page. ``check_form`` refuses a POST whose
+token does not match with 403 before anything else is read from it.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from cta.domain.staff_sessions import StaffSession
+from cta.entrypoints.web.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGES,
+    N_,
+    Language,
+    choose_language,
+    language,
+)
+
+__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "Form", "Page", "PageError", "check_form", "page",
+           "render", "set_cookie"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+SESSION_COOKIE = "cta_session"
+CSRF_COOKIE = "cta_csrf"
+LANGUAGE_MAX_AGE = 365 * 24 * 3600
+MAX_FORM_BYTES = 64 * 1024
+
+_env = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+class PageError(Exception):
+    """A request refused with a page that says why (a message of the catalogs)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Page:
+    """What one request's page knows before its own content: language, session, form token."""
+
+    request: Request
+    lang: Language
+    session: StaffSession | None
+    csrf_token: str
+    new_cookies: dict[str, tuple[str, int | None]] = field(default_factory=dict)
+
+    @property
+    def secure(self) -> bool:
+        return self.request.url.scheme == "https"
+
+
+@dataclass(frozen=True)
+class Form:
+    """A POSTed form's fields (the first value of each)."""
+
+    fields: Mapping[str, str]
+
+    def get(self, name: str, default: str = "") -> str:
+        return self.fields.get(name, default)
+
+
+def page(request: Request, session: StaffSession | None = None) -> Page:
+    """The request's language (remembered when ``?lang=`` chose it) and form token."""
+    asked = request.query_params.get("lang")
+    code = choose_language(asked, request.cookies.get(LANGUAGE_COOKIE),
+                           request.headers.get("accept-language"))  # fmt: skip
+    new: dict[str, tuple[str, int | None]] = {}
+    if asked and asked.strip().lower() in LANGUAGES and asked != request.cookies.get(
+        LANGUAGE_COOKIE
+    ):
+        new[LANGUAGE_COOKIE] = (code, LANGUAGE_MAX_AGE)
+    if session is not None:
+        token = session.csrf_token
+    else:
+        token = _anonymous_token(request)
+        if token != request.cookies.get(CSRF_COOKIE):
+            new[CSRF_COOKIE] = (token, None)
+    return Page(request, language(code), session, token, new)
+
+
+def _anonymous_token(request: Request) -> str:
+    found = request.cookies.get(CSRF_COOKIE, "")
+    return found if 20 <= len(found) <= 100 and found.isascii() else secrets.token_urlsafe(32)
+
+
+async def check_form(request: Request, session: StaffSession | None) -> Form:
+    """The POSTed form, once its token is the session's (or the cookie's): else 403."""
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise PageError(413, N_("The form is too large."))
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise PageError(400, N_("The form could not be read.")) from None
+    parsed = parse_qs(text, keep_blank_values=True, max_num_fields=500)
+    form = Form({name: values[0] for name, values in parsed.items()})
+    expected = session.csrf_token if session is not None else request.cookies.get(CSRF_COOKIE)
+    sent = form.get("csrf_token")
+    if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
+        raise PageError(403, N_("The form's security token is missing or out of date. "
+                                "Reload the page and send the form again."))
+    return form
+
+
+def render(
+    current: Page, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    """The page from ``template``, with the cookies the request set."""
+    request = current.request
+    state: str = request.app.state.node.state
+    lang = current.lang
+    errors = [(name, _translated(lang, message)) for name, message in context.pop("errors", [])]
+    html = _env.get_template(template).render(
+        **lang.callables(), lang=lang, languages=LANGUAGES, state=state,
+        state_name=lang.country(state), session=current.session,
+        csrf_token=current.csrf_token, switch=_switch_links(request), errors=errors,
+        error_of=dict(reversed(errors)), **context,
+    )  # fmt: skip
+    response = HTMLResponse(html, status_code=status)
+    response.headers["content-language"] = lang.code
+    response.headers["vary"] = "Accept-Language, Cookie"
+    response.headers["cache-control"] = "no-store"  # answers may be personal or per-session
+    for name, (value, max_age) in current.new_cookies.items():
+        set_cookie(response, current, name, value, max_age)
+    return response
+
+
+def _switch_links(request: Request) -> dict[str, str]:
+    """This page in each language: its address with ``lang`` replaced (``next`` etc. kept)."""
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return {code: f"{request.url.path}?{urlencode([*kept, ('lang', code)])}"
+            for code in LANGUAGES}  # fmt: skip
+
+
+def _translated(lang: Language, message: str | tuple[str, dict[str, Any]]) -> str:
+    """An error message (a catalog message, or one with its values) in the page's language."""
+    if isinstance(message, tuple):
+        text, values = message
+        return lang.gettext(text, **{k: lang.number(v) for k, v in values.items()})
+    return lang.gettext(message)
+
+
+def set_cookie(
+    response: Any, current: Page, name: str, value: str, max_age: int | None = None
+) -> None:
+    """A cookie only the server reads (HttpOnly), never sent cross-site, Secure on TLS."""
+    same_site = "lax" if name == LANGUAGE_COOKIE else "strict"
+    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
+                        secure=current.secure, samesite=same_site)  # fmt: skip

@@ -1,0 +1,81 @@
+"""Driving pages with the keyboard alone, and axe-core (vendored) over a page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from cta.entrypoints.web.start import STATIC_DIR
+
+ARTEFACTS = Path(__file__).parent / "artefacts"
+AXE = STATIC_DIR / "vendor" / "axe-core" / "axe.min.js"
+
+
+def active_id(browser: Any) -> str:
+    return str(browser.execute_script("return document.activeElement.id || ''"))
+
+
+def keys(browser: Any, *typed: str) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(browser).send_keys(*typed).perform()
+
+
+def tab_to(browser: Any, element_id: str, limit: int = 60) -> None:
+    """Press Tab until the element with this id has the focus (as a keyboard user would)."""
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        if active_id(browser) == element_id:
+            return
+        keys(browser, Keys.TAB)
+    raise AssertionError(f"Tab never reached #{element_id} (at #{active_id(browser)})")
+
+
+def replace_text(browser: Any, text: str) -> None:
+    """Select what the focused field holds and type over it."""
+    from selenium.webdriver.common.keys import Keys
+
+    keys(browser, Keys.END)
+    keys(browser, *([Keys.BACKSPACE] * 40))
+    keys(browser, text)
+
+
+def wait_for(browser: Any, element_id: str, seconds: float = 15.0) -> Any:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(browser, seconds).until(
+        expected_conditions.presence_of_element_located((By.ID, element_id)))
+
+
+def screenshot(browser: Any, name: str) -> Path:
+    """The whole page as a PNG under tests/browser/artefacts/ (kept by CI, ignored by git)."""
+    ARTEFACTS.mkdir(exist_ok=True)
+    height = int(browser.execute_script("return document.documentElement.scrollHeight"))
+    width = int(browser.execute_script("return window.innerWidth"))
+    browser.set_window_size(max(width, 360), min(max(height + 150, 800), 8000))
+    path = ARTEFACTS / f"{name}.png"
+    browser.save_screenshot(str(path))
+    return path
+
+
+def axe_violations(browser: Any) -> list[dict[str, Any]]:
+    """axe-core's serious and critical violations of the page now shown."""
+    browser.set_script_timeout(60)
+    if not browser.execute_script("return typeof window.axe !== 'undefined'"):
+        browser.execute_script(AXE.read_text(encoding="utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done(JSON.stringify(r.violations)), e => done(JSON.stringify("
+        "[{id: 'axe-error', impact: 'critical', help: String(e), nodes: []}])));"
+    )
+    violations = json.loads(result)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "targets": [n["target"] for n in v["nodes"]][:5]}
+        for v in violations if v.get("impact") in {"serious", "critical"}
+    ]  # fmt: skip
