@@ -1,0 +1,452 @@
+"""Applying a peer's verified records to this node's own tables (``FederationService``'s
+part): crossings and refusals in bulk runs, every other kind one at a time, in its place; a
+record that cannot be applied is kept, with why (``records.not_applied``)."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from cta.domain.crossing_points import CrossingPoints
+from cta.domain.errors import CTAError
+from cta.domain.screening import alert_from_json
+from cta.domain.travel_permits import territories_text
+from cta.federation.records import Record
+from cta.federation.verify import (
+    erased_by,
+)
+from cta.services.application_records import apply_application_decision
+from cta.services.application_retention import erase_filed_from
+from cta.services.checks import read_document
+from cta.services.consultation_records import (
+    apply_consultation_answer,
+    apply_consultation_request,
+)
+from cta.services.ports import Referenced, Transaction
+from cta.services.visas import peer_visa_fields
+
+__all__ = ["CROSSING_KINDS", "PeerRecords", "redact_person_records"]
+
+log = logging.getLogger("cta.federation")
+CROSSING_KINDS = frozenset({"CrossingRecorded", "RefusalRecorded"})  # applied in bulk
+# the kinds that supersede a record and amend the row it wrote, and that row's table
+_AMENDING: dict[str, Referenced] = {
+    "CrossingCorrected": "crossings", "CrossingWithdrawn": "crossings",
+    "VisaRevoked": "visas", "AuthorizationRevoked": "authorizations",
+}  # fmt: skip
+
+
+class PeerRecords:
+    """Writes what a peer's records say into this node's tables."""
+
+    state: str
+    clock: Callable[[], datetime]
+    _countries: Any
+    _points: CrossingPoints
+
+
+    def _apply_and_store(
+        self, tx: Transaction, records: Sequence[Record], received_at: datetime
+    ) -> int:
+        """Apply a verified batch in order, and store its records with their local persons
+        and, for those not applied, why; how many were not applied.
+
+        Catching up is mostly crossings, and applying them one by one spent most of its time
+        on per-row statements (docs/benchmarks.md, the catch-up profile). So each run of
+        consecutive crossings and refusals is applied in bulk (``_apply_crossings``); any
+        other record ends the run and is applied on its own, in its place. The records of a
+        run, or the one record, are stored as soon as applied: a later record of the batch
+        that names them (a deletion, a correction) finds them, as if they had come in an
+        earlier batch.
+        """
+        not_applied = 0
+        for bulk, group in itertools.groupby(records, key=lambda r: r.kind in CROSSING_KINDS):
+            members = list(group)
+            steps = [members] if bulk else [[record] for record in members]
+            for applied in steps:
+                outcomes = (self._apply_crossings(tx, applied) if bulk
+                            else [self._apply(tx, applied[0])])  # fmt: skip
+                tx.add_records([{"origin": record.origin, "seq": record.seq, "at": record.at,
+                                 "kind": record.kind, "wire": record.to_wire(),
+                                 "hash": record.hash, "person_id": person_id,
+                                 "received_at": received_at, "not_applied": why}
+                                for record, (person_id, why)
+                                in zip(applied, outcomes, strict=True)])  # fmt: skip
+                not_applied += sum(why is not None for _, why in outcomes)
+                for record in applied:
+                    if record.kind == "RetentionDeletion":
+                        tx.mark_erased(record.origin, erased_by(record), record.seq)
+        return not_applied
+
+    def _apply(self, tx: Transaction, record: Record) -> tuple[int | None, str | None]:
+        """Write what the record says into this node's tables: the local person it concerns,
+        and why it was not applied (None: it was, or it was erased at its origin)."""
+        payload = record.payload
+        if payload is None:  # erased at its origin before we saw it (verify has the proof)
+            return None, None
+        try:
+            if record.kind in _AMENDING:
+                return self._apply_amendment(tx, record, payload), None
+            if record.kind in ("VisaIssued", "AuthorizationIssued"):
+                return self._apply_permit(tx, record, payload), None
+            if record.kind == "IdentityLinked":
+                return self._apply_link(tx, payload, record.at), None
+            if record.kind == "AlertHitDecided":
+                return self._apply_hit_decision(tx, record, payload), None
+            if record.kind == "ApplicationDecided":  # cta.services.application_records
+                apply_application_decision(tx, record.origin, record.seq, record.at, payload)
+                return None, None
+            if record.kind == "ConsultationRequested":
+                return apply_consultation_request(tx, self.state, record, payload), None
+            if record.kind == "ConsultationAnswered":
+                return apply_consultation_answer(tx, self.state, record, payload), None
+            if record.kind == "AlertPut":
+                self._apply_alert(tx, record.origin, payload)
+            elif record.kind == "AlertWithdrawn":
+                self._apply_withdrawal(tx, record.origin, payload)
+            elif record.kind == "RetentionDeletion":
+                self._apply_deletion(tx, record.origin, payload)
+            else:
+                raise CTAError(f"{record.kind} is not a kind of record this node applies")
+        except (CTAError, KeyError, TypeError, ValueError) as exc:
+            # a signed record of a member that this node cannot apply: keep it (it is part of
+            # the chain), say so and count it; the views miss that one fact
+            return None, _not_applied(record, exc)
+        return None, None
+
+    def _apply_crossings(
+        self, tx: Transaction, run: Sequence[Record]
+    ) -> list[tuple[int | None, str | None]]:
+        """File a run of a peer's crossings and refusals with a handful of statements; the
+        local person of each record (None: redacted, or not applied) and why it was not.
+
+        Each record is read and checked whole first, so one that cannot be applied writes
+        nothing (it is logged and kept, as in ``_apply``). Then one look-up of the run's
+        documents, new persons and documents inserted together (a document seen twice in the
+        run is one person; one already on this node is reused), the crossings and refusals
+        inserted together, and each person's last day seen and last exit moved forward once.
+        """
+        now = self.clock()
+        read: list[tuple[int, _PeerCrossing]] = []
+        why: dict[int, str] = {}  # by seq
+        for n, record in enumerate(run):
+            if record.payload is None:  # redacted at its origin before we saw it
+                continue
+            try:
+                read.append((n, self._read_crossing(record, now)))
+            except (CTAError, KeyError, TypeError, ValueError) as exc:
+                why[record.seq] = _not_applied(record, exc)
+        filed, unfiled = _file(tx, [(run[n], crossing) for n, crossing in read])
+        why |= unfiled
+        person_ids: list[int | None] = [None] * len(run)
+        crossings: list[dict[str, Any]] = []
+        refusals: list[dict[str, Any]] = []
+        last_seen: dict[int, date] = {}
+        last_exits: dict[int, date] = {}
+        for n, crossing in read:
+            if run[n].seq in unfiled:
+                continue
+            person_id, document_id = filed[crossing.key]
+            person_ids[n] = person_id
+            row = {"person_id": person_id, "document_id": document_id, **crossing.row}
+            (refusals if crossing.refused else crossings).append(row)
+            day = crossing.row["local_date"]
+            if day > last_seen.get(person_id, date.min):
+                last_seen[person_id] = day
+            if crossing.exited and day > last_exits.get(person_id, date.min):
+                last_exits[person_id] = day
+        tx.add_crossings(crossings)
+        tx.add_refusals(refusals)
+        tx.touch_persons(last_seen, last_exits)
+        return [(person_id, why.get(record.seq))
+                for person_id, record in zip(person_ids, run, strict=True)]  # fmt: skip
+
+    def _read_crossing(self, record: Record, now: datetime) -> _PeerCrossing:
+        """A peer's crossing or refusal as this node's row, every field of it read (or raise);
+        the document's other fields are read only if it is new here (``_file``)."""
+        payload = record.payload
+        assert payload is not None
+        occurred = datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC)
+        day = date.fromisoformat(payload["local_date"])
+        fields = self._document(payload, day)
+        point = self._points.get(payload["crossing_point"])
+        row = {"crossing_point": payload["crossing_point"], "occurred_at": occurred,
+               "time_zone": point.time_zone if point else "UTC", "local_date": day,
+               "officer": f"{record.origin} node", "recorded_at": now,
+               "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+        refused = bool(payload.get("refused"))
+        if refused:
+            row["reasons"] = payload.get("reasons", [])
+        else:
+            row.update(direction=payload["direction"], decision=payload["decision"],
+                       override_reason=None)  # fmt: skip
+        key = (str(fields["issuing_state"]), str(fields["document_number"]))
+        exited = not refused and row["direction"] == "exit"
+        return _PeerCrossing(key, fields, occurred, row, refused, exited)
+
+    def _document(self, payload: dict[str, Any], day: date) -> dict[str, Any]:
+        """The document's fields: read from the MRZ, as a crossing recorded here reads it, or
+        as the payload gives them."""
+        if "mrz" in payload:
+            return read_document(payload["mrz"], on=day, countries=self._countries).to_json()
+        return dict(payload["document"])
+
+    def _apply_amendment(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
+        """A correction, withdrawal or revocation: find the row the superseded record wrote
+        (or last corrected) and change or delete it. Only a row's origin amends it."""
+        table = _AMENDING[record.kind]
+        old = record.supersedes
+        if old is None or old.origin != record.origin:
+            raise CTAError(f"{record.kind} must supersede a record of its own origin")
+        row_id = tx.row_of_record(table, old.origin, old.seq)
+        row = tx.row(table, row_id) if row_id is not None else None
+        if row_id is None or row is None:
+            raise CTAError(f"the row of record {old.origin}/{old.seq} is not on this node")
+        person_id = int(row["person_id"])
+        if record.kind == "CrossingCorrected":
+            if payload["direction"] not in ("entry", "exit"):
+                raise CTAError(f"direction {payload['direction']!r} is not entry or exit")
+            point = self._points.get(payload["crossing_point"])
+            tx.update_row(
+                table, row_id, direction=payload["direction"],
+                crossing_point=payload["crossing_point"],
+                occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
+                time_zone=point.time_zone if point else "UTC",
+                local_date=date.fromisoformat(payload["local_date"]), record_seq=record.seq,
+            )  # fmt: skip
+        else:
+            tx.delete_row(table, row_id)
+        if table == "crossings":
+            tx.refresh_person_days(person_id)
+        return person_id
+
+    def _apply_permit(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
+        """A visa or authorisation a peer issued: it holds here too (one common regime).
+        Everything is read before anything is written: a record that cannot be read files no
+        one."""
+        document = dict(payload["document"])
+        fields = {"document_number": str(document["document_number"]),
+                  "valid_from": date.fromisoformat(payload["valid_from"]),
+                  "valid_to": date.fromisoformat(payload["valid_to"]), "issued_at": record.at,
+                  "origin": record.origin, "record_seq": record.seq,
+                  "territorial_validity": _territories(payload)}  # fmt: skip
+        if record.kind == "VisaIssued":
+            days, entries = payload["duration_days"], payload.get("entries")
+            if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
+                raise CTAError("a visa's duration_days and entries are integers")
+            fields |= {"duration_days": days, "entries": entries, "entries_used": 0}
+            fields |= peer_visa_fields(tx, payload, record.origin, record.at.date())
+        person_id, _ = _file_document(tx, document, record.at)
+        if record.kind == "VisaIssued":
+            tx.add_visa(person_id=person_id, **fields)
+        else:
+            tx.add_authorization(person_id=person_id, **fields)
+        return person_id
+
+    def _apply_link(self, tx: Transaction, payload: dict[str, Any], at: datetime) -> int:
+        """An officer at the origin confirmed that a new document is a known person's: the
+        persons filed here under any of those documents become one, holding all of them.
+
+        A document of ``same_as`` this node has not met yet (its record, from a third node,
+        may still be on its way) is filed for that person now, by its key alone: when its
+        record comes, it finds the person instead of making a new one."""
+        document = dict(payload["document"])
+        new = (str(document["issuing_state"]), str(document["document_number"]))
+        same_as = [(str(s), str(n), str(code)) for s, n, code in payload["same_as"]]
+        keys = [(s, n) for s, n, _ in same_as] + [new]
+        persons = sorted({found[0] for key in keys
+                          if (found := tx.document_key(*key)) is not None})  # fmt: skip
+        if persons:
+            keep = persons[0]
+            for other in persons[1:]:
+                tx.merge_persons(keep, other)
+            _file_document(tx, document, at, keep)
+        else:  # none of them here yet (or erased)
+            keep = _file_document(tx, document, at)[0]
+        for state, number, code in same_as:
+            if tx.document_key(state, number) is None:
+                tx.add_document(person_id=keep, document_code=code, issuing_state=state,
+                                document_number=number, expiry_date=None, first_seen=at)
+        return keep
+
+    def _apply_alert(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        alert = payload["alert"]
+        alert_from_json(alert)  # as strict as a local put
+        known = tx.alert(alert["id"])
+        issuer = alert.get("issuing_state") or origin
+        if known is not None and known.issuing_state not in (None, origin):
+            issuer = known.issuing_state
+        if issuer != origin:
+            raise CTAError(f"only the issuing state changes its alerts: {origin} may not put "
+                           f"alert {alert['id']!r} of {issuer}")  # fmt: skip
+        tx.put_alerts([{**alert, "issuing_state": issuer}], self.clock())
+
+    def _apply_withdrawal(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        alert_id = str(payload["alert_id"])
+        known = tx.alert(alert_id)
+        if known is None:
+            raise CTAError(f"alert {alert_id!r} is not on this node")
+        if known.issuing_state not in (None, origin):
+            raise CTAError(f"only the issuing state withdraws its alerts: {origin} may not "
+                           f"withdraw alert {alert_id!r} of {known.issuing_state}")  # fmt: skip
+        tx.withdraw_alert(alert_id, self.clock())
+
+    def _apply_hit_decision(
+        self, tx: Transaction, record: Record, payload: dict[str, Any]
+    ) -> int | None:
+        """An officer of the origin confirmed or dismissed a hit there. It is filed here as
+        the origin's (``alert_decisions.origin``): checks here show it beside the hit, but only
+        this node's own officers' decisions change what a check here decides."""
+        decision = payload["decision"]
+        if decision not in ("confirmed", "dismissed"):
+            raise CTAError(f"decision {decision!r} is not confirmed or dismissed")
+        version = payload["alert_version"]
+        if isinstance(version, bool) or not isinstance(version, int):
+            raise CTAError("alert_version must be an integer")
+        state, number = str(payload["issuing_state"]), str(payload["document_number"])
+        at = datetime.fromisoformat(payload["at"]) if payload.get("at") else record.at
+        found = tx.document_key(state, number)
+        person_id = found[0] if found is not None else None
+        tx.add_alert_decision(
+            alert_id=str(payload["alert_id"]), alert_version=version, issuing_state=state,
+            document_number=number, person_id=person_id, decision=decision,
+            reason=str(payload.get("reason") or ""), officer=str(payload["officer"]),
+            at=at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC),
+            origin=record.origin, record_seq=record.seq,
+        )  # fmt: skip
+        return person_id
+
+    def _apply_deletion(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
+        """Redact and delete the persons the records concern; then drop the payloads of the
+        origin's own records named that concern no one here (an application's decision, a
+        consultation) and the rows they filed (``cta.services.application_retention``).
+        Records of this node's own that this erases are announced in a ``RetentionDeletion``
+        of its own: a peer that gets one of them only after the deletion it heard first (and
+        so filed the person again) hears of it from their origin too."""
+        refs = [(str(o), int(s)) for o, s in payload["records"]]
+        tx.delete_peer_decisions(refs)  # those filed for no one here go too
+        own: list[list[Any]] = []
+        for person_id in tx.persons_of_records(refs):
+            own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]
+            tx.delete_person(person_id)
+        own += erase_filed_from(tx, self.state, origin, refs)
+        if own:
+            tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
+
+
+def _territories(payload: dict[str, Any]) -> str | None:
+    """A permit's limited territorial validity as its record gives it (absent or null: the
+    whole area), as a row stores it."""
+    states = payload.get("territorial_validity")
+    if states is None:
+        return None
+    if not isinstance(states, list) or not states or not all(
+            isinstance(s, str) and len(s) == 3 and s.isalpha() and s.isupper() for s in states):
+        raise CTAError("a permit's territorial_validity is a list of member states' codes")
+    return territories_text(states)
+
+
+def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:
+    """Drop the payloads of every record that concerns a person (hash and signature stay);
+    the references of those records, for the ``RetentionDeletion`` that tells the peers."""
+    refs: list[list[Any]] = []
+    for origin, seq, wire in tx.records_of_person(person_id):
+        tx.replace_record_wire(origin, seq, Record.from_wire(wire).redact().to_wire())
+        refs.append([origin, seq])
+    return refs
+
+
+@dataclass(frozen=True, slots=True)
+class _PeerCrossing:
+    """A peer's crossing or refusal, read and checked, before it is filed."""
+
+    key: tuple[str, str]  # the document's (issuing_state, document_number)
+    document: dict[str, Any]  # the document's fields, as the record gives them
+    occurred: datetime
+    row: dict[str, Any]  # the crossing's or refusal's row (but its person and document)
+    refused: bool
+    exited: bool
+
+
+def _file(
+    tx: Transaction, read: Sequence[tuple[Record, _PeerCrossing]]
+) -> tuple[dict[tuple[str, str], tuple[int, int]], dict[int, str]]:
+    """The local (person, document) of each document the crossings name: found by
+    (issuing_state, number), or filed from the first crossing that names it, as a crossing
+    recorded here files them; and the seqs of the records not applied because their document
+    is new here and its fields cannot file it (as one by one, the next record naming that
+    document files it), with why."""
+    filed = tx.document_keys(list(dict.fromkeys(crossing.key for _, crossing in read)))
+    new: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
+    unfiled: dict[int, str] = {}
+    for record, crossing in read:
+        if crossing.key in filed or crossing.key in new:
+            continue
+        try:
+            new[crossing.key] = _new_rows(crossing)
+        except (KeyError, TypeError, ValueError) as exc:
+            unfiled[record.seq] = _not_applied(record, exc)
+    person_ids = tx.add_persons([person for person, _ in new.values()])
+    document_ids = tx.add_documents([{**document, "person_id": person_id}
+                                     for (_, document), person_id
+                                     in zip(new.values(), person_ids, strict=True)])  # fmt: skip
+    for key, person_id, document_id in zip(new, person_ids, document_ids, strict=True):
+        filed[key] = (person_id, document_id)
+    return filed, unfiled
+
+
+def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The person's and the document's rows (but its person) of a document new here."""
+    fields, at = crossing.document, crossing.occurred
+    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    person = {"surname": fields["surname"], "given_names": fields["given_names"],
+              "nationality": fields["nationality"],
+              "birth_date": date.fromisoformat(born) if isinstance(born, str) else born,
+              "birth_date_raw": fields["birth_date_raw"], "sex": fields.get("sex"),
+              "created_at": at, "last_exit": None, "overstayed": False}  # fmt: skip
+    document = {"document_code": fields.get("document_code") or "P",
+                "issuing_state": fields["issuing_state"],
+                "document_number": fields["document_number"],
+                "expiry_date": date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
+                "first_seen": at}  # fmt: skip
+    return person, document
+
+
+def _not_applied(record: Record, problem: Exception) -> str:
+    """A signed record of a member that this node cannot apply: kept (it is part of the
+    chain), said and counted; the views miss that one fact. Why, in a line."""
+    why = f"{type(problem).__name__}: {problem}" if isinstance(problem, KeyError) else str(
+        problem)
+    log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq, record.kind,
+                why)  # fmt: skip
+    return why[:500]
+
+
+def _file_document(
+    tx: Transaction, fields: dict[str, Any], at: datetime, holder: int | None = None
+) -> tuple[int, int]:
+    """The local (person, document) of one document a record names (``_document_fields`` in
+    ``cta.services.node``): found by (issuing_state, number), or filed, for ``holder`` if given,
+    else for a new person."""
+    key = (str(fields["issuing_state"]), str(fields["document_number"]))
+    known = tx.document_key(*key)
+    if known is not None:
+        return known
+    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    person_id = holder or tx.add_person(
+        surname=str(fields["surname"]), given_names=str(fields["given_names"]),
+        nationality=str(fields["nationality"]),
+        birth_date=date.fromisoformat(born) if born else None,
+        birth_date_raw=str(fields["birth_date_raw"]), sex=fields.get("sex"), created_at=at,
+        last_exit=None, overstayed=False,
+    )  # fmt: skip
+    document_id = tx.add_document(
+        person_id=person_id, document_code=str(fields.get("document_code") or "P"),
+        issuing_state=key[0], document_number=key[1],
+        expiry_date=date.fromisoformat(expiry) if expiry else None, first_seen=at,
+    )  # fmt: skip
+    return person_id, document_id
