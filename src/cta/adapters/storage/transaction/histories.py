@@ -47,9 +47,10 @@ def _statements(ids: Any) -> dict[str, Executable]:
         "days": select(_c.person_id, _c.direction, _c.local_date).where(ids(_c.person_id))
         .order_by(_c.person_id, _c.occurred_at, _c.id),
         "visas": select(_v.person_id, _v.document_number, _v.valid_from, _v.valid_to,
-                        _v.duration_days, _v.entries, _v.entries_used)
+                        _v.duration_days, _v.entries, _v.entries_used, _v.territorial_validity)
         .where(ids(_v.person_id)).order_by(_v.id),
-        "authorizations": select(_a.person_id, _a.document_number, _a.valid_from, _a.valid_to)
+        "authorizations": select(_a.person_id, _a.document_number, _a.valid_from, _a.valid_to,
+                                 _a.territorial_validity)
         .where(ids(_a.person_id)).order_by(_a.id),
     }  # fmt: skip
 
@@ -104,15 +105,17 @@ def _histories(
         chunk = {"ids": ids[start : start + CHUNK]}
         for person, direction, day in connection.execute(statements["days"], chunk):
             found[int(person)].days.append((direction, _day(day)))
-        for person, number, first, last, days, entries, used in connection.execute(
+        for person, number, first, last, days, entries, used, where in connection.execute(
             statements["visas"], chunk
         ):  # fmt: skip
             found[int(person)].visas.append({
                 "document_number": number, "valid_from": _day(first), "valid_to": _day(last),
-                "duration_days": days, "entries": entries, "entries_used": used})  # fmt: skip
-        for person, number, first, last in connection.execute(
+                "duration_days": days, "entries": entries, "entries_used": used,
+                "territorial_validity": where})  # fmt: skip
+        for person, number, first, last, where in connection.execute(
             statements["authorizations"], chunk
         ):  # fmt: skip
             found[int(person)].authorizations.append(
-                {"document_number": number, "valid_from": _day(first), "valid_to": _day(last)})
+                {"document_number": number, "valid_from": _day(first), "valid_to": _day(last),
+                 "territorial_validity": where})  # fmt: skip
     return found
