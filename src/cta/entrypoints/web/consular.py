@@ -159,7 +159,7 @@ def _refused_by_node(current: Page, exc: Exception) -> str:
 
 
 Step = Callable[[Applications, Actor, str, Form, list[tuple[str, str]]],
-                Callable[[], Any] | None]  # fmt: skip
+                Callable[[], Any]]  # fmt: skip
 
 
 def _text(form: Form, name: str, problems: list[tuple[str, str]], missing: str) -> str:
