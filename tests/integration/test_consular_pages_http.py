@@ -166,6 +166,42 @@ def test_another_is_refused_with_its_grounds_and_the_annex_vi_form(console: Cons
         assert "appeal allowed" in back.text
 
 
+def test_questions_an_interview_a_consultation_and_a_revocation(console: Console) -> None:
+    number = submit(console, form(answers=NO | {"conflict_zones": True}))
+    with signed_in(console, console.consul) as client:
+        assert act(client, number, "claim").status_code == 303
+        bad = act(client, number, "interview", interview_at="next tuesday", place="")
+        assert bad.status_code == 422
+        assert 'href="#interview_at"' in bad.text and 'href="#place"' in bad.text
+        assert 'value="next tuesday"' in bad.text  # what was typed is kept
+        invited = act(client, number, "interview", interview_at="2030-03-27 10:30",
+                      place="Consulate of Georgia, Baku")  # fmt: skip
+        assert invited.status_code == 303
+        consulted = act(client, number, "consult", consult_state="ARM",
+                        question="Does ARM object?")  # fmt: skip
+        assert consulted.status_code == 303
+        page = client.get(consulted.headers["location"])
+        assert "Does ARM object?" in page.text and "invited to an interview" in page.text
+        assert act(client, number, "consult", consult_state="GEO",
+                   question="Ourselves?").status_code == 422  # fmt: skip
+        asked = act(client, number, "information", questions="Send your hotel booking.")
+        assert asked.status_code == 303
+        page = client.get(asked.headers["location"])
+        assert 'id="status">information requested<' in page.text
+        assert "Send your hotel booking." in page.text
+        assert 'id="grant-form"' in page.text and 'id="information-form"' not in page.text
+        granted = act(client, number, "grant", **{"territory-GEO": "on"})
+        assert granted.status_code == 303, granted.text[-2000:]
+        page = client.get(granted.headers["location"])
+        assert "Valid only in" in page.text and 'id="end-form"' in page.text
+        no_reason = act(client, number, "end", end_outcome="revoked")
+        assert no_reason.status_code == 422 and 'href="#end_reasons"' in no_reason.text
+        revoked = act(client, number, "end", end_outcome="revoked",
+                      end_reasons="the conditions are no longer met")  # fmt: skip
+        assert revoked.status_code == 303
+        assert 'id="status">revoked<' in client.get(revoked.headers["location"]).text
+
+
 def test_a_form_without_its_token_is_refused_and_nothing_changes(console: Console) -> None:
     number = submit(console, form(answers=NO | {"convictions": True}))
     with signed_in(console, console.consul) as client:

@@ -218,7 +218,8 @@ def _interview(apps: Applications, actor: Actor, number: str, form: Form,
                problems: list[tuple[str, str]]) -> Callable[[], Any]:  # fmt: skip
     at = None
     try:
-        at = datetime.fromisoformat(form.get("interview_at").strip()).replace(tzinfo=UTC)
+        at = datetime.fromisoformat(form.get("interview_at").strip())
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     except ValueError:
         problems.append(("interview_at", N_("Enter the date and time of the interview, like "
                                             "2027-03-27 10:30.")))
