@@ -31,6 +31,7 @@ class Console:
     database_url: str
     consul: str  # a consular officer's token
     officer: str  # a border officer's token
+    auditor: str = ""
 
 
 @pytest.fixture(scope="module", params=BOTH_DATABASES)
@@ -40,8 +41,9 @@ def console(request: pytest.FixtureRequest,
     with module_database(request, workdir) as url:
         consul = add_user(url, "consul.web", Role.CONSULAR_OFFICER)
         officer = add_user(url, "officer.web", Role.BORDER_OFFICER)
+        auditor = add_user(url, "auditor.web", Role.AUDITOR)
         with NodeServer(url, workdir, env={"CTA_APPLICATIONS_PER_MINUTE": "1000"}) as server:
-            yield Console(server, url, consul, officer)
+            yield Console(server, url, consul, officer, auditor)
 
 
 def _token(page: httpx.Response) -> str:
@@ -200,6 +202,31 @@ def test_questions_an_interview_a_consultation_and_a_revocation(console: Console
                       end_reasons="the conditions are no longer met")  # fmt: skip
         assert revoked.status_code == 303
         assert 'id="status">revoked<' in client.get(revoked.headers["location"]).text
+
+
+def audit_of(console: Console) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    with console.server.client(console.auditor, "audit") as client:
+        after: int | None = 0
+        while after is not None:
+            page = client.get("/v1/audit", params={"after": after, "limit": 1000}).json()
+            items += page["items"]
+            after = page["next_after"]
+    return items
+
+
+def test_every_page_reads_as_the_signed_in_consul_with_its_purpose(console: Console) -> None:
+    number = submit(console, form(answers=NO | {"conflict_zones": True}))
+    with signed_in(console, console.consul) as client:
+        assert client.get("/consular").status_code == 200
+        assert client.get(f"/consular/applications/{number}").status_code == 200
+        assert act(client, number, "claim").status_code == 303
+    found = [(e["user_name"], e["action"], e["purpose"]) for e in audit_of(console)
+             if (e.get("detail") or {}).get("number") == number]  # fmt: skip
+    assert ("consul.web", "read application file", "consular examination") in found
+    assert ("consul.web", "claim application", "consular examination") in found
+    listed = [e for e in audit_of(console) if e["action"] == "list application queue"]
+    assert listed and listed[-1]["user_name"] == "consul.web"
 
 
 def test_a_form_without_its_token_is_refused_and_nothing_changes(console: Console) -> None:
