@@ -47,6 +47,7 @@ from cta.services.checks import read_document
 from cta.services.consultations import ApplicationSummary, Consultations
 from cta.services.node import Actor, ConflictError, Idempotency, Node, NotFoundError
 from cta.services.ports import AuditEntry
+from cta.services.visas import issue_visa_terms
 
 __all__ = ["APPLICANT", "Applications", "Decision", "MailFn", "Submission"]
 
@@ -438,8 +439,11 @@ class Applications:
         person_id, _ = node._file_document(tx, document, None)
         terms: dict[str, Any] = {"valid_from": valid[0].isoformat(),
                                  "valid_to": valid[1].isoformat()}
-        if visa:
+        if visa:  # its number and MRZ, as Node.issue_permit gives them (the sticker's)
             terms |= {"duration_days": days, "entries": entries}
+            terms |= issue_visa_terms(tx, state=node.state, passport=document, valid_to=valid[1],
+                                      format="MRV-A", today=node.today(),
+                                      countries=node.reference.countries)  # fmt: skip
         if where is not None:  # peers enforce it at their borders (VisaIssued, ...Issued)
             terms["territorial_validity"] = where.split()
         kind = "VisaIssued" if visa else "AuthorizationIssued"
@@ -450,6 +454,7 @@ class Applications:
                   "territorial_validity": where}  # fmt: skip
         if visa:
             permit_id = tx.add_visa(duration_days=days, entries=entries, entries_used=0,
+                                    visa_number=terms["visa_number"], mrz=terms["mrz"],
                                     **fields)  # fmt: skip
         else:
             permit_id = tx.add_authorization(**fields)

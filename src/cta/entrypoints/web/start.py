@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cta.domain.staff_sessions import SessionPolicy
+from cta.entrypoints.web.consular import router as consular_router
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.pages import PageError, page, render
 from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
@@ -59,6 +60,9 @@ LINKS: list[Link] = [
     Link("/redoc", N_("API documents (ReDoc)"), N_("The same API documents, for reading.")),
     Link("/openapi.json", N_("OpenAPI description"),
          N_("The API as an OpenAPI 3 document (JSON).")),
+    Link("/consular", N_("Consular console"),
+         N_("For consular officers: the applications waiting, oldest deadline first, and the "
+            "consultations other member states asked.")),
     Link("/policy/workbench", N_("Policy workbench"),
          N_("Today's national regimes beside the union's draft: a nationality, a trip, the "
             "aggregates. No personal data.")),
@@ -136,6 +140,7 @@ def add_start_pages(
     app.include_router(router)
     app.include_router(staff_router)
     app.include_router(stay_router)
+    app.include_router(consular_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
