@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cta.domain.staff_sessions import SessionPolicy
 from cta.entrypoints.web.i18n import N_
+from cta.entrypoints.web.officer import router as officer_router
 from cta.entrypoints.web.pages import PageError, page, render
 from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
 from cta.entrypoints.web.staff import current_session
@@ -53,6 +54,9 @@ LINKS: list[Link] = [
             "kept.")),
     Link("/sign-in", N_("Staff sign-in"),
          N_("For border and consular officers and the node's other staff.")),
+    Link("/officer", N_("Border officer's console"),
+         N_("For border officers: check a traveller's document, record the entry, exit or "
+            "refusal, and read the traveller's file (sign-in needed).")),
     Link("/docs", N_("API documents (Swagger UI)"),
          N_("Every endpoint of the node's API, with a form to try each one (a token is needed "
             "for all but the health check).")),
@@ -136,6 +140,7 @@ def add_start_pages(
     app.include_router(router)
     app.include_router(staff_router)
     app.include_router(stay_router)
+    app.include_router(officer_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
