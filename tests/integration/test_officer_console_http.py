@@ -182,6 +182,12 @@ def test_an_alert_hit_is_dismissed_with_a_reason(node: NodeServer) -> None:
         assert done.status_code == 200 and 'id="notice"' in done.text
         assert 'id="hit-GEO-T-1"' not in done.text and 'id="dismissed"' in done.text
         assert "H" not in _letters(done)
+        recorded = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(mrz), "override_reason": "paper visa"})
+        person = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
+        assert person is not None
+        file = client.get(f"/officer/persons/{person.group(1)}").text
+        assert 'data-alert="GEO-T-1"' in file  # the file lists the alerts that may match
 
 
 def test_a_new_passport_is_linked_to_a_known_person(node: NodeServer) -> None:

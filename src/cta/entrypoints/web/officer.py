@@ -300,7 +300,23 @@ async def traveller_file(request: Request, person_id: str) -> Response:
         raise PageError(404, N_("There is no such traveller on this node."))
     days = window(file, today)
     return render(current, "officer/person.html", file=file, stay=status,
+                  alerts=await _alerts_of(current, file["person"]),
                   events=timeline(current.lang, file), days=days, today=today,
                   present=[d for d in days if d.present],
                   inside_since=date.fromisoformat(status["inside_since"])
                   if status.get("inside_since") else None)  # fmt: skip
+
+
+async def _alerts_of(current: Page, person: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The alerts that may match the person (the node's screening, audited there), or None
+    when the role may not screen."""
+    assert current.session is not None
+    if not allows(Role(current.session.role), Permission.SCREEN):
+        return None
+    query = {k: person[k] for k in ("surname", "given_names", "nationality") if person.get(k)}
+    if person.get("birth_date"):
+        query["birth_date"] = person["birth_date"].isoformat()
+    if person.get("sex") in ("M", "F"):
+        query["sex"] = person["sex"]
+    found, _ = await _call(current, "", _node(current.request).screen, query)
+    return list(found["hits"]) if found else []
