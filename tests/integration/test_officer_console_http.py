@@ -148,6 +148,14 @@ def test_an_admitted_traveller_s_entry_is_recorded_and_their_file_drawn(
                          file.text)  # today is drawn as a day in the area
         again = _check(client, token, mrz)
         assert "entry while a stay since" in again.text  # an anomaly: the stay has no exit
+        _at_post(client, "exit")
+        leaving = _check(client, token, mrz)
+        assert 'id="refuse-form"' not in leaving.text  # exits are never refused
+        left = client.post("/officer/record?lang=en",
+                           data={"csrf_token": token, "mrz": "\n".join(mrz)})
+        assert left.status_code == 200 and "Exit recorded" in left.text
+        file = client.get(f"/officer/persons/{link.group(1)}")
+        assert 'timeline__event--exit' in file.text
 
 
 def test_an_entry_against_a_refusal_needs_and_keeps_the_override_reason(

@@ -132,7 +132,7 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
     elif tuple(len(x) for x in lines) not in MRZ_SHAPES or any(len(x) > MAX_LINE for x in lines):
         errors.append(("mrz", N_("The machine readable zone must be 2 lines of 44 or 36 "
                                  "characters, or 3 lines of 30.")))
-    if visa and tuple(len(x) for x in visa) not in MRZ_SHAPES:
+    if visa and tuple(len(x) for x in visa) not in {(36, 36), (44, 44)}:  # MRV-B, MRV-A
         errors.append(("visa_mrz", N_("The visa's machine readable zone must be 2 lines of 44 "
                                       "or 36 characters.")))
     person = form.get("person_id").strip()
