@@ -1,7 +1,8 @@
 """The border officer's console over real HTTP from a real ``cta serve``: the post chosen once,
 a check drawn with its decision and letters, an entry recorded (with an override reason when
 the check refused), a refusal recorded with its printable form, an alert hit dismissed with a
-reason, a new passport linked to a known person, the traveller's file; and who may do what."""
+reason, a new passport linked to a known person, the traveller's file; and who may do what.
+On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
@@ -14,16 +15,24 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
-from tests.integration.node_server import NodeServer, add_user, passport
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 ALERT = {"category": "refuse_entry", "names": ["Grigol Lomidze"], "birth_date": "1979-11-02",
          "nationalities": ["USA"], "sex": "M"}  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
+def node(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NodeServer]:
     workdir = tmp_path_factory.mktemp("officer-node")
-    with NodeServer(f"sqlite:///{workdir / 'node.sqlite'}", workdir) as server:
+    with module_database(request, workdir) as url, NodeServer(url, workdir) as server:
         admin = add_user(server.database_url, "admin.officer-test", Role.ADMIN)
         with server.client(admin, "alerts for the officer's console test") as client:
             assert client.put("/v1/alerts/GEO-T-1", json=ALERT).status_code in (200, 201)
