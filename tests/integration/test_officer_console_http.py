@@ -235,6 +235,8 @@ def test_bad_input_is_named_and_roles_are_kept(node: NodeServer) -> None:
         assert short.status_code == 422 and 'href="#mrz"' in short.text
         broken = _check(client, token, ["X" * 44, "Y" * 44])
         assert broken.status_code in (200, 422) and "Traceback" not in broken.text
+        huge = _check(client, token, passport("USA"), person_id="9" * 40)
+        assert huge.status_code == 422 and 'href="#mrz"' in huge.text
         assert client.get("/officer/persons/99999").status_code == 404
         assert client.get("/officer/persons/abc").status_code == 404
         forged = client.post("/officer/check", data={"csrf_token": "forged", "mrz": "x"})

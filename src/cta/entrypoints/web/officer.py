@@ -136,8 +136,9 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
         errors.append(("visa_mrz", N_("The visa's machine readable zone must be 2 lines of 44 "
                                       "or 36 characters.")))
     person = form.get("person_id").strip()
-    if person and not person.isdigit():
+    if person and not (person.isdigit() and len(person) <= 18):
         errors.append(("mrz", N_("The person to link is not a number.")))
+        person = ""
     check = BorderCheck(lines, post[0], Direction(post[1]), person_id=int(person) if person
                         else None, visa_mrz=visa or None)  # fmt: skip
     return check, errors
