@@ -1,4 +1,4 @@
-"""Staff sign-in and sign-out, and the pages only staff see (today: the ``/officer`` placeholder).
+"""Staff sign-in and sign-out, and the check that a page is for the signed-in staff member's role.
 
 ``GET /sign-in?next=/path`` shows the form (a user name and password, or a bearer token);
 ``POST /sign-in`` opens a session (cookie ``cta_session``: HttpOnly, SameSite=Strict, Secure on
@@ -158,17 +158,6 @@ async def sign_out(request: Request) -> Response:
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
-
-
-@router.get("/officer")
-async def officer(request: Request) -> Response:
-    """The border officer's console (a placeholder: who is signed in)."""
-    session = await current_session(request)
-    if session is None:
-        return to_sign_in(request)
-    current = page(request, session)
-    _require(current, Permission.CHECK)
-    return render(current, "officer.html", role=session.role, role_names=ROLE_NAMES)
 
 
 def _require(current: Page, permission: Permission) -> None:

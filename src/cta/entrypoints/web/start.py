@@ -23,6 +23,7 @@ from fastapi.staticfiles import StaticFiles
 from cta.domain.staff_sessions import SessionPolicy
 from cta.entrypoints.web.consular import router as consular_router
 from cta.entrypoints.web.i18n import N_
+from cta.entrypoints.web.officer import router as officer_router
 from cta.entrypoints.web.pages import PageError, page, render
 from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
 from cta.entrypoints.web.staff import current_session
@@ -54,15 +55,18 @@ LINKS: list[Link] = [
             "kept.")),
     Link("/sign-in", N_("Staff sign-in"),
          N_("For border and consular officers and the node's other staff.")),
+    Link("/officer", N_("Border officer's console"),
+         N_("For border officers: check a traveller's document, record the entry, exit or "
+            "refusal, and read the traveller's file (sign-in needed).")),
+    Link("/consular", N_("Consular console"),
+         N_("For consular officers: the applications waiting, oldest deadline first, and the "
+            "consultations other member states asked.")),
     Link("/docs", N_("API documents (Swagger UI)"),
          N_("Every endpoint of the node's API, with a form to try each one (a token is needed "
             "for all but the health check).")),
     Link("/redoc", N_("API documents (ReDoc)"), N_("The same API documents, for reading.")),
     Link("/openapi.json", N_("OpenAPI description"),
          N_("The API as an OpenAPI 3 document (JSON).")),
-    Link("/consular", N_("Consular console"),
-         N_("For consular officers: the applications waiting, oldest deadline first, and the "
-            "consultations other member states asked.")),
     Link("/policy/workbench", N_("Policy workbench"),
          N_("Today's national regimes beside the union's draft: a nationality, a trip, the "
             "aggregates. No personal data.")),
@@ -141,6 +145,7 @@ def add_start_pages(
     app.include_router(staff_router)
     app.include_router(stay_router)
     app.include_router(consular_router)
+    app.include_router(officer_router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 

@@ -1,0 +1,323 @@
+"""``/officer``: the border officer's console, and ``/officer/persons/{id}``: a traveller's file.
+
+The officer chooses a post once (``POST /officer/post``: one of this state's external crossing
+points and a direction, kept in the ``cta_officer_post`` cookie), then checks travellers: the
+MRZ as a keyboard-wedge reader types it (each line followed by Enter; ``static/officer.js``
+sends the form when the lines make a whole TD1, TD2 or TD3 MRZ, and the "Check" button does
+the same without the script) is sent to ``POST /officer/check``, and the decision is drawn.
+From there: ``POST /officer/record`` records the entry or exit (with an override reason when
+the check refused), ``POST /officer/refuse`` records a refusal and shows the printable
+refusal form (Annex V part B as a model), ``POST /officer/hit`` confirms or dismisses an
+alert hit with a reason. A document the node does not know, whose holder may be a known person,
+is checked again as that person (``person_id``), and recording then files it to them.
+
+Every page calls the node's use cases with the signed-in staff member as the actor, for the
+purpose "border control"; they check the role and audit every read of personal data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from cta.domain.checks import Direction
+from cta.domain.errors import CTAError
+from cta.domain.roles import Permission, Role, allows
+from cta.entrypoints.web.i18n import N_
+from cta.entrypoints.web.officer_view import (
+    DIRECTIONS,
+    LETTERS,
+    MRZ_SHAPES,
+    OUTCOMES,
+    freshness,
+    mrz_lines,
+    timeline,
+    window,
+)
+from cta.entrypoints.web.pages import Form, Page, PageError, check_form, page, render, set_cookie
+from cta.entrypoints.web.staff import ROLE_NAMES, _require, current_session, to_sign_in
+from cta.services.node import Node
+from cta.services.node.core import Actor, ForbiddenError, NotFoundError
+from cta.services.node.crossings import BorderCheck, CheckOutcome, RecordCrossing
+
+__all__ = ["POST_COOKIE", "PURPOSE", "router"]
+
+router = APIRouter(include_in_schema=False)
+POST_COOKIE = "cta_officer_post"
+PURPOSE = "border control"
+MAX_LINE = 60
+
+
+def _node(request: Request) -> Node:
+    node: Node = request.app.state.node
+    return node
+
+
+async def _signed_in(request: Request, permission: Permission) -> Page | Response:
+    session = await current_session(request)
+    if session is None:
+        return to_sign_in(request)
+    current = page(request, session)
+    _require(current, permission)
+    return current
+
+
+def _actor(current: Page) -> Actor:
+    assert current.session is not None
+    return Actor(current.session.user_name, Role(current.session.role), PURPOSE)
+
+
+def _post(request: Request) -> tuple[str, str] | None:
+    """The officer's crossing point and direction, when the cookie names a valid pair."""
+    point, _, direction = request.cookies.get(POST_COOKIE, "").partition(" ")
+    return (point, direction) if point in _points(request) and direction in DIRECTIONS else None
+
+
+def _points(request: Request) -> list[str]:
+    node = _node(request)
+    return [p.code for p in node.crossing_points.of_state(node.state) if p.is_external]
+
+
+def _console(current: Page, status: int = 200, **context: Any) -> Response:
+    request = current.request
+    points = sorted(_points(request), key=current.lang.crossing_point)
+    assert current.session is not None
+    context = {"mrz": "", "visa_mrz": "", "outcome": None, "notice": None} | context
+    role = current.session.role
+    may_record = role in {r.value for r in Role} and allows(Role(role), Permission.RECORD_CROSSING)
+    return render(current, "officer/console.html", status=status, post=_post(request),
+                  points=points, directions=DIRECTIONS, role=role, role_names=ROLE_NAMES,
+                  may_record=may_record, **context)  # fmt: skip
+
+
+@router.get("/officer")
+async def console(request: Request) -> Response:
+    current = await _signed_in(request, Permission.CHECK)
+    return current if isinstance(current, Response) else _console(current)
+
+
+@router.post("/officer/post")
+async def choose_post(request: Request) -> Response:
+    current = await _signed_in(request, Permission.CHECK)
+    if isinstance(current, Response):
+        return current
+    form = await check_form(request, current.session)
+    point, direction = form.get("crossing_point"), form.get("direction")
+    errors = []
+    if point not in _points(request):
+        errors.append(("crossing_point", N_("Choose the crossing point where you work.")))
+    if direction not in DIRECTIONS:
+        errors.append(("direction-entry", N_("Choose whether you check entries or exits.")))
+    if errors:
+        return _console(current, 422, errors=errors)
+    response = RedirectResponse("/officer", status_code=303)
+    set_cookie(response, current, POST_COOKIE, f"{point} {direction}")
+    return response
+
+
+def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str, str]]]:
+    """The check the form asks for, or the fields in error."""
+    post = _post(request)
+    if post is None:
+        raise PageError(400, N_("Choose your crossing point and direction first."))
+    errors: list[tuple[str, str]] = []
+    lines = mrz_lines(form.get("mrz"))
+    visa = mrz_lines(form.get("visa_mrz"))
+    if not lines:
+        errors.append(("mrz", N_("Scan or type the machine readable zone of the document.")))
+    elif tuple(len(x) for x in lines) not in MRZ_SHAPES or any(len(x) > MAX_LINE for x in lines):
+        errors.append(("mrz", N_("The machine readable zone must be 2 lines of 44 or 36 "
+                                 "characters, or 3 lines of 30.")))
+    if visa and tuple(len(x) for x in visa) not in {(36, 36), (44, 44)}:  # MRV-B, MRV-A
+        errors.append(("visa_mrz", N_("The visa's machine readable zone must be 2 lines of 44 "
+                                      "or 36 characters.")))
+    person = form.get("person_id").strip()
+    if person and not (person.isdigit() and len(person) <= 18):
+        errors.append(("mrz", N_("The person to link is not a number.")))
+        person = ""
+    check = BorderCheck(lines, post[0], Direction(post[1]), person_id=int(person) if person
+                        else None, visa_mrz=visa or None)  # fmt: skip
+    return check, errors
+
+
+async def _call(current: Page, field: str, work: Any, *args: Any) -> tuple[Any, list[Any]]:
+    """A use case's answer, or the error to show beside ``field`` (404 and 403 as pages)."""
+    try:
+        return await run_in_threadpool(work, _actor(current), *args), []
+    except ForbiddenError:
+        raise PageError(403, N_("Your role may not do this.")) from None
+    except NotFoundError:
+        raise PageError(404, N_("There is no such traveller on this node.")) from None
+    except CTAError as problem:  # bad input, a conflict: said beside the field
+        # translated here: ``render`` fills a message's values as numbers, this one is text
+        why = current.lang.gettext(N_("The node refused this: %(why)s"), why=str(problem))
+        return None, [(field, why)]
+
+
+def _decision(current: Page, outcome: CheckOutcome, check: BorderCheck) -> dict[str, Any]:
+    node = _node(current.request)
+    decision = outcome.decision
+    refusing = sorted({r.code for r in decision.reasons if r.refuses})
+    return {
+        "outcome": outcome, "decision": decision, "word": OUTCOMES[decision.outcome.value],
+        "letters": LETTERS, "refusing": refusing, "document": outcome.document,
+        "fresh": freshness(current.lang, outcome.based_on, node.state, node.clock()),
+        "person_id": check.person_id or outcome.person_id, "direction": check.direction.value,
+    }  # fmt: skip
+
+
+async def _check_and_show(
+    current: Page, form: Form, notice: str | None = None, problems: list[Any] | None = None,
+    status: int = 200,
+) -> Response:  # fmt: skip
+    """The check decided again and drawn; ``problems``: what the officer's last action met."""
+    check, errors = _request(current.request, form)
+    values = {"mrz": "\n".join(check.mrz), "visa_mrz": "\n".join(check.visa_mrz or ())}
+    if errors:
+        return _console(current, 422, errors=errors, **values)
+    outcome, errors = await _call(current, "mrz", _node(current.request).check, check)
+    if errors:
+        return _console(current, 422, errors=errors, **values)
+    return _console(current, status, notice=notice, errors=problems or [], **values,
+                    **_decision(current, outcome, check))  # fmt: skip
+
+
+@router.post("/officer/check")
+async def check_traveller(request: Request) -> Response:
+    current = await _signed_in(request, Permission.CHECK)
+    if isinstance(current, Response):
+        return current
+    return await _check_and_show(current, await check_form(request, current.session))
+
+
+@router.post("/officer/record")
+async def record_crossing(request: Request) -> Response:
+    current = await _signed_in(request, Permission.RECORD_CROSSING)
+    if isinstance(current, Response):
+        return current
+    form = await check_form(request, current.session)
+    check, errors = _request(request, form)
+    if errors:
+        return _retry(current, form, errors)
+    reason = form.get("override_reason").strip()[:500] or None
+    record = RecordCrossing(**_fields(check), override_reason=reason)
+    answer, errors = await _call(current, "override_reason", _record, _node(request), record)
+    if errors:
+        return await _check_and_show(current, form, problems=errors, status=409)
+    return render(current, "officer/recorded.html", answer=answer, direction=check.direction.value,
+                  point=check.crossing_point, on=date.fromisoformat(answer["local_date"]))
+
+
+def _retry(current: Page, form: Form, errors: list[Any]) -> Response:
+    return _console(current, 409, errors=errors, mrz=form.get("mrz"),
+                    visa_mrz=form.get("visa_mrz"))  # fmt: skip
+
+
+def _fields(check: BorderCheck) -> dict[str, Any]:
+    return {"mrz": check.mrz, "crossing_point": check.crossing_point,
+            "direction": check.direction, "person_id": check.person_id,
+            "visa_mrz": check.visa_mrz}  # fmt: skip
+
+
+def _record(actor: Actor, node: Node, record: RecordCrossing) -> dict[str, Any]:
+    _, body = node.record(actor, record)
+    return body
+
+
+@router.post("/officer/refuse")
+async def record_refusal(request: Request) -> Response:
+    current = await _signed_in(request, Permission.RECORD_CROSSING)
+    if isinstance(current, Response):
+        return current
+    form = await check_form(request, current.session)
+    check, errors = _request(request, form)
+    chosen = [code for code in LETTERS if form.get(f"letter-{code}") == code]
+    if errors:
+        return _retry(current, form, errors)
+    if not chosen:
+        why = [("letter-A", N_("Choose at least one reason for the refusal."))]
+        return await _check_and_show(current, form, problems=why, status=422)
+    record = RecordCrossing(**_fields(check), refused=True)
+    answer, errors = await _call(current, "letter-A", _record, _node(request), record)
+    if errors:
+        return await _check_and_show(current, form, problems=errors, status=409)
+    document = mrz_document(_node(request), check.mrz)
+    node = _node(request)
+    return render(current, "officer/refusal_form.html", answer=answer, chosen=chosen,
+                  letters=LETTERS, document=document, point=check.crossing_point,
+                  at=node.clock(), remarks=form.get("remarks").strip()[:500],
+                  officer=_actor(current).name)  # fmt: skip
+
+
+def mrz_document(node: Node, lines: Any) -> Any:
+    """The document read from its MRZ (what the refusal form names), as the check read it."""
+    from cta.services.checks import read_document
+
+    return read_document(lines, on=node.today(), countries=node.reference.countries)
+
+
+@router.post("/officer/hit")
+async def decide_hit(request: Request) -> Response:
+    current = await _signed_in(request, Permission.DECIDE_ALERT_HIT)
+    if isinstance(current, Response):
+        return current
+    form = await check_form(request, current.session)
+    decision, reason = form.get("decision"), form.get("reason").strip()[:500]
+    alert = form.get("alert_id")
+    field = f"reason-{alert}"
+    problems: list[Any] = []
+    if decision not in ("confirmed", "dismissed"):
+        problems = [(field, N_("Choose whether the hit is this traveller."))]
+    elif not reason:
+        problems = [(field, N_("Say why you confirm or dismiss the hit."))]
+    if problems:
+        return await _check_and_show(current, form, problems=problems, status=422)
+    node = _node(request)
+    _, errors = await _call(current, field, node.decide_hit, mrz_lines(form.get("mrz")), alert,
+                            decision, reason)  # fmt: skip
+    if errors:
+        return await _check_and_show(current, form, problems=errors, status=409)
+    said = N_("The hit was confirmed.") if decision == "confirmed" else N_(
+        "The hit was dismissed.")
+    return await _check_and_show(current, form, notice=said)
+
+
+@router.get("/officer/persons/{person_id}")
+async def traveller_file(request: Request, person_id: str) -> Response:
+    current = await _signed_in(request, Permission.READ_PERSON)
+    if isinstance(current, Response):
+        return current
+    if not person_id.isdigit() or len(person_id) > 18:
+        raise PageError(404, N_("There is no such traveller on this node."))
+    node = _node(request)
+    file, _ = await _call(current, "", node.traveller_file, int(person_id))
+    today = node.today()
+    status, _ = await _call(current, "", node.stay_status, int(person_id), today)
+    if file is None or status is None:
+        raise PageError(404, N_("There is no such traveller on this node."))
+    days = window(file, today)
+    return render(current, "officer/person.html", file=file, stay=status,
+                  alerts=await _alerts_of(current, file["person"]),
+                  events=timeline(current.lang, file), days=days, today=today,
+                  present=[d for d in days if d.present],
+                  inside_since=date.fromisoformat(status["inside_since"])
+                  if status.get("inside_since") else None)  # fmt: skip
+
+
+async def _alerts_of(current: Page, person: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """The alerts that may match the person (the node's screening, audited there), or None
+    when the role may not screen."""
+    assert current.session is not None
+    if not allows(Role(current.session.role), Permission.SCREEN):
+        return None
+    query = {k: person[k] for k in ("surname", "given_names", "nationality") if person.get(k)}
+    if person.get("birth_date"):
+        query["birth_date"] = person["birth_date"].isoformat()
+    if person.get("sex") in ("M", "F"):
+        query["sex"] = person["sex"]
+    found, _ = await _call(current, "", _node(current.request).screen, query)
+    return list(found["hits"]) if found else []

@@ -1,0 +1,259 @@
+"""The border officer's console over real HTTP from a real ``cta serve``: the post chosen once,
+a check drawn with its decision and letters, an entry recorded (with an override reason when
+the check refused), a refusal recorded with its printable form, an alert hit dismissed with a
+reason, a new passport linked to a known person, the traveller's file; and who may do what.
+On SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import httpx
+import pytest
+
+from cta.domain.roles import Role
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
+
+ALERT = {"category": "refuse_entry", "names": ["Grigol Lomidze"], "birth_date": "1979-11-02",
+         "nationalities": ["USA"], "sex": "M"}  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
+def node(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[NodeServer]:
+    workdir = tmp_path_factory.mktemp("officer-node")
+    with module_database(request, workdir) as url, NodeServer(url, workdir) as server:
+        admin = add_user(server.database_url, "admin.officer-test", Role.ADMIN)
+        with server.client(admin, "alerts for the officer's console test") as client:
+            assert client.put("/v1/alerts/GEO-T-1", json=ALERT).status_code in (200, 201)
+        yield server
+
+
+def authorised(node: NodeServer, **kw: object) -> list[str]:
+    """A US passport with a travel authorisation issued through the API by a consul."""
+    mrz = passport("USA", **kw)  # type: ignore[arg-type]
+    consul = add_user(node.database_url, f"consul.{mrz[1][:9]}", Role.CONSULAR_OFFICER)
+    body = {"mrz": mrz, "valid_from": date.today().isoformat(),
+            "valid_to": (date.today() + timedelta(days=700)).isoformat()}  # fmt: skip
+    with node.client(consul, "authorisation for the officer's console test") as client:
+        assert client.post("/v1/authorizations", json=body).status_code == 201
+    return mrz
+
+
+def _token(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text[:500]
+    return found.group(1)
+
+
+@contextlib.contextmanager
+def _signed_in(node: NodeServer, role: Role, name: str) -> Iterator[httpx.Client]:
+    token = add_user(node.database_url, name, role)
+    with node.client(purpose=None) as client:
+        form = client.get("/sign-in")
+        signed = client.post("/sign-in", data={"csrf_token": _token(form), "method": "token",
+                                               "token": token})  # fmt: skip
+        assert signed.status_code == 303
+        yield client
+
+
+def _at_post(client: httpx.Client, direction: str = "entry") -> str:
+    token = _token(client.get("/officer"))
+    chosen = client.post("/officer/post", data={
+        "csrf_token": token, "crossing_point": "GEO-TBS", "direction": direction})
+    assert chosen.status_code == 303 and chosen.headers["location"] == "/officer"
+    return token
+
+
+def _check(client: httpx.Client, token: str, mrz: list[str], **more: str) -> httpx.Response:
+    return client.post("/officer/check", data={"csrf_token": token, "mrz": "\n".join(mrz), **more})
+
+
+def _outcome(page: httpx.Response) -> str:
+    found = re.search(r'data-outcome="(\w+)"', page.text)
+    assert found is not None, page.text[:2000]
+    return found.group(1)
+
+
+def _letters(page: httpx.Response) -> set[str]:
+    return set(re.findall(r'class="reason" data-letter="(\w)"', page.text))
+
+
+def expired(nationality: str = "USA", **kw: object) -> list[str]:
+    return passport(nationality, expiry_date=date.today() - timedelta(days=30), **kw)  # type: ignore[arg-type]
+
+
+def test_the_post_is_chosen_once_and_a_wrong_one_is_named(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.post") as client:
+        first = client.get("/officer")
+        assert first.status_code == 200 and 'id="check-form"' not in first.text
+        assert "Tbilisi International Airport" in first.text
+        assert "GEO-NINOTSMINDA" not in first.text  # an internal border: never a post
+        bad = client.post("/officer/post", data={"csrf_token": _token(first),
+                                                 "crossing_point": "ARM-EVN", "direction": "up"})
+        assert bad.status_code == 422
+        assert 'href="#crossing_point"' in bad.text and 'href="#direction-entry"' in bad.text
+        _at_post(client)
+        again = client.get("/officer?lang=ka")
+        assert 'id="check-form"' in again.text and "თბილისის საერთაშორისო აეროპორტი" in again.text
+
+
+def test_a_refused_traveller_is_shown_with_letters_and_the_refusal_is_printed(
+    node: NodeServer,
+) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.refuse") as client:
+        token = _at_post(client)
+        mrz = expired(surname="REFUSED")
+        shown = _check(client, token, mrz)
+        assert shown.status_code == 200 and _outcome(shown) == "refuse"
+        assert "A" in _letters(shown) and "has no valid travel document" in shown.text
+        assert 'id="letter-A" name="letter-A" value="A" checked' in shown.text
+        assert 'id="latest-exit"' in shown.text
+        none = client.post("/officer/refuse", data={"csrf_token": token, "mrz": "\n".join(mrz)})
+        assert none.status_code == 422 and 'href="#letter-A"' in none.text
+        printed = client.post("/officer/refuse", data={
+            "csrf_token": token, "mrz": "\n".join(mrz), "letter-A": "A", "letter-E": "E",
+            "remarks": "no return ticket"})  # fmt: skip
+        assert printed.status_code == 200 and 'id="refusal-form"' in printed.text
+        assert set(re.findall(r'class="chosen" data-letter="(\w)"', printed.text)) == {"A", "E"}
+        assert "REFUSED" in printed.text and "no return ticket" in printed.text
+        number = re.search(r"record number (\d+)", printed.text)
+        assert number is not None
+        entry = client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(mrz)})
+        assert entry.status_code == 409  # refused: only with the officer's reason
+        assert 'href="#override_reason"' in entry.text and _outcome(entry) == "refuse"
+
+
+def test_an_admitted_traveller_s_entry_is_recorded_and_their_file_drawn(
+    node: NodeServer,
+) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.admit") as client:
+        token = _at_post(client)
+        mrz = authorised(node, surname="ADMITTED")
+        shown = _check(client, token, mrz)
+        assert _outcome(shown) == "admit"
+        assert "Records from" in shown.text or 'id="freshness"' not in shown.text
+        recorded = client.post("/officer/record", data={"csrf_token": token,
+                                                        "mrz": "\n".join(mrz)})
+        assert recorded.status_code == 200 and 'id="recorded"' in recorded.text
+        link = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
+        assert link is not None
+        file = client.get(f"/officer/persons/{link.group(1)}?lang=ru")
+        assert file.status_code == 200 and "ADMITTED" in file.text
+        assert 'class="timeline__event timeline__event--entry"' in file.text
+        assert 'timeline__event--authorisation' in file.text
+        assert len(re.findall(r' data-day="', file.text)) == 180
+        assert re.search(r'class="day day--in[^"]*" data-day="' + date.today().isoformat(),
+                         file.text)  # today is drawn as a day in the area
+        again = _check(client, token, mrz)
+        assert "entry while a stay since" in again.text  # an anomaly: the stay has no exit
+        _at_post(client, "exit")
+        leaving = _check(client, token, mrz)
+        assert 'id="refuse-form"' not in leaving.text  # exits are never refused
+        left = client.post("/officer/record?lang=en",
+                           data={"csrf_token": token, "mrz": "\n".join(mrz)})
+        assert left.status_code == 200 and "Exit recorded" in left.text
+        file = client.get(f"/officer/persons/{link.group(1)}")
+        assert 'timeline__event--exit' in file.text
+
+
+def test_an_entry_against_a_refusal_needs_and_keeps_the_override_reason(
+    node: NodeServer,
+) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.override") as client:
+        token = _at_post(client)
+        mrz = expired(surname="OVERRIDDEN")
+        recorded = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(mrz),
+            "override_reason": "humanitarian grounds"})  # fmt: skip
+        assert recorded.status_code == 200
+        person = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
+        assert person is not None
+        file = client.get(f"/officer/persons/{person.group(1)}")
+        assert "humanitarian grounds" in file.text
+
+
+def test_an_alert_hit_is_dismissed_with_a_reason(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.hit") as client:
+        token = _at_post(client)
+        mrz = passport("USA", surname="LOMIDZE", given_names="GRIGOL",
+                       birth_date=date(1979, 11, 2))  # fmt: skip
+        shown = _check(client, token, mrz)
+        assert _outcome(shown) == "refer" and "H" in _letters(shown)
+        assert 'id="hit-GEO-T-1"' in shown.text
+        form = {"csrf_token": token, "mrz": "\n".join(mrz), "alert_id": "GEO-T-1"}
+        bare = client.post("/officer/hit", data=form | {"decision": "dismissed"})
+        assert bare.status_code == 422 and 'href="#reason-GEO-T-1"' in bare.text
+        done = client.post("/officer/hit", data=form | {"decision": "dismissed",
+                                                        "reason": "other birthplace"})
+        assert done.status_code == 200 and 'id="notice"' in done.text
+        assert 'id="hit-GEO-T-1"' not in done.text and 'id="dismissed"' in done.text
+        assert "H" not in _letters(done)
+        recorded = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(mrz), "override_reason": "paper visa"})
+        person = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
+        assert person is not None
+        file = client.get(f"/officer/persons/{person.group(1)}").text
+        assert 'data-alert="GEO-T-1"' in file  # the file lists the alerts that may match
+
+
+def test_a_new_passport_is_linked_to_a_known_person(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.link") as client:
+        token = _at_post(client)
+        old = authorised(node, surname="LINKED", given_names="LENA", birth_date=date(1970, 1, 9))
+        first = client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(old)})
+        person = re.search(r'href="/officer/persons/(\d+)"', first.text)
+        assert person is not None
+        new = passport("USA", surname="LINKED", given_names="LENA", birth_date=date(1970, 1, 9))
+        shown = _check(client, token, new)
+        assert f'id="link-{person.group(1)}"' in shown.text
+        linked = _check(client, token, new, person_id=person.group(1))
+        assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in linked.text
+        recorded = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(new), "person_id": person.group(1),
+            "override_reason": "authorisation moved to the new passport by phone"})  # fmt: skip
+        assert recorded.status_code == 200
+        file = client.get(f"/officer/persons/{person.group(1)}").text
+        assert old[1][:9].rstrip("<") in file and new[1][:9].rstrip("<") in file
+
+
+def test_bad_input_is_named_and_roles_are_kept(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.bad") as client:
+        token = _at_post(client)
+        assert _check(client, token, []).status_code == 422
+        short = _check(client, token, ["P<GEO", "123"])
+        assert short.status_code == 422 and 'href="#mrz"' in short.text
+        broken = _check(client, token, ["X" * 44, "Y" * 44])
+        assert broken.status_code in (200, 422) and "Traceback" not in broken.text
+        huge = _check(client, token, passport("USA"), person_id="9" * 40)
+        assert huge.status_code == 422 and 'href="#mrz"' in huge.text
+        assert client.get("/officer/persons/99999").status_code == 404
+        assert client.get("/officer/persons/abc").status_code == 404
+        forged = client.post("/officer/check", data={"csrf_token": "forged", "mrz": "x"})
+        assert forged.status_code == 403
+    with _signed_in(node, Role.CONSULAR_OFFICER, "consul.officer-test") as client:
+        token = _at_post(client)  # a consul may check (the role has "check")...
+        mrz = authorised(node)
+        shown = _check(client, token, mrz)
+        assert _outcome(shown) == "admit" and 'id="record-form"' not in shown.text
+        refused = client.post("/officer/record", data={"csrf_token": token,
+                                                       "mrz": "\n".join(mrz)})
+        assert refused.status_code == 403  # ...but never records a crossing
+        assert client.post("/officer/refuse", data={"csrf_token": token, "mrz": "\n".join(mrz),
+                                                    "letter-A": "A"}).status_code == 403
+    with _signed_in(node, Role.ANALYST, "analyst.officer-test") as client:
+        assert client.get("/officer").status_code == 403
+        assert client.get("/officer/persons/1").status_code == 403
+    with node.client(purpose=None) as client:
+        away = client.get("/officer/persons/1")
+        assert away.status_code == 303 and away.headers["location"].startswith("/sign-in")
