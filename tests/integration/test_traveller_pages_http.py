@@ -55,7 +55,8 @@ def surname() -> str:
 
 
 CONTACT = {"email": "anna@example.org", "phone": "+1 555 0100", "address": "1 Main Street",
-           "birth_place": "Springfield", "occupation": "teacher"}  # fmt: skip
+           "birth_place": "Springfield", "occupation": "teacher",
+           "parents_first_names": "Maria, John", "education": "university"}  # fmt: skip
 NO = {"convictions": "no", "conflict_zones": "no", "removal_orders": "no"}
 
 
@@ -199,9 +200,11 @@ def test_each_step_names_its_fields_in_error(node: NodeServer) -> None:
         assert 'id="email"' in contact.text
         wrong_contact = send(client, contact, "/traveller/apply", action="continue",
                              email="not-an-address", phone="x", address="", birth_place="",
-                             occupation="")  # fmt: skip
+                             occupation="", other_names="A, " * 11,
+                             parents_first_names="A, B, C")  # fmt: skip
         assert errors_of(wrong_contact) == ["email", "phone", "address", "birth_place",
-                                            "occupation"]  # fmt: skip
+                                            "occupation", "other_names",
+                                            "parents_first_names"]  # fmt: skip
         questions = send(client, contact, "/traveller/apply", action="continue", **CONTACT)
         unanswered = send(client, questions, "/traveller/apply", action="continue")
         assert errors_of(unanswered) == ["convictions-yes", "conflict_zones-yes",
@@ -244,6 +247,8 @@ def test_the_traveller_answers_a_request_for_information(node: NodeServer) -> No
         file = officer.get(f"/v1/applications/{number}/file").json()
         assert file["status"] == "manual"
         assert file["form"]["_answers"][0]["text"] == "Tbilisi city court, 2019: a fine."
+        assert file["form"]["parents_first_names"] == ["Maria", "John"]
+        assert file["form"]["education"] == "university" and file["form"]["other_names"] == []
         refused = officer.post(f"/v1/applications/{number}/decision",
                                json={"outcome": "refused", "reasons": ["doubts"]})
         assert refused.status_code == 200, refused.text

@@ -49,14 +49,16 @@ JOURNEY = ("purpose", "arrival", "departure", "entries", "duration_days", "accom
            "means_of_subsistence", "travel_medical_insurance")  # fmt: skip
 PASSPORT = ("surname", "given_names", "document_number", "birth_date", "sex", "expiry_date")
 CONTACT = ("email", "phone", "address", "birth_place", "occupation")
+OPTIONAL = ("other_names", "parents_first_names", "education")  # ETIAS Art. 17(2)
 # every answer, by step (the passport's fields and the typed MRZ become ``mrz``)
-FIELDS = {"nationality": ("nationality",), "document": ("mrz",), "contact": CONTACT,
+FIELDS = {"nationality": ("nationality",), "document": ("mrz",), "contact": (*CONTACT, *OPTIONAL),
           "questions": QUESTIONS, "journey": JOURNEY}  # fmt: skip
 KEPT = ("key", *(name for names in FIELDS.values() for name in names))
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9 ()-]{5,30}")
 _NUMBER = re.compile(r"[A-Z0-9]{1,9}")
 _TEXT_MAX = 500
+ENTRIES = {"1": N_("One"), "2": N_("Two"), "multiple": N_("Multiple")}
 
 
 def _route(request: Request, nationality: str) -> ApplicationKind | None:
@@ -114,7 +116,8 @@ def _category(request: Request, nationality: str) -> str:
 
 
 def _complete(answers: dict[str, str], order: list[str]) -> bool:
-    return all(answers.get(name) for s in order if s in FIELDS for name in FIELDS[s])
+    return all(answers.get(name) for s in order if s in FIELDS for name in FIELDS[s]
+               if name not in OPTIONAL)
 
 
 def _show(current: Page, step_name: str, answers: dict[str, str], *, status: int = 200,
@@ -245,8 +248,20 @@ def _contact(form: Form, answers: dict[str, str]) -> list[Any]:
                           ("occupation", N_("Enter your occupation.")),):  # fmt: skip
         if not _text_ok(values[name]):
             errors.append((name, message))
+    for name, most, message in (
+            ("other_names", 10, N_("Give at most 10 names, separated by commas.")),
+            ("parents_first_names", 2, N_("Give at most two first names, separated by commas.")),
+            ("education", 1, N_("Write your education in at most 500 characters."))):
+        values[name] = form.get(name).strip()
+        parts = _names(values[name]) if most > 1 else [values[name]] if values[name] else []
+        if len(parts) > most or not all(_text_ok(p) for p in parts):
+            errors.append((name, message))
     answers.update(values)
     return errors
+
+
+def _names(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _text_ok(text: str) -> bool:
@@ -296,7 +311,9 @@ def _summary(current: Page, answers: dict[str, str],
                  "\n".join(get("mrz", "").split())))
     labels = {"email": N_("Email address"), "phone": N_("Telephone number"),
               "address": N_("Home address"), "birth_place": N_("Place of birth"),
-              "occupation": N_("Occupation"), "convictions": N_("Convictions in the last 10 "
+              "occupation": N_("Occupation"), "other_names": N_("Other names"),
+              "parents_first_names": N_("Parents' first names"), "education": N_("Education"),
+              "convictions": N_("Convictions in the last 10 "
               "years"), "conflict_zones": N_("Stays in war or conflict zones in the last 10 years"),
               "removal_orders": N_("Orders to leave a country in the last 10 years"),
               "purpose": N_("Purpose of the journey"), "arrival": N_("Arrival date"),
@@ -313,8 +330,8 @@ def _summary(current: Page, answers: dict[str, str],
                 value = yes_no[value]
             elif name in ("arrival", "departure") and parse_day(value):
                 value = lang.date(parse_day(value))
-            elif name == "entries" and value == "multiple":
-                value = lang.gettext("Multiple")
+            elif name == "entries" and value in ENTRIES:
+                value = lang.gettext(ENTRIES[value])
             rows.append((step_name, name, lang.gettext(labels[name]), value))
     return rows
 
@@ -365,7 +382,11 @@ def _body(current: Page, answers: dict[str, str], kind: ApplicationKind) -> dict
         "birth_place": get("birth_place"), "occupation": get("occupation"),
         "first_state": current.request.app.state.node.state, "language": current.lang.code,
         "answers": {name: get(name) == "yes" for name in QUESTIONS},
+        "other_names": _names(get("other_names") or ""),
+        "parents_first_names": _names(get("parents_first_names") or ""),
     }  # fmt: skip
+    if get("education"):
+        body["education"] = get("education")
     if kind is ApplicationKind.VISA:
         body |= {"purpose": get("purpose"), "arrival": get("arrival"),
                  "departure": get("departure"), "entries": get("entries"),
