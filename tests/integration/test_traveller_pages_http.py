@@ -98,6 +98,7 @@ def test_every_page_is_strict_and_never_cached(node: NodeServer) -> None:
             page = client.get(path)
             assert page.status_code == 200, path
             assert page.headers["cache-control"] == "no-store", path
+            assert len(page.content) < 200_000, path  # the budget of every page
             assert page.headers["referrer-policy"] == "no-referrer"
             assert "unsafe" not in page.headers["content-security-policy"]
             assert not re.search(r"<script|<style|\sstyle=|\son\w+=", page.text), path
@@ -211,6 +212,26 @@ def test_each_step_names_its_fields_in_error(node: NodeServer) -> None:
                                          "removal_orders-yes"]  # fmt: skip
         back = send(client, questions, "/traveller/apply", action="back")
         assert 'value="anna@example.org"' in back.text  # the answers come back
+
+
+def test_a_tampered_form_is_refused_with_a_page_not_an_error(node: NodeServer) -> None:
+    with node.client(purpose=None) as client:
+        check = apply(client, "USA", fields_of("USA", surname(), "J12345678"))
+        seen = []
+        for change in ({"mrz": "P<USA NOT<AN<MRZ"}, {"email": "x" * 3000},
+                       {"step": "journey", "duration_days": "many"}, {"nationality": "ZZZ"},
+                       {"step": "nowhere"}, {"key": ""}, {"action": "change-nowhere"}):
+            answer = client.post("/traveller/apply",
+                                 data=hidden(check) | {"action": "continue"} | change)
+            seen.append((answer.status_code, 'class="error-summary"' in answer.text))
+        # the first four refused with the check page's error; an unknown step starts from the
+        # nationality, a lost key gets a new one, an unknown change is a plain continue
+        assert seen == [(422, True)] * 4 + [(200, False), (200, False), (200, False)]
+        forged = client.post("/traveller/apply", data={"step": "check", "action": "continue"})
+        assert forged.status_code == 403  # no form token
+        days = client.post("/traveller/days", data={"csrf_token": hidden(check)["csrf_token"],
+                                                    "birth": "x" * 5000})  # fmt: skip
+        assert days.status_code == 422
 
 
 def test_a_change_from_check_your_answers_returns_to_it(node: NodeServer) -> None:

@@ -390,7 +390,7 @@ def _body(current: Page, answers: dict[str, str], kind: ApplicationKind) -> dict
     if kind is ApplicationKind.VISA:
         body |= {"purpose": get("purpose"), "arrival": get("arrival"),
                  "departure": get("departure"), "entries": get("entries"),
-                 "duration_days": int(get("duration_days") or 0),
+                 "duration_days": int(days) if (days := get("duration_days", "")).isdigit() else 0,
                  "accommodation": get("accommodation"),
                  "means_of_subsistence": get("means_of_subsistence"),
                  "travel_medical_insurance": get("travel_medical_insurance") == "yes"}
