@@ -1,9 +1,9 @@
-"""The traveller's self-service pages over real HTTP from a real ``cta serve`` (issue 13):
-applying step by step (the route from the nationality, the passport's fields or its MRZ, the
-errors naming each field, "check your answers", a double submit that is one application),
-following the application to its decision and answering a request for information, "My days"
-with nothing leaked for an unknown document, the allowances per client, and no code or number
-ever in an address or a cache."""
+"""The traveller's self-service pages over real HTTP from a real ``cta serve`` (issue 13), on
+SQLite and on PostgreSQL: applying step by step (the route from the nationality, the
+passport's fields or its MRZ, the errors naming each field, "check your answers", a double
+submit that is one application), following the application to its decision and answering a
+request for information, "My days" with nothing leaked for an unknown document, the
+allowances per client, and no code or number ever in an address or a cache."""
 
 from __future__ import annotations
 
@@ -20,19 +20,36 @@ from sqlalchemy import create_engine, select
 
 from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
-from tests.integration.node_server import NodeServer, add_user, passport
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 PAGES = ["/traveller", "/traveller/apply", "/traveller/status", "/traveller/days",
          "/traveller/apply?lang=ru", "/traveller/days?lang=ka"]  # fmt: skip
 _HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:
-    workdir = tmp_path_factory.mktemp("traveller-node")
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
+def node(request: pytest.FixtureRequest,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeServer]:  # fmt: skip
+    workdir = tmp_path_factory.mktemp(f"traveller-{request.param}")
     many = {"CTA_APPLICATIONS_PER_MINUTE": "1000", "CTA_APPLICATION_READS_PER_MINUTE": "1000"}
-    with NodeServer(f"sqlite:///{workdir / 'node.sqlite'}", workdir, env=many) as server:
+    with module_database(request, workdir) as url, NodeServer(url, workdir, env=many) as server:
         yield server
+
+
+def rows(node: NodeServer, query: Any) -> list[Any]:
+    """What the query finds in the node's database (read directly, beside the node)."""
+    engine = create_engine(node.database_url)
+    try:
+        with engine.connect() as db:
+            return list(db.execute(query).all())
+    finally:
+        engine.dispose()
 
 
 def hidden(page: httpx.Response) -> dict[str, str]:
@@ -141,10 +158,8 @@ def test_an_authorisation_applied_for_step_by_step_is_granted_and_followed(
         assert wrong.status_code == unknown.status_code == 404
         assert errors_of(wrong) == errors_of(unknown) == ["number"]
         assert wrong.text.replace(number, "N") == unknown.text.replace("GEO-000000000000", "N")
-    engine = create_engine(node.database_url)
-    with engine.connect() as db:
-        kinds = db.execute(select(t.applications.c.kind, t.applications.c.status)
-                           .where(t.applications.c.number == number)).all()  # fmt: skip
+    kinds = rows(node, select(t.applications.c.kind, t.applications.c.status)
+                 .where(t.applications.c.number == number))  # fmt: skip
     assert kinds == [("authorization", "granted")]  # one application for two submits
 
 
@@ -317,11 +332,9 @@ def test_my_days_shows_the_recorded_days_and_nothing_of_an_unknown_document(
     assert _result(wrong_birth) == _result(unknown) == _result(before)  # nothing leaks
     assert invalid.status_code == 422
     assert errors_of(invalid) == ["document_number", "nationality", "birth"]
-    engine = create_engine(node.database_url)
-    with engine.connect() as db:
-        audited = db.execute(select(t.audit_log.c.user_name, t.audit_log.c.person_id,
-                                    t.audit_log.c.purpose)
-                             .where(t.audit_log.c.action == "read own days")).all()  # fmt: skip
+    audited = rows(node, select(t.audit_log.c.user_name, t.audit_log.c.person_id,
+                                t.audit_log.c.purpose)
+                   .where(t.audit_log.c.action == "read own days"))  # fmt: skip
     assert len(audited) >= 4
     assert {row.purpose for row in audited} == {"traveller's own days"}
     assert sum(row.person_id is not None for row in audited) >= 1
