@@ -87,6 +87,8 @@ def apply(client: httpx.Client, nationality: str, document: dict[str, str],
             continue
         page = send(client, page, "/traveller/apply", action="continue", **fields)
         assert page.status_code == 200 and not errors_of(page), (fields, errors_of(page))
+        ids = re.findall(r'\sid="([^"]+)"', page.text)
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
     assert 'id="answers"' in page.text  # check your answers
     return page
 
