@@ -138,6 +138,8 @@ def test_an_authorisation_applied_for_step_by_step_is_granted_and_followed(
     with node.client(purpose=None) as client:
         check = apply(client, "USA", fields_of("USA", name, "C1" + uuid.uuid4().hex[:7].upper()))
         assert name in check.text and "anna@example.org" in check.text
+        other_names = re.search(r'id="row-other_names">(.*?)</div>', check.text, re.DOTALL)
+        assert other_names and "Not given" in other_names.group(1)  # an optional field left out
         sent = send(client, check, "/traveller/apply", action="continue")
         assert sent.status_code == 200, sent.text[:3000]
         number, code = done(sent)

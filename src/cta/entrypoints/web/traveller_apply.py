@@ -330,6 +330,8 @@ def _summary(current: Page, answers: dict[str, str],
                 value = yes_no[value]
             elif name in ("arrival", "departure") and parse_day(value):
                 value = lang.date(parse_day(value))
+            elif name in OPTIONAL and not value:
+                value = lang.gettext("Not given")
             elif name == "entries" and value in ENTRIES:
                 value = lang.gettext(ENTRIES[value])
             rows.append((step_name, name, lang.gettext(labels[name]), value))
