@@ -196,6 +196,17 @@ def test_a_visa_application_asks_for_the_journey_and_waits_for_an_officer(
         shown = status(client, number, code)
     assert "A consular officer is examining your application." in shown.text
     assert 'id="deadline"' in shown.text
+    token = add_user(node.database_url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
+    with node.client(token, "consular examination") as officer:
+        assert officer.post(f"/v1/applications/{number}/claim").status_code == 200
+        granted = officer.post(f"/v1/applications/{number}/decision",
+                               json={"outcome": "granted"})  # fmt: skip
+        assert granted.status_code == 200, granted.text
+    with node.client(purpose=None) as client:
+        shown = status(client, number, code)
+    assert "Your application is granted." in shown.text
+    assert re.search(r'id="duration">11<', shown.text) and re.search(r'id="entries">One<',
+                                                                       shown.text)
 
 
 def test_each_step_names_its_fields_in_error(node: NodeServer) -> None:

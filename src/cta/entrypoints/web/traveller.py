@@ -33,7 +33,8 @@ from cta.services.ports import AuditEntry
 from cta.services.read_limits import ALARM
 from cta.services.traveller_days import PURPOSE, TRAVELLER, own_days
 
-__all__ = ["REASONS", "STATUSES", "admit", "applications", "countries", "router"]
+__all__ = ["ENTRIES", "KINDS", "REASONS", "STATUSES", "admit", "applications", "countries",
+           "router"]
 
 router = APIRouter(include_in_schema=False)
 MAX_ANSWER = 2000
@@ -68,6 +69,7 @@ REASONS = {
                              "the visa ends."),
 }  # fmt: skip
 KINDS = {"authorization": N_("travel authorisation"), "visa": N_("visa")}
+ENTRIES = {"1": N_("One"), "2": N_("Two"), "multiple": N_("Multiple")}
 
 
 def applications(request: Request) -> Applications:
@@ -174,7 +176,7 @@ async def _shown(current: Page, apps: Applications, number: str, code: str, *,
                       errors=errors)  # fmt: skip
     decision = shown.get("decision") or {}
     return render(current, "traveller/status.html", status=status, number=number, code=code,
-                  shown=shown, decision=decision, statuses=STATUSES, kinds=KINDS,
+                  shown=shown, decision=decision, statuses=STATUSES, kinds=KINDS, entries=ENTRIES,
                   reasons=[_reason(r) for r in decision.get("reasons") or []],
                   valid_from=_day(decision.get("valid_from")),
                   valid_to=_day(decision.get("valid_to")),

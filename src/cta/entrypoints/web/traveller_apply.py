@@ -34,7 +34,14 @@ from cta.domain.names.transliterate import to_mrz
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.pages import Form, Page, check_form, page, render
 from cta.entrypoints.web.stay_calculator import parse_day
-from cta.entrypoints.web.traveller import KINDS, STATUSES, admit, applications, countries
+from cta.entrypoints.web.traveller import (
+    ENTRIES,
+    KINDS,
+    STATUSES,
+    admit,
+    applications,
+    countries,
+)
 from cta.entrypoints.web.traveller import router as traveller_router
 from cta.services.applications import Submission
 from cta.services.checks import read_document
@@ -58,7 +65,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _PHONE = re.compile(r"\+?[0-9 ()-]{5,30}")
 _NUMBER = re.compile(r"[A-Z0-9]{1,9}")
 _TEXT_MAX = 500
-ENTRIES = {"1": N_("One"), "2": N_("Two"), "multiple": N_("Multiple")}
 
 
 def _route(request: Request, nationality: str) -> ApplicationKind | None:
