@@ -29,6 +29,7 @@ from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
 from cta.entrypoints.web.staff import current_session
 from cta.entrypoints.web.staff import router as staff_router
 from cta.entrypoints.web.stay_calculator import router as stay_router
+from cta.entrypoints.web.traveller_apply import pages as traveller_pages
 
 __all__ = ["LINKS", "STATIC_DIR", "Link", "add_start_pages", "router"]
 
@@ -53,6 +54,9 @@ LINKS: list[Link] = [
          N_("For travellers: enter your trips and see the days you have used in the area, the "
             "days left, the latest exit and the next possible entry. Nothing you enter is "
             "kept.")),
+    Link("/traveller", N_("Travellers' self-service"),
+         N_("Apply for a travel authorisation or a visa, follow your application, and see your "
+            "days in the area as the border records show them.")),
     Link("/sign-in", N_("Staff sign-in"),
          N_("For border and consular officers and the node's other staff.")),
     Link("/officer", N_("Border officer's console"),
@@ -146,6 +150,7 @@ def add_start_pages(
     app.include_router(stay_router)
     app.include_router(consular_router)
     app.include_router(officer_router)
+    app.include_router(traveller_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
 
