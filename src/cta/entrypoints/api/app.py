@@ -62,9 +62,8 @@ from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
 from cta.services.alerts import hit_json
-from cta.services.applications import application_summary
+from cta.services.applications import Applications
 from cta.services.checks import decision_json
-from cta.services.consultations import Consultations
 from cta.services.federation import FederationService
 from cta.services.mail import enqueue_mail
 from cta.services.node import (
@@ -122,9 +121,11 @@ def create_app(
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
     app.include_router(carriers_router(_user))  # POST /v1/carrier-checks: carriers only
     add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
-    app.state.mail = enqueue_mail  # decisions' mail to applicants (cta.services.mail)
+    # the application use cases, one for the API and the pages; decisions are mailed to the
+    # applicant through the outbox (cta.services.mail)
+    app.state.applications = Applications(node, mail=enqueue_mail)
+    app.state.consultations = app.state.applications.consultations
     app.include_router(applications_router)  # /v1/applications...: docs/applications.md
-    app.state.consultations = Consultations(node, lookup=application_summary)
     app.include_router(consultations_router)  # /v1/consultations...
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread

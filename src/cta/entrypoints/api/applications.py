@@ -136,10 +136,7 @@ class AppealOutcomeBody(BaseModel):
 
 
 def _applications(request: Request) -> Applications:
-    state = request.app.state
-    found: Applications | None = getattr(state, "applications", None)
-    if found is None:
-        found = state.applications = Applications(state.node, mail=getattr(state, "mail", None))
+    found: Applications = request.app.state.applications  # made by create_app
     return found
 
 

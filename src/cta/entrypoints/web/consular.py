@@ -45,10 +45,7 @@ T = TypeVar("T")
 
 
 def _applications(request: Request) -> Applications:
-    state = request.app.state
-    found: Applications | None = getattr(state, "applications", None)
-    if found is None:
-        found = state.applications = Applications(state.node, mail=getattr(state, "mail", None))
+    found: Applications = request.app.state.applications  # made by create_app
     return found
 
 

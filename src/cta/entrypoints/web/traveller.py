@@ -74,10 +74,7 @@ ENTRIES = {"1": N_("One"), "2": N_("Two"), "multiple": N_("Multiple")}
 
 def applications(request: Request) -> Applications:
     """The node's application use cases, shared with the API (``app.state.applications``)."""
-    state = request.app.state
-    found: Applications | None = getattr(state, "applications", None)
-    if found is None:
-        found = state.applications = Applications(state.node, mail=getattr(state, "mail", None))
+    found: Applications = request.app.state.applications  # made by create_app
     return found
 
 
