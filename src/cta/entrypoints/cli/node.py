@@ -17,6 +17,8 @@ from cta.settings import Settings
 
 __all__ = ["serve_command", "users_app"]
 
+WORKER_PING_SECONDS = 60  # how long a worker may take to answer uvicorn's ping (serve_command)
+
 users_app = typer.Typer(help="The node's users and their bearer tokens.", no_args_is_help=True)
 
 
@@ -116,6 +118,11 @@ def serve_command(
             ssl_certfile=str(tls.certificate) if tls else None,
             ssl_keyfile=str(tls.key) if tls else None,
             backlog=config.listen_backlog,  # the kernel lowers it to net.core.somaxconn
+            # uvicorn kills a worker that does not answer its ping within this many seconds
+            # (default 5) and starts another; a new worker answers only once it has imported
+            # the CLI's modules, which on a loaded 2-core machine took longer than 5 s, so that
+            # several workers were killed and restarted for good and the node never served
+            timeout_worker_healthcheck=WORKER_PING_SECONDS,
         )
     finally:
         if daemon is not None:
