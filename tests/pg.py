@@ -419,6 +419,123 @@ class PostgresServer:
             connection.execute(sql)
 
 
+class StandbyServer(PostgresServer):
+    """A hot standby of ``primary``, streaming its WAL: ``pg_basebackup`` of the running
+    primary instead of ``initdb``, then started read-only as ``application_name`` (the name the
+    primary's ``synchronous_standby_names`` waits for). ``promote()`` makes it a primary, as
+    ``pg_ctl promote`` (Debian: ``pg_ctlcluster VERSION NAME promote``) does for an operator.
+
+    The primary runs with ``PRIMARY_SETTINGS``, and ``make_synchronous`` then makes each commit
+    wait until the standby has the record; the standby itself runs without: once promoted it
+    acknowledges writes alone until a new standby is attached.
+    """
+
+    def __init__(self, primary: PostgresServer, *, application_name: str = "standby1",
+                 **options: Any) -> None:  # fmt: skip
+        super().__init__(bindir=primary.bindir, **options)
+        self.primary = primary
+        self.application_name = application_name
+
+    def start(self) -> None:
+        if self._running:
+            return
+        assert self.primary.port is not None, "the primary is not started"
+        self.root = self._make_root()
+        atexit.register(self.stop)
+        try:
+            self._base_backup()
+            for attempt in range(5):
+                self.port = free_port()
+                if self._pg_ctl_start():
+                    break
+                if attempt == 4 or not self._port_was_taken():
+                    raise PostgresStartError(
+                        f"the standby failed to start on {self.host}:{self.port}; "
+                        f"the end of its log:\n{_tail(self.log_file)}"
+                    )
+            self._running = True
+            self._start_watchdog()
+            self._wait_until_ready()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _base_backup(self) -> None:
+        assert self.root is not None and self.primary.port is not None
+        conninfo = (f"host={self.primary.host} port={self.primary.port} user={self.user} "
+                    f"application_name={self.application_name}")  # fmt: skip
+        argv = [str(self.bindir / "pg_basebackup"), "-d", conninfo, "-D", str(self.data_dir),
+                "-X", "stream", "--no-sync", "-c", "fast"]  # fmt: skip
+        done = self._run(argv, cwd=self.root, check=False)
+        if done.returncode != 0:
+            raise PostgresStartError(f"pg_basebackup failed (exit {done.returncode}): "
+                                     f"{(done.stdout + done.stderr)[-2000:]}")  # fmt: skip
+        # a standby: follow the primary under our name (what ``pg_basebackup -R`` writes, with
+        # the application_name the primary's synchronous_standby_names waits for)
+        with open(self.data_dir / "postgresql.auto.conf", "a", encoding="utf-8") as conf:
+            conf.write(f"primary_conninfo = '{conninfo}'\n")
+        signal = self.data_dir / "standby.signal"
+        signal.touch()
+        os.chown(signal, self._run_as.uid, self._run_as.gid)
+
+    def promote(self, timeout: float = 60.0) -> None:
+        """``pg_ctl promote -w``: end recovery and take writes; returns once it does."""
+        assert self.root is not None, "the standby is not started"
+        argv = [str(self.bindir / "pg_ctl"), "promote", "-D", str(self.data_dir), "-w",
+                "-t", str(int(timeout))]  # fmt: skip
+        self._run(argv, cwd=self.root, timeout=timeout + 30)
+
+
+# What a primary with a standby runs with; ``make_synchronous`` then names the standby in
+# ``synchronous_standby_names`` (not at start: every commit, ``CREATE DATABASE cta`` too,
+# would wait for a standby that is not there yet).
+PRIMARY_SETTINGS = {"wal_level": "replica", "max_wal_senders": "5", "synchronous_commit": "on"}
+
+
+def make_synchronous(primary: PostgresServer, standby: StandbyServer,
+                     timeout: float = 60.0) -> None:  # fmt: skip
+    """Make the primary wait for ``standby`` before a commit returns, once it streams:
+    ``ALTER SYSTEM SET synchronous_standby_names`` and a reload, as an operator would."""
+    import psycopg
+
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(primary.conninfo(), autocommit=True) as connection:
+        connection.execute(f"ALTER SYSTEM SET synchronous_standby_names = "
+                           f"'{standby.application_name}'")  # fmt: skip
+        connection.execute("SELECT pg_reload_conf()")
+        while time.monotonic() < deadline:
+            row = connection.execute("SELECT sync_state FROM pg_stat_replication "
+                                     "WHERE application_name = %s",
+                                     (standby.application_name,)).fetchone()  # fmt: skip
+            if row is not None and row[0] == "sync":
+                return
+            time.sleep(0.1)
+    raise PostgresStartError(f"the standby {standby.application_name} did not become "
+                             f"synchronous within {timeout:.0f} s")  # fmt: skip
+
+
+def kill_server(server: PostgresServer) -> None:
+    """SIGKILL the server's postmaster and every process it started, as when its machine dies
+    (no shutdown, no WAL flushed beyond what was); ``server.stop()`` then only cleans up."""
+    import signal as signals
+
+    assert server.root is not None, "the server is not started"
+    pid = int((server.data_dir / "postmaster.pid").read_text().split()[0])
+    children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
+                and _parent_of(int(p.name)) == pid]  # fmt: skip
+    for each in (pid, *children):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(each, signals.SIGKILL)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        stat_line = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return int(stat_line.rsplit(")", 1)[1].split()[1])
+
+
 def _check_identifier(name: str) -> None:
     if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", name):
         raise ValueError(f"not a plain database name: {name!r}")

@@ -28,12 +28,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cta.services.ports import DatabaseUnavailableError
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "BodyLimit", "ErrorIds", "json_error"]
+__all__ = ["DATABASE_FAILURES", "DEFAULT_MAX_BODY_BYTES", "BodyLimit", "ErrorIds",
+           "error_answer", "json_error"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
 log = logging.getLogger("cta.api")
 
-_DATABASE_FAILURES = (DatabaseUnavailableError, OperationalError, InterfaceError, InternalError)
+# what a database that cannot be reached or written raises: 503, never 500
+DATABASE_FAILURES = (DatabaseUnavailableError, OperationalError, InterfaceError, InternalError)
 
 
 class _TooLarge(Exception):
@@ -132,7 +134,7 @@ def error_answer(exc: Exception) -> tuple[int, dict[str, Any]]:
     error_id = uuid.uuid4().hex[:16]
     if isinstance(exc, DatabaseUnavailableError):
         return 503, {"detail": str(exc), "error_id": error_id}
-    if isinstance(exc, _DATABASE_FAILURES):
+    if isinstance(exc, DATABASE_FAILURES):
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]
         return 503, {"detail": f"the database failed to answer or to write ({cause}); "
                                f"quote error id {error_id} to the node's operator",

@@ -17,7 +17,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from cta.domain.staff_sessions import SessionPolicy
@@ -30,6 +30,7 @@ from cta.entrypoints.web.staff import current_session
 from cta.entrypoints.web.staff import router as staff_router
 from cta.entrypoints.web.stay_calculator import router as stay_router
 from cta.entrypoints.web.traveller_apply import pages as traveller_pages
+from cta.services.ports import DatabaseUnavailableError
 
 __all__ = ["LINKS", "STATIC_DIR", "Link", "add_start_pages", "router"]
 
@@ -145,6 +146,10 @@ def add_start_pages(
     app.state.federation = federation
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, errors too
     app.add_exception_handler(PageError, _refused)
+    from cta.entrypoints.api.edge import DATABASE_FAILURES  # the API package imports this one
+
+    for failure in DATABASE_FAILURES:  # replaces the API's JSON-only handler of the first
+        app.add_exception_handler(failure, _database_failed)
     app.include_router(router)
     app.include_router(staff_router)
     app.include_router(stay_router)
@@ -157,6 +162,23 @@ def add_start_pages(
 def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
     return render(page(request), "refused.html", status=exc.status, message=exc.message)
+
+
+def _database_failed(request: Request, exc: Exception) -> Response:
+    """503 when the node's database cannot be reached or written: JSON with an error id for
+    the API, as ``ErrorIds`` answers, and for a page (the officer's console above all) a page
+    in the reader's language that says nothing can be checked or recorded now, with the id;
+    the node's log has the cause."""
+    from cta.entrypoints.api.edge import error_answer, log
+
+    status, body = error_answer(exc)
+    known = isinstance(exc, DatabaseUnavailableError)  # its message is the cause: no trace
+    log.error("error %s: %s %s answered %d: %s", body["error_id"], request.method,
+              request.url.path, status, body["detail"],
+              exc_info=None if known else exc)  # fmt: skip
+    if request.url.path.startswith("/v1/"):
+        return JSONResponse(body, status_code=status)
+    return render(page(request), "unavailable.html", status=status, error_id=body["error_id"])
 
 
 def _peers(federation: Any) -> list[tuple[str, str]]:
