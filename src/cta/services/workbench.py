@@ -99,18 +99,15 @@ def _regimes(on: date, union_name: str = UNION) -> _Regimes:
 
 
 def resolve_nationality(text: str) -> str:
-    """An ICAO 9303 code (any case) or an English country name; InvalidInputError otherwise."""
-    wanted = text.strip()
-    countries = load_countries()
-    if countries.get(wanted.upper()) is not None:
-        return wanted.upper()
-    for code in sorted(countries.codes):
-        if countries.name(code).casefold() == wanted.casefold():
-            return code
-    raise InvalidInputError(
-        f"unknown nationality {text!r}: give an ICAO 9303 code such as USA, D or XXA, "
-        "or an English country name"
-    )
+    """An ICAO 9303 code (any case) or a country's name in any of the five languages (as the
+    table compares names: ё as е, any case); InvalidInputError otherwise."""
+    code = load_countries().find(text)
+    if code is None:
+        raise InvalidInputError(
+            f"unknown nationality {text!r}: give an ICAO 9303 code such as USA, D or XXA, "
+            "or a country's name"
+        )
+    return code
 
 
 def counted_nationalities() -> list[str]:
