@@ -242,7 +242,8 @@ class TripPlan:
             states.append({"state": state, "regime": self.regimes.national[state].name,
                            "in_force": self.regimes.national_in_force[state],
                            **_rule_dict(rule), "days": len(counts[state]),
-                           "over_days": len(over)})  # fmt: skip
+                           "over_days": len(over),
+                           "first_over": over[0].isoformat() if over else None})  # fmt: skip
             if rule.category is Category.NO_ADMISSION:
                 problems.append(f"{state}: not admitted")
             elif over:
@@ -263,6 +264,7 @@ class TripPlan:
                                 f"{len(over)} day(s), from {over[0]}")  # fmt: skip
             out.append({"rule": rule, **_rule_dict(union_rule, union=True),
                         "possible": not problems, "over_days": len(over),
+                        "first_over": over[0].isoformat() if over else None,
                         "problems": problems})  # fmt: skip
         return out
 
