@@ -25,6 +25,7 @@ BENCHMARKS = {
     "carriers": "bench.bench_carriers",  # a few minutes: only when named
     "visa": "bench.bench_visa",  # the visa MRZ's costs at issue and at the border; when named
     "officer": "bench.bench_officer",  # the officer's console over HTTP: when named
+    "web": "bench.bench_web",  # the pages' budgets on the demo area, in Chromium: when named
 }
 DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"

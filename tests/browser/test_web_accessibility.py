@@ -1,7 +1,8 @@
 """axe-core (vendored in the package, static/vendor/axe-core/) finds no serious or critical
 violation on any page built on the web foundation: the start page, sign-in (empty and with its
-errors), the officer's page signed in, and the stay calculator (empty, with its errors, and
-with an answer), in every language."""
+errors), the officer's page signed in, the stay calculator (empty, with its errors, and
+with an answer), and the policy workbench (whole, and with its errors, at 1280 and 360 pixels),
+in every language."""
 
 from __future__ import annotations
 
@@ -88,3 +89,24 @@ def test_the_checker_itself_finds_a_violation(browser: Any, node: NodeServer) ->
         "main.appendChild(img);")  # fmt: skip
     found = {v["id"] for v in axe_violations(browser)}
     assert {"image-alt", "label"} <= found
+
+
+WORKBENCH = "/policy/workbench?nationality=USA&on=2027-01-01&trip=GEO:60,ARM:40&from=2027-06-01"
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_the_policy_workbench_has_no_serious_or_critical_violation(
+    browser: Any, node: NodeServer, code: str
+) -> None:
+    found = {}
+    for width in (1280, 360):
+        for name, query in (("workbench", WORKBENCH),
+                            ("workbench-errors", "/policy/workbench?nationality=Atlantis&trip=X")):
+            browser.set_window_size(width, 2000)
+            browser.get(f"{node.base_url}{query}&lang={code}")
+            wait_for(browser, "error-summary" if name.endswith("errors") else "trip-days")
+            assert browser.execute_script("return document.documentElement.lang") == code
+            found[f"{name}-{width}"] = axe_violations(browser)
+            screenshot(browser, f"{name}-{code}-{width}")
+    browser.set_window_size(1280, 2000)
+    assert found == {name: [] for name in found}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,36 @@ from cta.entrypoints.web.start import STATIC_DIR
 
 ARTEFACTS = Path(__file__).parent / "artefacts"
 AXE = STATIC_DIR / "vendor" / "axe-core" / "axe.min.js"
+
+
+def bytes_transferred(browser: Any, show: Callable[[], object]) -> tuple[int, dict[str, int]]:
+    """The bytes that went over the wire while ``show`` loaded a page, in all and by address:
+    the ``encodedDataLength`` (headers and body as sent) of every response in Chromium's
+    performance log (a browser made with ``log_network``). Call ``no_cache`` first, so that
+    the CSS, scripts and fonts count on every page."""
+    browser.get_log("performance")  # what came before
+    show()
+    time.sleep(0.3)  # late requests of the page (the favicon) come after its load event
+    urls: dict[str, str] = {}
+    sizes: dict[str, int] = {}
+    for entry in browser.get_log("performance"):
+        message = json.loads(entry["message"])["message"]
+        params = message.get("params", {})
+        if message["method"] == "Network.requestWillBeSent":
+            urls[params["requestId"]] = params["request"]["url"]
+        elif message["method"] == "Network.loadingFinished":
+            sizes[params["requestId"]] = int(params["encodedDataLength"])
+    by_url: dict[str, int] = {}
+    for request, size in sizes.items():
+        url = urls.get(request, request)
+        by_url[url] = by_url.get(url, 0) + size
+    return sum(by_url.values()), by_url
+
+
+def no_cache(browser: Any) -> None:
+    """Chromium fetches everything again on every page (as a first visit does)."""
+    browser.execute_cdp_cmd("Network.enable", {})
+    browser.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
 
 
 def active_id(browser: Any) -> str:

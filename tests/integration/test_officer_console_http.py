@@ -134,6 +134,33 @@ def test_a_refused_traveller_is_shown_with_letters_and_the_refusal_is_printed(
         assert 'href="#override_reason"' in entry.text and _outcome(entry) == "refuse"
 
 
+def test_the_refusal_recorded_carries_exactly_the_letters_the_officer_ticked(
+    node: NodeServer,
+) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.letters") as client:
+        token = _at_post(client)
+        mrz = expired(surname="TICKED")
+        assert _letters(_check(client, token, mrz)) == {"A", "C"}  # what the check found
+        form = {"csrf_token": token, "mrz": "\n".join(mrz)}
+        for wrong in ({"letter-Z": "Z"}, {"letter-A": "B"}, {"letter-A": "A", "letter-": ""}):
+            refused = client.post("/officer/refuse", data=form | wrong)
+            assert refused.status_code == 422 and 'href="#letter-A"' in refused.text
+            assert "letters A to I" in refused.text
+        printed = client.post("/officer/refuse", data=form | {"letter-C": "C", "letter-G": "G"})
+        assert printed.status_code == 200
+        assert set(re.findall(r'class="chosen" data-letter="(\w)"', printed.text)) == {"C", "G"}
+        person = re.search(r'href="/officer/persons/(\d+)" id="file-link"', printed.text)
+        assert person is not None
+        file = client.get(f"/officer/persons/{person.group(1)}")
+        assert "(C, G)" in file.text  # the timeline's refusal line
+    officer = add_user(node.database_url, "officer.letters-api", Role.BORDER_OFFICER)
+    with node.client(officer, "the refusal's letters") as api:
+        stored = api.get(f"/v1/persons/{person.group(1)}").json()["refusals"]
+    assert len(stored) == 1  # the wrong tries recorded nothing
+    assert [r["code"] for r in stored[0]["reasons"]] == ["C", "G"]
+    assert stored[0]["reasons"][1]["message"] == "ticked by the officer"
+
+
 def test_an_admitted_traveller_s_entry_is_recorded_and_their_file_drawn(
     node: NodeServer,
 ) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cta.domain.countries import Country, CountryTable
+from cta.domain.countries import Country, CountryTable, name_key
 from cta.domain.errors import PolicyError
 from cta.policy.countries import COLUMNS, load_countries, parse_countries, parse_country_row
 
@@ -143,3 +143,19 @@ def test_a_wrong_header_is_refused_on_line_1() -> None:
 def test_an_empty_table_is_refused() -> None:
     with pytest.raises(PolicyError, match="no countries"):
         parse_countries(f"{HEADER}\n", file="countries.csv")
+
+
+def test_a_russian_name_is_found_typed_with_e_or_yo_alike() -> None:
+    table = load_countries()
+    assert table.find("Соединенные штаты") == table.find("соединённые  Штаты ") == "USA"
+    assert table.find("Соединённые штаты Малых Удалённых островов") == "UMI"
+    assert table.find("Объединенные Арабские Эмираты") == "ARE"
+    assert table.find("usa") == "USA" and table.find("Germany") == "D"  # D reads before DEU
+    assert table.find("Atlantis") is None
+
+
+def test_names_sort_with_yo_as_e_so_the_united_states_come_before_their_islands() -> None:
+    table = load_countries()
+    names = sorted((table.name(c, "ru") for c in ("UMI", "USA")), key=name_key)
+    assert names == ["Соединённые штаты", "Соединенные штаты Малых Удаленных островов"]
+    assert name_key("Ёлка  Ё") == "елка е"

@@ -1,6 +1,12 @@
 """Countries and the other codes ICAO Doc 9303 allows for nationality and issuing state.
 
 The table itself is data (`cta/data/countries.csv`), loaded by `cta.policy.countries`.
+
+Names are compared as ``name_key`` folds them: case, spacing, and the Russian ё written as е.
+Russian writes ё optionally, and the shipped names use both (the iso-codes catalogue has
+"Соединённые штаты" beside "Соединенные штаты Малых Удаленных островов"): a picker that told
+them apart chose the Minor Outlying Islands for someone typing "Соединенные" and sorted the
+United States after them.
 """
 
 from __future__ import annotations
@@ -10,7 +16,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
-__all__ = ["NOT_IN_MRZ", "Country", "CountryKind", "CountryTable"]
+__all__ = ["NOT_IN_MRZ", "Country", "CountryKind", "CountryTable", "name_key"]
 
 CountryKind = Literal["iso", "icao"]
 
@@ -28,6 +34,11 @@ class Country:
     def name(self, lang: str = "en") -> str:
         """The name in `lang` ('en', 'az', 'hy', 'ka', 'ru'), or in English if there is none."""
         return self.names.get(lang) or self.names["en"]
+
+
+def name_key(text: str) -> str:
+    """A name as a picker matches and sorts it: case folded, ё as е, spaces collapsed."""
+    return " ".join(text.casefold().replace("ё", "е").split())
 
 
 # Codes of the table that an MRZ never carries, and the ICAO code it carries instead
@@ -60,6 +71,18 @@ class CountryTable:
         if country is None:
             raise KeyError(f"unknown country code {code!r}")
         return country.name(lang)
+
+    def find(self, text: str) -> str | None:
+        """The code typed (any case), or the code of the country named ``text`` in any of the
+        table's languages (as ``name_key`` compares names); None if there is none."""
+        typed = text.strip().upper()
+        if typed in self._by_code:
+            return typed
+        wanted = name_key(text)
+        for code in sorted(self._by_code):
+            if any(name_key(name) == wanted for name in self._by_code[code].names.values()):
+                return code
+        return None
 
     def __contains__(self, code: object) -> bool:
         return code in self._by_code

@@ -9,18 +9,33 @@ why they record it against the check's decision.
 - A refusal is of an entry only (exits are never refused). An entry the check refused, or a
   crossing with a document that does not read as valid, is recorded only with the officer's
   override reason: the officer decides, and the reason is kept with the record.
+- A refusal carries the letters of the standard refusal form (Schengen Borders Code, Annex V
+  Part B) that the officer ticked, when they ticked some: the officer, not the check, signs
+  the form, and may add a ground the check could not see (G, no means) or leave out one it
+  only suspected. At least one letter, each one of A to I.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from cta.domain.checks import Decision, Direction, Outcome
+from cta.domain.checks import Decision, Direction, Outcome, Reason
 from cta.domain.crossing_points import CrossingPoint
+from cta.domain.errors import InvalidInputError
 
-__all__ = ["CLOCK_TOLERANCE", "crossing_point_problem", "override_problem", "time_problem"]
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "REFUSAL_LETTERS",
+    "crossing_point_problem",
+    "override_problem",
+    "refusal_reasons",
+    "time_problem",
+]
 
 CLOCK_TOLERANCE = timedelta(minutes=5)
+# the grounds of the standard refusal form, Annex V Part B (domain/checks.py says them)
+REFUSAL_LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I")
 
 
 def crossing_point_problem(code: str, point: CrossingPoint | None, state: str) -> str | None:
@@ -58,3 +73,24 @@ def override_problem(
         return (f"the check decided {decision.outcome.value} ({codes}): recording this entry "
                 "needs override_reason")
     return None
+
+
+def refusal_reasons(decision: Decision, letters: Iterable[str]) -> tuple[Reason, ...]:
+    """The reasons a refusal carries: exactly the letters the officer ticked, in the form's
+    order, each with the check's words for it when the check found it too.
+
+    Raises ``InvalidInputError`` when no letter is ticked or one is not on the form.
+    """
+    ticked = set(letters)
+    unknown = sorted(ticked - set(REFUSAL_LETTERS))
+    if unknown:
+        raise InvalidInputError(
+            f"reasons: {', '.join(repr(x) for x in unknown)} is not a letter of the refusal "
+            f"form (one of {', '.join(REFUSAL_LETTERS)})")
+    if not ticked:
+        raise InvalidInputError("reasons: tick at least one letter of the refusal form")
+    said: dict[str, list[str]] = {}
+    for reason in decision.reasons:
+        said.setdefault(reason.code, []).append(reason.message)
+    return tuple(Reason(code, "; ".join(said.get(code, ["ticked by the officer"])))
+                 for code in REFUSAL_LETTERS if code in ticked)  # fmt: skip

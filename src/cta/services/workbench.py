@@ -99,18 +99,15 @@ def _regimes(on: date, union_name: str = UNION) -> _Regimes:
 
 
 def resolve_nationality(text: str) -> str:
-    """An ICAO 9303 code (any case) or an English country name; InvalidInputError otherwise."""
-    wanted = text.strip()
-    countries = load_countries()
-    if countries.get(wanted.upper()) is not None:
-        return wanted.upper()
-    for code in sorted(countries.codes):
-        if countries.name(code).casefold() == wanted.casefold():
-            return code
-    raise InvalidInputError(
-        f"unknown nationality {text!r}: give an ICAO 9303 code such as USA, D or XXA, "
-        "or an English country name"
-    )
+    """An ICAO 9303 code (any case) or a country's name in any of the five languages (as the
+    table compares names: ё as е, any case); InvalidInputError otherwise."""
+    code = load_countries().find(text)
+    if code is None:
+        raise InvalidInputError(
+            f"unknown nationality {text!r}: give an ICAO 9303 code such as USA, D or XXA, "
+            "or a country's name"
+        )
+    return code
 
 
 def counted_nationalities() -> list[str]:
@@ -245,7 +242,8 @@ class TripPlan:
             states.append({"state": state, "regime": self.regimes.national[state].name,
                            "in_force": self.regimes.national_in_force[state],
                            **_rule_dict(rule), "days": len(counts[state]),
-                           "over_days": len(over)})  # fmt: skip
+                           "over_days": len(over),
+                           "first_over": over[0].isoformat() if over else None})  # fmt: skip
             if rule.category is Category.NO_ADMISSION:
                 problems.append(f"{state}: not admitted")
             elif over:
@@ -266,6 +264,7 @@ class TripPlan:
                                 f"{len(over)} day(s), from {over[0]}")  # fmt: skip
             out.append({"rule": rule, **_rule_dict(union_rule, union=True),
                         "possible": not problems, "over_days": len(over),
+                        "first_over": over[0].isoformat() if over else None,
                         "problems": problems})  # fmt: skip
         return out
 

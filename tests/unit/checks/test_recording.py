@@ -9,7 +9,13 @@ import pytest
 
 from cta.domain.checks import Decision, Direction, Outcome, Reason
 from cta.domain.crossing_points import CrossingKind, CrossingMode, CrossingPoint
-from cta.domain.recording import crossing_point_problem, override_problem, time_problem
+from cta.domain.errors import InvalidInputError
+from cta.domain.recording import (
+    crossing_point_problem,
+    override_problem,
+    refusal_reasons,
+    time_problem,
+)
 from cta.domain.regime import Category
 
 
@@ -68,3 +74,23 @@ def test_a_document_that_does_not_read_as_valid_needs_a_reason_in_both_direction
 def test_a_refusal_is_of_an_entry_only_and_needs_no_override() -> None:
     assert override(REFUSED, refused=True) is None
     assert override(ADMITTED, Direction.EXIT, refused=True) == "exits are never refused"
+
+
+def test_a_refusal_carries_exactly_the_letters_the_officer_ticked_in_the_form_s_order() -> None:
+    check = Decision(Outcome.REFUSE, (Reason("C", "no authorisation"), Reason("A", "expired"),
+                                      Reason("A", "damaged")), Category.VISA, None)  # fmt: skip
+    assert refusal_reasons(check, ["G", "A"]) == (
+        Reason("A", "expired; damaged"), Reason("G", "ticked by the officer"))
+    assert refusal_reasons(ADMITTED, {"I"}) == (Reason("I", "ticked by the officer"),)
+
+
+@pytest.mark.parametrize(("letters", "said"), [
+    ([], "tick at least one letter"),
+    (["A", "Z"], "'Z' is not a letter of the refusal form (one of A, B, C"),
+    (["a"], "'a' is not a letter"),
+])  # fmt: skip
+def test_a_refusal_without_letters_or_with_an_unknown_one_is_refused(
+    letters: list[str], said: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=said.replace("(", r"\(")):
+        refusal_reasons(REFUSED, letters)

@@ -21,14 +21,17 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 Message = str | tuple[str, str]
 
 
-def extracted() -> set[Message]:
-    """Every message the pages use, as ``pybabel extract -F babel.cfg -k N_`` finds them."""
+def extracted(files: set[str] | None = None) -> set[Message]:
+    """Every message the pages use, as ``pybabel extract -F babel.cfg -k N_`` finds them
+    (``files``: only those of these files, named from the web package's folder)."""
     with (WEB / "babel.cfg").open() as config:
         method_map, options_map = parse_mapping_cfg(config)
     found: set[Message] = set()
-    for _file, _line, message, _comments, _context in extract_from_dir(
+    for file, _line, message, _comments, _context in extract_from_dir(
         WEB, method_map, options_map, keywords=KEYWORDS
     ):
+        if files is not None and file not in files:
+            continue
         found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found
 

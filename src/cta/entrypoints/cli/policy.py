@@ -193,7 +193,8 @@ def _change_cell(change: dict[str, Any]) -> str:
 @policy_app.command()
 def compare(
     nationality: Annotated[
-        str, typer.Option(help="An ICAO 9303 code (USA, D, XXA) or an English country name.")
+        str, typer.Option(help="An ICAO 9303 code (USA, D, XXA) or a country's name in "
+                          "any of the five languages.")
     ],
     on: Annotated[
         str | None, typer.Option(help="The date, past or planned (default today).")
@@ -236,7 +237,8 @@ def compare(
 @policy_app.command()
 def trip(
     nationality: Annotated[
-        str, typer.Option(help="An ICAO 9303 code (USA, D, XXA) or an English country name.")
+        str, typer.Option(help="An ICAO 9303 code (USA, D, XXA) or a country's name in "
+                          "any of the five languages.")
     ],
     legs: Annotated[
         str,

@@ -1,11 +1,11 @@
-"""Small helpers to build HTML as text: every value goes through ``esc`` (html.escape)."""
+"""The workbench's chart as inline SVG text: every value goes through ``esc`` (html.escape)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Sequence
 from html import escape
 
-__all__ = ["bar_chart", "esc", "table"]
+__all__ = ["bar_chart", "esc"]
 
 
 def esc(value: object) -> str:
@@ -13,31 +13,12 @@ def esc(value: object) -> str:
     return "–" if value is None else escape(str(value), quote=True)
 
 
-def table(
-    element_id: str,
-    caption: str,
-    header: Sequence[str],
-    rows: Iterable[Sequence[object]],
-    *,
-    row_classes: Sequence[str] | None = None,
-) -> str:
-    """A table whose cells are escaped text; ``row_classes`` gives each row a class."""
-    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in header)
-    body = []
-    for i, row in enumerate(rows):
-        klass = f' class="{esc(row_classes[i])}"' if row_classes and row_classes[i] else ""
-        cells = "".join(f"<td>{esc(cell)}</td>" for cell in row)
-        body.append(f"<tr{klass}>{cells}</tr>")
-    return (
-        f'<table id="{esc(element_id)}"><caption>{esc(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
-
-
 def bar_chart(
-    element_id: str, title: str, groups: Sequence[tuple[str, Sequence[tuple[str, int, str]]]]
+    element_id: str, title: str, groups: Sequence[tuple[str, Sequence[tuple[str, int, str]]]],
+    number: Callable[[int], str] = "{:,}".format,
 ) -> str:
-    """A horizontal bar chart as inline SVG: groups of (label, value, colour) bars."""
+    """A horizontal bar chart as inline SVG: groups of (label, value, colour) bars; ``number``
+    writes a value as the page's language does."""
     width, label_w, bar_h, gap = 720, 150, 18, 6
     largest = max([1] + [value for _, bars in groups for _, value, _ in bars])
     scale = (width - label_w - 130) / largest
@@ -52,7 +33,7 @@ def bar_chart(
                 f'<text x="{label_w - 8}" y="{y + 13}" text-anchor="end">{esc(label)}</text>'
                 f'<rect x="{label_w}" y="{y}" width="{length}" height="{bar_h}" '
                 f'fill="{esc(colour)}" data-label="{esc(label)}" data-value="{value}"/>'
-                f'<text x="{label_w + length + 6}" y="{y + 13}">{value:,}</text>'
+                f'<text x="{label_w + length + 6}" y="{y + 13}">{esc(number(value))}</text>'
             )
             y += bar_h + gap
         y += gap * 2

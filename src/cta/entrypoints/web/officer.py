@@ -235,13 +235,12 @@ async def record_refusal(request: Request) -> Response:
         return current
     form = await check_form(request, current.session)
     check, errors = _request(request, form)
-    chosen = [code for code in LETTERS if form.get(f"letter-{code}") == code]
     if errors:
         return _retry(current, form, errors)
-    if not chosen:
-        why = [("letter-A", N_("Choose at least one reason for the refusal."))]
-        return await _check_and_show(current, form, problems=why, status=422)
-    record = RecordCrossing(**_fields(check), refused=True)
+    chosen, why = _ticked(form)
+    if why:
+        return await _check_and_show(current, form, problems=[("letter-A", why)], status=422)
+    record = RecordCrossing(**_fields(check), refused=True, letters=tuple(chosen))
     answer, errors = await _call(current, "letter-A", _record, _node(request), record)
     if errors:
         return await _check_and_show(current, form, problems=errors, status=409)
@@ -251,6 +250,17 @@ async def record_refusal(request: Request) -> Response:
                   letters=LETTERS, document=document, point=check.crossing_point,
                   at=node.clock(), remarks=form.get("remarks").strip()[:500],
                   officer=_actor(current).name)  # fmt: skip
+
+
+def _ticked(form: Form) -> tuple[list[str], str | None]:
+    """The letters the officer ticked (``letter-X`` = ``X``), or why they cannot be recorded."""
+    ticked = {name.removeprefix("letter-"): value for name, value in form.fields.items()
+              if name.startswith("letter-")}  # fmt: skip
+    if any(code not in LETTERS or value != code for code, value in ticked.items()):
+        return [], N_("Choose reasons among the letters A to I of the refusal form.")
+    if not ticked:
+        return [], N_("Choose at least one reason for the refusal.")
+    return [code for code in LETTERS if code in ticked], None
 
 
 def mrz_document(node: Node, lines: Any) -> Any:

@@ -5,7 +5,7 @@
 a page's address never leaves in a ``Referer``) and ``X-Frame-Options: DENY``; to every HTML
 answer that did not set its own policy, ``CSP``: scripts, styles, images, fonts and forms from
 the node itself only, no inline script or style, no framing, no plugins. A page that must have
-an inline block (the workbench's style, the API documents' start script) sets a policy of its
+an inline block (the API documents' start script) sets a policy of its
 own with that block's hash (``csp(...)``).
 """
 

@@ -23,6 +23,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.applications import ApplicationStatus
+from cta.domain.countries import name_key
 from cta.domain.errors import CTAError
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.pages import Page, PageError, check_form, page, render
@@ -82,7 +83,7 @@ def countries(current: Page) -> list[tuple[str, str]]:
     """(code, name in the page's language) of every nationality a passport may carry, by name."""
     table = current.request.app.state.node.reference.countries
     named = [(code, current.lang.country(code)) for code in table.mrz_codes if len(code) == 3]
-    return sorted(named, key=lambda item: item[1].casefold())
+    return sorted(named, key=lambda item: name_key(item[1]))  # ё sorts as е
 
 
 async def admit(request: Request, *, submission: bool = False, days: bool = False) -> str:

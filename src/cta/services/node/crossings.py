@@ -17,7 +17,7 @@ from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.permit_issuing import stored_authorization, stored_visa
-from cta.domain.recording import override_problem, time_problem
+from cta.domain.recording import override_problem, refusal_reasons, time_problem
 from cta.domain.roles import Permission
 from cta.domain.stays import Stay
 from cta.domain.travel_permits import Authorization, Visa
@@ -64,6 +64,8 @@ class RecordCrossing(BorderCheck):
     occurred_at: datetime | None = None
     override_reason: str | None = None
     refused: bool = False  # record a refusal instead of a crossing
+    # a refusal's letters as the officer ticked them on the form; None: the check's reasons
+    letters: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,10 +211,10 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
                   "recorded_at": now, "origin": self.state}  # fmt: skip
         decision = outcome.decision
         kind = "RefusalRecorded" if request.refused else "CrossingRecorded"
+        reasons = _refusal_reasons(request, decision)
         # the outbox row first: the row keeps its number, for a correction to name it
-        seq = tx.emit(kind, _record_payload(common, request, decision), now, person_id)
+        seq = tx.emit(kind, _record_payload(common, request, decision, reasons), now, person_id)
         if request.refused:
-            reasons = [{"code": r.code, "message": r.message} for r in decision.reasons]
             record_id = tx.add_refusal(reasons=reasons, outbox_seq=seq, **common)
             action = "record refusal"
         else:
@@ -287,9 +289,19 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         return body | {"person_id": person_id}
 
 
+def _refusal_reasons(request: RecordCrossing, decision: Decision) -> list[dict[str, str]]:
+    """The reasons a refusal is recorded with: the officer's letters, else the check's."""
+    if not request.refused:
+        return []
+    reasons = (decision.reasons if request.letters is None
+               else refusal_reasons(decision, request.letters))  # fmt: skip
+    return [{"code": r.code, "message": r.message} for r in reasons]
+
+
 def _record_payload(
-    common: dict[str, Any], request: RecordCrossing, decision: Decision
-) -> dict[str, Any]:
+    common: dict[str, Any], request: RecordCrossing, decision: Decision,
+    reasons: list[dict[str, str]],
+) -> dict[str, Any]:  # fmt: skip
     return {
         "person_id": common["person_id"],
         "direction": request.direction.value,
@@ -299,8 +311,7 @@ def _record_payload(
         "local_date": common["local_date"].isoformat(),
         "decision": decision.outcome.value,
         "mrz": list(request.mrz),
-        **({"reasons": [{"code": r.code, "message": r.message} for r in decision.reasons]}
-           if request.refused else {}),
+        **({"reasons": reasons} if request.refused else {}),
     }
 
 
