@@ -30,7 +30,7 @@ from cta.entrypoints.web.i18n import N_, Language
 from cta.entrypoints.web.officer_view import LETTERS
 from cta.entrypoints.web.pages import Page, PageError, page, render
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
-from cta.entrypoints.web.statistics_charts import Series, bars, lines, matrix
+from cta.entrypoints.web.statistics_charts import COLOURS, Series, bars, lines, matrix
 from cta.services.node import ForbiddenError
 from cta.services.statistics_pages import FIGURES, LONGEST_PERIOD, statistics_figures
 
@@ -144,6 +144,7 @@ async def statistics_page(request: Request) -> Response:
     query = f"from={first.isoformat()}&to={last.isoformat()}&lang={current.lang.code}"
     charts = [{"name": name, "title": TITLES[name], "about": ABOUT[name],
                "chart": _chart(name, shown[name], current.lang), "table": shown[name],
+               "legend": _legend(name, shown[name], current.lang),
                "csv": f"/statistics/{name}.csv?{query}"} for name in FIGURES]  # fmt: skip
     return render(current, "statistics/page.html", status=400 if errors else 200,
                   errors=errors, first=first, last=last, charts=charts,
@@ -278,6 +279,17 @@ def _chart(name: str, table: Table, lang: Language) -> Markup:
               f"{r[0]}: {r[1]}" if name == "refusals_by_reason" else str(r[label])
               for r in rows]  # fmt: skip
     return bars(ident, title, about, labels, series, lang)
+
+
+def _legend(name: str, table: Table, lang: Language) -> list[tuple[str, str]]:
+    """Each series' name and colour, for a chart of more than one."""
+    if name == "crossings_by_day":
+        names = [lang.country(state) for state in MEMBERS]
+    elif name in _LAYOUT:
+        names = table.header[_LAYOUT[name][1]:]
+    else:
+        return []
+    return list(zip(names, COLOURS, strict=False)) if len(names) > 1 else []
 
 
 # for the bar charts: the column that labels a bar, the first column of numbers
