@@ -16,7 +16,15 @@ from cta.adapters.storage.engine import make_engine
 from cta.domain.roles import Role
 from cta.entrypoints.web.i18n import LANGUAGES
 from cta.services.statistics_pages import FIGURES
-from tests.browser.web_keys import active_id, axe_violations, keys, screenshot, tab_to, wait_for
+from tests.browser.web_keys import (
+    ARTEFACTS,
+    active_id,
+    axe_violations,
+    keys,
+    screenshot,
+    tab_to,
+    wait_for,
+)
 from tests.integration.node_server import NodeServer, add_user
 from tests.integration.test_statistics_figures import history
 from tests.unit.web.catalogs import catalog, extracted
@@ -95,6 +103,9 @@ def test_an_analyst_sees_every_chart_drawn_with_data(
     assert chart.get_attribute("role") == "img"
     assert chart.get_attribute("aria-labelledby") == "chart-flows-title chart-flows-desc"
     screenshot(browser, "statistics-october-en")
+    browser.set_window_size(1100, 1500)  # the first screen, for the README
+    browser.execute_script("window.scrollTo(0, 0)")
+    browser.save_screenshot(str(ARTEFACTS / "statistics-october-en-top.png"))
 
 
 def test_with_the_keyboard_alone_a_period_is_chosen_and_each_table_reached(
