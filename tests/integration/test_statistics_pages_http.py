@@ -159,3 +159,59 @@ def test_the_page_is_in_each_language(site: Site, lang: str) -> None:
     assert f'<html lang="{lang}">' in answer.text
     assert not [title for title in TITLES.values() if title in answer.text], lang
     assert "Armenia" not in answer.text and "Download this table" not in answer.text
+
+
+def busy_year(url: str) -> None:
+    """2025 at its busiest for the page: every day crossings in each state, and every
+    nationality of the table and every crossing point with crossings of its own."""
+    from datetime import UTC, date, datetime, time, timedelta
+    from zoneinfo import ZoneInfo
+
+    from cta.adapters.storage import tables as t
+    from cta.policy.countries import load_countries
+    from cta.policy.crossing_points import load_crossing_points
+
+    points = [p.code for s in ("GEO", "ARM", "AZE") for p in load_crossing_points().of_state(s)]
+    codes = sorted(load_countries().codes)
+    first = date(2025, 1, 1)
+    travellers = [(codes[n % len(codes)], points[n % len(points)], first + timedelta(days=n % 365))
+                  for n in range(365 * 3 * 5)]  # fmt: skip
+    now = datetime.now(UTC)
+    persons, documents, crossings = [], [], []
+    for n, (nationality, point, day) in enumerate(travellers, start=100_000):
+        zone = load_crossing_points().get(point).time_zone  # type: ignore[union-attr]
+        at = datetime.combine(day, time(12), ZoneInfo(zone))
+        persons.append({"id": n, "surname": "TESTER", "given_names": "ANNA",
+                        "nationality": nationality, "birth_date_raw": "900517",
+                        "created_at": now, "overstayed": False})
+        documents.append({"id": n, "person_id": n, "document_code": "P",
+                          "issuing_state": nationality, "document_number": f"B{n}",
+                          "first_seen": now})
+        crossings.append({"person_id": n, "document_id": n, "direction": "entry",
+                          "crossing_point": point, "occurred_at": at, "time_zone": zone,
+                          "local_date": day, "officer": "officer.01", "decision": "admit",
+                          "recorded_at": at})
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(t.persons.insert(), persons)
+            connection.execute(t.documents.insert(), documents)
+            connection.execute(t.crossings.insert(), crossings)
+    finally:
+        engine.dispose()
+
+
+def test_a_busy_year_is_under_200_kb_in_every_language(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    workdir = tmp_path_factory.mktemp("statistics-busy")
+    url = f"sqlite:///{workdir / 'node.sqlite'}"
+    with NodeServer(url, workdir) as server:
+        busy_year(url)
+        site = Site(server, add_user(url, "analyst.busy", Role.ANALYST), "")
+        with signed_in(site, site.analyst) as client:
+            sizes = {code: len(client.get(f"/statistics?from=2025-01-01&to=2025-12-31"
+                                          f"&lang={code}").content) for code in LANGUAGES}
+            page = client.get("/statistics?from=2025-01-01&to=2025-12-31&lang=en").text
+    assert len(table(page, "nationalities")) > 200 and len(table(page, "crossings_by_point")) > 40
+    assert all(size < PAGE_LIMIT for size in sizes.values()), sizes

@@ -23,7 +23,6 @@ COLOURS = ("#1d70b8", "#d4351c", "#00703c")
 INK = "#0b0c0c"
 WIDTH = 640
 LABELS = 190  # the bars' labels, left of the bars
-_FONT = 'font-family="sans-serif" font-size="13"'
 
 
 @dataclass(frozen=True)
@@ -40,7 +39,9 @@ def _svg(ident: str, title: str, desc: str, height: int, body: list[str]) -> Mar
             f'{escape(ident)}-desc" xmlns="http://www.w3.org/2000/svg">'
             f'<title id="{escape(ident)}-title">{escape(title)}</title>'
             f'<desc id="{escape(ident)}-desc">{escape(desc)}</desc>')  # fmt: skip
-    return Markup(head + "".join(body) + "</svg>")
+    # the text's font and colour once, for every mark inside
+    text = f'<g font-family="sans-serif" font-size="13" fill="{INK}">'
+    return Markup(head + text + "".join(body) + "</g></svg>")
 
 
 def _short(label: str, most: int = 26) -> str:
@@ -59,15 +60,15 @@ def bars(ident: str, title: str, desc: str, labels: Sequence[str], series: Seque
     for i, label in enumerate(labels):
         y0 = gap + i * group
         body.append(f'<text x="{LABELS - 8}" y="{y0 + bar * len(series) / 2 + 4:.0f}" '
-                    f'text-anchor="end" fill="{INK}" {_FONT}>{escape(_short(label))}</text>')
+                    f'text-anchor="end">{escape(_short(label))}</text>')
         for j, s in enumerate(series):
             value = s.values[i]
             length = max(1.0, room * value / top) if value else 0.0
             y = y0 + j * bar
             body.append(f'<rect x="{LABELS}" y="{y}" width="{length:.1f}" height="{bar - 2}" '
                         f'fill="{COLOURS[j % len(COLOURS)]}"/>'
-                        f'<text x="{LABELS + length + 4:.1f}" y="{y + bar - 4}" fill="{INK}" '
-                        f'{_FONT}>{escape(lang.number(value))}</text>')  # fmt: skip
+                        f'<text x="{LABELS + length + 4:.1f}" y="{y + bar - 4}"'
+                        f'>{escape(lang.number(value))}</text>')  # fmt: skip
     body.append(f'<line x1="{LABELS}" y1="0" x2="{LABELS}" y2="{height}" stroke="{INK}"/>')
     return _svg(ident, title, desc, height, body)
 
@@ -82,13 +83,13 @@ def lines(ident: str, title: str, desc: str, ticks: tuple[str, str], series: Seq
     step = (WIDTH - left - right) / max(points - 1, 1)
     body = [f'<line x1="{left}" y1="{base}" x2="{WIDTH - right}" y2="{base}" stroke="{INK}"/>',
             f'<line x1="{left}" y1="{top_y}" x2="{left}" y2="{base}" stroke="{INK}"/>',
-            f'<text x="{left - 6}" y="{top_y + 4}" text-anchor="end" fill="{INK}" {_FONT}>'
+            f'<text x="{left - 6}" y="{top_y + 4}" text-anchor="end">'
             f'{escape(lang.number(top))}</text>',
-            f'<text x="{left - 6}" y="{base + 4}" text-anchor="end" fill="{INK}" {_FONT}>'
+            f'<text x="{left - 6}" y="{base + 4}" text-anchor="end">'
             f'{escape(lang.number(0))}</text>',
-            f'<text x="{left}" y="{base + 22}" fill="{INK}" {_FONT}>{escape(ticks[0])}</text>',
-            f'<text x="{WIDTH - right}" y="{base + 22}" text-anchor="end" fill="{INK}" '
-            f'{_FONT}>{escape(ticks[1])}</text>']  # fmt: skip
+            f'<text x="{left}" y="{base + 22}">{escape(ticks[0])}</text>',
+            f'<text x="{WIDTH - right}" y="{base + 22}" text-anchor="end"'
+            f'>{escape(ticks[1])}</text>']  # fmt: skip
     for j, s in enumerate(series):
         span = base - top_y
         coords = [(left + i * step, base - span * v / top) for i, v in enumerate(s.values)]
@@ -108,12 +109,12 @@ def matrix(ident: str, title: str, desc: str, rows: Sequence[str], columns: Sequ
     height = head + cell_h * len(rows) + 4
     top = max((v for row in values for v in row), default=0) or 1
     body = [f'<text x="{left + (c + 0.5) * cell_w:.0f}" y="20" text-anchor="middle" '
-            f'fill="{INK}" {_FONT}>{escape(_short(name, 18))}</text>'
+            f'>{escape(_short(name, 18))}</text>'
             for c, name in enumerate(columns)]  # fmt: skip
     for r, name in enumerate(rows):
         y = head + r * cell_h
         body.append(f'<text x="{left - 8}" y="{y + cell_h / 2 + 4:.0f}" text-anchor="end" '
-                    f'fill="{INK}" {_FONT}>{escape(_short(name, 24))}</text>')
+                    f'>{escape(_short(name, 24))}</text>')
         for c, value in enumerate(values[r]):
             # from near-white to a light blue: the near-black number stays readable
             shade = value / top
@@ -122,6 +123,6 @@ def matrix(ident: str, title: str, desc: str, rows: Sequence[str], columns: Sequ
             body.append(f'<rect x="{left + c * cell_w + 2}" y="{y + 2}" width="{cell_w - 4}" '
                         f'height="{cell_h - 4}" fill="{fill}" '
                         f'stroke="#b1b4b6"/><text x="{left + (c + 0.5) * cell_w:.0f}" '
-                        f'y="{y + cell_h / 2 + 5:.0f}" text-anchor="middle" fill="{INK}" '
-                        f'{_FONT}>{escape(lang.number(value))}</text>')  # fmt: skip
+                        f'y="{y + cell_h / 2 + 5:.0f}" text-anchor="middle"'
+                        f'>{escape(lang.number(value))}</text>')  # fmt: skip
     return _svg(ident, title, desc, height, body)
