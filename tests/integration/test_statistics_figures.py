@@ -129,6 +129,7 @@ def test_crossings_by_day_state_and_point(statistics: SqlStatistics) -> None:
         ("2026-10-05", "GEO"): (0, 6), ("2026-10-10", "ARM"): (0, 12),
         ("2026-10-15", "GEO"): (0, 5), ("2026-10-20", "AZE"): (0, 5),
     }  # fmt: skip
+    assert rows(found["crossings_by_day_and_point"])[("2026-10-10", "ARM-EVN")] == (0, 12)
     assert rows(found["crossings_by_point"]) == {
         ("ARM-EVN",): (0, 12), ("AZE-GYD",): (0, 5), ("GEO-TBS",): (18, 11)}
 

@@ -129,6 +129,20 @@ def test_each_table_downloads_as_csv(site: Site) -> None:
     assert missing.status_code == 404 and wrong.status_code == 400
 
 
+def test_the_crossings_per_day_and_point_download_as_csv(site: Site) -> None:
+    with signed_in(site, site.analyst) as client:
+        page = client.get(f"/statistics?{OCTOBER}&lang=en").text
+        answer = client.get(f"/statistics/crossings_by_day_and_point.csv?{OCTOBER}&lang=en")
+    assert 'id="crossings_by_day_and_point-csv"' in page
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8"))))
+    assert rows[0] == ["Day", "Crossing point", "Code", "Member state", "Entries", "Exits"]
+    assert [[r[0], r[2], r[4], r[5]] for r in rows[1:]] == [
+        ["2026-10-02", "GEO-TBS", "12", "0"], ["2026-10-03", "GEO-TBS", "6", "0"],
+        ["2026-10-05", "GEO-TBS", "0", "6"], ["2026-10-10", "ARM-EVN", "0", "12"],
+        ["2026-10-15", "GEO-TBS", "0", "5"], ["2026-10-20", "AZE-GYD", "0", "5"]]
+
+
 def test_a_year_is_under_200_kb_and_a_bad_period_is_named(site: Site) -> None:
     with signed_in(site, site.analyst) as client:
         year = client.get("/statistics?from=2025-12-07&to=2026-12-06")

@@ -29,6 +29,7 @@ __all__ = [
     "Figure",
     "applications_by_outcome",
     "crossings_by_day",
+    "crossings_by_day_and_point",
     "crossings_by_point",
     "decision_bucket",
     "flows",
@@ -111,6 +112,15 @@ def crossings_by_point(cells: Iterable[tuple[Cell, int]], secret: bytes) -> Figu
     groups = figures((c for c in cells if c[0].measure != "refusals"), "crossing_point", secret)
     sums: dict[tuple[str, ...], dict[str, int]] = {(p,): n for p, n in groups.items()}
     return _figure("crossings_by_point", ("crossing_point",), ("entries", "exits"), sums)
+
+
+def crossings_by_day_and_point(cells: Iterable[tuple[Cell, int]], secret: bytes) -> Figure:
+    """Entries and exits per day and crossing point (the pages give it as a CSV only)."""
+    published_cells = (((c.day.isoformat(), c.crossing_point), c.measure,
+                        published(c, n, secret))
+                       for c, n in cells if c.measure in ("entries", "exits"))  # fmt: skip
+    return _figure("crossings_by_day_and_point", ("day", "crossing_point"), ("entries", "exits"),
+                   _summed(published_cells))
 
 
 def nationalities(cells: Iterable[tuple[Cell, int]], secret: bytes) -> Figure:

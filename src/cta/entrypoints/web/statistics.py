@@ -32,9 +32,14 @@ from cta.entrypoints.web.pages import Page, PageError, page, render
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
 from cta.entrypoints.web.statistics_charts import COLOURS, Series, bars, lines, matrix
 from cta.services.node import ForbiddenError
-from cta.services.statistics_pages import FIGURES, LONGEST_PERIOD, statistics_figures
+from cta.services.statistics_pages import (
+    DOWNLOADS,
+    FIGURES,
+    LONGEST_PERIOD,
+    statistics_figures,
+)
 
-__all__ = ["Table", "router", "tables"]
+__all__ = ["Table", "by_day_and_point", "router", "tables"]
 
 router = APIRouter(include_in_schema=False)
 DEFAULT_DAYS = 90
@@ -145,6 +150,8 @@ async def statistics_page(request: Request) -> Response:
     charts = [{"name": name, "title": TITLES[name], "about": ABOUT[name],
                "chart": _chart(name, shown[name], current.lang), "table": shown[name],
                "legend": _legend(name, shown[name], current.lang),
+               "more": (f"/statistics/crossings_by_day_and_point.csv?{query}"
+                        if name == "crossings_by_point" else None),
                "csv": f"/statistics/{name}.csv?{query}"} for name in FIGURES]  # fmt: skip
     return render(current, "statistics/page.html", status=400 if errors else 200,
                   errors=errors, first=first, last=last, charts=charts,
@@ -157,12 +164,14 @@ async def statistics_csv(request: Request, name: str) -> Response:
     if isinstance(found, Response):
         return found
     current = found
-    if name not in FIGURES:
+    if name not in FIGURES + DOWNLOADS:
         raise PageError(404, N_("There is no such figure."))
     first, last, errors = _period(request, request.app.state.node.today())
     if errors:
         raise PageError(400, errors[0][1])
-    table = tables(await _figures(request, current, first, last), current.lang, first, last)[name]
+    figures = await _figures(request, current, first, last)
+    table = (by_day_and_point(figures[name], current.lang) if name in DOWNLOADS
+             else tables(figures, current.lang, first, last)[name])  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(table.header)
@@ -215,6 +224,16 @@ def tables(found: dict[str, Figure], lang: Language, first: date, last: date
             [[lang.country(key[0]), key[0], *values]
              for key, values in found["nationalities"].rows]),
     }  # fmt: skip
+
+
+def by_day_and_point(figure: Figure, lang: Language) -> Table:
+    """Entries and exits per day and crossing point: long, so a CSV only."""
+    _ = lang.gettext
+    return Table([_("Day"), _("Crossing point"), _("Code"), _("Member state"), _("Entries"),
+                  _("Exits")],
+                 [[date.fromisoformat(day), lang.crossing_point(point), point,
+                   lang.country(point[:3]), *values]
+                  for (day, point), values in figure.rows])  # fmt: skip
 
 
 def _by_day(figure: Figure, lang: Language, first: date, last: date) -> Table:
