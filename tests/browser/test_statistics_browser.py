@@ -85,6 +85,21 @@ def _marks(browser: Any) -> dict[str, int]:
             for name in FIGURES}  # fmt: skip
 
 
+def _with_data(browser: Any) -> dict[str, bool]:
+    """Whether each chart draws a number above zero: a bar of some length, a line off its
+    baseline, a shaded square of the matrix."""
+    return dict(browser.execute_script("""
+const found = {};
+for (const svg of document.querySelectorAll('svg.chart')) {
+  const bars = [...svg.querySelectorAll('rect')].some(r => +r.getAttribute('width') > 0
+    && r.getAttribute('fill') !== '#f3f2f1');
+  const lines = [...svg.querySelectorAll('path')].some(p => new Set(
+    p.getAttribute('d').match(/[ML][0-9.]+ ([0-9.]+)/g).map(m => m.split(' ')[1])).size > 1);
+  found[svg.id] = bars || lines;
+}
+return found;"""))
+
+
 def test_an_analyst_sees_every_chart_drawn_with_data(
     browser: Any, node: NodeServer, analyst: str
 ) -> None:
@@ -94,6 +109,8 @@ def test_an_analyst_sees_every_chart_drawn_with_data(
     assert browser.current_url.endswith(f"/statistics?{OCTOBER}&lang=en")
     marks = _marks(browser)
     assert all(marks.values()), marks
+    drawn = _with_data(browser)
+    assert drawn == {f"chart-{name.replace('_', '-')}": True for name in FIGURES}, drawn
     bars = browser.find_element(By.ID, "chart-crossings-by-point").find_elements(
         By.CSS_SELECTOR, "rect")
     assert sum(float(b.get_attribute("width")) > 0 for b in bars) == 4  # 4 non-zero bars
@@ -106,6 +123,9 @@ def test_an_analyst_sees_every_chart_drawn_with_data(
     browser.set_window_size(1100, 1500)  # the first screen, for the README
     browser.execute_script("window.scrollTo(0, 0)")
     browser.save_screenshot(str(ARTEFACTS / "statistics-october-en-top.png"))
+    browser.get(f"{node.base_url}/statistics?from=2020-01-01&to=2020-01-31")  # nothing then
+    wait_for(browser, "period-form")
+    assert not any(_with_data(browser).values())  # the check itself sees an empty chart
 
 
 def test_with_the_keyboard_alone_a_period_is_chosen_and_each_table_reached(
@@ -156,3 +176,20 @@ def test_every_language_is_whole_accessible_narrow_and_light(
     size = len(httpx.get(f"{node.base_url}/statistics?{OCTOBER}&lang={code}", timeout=30,
                          cookies={c["name"]: c["value"] for c in browser.get_cookies()}).content)
     assert 10_000 < size < 200 * 1024, size
+
+
+def test_a_wrong_period_is_named_at_the_top_and_beside_its_field(
+    browser: Any, node: NodeServer, analyst: str
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    _sign_in(browser, node, analyst)
+    browser.get(f"{node.base_url}/statistics?from=2026-10-31&to=2026-10-01&lang=ru")
+    summary = wait_for(browser, "error-summary")
+    link = summary.find_element(By.TAG_NAME, "a")
+    assert link.get_attribute("hash") == "#from"
+    assert browser.find_element(By.ID, "from").get_attribute("aria-invalid") == "true"
+    assert "366" in browser.find_element(By.ID, "from-error").text
+    assert all(_marks(browser).values())  # the last 90 days are shown meanwhile
+    assert axe_violations(browser) == []
+    screenshot(browser, "statistics-wrong-period-ru")
