@@ -147,9 +147,12 @@ def test_a_year_is_under_200_kb_and_a_bad_period_is_named(site: Site) -> None:
     with signed_in(site, site.analyst) as client:
         year = client.get("/statistics?from=2025-12-07&to=2026-12-06")
         wrong = client.get("/statistics?from=2026-10-31&to=2026-10-01")
+        ancient = client.get("/statistics?from=0001-01-01&to=0001-01-02")
+        far = client.get("/statistics/flows.csv?from=9999-12-30&to=9999-12-31")
         default = client.get("/statistics")
     assert year.status_code == 200 and len(year.content) < PAGE_LIMIT, len(year.content)
     assert wrong.status_code == 400 and 'id="error-summary"' in wrong.text
+    assert ancient.status_code == 400 and far.status_code == 400
     assert default.status_code == 200 and len(default.content) < PAGE_LIMIT
 
 

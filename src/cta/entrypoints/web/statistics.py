@@ -22,6 +22,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
+from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import InvalidInputError
 from cta.domain.roles import Permission, Role
 from cta.domain.statistics import DECISION_BUCKETS, MEMBERS, NOT_RECORDED, Figure, week_ends
@@ -102,24 +103,35 @@ async def _analyst(request: Request) -> Page | Response:
 
 
 def _period(request: Request, today: date) -> tuple[date, date, list[tuple[str, str]]]:
-    """The period asked for (``from``, ``to``), else the last 90 days, and what is wrong."""
-    last, first = today, today - timedelta(days=DEFAULT_DAYS - 1)
-    errors: list[tuple[str, str]] = []
+    """The period asked for (``from``, ``to``), else the last 90 days, and what is wrong (the
+    last 90 days are shown beside the errors)."""
+    default = today - timedelta(days=DEFAULT_DAYS - 1)
     asked = {name: request.query_params.get(name, "").strip() for name in ("from", "to")}
-    try:
-        first = date.fromisoformat(asked["from"]) if asked["from"] else first
-    except ValueError:
+    first, last = _day(asked["from"], default), _day(asked["to"], today)
+    errors: list[tuple[str, str]] = []
+    if first is None:
         errors.append(("from", N_("Enter the first day as a date, like 2026-03-01.")))
-    try:
-        last = date.fromisoformat(asked["to"]) if asked["to"] else last
-    except ValueError:
+    if last is None:
         errors.append(("to", N_("Enter the last day as a date, like 2026-05-31.")))
-    if not errors and (last < first or last - first >= LONGEST_PERIOD):
+    if first is not None and last is not None and (last < first
+                                                   or last - first >= LONGEST_PERIOD):
         errors.append(("from", N_("The first day must come before the last, and the period "
                                   "must last at most 366 days.")))
-    if errors:
-        return today - timedelta(days=DEFAULT_DAYS - 1), today, errors
+    if errors or first is None or last is None:
+        return default, today, errors
     return first, last, errors
+
+
+def _day(text: str, default: date) -> date | None:
+    """The day written ``YYYY-MM-DD`` (``default`` for nothing), None if it is no day the
+    node keeps records for (the API's bounds)."""
+    if not text:
+        return default
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 async def _figures(request: Request, current: Page, first: date, last: date
