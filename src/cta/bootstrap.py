@@ -13,7 +13,6 @@ from pathlib import Path
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
-from cta.adapters.storage.aggregates import SqlAggregates
 from cta.adapters.storage.engine import (
     create_database,
     database_initialised,
@@ -21,6 +20,7 @@ from cta.adapters.storage.engine import (
     migrate,
     start_checkpoints,
 )
+from cta.adapters.storage.statistics import SqlStatistics
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
@@ -94,7 +94,7 @@ def build_node(
         clock=utc_now,
         retention_years=settings.retention_years,
         overstayer_retention_years=settings.overstayer_retention_years,
-        aggregates=SqlAggregates(engine),
+        aggregates=SqlStatistics(engine),
         alerts=AlertBook(alert_snapshot(settings)),
     )
 

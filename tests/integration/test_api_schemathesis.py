@@ -48,6 +48,7 @@ ROLE_FOR = {
     "POST /v1/retention/purge": Role.ADMIN,
     "GET /v1/health": Role.ADMIN,
     "GET /v1/statistics": Role.ANALYST,
+    "GET /v1/statistics/figures": Role.ANALYST,
     "PUT /v1/alerts/{alert_id}": Role.ADMIN,
     "GET /v1/alerts/{alert_id}": Role.ADMIN,
     "DELETE /v1/alerts/{alert_id}": Role.ADMIN,

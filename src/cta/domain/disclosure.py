@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-__all__ = ["MEASURES", "SMALL", "Cell", "GroupBy", "figures", "published"]
+__all__ = ["MEASURES", "SMALL", "Cell", "GroupBy", "figures", "published", "rounded"]
 
 SMALL = 5
 MEASURES = ("entries", "exits", "refusals")
@@ -44,9 +44,15 @@ class Cell:
 def published(cell: Cell, count: int, secret: bytes) -> int:
     """The value a cell is published with: ``count`` from ``SMALL`` on, else 0 or ``SMALL``
     (``SMALL`` with the chance count / ``SMALL``, the same for every query)."""
+    name = f"{cell.measure}|{cell.day.isoformat()}|{cell.crossing_point}|{cell.nationality}"
+    return rounded(name, count, secret)
+
+
+def rounded(name: str, count: int, secret: bytes) -> int:
+    """The published value of the cell called ``name`` (unique among all cells of every
+    figure): ``count`` from ``SMALL`` on, else 0 or ``SMALL`` drawn by the keyed hash."""
     if count <= 0 or count >= SMALL:
         return max(count, 0)
-    name = f"{cell.measure}|{cell.day.isoformat()}|{cell.crossing_point}|{cell.nationality}"
     # keyed BLAKE2b is a pseudo-random function of the cell (RFC 7693): a MAC, as HMAC is,
     # in one call (a year's small cells are many)
     digest = hashlib.blake2b(name.encode(), key=secret[:64], digest_size=8).digest()

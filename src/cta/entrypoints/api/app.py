@@ -81,6 +81,8 @@ from cta.services.node import (
 from cta.services.ports import DatabaseUnavailableError
 from cta.services.read_limits import ReadLimiter
 from cta.services.statistics import GroupBy, crossing_statistics
+from cta.services.statistics_pages import as_json as figures_json
+from cta.services.statistics_pages import statistics_figures
 
 __all__ = ["create_app"]
 
@@ -320,6 +322,19 @@ def create_app(
         sum of cells (day, point, nationality) whose counts under 5 are rounded to 0 or 5,
         the same for every query (docs/statistics.md); for analysts: no person is named."""
         return crossing_statistics(node.aggregates, who.role, first, last, by)
+
+    @app.get("/v1/statistics/figures")
+    def statistics_figures_(
+        who: User,
+        first: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)],
+        last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
+    ) -> dict[str, Any]:
+        """The statistics pages' figures (at most 366 days): crossings by day and state and
+        by point, flows between members, overstays by week, refusals by reason, applications
+        by outcome and time to decision, nationalities; each a sum of rounded cells
+        (docs/statistics.md); for analysts: no person is named."""
+        found = statistics_figures(node.aggregates, who.role, node.regime_on(last), first, last)
+        return figures_json(first, last, found)
 
     return app
 

@@ -28,6 +28,7 @@ from cta.entrypoints.web.pages import PageError, page, render
 from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
 from cta.entrypoints.web.staff import current_session
 from cta.entrypoints.web.staff import router as staff_router
+from cta.entrypoints.web.statistics import router as statistics_router
 from cta.entrypoints.web.stay_calculator import router as stay_router
 from cta.entrypoints.web.traveller_apply import pages as traveller_pages
 from cta.services.ports import DatabaseUnavailableError
@@ -66,6 +67,10 @@ LINKS: list[Link] = [
     Link("/consular", N_("Consular console"),
          N_("For consular officers: the applications waiting, oldest deadline first, and the "
             "consultations other member states asked.")),
+    Link("/statistics", N_("Statistics"),
+         N_("For analysts: crossings, flows between member states, overstays, refusals, "
+            "applications and nationalities as charts and tables, counts only (sign-in "
+            "needed).")),
     Link("/docs", N_("API documents (Swagger UI)"),
          N_("Every endpoint of the node's API, with a form to try each one (a token is needed "
             "for all but the health check).")),
@@ -155,6 +160,7 @@ def add_start_pages(
     app.include_router(stay_router)
     app.include_router(consular_router)
     app.include_router(officer_router)
+    app.include_router(statistics_router)
     app.include_router(traveller_pages)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 
