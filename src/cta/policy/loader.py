@@ -423,9 +423,9 @@ def _parse_internal_checks(
         raise ctx.fail(f"{key!r} must be a table {{ period_days = N, total_months = M }}",
                        path, key)  # fmt: skip
     _check_keys(value, _INTERNAL_CHECK_KEYS, path, ctx, f"the {key!r} table", key)
-    numbers = {}
+    numbers: dict[str, int] = {}
     for name in ("period_days", "total_months"):
-        number = value.get(name)
+        number: Any = value.get(name)
         if not _whole(number) or number < 1:
             raise ctx.fail(f"{name!r} in {key!r} must be a whole number, 1 or more", path, key)
         numbers[name] = number
