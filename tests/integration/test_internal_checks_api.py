@@ -6,6 +6,7 @@ internal checks that never change a stay; a lapsed or ended reintroduction check
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -165,3 +166,44 @@ def test_the_cli_declares_prolongs_ends_and_lists(geo: Node) -> None:
                               env=_environment(geo.url, 1, "GEO"), capture_output=True,
                               timeout=120, check=False)  # fmt: skip
     assert no_token.returncode == 2 and "token" in no_token.stderr
+
+
+def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
+    declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
+        "crossing_points": ["GEO-NINOTSMINDA"], "from": TODAY.isoformat(),
+        "to": (TODAY + 6 * DAY).isoformat(), "ground": "a serious threat"})
+    assert declared.status_code == 201, declared.text
+    ref = declared.json()["id"]
+    token = add_user(geo.url, "officer.web", Role.BORDER_OFFICER)
+    with geo.server.client(purpose=None) as client:
+        form = client.get("/sign-in")
+        assert client.post("/sign-in", data={"csrf_token": _csrf(form), "method": "token",
+                                             "token": token}).status_code == 303
+        console = client.get("/officer")
+        assert "Ninotsminda" in console.text  # a post while checks are in force there
+        chosen = client.post("/officer/post", data={"csrf_token": _csrf(console),
+                                                    "crossing_point": "GEO-NINOTSMINDA",
+                                                    "direction": "entry"})  # fmt: skip
+        assert chosen.status_code == 303
+        page = client.get("/officer?lang=en")
+        assert 'id="internal-checks"' in page.text
+        assert "in force here until" in page.text and str((TODAY + 6 * DAY).year) in page.text
+        assert "только документ и оповещения" in client.get("/officer?lang=ru").text
+        checked = client.post("/officer/check", data={"csrf_token": _csrf(page),
+                                                      "mrz": "\n".join(passport("USA"))})
+        assert 'data-outcome="admit"' in checked.text and 'id="latest-exit"' not in checked.text
+        recorded = client.post("/officer/record", data={"csrf_token": _csrf(page),
+                                                        "mrz": "\n".join(passport("USA"))})
+        assert recorded.status_code == 200  # in Russian, the language chosen above
+        assert "Внутренняя проверка записана" in recorded.text
+        start = client.get("/?lang=en")
+        assert 'id="internal-checks"' in start.text and "Ninotsminda" in start.text
+    assert geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/end").status_code == 200
+    with geo.server.client(purpose=None) as client:
+        assert "Ninotsminda" not in client.get("/?lang=en").text
+
+
+def _csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text[:500]
+    return found.group(1)

@@ -33,8 +33,14 @@ from cta.services.ports import Transaction
 
 __all__ = ["InternalCheckUseCases"]
 
+# how long the pages' list of reintroductions in force is kept (a declaration shows this late)
+IN_FORCE_CACHE = timedelta(seconds=5)
+
+
 class InternalCheckUseCases(NodeCore):
     """Reintroductions declared, prolonged, ended, listed; the one in force at a point."""
+
+    _in_force_cache: tuple[datetime, tuple[Reintroduction, ...]] | None = None
 
     def declare_internal_checks(
         self, actor: Actor, points: list[str], first: date, last: date, ground: str
@@ -89,6 +95,20 @@ class InternalCheckUseCases(NodeCore):
         return {"on": today.isoformat(),
                 "internal_checks": [reintroduction_json(r, today) for r in found]}  # fmt: skip
 
+    def internal_checks_in_force(self) -> list[Reintroduction]:
+        """Every member's reintroductions in force today, read at most every few seconds
+        (``IN_FORCE_CACHE``): for the pages that show them; a check reads the store itself."""
+        now = self.clock()
+        cached = self._in_force_cache
+        if cached is not None and cached[0] > now:
+            return list(cached[1])
+        today = self.today()
+        with self.store.transaction(read_only=True) as tx:
+            rows = tx.reintroductions(started_by=today)
+        found = [r for r in map(reintroduction_from_row, rows) if r.in_force(today)]
+        self._in_force_cache = (now + IN_FORCE_CACHE, tuple(found))
+        return found
+
     def reintroduction_at(self, point: CrossingPoint, at: datetime) -> Reintroduction | None:
         """The reintroduction under which this node checks at ``point`` at ``at`` (None: no
         check there: an external point, another state's, or none in force that day)."""
@@ -123,5 +143,6 @@ class InternalCheckUseCases(NodeCore):
               now: datetime) -> None:  # fmt: skip
         """Store ``r`` as it now stands, tell the peers (a record), audit the admin's act."""
         tx.update_reintroduction(r.id, **row_fields(r))
+        self._in_force_cache = None  # this process's pages show the act at once
         seq = tx.emit(kind, reintroduction_payload(r), now)
         self._audit(tx, actor, kind, None, internal_checks=r.id, outbox_seq=seq)
