@@ -19,7 +19,9 @@ __all__ = ["router"]
 
 router = APIRouter(tags=["internal checks"])
 
-Ground = Annotated[str, Field(min_length=1, max_length=GROUND_MAX)]
+# words, lines allowed; no other control character (PostgreSQL text cannot hold NUL)
+Ground = Annotated[str, Field(min_length=1, max_length=GROUND_MAX,
+                              pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
 Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Ref = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z]{3}-IC-[0-9]{1,18}$")]
 PointCode = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$")]
