@@ -10,15 +10,18 @@ from datetime import timedelta
 
 import pytest
 
+from cta.adapters.storage.aggregates import SqlAggregates
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.bootstrap import reference
 from cta.domain.checks import Direction
 from cta.domain.errors import InvalidInputError
+from cta.domain.roles import Role
 from cta.federation.records import GENESIS_HASH, Record, seal
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.federation import FederationService
 from cta.services.node import BorderCheck, ForbiddenError, Node, RecordCrossing
+from cta.services.statistics import crossing_statistics
 from tests.integration.node_server import passport
 from tests.integration.test_federation_apply import T0, _engine, service
 from tests.integration.test_node_store import ADMIN, OFFICER, TODAY, Clock
@@ -185,3 +188,20 @@ def test_a_peers_reintroduction_is_filed_and_a_forged_one_is_not(
     assert [(r["ref"], r["origin"], str(r["ended_on"])) for r in rows] == [
         ("ARM-IC-4", "ARM", "2027-06-05")]
     assert why == ["GEO-SADAKHLO is not an internal crossing point of ARM"]
+
+
+def test_the_statistics_count_internal_checks_and_refusals_by_point_and_day(
+    node: Node,
+) -> None:
+    declared(node)
+    for _ in range(5):
+        node.record(OFFICER, at_point(passport("USA")))
+        node.record(OFFICER, at_point(passport("AZE"), refused=True, letters=("I",)))
+    aggregates = SqlAggregates(node.store.engine)  # type: ignore[attr-defined]
+    day = TODAY.date()
+    by_point = crossing_statistics(aggregates, Role.ANALYST, day, day, "crossing_point")
+    [point] = [g for g in by_point["groups"] if g["crossing_point"] == POINT]
+    assert point == {"crossing_point": POINT, "entries": 0, "exits": 0, "refusals": 0,
+                     "internal_checks": 10, "internal_refusals": 5}  # fmt: skip
+    [today] = crossing_statistics(aggregates, Role.ANALYST, day, day, "day")["groups"]
+    assert (today["internal_checks"], today["internal_refusals"], today["entries"]) == (10, 5, 0)

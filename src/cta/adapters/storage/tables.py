@@ -307,6 +307,7 @@ internal_check_records = Table(
     Column("reintroduction", String(40), nullable=False),  # internal_checks.ref
     Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE")),
     Column("document", JSON, nullable=False),
+    Column("nationality", String(3), nullable=False),  # the document's: for the statistics
     Column("crossing_point", String(40), nullable=False),
     Column("direction", String(5), nullable=False),
     Column("occurred_at", UTC, nullable=False),

@@ -288,6 +288,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
                       "nationality": document.nationality, "surname": document.surname,
                       "given_names": document.given_names,
                       "birth_date": document.birth_date_raw},
+            nationality=document.nationality[:3],
             crossing_point=point.code, direction=request.direction.value, occurred_at=at,
             time_zone=point.time_zone, local_date=on, officer=actor.name,
             decision=decision.outcome.value,

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("reintroduction", sa.String(40), nullable=False),
         sa.Column("person_id", Id, nullable=True),
         sa.Column("document", sa.JSON(), nullable=False),
+        sa.Column("nationality", sa.String(3), nullable=False),
         sa.Column("crossing_point", sa.String(40), nullable=False),
         sa.Column("direction", sa.String(5), nullable=False),
         sa.Column("occurred_at", UTC, nullable=False),
