@@ -33,6 +33,9 @@ from cta.services.ports import Transaction
 
 __all__ = ["InternalCheckUseCases"]
 
+_ACTIONS = {"InternalChecksDeclared": "declare internal checks",
+            "InternalChecksProlonged": "prolong internal checks",
+            "InternalChecksEnded": "end internal checks"}  # the audit log's words
 # how long the pages' list of reintroductions in force is kept (a declaration shows this late)
 IN_FORCE_CACHE = timedelta(seconds=5)
 
@@ -145,4 +148,4 @@ class InternalCheckUseCases(NodeCore):
         tx.update_reintroduction(r.id, **row_fields(r))
         self._in_force_cache = None  # this process's pages show the act at once
         seq = tx.emit(kind, reintroduction_payload(r), now)
-        self._audit(tx, actor, kind, None, internal_checks=r.id, outbox_seq=seq)
+        self._audit(tx, actor, _ACTIONS[kind], None, internal_checks=r.id, outbox_seq=seq)
