@@ -94,6 +94,7 @@ def build_node(
         clock=utc_now,
         retention_years=settings.retention_years,
         overstayer_retention_years=settings.overstayer_retention_years,
+        internal_check_retention_days=settings.internal_check_retention_days,
         aggregates=SqlStatistics(engine),
         alerts=AlertBook(alert_snapshot(settings)),
     )

@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     listen_backlog: int = Field(default=65535, ge=128, le=1_000_000)
     retention_years: int = Field(default=3, ge=1, le=100)
     overstayer_retention_years: int = Field(default=5, ge=1, le=100)
+    # the checks made at internal borders while checks are reintroduced there are deleted
+    # after this many days (docs/internal-checks.md: they serve the report on the checks)
+    internal_check_retention_days: int = Field(default=180, ge=1, le=3650)
     # where each process keeps the screening index for a warm restart: a file path, "off", or
     # empty for the default (beside a SQLite database; var/alerts-STATE.index on PostgreSQL)
     alert_snapshot: str = ""

@@ -71,6 +71,10 @@ ROLE_FOR = {
     "GET /v1/consultations": Role.CONSULAR_OFFICER,
     "GET /v1/consultations/{ref}": Role.CONSULAR_OFFICER,
     "POST /v1/consultations/{ref}/answer": Role.CONSULAR_OFFICER,
+    "POST /v1/internal-checks": Role.ADMIN,
+    "GET /v1/internal-checks": Role.ADMIN,
+    "POST /v1/internal-checks/{ref}/prolong": Role.ADMIN,
+    "POST /v1/internal-checks/{ref}/end": Role.ADMIN,
 }
 
 NOTHING_TO_BREAK = {"GET /v1/health"}  # no parameters: no invalid request to make

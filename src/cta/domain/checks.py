@@ -47,6 +47,7 @@ __all__ = [
     "Outcome",
     "Reason",
     "decide",
+    "decide_internal",
     "rule_overstays",
 ]
 
@@ -159,6 +160,16 @@ def decide(check: Check) -> Decision:
     return Decision(outcome, tuple(reasons), rule.category, latest_exit, overstay_days)
 
 
+def decide_internal(check: Check) -> Decision:
+    """Decide a check at an internal crossing point while checks are reintroduced there
+    (``cta.domain.internal_checks``): the document and the alerts only. The traveller is
+    inside the area: no stay is counted and no visa or authorisation is asked, for member
+    and third-country nationals alike."""
+    rule = check.regime.rule_for(check.document.nationality)
+    reasons = _document_reasons(check, rule, inside=True) + _alert_reasons(check)
+    return Decision(_outcome(reasons, check.direction), tuple(reasons), rule.category, None)
+
+
 def _outcome(reasons: Sequence[Reason], direction: Direction) -> Outcome:
     if any(r.code in _HARD_REFER and not r.confirmed for r in reasons):
         return Outcome.REFER
@@ -198,7 +209,11 @@ def rule_overstays(
 # -- the travel document ---------------------------------------------------------------------
 
 
-def _document_reasons(check: Check, rule: NationalityRule) -> list[Reason]:
+def _document_reasons(
+    check: Check, rule: NationalityRule, *, inside: bool = False
+) -> list[Reason]:
+    """The document's reasons; ``inside``: at an internal border, where no stay begins, so a
+    third-country national's document need not outlast one."""
     doc = check.document
     if not doc.valid:
         problems = "; ".join(issue.message for issue in doc.errors)
@@ -220,7 +235,7 @@ def _document_reasons(check: Check, rule: NationalityRule) -> list[Reason]:
         reasons.append(Reason("A", f"expiry date {doc.expiry_date_raw!r} cannot be read"))
     elif doc.expiry_date < check.on:
         reasons.append(Reason("A", f"the document expired on {doc.expiry_date}"))
-    elif not member and check.direction is Direction.ENTRY:
+    elif not member and not inside and check.direction is Direction.ENTRY:
         reasons += _validity_after_exit(check, doc.expiry_date)
     return reasons
 

@@ -22,7 +22,8 @@ from typing import Literal
 __all__ = ["MEASURES", "SMALL", "Cell", "GroupBy", "figures", "published", "rounded"]
 
 SMALL = 5
-MEASURES = ("entries", "exits", "refusals")
+# internal checks (cta.domain.internal_checks): all made, and those refused among them
+MEASURES = ("entries", "exits", "refusals", "internal_checks", "internal_refusals")
 GroupBy = Literal["day", "crossing_point", "nationality"]
 
 

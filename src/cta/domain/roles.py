@@ -38,6 +38,7 @@ class Permission(StrEnum):
     MANAGE_ALERTS = "manage_alerts"  # create, change, withdraw, import alerts
     DECIDE_APPLICATION = "decide_application"  # the consular queue of applications
     CARRIER_CHECK = "carrier_check"  # ask OK / NOT OK for a manifest; reads no file
+    MANAGE_INTERNAL_CHECKS = "manage_internal_checks"  # declare, prolong, end a reintroduction
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -68,6 +69,7 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
             Permission.LIST_OVERSTAYERS,
             Permission.READ_ALERTS,
             Permission.MANAGE_ALERTS,
+            Permission.MANAGE_INTERNAL_CHECKS,
         }
     ),
     Role.CARRIER: frozenset({Permission.CARRIER_CHECK}),

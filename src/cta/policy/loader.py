@@ -21,6 +21,7 @@ from typing import Any, cast
 
 from cta.domain.derive import DERIVE_RULES, DeriveRule, derive_categories
 from cta.domain.errors import InvalidInputError, PolicyError
+from cta.domain.internal_checks import InternalCheckLimits
 from cta.domain.regime import (
     Category,
     DocumentRule,
@@ -49,7 +50,9 @@ _VERSION_KEYS = {
     "default",
     "derive",
     "group",
+    "internal_checks",
 }
+_INTERNAL_CHECK_KEYS = {"period_days", "total_months", "note", "sources"}
 _GROUP_KEYS = {"category", "stay", "note", "sources", "nationalities"}
 _RULE_KEYS = {"category", "stay", "note"}
 _STAY_KEYS = {"limit", "window", "per_entry"}
@@ -392,6 +395,8 @@ def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regi
     if "derive" in raw:
         rules.update(_derived_rules(raw["derive"], path, header, start, stay, ctx))
     rules.update(_group_rules(raw.get("group", []), path, header, stay, ctx))
+    internal = (_parse_internal_checks(raw["internal_checks"], path, header, ctx)
+                if "internal_checks" in raw else None)  # fmt: skip
     return Regime(
         name=header.name,
         members=header.members,
@@ -402,7 +407,32 @@ def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regi
         documents=documents,
         title=header.title,
         sources=tuple(header.sources.values()),
+        internal_checks=internal,
     )
+
+
+def _parse_internal_checks(
+    value: Any, path: TablePath, header: _Header, ctx: _Context
+) -> InternalCheckLimits:
+    """``internal_checks = { period_days = N, total_months = M }``: how long a member may
+    check at its internal borders (one period; the whole, prolonged)."""
+    key = "internal_checks"
+    if header.kind != "union":
+        raise ctx.fail("only a union regime has internal borders to check", path, key)
+    if not isinstance(value, dict):
+        raise ctx.fail(f"{key!r} must be a table {{ period_days = N, total_months = M }}",
+                       path, key)  # fmt: skip
+    _check_keys(value, _INTERNAL_CHECK_KEYS, path, ctx, f"the {key!r} table", key)
+    numbers: dict[str, int] = {}
+    for name in ("period_days", "total_months"):
+        number: Any = value.get(name)
+        if not _whole(number) or number < 1:
+            raise ctx.fail(f"{name!r} in {key!r} must be a whole number, 1 or more", path, key)
+        numbers[name] = number
+    for ref in value.get("sources", []):
+        if ref not in header.sources:
+            raise ctx.fail(f"source {ref!r} is not in the [[sources]] tables", path, key)
+    return InternalCheckLimits(numbers["period_days"], numbers["total_months"])
 
 
 def _group_rules(

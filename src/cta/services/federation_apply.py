@@ -26,6 +26,7 @@ from cta.services.consultation_records import (
     apply_consultation_answer,
     apply_consultation_request,
 )
+from cta.services.internal_check_records import INTERNAL_CHECK_KINDS, apply_reintroduction
 from cta.services.ports import Referenced, Transaction
 from cta.services.visas import peer_visa_fields
 
@@ -104,6 +105,9 @@ class PeerRecords:
                 return apply_consultation_request(tx, self.state, record, payload), None
             if record.kind == "ConsultationAnswered":
                 return apply_consultation_answer(tx, self.state, record, payload), None
+            if record.kind in INTERNAL_CHECK_KINDS:  # cta.services.internal_check_records
+                apply_reintroduction(tx, self._points, record, payload)
+                return None, None
             if record.kind == "AlertPut":
                 self._apply_alert(tx, record.origin, payload)
             elif record.kind == "AlertWithdrawn":

@@ -27,7 +27,8 @@ from cta.services.ports import (
 
 _TABLES = ("persons", "documents", "crossings", "refusals", "visas", "authorizations",
            "alerts", "alert_changes", "alert_decisions", "audit", "outbox", "users",
-           "idempotency", "records", "sequences", "mail_outbox")  # fmt: skip
+           "idempotency", "records", "sequences", "mail_outbox", "internal_checks",
+           "internal_check_records")  # fmt: skip
 
 
 class MemoryTransaction:
@@ -211,6 +212,40 @@ class MemoryTransaction:
         self._add("audit", {"at": at, "user_name": entry.user_name, "role": entry.role,
                             "action": entry.action, "person_id": entry.person_id,
                             "purpose": entry.purpose, "detail": entry.detail or {}})  # fmt: skip
+
+    # temporary checks at internal borders
+    def add_reintroduction(self, **fields: Any) -> int:
+        return self._add("internal_checks", fields)
+
+    def set_reintroduction_ref(self, row_id: int, ref: str) -> None:
+        self.t["internal_checks"][row_id]["ref"] = ref
+
+    def reintroduction(self, ref: str, *, lock: bool = False) -> dict[str, Any] | None:
+        return next((dict(r) for r in self.t["internal_checks"].values() if r["ref"] == ref),
+                    None)  # fmt: skip
+
+    def reintroductions(
+        self, *, state: str | None = None, started_by: date | None = None
+    ) -> list[dict[str, Any]]:
+        rows = [dict(r) for r in self.t["internal_checks"].values()
+                if (state is None or r["state"] == state)
+                and (started_by is None or r["first_day"] <= started_by)]  # fmt: skip
+        return sorted(rows, key=lambda r: (r["first_day"], r["id"]), reverse=True)
+
+    def update_reintroduction(self, ref: str, **fields: Any) -> None:
+        for row in self.t["internal_checks"].values():
+            if row["ref"] == ref:
+                row.update(fields)
+
+    def add_internal_check(self, **fields: Any) -> int:
+        return self._add("internal_check_records", fields)
+
+    def delete_internal_checks_before(self, before: datetime) -> int:
+        rows = self.t["internal_check_records"]
+        gone = [i for i, r in rows.items() if r["occurred_at"] < before]
+        for i in gone:
+            del rows[i]
+        return len(gone)
 
     def delete_audit_entries(self, actions: Sequence[str], before: datetime) -> int:
         gone = [i for i, r in self.t["audit"].items() if r["action"] in actions

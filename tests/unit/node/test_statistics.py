@@ -47,8 +47,10 @@ def test_an_analyst_gets_entries_exits_and_refusals_per_group() -> None:
     stats = crossing_statistics(CellAggregates(counts), Role.ANALYST, FIRST, LAST,
                                 "crossing_point")  # fmt: skip
     assert stats["groups"] == [
-        {"crossing_point": "GEO-SARPI", "entries": 40, "exits": 0, "refusals": 7},
-        {"crossing_point": "GEO-TBS", "entries": 120, "exits": 30, "refusals": 0},
+        {"crossing_point": "GEO-SARPI", "entries": 40, "exits": 0, "refusals": 7,
+         "internal_checks": 0, "internal_refusals": 0},
+        {"crossing_point": "GEO-TBS", "entries": 120, "exits": 30, "refusals": 0,
+         "internal_checks": 0, "internal_refusals": 0},
     ]
     assert "docs/statistics.md" in stats["method"]
 

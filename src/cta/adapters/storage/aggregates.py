@@ -17,7 +17,8 @@ SECRET = "statistics_secret"  # node_meta: the key of the small cells' rounding
 
 
 class SqlAggregates:
-    """Counts of crossings and refusals per cell: day, crossing point, nationality, measure."""
+    """Counts of crossings, refusals and internal checks per cell: day, crossing point,
+    nationality, measure."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
@@ -40,9 +41,18 @@ class SqlAggregates:
             .where(r.local_date >= first, r.local_date <= last)
             .group_by(r.local_date, r.crossing_point, p.nationality)
         )  # fmt: skip
-        names = {"entry": "entries", "exit": "exits", "refusal": "refusals"}
+        k = t.internal_check_records.c
+        internal = [
+            select(k.local_date.label("day"), k.crossing_point, k.nationality,
+                   literal(name).label("direction"), func.count().label("count"))
+            .where(k.local_date >= first, k.local_date <= last, *where)
+            .group_by(k.local_date, k.crossing_point, k.nationality)
+            for name, where in (("internal", ()), ("internal_refusal", (k.outcome == "refused",)))
+        ]  # fmt: skip
+        names = {"entry": "entries", "exit": "exits", "refusal": "refusals",
+                 "internal": "internal_checks", "internal_refusal": "internal_refusals"}
         with self.engine.connect() as connection:
-            rows = connection.execute(union_all(crossings, refusals))
+            rows = connection.execute(union_all(crossings, refusals, *internal))
             return [{"day": _day(row.day), "crossing_point": row.crossing_point,
                      "nationality": row.nationality, "measure": names[row.direction],
                      "count": int(row[4])} for row in rows]  # fmt: skip

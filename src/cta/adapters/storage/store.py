@@ -28,6 +28,7 @@ from cta.adapters.storage.transaction.check_reads import _HOT, CheckReads
 from cta.adapters.storage.transaction.consultations import ConsultationRows
 from cta.adapters.storage.transaction.erasure import ErasureRows
 from cta.adapters.storage.transaction.federation import FederationRows
+from cta.adapters.storage.transaction.internal_checks import InternalCheckRows
 from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
 from cta.adapters.storage.transaction.persons import PersonRows
@@ -39,7 +40,7 @@ __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
 class SqlTransaction(
     CheckReads, PersonRows, PermitRows, AlertRows, FederationRows, AuditRows, ApplicationRows,
-    MailRows, ConsultationRows, ErasureRows,
+    MailRows, ConsultationRows, ErasureRows, InternalCheckRows,
 ):
     """A unit of work on one connection; the store commits it when the block ends."""
 

@@ -41,6 +41,8 @@ __all__ = [
     "crossings",
     "documents",
     "idempotency",
+    "internal_check_records",
+    "internal_checks",
     "mail_outbox",
     "metadata",
     "node_meta",
@@ -268,6 +270,57 @@ consultations = Table(
     Column("record_seq", BigInteger),
     Index(None, "consulted_state", "answered_at"),
     Index(None, "asking_state", "application"),
+    Index(None, "person_id"),
+)
+
+# Temporary checks at internal borders (cta.domain.internal_checks), every member's: a
+# reintroduction this node declared has ``origin`` NULL and ``declared_by``; a peer's, its
+# ``origin`` and the ``record_seq`` of its last record. ``ref`` names it in the area:
+# "GEO-IC-3". Prolongations: [{"to", "ground"}]; ``ended_on``: the first day without checks.
+internal_checks = Table(
+    "internal_checks",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("ref", String(40), nullable=False, unique=True),
+    Column("state", String(3), nullable=False),
+    Column("crossing_points", JSON, nullable=False),  # codes of the state's internal points
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),  # as first declared
+    Column("ground", Text, nullable=False),
+    Column("prolongations", JSON, nullable=False),
+    Column("ended_on", Date),
+    Column("declared_at", UTC, nullable=False),
+    Column("declared_by", String(100)),  # the admin (on the declaring node only)
+    Column("origin", String(3)),
+    Column("record_seq", BigInteger),
+    Index(None, "state", "first_day"),
+)
+
+# The checks made at internal points while checks were reintroduced there: kept apart from
+# crossings and refusals, so that no stay ever counts one, and deleted after their own
+# retention (CTA_INTERNAL_CHECK_RETENTION_DAYS). ``outcome``: admitted | refused; ``document``:
+# the fields of the document read (names, nationality, number), for the record.
+internal_check_records = Table(
+    "internal_check_records",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reintroduction", String(40), nullable=False),  # internal_checks.ref
+    Column("person_id", Id, ForeignKey("persons.id", ondelete="CASCADE")),
+    Column("document", JSON, nullable=False),
+    Column("nationality", String(3), nullable=False),  # the document's: for the statistics
+    Column("crossing_point", String(40), nullable=False),
+    Column("direction", String(5), nullable=False),
+    Column("occurred_at", UTC, nullable=False),
+    Column("time_zone", String(40), nullable=False),
+    Column("local_date", Date, nullable=False),
+    Column("officer", String(100), nullable=False),
+    Column("decision", String(6), nullable=False),  # what the check said
+    Column("outcome", String(8), nullable=False),  # admitted | refused
+    Column("reasons", JSON, nullable=False),  # a refusal's letters [{"code", "message"}]
+    Column("override_reason", Text),
+    Column("recorded_at", UTC, nullable=False),
+    Index(None, "local_date", "crossing_point"),
+    Index(None, "occurred_at"),
     Index(None, "person_id"),
 )
 

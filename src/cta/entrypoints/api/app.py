@@ -44,6 +44,7 @@ from cta.entrypoints.api.deps import (
     _user,
 )
 from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
+from cta.entrypoints.api.internal_checks import router as internal_checks_router
 from cta.entrypoints.api.mail_health import MailHealth
 from cta.entrypoints.api.schemas import (
     AlertBody,
@@ -129,6 +130,7 @@ def create_app(
     app.state.consultations = app.state.applications.consultations
     app.include_router(applications_router)  # /v1/applications...: docs/applications.md
     app.include_router(consultations_router)  # /v1/consultations...
+    app.include_router(internal_checks_router)  # /v1/internal-checks: docs/internal-checks.md
 
     # The busiest endpoints are coroutines that hand the node's work to one worker thread
     # and answer with a ready JSONResponse: a plain ``def`` endpoint costs FastAPI several
@@ -367,6 +369,7 @@ def _check_answer(node: Node, who: Actor, body: CheckBody) -> dict[str, Any]:
         "based_on": outcome.based_on,
         "document": outcome.document.to_json(),
         "visa": outcome.visa,
+        "internal_check": outcome.internal_check,
     }
 
 

@@ -13,6 +13,7 @@ from cta.entrypoints.cli.check import check_command
 from cta.entrypoints.cli.demo import demo_command
 from cta.entrypoints.cli.federation import federation_app
 from cta.entrypoints.cli.imports import import_app
+from cta.entrypoints.cli.internal_checks import internal_checks_app
 from cta.entrypoints.cli.keys import keys_app
 from cta.entrypoints.cli.mail import mail_app
 from cta.entrypoints.cli.mrz import MrzCommand, mrz_command
@@ -44,6 +45,7 @@ app.add_typer(federation_app, name="federation")
 app.command("screen")(screen_command)
 app.add_typer(keys_app, name="keys")
 app.add_typer(mail_app, name="mail")
+app.add_typer(internal_checks_app, name="internal-checks")
 
 # Click's usage errors (Typer ships its own copy of Click since 0.25): their common base
 _CLICK_ERROR: type[Exception] = next(

@@ -26,6 +26,7 @@ from starlette.concurrency import run_in_threadpool
 
 from cta.domain.checks import Direction
 from cta.domain.errors import CTAError
+from cta.domain.internal_checks import Reintroduction
 from cta.domain.roles import Permission, Role, allows
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.officer_view import (
@@ -78,8 +79,18 @@ def _post(request: Request) -> tuple[str, str] | None:
 
 
 def _points(request: Request) -> list[str]:
+    """The points an officer of this node may check at: its external points, and its
+    internal points while checks are reintroduced there (docs/internal-checks.md)."""
     node = _node(request)
-    return [p.code for p in node.crossing_points.of_state(node.state) if p.is_external]
+    return [p.code for p in node.crossing_points.of_state(node.state)
+            if p.is_external or _internal(request, p.code) is not None]  # fmt: skip
+
+
+def _internal(request: Request, point: str) -> Reintroduction | None:
+    """The reintroduction of checks in force today at this node's internal ``point``."""
+    node = _node(request)
+    return next((r for r in node.internal_checks_in_force()
+                 if r.state == node.state and point in r.points), None)  # fmt: skip
 
 
 def _console(current: Page, status: int = 200, **context: Any) -> Response:
@@ -89,9 +100,11 @@ def _console(current: Page, status: int = 200, **context: Any) -> Response:
     context = {"mrz": "", "visa_mrz": "", "outcome": None, "notice": None} | context
     role = current.session.role
     may_record = role in {r.value for r in Role} and allows(Role(role), Permission.RECORD_CROSSING)
-    return render(current, "officer/console.html", status=status, post=_post(request),
-                  points=points, directions=DIRECTIONS, role=role, role_names=ROLE_NAMES,
-                  may_record=may_record, **context)  # fmt: skip
+    post = _post(request)
+    internal = _internal(request, post[0]) if post is not None else None
+    return render(current, "officer/console.html", status=status, post=post,
+                  internal=internal, points=points, directions=DIRECTIONS, role=role,
+                  role_names=ROLE_NAMES, may_record=may_record, **context)  # fmt: skip
 
 
 @router.get("/officer")
@@ -209,7 +222,8 @@ async def record_crossing(request: Request) -> Response:
     if errors:
         return await _check_and_show(current, form, problems=errors, status=409)
     return render(current, "officer/recorded.html", answer=answer, direction=check.direction.value,
-                  point=check.crossing_point, on=date.fromisoformat(answer["local_date"]))
+                  point=check.crossing_point, on=date.fromisoformat(answer["local_date"]),
+                  internal=answer["kind"] == "InternalCheckRecorded")  # fmt: skip
 
 
 def _retry(current: Page, form: Form, errors: list[Any]) -> Response:

@@ -19,6 +19,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from cta.domain.staff_sessions import SessionPolicy
 from cta.entrypoints.web.consular import router as consular_router
@@ -91,7 +92,12 @@ async def start_page(request: Request) -> Response:
     """What this node serves, its state, and its federation peers."""
     current = page(request, await current_session(request))
     peers = _peers(getattr(request.app.state, "federation", None))
-    return render(current, "start.html", links=LINKS, peers=peers)
+    node = request.app.state.node
+    lang = current.lang
+    in_force = [{"state": lang.country(r.state), "last": lang.date(r.final_day),
+                 "points": ", ".join(lang.crossing_point(p) for p in r.points)}
+                for r in await run_in_threadpool(node.internal_checks_in_force)]  # fmt: skip
+    return render(current, "start.html", links=LINKS, peers=peers, internal_checks=in_force)
 
 
 _INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.DOTALL)

@@ -105,6 +105,7 @@ class NodeCore:
         clock: Callable[[], datetime],
         retention_years: int = 3,
         overstayer_retention_years: int = 5,
+        internal_check_retention_days: int = 180,
         aggregates: Aggregates | None = None,
         alerts: AlertBook | None = None,
     ) -> None:
@@ -119,6 +120,7 @@ class NodeCore:
         self.clock = clock
         self.retention_years = retention_years
         self.overstayer_retention_years = overstayer_retention_years
+        self.internal_check_retention_days = internal_check_retention_days
 
     # -- authentication --------------------------------------------------------------------
 

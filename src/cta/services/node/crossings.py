@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cta.domain.checks import AlertHit, Check, Decision, Direction, decide
+from cta.domain.checks import AlertHit, Check, Decision, Direction, decide, decide_internal
 from cta.domain.crossing_points import CrossingPoint, local_date
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.instants import rfc3339
+from cta.domain.internal_checks import Reintroduction
 from cta.domain.permit_issuing import stored_authorization, stored_visa
 from cta.domain.recording import override_problem, refusal_reasons, time_problem
 from cta.domain.roles import Permission
@@ -37,6 +38,7 @@ from cta.services.node.core import (
     _replay,
 )
 from cta.services.node.filing import DocumentFiling
+from cta.services.node.internal_checks import InternalCheckUseCases
 from cta.services.ports import Transaction
 from cta.services.visas import scan_visa
 
@@ -95,20 +97,25 @@ class CheckOutcome:
     decisions_elsewhere: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     crossing_anomaly: CrossingAnomaly | None = None  # what recording this crossing would make
     visa: dict[str, Any] | None = None  # the visa of a scanned visa MRZ (services.visas)
+    # at an internal point with checks reintroduced: which reintroduction, until when
+    internal_check: dict[str, Any] | None = None
 
 
-class CrossingUseCases(DocumentFiling, AlertScreening):
-    """The border check, recording a crossing or a refusal, and correcting a crossing."""
+class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
+    """The border check, recording a crossing or a refusal, and correcting a crossing; at an
+    internal point while checks are reintroduced there, the internal check."""
 
     # -- the border check ------------------------------------------------------------------
 
     def check(self, actor: Actor, request: BorderCheck) -> CheckOutcome:
         """Decide a border check over what this node holds; stores only the audit entry."""
         self._require(actor, Permission.CHECK)
-        point = self._point(request.crossing_point)
-        on = local_date(point, self.clock())
+        now = self.clock()
+        point, internal = self._checkpoint(request.crossing_point, now)
+        on = local_date(point, now)
         with self.store.transaction(read_only=True) as tx:
-            outcome = self._decide(tx, request, on)
+            outcome = (self._decide(tx, request, on) if internal is None
+                       else self._decide_internal(tx, request, on, internal))  # fmt: skip
         holder = outcome.visa["person_id"] if outcome.visa else outcome.person_id
         read = [outcome.person_id] + ([holder] if holder != outcome.person_id else [])
         self._audited(actor, "check", read, crossing_point=point.code,
@@ -160,6 +167,35 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
                             hits, dismissed, based_on, elsewhere, crossing_anomaly,
                             scan.visa)  # fmt: skip
 
+    def _checkpoint(
+        self, code: str, at: datetime
+    ) -> tuple[CrossingPoint, Reintroduction | None]:
+        """The point of a check or record at ``at``, and the reintroduction of checks in
+        force there if it is an internal point of this state (else, as ever, an internal
+        point is refused: no check there)."""
+        point = self.crossing_points.get(code)
+        if point is not None:
+            internal = self.reintroduction_at(point, at)
+            if internal is not None:
+                return point, internal
+        return self._point(code), None
+
+    def _decide_internal(
+        self, tx: Transaction, request: BorderCheck, on: date, internal: Reintroduction
+    ) -> CheckOutcome:
+        """The check at an internal point under ``internal``: the document and the alerts
+        only (``decide_internal``); no stay, visa or authorisation is read."""
+        document = read_document(request.mrz, on=on, countries=self.reference.countries)
+        person_id = self._person_of(tx, document, request.person_id)
+        hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
+        check = Check(on=on, direction=request.direction, document=document,
+                      regime=self.regime_on(on), alert_hits=hits, state=self.state)
+        about = {"id": internal.id, "state": internal.state,
+                 "until": internal.final_day.isoformat(), "ground": internal.ground}
+        return CheckOutcome(decide_internal(check), document, on, person_id,
+                            alert_hits=hits, dismissed_hits=dismissed,
+                            decisions_elsewhere=elsewhere, internal_check=about)  # fmt: skip
+
     def _person_of(
         self, tx: Transaction, document: TravelDocument, confirmed: int | None
     ) -> int | None:
@@ -180,9 +216,9 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         so a retried request gets the first answer back and never records twice.
         """
         self._require(actor, Permission.RECORD_CROSSING)
-        point = self._point(request.crossing_point)
         now = self.clock()
         at = (request.occurred_at or now).astimezone(UTC)  # stored in UTC (DESIGN.md, Dates)
+        point, internal = self._checkpoint(request.crossing_point, at)
         if (problem := time_problem(at, now)) is not None:
             raise InvalidInputError(problem)
         on = local_date(point, at)
@@ -191,7 +227,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
                 earlier = tx.idempotent_response(actor.name, idempotency.key)
                 if earlier is not None:
                     return _replay(earlier, idempotency)
-            body = self._record(tx, actor, request, point, at, on)
+            body = (self._record(tx, actor, request, point, at, on) if internal is None
+                    else self._record_internal(tx, actor, request, point, at, on, internal))
             if idempotency is not None:
                 tx.save_response(actor.name, idempotency.key, idempotency.request_hash, 201,
                                  body, now)  # fmt: skip
@@ -232,6 +269,39 @@ class CrossingUseCases(DocumentFiling, AlertScreening):
         return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
                 "local_date": on.isoformat(), **decision_json(decision),
                 "anomalies": anomalies}  # fmt: skip
+
+    def _record_internal(
+        self, tx: Transaction, actor: Actor, request: RecordCrossing, point: CrossingPoint,
+        at: datetime, on: date, internal: Reintroduction,
+    ) -> dict[str, Any]:  # fmt: skip
+        """An internal check recorded: admitted, or refused with its Annex V letters; in its
+        own table, never a crossing, so that no stay counts it; not sent to the peers."""
+        outcome = self._decide_internal(tx, request, on, internal)
+        self._confirmable(outcome, request)
+        decision, document = outcome.decision, outcome.document
+        reasons = _refusal_reasons(request, decision)
+        record_id = tx.add_internal_check(
+            reintroduction=internal.id, person_id=outcome.person_id,
+            document={"document_code": document.document_code,
+                      "issuing_state": document.issuing_state,
+                      "document_number": document.document_number,
+                      "nationality": document.nationality, "surname": document.surname,
+                      "given_names": document.given_names,
+                      "birth_date": document.birth_date_raw},
+            nationality=document.nationality[:3],
+            crossing_point=point.code, direction=request.direction.value, occurred_at=at,
+            time_zone=point.time_zone, local_date=on, officer=actor.name,
+            decision=decision.outcome.value,
+            outcome="refused" if request.refused else "admitted", reasons=reasons,
+            override_reason=request.override_reason, recorded_at=self.clock(),
+        )  # fmt: skip
+        self._audit(tx, actor, "record internal check", outcome.person_id,
+                    internal_check=record_id, reintroduction=internal.id)  # fmt: skip
+        return {"id": record_id, "kind": "InternalCheckRecorded",
+                "person_id": outcome.person_id, "outbox_seq": None,
+                "local_date": on.isoformat(), **decision_json(decision),
+                "refused": request.refused, "reasons_recorded": reasons,
+                "internal_check": outcome.internal_check, "anomalies": []}  # fmt: skip
 
     def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
         problem = override_problem(

@@ -20,13 +20,14 @@ from cta.domain.stays import StayHistory
 from cta.domain.travel_permits import territories_from_text
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.federation import redact_person_records
-from cta.services.node.core import Actor, NodeCore
+from cta.services.node.core import Actor
+from cta.services.node.internal_checks import InternalCheckUseCases
 from cta.services.ports import PersonRow, Transaction
 
 __all__ = ["PersonUseCases"]
 
 
-class PersonUseCases(NodeCore):
+class PersonUseCases(InternalCheckUseCases):
     """Reading what is held on a person, and deleting it when its time has come."""
 
     def stay_status(self, actor: Actor, person_id: int, on: date) -> dict[str, Any]:
@@ -153,10 +154,13 @@ class PersonUseCases(NodeCore):
             if len(ids) < batch:
                 break
         carriers = self._purge_carrier_log(actor)
+        internal = self.purge_internal_checks(actor)
         return {"deleted": deleted, "before": before.isoformat(),
                 "overstayers_before": overstayer_before.isoformat(),
                 "carrier_checks_deleted": carriers[0],
-                "carrier_checks_before": rfc3339(carriers[1])}  # fmt: skip
+                "carrier_checks_before": rfc3339(carriers[1]),
+                "internal_checks_deleted": internal[0],
+                "internal_checks_before": rfc3339(internal[1])}  # fmt: skip
 
     def _purge_carrier_log(self, actor: Actor) -> tuple[int, datetime]:
         """The carrier gateway's log past its retention (ETIAS Art. 45(2): two years): the

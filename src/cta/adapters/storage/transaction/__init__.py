@@ -14,6 +14,8 @@ module per what they store.
 ``applications``   applications for a travel authorisation or a visa, and the decisions on
                    them, this node's and its peers'
 ``consultations`` consultations between members on applications, asked and answered
+``internal_checks`` temporary checks at internal borders (every member's) and the checks
+                   made under them, apart from crossings
 ``mail``           mail to applicants, queued with the decision it tells of
 ``erasure``        what application records leave behind, erased at their retention's end;
                    the carrier gateway's audit entries past theirs

@@ -1,0 +1,130 @@
+"""``cta internal-checks declare|prolong|end|list``: temporary checks at this state's internal
+borders (docs/internal-checks.md), on the node's database (``CTA_*`` settings) with an admin's
+token, as ``POST /v1/internal-checks`` does; each act is sent to the other members."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from cta.domain.errors import CTAError
+from cta.domain.roles import Role
+from cta.entrypoints.cli.common import EXIT_INVALID, fail, out_console, print_json
+from cta.entrypoints.cli.node import settings
+from cta.services.node import Actor, ForbiddenError, Node
+
+__all__ = ["internal_checks_app"]
+
+internal_checks_app = typer.Typer(
+    help="Temporary checks at this state's internal borders (declared, prolonged, ended).",
+    no_args_is_help=True)
+
+Token = Annotated[
+    str | None,
+    typer.Option(envvar="CTA_TOKEN", show_envvar=True, help="An admin's bearer token."),
+]
+Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} {value!r}: expected a date as YYYY-MM-DD")
+
+
+def _as_admin(token: str | None, act: Callable[[Node, Actor], dict[str, Any]],
+              as_json: bool) -> None:  # fmt: skip
+    if not token:
+        fail("an admin's bearer token is needed: --token or CTA_TOKEN")
+    from cta.bootstrap import build_node
+
+    node = build_node(settings())
+    try:
+        actor = node.authenticate(token)
+        if actor is None:
+            fail("unknown or inactive token")
+        answer = act(node, replace(actor, purpose="internal border checks"))
+    except ForbiddenError as exc:
+        fail(str(exc))
+    except CTAError as exc:
+        fail(str(exc), EXIT_INVALID)
+    finally:
+        node.store.engine.dispose()  # type: ignore[attr-defined]
+    _show([answer], as_json, one=True)
+
+
+def _show(items: list[dict[str, Any]], as_json: bool, *, one: bool = False) -> None:
+    if as_json:
+        print_json(items[0] if one else {"internal_checks": items})
+        return
+    for r in items:
+        points = ", ".join(r["crossing_points"])
+        out_console.print(escape(f"{r['id']}  {r['status']:<8}  {r['from']} to {r['until']}  "
+                                 f"{points}: {r['ground']}"))  # fmt: skip
+
+
+@internal_checks_app.command("declare")
+def declare_command(
+    points: Annotated[list[str], typer.Argument(help="This state's internal crossing points "
+                                                "(codes such as GEO-SADAKHLO).")],
+    first: Annotated[str, typer.Option("--from", help="The first day of checks (YYYY-MM-DD).")],
+    to: Annotated[str, typer.Option(help="The last day of checks (YYYY-MM-DD).")],
+    ground: Annotated[str, typer.Option(help="Why, in words (the serious threat).")],
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Declare checks at internal crossing points from a day to a day; a period beyond the
+    regime's limits is refused naming the limit (exit 1)."""
+    start, end = _day(first, "--from"), _day(to, "--to")
+    _as_admin(token, lambda node, actor: node.declare_internal_checks(
+        actor, points, start, end, ground), as_json)
+
+
+@internal_checks_app.command("prolong")
+def prolong_command(
+    ref: Annotated[str, typer.Argument(help="The reintroduction, e.g. GEO-IC-3.")],
+    to: Annotated[str, typer.Option(help="The new last day (YYYY-MM-DD).")],
+    ground: Annotated[str, typer.Option(help="Why, in words.")],
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """Prolong a reintroduction still in force or to come (a lapsed or ended one is declared
+    anew)."""
+    last = _day(to, "--to")
+    _as_admin(token, lambda node, actor: node.prolong_internal_checks(actor, ref, last, ground),
+              as_json)  # fmt: skip
+
+
+@internal_checks_app.command("end")
+def end_command(
+    ref: Annotated[str, typer.Argument(help="The reintroduction, e.g. GEO-IC-3.")],
+    token: Token = None,
+    as_json: Json = False,
+) -> None:
+    """End a reintroduction early: no checks from today on."""
+    _as_admin(token, lambda node, actor: node.end_internal_checks(actor, ref), as_json)
+
+
+@internal_checks_app.command("list")
+def list_command(
+    in_force: Annotated[bool, typer.Option("--in-force", help="Only those in force today.")
+                        ] = False,
+    as_json: Json = False,
+) -> None:
+    """Every member's reintroductions this node knows, past and present, the latest first."""
+    from cta.bootstrap import build_node
+
+    node = build_node(settings())
+    try:
+        # listing reads no personal data: the database's operator may, with no token
+        found = node.list_internal_checks(Actor("cli", Role.AUDITOR), in_force_only=in_force)
+    finally:
+        node.store.engine.dispose()  # type: ignore[attr-defined]
+    _show(found["internal_checks"], as_json)
+

@@ -1,0 +1,209 @@
+"""Temporary checks at internal borders through a real ``cta serve`` and the real ``cta``
+command, on SQLite and PostgreSQL: a declaration over the regime's limit is refused naming it;
+during the period checks at GEO-SADAKHLO run (document and alerts only) and are recorded as
+internal checks that never change a stay; a lapsed or ended reintroduction checks nothing."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, insert
+
+from cta.adapters.storage import tables as t
+from cta.domain.roles import Role
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    CTA,
+    NodeServer,
+    _environment,
+    add_user,
+    module_database,
+    passport,
+)
+
+TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Node:
+    server: NodeServer
+    url: str
+    tokens: dict[Role, str]
+
+    def as_(self, role: Role) -> httpx.Client:
+        return self.server.client(self.tokens[role], "internal border checks test")
+
+    def post(self, role: Role, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        with self.as_(role) as client:
+            return client.post(path, json=body)
+
+    def get(self, role: Role, path: str) -> Any:
+        with self.as_(role) as client:
+            response = client.get(path)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def cta(self, *args: str) -> subprocess.CompletedProcess[str]:
+        env = _environment(self.url, 1, "GEO") | {"CTA_TOKEN": self.tokens[Role.ADMIN]}
+        return subprocess.run([str(CTA), "internal-checks", *args], env=env, text=True,
+                              capture_output=True, timeout=120, check=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
+def geo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Node]:
+    workdir = tmp_path_factory.mktemp(f"internal-{request.param}")
+    with module_database(request, workdir) as url:
+        tokens = {role: add_user(url, f"{role.value}.01", role)
+                  for role in (Role.ADMIN, Role.BORDER_OFFICER)}  # fmt: skip
+        with NodeServer(url, workdir) as server:
+            yield Node(server, url, tokens)
+
+
+def check(node: Node, mrz: list[str], point: str = "GEO-SADAKHLO") -> httpx.Response:
+    return node.post(Role.BORDER_OFFICER, "/v1/checks",
+                     {"mrz": mrz, "crossing_point": point, "direction": "entry"})
+
+
+def test_checks_run_and_are_recorded_during_the_period_and_never_change_a_stay(
+    geo: Node,
+) -> None:
+    mrz = passport("USA")
+    assert check(geo, mrz).status_code == 422  # no reintroduction yet: no check there
+    over = geo.post(Role.ADMIN, "/v1/internal-checks", {
+        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
+        "to": (TODAY + 30 * DAY).isoformat(), "ground": "a serious threat"})
+    assert over.status_code == 422 and "at most 30 days for one period" in over.text
+    declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
+        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
+        "to": (TODAY + 9 * DAY).isoformat(), "ground": "a serious threat"})
+    assert declared.status_code == 201, declared.text
+    ref = declared.json()["id"]
+    assert geo.post(Role.BORDER_OFFICER, "/v1/internal-checks", {
+        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
+        "to": TODAY.isoformat(), "ground": "x"}).status_code == 403
+    # a traveller who entered at the airport 5 days ago, with a stay counted
+    entered = geo.post(Role.BORDER_OFFICER, "/v1/crossings", {
+        "mrz": mrz, "crossing_point": "GEO-TBS", "direction": "entry",
+        "occurred_at": (datetime.now(UTC) - 5 * DAY).isoformat(),
+        "override_reason": "authorisation seen on paper"})
+    assert entered.status_code == 201, entered.text
+    person = entered.json()["person_id"]
+    stay = geo.get(Role.BORDER_OFFICER, f"/v1/persons/{person}/stay")
+    answer = check(geo, mrz)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["decision"] == "admit"  # no authorisation asked inside the area
+    assert answer.json()["internal_check"]["id"] == ref
+    assert answer.json()["internal_check"]["until"] == (TODAY + 9 * DAY).isoformat()
+    recorded = geo.post(Role.BORDER_OFFICER, "/v1/crossings", {
+        "mrz": mrz, "crossing_point": "GEO-SADAKHLO", "direction": "entry"})
+    assert recorded.status_code == 201, recorded.text
+    assert recorded.json()["kind"] == "InternalCheckRecorded"
+    refused = geo.post(Role.BORDER_OFFICER, "/v1/refusals", {
+        "mrz": passport("ARM", expiry_date=TODAY - DAY), "crossing_point": "GEO-SADAKHLO"})
+    assert refused.status_code == 201, refused.text
+    assert [r["code"] for r in refused.json()["reasons_recorded"]] == ["A"]
+    assert geo.get(Role.BORDER_OFFICER, f"/v1/persons/{person}/stay") == stay
+    crossings = geo.get(Role.BORDER_OFFICER, f"/v1/persons/{person}")["crossings"]
+    assert [c["crossing_point"] for c in crossings] == ["GEO-TBS"]
+    listed = geo.get(Role.BORDER_OFFICER, "/v1/internal-checks")["internal_checks"]
+    assert [(r["id"], r["status"]) for r in listed if r["id"] == ref] == [(ref, "in_force")]
+    ended = geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/end")
+    assert ended.status_code == 200 and ended.json()["status"] == "ended"
+    assert check(geo, mrz).status_code == 422  # ended: no check there from today
+    again = geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/prolong",
+                     {"to": (TODAY + 20 * DAY).isoformat(), "ground": "again"})
+    assert again.status_code == 422 and "declare checks anew" in again.text
+
+
+def test_a_lapsed_reintroduction_checks_nothing(geo: Node) -> None:
+    """A reintroduction whose last day was yesterday (written as if declared then): the
+    checks stopped by themselves, no one acting."""
+    engine = create_engine(geo.url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(t.internal_checks).values(
+                ref="GEO-IC-900", state="GEO", crossing_points=["GEO-GUGUTI"],
+                first_day=TODAY - 10 * DAY, last_day=TODAY - DAY, ground="a past threat",
+                prolongations=[], declared_at=datetime.now(UTC) - 10 * DAY))
+    finally:
+        engine.dispose()
+    assert check(geo, passport("USA"), "GEO-GUGUTI").status_code == 422
+    listed = geo.get(Role.BORDER_OFFICER, "/v1/internal-checks")["internal_checks"]
+    assert [r["status"] for r in listed if r["id"] == "GEO-IC-900"] == ["lapsed"]
+    prolonged = geo.post(Role.ADMIN, "/v1/internal-checks/GEO-IC-900/prolong",
+                         {"to": (TODAY + 5 * DAY).isoformat(), "ground": "again"})
+    assert prolonged.status_code == 422 and "lapsed" in prolonged.text
+
+
+def test_the_cli_declares_prolongs_ends_and_lists(geo: Node) -> None:
+    over = geo.cta("declare", "GEO-AKHKERPI", "--from", TODAY.isoformat(),
+                   "--to", (TODAY + 40 * DAY).isoformat(), "--ground", "threat")
+    assert over.returncode == 1 and "at most 30 days" in over.stderr
+    done = geo.cta("declare", "GEO-AKHKERPI", "--from", TODAY.isoformat(),
+                   "--to", (TODAY + 29 * DAY).isoformat(), "--ground", "threat", "--json")
+    assert done.returncode == 0, done.stderr
+    ref = json.loads(done.stdout)["id"]
+    assert check(geo, passport("AZE"), "GEO-AKHKERPI").status_code == 200
+    prolonged = geo.cta("prolong", ref, "--to", (TODAY + 50 * DAY).isoformat(),
+                        "--ground", "the threat persists", "--json")
+    assert prolonged.returncode == 0, prolonged.stderr
+    assert json.loads(prolonged.stdout)["until"] == (TODAY + 50 * DAY).isoformat()
+    listed = geo.cta("list", "--in-force", "--json")
+    assert ref in [r["id"] for r in json.loads(listed.stdout)["internal_checks"]]
+    assert geo.cta("end", ref).returncode == 0
+    assert check(geo, passport("AZE"), "GEO-AKHKERPI").status_code == 422
+    no_token = subprocess.run([str(CTA), "internal-checks", "end", ref], text=True,
+                              env=_environment(geo.url, 1, "GEO"), capture_output=True,
+                              timeout=120, check=False)  # fmt: skip
+    assert no_token.returncode == 2 and "token" in no_token.stderr
+
+
+def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
+    declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
+        "crossing_points": ["GEO-NINOTSMINDA"], "from": TODAY.isoformat(),
+        "to": (TODAY + 6 * DAY).isoformat(), "ground": "a serious threat"})
+    assert declared.status_code == 201, declared.text
+    ref = declared.json()["id"]
+    token = add_user(geo.url, "officer.web", Role.BORDER_OFFICER)
+    with geo.server.client(purpose=None) as client:
+        form = client.get("/sign-in")
+        assert client.post("/sign-in", data={"csrf_token": _csrf(form), "method": "token",
+                                             "token": token}).status_code == 303
+        console = client.get("/officer")
+        assert "Ninotsminda" in console.text  # a post while checks are in force there
+        chosen = client.post("/officer/post", data={"csrf_token": _csrf(console),
+                                                    "crossing_point": "GEO-NINOTSMINDA",
+                                                    "direction": "entry"})  # fmt: skip
+        assert chosen.status_code == 303
+        page = client.get("/officer?lang=en")
+        assert 'id="internal-checks"' in page.text
+        assert "in force here until" in page.text and str((TODAY + 6 * DAY).year) in page.text
+        assert "только документ и оповещения" in client.get("/officer?lang=ru").text
+        checked = client.post("/officer/check", data={"csrf_token": _csrf(page),
+                                                      "mrz": "\n".join(passport("USA"))})
+        assert 'data-outcome="admit"' in checked.text and 'id="latest-exit"' not in checked.text
+        recorded = client.post("/officer/record", data={"csrf_token": _csrf(page),
+                                                        "mrz": "\n".join(passport("USA"))})
+        assert recorded.status_code == 200  # in Russian, the language chosen above
+        assert "Внутренняя проверка записана" in recorded.text
+        start = client.get("/?lang=en")
+        assert 'id="internal-checks"' in start.text and "Ninotsminda" in start.text
+    assert geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/end").status_code == 200
+    with geo.server.client(purpose=None) as client:
+        assert "Ninotsminda" not in client.get("/?lang=en").text
+
+
+def _csrf(page: httpx.Response) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found is not None, page.text[:500]
+    return found.group(1)
