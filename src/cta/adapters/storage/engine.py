@@ -24,7 +24,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 __all__ = [
     "THREADS",
@@ -145,8 +145,20 @@ def _sqlite_begin(connection: Any) -> None:
     # (``cta_read_only``) reads its WAL snapshot and never waits for a writer.
     # (on the driver's connection: SQLAlchemy's execution path would cost more than BEGIN)
     read_only = connection.get_execution_options().get("cta_read_only", False)
-    raw = connection.connection.dbapi_connection
-    raw.execute("BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    _raw_begin(connection, "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+
+
+def _raw_begin(connection: Any, statement: str) -> None:
+    """``statement`` on the driver's connection, a failure raised as SQLAlchemy raises what
+    its own execution meets (``OperationalError`` and the others): the driver's own exception
+    was taken for a fault of ours, a 500, when a database server died as a transaction began
+    (seen in the failover test: psycopg's "server closed the connection unexpectedly")."""
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        connection.connection.dbapi_connection.execute(statement)
+    except dbapi.Error as exc:
+        raise DBAPIError.instance(statement, None, exc, dbapi.Error,
+                                  dialect=connection.dialect) from exc  # fmt: skip
 
 
 def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
@@ -173,7 +185,7 @@ def _postgresql_begin(connection: Any) -> None:
     # connection asked for AUTOCOMMIT stays so.
     options = connection.get_execution_options()
     if not options.get("cta_read_only") and options.get("isolation_level") != "AUTOCOMMIT":
-        connection.connection.dbapi_connection.execute("BEGIN")
+        _raw_begin(connection, "BEGIN")
 
 
 def alembic_config() -> Config:
