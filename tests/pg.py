@@ -216,16 +216,7 @@ class PostgresServer:
         atexit.register(self.stop)  # a safety net should the caller never reach stop()
         try:
             self._initdb()
-            # A free port can be taken between our probe and the server's bind: retry then.
-            for attempt in range(5):
-                self.port = free_port()
-                if self._pg_ctl_start():
-                    break
-                if attempt == 4 or not self._port_was_taken():
-                    raise PostgresStartError(
-                        f"PostgreSQL failed to start on {self.host}:{self.port}; "
-                        f"the end of its log:\n{_tail(self.log_file)}"
-                    )
+            self._start_on_a_free_port("PostgreSQL")
             self._running = True
             self._start_watchdog()
             self._wait_until_ready()
@@ -390,6 +381,18 @@ class PostgresServer:
             )
         return False
 
+    def _start_on_a_free_port(self, what: str) -> None:
+        # A free port can be taken between our probe and the server's bind: retry then.
+        for attempt in range(5):
+            self.port = free_port()
+            if self._pg_ctl_start():
+                return
+            if attempt == 4 or not self._port_was_taken():
+                raise PostgresStartError(
+                    f"{what} failed to start on {self.host}:{self.port}; "
+                    f"the end of its log:\n{_tail(self.log_file)}"
+                )
+
     def _port_was_taken(self) -> bool:
         return "Address already in use" in _tail(self.log_file, 10)
 
@@ -444,15 +447,7 @@ class StandbyServer(PostgresServer):
         atexit.register(self.stop)
         try:
             self._base_backup()
-            for attempt in range(5):
-                self.port = free_port()
-                if self._pg_ctl_start():
-                    break
-                if attempt == 4 or not self._port_was_taken():
-                    raise PostgresStartError(
-                        f"the standby failed to start on {self.host}:{self.port}; "
-                        f"the end of its log:\n{_tail(self.log_file)}"
-                    )
+            self._start_on_a_free_port("the standby")
             self._running = True
             self._start_watchdog()
             self._wait_until_ready()
