@@ -74,6 +74,7 @@ class Applicant:
     kind: str  # "authorization" or "visa"
     cls: str  # the class above
     fields: dict[str, Any]  # the passport's fields
+    redrawn: int = 0  # true homonyms of alert persons drawn, and redrawn, before this one
 
 
 def _arrival_weights() -> list[tuple[str, int]]:
@@ -106,18 +107,38 @@ def _passport(rng: random.Random, n: int, nationality: str, surname: str, given:
             "sex": sex, "expiry_date": TODAY + timedelta(days=rng.randint(400, 3000))}  # fmt: skip
 
 
-def applicants(count: int, alert_count: int, seed: int = 2027) -> list[Applicant]:
-    """The applicants, the same for the same seed and counts."""
-    from bench.screen_data import LOCALES, _fresh, alert_persons, positive
+def applicants(count: int, alert_count: int, seed: int = 2027,
+               persons: list[Any] | None = None) -> list[Applicant]:
+    """The applicants, the same for the same seed and counts.
+
+    Everyone not drawn as an alert person is redrawn while an alert person has their surname,
+    first given name and a compatible birth date (unknown, the same year, the same day), as
+    the screening benchmark's strangers are (``screen_data._is_homonym``): such a namesake is
+    indistinguishable from the person on the alert, and a person must look whoever applies.
+    A namesake with another birth date, or a near name, stays: the screening must tell them
+    apart. ``Applicant.redrawn`` counts the homonyms redrawn. ``persons``: the alert persons,
+    if the caller has generated them (``alert_persons(alert_count)``).
+    """
+    from bench.screen_data import (
+        LOCALES,
+        _fresh,
+        _homonym_keys,
+        _is_homonym,
+        alert_persons,
+        positive,
+    )
 
     rng = random.Random(seed)
     weights = [(code, w) for code, w in _arrival_weights() if _route(code)]
     codes, counts = zip(*weights, strict=True)
     locales = {nat: loc for nat, loc, _ in LOCALES}
-    sample = alert_persons(min(alert_count, 200_000))  # the first ones: the same as the node's
+    every = alert_persons(alert_count) if persons is None else persons  # the node's alerts
+    homonyms = _homonym_keys(every)
+    sample = every[:200_000]
     people = [p for p in sample if p.alert_names and p.nationality not in MEMBERS
               and _route(p.nationality)]  # fmt: skip
     out: list[Applicant] = []
+    redrawn = 0
     for n in range(count):
         roll, cls = rng.random(), "stranger"
         for name, share in SHARES.items():
@@ -134,12 +155,18 @@ def applicants(count: int, alert_count: int, seed: int = 2027) -> list[Applicant
             birth = date.fromisoformat(q["birth_date"])
         else:
             nationality = rng.choices(codes, counts)[0]
-            q = _fresh(rng, nationality if nationality in locales else "USA").query
+            while True:
+                stranger = _fresh(rng, nationality if nationality in locales else "USA")
+                if not _is_homonym(stranger, homonyms):
+                    break
+                redrawn += 1
+            q = stranger.query
             surname, given, sex = q["surname"], q["given_names"].replace(" ", "<"), q["sex"]
             birth = date.fromisoformat(q["birth_date"])
         nationality = "D" if nationality == "DEU" else nationality  # as an MRZ writes it
         fields = _passport(rng, n, nationality, surname, given, birth, sex)
-        out.append(Applicant(n, _route(nationality) or "visa", cls, fields))
+        out.append(Applicant(n, _route(nationality) or "visa", cls, fields, redrawn))
+        redrawn = 0
     return out
 
 
@@ -367,6 +394,14 @@ def summary(outcomes: dict[str, dict[str, int]]) -> dict[str, Any]:
             "wrong_grants": dict(wrong)}  # fmt: skip
 
 
+def _redrawn(people: list[Applicant]) -> dict[str, int]:
+    """Per class, the true homonyms of alert persons drawn and redrawn (``applicants``)."""
+    out: Counter[str] = Counter()
+    for a in people:
+        out[a.cls] += a.redrawn
+    return dict(out)
+
+
 def run() -> dict[str, Any]:
     """Every database named in turn; prints the tables and returns the figures."""
     from bench.bench_node import _database
@@ -374,6 +409,7 @@ def run() -> dict[str, Any]:
     people = applicants(APPLICANTS, ALERTS)
     results: dict[str, Any] = {"alerts": ALERTS, "applicants": APPLICANTS, "workers": WORKERS,
                                "classes": dict(Counter(a.cls for a in people)),
+                               "homonyms_redrawn": _redrawn(people),
                                "kinds": dict(Counter(a.kind for a in people))}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cta-bench-apps-") as tmp:
         for kind in DATABASES:
@@ -414,5 +450,8 @@ def _print(results: dict[str, Any]) -> None:
         console.print(out)
         for key, statuses in r["outcomes"].items():
             console.print(f"  {key}: {statuses}")
+    drawn = sum(results["classes"].values()) + sum(results["homonyms_redrawn"].values())
+    console.print(f"  true homonyms of alert persons redrawn: {results['homonyms_redrawn']} "
+                  f"({sum(results['homonyms_redrawn'].values()) / drawn:.1%} of the draws)")
     console.print(f"[dim]one pass of {results['applicants']:,} applications: percentiles "
                   "over all of them, not medians of repeats[/]")
