@@ -12,7 +12,8 @@ and the alert person apart (or does not):
 * ``same names, birth date differs (<how>)``: the same names, the alert's birth date known and
   not the applicant's (one digit apart, day and month swapped, or simply another date);
 * ``similar names, ...``: a name score under 1 (a near surname, a shared surname and a near
-  given name) with the same split on the birth date.
+  given name) with the same split on the birth date, and whether the alert's surname is one
+  of the generator's rarer ones (a letter of a listed surname changed, ``screen_data._rarer``).
 
 Printed: per class of applicant, how many were hit, and per reason, how many applicants had
 a hit of that reason as their most excusable one (a true homonym first).
@@ -29,7 +30,7 @@ from typing import Any
 
 from bench.bench_applications import TODAY, Applicant, _mrz, applicants
 from bench.common import console
-from bench.screen_data import Person, _passport_names, alert_line, alert_persons
+from bench.screen_data import Person, _passport_names, _pools, alert_line, alert_persons
 
 __all__ = ["classify", "main", "screen_applicants"]
 
@@ -78,7 +79,10 @@ def _classify(surname_text: str, first_given: str, birth: tuple[int, int, int], 
                         "same birth date"):
             return f"true homonym ({relation})"
         return f"same names, {relation}"
-    return f"similar names ({score:.2f}), {relation}"
+    listed = set(_pools(person.locale)[f"surname_{person.sex}"])
+    made = "" if all(part in listed for part in person.surname.split("-")) else (
+        ", the alert's surname one of the generator's made-up rarer ones")
+    return f"similar names ({score:.2f}), {relation}{made}"
 
 
 def screen_applicants(alert_count: int, applicant_count: int) -> dict[str, Any]:

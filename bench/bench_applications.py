@@ -15,7 +15,11 @@
   a clean answer sheet), returning travellers (a past stay, 20 %), 0.5 % who match an alert
   (the screening benchmark's positives: other romanisations, typos, OCR slips), 0.5 %
   refused entry before (recorded as an officer records a refusal), 0.5 % overstayers, 1 %
-  answering "yes" to a background question.
+  answering "yes" to a background question. Everyone but the alert persons is drawn from the
+  same name lists as the alerts and redrawn when an alert person has their surname, first
+  given name and a compatible birth date (a true homonym, as ``bench.screen_data`` redraws
+  its strangers); namesakes born on another day and near names stay.
+  ``python -m bench.apps_hits`` says, without a node, why the screening hits each class.
 
 Measured: the share decided automatically (ETIAS expects over 95 %; target ≥ 97 %), wrong
 grants (an applicant who matches an alert, was refused entry or overstayed, granted without a
@@ -246,7 +250,8 @@ def _refusals(url: str, people: list[Applicant]) -> None:
     node.store.engine.dispose()  # type: ignore[attr-defined]
 
 
-def _load_node(url: str, people: list[Applicant], folder: Path) -> dict[str, float]:
+def _load_node(url: str, people: list[Applicant], folder: Path,
+               persons: list[Any]) -> dict[str, float]:  # fmt: skip
     from bench.bench_node import _after_bulk_load, _alerts, import_file
 
     history = [a for a in people if a.cls in ("returning", "overstayer")]
@@ -256,7 +261,7 @@ def _load_node(url: str, people: list[Applicant], folder: Path) -> dict[str, flo
                   f"putting {ALERTS:,} alerts")  # fmt: skip
     imported = import_file(url, path)
     _refusals(url, [a for a in people if a.cls == "refused before"])
-    alert_seconds = _alerts(url, ALERTS)
+    alert_seconds = _alerts(url, ALERTS, persons)
     return {"history_seconds": imported["seconds"], "alerts_seconds": alert_seconds,
             "vacuum_seconds": _after_bulk_load(url)}  # fmt: skip
 
@@ -405,8 +410,10 @@ def _redrawn(people: list[Applicant]) -> dict[str, int]:
 def run() -> dict[str, Any]:
     """Every database named in turn; prints the tables and returns the figures."""
     from bench.bench_node import _database
+    from bench.screen_data import alert_persons
 
-    people = applicants(APPLICANTS, ALERTS)
+    persons = alert_persons(ALERTS)  # once: the applicants' homonyms and the node's alerts
+    people = applicants(APPLICANTS, ALERTS, persons=persons)
     results: dict[str, Any] = {"alerts": ALERTS, "applicants": APPLICANTS, "workers": WORKERS,
                                "classes": dict(Counter(a.cls for a in people)),
                                "homonyms_redrawn": _redrawn(people),
@@ -417,7 +424,7 @@ def run() -> dict[str, Any]:
             folder.mkdir()
             with _database(kind, folder) as url:
                 console.print(f"[bold]{kind}[/]: {APPLICANTS:,} applicants, {ALERTS:,} alerts")
-                result = _load_node(url, people, folder)
+                result = _load_node(url, people, folder, persons)
                 result |= _serve(url, people, folder)
                 result["summary"] = summary(result["outcomes"])
                 results[kind] = result
@@ -450,7 +457,8 @@ def _print(results: dict[str, Any]) -> None:
         console.print(out)
         for key, statuses in r["outcomes"].items():
             console.print(f"  {key}: {statuses}")
-    drawn = sum(results["classes"].values()) + sum(results["homonyms_redrawn"].values())
+    drawn = (sum(n for cls, n in results["classes"].items() if cls != "alert")
+             + sum(results["homonyms_redrawn"].values()))  # fmt: skip
     console.print(f"  true homonyms of alert persons redrawn: {results['homonyms_redrawn']} "
                   f"({sum(results['homonyms_redrawn'].values()) / drawn:.1%} of the draws)")
     console.print(f"[dim]one pass of {results['applicants']:,} applications: percentiles "
