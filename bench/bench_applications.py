@@ -15,7 +15,11 @@
   a clean answer sheet), returning travellers (a past stay, 20 %), 0.5 % who match an alert
   (the screening benchmark's positives: other romanisations, typos, OCR slips), 0.5 %
   refused entry before (recorded as an officer records a refusal), 0.5 % overstayers, 1 %
-  answering "yes" to a background question.
+  answering "yes" to a background question. Everyone but the alert persons is drawn from the
+  same name lists as the alerts and redrawn when an alert person has their surname, first
+  given name and a compatible birth date (a true homonym, as ``bench.screen_data`` redraws
+  its strangers); namesakes born on another day and near names stay.
+  ``python -m bench.apps_hits`` says, without a node, why the screening hits each class.
 
 Measured: the share decided automatically (ETIAS expects over 95 %; target ≥ 97 %), wrong
 grants (an applicant who matches an alert, was refused entry or overstayed, granted without a
@@ -74,6 +78,7 @@ class Applicant:
     kind: str  # "authorization" or "visa"
     cls: str  # the class above
     fields: dict[str, Any]  # the passport's fields
+    redrawn: int = 0  # true homonyms of alert persons drawn, and redrawn, before this one
 
 
 def _arrival_weights() -> list[tuple[str, int]]:
@@ -106,18 +111,38 @@ def _passport(rng: random.Random, n: int, nationality: str, surname: str, given:
             "sex": sex, "expiry_date": TODAY + timedelta(days=rng.randint(400, 3000))}  # fmt: skip
 
 
-def applicants(count: int, alert_count: int, seed: int = 2027) -> list[Applicant]:
-    """The applicants, the same for the same seed and counts."""
-    from bench.screen_data import LOCALES, _fresh, alert_persons, positive
+def applicants(count: int, alert_count: int, seed: int = 2027,
+               persons: list[Any] | None = None) -> list[Applicant]:
+    """The applicants, the same for the same seed and counts.
+
+    Everyone not drawn as an alert person is redrawn while an alert person has their surname,
+    first given name and a compatible birth date (unknown, the same year, the same day), as
+    the screening benchmark's strangers are (``screen_data._is_homonym``): such a namesake is
+    indistinguishable from the person on the alert, and a person must look whoever applies.
+    A namesake with another birth date, or a near name, stays: the screening must tell them
+    apart. ``Applicant.redrawn`` counts the homonyms redrawn. ``persons``: the alert persons,
+    if the caller has generated them (``alert_persons(alert_count)``).
+    """
+    from bench.screen_data import (
+        LOCALES,
+        _fresh,
+        _homonym_keys,
+        _is_homonym,
+        alert_persons,
+        positive,
+    )
 
     rng = random.Random(seed)
     weights = [(code, w) for code, w in _arrival_weights() if _route(code)]
     codes, counts = zip(*weights, strict=True)
     locales = {nat: loc for nat, loc, _ in LOCALES}
-    sample = alert_persons(min(alert_count, 200_000))  # the first ones: the same as the node's
+    every = alert_persons(alert_count) if persons is None else persons  # the node's alerts
+    homonyms = _homonym_keys(every)
+    sample = every[:200_000]
     people = [p for p in sample if p.alert_names and p.nationality not in MEMBERS
               and _route(p.nationality)]  # fmt: skip
     out: list[Applicant] = []
+    redrawn = 0
     for n in range(count):
         roll, cls = rng.random(), "stranger"
         for name, share in SHARES.items():
@@ -134,12 +159,18 @@ def applicants(count: int, alert_count: int, seed: int = 2027) -> list[Applicant
             birth = date.fromisoformat(q["birth_date"])
         else:
             nationality = rng.choices(codes, counts)[0]
-            q = _fresh(rng, nationality if nationality in locales else "USA").query
+            while True:
+                stranger = _fresh(rng, nationality if nationality in locales else "USA")
+                if not _is_homonym(stranger, homonyms):
+                    break
+                redrawn += 1
+            q = stranger.query
             surname, given, sex = q["surname"], q["given_names"].replace(" ", "<"), q["sex"]
             birth = date.fromisoformat(q["birth_date"])
         nationality = "D" if nationality == "DEU" else nationality  # as an MRZ writes it
         fields = _passport(rng, n, nationality, surname, given, birth, sex)
-        out.append(Applicant(n, _route(nationality) or "visa", cls, fields))
+        out.append(Applicant(n, _route(nationality) or "visa", cls, fields, redrawn))
+        redrawn = 0
     return out
 
 
@@ -219,7 +250,8 @@ def _refusals(url: str, people: list[Applicant]) -> None:
     node.store.engine.dispose()  # type: ignore[attr-defined]
 
 
-def _load_node(url: str, people: list[Applicant], folder: Path) -> dict[str, float]:
+def _load_node(url: str, people: list[Applicant], folder: Path,
+               persons: list[Any]) -> dict[str, float]:  # fmt: skip
     from bench.bench_node import _after_bulk_load, _alerts, import_file
 
     history = [a for a in people if a.cls in ("returning", "overstayer")]
@@ -229,7 +261,7 @@ def _load_node(url: str, people: list[Applicant], folder: Path) -> dict[str, flo
                   f"putting {ALERTS:,} alerts")  # fmt: skip
     imported = import_file(url, path)
     _refusals(url, [a for a in people if a.cls == "refused before"])
-    alert_seconds = _alerts(url, ALERTS)
+    alert_seconds = _alerts(url, ALERTS, persons)
     return {"history_seconds": imported["seconds"], "alerts_seconds": alert_seconds,
             "vacuum_seconds": _after_bulk_load(url)}  # fmt: skip
 
@@ -367,13 +399,24 @@ def summary(outcomes: dict[str, dict[str, int]]) -> dict[str, Any]:
             "wrong_grants": dict(wrong)}  # fmt: skip
 
 
+def _redrawn(people: list[Applicant]) -> dict[str, int]:
+    """Per class, the true homonyms of alert persons drawn and redrawn (``applicants``)."""
+    out: Counter[str] = Counter()
+    for a in people:
+        out[a.cls] += a.redrawn
+    return dict(out)
+
+
 def run() -> dict[str, Any]:
     """Every database named in turn; prints the tables and returns the figures."""
     from bench.bench_node import _database
+    from bench.screen_data import alert_persons
 
-    people = applicants(APPLICANTS, ALERTS)
+    persons = alert_persons(ALERTS)  # once: the applicants' homonyms and the node's alerts
+    people = applicants(APPLICANTS, ALERTS, persons=persons)
     results: dict[str, Any] = {"alerts": ALERTS, "applicants": APPLICANTS, "workers": WORKERS,
                                "classes": dict(Counter(a.cls for a in people)),
+                               "homonyms_redrawn": _redrawn(people),
                                "kinds": dict(Counter(a.kind for a in people))}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cta-bench-apps-") as tmp:
         for kind in DATABASES:
@@ -381,7 +424,7 @@ def run() -> dict[str, Any]:
             folder.mkdir()
             with _database(kind, folder) as url:
                 console.print(f"[bold]{kind}[/]: {APPLICANTS:,} applicants, {ALERTS:,} alerts")
-                result = _load_node(url, people, folder)
+                result = _load_node(url, people, folder, persons)
                 result |= _serve(url, people, folder)
                 result["summary"] = summary(result["outcomes"])
                 results[kind] = result
@@ -414,5 +457,9 @@ def _print(results: dict[str, Any]) -> None:
         console.print(out)
         for key, statuses in r["outcomes"].items():
             console.print(f"  {key}: {statuses}")
+    drawn = (sum(n for cls, n in results["classes"].items() if cls != "alert")
+             + sum(results["homonyms_redrawn"].values()))  # fmt: skip
+    console.print(f"  true homonyms of alert persons redrawn: {results['homonyms_redrawn']} "
+                  f"({sum(results['homonyms_redrawn'].values()) / drawn:.1%} of the draws)")
     console.print(f"[dim]one pass of {results['applicants']:,} applications: percentiles "
                   "over all of them, not medians of repeats[/]")

@@ -93,6 +93,30 @@ def test_a_stranger_with_another_document_is_granted(node: Node) -> None:
     assert apply(node, passport("USA"))["status"] == "granted"
 
 
+# The applicant ANNA TESTER, born 1990-05-17, against an alert on an ANNA TESTER: the birth
+# dates tell a namesake from the person (granted at once), unless they could be the same
+# date read or written with a slip, or the alert gives none (a person looks).
+@pytest.mark.parametrize(("alert_birth", "applicant_birth", "status"), [
+    ("1990-05-17", date(1990, 5, 17), "manual"),  # the same date
+    ("1990-05-18", date(1990, 5, 17), "manual"),  # the day one digit off
+    ("1990-07-05", date(1990, 5, 7), "manual"),  # day and month swapped
+    ("1990", date(1990, 5, 17), "manual"),  # only the year, the same
+    (None, date(1990, 5, 17), "manual"),  # no birth date: nothing tells them apart
+    ("1971-02-03", date(1990, 5, 17), "granted"),  # born 19 years apart
+    ("1990-11-17", date(1990, 5, 17), "granted"),  # another month
+    ("1990-05-29", date(1990, 5, 17), "granted"),  # another day, two digits apart
+    ("1985", date(1990, 5, 17), "granted"),  # another year
+])  # fmt: skip
+def test_a_namesake_of_an_alert_person_is_told_apart_by_the_birth_date(
+        node: Node, alert_birth: str | None, applicant_birth: date, status: str) -> None:
+    node.put_alerts(ADMIN, [{"id": "GEO-P-1", "category": "refuse_entry", "names": ["Anna Tester"],
+                             "birth_date": alert_birth, "nationalities": ["USA"], "sex": "F"}])
+    row = apply(node, passport("USA", birth_date=applicant_birth))
+    assert row["status"] == status
+    if status == "manual":
+        assert [r["code"] for r in row["review"]] == ["alert_hit"]
+
+
 def test_mails_are_asked_in_the_applicants_language_with_the_decision(node: Node) -> None:
     mails = Mails()
     row = apply(node, passport("USA"), mails)
