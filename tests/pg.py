@@ -23,6 +23,7 @@ import pwd
 import re
 import shlex
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -469,9 +470,9 @@ class StandbyServer(PostgresServer):
         # the application_name the primary's synchronous_standby_names waits for)
         with open(self.data_dir / "postgresql.auto.conf", "a", encoding="utf-8") as conf:
             conf.write(f"primary_conninfo = '{conninfo}'\n")
-        signal = self.data_dir / "standby.signal"
-        signal.touch()
-        os.chown(signal, self._run_as.uid, self._run_as.gid)
+        marker = self.data_dir / "standby.signal"
+        marker.touch()
+        os.chown(marker, self._run_as.uid, self._run_as.gid)
 
     def promote(self, timeout: float = 60.0) -> None:
         """``pg_ctl promote -w``: end recovery and take writes; returns once it does."""
@@ -512,15 +513,19 @@ def make_synchronous(primary: PostgresServer, standby: StandbyServer,
 def kill_server(server: PostgresServer) -> None:
     """SIGKILL the server's postmaster and every process it started, as when its machine dies
     (no shutdown, no WAL flushed beyond what was); ``server.stop()`` then only cleans up."""
-    import signal as signals
+    signal_server(server, signal.SIGKILL)
 
+
+def signal_server(server: PostgresServer, sig: int) -> None:
+    """Send ``sig`` to the server's postmaster and every process it started: SIGKILL (dead),
+    SIGSTOP (hung: its kernel still holds the connections open), SIGCONT (back)."""
     assert server.root is not None, "the server is not started"
     pid = int((server.data_dir / "postmaster.pid").read_text().split()[0])
     children = [int(p.name) for p in Path("/proc").iterdir() if p.name.isdigit()
                 and _parent_of(int(p.name)) == pid]  # fmt: skip
     for each in (pid, *children):
         with contextlib.suppress(ProcessLookupError):
-            os.kill(each, signals.SIGKILL)
+            os.kill(each, sig)
 
 
 def _parent_of(pid: int) -> int | None:

@@ -20,6 +20,7 @@ from cta.adapters.storage.engine import (
     migrate,
     start_checkpoints,
 )
+from cta.adapters.storage.hang_guard import start_hang_guard
 from cta.adapters.storage.statistics import SqlStatistics
 from cta.adapters.storage.store import SqlStore
 from cta.domain.countries import CountryTable
@@ -82,7 +83,8 @@ def build_node(
     if create:
         create_database(engine)  # before the store remembers which file it opened
     if serving:
-        start_checkpoints(engine)
+        start_checkpoints(engine)  # SQLite
+        start_hang_guard(engine)  # PostgreSQL: a hung server answered with 503 within 1 s
     if migrate_schema:
         migrate(engine)
     return Node(

@@ -1,0 +1,201 @@
+"""A PostgreSQL server that hangs (not dies) must not hang the node: 503 within a second.
+
+A server that dies closes its connections, and the statement waiting on one fails at once
+(503, ``entrypoints.api.edge``). A server that hangs does not: a stopped process, a frozen
+machine or a lost route leave the connection open, and a statement on it waits without end
+(the kernel of a stopped server still acknowledges what is sent, so neither TCP keepalives nor
+``tcp_user_timeout`` end it). A request thread would wait with it, and then every other one.
+
+The guard tells a hung server from a slow statement by asking the server itself. A thread
+looks every ``TICK`` seconds at the connections checked out of the pool. When one has been out
+longer than ``SUSPECT`` seconds, it asks the server a question of its own (``SELECT
+pg_is_in_recovery()``) on a connection of its own (a lock wait, a long report or an import
+make the statement slow, not the server, and their server answers at once). When that answer
+has not come within ``PROBE_WAIT`` seconds, the server is taken as hung:
+
+* every connection checked out for longer than ``SUSPECT`` is shut (its socket, from this
+  thread), so the statement waiting on it fails as on a dead server: 503 with the guard's
+  reason;
+* until a probe is answered again, a connection taken from the pool is dropped and no new one
+  is opened: the request fails at once with ``DatabaseUnavailableError`` (503), instead of
+  waiting for a connection attempt to time out (libpq's shortest is 2 s).
+
+From a request's first statement on the hung server to its 503: ``SUSPECT`` (or
+``PROBE_EVERY``, the same) + ``PROBE_WAIT`` + two ``TICK`` periods at most, 0.85 s. A
+server so loaded that it takes ``PROBE_WAIT`` to answer a trivial query is taken as hung
+too: requests then get a 503 until it answers the next probe, a quarter second later.
+The guard runs in server workers (``bootstrap.build_node(serving=True)``) on PostgreSQL only;
+a SQLite file cannot hang that way. docs/availability.md has the figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import threading
+import time
+import weakref
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine, event
+from sqlalchemy.exc import DisconnectionError
+
+from cta.services.ports import DatabaseUnavailableError
+
+__all__ = ["HangGuard", "start_hang_guard"]
+
+TICK = 0.1  # seconds between the guard's looks at the checked-out connections
+SUSPECT = 0.25  # seconds a connection may be out before the server is asked if it is there
+PROBE_WAIT = 0.4  # seconds the server has to answer the guard's own question
+PROBE_EVERY = SUSPECT  # seconds between probes' starts
+PROBE_CONNECT_TIMEOUT = 2  # libpq's connect_timeout for the probe's connection (its minimum)
+
+
+def start_hang_guard(engine: Engine) -> HangGuard | None:
+    """Guard ``engine``'s connections (PostgreSQL only; None otherwise)."""
+    if engine.dialect.name != "postgresql":
+        return None
+    guard = HangGuard(engine)
+    guard.start()
+    return guard
+
+
+class HangGuard:
+    """See the module's docstring. ``hung`` says why the server is taken as hung, or None."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.hung: str | None = None
+        self._out: dict[int, tuple[Any, float]] = {}  # id(driver connection) -> (it, since)
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._probe: _Probe | None = None
+        self._probed_at = -PROBE_EVERY
+        self._probe_connection: Any = None  # kept between probes while the server answers
+        cargs, cparams = engine.dialect.create_connect_args(engine.url)
+        self._connect_args = (list(cargs), {"connect_timeout": PROBE_CONNECT_TIMEOUT, **cparams})
+        event.listen(engine, "do_connect", self._refuse_new)
+        event.listen(engine, "checkout", self._checked_out)
+        event.listen(engine, "checkin", self._checked_in)
+        event.listen(engine, "close", self._checked_in)
+        event.listen(engine, "handle_error", self._say_why)
+
+    def start(self) -> None:
+        guard = weakref.ref(self)
+        stop = self._stop
+        threading.Thread(target=_watch, args=(guard, stop), name="cta-hang-guard",
+                         daemon=True).start()  # fmt: skip
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    # the pool's events (request threads)
+
+    def _refuse_new(self, *_args: Any) -> None:
+        if self.hung is not None:
+            raise DatabaseUnavailableError(self.hung)
+
+    def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if self.hung is not None:  # dropped; the pool's new one is refused (above)
+            raise DisconnectionError(self.hung)
+        with self._lock:
+            self._out[id(dbapi_connection)] = (dbapi_connection, time.monotonic())
+
+    def _checked_in(self, dbapi_connection: Any, _record: Any) -> None:
+        with self._lock:
+            self._out.pop(id(dbapi_connection), None)
+
+    def _say_why(self, context: Any) -> Exception | None:
+        # a statement on a connection the guard shut fails as on a dead server ("server
+        # closed the connection unexpectedly"): the answer says what happened instead
+        if self.hung is not None and context.is_disconnect:
+            return DatabaseUnavailableError(self.hung)
+        return None
+
+    # the guard's thread
+
+    def look(self) -> None:
+        """One look: start, judge or end a probe; shut what waits on a hung server."""
+        now = time.monotonic()
+        with self._lock:
+            for key in [k for k, (c, _since) in self._out.items() if c.closed]:
+                del self._out[key]  # closed without a check-in event (invalidated)
+            oldest = min((since for _c, since in self._out.values()), default=now)
+        probe = self._probe
+        if probe is not None and probe.done.is_set():
+            self._probe = None
+            if probe.answered:
+                self.hung = None
+                self._probe_connection = probe.connection
+            elif probe.connection is not None:
+                _shut(probe.connection)
+        elif probe is not None and now - probe.started > PROBE_WAIT and self.hung is None:
+            self.hung = (f"the database server did not answer within {PROBE_WAIT:g} s "
+                         "(it may hang, or the way to it is lost)")  # fmt: skip
+            if probe.connection is not None:
+                _shut(probe.connection)
+        due = now - self._probed_at >= PROBE_EVERY
+        if self._probe is None and due and (self.hung is not None or now - oldest > SUSPECT):
+            self._probed_at = now
+            connection, self._probe_connection = self._probe_connection, None
+            self._probe = _Probe(self._connect_args, connection)
+        if self.hung is not None:
+            with self._lock:
+                stuck = [c for c, since in self._out.values() if now - since > SUSPECT]
+            for connection in stuck:
+                _shut(connection)
+
+
+def _watch(guard: weakref.ref[HangGuard], stop: threading.Event) -> None:
+    # holds the guard weakly: the guard of an engine nobody holds any more ends its thread
+    while not stop.wait(TICK):
+        current = guard()
+        if current is None:
+            return
+        with contextlib.suppress(Exception):  # the guard outlives its own faults
+            current.look()
+        del current
+
+
+class _Probe:
+    """The guard's question to the server, in a thread of its own (it may never return)."""
+
+    def __init__(self, connect_args: tuple[list[Any], dict[str, Any]], connection: Any) -> None:
+        self.started = time.monotonic()
+        self.answered = False
+        self.connection = connection
+        self.done = threading.Event()
+        threading.Thread(target=self._ask, args=(connect_args,), name="cta-hang-probe",
+                         daemon=True).start()  # fmt: skip
+
+    def _ask(self, connect_args: tuple[list[Any], dict[str, Any]]) -> None:
+        try:
+            if self.connection is None:
+                cargs, cparams = connect_args
+                self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
+            self.connection.execute("SELECT pg_is_in_recovery()").fetchone()
+            self.answered = True
+        except Exception:  # any failure: not an answer (a dead server's errors are the
+            # requests' own; the guard only tells hung from slow)
+            if self.connection is not None:
+                with contextlib.suppress(Exception):
+                    self.connection.close()
+            self.connection = None
+        finally:
+            self.done.set()
+
+
+def _shut(dbapi_connection: Any) -> None:
+    """End the connection's socket from outside: what waits on it fails at once."""
+    try:
+        fd = dbapi_connection.pgconn.socket
+    except Exception:  # closed already
+        return
+    with contextlib.suppress(OSError):
+        duplicate = socket.socket(fileno=os.dup(fd))
+        try:
+            duplicate.shutdown(socket.SHUT_RDWR)
+        finally:
+            duplicate.close()

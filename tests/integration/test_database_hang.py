@@ -1,0 +1,119 @@
+"""A PostgreSQL server that hangs (not dies) does not hang the node: 503 within a second.
+
+Real processes: a PostgreSQL server of the test's own, a ``cta serve`` with two workers on it,
+border posts writing entries without pause (each retried with its idempotency key until it is
+acknowledged), a health probe, and an officer at the console. The server's processes are
+stopped with SIGSTOP: the connections stay open (the kernel still acknowledges what the node
+sends), so nothing fails by itself; the node's guard (``cta.adapters.storage.hang_guard``)
+must find the hang. Then SIGCONT: the server is back.
+
+Asserted: while the server hangs every request is answered within a second, a write with 503
+and the reason, ``/v1/health`` with ``degraded``, the console with its page; once it is back,
+the writes resume, and every acknowledged entry is in the database exactly once.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cta.domain.roles import Role
+from tests.integration.node_server import NodeServer, add_user, passport
+from tests.integration.test_database_failover import Log, _post_until_acknowledged, _probe_health
+from tests.integration.test_node_durability import crossings_by_person, writes
+from tests.integration.test_officer_console_http import _at_post, _check, _signed_in
+from tests.pg import PostgresServer, signal_server
+
+pytestmark = pytest.mark.postgresql
+
+WRITES = 200
+THREADS = 4
+HANG_AFTER = 60  # acknowledged writes before the server hangs
+HANG_SECONDS = 4.0
+BOUND = 1.0  # seconds: the issue's "within 1 s it answers 503 with the reason"
+
+
+@pytest.fixture
+def server(postgres_server: PostgresServer) -> Iterator[PostgresServer]:
+    """A server of the test's own (the session's is shared and must never be stopped)."""
+    with PostgresServer(bindir=postgres_server.bindir) as own:
+        try:
+            yield own
+        finally:  # never leave it stopped: its own stop would wait for it
+            signal_server(own, signal.SIGCONT)
+
+
+def test_a_hung_database_server_is_answered_within_a_second_and_nothing_is_lost(
+    server: PostgresServer, tmp_path: Path
+) -> None:
+    url = server.url
+    token = add_user(url, "officer.hang", Role.BORDER_OFFICER)
+    queue, queue_lock = iter(writes(WRITES)), threading.Lock()
+    log, stop = Log(), threading.Event()
+    deadline = time.monotonic() + 180
+
+    with NodeServer(url, tmp_path / "node", workers=2) as node:
+
+        def border_post() -> None:
+            with node.client(token, "hang test") as client:
+                while True:
+                    with queue_lock:
+                        write = next(queue, None)
+                    if write is None:
+                        return
+                    _post_until_acknowledged(client, write, log, deadline)
+
+        posts = [threading.Thread(target=border_post) for _ in range(THREADS)]
+        prober = threading.Thread(target=_probe_health, args=(node, log, stop))
+        for thread in (*posts, prober):
+            thread.start()
+        with _signed_in(node, Role.BORDER_OFFICER, "officer.console") as console:
+            form_token = _at_post(console)
+            while log.count() < HANG_AFTER and time.monotonic() < deadline:
+                time.sleep(0.01)
+            hung_at = time.monotonic()
+            signal_server(server, signal.SIGSTOP)
+            time.sleep(1.5)
+            asked = time.monotonic()
+            scanned = _check(console, form_token, passport("USA"))  # the officer scans one
+            scanned_in = time.monotonic() - asked
+            time.sleep(max(0.0, hung_at + HANG_SECONDS - time.monotonic()))
+            back_at = time.monotonic()
+            signal_server(server, signal.SIGCONT)
+            for thread in posts:
+                thread.join(timeout=max(1.0, deadline - time.monotonic()))
+        stop.set()
+        prober.join(timeout=30)
+
+    assert not log.unexpected, log.unexpected[:5]
+    acknowledged = dict(log.acknowledged)
+    assert len(acknowledged) == WRITES  # every write was acknowledged in the end
+    # the refusals (the writes in flight when the server stopped among them), the last half
+    # second before SIGCONT left out: those may be answered by the server that is back
+    during = [(at, status, took, why) for at, status, took, why in log.refused
+              if at < back_at - 0.5]  # fmt: skip
+    degraded = [(at, took, why) for at, status, took, why in log.health
+                if status == 503 and hung_at + BOUND <= at < back_at - 0.5]  # fmt: skip
+    healthy_during = [(at, status) for at, status, _took, _why in log.health
+                      if status == 200 and hung_at + BOUND <= at < back_at - 0.5]  # fmt: skip
+    print(f"\n{len(during)} writes refused while the server hung, slowest "
+          f"{max((d[2] for d in during), default=0):.3f} s; health degraded {len(degraded)} "
+          f"times, slowest {max((d[1] for d in degraded), default=0):.3f} s; the console's "
+          f"scan answered in {scanned_in:.3f} s; reasons: {sorted({d[3] for d in during})[:3]}")
+    assert during, "no write was refused while the server hung"
+    assert all(status == 503 and took < BOUND for _, status, took, _ in during), during[:5]
+    assert any("did not answer" in why for *_, why in during), during[:5]
+    assert degraded and not healthy_during, log.health
+    assert all(took < BOUND for _, took, _ in degraded), degraded[:5]
+    assert scanned.status_code == 503 and scanned_in < BOUND, scanned.text[:500]
+    assert 'id="database-unavailable"' in scanned.text
+    # writes resumed once the server was back, and nothing was written twice
+    assert any(at >= back_at for at, _ in acknowledged.values())
+    per_person = crossings_by_person(url)
+    assert len(per_person) == WRITES
+    assert set(per_person.values()) == {1}
