@@ -21,7 +21,10 @@ has not come within ``PROBE_WAIT`` seconds, the server is taken as hung:
   waiting for a connection attempt to time out (libpq's shortest is 2 s).
 
 From a request's first statement on the hung server to its 503: ``SUSPECT`` (or
-``PROBE_EVERY``, the same) + ``PROBE_WAIT`` + two ``TICK`` periods at most, 0.85 s. A
+``PROBE_EVERY``, the same) + ``PROBE_WAIT`` + two ``TICK`` periods at most, 0.85 s. The
+probe's own connection is made when the guard starts and kept, so a probe is one round trip;
+when that connection was lost (the server restarted) and the server hangs as the probe makes
+a new one, the hang is found when libpq's ``connect_timeout`` ends (2 s). A
 server so loaded that it takes ``PROBE_WAIT`` to answer a trivial query is taken as hung
 too: requests then get a 503 until it answers the next probe, a quarter second later.
 The guard runs in server workers (``bootstrap.build_node(serving=True)``) on PostgreSQL only;
@@ -83,6 +86,9 @@ class HangGuard:
         event.listen(engine, "handle_error", self._say_why)
 
     def start(self) -> None:
+        # the probe's connection is made now and kept: a probe is then one round trip, and a
+        # connection's making (a new server process) is never what is timed
+        self._probe = _Probe(self._connect_args, None)
         guard = weakref.ref(self)
         stop = self._stop
         threading.Thread(target=_watch, args=(guard, stop), name="cta-hang-guard",
@@ -129,13 +135,14 @@ class HangGuard:
             if probe.answered:
                 self.hung = None
                 self._probe_connection = probe.connection
-            elif probe.connection is not None:
-                _shut(probe.connection)
-        elif probe is not None and now - probe.started > PROBE_WAIT and self.hung is None:
+            elif probe.timed_out and self.hung is None:
+                self.hung = (f"the database server did not take a connection within "
+                             f"{PROBE_CONNECT_TIMEOUT} s (it may hang, or the way to it is "
+                             "lost)")  # fmt: skip
+        elif probe is not None and probe.waited(now) > PROBE_WAIT and self.hung is None:
             self.hung = (f"the database server did not answer within {PROBE_WAIT:g} s "
                          "(it may hang, or the way to it is lost)")  # fmt: skip
-            if probe.connection is not None:
-                _shut(probe.connection)
+            _shut(probe.connection)
         due = now - self._probed_at >= PROBE_EVERY
         if self._probe is None and due and (self.hung is not None or now - oldest > SUSPECT):
             self._probed_at = now
@@ -163,8 +170,9 @@ class _Probe:
     """The guard's question to the server, in a thread of its own (it may never return)."""
 
     def __init__(self, connect_args: tuple[list[Any], dict[str, Any]], connection: Any) -> None:
-        self.started = time.monotonic()
+        self.asked_at: float | None = None  # when the question was sent (after connecting)
         self.answered = False
+        self.timed_out = False  # connecting took libpq's connect_timeout
         self.connection = connection
         self.done = threading.Event()
         threading.Thread(target=self._ask, args=(connect_args,), name="cta-hang-probe",
@@ -174,11 +182,16 @@ class _Probe:
         try:
             if self.connection is None:
                 cargs, cparams = connect_args
-                self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
+                try:
+                    self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
+                except psycopg.OperationalError as exc:
+                    self.timed_out = "timeout expired" in str(exc)
+                    raise
+            self.asked_at = time.monotonic()
             self.connection.execute("SELECT pg_is_in_recovery()").fetchone()
             self.answered = True
-        except Exception:  # any failure: not an answer (a dead server's errors are the
-            # requests' own; the guard only tells hung from slow)
+        except Exception:  # any other failure: not an answer (a dead server's errors are
+            # the requests' own; the guard only tells hung from slow)
             if self.connection is not None:
                 with contextlib.suppress(Exception):
                     self.connection.close()
@@ -186,9 +199,16 @@ class _Probe:
         finally:
             self.done.set()
 
+    def waited(self, now: float) -> float:
+        """Seconds the question has waited for its answer (0 while connecting)."""
+        asked = self.asked_at
+        return 0.0 if asked is None else now - asked
+
 
 def _shut(dbapi_connection: Any) -> None:
     """End the connection's socket from outside: what waits on it fails at once."""
+    if dbapi_connection is None:
+        return
     try:
         fd = dbapi_connection.pgconn.socket
     except Exception:  # closed already
