@@ -97,9 +97,20 @@ def build_node(
         retention_years=settings.retention_years,
         overstayer_retention_years=settings.overstayer_retention_years,
         internal_check_retention_days=settings.internal_check_retention_days,
-        aggregates=SqlStatistics(engine),
+        aggregates=SqlStatistics(_statistics_engine(settings, engine, serving=serving)),
         alerts=AlertBook(alert_snapshot(settings)),
     )
+
+
+def _statistics_engine(settings: Settings, engine: Engine, *, serving: bool) -> Engine:
+    """Where the analysts' counts are read: the node's database, or a standby of it
+    (``CTA_STATISTICS_DATABASE_URL``: docs/availability.md), never migrated from here."""
+    if not settings.statistics_database_url:
+        return engine
+    reads = make_engine(settings.statistics_database_url, serving=serving)
+    if serving:
+        start_hang_guard(reads)
+    return reads
 
 
 def database_exists(settings: Settings) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = ["Settings"]
@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     environment: Literal["development", "production"] = "development"
     state: Literal["AZE", "ARM", "GEO"] = "GEO"
     database_url: str = "sqlite:///var/cta-node.sqlite"
+    # where the statistics' counts are read (docs/availability.md): a hot standby's URL takes
+    # the analysts' long reads off the primary; empty: the node's database
+    statistics_database_url: str = ""
     regime: str = "union-draft"
     host: str = "127.0.0.1"
     port: int = Field(default=8090, ge=1, le=65535)
@@ -82,11 +85,14 @@ class Settings(BaseSettings):
         parse_networks(text)  # ValueError naming the entry
         return text
 
-    @field_validator("database_url")
+    @field_validator("database_url", "statistics_database_url")
     @classmethod
-    def _known_database(cls, url: str) -> str:
+    def _known_database(cls, url: str, info: ValidationInfo) -> str:
+        if info.field_name == "statistics_database_url" and not url:
+            return url
         if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
-            raise ValueError("CTA_DATABASE_URL must be sqlite:///PATH or postgresql+psycopg://...")
+            raise ValueError(f"CTA_{str(info.field_name).upper()} must be sqlite:///PATH or "
+                             "postgresql+psycopg://...")
         if url.startswith("postgresql://"):
             return "postgresql+psycopg://" + url.removeprefix("postgresql://")
         return url
