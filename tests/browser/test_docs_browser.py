@@ -1,4 +1,5 @@
-"""The start page, /docs (Swagger UI) and /redoc in a real browser, with no outside network.
+"""The start page, /docs (the API documents as a plain page) and the developers' viewers
+(Swagger UI, ReDoc) in a real browser, with no outside network.
 
 The API documents must render from the files the node serves itself: a border post is often
 offline. Chromium's performance log lists every request the pages make; none may leave the
@@ -61,7 +62,7 @@ def test_swagger_ui_renders_the_operations_offline(
     from selenium.webdriver.common.by import By
 
     _requested(logged_browser)
-    logged_browser.get(f"{node.base_url}/docs")
+    logged_browser.get(f"{node.base_url}/developer/swagger-ui")
     _wait_for_text(logged_browser, "#swagger-ui", "/v1/checks")
     summaries = [
         " ".join(element.text.split())
@@ -77,7 +78,7 @@ def test_swagger_ui_renders_the_operations_offline(
 
 def test_redoc_renders_the_operations_offline(logged_browser: Any, node: NodeServer) -> None:
     _requested(logged_browser)
-    logged_browser.get(f"{node.base_url}/redoc")
+    logged_browser.get(f"{node.base_url}/developer/redoc")
     shown = _wait_for_text(logged_browser, "body", "/v1/checks")
     assert "Decide a border check" in shown.text
     urls = _requested(logged_browser)
@@ -85,17 +86,26 @@ def test_redoc_renders_the_operations_offline(logged_browser: Any, node: NodeSer
     assert _outside(urls) == []
 
 
-def test_the_start_page_leads_to_the_api_documents(logged_browser: Any, node: NodeServer) -> None:
+def test_the_start_page_leads_to_the_api_documents_and_they_to_the_viewers(
+    logged_browser: Any, node: NodeServer
+) -> None:
     from selenium.webdriver.common.by import By
 
     _requested(logged_browser)
-    logged_browser.get(f"{node.base_url}/")
+    logged_browser.get(f"{node.base_url}/?lang=en")
     assert logged_browser.title.endswith("CTA node of Georgia")
     links = logged_browser.find_elements(By.CSS_SELECTOR, "#links a")
     names = [a.text for a in links]
-    at = names.index("API documents (Swagger UI)")
-    assert names[at : at + 2] == ["API documents (Swagger UI)", "API documents (ReDoc)"]
-    links[at].click()
-    _wait_for_text(logged_browser, "#swagger-ui", "POST")
+    links[names.index("API documents")].click()
+    shown = _wait_for_text(logged_browser, "#post-v1-checks", "Decide a border check")
     assert logged_browser.current_url == f"{node.base_url}/docs"
+    assert "A token is needed." in shown.text
+    logged_browser.find_element(By.CSS_SELECTOR, '#api-contents a[href="#get-v1-health"]').click()
+    assert logged_browser.current_url.endswith("/docs#get-v1-health")
+    urls = _requested(logged_browser)
+    assert not [u for u in urls if u.endswith(".js")]  # the page draws with no script
+    assert _outside(urls) == []
+    logged_browser.find_element(By.CSS_SELECTOR, '#developer-links a[href="/developer/swagger-ui"]'
+                                ).click()  # fmt: skip
+    _wait_for_text(logged_browser, "#swagger-ui", "POST")
     assert _outside(_requested(logged_browser)) == []

@@ -149,3 +149,38 @@ def test_the_console_is_usable_at_360_pixels(browser: Any, node: NodeServer) -> 
     assert wide is False  # no sideways scrolling
     assert axe_violations(browser) == []
     screenshot(browser, "officer-refuse-360")
+
+
+def test_the_decision_is_drawn_in_place_and_said_and_an_ended_session_signs_in_again(
+    browser: Any, node: NodeServer
+) -> None:
+    """The page's script sends the check and draws the answer in the same page (no new page
+    to build: the budget of issue 13); the last traveller's decision goes as soon as the next
+    scan is sent, a screen reader hears the new one, and the field is ready for the next scan.
+    A session that ended leads to sign-in, as a plain form would."""
+    _sign_in(browser, node, "officer.in-place")
+    _choose_post(browser)
+    _scan(browser, passport("USA", surname="EARLIER"))
+    assert _decision(browser)[0] == "refuse"
+    browser.execute_script("window.samePage = true;"
+                           "window.seen = [];"
+                           "new MutationObserver(function () {"
+                           "  window.seen.push(!!document.getElementById('decision'));"
+                           "}).observe(document.body, {childList: true, subtree: true});")
+    _scan(browser, authorised(node, surname="LATER"))  # the field has the focus again
+    wait_for(browser, "decision-word")
+    assert "LATER" in browser.find_element("id", "traveller").text
+    assert browser.execute_script("return window.samePage === true")  # no new page
+    assert browser.current_url.endswith("/officer")
+    assert browser.execute_script("return window.seen[0]") is False  # the old one went first
+    said = browser.execute_script("return document.querySelector('[aria-live]').textContent")
+    assert said.startswith("Admit") and "LATER" in said, said
+    assert browser.execute_script("return document.activeElement.id") == "mrz"
+    assert browser.title.startswith("Border officer's console")
+
+    browser.execute_script(  # the session ends in the background, as one that expired
+        "return fetch('/sign-out', {method: 'POST', body: new URLSearchParams("
+        "{csrf_token: document.querySelector('[name=csrf_token]').value})})")
+    _scan(browser, passport("USA", surname="AFTER"))
+    wait_for(browser, "token")
+    assert "/sign-in" in browser.current_url

@@ -1,8 +1,8 @@
 """axe-core (vendored in the package, static/vendor/axe-core/) finds no serious or critical
-violation on any page built on the web foundation: the start page, sign-in (empty and with its
-errors), the officer's page signed in, the stay calculator (empty, with its errors, and
-with an answer), and the policy workbench (whole, and with its errors, at 1280 and 360 pixels),
-in every language."""
+violation on any page built on the web foundation: the start page, the API documents, sign-in
+(empty and with its errors), the officer's page signed in, the stay calculator (empty, with its
+errors, and with an answer), and the policy workbench (whole, and with its errors, at 1280 and
+360 pixels), in every language."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ def _pages(browser: Any, base: str, code: str) -> list[tuple[str, Any]]:
     """(name, a function that shows the page) for each page and state of a page."""
     return [
         ("start", lambda: browser.get(f"{base}/?lang={code}")),
+        ("api-documents", lambda: browser.get(f"{base}/docs?lang={code}")),
         ("sign-in", lambda: browser.get(f"{base}/sign-in?lang={code}")),
         ("sign-in-errors", lambda: _submit(browser, "sign-in", {"name": "", "password": ""})),
         ("stay", lambda: browser.get(f"{base}/traveller/stay?lang={code}")),

@@ -9,7 +9,6 @@ import html
 import re
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,6 +22,7 @@ from cta.domain.roles import Role
 from cta.settings import Settings
 from tests.integration.node_server import BOTH_DATABASES, NodeServer, add_user, module_database
 from tests.integration.test_applications_api import NO, form, visa_form
+from tests.integration.web_client import csrf_token, signed_in
 
 
 @dataclass
@@ -46,22 +46,6 @@ def console(request: pytest.FixtureRequest,
             yield Console(server, url, consul, officer, auditor)
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text[:500]
-    return found.group(1)
-
-
-@contextmanager
-def signed_in(console: Console, token: str) -> Iterator[httpx.Client]:
-    with console.server.client(purpose=None) as client:
-        sign_in = client.get("/sign-in")
-        answer = client.post("/sign-in", data={"csrf_token": _token(sign_in), "method": "token",
-                                               "token": token, "next": "/consular"})  # fmt: skip
-        assert answer.status_code == 303 and answer.headers["location"] == "/consular"
-        yield client
-
-
 def submit(console: Console, body: dict[str, Any]) -> str:
     with console.server.client(purpose=None) as client:
         answer = client.post("/v1/applications", json=body,
@@ -75,7 +59,7 @@ def act(client: httpx.Client, number: str, action: str, **fields: str) -> httpx.
     page = client.get(f"/consular/applications/{number}")
     assert page.status_code == 200, page.text[-2000:]
     return client.post(f"/consular/applications/{number}/{action}",
-                       data={"csrf_token": _token(page), **fields})  # fmt: skip
+                       data={"csrf_token": csrf_token(page), **fields})  # fmt: skip
 
 
 def queue_numbers(page: httpx.Response) -> list[str]:
@@ -87,7 +71,7 @@ def test_a_consul_only_and_signed_in(console: Console) -> None:
         away = client.get("/consular/consultations")
         assert away.status_code == 303
         assert away.headers["location"] == "/sign-in?next=%2Fconsular%2Fconsultations"
-    with signed_in(console, console.officer) as client:
+    with signed_in(console.server, console.officer, "/consular") as client:
         refused = client.get("/consular")
         assert refused.status_code == 403 and 'id="refusal"' in refused.text
         assert client.get("/consular/applications/GEO-000000000000").status_code == 403
@@ -98,7 +82,7 @@ def test_the_oldest_application_is_opened_its_reasons_seen_and_a_visa_granted(
 ) -> None:
     first = submit(console, visa_form())  # a visa always waits for a consul
     second = submit(console, form(answers=NO | {"conflict_zones": True}))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         queue = client.get("/consular")
         assert queue.status_code == 200
         numbers = queue_numbers(queue)
@@ -142,7 +126,7 @@ def test_the_oldest_application_is_opened_its_reasons_seen_and_a_visa_granted(
 
 def test_another_is_refused_with_its_grounds_and_the_annex_vi_form(console: Console) -> None:
     number = submit(console, visa_form("IRQ"))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         assert act(client, number, "claim").status_code == 303
         nothing = act(client, number, "refuse")
         assert nothing.status_code == 422
@@ -170,7 +154,7 @@ def test_another_is_refused_with_its_grounds_and_the_annex_vi_form(console: Cons
 
 def test_questions_an_interview_a_consultation_and_a_revocation(console: Console) -> None:
     number = submit(console, form(answers=NO | {"conflict_zones": True}))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         assert act(client, number, "claim").status_code == 303
         bad = act(client, number, "interview", interview_at="next tuesday", place="")
         assert bad.status_code == 422
@@ -217,7 +201,7 @@ def audit_of(console: Console) -> list[dict[str, Any]]:
 
 def test_every_page_reads_as_the_signed_in_consul_with_its_purpose(console: Console) -> None:
     number = submit(console, form(answers=NO | {"conflict_zones": True}))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         assert client.get("/consular").status_code == 200
         assert client.get(f"/consular/applications/{number}").status_code == 200
         assert act(client, number, "claim").status_code == 303
@@ -231,7 +215,7 @@ def test_every_page_reads_as_the_signed_in_consul_with_its_purpose(console: Cons
 
 def test_a_form_without_its_token_is_refused_and_nothing_changes(console: Console) -> None:
     number = submit(console, form(answers=NO | {"convictions": True}))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         forged = client.post(f"/consular/applications/{number}/claim",
                              data={"csrf_token": "forged"})  # fmt: skip
         assert forged.status_code == 403
@@ -263,12 +247,12 @@ def _asked_of_us(console: Console, ref: str, hours_left: int) -> None:
 def test_a_consultation_asked_of_us_is_answered(console: Console) -> None:
     _asked_of_us(console, "ARM-C-9001", 50)
     _asked_of_us(console, "ARM-C-9002", 20)
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         page = client.get("/consular/consultations")
         assert page.status_code == 200
         refs = re.findall(r'<section class="consultation" id="consultation-([^"]+)"', page.text)
         assert refs.index("ARM-C-9002") < refs.index("ARM-C-9001")  # the earliest due first
-        token = _token(page)
+        token = csrf_token(page)
         bare = client.post("/consular/consultations/ARM-C-9001/answer",
                            data={"csrf_token": token, "opinion": "negative"})  # fmt: skip
         assert bare.status_code == 422 and 'href="#reasons-ARM-C-9001"' in bare.text
@@ -286,7 +270,7 @@ def test_a_consultation_asked_of_us_is_answered(console: Console) -> None:
 @pytest.mark.parametrize("lang", ["az", "hy", "ka", "ru"])
 def test_the_pages_are_in_each_language(console: Console, lang: str) -> None:
     number = submit(console, form(answers=NO | {"removal_orders": True}))
-    with signed_in(console, console.consul) as client:
+    with signed_in(console.server, console.consul, "/consular") as client:
         for path in ("/consular", f"/consular/applications/{number}", "/consular/consultations"):
             page = client.get(f"{path}?lang={lang}")
             assert page.status_code == 200, path

@@ -6,7 +6,6 @@ internal checks that never change a stay; a lapsed or ended reintroduction check
 from __future__ import annotations
 
 import json
-import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from tests.integration.node_server import (
     module_database,
     passport,
 )
+from tests.integration.web_client import csrf_token, signed_in
 
 TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
 DAY = timedelta(days=1)
@@ -175,13 +175,10 @@ def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
     assert declared.status_code == 201, declared.text
     ref = declared.json()["id"]
     token = add_user(geo.url, "officer.web", Role.BORDER_OFFICER)
-    with geo.server.client(purpose=None) as client:
-        form = client.get("/sign-in")
-        assert client.post("/sign-in", data={"csrf_token": _csrf(form), "method": "token",
-                                             "token": token}).status_code == 303
+    with signed_in(geo.server, token) as client:
         console = client.get("/officer")
         assert "Ninotsminda" in console.text  # a post while checks are in force there
-        chosen = client.post("/officer/post", data={"csrf_token": _csrf(console),
+        chosen = client.post("/officer/post", data={"csrf_token": csrf_token(console),
                                                     "crossing_point": "GEO-NINOTSMINDA",
                                                     "direction": "entry"})  # fmt: skip
         assert chosen.status_code == 303
@@ -189,10 +186,10 @@ def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
         assert 'id="internal-checks"' in page.text
         assert "in force here until" in page.text and str((TODAY + 6 * DAY).year) in page.text
         assert "только документ и оповещения" in client.get("/officer?lang=ru").text
-        checked = client.post("/officer/check", data={"csrf_token": _csrf(page),
+        checked = client.post("/officer/check", data={"csrf_token": csrf_token(page),
                                                       "mrz": "\n".join(passport("USA"))})
         assert 'data-outcome="admit"' in checked.text and 'id="latest-exit"' not in checked.text
-        recorded = client.post("/officer/record", data={"csrf_token": _csrf(page),
+        recorded = client.post("/officer/record", data={"csrf_token": csrf_token(page),
                                                         "mrz": "\n".join(passport("USA"))})
         assert recorded.status_code == 200  # in Russian, the language chosen above
         assert "Внутренняя проверка записана" in recorded.text
@@ -202,8 +199,3 @@ def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
     with geo.server.client(purpose=None) as client:
         assert "Ninotsminda" not in client.get("/?lang=en").text
 
-
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text[:500]
-    return found.group(1)

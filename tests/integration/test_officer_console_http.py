@@ -6,9 +6,9 @@ On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
-import contextlib
 import re
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 
 import httpx
@@ -22,6 +22,7 @@ from tests.integration.node_server import (
     module_database,
     passport,
 )
+from tests.integration.web_client import csrf_token, signed_in
 
 ALERT = {"category": "refuse_entry", "names": ["Grigol Lomidze"], "birth_date": "1979-11-02",
          "nationalities": ["USA"], "sex": "M"}  # fmt: skip
@@ -50,25 +51,15 @@ def authorised(node: NodeServer, **kw: object) -> list[str]:
     return mrz
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text[:500]
-    return found.group(1)
-
-
-@contextlib.contextmanager
-def _signed_in(node: NodeServer, role: Role, name: str) -> Iterator[httpx.Client]:
-    token = add_user(node.database_url, name, role)
-    with node.client(purpose=None) as client:
-        form = client.get("/sign-in")
-        signed = client.post("/sign-in", data={"csrf_token": _token(form), "method": "token",
-                                               "token": token})  # fmt: skip
-        assert signed.status_code == 303
-        yield client
+def _signed_in(
+    node: NodeServer, role: Role, name: str
+) -> AbstractContextManager[httpx.Client]:
+    """A new user of ``role`` signed in to ``node``'s pages (a context manager)."""
+    return signed_in(node, add_user(node.database_url, name, role))
 
 
 def _at_post(client: httpx.Client, direction: str = "entry") -> str:
-    token = _token(client.get("/officer"))
+    token = csrf_token(client.get("/officer"))
     chosen = client.post("/officer/post", data={
         "csrf_token": token, "crossing_point": "GEO-TBS", "direction": direction})
     assert chosen.status_code == 303 and chosen.headers["location"] == "/officer"
@@ -99,7 +90,7 @@ def test_the_post_is_chosen_once_and_a_wrong_one_is_named(node: NodeServer) -> N
         assert first.status_code == 200 and 'id="check-form"' not in first.text
         assert "Tbilisi International Airport" in first.text
         assert "GEO-NINOTSMINDA" not in first.text  # an internal border: never a post
-        bad = client.post("/officer/post", data={"csrf_token": _token(first),
+        bad = client.post("/officer/post", data={"csrf_token": csrf_token(first),
                                                  "crossing_point": "ARM-EVN", "direction": "up"})
         assert bad.status_code == 422
         assert 'href="#crossing_point"' in bad.text and 'href="#direction-entry"' in bad.text

@@ -8,10 +8,8 @@ import csv
 import io
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
-import httpx
 import pytest
 
 from cta.adapters.storage.engine import make_engine
@@ -21,6 +19,7 @@ from cta.entrypoints.web.statistics import TITLES
 from cta.services.statistics_pages import FIGURES
 from tests.integration.node_server import BOTH_DATABASES, NodeServer, add_user, module_database
 from tests.integration.test_statistics_figures import history
+from tests.integration.web_client import signed_in
 
 OCTOBER = "from=2026-10-01&to=2026-10-31"
 PAGE_LIMIT = 200 * 1024
@@ -49,22 +48,6 @@ def site(request: pytest.FixtureRequest,
             yield Site(server, analyst, officer)
 
 
-def _token(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    assert found is not None, page.text[:500]
-    return found.group(1)
-
-
-@contextmanager
-def signed_in(site: Site, token: str) -> Iterator[httpx.Client]:
-    with site.server.client(purpose=None) as client:
-        form = client.get("/sign-in")
-        answer = client.post("/sign-in", data={"csrf_token": _token(form), "method": "token",
-                                               "token": token, "next": "/statistics"})  # fmt: skip
-        assert answer.status_code == 303 and answer.headers["location"] == "/statistics"
-        yield client
-
-
 def table(page: str, name: str) -> list[list[str]]:
     """The cells of a figure's table, as the page shows them (tags dropped)."""
     body = page.split(f'id="{name}-table"', 1)[1].split("</table>", 1)[0]
@@ -81,14 +64,14 @@ def test_without_a_session_to_sign_in_and_an_officer_is_refused(site: Site) -> N
             "=", "%3D").replace("&", "%26")
         assert client.get("/statistics/flows.csv").status_code == 303
         assert 'href="/statistics"' in client.get("/").text  # linked from the start page
-    with signed_in(site, site.officer) as client:
+    with signed_in(site.server, site.officer, "/statistics") as client:
         refused = client.get("/statistics")
         assert refused.status_code == 403 and 'id="refusal"' in refused.text
         assert client.get(f"/statistics/flows.csv?{OCTOBER}").status_code == 403
 
 
 def test_an_analyst_sees_every_chart_with_its_table(site: Site) -> None:
-    with signed_in(site, site.analyst) as client:
+    with signed_in(site.server, site.analyst, "/statistics") as client:
         answer = client.get(f"/statistics?{OCTOBER}&lang=en")
     assert answer.status_code == 200, answer.text[-2000:]
     assert len(answer.content) < PAGE_LIMIT, len(answer.content)
@@ -112,7 +95,7 @@ def test_an_analyst_sees_every_chart_with_its_table(site: Site) -> None:
 
 
 def test_each_table_downloads_as_csv(site: Site) -> None:
-    with signed_in(site, site.analyst) as client:
+    with signed_in(site.server, site.analyst, "/statistics") as client:
         flows = client.get(f"/statistics/flows.csv?{OCTOBER}&lang=en")
         points = client.get(f"/statistics/crossings_by_point.csv?{OCTOBER}&lang=ru")
         missing = client.get(f"/statistics/persons.csv?{OCTOBER}")
@@ -130,7 +113,7 @@ def test_each_table_downloads_as_csv(site: Site) -> None:
 
 
 def test_the_crossings_per_day_and_point_download_as_csv(site: Site) -> None:
-    with signed_in(site, site.analyst) as client:
+    with signed_in(site.server, site.analyst, "/statistics") as client:
         page = client.get(f"/statistics?{OCTOBER}&lang=en").text
         answer = client.get(f"/statistics/crossings_by_day_and_point.csv?{OCTOBER}&lang=en")
     assert 'id="crossings_by_day_and_point-csv"' in page
@@ -144,7 +127,7 @@ def test_the_crossings_per_day_and_point_download_as_csv(site: Site) -> None:
 
 
 def test_a_year_is_under_200_kb_and_a_bad_period_is_named(site: Site) -> None:
-    with signed_in(site, site.analyst) as client:
+    with signed_in(site.server, site.analyst, "/statistics") as client:
         year = client.get("/statistics?from=2025-12-07&to=2026-12-06")
         wrong = client.get("/statistics?from=2026-10-31&to=2026-10-01")
         ancient = client.get("/statistics?from=0001-01-01&to=0001-01-02")
@@ -170,7 +153,7 @@ def test_the_json_figures_for_analysts_only(site: Site) -> None:
 
 @pytest.mark.parametrize("lang", [code for code in LANGUAGES if code != "en"])
 def test_the_page_is_in_each_language(site: Site, lang: str) -> None:
-    with signed_in(site, site.analyst) as client:
+    with signed_in(site.server, site.analyst, "/statistics") as client:
         answer = client.get(f"/statistics?{OCTOBER}&lang={lang}")
     assert answer.status_code == 200
     assert f'<html lang="{lang}">' in answer.text
@@ -226,7 +209,7 @@ def test_a_busy_year_is_under_200_kb_in_every_language(
     with NodeServer(url, workdir) as server:
         busy_year(url)
         site = Site(server, add_user(url, "analyst.busy", Role.ANALYST), "")
-        with signed_in(site, site.analyst) as client:
+        with signed_in(site.server, site.analyst, "/statistics") as client:
             sizes = {code: len(client.get(f"/statistics?from=2025-01-01&to=2025-12-31"
                                           f"&lang={code}").content) for code in LANGUAGES}
             page = client.get("/statistics?from=2025-01-01&to=2025-12-31&lang=en").text

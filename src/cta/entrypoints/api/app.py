@@ -111,7 +111,7 @@ def create_app(
         title=f"CTA node {node.state}",
         version="1",
         description="Border checks and the entry/exit record of one member state.",
-        docs_url=None,  # /docs and /redoc: from files in the package (add_start_pages)
+        docs_url=None,  # /docs: a page of ours; the viewers at /developer/ (add_start_pages)
         redoc_url=None,
     )
     _errors(app)
@@ -123,7 +123,7 @@ def create_app(
     app.state.reads = reads
     app.include_router(workbench_router)  # GET /policy/workbench: no personal data
     app.include_router(carriers_router(_user))  # POST /v1/carrier-checks: carriers only
-    add_start_pages(app, federation)  # GET /, /docs, /redoc, /static/...
+    add_start_pages(app, federation)  # GET /, /docs, /developer/..., /static/...
     # the application use cases, one for the API and the pages; decisions are mailed to the
     # applicant through the outbox (cta.services.mail)
     app.state.applications = Applications(node, mail=enqueue_mail)

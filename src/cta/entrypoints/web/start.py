@@ -2,10 +2,13 @@
 
 The start page links what the node has (``LINKS``: a list that later pages add themselves to),
 names the node's state and its federation peers in the page's language; no personal data, so
-no sign-in. ``/docs`` (Swagger UI) and ``/redoc`` load their scripts from ``/static/vendor/``
-(shipped in the package: see ``static/vendor/README.md``), never from a CDN: a border post is
-often offline. ``add_start_pages`` also wires every web page of the node: the security headers
-(``security``), the staff sessions (``staff``) and the traveller's stay calculator.
+no sign-in. ``/docs`` is the API documents as a plain page (``api_docs``); the interactive
+viewers, Swagger UI and ReDoc, are developers' tools at ``/developer/swagger-ui`` and
+``/developer/redoc`` (``/redoc`` leads to ``/docs``), and load their scripts from
+``/static/vendor/`` (shipped in the package: see ``static/vendor/README.md``), never from a
+CDN: a border post is often offline. ``add_start_pages`` also wires every web page of the
+node: the security headers (``security``), the staff sessions (``staff``), the traveller's
+stay calculator, and ``/static`` (gzip-compressed: ``static_files``).
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from fastapi.staticfiles import StaticFiles
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.staff_sessions import SessionPolicy
+from cta.entrypoints.web.api_docs import PLACES, api_document
 from cta.entrypoints.web.consular import router as consular_router
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.officer import router as officer_router
@@ -29,15 +32,20 @@ from cta.entrypoints.web.pages import PageError, page, render
 from cta.entrypoints.web.security import SecurityHeaders, csp, sha256_source
 from cta.entrypoints.web.staff import current_session
 from cta.entrypoints.web.staff import router as staff_router
+from cta.entrypoints.web.static_files import CompressedStaticFiles
 from cta.entrypoints.web.statistics import router as statistics_router
 from cta.entrypoints.web.stay_calculator import router as stay_router
 from cta.entrypoints.web.traveller_apply import pages as traveller_pages
 from cta.services.ports import DatabaseUnavailableError
 
-__all__ = ["LINKS", "STATIC_DIR", "Link", "add_start_pages", "router"]
+__all__ = ["DEVELOPER_REDOC", "DEVELOPER_SWAGGER_UI", "LINKS", "STATIC_DIR", "Link",
+           "add_start_pages", "router"]
 
 STATIC_DIR = Path(__file__).parent / "static"
 _VENDOR = "/static/vendor"
+# the interactive viewers of the API documents: developers' tools, not pages (see ``api_docs``)
+DEVELOPER_SWAGGER_UI = "/developer/swagger-ui"
+DEVELOPER_REDOC = "/developer/redoc"
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,9 @@ LINKS: list[Link] = [
          N_("For analysts: crossings, flows between member states, overstays, refusals, "
             "applications and nationalities as charts and tables, counts only (sign-in "
             "needed).")),
-    Link("/docs", N_("API documents (Swagger UI)"),
-         N_("Every endpoint of the node's API, with a form to try each one (a token is needed "
-            "for all but the health check).")),
-    Link("/redoc", N_("API documents (ReDoc)"), N_("The same API documents, for reading.")),
+    Link("/docs", N_("API documents"),
+         N_("Every endpoint of the node's API: what it does, its parameters, its request body "
+            "and its answers (a token is needed for all but a few).")),
     Link("/openapi.json", N_("OpenAPI description"),
          N_("The API as an OpenAPI 3 document (JSON).")),
     Link("/policy/workbench", N_("Policy workbench"),
@@ -114,11 +121,30 @@ def _with_inline_hashes(page_: HTMLResponse) -> HTMLResponse:
 
 
 @router.get("/docs", response_class=HTMLResponse, include_in_schema=False)
+async def api_documents(request: Request) -> Response:
+    """The API documents as a plain page of this node (``api_docs``), in the reader's language."""
+    app: FastAPI = request.app
+    current = page(request, await current_session(request))
+    document = await run_in_threadpool(lambda: api_document(app.openapi()))
+    return await run_in_threadpool(render, current, "api_docs.html", doc=document,
+                                   place_words=PLACES)  # fmt: skip
+
+
+@router.get("/redoc", include_in_schema=False)
+def old_redoc() -> RedirectResponse:
+    """``/redoc`` was the documents for reading: ``/docs`` is that now (ReDoc itself is a
+    developer's tool at ``DEVELOPER_REDOC``)."""
+    return RedirectResponse("/docs", status_code=308)
+
+
+@router.get(DEVELOPER_SWAGGER_UI, response_class=HTMLResponse, include_in_schema=False)
 def swagger_ui(request: Request) -> HTMLResponse:
+    """Swagger UI over this node's OpenAPI description: a developer's tool (1.8 MB of script,
+    470 KB gzipped), not a page of the node's; ``/docs`` is the page."""
     app: FastAPI = request.app
     return _with_inline_hashes(get_swagger_ui_html(
         openapi_url=app.openapi_url or "/openapi.json",
-        title=f"{app.title}: API documents",
+        title=f"{app.title}: API documents (for developers)",
         swagger_js_url=f"{_VENDOR}/swagger-ui/swagger-ui-bundle.js",
         swagger_css_url=f"{_VENDOR}/swagger-ui/swagger-ui.css",
         swagger_favicon_url=f"{_VENDOR}/swagger-ui/favicon-32x32.png",
@@ -127,12 +153,14 @@ def swagger_ui(request: Request) -> HTMLResponse:
     ))
 
 
-@router.get("/redoc", response_class=HTMLResponse, include_in_schema=False)
+@router.get(DEVELOPER_REDOC, response_class=HTMLResponse, include_in_schema=False)
 def redoc(request: Request) -> HTMLResponse:
+    """ReDoc over this node's OpenAPI description: a developer's tool (1.1 MB of script, 330 KB
+    gzipped)."""
     app: FastAPI = request.app
     return _with_inline_hashes(get_redoc_html(
         openapi_url=app.openapi_url or "/openapi.json",
-        title=f"{app.title}: API documents",
+        title=f"{app.title}: API documents (for developers)",
         redoc_js_url=f"{_VENDOR}/redoc/redoc.standalone.js",
         redoc_favicon_url=f"{_VENDOR}/swagger-ui/favicon-32x32.png",
         with_google_fonts=False,
@@ -168,7 +196,8 @@ def add_start_pages(
     app.include_router(officer_router)
     app.include_router(statistics_router)
     app.include_router(traveller_pages)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    # compressed for browsers that accept gzip (static_files); the pages themselves are not
+    app.mount("/static", CompressedStaticFiles(directory=STATIC_DIR), name="static")
 
 
 def _refused(request: Request, exc: Exception) -> Response:
