@@ -51,6 +51,10 @@ class Vocabulary:
         self.token_skeleton.append(self._skeleton_id(skeleton(token)))
         return number
 
+    def skeleton_number(self, text: str) -> int | None:
+        """The number of a skeleton the vocabulary knows, or None (numbering nothing)."""
+        return self._skeleton_ids.get(text)
+
     def _skeleton_id(self, text: str) -> int:
         found = self._skeleton_ids.get(text)
         if found is not None:
