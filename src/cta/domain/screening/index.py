@@ -92,8 +92,9 @@ class _Query:
     joins: frozenset[str] = frozenset()
     join_skeletons: dict[str, str] = field(default_factory=dict)
     join_lengths: frozenset[int] = frozenset()
+    shifted: list[tuple[str, str]] = field(default_factory=list)
     cache: list[dict[int, list[float]]] = field(default_factory=list)
-    join_cache: dict[tuple[int, ...], float] = field(default_factory=dict)
+    join_cache: dict[tuple[int, ...], float] = field(default_factory=dict)  # name + strict
 
 
 class ScreeningIndex:
@@ -334,24 +335,13 @@ class ScreeningIndex:
         # a document cuts the last name part short when the name is longer than its field
         long_name = len("<".join(surname)) + 2 + len("<".join(given)) >= TRUNCATION_LENGTH
         truncated = [[long_name and i == len(v) - 1 for i in range(len(v))] for v in variants]
-        joins: dict[str, list[int]] = {}
-        if surname and given:
-            # all of them either way round, and one surname part with one given name
-            at = list(range(len(surname) + len(given)))[:JOIN_TOKENS]
-            parts, names = at[: len(surname)], at[len(surname) :]
-            orders = [at, [*names, *parts]]
-            orders += [pair for s in parts for g in names for pair in ([s, g], [g, s])]
-            for order in orders:
-                joins.setdefault("".join(variants[0][i] for i in order), order)
         shapes = [skeleton(t) for t in variants[0]] if variants else []
-        join_skeletons: dict[str, str] = {}
-        for text, order in joins.items():
-            join_skeletons.setdefault("".join(shapes[i] for i in order), text)
-            join_skeletons.setdefault(skeleton(text), text)
+        joins, join_skeletons, shifted = _joined_names(surname, given, shapes)
         prepared = _Query(
             joins=frozenset(joins),
             join_skeletons=join_skeletons,
             join_lengths=frozenset(len(t) + d for t in joins for d in range(-2, 3)),
+            shifted=shifted,
             variants=variants,
             surname_sizes=sizes,
             skeletons=[shapes, *([skeleton(t) for t in v] for v in variants[1:])][: len(variants)],
@@ -391,13 +381,18 @@ class ScreeningIndex:
                         slots = self._postings(solo_key(a, each))
                         if len(slots) <= SOLO_CAP:
                             found.update(slots)
+        known = self.vocabulary.skeleton_number
         for text in query.join_skeletons:
-            number = self.vocabulary.skeleton_number(text)
+            number = known(text)
             if number is not None:
                 for each in {year, None}:
                     slots = self._postings(solo_key(number, each))
                     if len(slots) <= SOLO_CAP:
                         found.update(slots)
+        for head, tail in query.shifted:
+            one, other = known(head), known(tail)
+            if one is not None and other is not None:
+                found.update(self._postings(pair_key(one, other)))
         return found
 
     def _names(self, slot: int) -> Iterator[array[int]]:
@@ -431,13 +426,13 @@ class ScreeningIndex:
         """Whether only slips count: the birth dates of the two cannot be compared."""
         return not self.year[slot] or query.birth[0] is None
 
-    def _joined(self, query: _Query, name: array[int]) -> float:
+    def _joined(self, query: _Query, name: array[int], strict: bool) -> float:
         """``JOINED`` (``VARIANT`` in skeleton only) when the alert name's tokens written
         together are the traveller's names written together (a name typed as one word, or
         with the space one letter off)."""
         if not query.joins or len(name) > 3:
             return 0.0
-        key = tuple(name)
+        key = (*name, strict)
         found = query.join_cache.get(key)
         if found is None:
             text = "".join(self.vocabulary.tokens[t] for t in name)
@@ -446,7 +441,12 @@ class ScreeningIndex:
                 found = JOINED
             elif len(text) in query.join_lengths:
                 ours = query.join_skeletons.get(skeleton(text))
-                if ours is not None and same_suffix(ours, text):
+                # without a birth date, the same letters in another order of spelling only:
+                # a skeleton written together folds doubles across the join (YEVGINE
+                # ABAJANYAN and YEVGINE BEJANYAN), so the lengths must agree too
+                if ours is not None and same_suffix(ours, text) and (
+                    not strict or len(ours) == len(text)
+                ):
                     found = VARIANT
             query.join_cache[key] = found
         return found
@@ -466,7 +466,7 @@ class ScreeningIndex:
                 if s > best[0]:
                     best = (s, variant, name)
             if best[0] < JOINED:
-                joined = self._joined(query, name)
+                joined = self._joined(query, name, strict)
                 if joined > best[0]:
                     best = (joined, -1, name)
         return best
@@ -542,6 +542,38 @@ class ScreeningIndex:
         if missing:
             out.append("the document's " + " ".join(missing) + " not in the alert")
         return out
+
+
+def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
+    tuple[dict[str, list[int]], dict[str, str], list[tuple[str, str]]]
+):
+    """A traveller's names written together, to compare with an alert typed as one word or
+    with the space one letter off: the joins (MRZ text → token positions), their skeletons
+    (of the whole, and of the tokens' skeletons written together) → the join, and the
+    surname with the first given name split one letter off either way (as skeletons)."""
+    joins: dict[str, list[int]] = {}
+    if not surname or not given:
+        return joins, {}, []
+    tokens = surname + given
+    at = list(range(len(tokens)))[:JOIN_TOKENS]
+    parts, names = at[: len(surname)], at[len(surname) :]
+    orders = [at, [*names, *parts]]
+    orders += [order for g in names for order in ([*parts, g], [g, *parts])]
+    orders += [pair for s in parts for g in names for pair in ([s, g], [g, s])]
+    for order in orders:
+        joins.setdefault("".join(tokens[i] for i in order), order)
+    skeletons: dict[str, str] = {}
+    for text, order in joins.items():
+        skeletons.setdefault(skeleton(text), text)
+        skeletons.setdefault(skeleton("".join(shapes[i] for i in order)), text)
+    shifted: list[tuple[str, str]] = []
+    whole = "".join(surname)
+    for first, second in ((whole, given[0]), (given[0], whole)):
+        text = first + second
+        for cut in (len(first) - 1, len(first) + 1):
+            if 0 < cut < len(text):
+                shifted.append((skeleton(text[:cut]), skeleton(text[cut:])))
+    return joins, skeletons, shifted
 
 
 def _describe(ours: str, theirs: str, similarity: float) -> str:
