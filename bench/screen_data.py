@@ -553,17 +553,12 @@ def _slip_positive(rng: random.Random, person: Person, kind: str,
 
 def _spelling_of(a: str, b: str) -> bool:
     """Whether two MRZ surnames are one name written two ways: one skeleton (and not -YANTS
-    against -YAN, two surnames in Armenian), or two neighbouring letters swapped (in the
-    MRZ or in the skeleton: ANAKRIZI/ANARQIZI). Such a
+    against -YAN, two surnames in Armenian), or two neighbouring letters swapped. Such a
     stranger cannot be told from the alert person by the name, so none is made."""
     from cta.domain.screening import skeleton
 
     if skeleton(a) == skeleton(b):
         return a.endswith(("YANTS", "IANTS")) == b.endswith(("YANTS", "IANTS"))
-    return any(_swapped(x, y) for x, y in ((a, b), (skeleton(a), skeleton(b))))
-
-
-def _swapped(a: str, b: str) -> bool:
     if len(a) != len(b):
         return False
     diff = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]

@@ -23,7 +23,8 @@ is about, and a near surname is as often another family as a typo: BELOVA is not
 HAKOBYAN not HAKOBYANTS (Հակոբյանց, another surname in Armenian, though older texts fold
 -YANTS into -YAN). So a pair then counts only when it is the same name up to the slips of
 typing and transliteration (``is_slip``): the same MRZ token, the same skeleton where the
-skeleton folds a romanisation variant (not the -YANTS/-YAN suffix), an adjacent transposition,
+skeleton folds a romanisation variant (not the -YANTS/-YAN suffix), an adjacent transposition
+of the MRZ letters (not of the skeletons': SADIYE would be a slip of SEYYIDE),
 or a name cut short by a full MRZ field. Any other near spelling, even 0.95 similar, is no
 match, so such a name alone never hits an undated alert. The cost: a traveller on an undated
 alert whose document and alert differ by a real typo (a letter substituted, added or dropped)
@@ -114,14 +115,15 @@ def same_suffix(a: str, b: str) -> bool:
 def is_slip(query: str, alert: str, query_skeleton: str | None = None,
             alert_skeleton: str | None = None) -> bool:
     """Whether two MRZ tokens are one name up to slips of typing and transliteration: equal,
-    one skeleton (not by the -YANTS/-YAN fold), or an adjacent transposition."""
+    one skeleton (not by the -YANTS/-YAN fold), or an adjacent transposition of the letters
+    themselves (one of the skeletons' letters would make SADIYE a slip of SEYYIDE)."""
     if query == alert:
         return True
     qs = skeleton(query) if query_skeleton is None else query_skeleton
     a_s = skeleton(alert) if alert_skeleton is None else alert_skeleton
     if qs == a_s:
         return same_suffix(query, alert)
-    return transposed(query, alert) or transposed(qs, a_s)
+    return transposed(query, alert)
 
 
 def token_similarity(query: str, query_skeleton: str, alert: str, alert_skeleton: str,
@@ -136,7 +138,7 @@ def token_similarity(query: str, query_skeleton: str, alert: str, alert_skeleton
         return VARIANT if not strict or same_suffix(query, alert) else 0.0
     if truncated and len(query) >= 2 and alert.startswith(query):
         return TRUNCATED
-    if transposed(query, alert) or transposed(query_skeleton, alert_skeleton):
+    if transposed(query, alert) or (not strict and transposed(query_skeleton, alert_skeleton)):
         return TRANSPOSED
     if strict:
         return 0.0
