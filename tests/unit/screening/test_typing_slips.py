@@ -75,7 +75,7 @@ def test_a_near_surname_does_not_hit_an_alert_without_a_birth_date(
 
 def test_an_alert_without_a_birth_date_still_hits_its_name_in_any_spelling() -> None:
     index = index_of(person("UNDATED", "Elçin Məmmədov", None))
-    for surname, given in [("MAMMADOV", "ELCHIN"), ("MAMEDOV", "ELCIN"), ("MAMMADOV", "ELCHNI"),
+    for surname, given in [("MAMMADOV", "ELCHIN"), ("MAMEDOV", "ELCIN"), ("MAMMADOV", "ELCNI"),
                            ("MAMMAD0V", "ELCH1N")]:
         assert hit_ids(index, surname=surname, given_names=given,
                        birth_date="1971-02-03") == ["UNDATED"], (surname, given)
