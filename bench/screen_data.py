@@ -643,6 +643,7 @@ def issue14_cases(persons: Sequence[Person], per_class: int = 300, seed: int = 1
             out.append(_slip_positive(rng, typed, kind))
             made += 1
     undated = [p for p in persons if p.birth_known == "none" and p.alert_names and p.given]
+    homonyms = _homonym_keys([*persons, *extra])
     made = 0
     while made < per_class:
         person = rng.choice(undated)
