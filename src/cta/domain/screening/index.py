@@ -91,6 +91,7 @@ class _Query:
     sex: str | None
     joins: frozenset[str] = frozenset()
     join_skeletons: dict[str, str] = field(default_factory=dict)
+    join_raw: dict[str, str] = field(default_factory=dict)
     join_lengths: frozenset[int] = frozenset()
     shifted: list[tuple[str, str]] = field(default_factory=list)
     cache: list[dict[int, list[float]]] = field(default_factory=list)
@@ -336,10 +337,11 @@ class ScreeningIndex:
         long_name = len("<".join(surname)) + 2 + len("<".join(given)) >= TRUNCATION_LENGTH
         truncated = [[long_name and i == len(v) - 1 for i in range(len(v))] for v in variants]
         shapes = [skeleton(t) for t in variants[0]] if variants else []
-        joins, join_skeletons, shifted = _joined_names(surname, given, shapes)
+        joins, join_skeletons, join_raw, shifted = _joined_names(surname, given, shapes)
         prepared = _Query(
             joins=frozenset(joins),
             join_skeletons=join_skeletons,
+            join_raw=join_raw,
             join_lengths=frozenset(len(t) + d for t in joins for d in range(-2, 3)),
             shifted=shifted,
             variants=variants,
@@ -440,13 +442,17 @@ class ScreeningIndex:
             if text in query.joins:
                 found = JOINED
             elif len(text) in query.join_lengths:
-                ours = query.join_skeletons.get(skeleton(text))
-                # without a birth date, the same letters in another order of spelling only:
-                # a skeleton written together folds doubles across the join (YEVGINE
-                # ABAJANYAN and YEVGINE BEJANYAN), so the lengths must agree too
-                if ours is not None and same_suffix(ours, text) and (
-                    not strict or len(ours) == len(text)
-                ):
+                shape = skeleton(text)
+                # Without a birth date, only the tokens' own skeletons written together, as
+                # they are: a skeleton of the whole folds doubles across the join (YEVGINE
+                # ABAJANYAN would be YEVGINE BEJANYAN), and -YANTS must stay -YANTS inside.
+                if strict:
+                    ours = query.join_raw.get(shape)
+                    if ours is not None and _other_suffixes(ours) != _other_suffixes(text):
+                        ours = None
+                else:
+                    ours = query.join_skeletons.get(shape)
+                if ours is not None and same_suffix(ours, text):
                     found = VARIANT
             query.join_cache[key] = found
         return found
@@ -544,16 +550,22 @@ class ScreeningIndex:
         return out
 
 
+def _other_suffixes(text: str) -> int:
+    return sum(text.count(suffix) for suffix in ("YANTS", "IANTS", "YANTZ", "IANTZ"))
+
+
 def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
-    tuple[dict[str, list[int]], dict[str, str], list[tuple[str, str]]]
+    tuple[dict[str, list[int]], dict[str, str], dict[str, str], list[tuple[str, str]]]
 ):
     """A traveller's names written together, to compare with an alert typed as one word or
     with the space one letter off: the joins (MRZ text → token positions), their skeletons
     (of the whole, and of the tokens' skeletons written together) → the join, and the
-    surname with the first given name split one letter off either way (as skeletons)."""
+    surname with the first given name split one letter off either way (as skeletons).
+    ``raw``: the tokens' skeletons written together as they are (what counts without a birth
+    date)."""
     joins: dict[str, list[int]] = {}
     if not surname or not given:
-        return joins, {}, []
+        return joins, {}, {}, []
     tokens = surname + given
     at = list(range(len(tokens)))[:JOIN_TOKENS]
     parts, names = at[: len(surname)], at[len(surname) :]
@@ -563,9 +575,13 @@ def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
     for order in orders:
         joins.setdefault("".join(tokens[i] for i in order), order)
     skeletons: dict[str, str] = {}
+    raw: dict[str, str] = {}
     for text, order in joins.items():
+        together = "".join(shapes[i] for i in order)
+        raw.setdefault(together, text)
+        skeletons.setdefault(together, text)
         skeletons.setdefault(skeleton(text), text)
-        skeletons.setdefault(skeleton("".join(shapes[i] for i in order)), text)
+        skeletons.setdefault(skeleton(together), text)
     shifted: list[tuple[str, str]] = []
     whole = "".join(surname)
     for first, second in ((whole, given[0]), (given[0], whole)):
@@ -573,7 +589,7 @@ def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
         for cut in (len(first) - 1, len(first) + 1):
             if 0 < cut < len(text):
                 shifted.append((skeleton(text[:cut]), skeleton(text[cut:])))
-    return joins, skeletons, shifted
+    return joins, skeletons, raw, shifted
 
 
 def _describe(ours: str, theirs: str, similarity: float) -> str:
