@@ -117,6 +117,23 @@ def test_a_namesake_of_an_alert_person_is_told_apart_by_the_birth_date(
         assert [r["code"] for r in row["review"]] == ["alert_hit"]
 
 
+# Issue 14: an alert without a birth date stops an application only on the alert's name up to
+# slips of typing and transliteration; a near surname (another family) is granted at once.
+@pytest.mark.parametrize(("alert_name", "surname", "status"), [
+    ("Anna Tester", "TESTER", "manual"),  # the name itself
+    ("AnnaTester", "TESTER", "manual"),  # typed as one word
+    ("Anna Texter", "TESTER", "granted"),  # a letter changed: another name, not a slip
+    ("Anna Testerova", "TESTER", "granted"),  # another surname
+    ("Анна Белякова", "BELOVA", "granted"),  # BELOVA is not BELYAKOVA
+])  # fmt: skip
+def test_a_near_surname_is_no_hit_on_an_alert_without_a_birth_date(
+        node: Node, alert_name: str, surname: str, status: str) -> None:
+    node.put_alerts(ADMIN, [{"id": "GEO-P-2", "category": "refuse_entry", "names": [alert_name],
+                             "nationalities": ["USA"], "sex": "F"}])
+    row = apply(node, passport("USA", surname=surname))
+    assert row["status"] == status
+
+
 def test_mails_are_asked_in_the_applicants_language_with_the_decision(node: Node) -> None:
     mails = Mails()
     row = apply(node, passport("USA"), mails)

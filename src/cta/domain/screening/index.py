@@ -8,6 +8,14 @@ every pair of widened tokens is looked up. Each token is also filed *alone with 
 year* (year 0 when unknown), which finds an alert when only one token survived intact; a
 traveller with a one-word name uses these alone, and without a birth date finds only alerts
 that have none either. Document numbers are filed by their OCR class (``normalise.ocr_class``).
+A traveller's names written together (surname then given names, and the other way round) are
+looked up too, as one token alone with the birth year and with none: an alert typed as one word
+(``HüseynliAynur``) was filed so. An alert with the space one letter off is found through the
+near skeletons of its two tokens, as a typo is.
+
+**Scoring without a birth date.** When the birth dates cannot be compared (the alert gives
+none, or the traveller's is unknown), only slips of typing and transliteration count as name
+matches (``score.is_slip``, ``strict``): a near surname alone never hits an undated alert.
 
 **Storage.** Postings live in a compact base (sorted keys → offsets → alert numbers, plain
 arrays) plus a small overlay of recent additions; ``compact()`` merges them. A removed alert
@@ -34,12 +42,14 @@ from cta.domain.screening.normalise import (
 )
 from cta.domain.screening.score import (
     DOCUMENT_NEAR_MISS_SCORE,
+    JOINED,
     THRESHOLD,
     VARIANT,
     align,
     birth_adjustment,
     name_score,
     profile_adjustments,
+    same_suffix,
     token_similarity,
     weight,
 )
@@ -50,6 +60,7 @@ __all__ = ["ScreeningIndex"]
 CATEGORIES = tuple(AlertCategory)
 SEXES = (None, "M", "F")
 MAX_NAME_TOKENS = 6
+JOIN_TOKENS = 4  # names written together: the first four, and a surname part with a given name
 SOLO_CAP = 500
 SOLO_SIMILARITY = 0.85
 TRUNCATION_LENGTH = 30  # the shortest MRZ name field (TD1) holds 30 characters
@@ -78,7 +89,13 @@ class _Query:
     birth: tuple[int | None, int | None, int | None]
     nationality: str | None
     sex: str | None
+    joins: frozenset[str] = frozenset()
+    join_skeletons: dict[str, str] = field(default_factory=dict)
+    join_raw: dict[str, str] = field(default_factory=dict)
+    join_lengths: frozenset[int] = frozenset()
+    shifted: list[tuple[str, str]] = field(default_factory=list)
     cache: list[dict[int, list[float]]] = field(default_factory=list)
+    join_cache: dict[tuple[int, ...], float] = field(default_factory=dict)  # name + strict
 
 
 class ScreeningIndex:
@@ -292,7 +309,8 @@ class ScreeningIndex:
         for slot, (score, _) in documents.items():
             scores[slot] = max(score, scores.get(slot, 0.0))
         ranked = [(s, slot) for slot, s in scores.items() if s >= min_score]
-        ranked.sort(key=lambda pair: (-pair[0], self.ids[pair[1]]))
+        # on equal scores, an alert whose birth date was compared before one that has none
+        ranked.sort(key=lambda pair: (-pair[0], not self.year[pair[1]], self.ids[pair[1]]))
         return [self._hit(slot, prepared, documents.get(slot)) for _, slot in ranked[:limit]]
 
     def _applies(self, slot: int, on: date | None) -> bool:
@@ -318,10 +336,17 @@ class ScreeningIndex:
         # a document cuts the last name part short when the name is longer than its field
         long_name = len("<".join(surname)) + 2 + len("<".join(given)) >= TRUNCATION_LENGTH
         truncated = [[long_name and i == len(v) - 1 for i in range(len(v))] for v in variants]
+        shapes = [skeleton(t) for t in variants[0]] if variants else []
+        joins, join_skeletons, join_raw, shifted = _joined_names(surname, given, shapes)
         prepared = _Query(
+            joins=frozenset(joins),
+            join_skeletons=join_skeletons,
+            join_raw=join_raw,
+            join_lengths=frozenset(len(t) + d for t in joins for d in range(-2, 3)),
+            shifted=shifted,
             variants=variants,
             surname_sizes=sizes,
-            skeletons=[[skeleton(t) for t in v] for v in variants],
+            skeletons=[shapes, *([skeleton(t) for t in v] for v in variants[1:])][: len(variants)],
             truncated=truncated,
             birth=(query.birth_year, query.birth_month, query.birth_day),
             nationality=query.nationality,
@@ -358,6 +383,18 @@ class ScreeningIndex:
                         slots = self._postings(solo_key(a, each))
                         if len(slots) <= SOLO_CAP:
                             found.update(slots)
+        known = self.vocabulary.skeleton_number
+        for text in query.join_skeletons:
+            number = known(text)
+            if number is not None:
+                for each in {year, None}:
+                    slots = self._postings(solo_key(number, each))
+                    if len(slots) <= SOLO_CAP:
+                        found.update(slots)
+        for head, tail in query.shifted:
+            one, other = known(head), known(tail)
+            if one is not None and other is not None:
+                found.update(self._postings(pair_key(one, other)))
         return found
 
     def _names(self, slot: int) -> Iterator[array[int]]:
@@ -368,34 +405,76 @@ class ScreeningIndex:
                 yield tokens[start:end]
                 start = end + 1
 
-    def _rows(self, query: _Query, variant: int, name: Sequence[int]) -> list[list[float]]:
+    def _rows(self, query: _Query, variant: int, name: Sequence[int],
+              strict: bool = False) -> list[list[float]]:
         cache = query.cache[variant]
         rows = []
         for token in name:
-            row = cache.get(token)
+            key = token << 1 | strict
+            row = cache.get(key)
             if row is None:
                 text = self.vocabulary.tokens[token]
                 shape = self.vocabulary.skeletons[self.vocabulary.token_skeleton[token]]
                 row = [
-                    token_similarity(q, qs, text, shape, cut)
+                    token_similarity(q, qs, text, shape, cut, strict)
                     for q, qs, cut in zip(query.variants[variant], query.skeletons[variant],
                                           query.truncated[variant], strict=True)
                 ]
-                cache[token] = row
+                cache[key] = row
             rows.append(row)
         return rows
 
+    def _strict(self, slot: int, query: _Query) -> bool:
+        """Whether only slips count: the birth dates of the two cannot be compared."""
+        return not self.year[slot] or query.birth[0] is None
+
+    def _joined(self, query: _Query, name: array[int], strict: bool) -> float:
+        """``JOINED`` (``VARIANT`` in skeleton only) when the alert name's tokens written
+        together are the traveller's names written together (a name typed as one word, or
+        with the space one letter off)."""
+        if not query.joins or len(name) > 3:
+            return 0.0
+        key = (*name, strict)
+        found = query.join_cache.get(key)
+        if found is None:
+            text = "".join(self.vocabulary.tokens[t] for t in name)
+            found = 0.0
+            if text in query.joins:
+                found = JOINED
+            elif len(text) in query.join_lengths:
+                shape = skeleton(text)
+                # Without a birth date, only the tokens' own skeletons written together, as
+                # they are: a skeleton of the whole folds doubles across the join (YEVGINE
+                # ABAJANYAN would be YEVGINE BEJANYAN), and -YANTS must stay -YANTS inside.
+                if strict:
+                    ours = query.join_raw.get(shape)
+                    if ours is not None and _other_suffixes(ours) != _other_suffixes(text):
+                        ours = None
+                else:
+                    ours = query.join_skeletons.get(shape)
+                if ours is not None and same_suffix(ours, text):
+                    found = VARIANT
+            query.join_cache[key] = found
+        return found
+
     def _best_name(self, slot: int, query: _Query) -> tuple[float, int, array[int] | None]:
+        """The best name score over the traveller's variants and the alert's names; variant
+        -1 is the names written together (``_joined``)."""
         best: tuple[float, int, array[int] | None] = (0.0, 0, None)
-        for variant, tokens in enumerate(query.variants):
-            q_weights = [weight(t) for t in tokens]
-            for name in self._names(slot):
-                pairs = align(self._rows(query, variant, name))
+        strict = self._strict(slot, query)
+        for name in self._names(slot):
+            for variant, tokens in enumerate(query.variants):
+                q_weights = [weight(t) for t in tokens]
+                pairs = align(self._rows(query, variant, name, strict))
                 words = self.vocabulary.tokens
                 s = name_score(pairs, q_weights, [weight(words[t]) for t in name],
                                query.surname_sizes[variant])
                 if s > best[0]:
                     best = (s, variant, name)
+            if best[0] < JOINED:
+                joined = self._joined(query, name, strict)
+                if joined > best[0]:
+                    best = (joined, -1, name)
         return best
 
     def _score(self, slot: int, query: _Query) -> tuple[float, list[str]]:
@@ -445,13 +524,21 @@ class ScreeningIndex:
         if name is None or names == 0:
             return ["no name part matches"]
         words = self.vocabulary.tokens
+        theirs = " ".join(words[t] for t in name)
+        if variant == -1:
+            return [f"names match ({names:.2f}): {' '.join(query.variants[0])} written together "
+                    f"is {theirs} written together (typed as one word or the space misplaced)"]
         tokens = query.variants[variant]
-        pairs = align(self._rows(query, variant, name))
+        strict = self._strict(slot, query)
+        pairs = align(self._rows(query, variant, name, strict))
         parts = []
         for pair in sorted(pairs, key=lambda p: p.query):
             theirs = words[name[pair.alert]]
             parts.append(_describe(tokens[pair.query], theirs, pair.similarity))
         out = [f"names match ({names:.2f}): " + ", ".join(parts)]
+        if strict:
+            out.append("no birth date to compare: only the same name up to slips of typing "
+                       "and transliteration counts")
         matched_a = {p.alert for p in pairs}
         matched_q = {p.query for p in pairs}
         extra = [words[t] for i, t in enumerate(name) if i not in matched_a]
@@ -461,6 +548,48 @@ class ScreeningIndex:
         if missing:
             out.append("the document's " + " ".join(missing) + " not in the alert")
         return out
+
+
+def _other_suffixes(text: str) -> int:
+    return sum(text.count(suffix) for suffix in ("YANTS", "IANTS", "YANTZ", "IANTZ"))
+
+
+def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
+    tuple[dict[str, list[int]], dict[str, str], dict[str, str], list[tuple[str, str]]]
+):
+    """A traveller's names written together, to compare with an alert typed as one word or
+    with the space one letter off: the joins (MRZ text → token positions), their skeletons
+    (of the whole, and of the tokens' skeletons written together) → the join, and the
+    surname with the first given name split one letter off either way (as skeletons).
+    ``raw``: the tokens' skeletons written together as they are (what counts without a birth
+    date)."""
+    joins: dict[str, list[int]] = {}
+    if not surname or not given:
+        return joins, {}, {}, []
+    tokens = surname + given
+    at = list(range(len(tokens)))[:JOIN_TOKENS]
+    parts, names = at[: len(surname)], at[len(surname) :]
+    orders = [at, [*names, *parts]]
+    orders += [order for g in names for order in ([*parts, g], [g, *parts])]
+    orders += [pair for s in parts for g in names for pair in ([s, g], [g, s])]
+    for order in orders:
+        joins.setdefault("".join(tokens[i] for i in order), order)
+    skeletons: dict[str, str] = {}
+    raw: dict[str, str] = {}
+    for text, order in joins.items():
+        together = "".join(shapes[i] for i in order)
+        raw.setdefault(together, text)
+        skeletons.setdefault(together, text)
+        skeletons.setdefault(skeleton(text), text)
+        skeletons.setdefault(skeleton(together), text)
+    shifted: list[tuple[str, str]] = []
+    whole = "".join(surname)
+    for first, second in ((whole, given[0]), (given[0], whole)):
+        text = first + second
+        for cut in (len(first) - 1, len(first) + 1):
+            if 0 < cut < len(text):
+                shifted.append((skeleton(text[:cut]), skeleton(text[cut:])))
+    return joins, skeletons, raw, shifted
 
 
 def _describe(ours: str, theirs: str, similarity: float) -> str:

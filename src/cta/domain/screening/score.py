@@ -12,6 +12,24 @@ only). Each pair has a token similarity:
   0.9 for a token cut short where a document truncated a long name; 0 between a patronymic
   (-OVICH, -EVNA ...) and a token that is none unless their skeletons agree.
 
+An adjacent transposition (ILKA for LIKA; in MRZ letters a block of one or two letters
+swapped with its neighbour, as a swap of two Armenian or Georgian letters such as ``Խա`` gives
+AKH for KHA) is a typing slip, not another name: 0.90, where OSA alone would give a four-letter
+name 0.69.
+
+**Without a birth date only slips count** (``strict``). When the birth dates cannot be compared
+(the alert gives none, or the traveller's is unknown), nothing but the name says who the alert
+is about, and a near surname is as often another family as a typo: BELOVA is not BELYAKOVA,
+HAKOBYAN not HAKOBYANTS (Հակոբյանց, another surname in Armenian, though older texts fold
+-YANTS into -YAN). So a pair then counts only when it is the same name up to the slips of
+typing and transliteration (``is_slip``): the same MRZ token, the same skeleton where the
+skeleton folds a romanisation variant (not the -YANTS/-YAN suffix), an adjacent transposition
+of the MRZ letters (not of the skeletons': SADIYE would be a slip of SEYYIDE),
+or a name cut short by a full MRZ field. Any other near spelling, even 0.95 similar, is no
+match, so such a name alone never hits an undated alert. The cost: a traveller on an undated
+alert whose document and alert differ by a real typo (a letter substituted, added or dropped)
+is no longer found; ``docs/screening.md`` gives the figures.
+
 Pairs under ``MATCH_MIN`` do not count. The name score is the mean similarity of the pairs,
 weighted by token length (a typo in ANI says less than one in KHACHATRYAN), times a coverage
 factor ``0.8 + 0.2 × c``, where c is the larger share of either side's letters that found a
@@ -19,6 +37,12 @@ partner (so a patronymic or second given name missing on one side costs nothing,
 sides a little). Two tokens must match when both sides have two; a single matching token
 caps the name score at 0.6 of itself (a shared common surname is no hit), and a one-token
 name against a longer one at 0.8.
+
+A name typed as one word, or with the space one letter off (``HüseynliAynur``,
+``Հովհաննիսյա նԼուսինե``), is found by its letters: when the alert name's tokens written
+together are the traveller's surname and given names written together (in either order), the
+name score is ``JOINED`` (0.95; 0.93 when the two agree in skeleton only), whatever the
+token alignment says. This is a slip too, so it counts without a birth date.
 
 The **score** adds to the name score what the birth date, nationality and sex say (see
 ``birth_adjustment`` and ``profile_adjustments``) and is cut to 0..1. Hits at or above
@@ -33,15 +57,20 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
+from cta.domain.screening.normalise import skeleton
+
 __all__ = [
     "DOCUMENT_NEAR_MISS_SCORE",
+    "JOINED",
     "MATCH_MIN",
     "THRESHOLD",
     "Pair",
     "align",
     "birth_adjustment",
+    "is_slip",
     "name_score",
     "profile_adjustments",
+    "same_suffix",
     "token_similarity",
 ]
 
@@ -49,22 +78,70 @@ THRESHOLD = 0.85
 MATCH_MIN = 0.70
 VARIANT = 0.93
 TRUNCATED = 0.90
+TRANSPOSED = 0.90
+JOINED = 0.95
 DOCUMENT_NEAR_MISS_SCORE = 0.90
 TYPO_COST = 1.25
 NO_BIRTH_DATE = -0.06
 FULL_BIRTH_DATE = 0.08
 _PATRONYMIC = ("OVICH", "EVICH", "OVNA", "EVNA", "ICH", "ICHNA", "INICHNA")
+# Suffixes the skeleton folds into -YAN that are another surname, not another spelling.
+_OTHER_SUFFIX = ("YANTS", "IANTS", "IANTZ", "YANTZ", "IANC", "JANC", "YANC")
+_MAX_SWAPPED = 4
+
+
+def transposed(a: str, b: str) -> bool:
+    """Whether ``b`` is ``a`` with two adjacent blocks of letters swapped, together at most
+    four letters long (LIKA/ILKA, KHACHIK/AKHCHIK): one slip of typing, in any script."""
+    if len(a) != len(b) or a == b:
+        return False
+    start = 0
+    while a[start] == b[start]:
+        start += 1
+    end = len(a)
+    while a[end - 1] == b[end - 1]:
+        end -= 1
+    middle, other = a[start:end], b[start:end]
+    if not 2 <= len(middle) <= _MAX_SWAPPED:
+        return False
+    return any(other == middle[k:] + middle[:k] for k in range(1, len(middle)))
+
+
+def same_suffix(a: str, b: str) -> bool:
+    """False when one token ends in -YANTS (or a spelling of it) and the other does not."""
+    return a.endswith(_OTHER_SUFFIX) == b.endswith(_OTHER_SUFFIX)
+
+
+def is_slip(query: str, alert: str, query_skeleton: str | None = None,
+            alert_skeleton: str | None = None) -> bool:
+    """Whether two MRZ tokens are one name up to slips of typing and transliteration: equal,
+    one skeleton (not by the -YANTS/-YAN fold), or an adjacent transposition of the letters
+    themselves (one of the skeletons' letters would make SADIYE a slip of SEYYIDE)."""
+    if query == alert:
+        return True
+    qs = skeleton(query) if query_skeleton is None else query_skeleton
+    a_s = skeleton(alert) if alert_skeleton is None else alert_skeleton
+    if qs == a_s:
+        return same_suffix(query, alert)
+    return transposed(query, alert)
 
 
 def token_similarity(query: str, query_skeleton: str, alert: str, alert_skeleton: str,
-                     truncated: bool = False) -> float:
-    """How alike two name tokens are, 0..1 (see the module's docstring)."""
+                     truncated: bool = False, strict: bool = False) -> float:
+    """How alike two name tokens are, 0..1 (see the module's docstring).
+
+    ``strict``: the birth dates cannot be compared, so only slips count (``is_slip``).
+    """
     if query == alert:
         return 1.0
     if query_skeleton == alert_skeleton:
-        return VARIANT
+        return VARIANT if not strict or same_suffix(query, alert) else 0.0
     if truncated and len(query) >= 2 and alert.startswith(query):
         return TRUNCATED
+    if transposed(query, alert) or (not strict and transposed(query_skeleton, alert_skeleton)):
+        return TRANSPOSED
+    if strict:
+        return 0.0
     if query.endswith(_PATRONYMIC) != alert.endswith(_PATRONYMIC):
         return 0.0  # TARASOVA is not TARASOVNA: a surname is no near spelling of a patronymic
     plain = OSA.normalized_similarity(query, alert)

@@ -15,12 +15,14 @@ from array import array
 from rapidfuzz.distance import OSA
 
 from cta.domain.screening.normalise import skeleton
+from cta.domain.screening.score import transposed
 
 __all__ = ["Vocabulary"]
 
 MIN_DELETION_LENGTH = 4
 SIMILAR_MIN = 0.70
 SIMILAR_MAX = 8
+SWAP = 0.90
 _CACHE_LIMIT = 100_000
 
 
@@ -50,6 +52,10 @@ class Vocabulary:
         self.tokens.append(token)
         self.token_skeleton.append(self._skeleton_id(skeleton(token)))
         return number
+
+    def skeleton_number(self, text: str) -> int | None:
+        """The number of a skeleton the vocabulary knows, or None (numbering nothing)."""
+        return self._skeleton_ids.get(text)
 
     def _skeleton_id(self, text: str) -> int:
         found = self._skeleton_ids.get(text)
@@ -82,7 +88,10 @@ class Vocabulary:
             s = OSA.normalized_similarity(text, self.skeletons[number], score_cutoff=SIMILAR_MIN)
             if s:
                 scored.append((number, s))
-        scored.sort(key=lambda pair: -pair[1])
+        # a swap of two letters is a slip, as near as ``score`` makes it (0.90), so it is
+        # kept among the nearest even when one-letter insertions of a short name abound
+        scored.sort(key=lambda pair: -max(pair[1], SWAP if transposed(
+            text, self.skeletons[pair[0]]) else 0.0))
         result = scored[:SIMILAR_MAX]
         if len(self._similar) >= _CACHE_LIMIT:
             self._similar.clear()
