@@ -17,9 +17,9 @@ from typing import NamedTuple, cast
 from cta.domain.documents.charset import MRZ_CHARACTERS, character_value
 from cta.domain.documents.fields import Name, document_code_problem
 from cta.domain.documents.formats import FORMATS, Format
-from cta.domain.documents.model import DocumentType, TravelDocument
+from cta.domain.documents.model import DocumentType, MRZIssue, TravelDocument
 
-__all__ = ["Reading", "read_fast", "read_text", "unread"]
+__all__ = ["Draft", "Reading", "read_fast", "read_text", "unread"]
 
 
 class Reading(NamedTuple):
@@ -35,7 +35,8 @@ class Reading(NamedTuple):
     state: str | None = None
     number: str | None = None
     nationality: str | None = None
-    dates: tuple[date, int, date] | None = None
+    expiry: date | None = None
+    birth: date | None = None  # proven only with the expiry date, which sets its century
     sex: tuple[str | None] | None = None
     optional: tuple[str, str] | None = None
     composite: bool = False
@@ -100,25 +101,33 @@ def _dates_table() -> dict[str, _Date]:
     return _DATES
 
 
-def _date_pair(birth: _Date, expiry: _Date, today: date) -> tuple[date, int, date] | None:
-    """Birth date, its year and expiry date from their table entries, or None on a 29 February
-    of a year that is not a leap year.
+def _date_pair(
+    birth: _Date | None, expiry: _Date | None, today: date
+) -> tuple[date | None, date | None]:
+    """Birth and expiry dates from their table entries; None for one not in the table, on a
+    29 February of a year that is not a leap year, or a birth date whose expiry is not known.
 
     The century rule is the one of ``dates``: expiry within 50 years of today; birth the
     latest year that puts it on or before both today and the expiry date.
     """
+    if expiry is None:
+        return None, None
     base = today.year - 50
     try:
         expires = date(base + (expiry[0] - base) % 100, expiry[1], expiry[2])
-        latest = today if today <= expires else expires
-        year = latest.year
-        century = year - year % 100
-        if birth[3] > (year % 100) * 10000 + latest.month * 100 + latest.day:
-            century -= 100
-        born = date(century + birth[0], birth[1], birth[2])
     except ValueError:
-        return None
-    return born, born.year, expires
+        return None, None
+    if birth is None:
+        return None, expires
+    latest = today if today <= expires else expires
+    year = latest.year
+    century = year - year % 100
+    if birth[3] > (year % 100) * 10000 + latest.month * 100 + latest.day:
+        century -= 100
+    try:
+        return date(century + birth[0], birth[1], birth[2]), expires
+    except ValueError:
+        return None, expires
 
 
 def _code(raw: str, known_codes: Container[str] | None) -> str | None:
@@ -248,7 +257,7 @@ def _two_line(
     number = text[low : low + 9].rstrip("<") if data[low + 9] - _ZERO == number_sum % 10 else None
     table = _DATES or _dates_table()
     birth, expiry = table.get(text[low + 13 : low + 20]), table.get(text[low + 21 : low + 28])
-    dates = _date_pair(birth, expiry, today) if birth and expiry else None
+    born, expires = _date_pair(birth, expiry, today)
     optional_raw = text[low + 28 : low + optional_end]
     optional: tuple[str, str] | None = (optional_raw.strip("<"), "")
     composite = True
@@ -263,9 +272,13 @@ def _two_line(
         else:  # TD2: the optional data come at weight 7 first in the composite
             extra = _phase_0(data, low + 28, low + 35)
         # birth date at weight 3 first, expiry date at weight 1 first
-        born = birth[5] if birth else _phase_1(data, low + 13, low + 20)
-        expires = expiry[6] if expiry else _phase_2(data, low + 21, low + 28)
-        total = number_sum + _T7[data[low + 9]] + born + expires + extra
+        total = (
+            number_sum
+            + _T7[data[low + 9]]
+            + (birth[5] if birth else _phase_1(data, low + 13, low + 20))
+            + (expiry[6] if expiry else _phase_2(data, low + 21, low + 28))
+            + extra
+        )
         composite = data[low + length - 1] - _ZERO == total % 10
     code = text[:2]
     state = _code(text[2:5], known_codes)
@@ -280,16 +293,17 @@ def _two_line(
         and nationality is not None
         and birth is not None
         and expiry is not None
-        and dates is not None
+        and born is not None
+        and expires is not None
         and sex in "MF<"
         and optional is not None
         and composite
         and name is not None
     ):
-        draft = _Draft(
+        draft = Draft(
             fmt.type, code.rstrip("<"), state, name[0], name[1], number, nationality,
-            dates[0], dates[2], birth[7], expiry[7], None if sex == "<" else sex,
-            optional[0], "", lines, name[2],
+            born, expires, birth[7], expiry[7], None if sex == "<" else sex,
+            optional[0], "", lines, name[2], born.year,
         )  # fmt: skip
         return cast(TravelDocument, draft)  # it is one, since its __class__ assignment
     return Reading(
@@ -299,7 +313,8 @@ def _two_line(
         state,
         number,
         nationality,
-        dates,
+        expires,
+        born,
         ((None if sex == "<" else sex),) if sex in "MF<" else None,
         optional,
         composite,
@@ -315,7 +330,7 @@ def _td1(
     number = text[5:14].rstrip("<") if data[14] - _ZERO == number_sum % 10 else None
     table = _DATES or _dates_table()
     birth, expiry = table.get(text[31:38]), table.get(text[39:46])
-    dates = _date_pair(birth, expiry, today) if birth and expiry else None
+    born, expires = _date_pair(birth, expiry, today)
     composite_sum = (
         number_sum
         + _T7[data[14]]
@@ -340,15 +355,16 @@ def _td1(
         and nationality is not None
         and birth is not None
         and expiry is not None
-        and dates is not None
+        and born is not None
+        and expires is not None
         and sex in "MF<"
         and composite
         and name is not None
     ):
-        draft = _Draft(
+        draft = Draft(
             DocumentType.TD1, code.rstrip("<"), state, name[0], name[1], text[5:14].rstrip("<"),
-            nationality, dates[0], dates[2], birth[7], expiry[7], None if sex == "<" else sex,
-            optional[0], optional[1], lines, name[2],
+            nationality, born, expires, birth[7], expiry[7], None if sex == "<" else sex,
+            optional[0], optional[1], lines, name[2], born.year,
         )  # fmt: skip
         return cast(TravelDocument, draft)
     return Reading(
@@ -358,7 +374,8 @@ def _td1(
         state,
         number,
         nationality,
-        dates,
+        expires,
+        born,
         ((None if sex == "<" else sex),) if sex in "MF<" else None,
         optional,
         composite,
@@ -366,7 +383,7 @@ def _td1(
     )
 
 
-class _Draft:
+class Draft:
     """A ``TravelDocument`` under construction, turned into one when complete.
 
     The frozen dataclass's ``__init__`` sets each of its 18 fields through
@@ -387,8 +404,8 @@ class _Draft:
         given_names: str,
         document_number: str,
         nationality: str,
-        birth_date: date,
-        expiry_date: date,
+        birth_date: date | None,
+        expiry_date: date | None,
         birth_date_raw: str,
         expiry_date_raw: str,
         sex: str | None,
@@ -396,6 +413,9 @@ class _Draft:
         optional_data_2: str,
         lines: tuple[str, ...],
         names_truncated: bool,
+        birth_year: int | None,
+        errors: tuple[MRZIssue, ...] = (),
+        warnings: tuple[MRZIssue, ...] = (),
     ) -> None:
         self.type = kind
         self.document_code = document_code
@@ -412,8 +432,8 @@ class _Draft:
         self.optional_data = optional_data
         self.optional_data_2 = optional_data_2
         self.lines = lines
-        self.errors = ()
+        self.errors = errors
         self.names_truncated = names_truncated
-        self.birth_year = birth_date.year
-        self.warnings = ()
+        self.birth_year = birth_year
+        self.warnings = warnings
         self.__class__ = TravelDocument  # type: ignore[assignment]

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from datetime import date
+from typing import cast
 
 from cta.domain.documents.charset import FILLER
 from cta.domain.documents.checks import verify_check_digit
 from cta.domain.documents.dates import read_birth_date, read_expiry_date
-from cta.domain.documents.fast import Reading, read_fast, read_text, unread
+from cta.domain.documents.fast import Draft, Reading, read_fast, read_text, unread
 from cta.domain.documents.fields import (
     ALPHANUMERIC,
     DIGITS_ONLY,
@@ -106,20 +107,29 @@ def _reading_order(issue: MRZIssue) -> tuple[int, int]:
 
 
 def _read_dates(
-    fmt: Format, lines: Sequence[str], today: date, issues: list[MRZIssue]
+    fmt: Format,
+    lines: Sequence[str],
+    today: date,
+    issues: list[MRZIssue],
+    known: Reading | None = None,
 ) -> tuple[date | None, int | None, date | None]:
     """Birth date, birth year and expiry date, each checked against its check digit.
 
     The expiry date is read first: a holder is born before the document expires, so the
-    birth date's century is the latest that puts it on or before both (``dates``).
+    birth date's century is the latest that puts it on or before both (``dates``). A date
+    the fast path proved (``known``) is taken as it is.
     """
     span = fmt.expiry_date
-    expiry = None
-    raw = span.of(lines)
-    if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
-        expiry = read_expiry_date(raw, span, today, issues)
-    parts = (Checked(span, False),)
-    verify_check_digit("expiry_date", "expiry date", parts, fmt.expiry_date_check, lines, issues)
+    expiry = None if known is None else known.expiry
+    if expiry is None:
+        raw = span.of(lines)
+        if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
+            expiry = read_expiry_date(raw, span, today, issues)
+        parts = (Checked(span, False),)
+        check = fmt.expiry_date_check
+        verify_check_digit("expiry_date", "expiry date", parts, check, lines, issues)
+    if known is not None and known.birth is not None:
+        return known.birth, known.birth.year, expiry
     span = fmt.birth_date
     birth, birth_year = None, None
     raw = span.of(lines)
@@ -181,7 +191,7 @@ def _read(
     if nationality is None:
         span = fmt.nationality
         nationality = read_code("nationality", span.of(lines), span, known_codes, issues)
-    birth, birth_year, expiry = known.dates or _read_dates(fmt, lines, today, issues)
+    birth, birth_year, expiry = _read_dates(fmt, lines, today, issues, known)
     sex = known.sex[0] if known.sex is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
     # after a long document number, the optional data begin later (the span the step gave)
     if known.optional is not None and known.number is not None:
@@ -193,24 +203,10 @@ def _read(
         verify_check_digit("composite_check_digit", "composite", parts, check, lines, issues)
     warnings: list[MRZIssue] = []
     name = known.name or read_name(fmt.name.of(lines), fmt.name, issues, warnings)
-    return TravelDocument(
-        type=fmt.type,
-        document_code=code,
-        issuing_state=state,
-        surname=name.surname,
-        given_names=name.given_names,
-        document_number=number,
-        nationality=nationality,
-        birth_date=birth,
-        expiry_date=expiry,
-        birth_date_raw=fmt.birth_date.of(lines),
-        expiry_date_raw=fmt.expiry_date.of(lines),
-        sex=sex,
-        optional_data=optional_data,
-        optional_data_2=optional_data_2,
-        lines=lines,
-        errors=tuple(sorted(issues, key=_reading_order)),
-        names_truncated=name.truncated,
-        birth_year=birth_year,
-        warnings=tuple(warnings),
-    )
+    document = Draft(
+        fmt.type, code, state, name.surname, name.given_names, number, nationality, birth,
+        expiry, fmt.birth_date.of(lines), fmt.expiry_date.of(lines), sex, optional_data,
+        optional_data_2, lines, name.truncated, birth_year,
+        tuple(sorted(issues, key=_reading_order)), tuple(warnings),
+    )  # fmt: skip
+    return cast(TravelDocument, document)  # it is one (see Draft)
