@@ -61,13 +61,14 @@ _MRZ_BYTES = "".join(sorted(MRZ_CHARACTERS)).encode()
 _ZERO = ord("0")
 _FILLER = ord("<")
 _NO_DATA = "<" * 14
-_VALID_CODES: dict[DocumentType, frozenset[str]] = {
-    kind: frozenset(
-        code
+# the two characters of each document code a format allows -> the code, fillers stripped
+_VALID_CODES: dict[DocumentType, dict[str, str]] = {
+    kind: {
+        code: code.rstrip("<")
         for first in "ACIPV"
         for second in "<ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         if document_code_problem(kind, code := first + second) is None
-    )
+    }
     for kind in DocumentType
 }
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
@@ -160,13 +161,6 @@ def _day(year: int, entry: _Date) -> date | None:
     return _calendar_day(year, entry[1], entry[2])
 
 
-def _code(raw: str, known_codes: Container[str] | None) -> str | None:
-    code = raw.rstrip("<")
-    if not code.isalpha() or (known_codes is not None and code not in known_codes):
-        return None
-    return code
-
-
 def _name(raw: str) -> tuple[str, str, bool] | None:
     """Surname, given names and truncation when the name has letters only and a primary
     identifier, else None."""
@@ -208,7 +202,7 @@ def _phase_2(data: bytes, start: int, end: int) -> int:
 # One layout per format, as plain values (a dictionary keyed by an enum hashes in Python):
 # the format, its document codes, the line length, where the optional data end, and whether
 # the optional data have a check digit (TD3) and the lower line a composite one (not visas).
-_Layout = tuple[Format, frozenset[str], int, int, bool, bool]
+_Layout = tuple[Format, dict[str, str], int, int, bool, bool]
 
 
 def _layout(kind: DocumentType) -> _Layout:
@@ -310,14 +304,17 @@ def _two_line(
             + extra
         )
         composite = data[low + length - 1] - _ZERO == total % 10
-    code = text[:2]
-    state = _code(text[2:5], known_codes)
-    nationality = _code(text[low + 10 : low + 13], known_codes)
+    code = codes.get(text[:2])
+    # country codes: 1-3 letters then fillers, known when a list is given
+    raw = text[2:5].rstrip("<")
+    state = raw if raw.isalpha() and (known_codes is None or raw in known_codes) else None
+    raw = text[low + 10 : low + 13].rstrip("<")
+    nationality = raw if raw.isalpha() and (known_codes is None or raw in known_codes) else None
     sex = text[low + 20]
     name = _name(text[5:length])
     lines = (text[:length], text[low:])
     if (
-        code in codes
+        code is not None
         and state is not None
         and number is not None
         and nationality is not None
@@ -331,7 +328,7 @@ def _two_line(
         and name is not None
     ):
         draft = Draft(
-            fmt.type, code.rstrip("<"), state, name[0], name[1], number, nationality,
+            fmt.type, code, state, name[0], name[1], number, nationality,
             born, expires, birth[7], expiry[7], None if sex == "<" else sex,
             optional[0], "", lines, name[2], born.year,
         )  # fmt: skip
@@ -339,7 +336,7 @@ def _two_line(
     return Reading(
         fmt,
         lines,
-        code.rstrip("<") if code in codes else None,
+        code,
         state,
         number,
         nationality,
@@ -370,16 +367,19 @@ def _td1(
         + _phase_0(data, 49, 60)  # optional data of line 2
     )
     composite = data[60] - _ZERO == composite_sum % 10
-    code = text[:2]
-    state = _code(text[2:5], known_codes)
-    nationality = _code(text[46:49], known_codes)
+    code = _TD1[1].get(text[:2])
+    # country codes: 1-3 letters then fillers, known when a list is given
+    raw = text[2:5].rstrip("<")
+    state = raw if raw.isalpha() and (known_codes is None or raw in known_codes) else None
+    raw = text[46:49].rstrip("<")
+    nationality = raw if raw.isalpha() and (known_codes is None or raw in known_codes) else None
     sex = text[38]
     name = _name(text[62:])
     lines = (text[:30], text[31:61], text[62:])
     # a long document number moves the optional data (Part 5 note j): read with the number
     optional = (text[15:30].strip("<"), text[49:60].strip("<")) if number is not None else None
     if (
-        code in _TD1[1]
+        code is not None
         and state is not None
         and optional is not None
         and nationality is not None
@@ -392,7 +392,7 @@ def _td1(
         and name is not None
     ):
         draft = Draft(
-            DocumentType.TD1, code.rstrip("<"), state, name[0], name[1], text[5:14].rstrip("<"),
+            DocumentType.TD1, code, state, name[0], name[1], text[5:14].rstrip("<"),
             nationality, born, expires, birth[7], expiry[7], None if sex == "<" else sex,
             optional[0], optional[1], lines, name[2], born.year,
         )  # fmt: skip
@@ -400,7 +400,7 @@ def _td1(
     return Reading(
         _TD1[0],
         lines,
-        code.rstrip("<") if code in _TD1[1] else None,
+        code,
         state,
         number,
         nationality,
