@@ -8,6 +8,7 @@ issue says which character, so the officer can compare it with the document.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from itertools import islice
 
 from cta.domain.documents.charset import (
     CONFUSABLE,
@@ -24,13 +25,26 @@ __all__ = ["verify_check_digit"]
 
 _DIGIT_TEXT = tuple(str(d) for d in range(10))
 _WEIGHTS = (7, 3, 1)
-# For each confusable character: (look-alike, change of check value, look-alike is a digit).
-_SWAPS: dict[str, tuple[tuple[str, int, bool], ...]] = {
-    char: tuple(
-        (alt, character_value(alt) - character_value(char), alt in DIGITS) for alt in alternatives
-    )
-    for char, alternatives in CONFUSABLE.items()
-}
+_Swaps = dict[str, tuple[tuple[str, bool], ...]]
+
+
+def _swaps(needed: int, weight: int) -> _Swaps:
+    """The look-alikes of each confusable character that change a check sum by ``needed``
+    (modulo 10) at ``weight``, each with whether it is a digit."""
+    table: _Swaps = {}
+    for char, alternatives in CONFUSABLE.items():
+        found = tuple(
+            (alt, alt in DIGITS)
+            for alt in alternatives
+            if (character_value(alt) - character_value(char)) * weight % 10 == needed
+        )
+        if found:
+            table[char] = found
+    return table
+
+
+# [needed change of the check sum][position modulo 3] -> the look-alikes that make it
+_HINTS = tuple(tuple(_swaps(needed, weight) for weight in _WEIGHTS) for needed in range(10))
 
 
 def verify_check_digit(
@@ -88,7 +102,7 @@ def _likely_confusion(
             where = check.where(0)
             return f"; likely an OCR confusion: {printed!r} at {where} may be {digits[0]!r}"
         target = int(digits[0])
-    hints = list(_confusions(text, parts, computed, target))
+    hints = list(islice(_confusions(text, parts, computed, target), 2))
     return "; likely an OCR confusion: " + " or ".join(hints[:2]) if hints else ""
 
 
@@ -98,14 +112,17 @@ def _shown(printed: str) -> str:
 
 def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int) -> Iterator[str]:
     """Single look-alike substitutions in ``text`` that turn ``computed`` into ``target``."""
-    needed = (target - computed) % 10
+    tables = _HINTS[(target - computed) % 10]
     index = 0
     for part in parts:
         span = part.span
         length = span.end - span.start
-        for offset, char in enumerate(text[index : index + length]):
-            weight = _WEIGHTS[(index + offset) % 3]
-            for alternative, delta, is_digit in _SWAPS.get(char, ()):
-                if (part.letters or is_digit) and delta * weight % 10 == needed:
+        for offset in range(length):
+            char = text[index + offset]
+            swaps = tables[(index + offset) % 3].get(char)
+            if swaps is None:
+                continue
+            for alternative, is_digit in swaps:
+                if part.letters or is_digit:
                     yield f"{char!r} at {span.where(offset)} may be {alternative!r}"
         index += length

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from datetime import date
+from typing import cast
 
 from cta.domain.documents.charset import FILLER
 from cta.domain.documents.checks import verify_check_digit
 from cta.domain.documents.dates import read_birth_date, read_expiry_date
-from cta.domain.documents.fast import read_fast
+from cta.domain.documents.fast import Draft, Reading, read_fast, read_text, unread
 from cta.domain.documents.fields import (
     ALPHANUMERIC,
     DIGITS_ONLY,
@@ -50,12 +51,16 @@ def parse_mrz(
     text: str | Sequence[str], *, today: date, known_codes: Container[str] | None = None
 ) -> TravelDocument:
     """Read an MRZ (lines, or one string with newlines) as of ``today``; issues, not raises."""
-    lines = _split(text)
-    fmt = format_for_shape(lines)
-    if fmt is None:
-        raise MRZFormatError(_shape_message(lines))
-    read = tuple(lines)
-    return read_fast(fmt, read, today, known_codes) or _read(fmt, read, today, known_codes)
+    read = read_text(text, today, known_codes) if isinstance(text, str) else None
+    if read is None:  # not lines of MRZ characters joined by '\n': split and strip first
+        lines = _split(text)
+        fmt = format_for_shape(lines)
+        if fmt is None:
+            raise MRZFormatError(_shape_message(lines))
+        read = read_fast(fmt, tuple(lines), today, known_codes)
+    if isinstance(read, Reading):  # some field could not be proven clean: explain it
+        return _read(read.fmt, read.lines, today, known_codes, read)
+    return read
 
 
 def _read_document_number(
@@ -102,20 +107,29 @@ def _reading_order(issue: MRZIssue) -> tuple[int, int]:
 
 
 def _read_dates(
-    fmt: Format, lines: Sequence[str], today: date, issues: list[MRZIssue]
+    fmt: Format,
+    lines: Sequence[str],
+    today: date,
+    issues: list[MRZIssue],
+    known: Reading | None = None,
 ) -> tuple[date | None, int | None, date | None]:
     """Birth date, birth year and expiry date, each checked against its check digit.
 
     The expiry date is read first: a holder is born before the document expires, so the
-    birth date's century is the latest that puts it on or before both (``dates``).
+    birth date's century is the latest that puts it on or before both (``dates``). A date
+    the fast path proved (``known``) is taken as it is.
     """
     span = fmt.expiry_date
-    expiry = None
-    raw = span.of(lines)
-    if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
-        expiry = read_expiry_date(raw, span, today, issues)
-    parts = (Checked(span, False),)
-    verify_check_digit("expiry_date", "expiry date", parts, fmt.expiry_date_check, lines, issues)
+    expiry = None if known is None else known.expiry
+    if expiry is None:
+        raw = span.of(lines)
+        if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
+            expiry = read_expiry_date(raw, span, today, issues)
+        parts = (Checked(span, False),)
+        check = fmt.expiry_date_check
+        verify_check_digit("expiry_date", "expiry date", parts, check, lines, issues)
+    if known is not None and known.birth is not None:
+        return known.birth, known.birth.year, expiry
     span = fmt.birth_date
     birth, birth_year = None, None
     raw = span.of(lines)
@@ -148,43 +162,51 @@ def _read_optional(
 
 
 def _read(
-    fmt: Format, lines: tuple[str, ...], today: date, known_codes: Container[str] | None
+    fmt: Format,
+    lines: tuple[str, ...],
+    today: date,
+    known_codes: Container[str] | None,
+    known: Reading | None = None,
 ) -> TravelDocument:
-    """Every field read and checked; every problem an issue (the full, explaining reader)."""
+    """Every field read and checked; every problem an issue (the full, explaining reader).
+
+    ``known`` holds the fields the fast path proved clean, with their values: those steps are
+    skipped (they would add no issue), the others run in full, in the same order.
+    """
+    if known is None:
+        known = unread(fmt, lines)
     issues: list[MRZIssue] = []
-    code = check_document_code(fmt, fmt.document_code.of(lines), issues)
-    state_span, nationality_span = fmt.issuing_state, fmt.nationality
-    state = read_code("issuing_state", state_span.of(lines), state_span, known_codes, issues)
-    number, optional = _read_document_number(fmt, lines, issues)
-    nationality = read_code(
-        "nationality", nationality_span.of(lines), nationality_span, known_codes, issues
-    )
-    birth, birth_year, expiry = _read_dates(fmt, lines, today, issues)
-    sex = read_sex(fmt.sex.of(lines), fmt.sex, issues)
-    optional_data, optional_data_2 = _read_optional(fmt, lines, optional, issues)
-    if fmt.composite_check is not None:
+    code = known.code
+    if code is None:
+        code = check_document_code(fmt, fmt.document_code.of(lines), issues)
+    state = known.state
+    if state is None:
+        span = fmt.issuing_state
+        state = read_code("issuing_state", span.of(lines), span, known_codes, issues)
+    if known.number is not None:
+        number, optional = known.number, fmt.optional_data
+    else:
+        number, optional = _read_document_number(fmt, lines, issues)
+    nationality = known.nationality
+    if nationality is None:
+        span = fmt.nationality
+        nationality = read_code("nationality", span.of(lines), span, known_codes, issues)
+    birth, birth_year, expiry = _read_dates(fmt, lines, today, issues, known)
+    sex = known.sex[0] if known.sex is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
+    # after a long document number, the optional data begin later (the span the step gave)
+    if known.optional is not None and known.number is not None:
+        optional_data, optional_data_2 = known.optional
+    else:
+        optional_data, optional_data_2 = _read_optional(fmt, lines, optional, issues)
+    if fmt.composite_check is not None and not known.composite:
         parts, check = COMPOSITE[fmt.type], fmt.composite_check
         verify_check_digit("composite_check_digit", "composite", parts, check, lines, issues)
     warnings: list[MRZIssue] = []
-    name = read_name(fmt.name.of(lines), fmt.name, issues, warnings)
-    return TravelDocument(
-        type=fmt.type,
-        document_code=code,
-        issuing_state=state,
-        surname=name.surname,
-        given_names=name.given_names,
-        document_number=number,
-        nationality=nationality,
-        birth_date=birth,
-        expiry_date=expiry,
-        birth_date_raw=fmt.birth_date.of(lines),
-        expiry_date_raw=fmt.expiry_date.of(lines),
-        sex=sex,
-        optional_data=optional_data,
-        optional_data_2=optional_data_2,
-        lines=lines,
-        errors=tuple(sorted(issues, key=_reading_order)),
-        names_truncated=name.truncated,
-        birth_year=birth_year,
-        warnings=tuple(warnings),
-    )
+    name = known.name or read_name(fmt.name.of(lines), fmt.name, issues, warnings)
+    document = Draft(
+        fmt.type, code, state, name.surname, name.given_names, number, nationality, birth,
+        expiry, fmt.birth_date.of(lines), fmt.expiry_date.of(lines), sex, optional_data,
+        optional_data_2, lines, name.truncated, birth_year,
+        tuple(sorted(issues, key=_reading_order)), tuple(warnings),
+    )  # fmt: skip
+    return cast(TravelDocument, document)  # it is one (see Draft)
