@@ -130,6 +130,10 @@ class ScreeningClient:
         self._problem = (time.monotonic(), said)
         return said
 
+    def close(self) -> None:
+        """Close this thread's connection (the others close with their threads' process)."""
+        self._drop()
+
     # -- the connection --------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import socketserver
 import subprocess
 import sys
@@ -53,6 +54,7 @@ class ScreeningServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
     def __init__(self, path: Path, book: AlertBook, store: Store) -> None:
         self.book = book
         self.store = store
+        self.connections: set[socket.socket] = set()  # the workers' threads' open connections
         path.unlink(missing_ok=True)  # a socket left by a process that was killed
         super().__init__(str(path), _Connection)
         os.chmod(path, 0o600)
@@ -78,6 +80,13 @@ class ScreeningServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
             return {"error": f"{exc.__class__.__name__}: {exc}"[:300], "kind": "unavailable"}
         return {"hits": [encode_hits(h) for h in hits]}
 
+    def server_close(self) -> None:
+        """Stop listening and end the open connections (their workers hear it at once)."""
+        super().server_close()
+        for connection in list(self.connections):
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
     def refresh(self) -> None:
         """Apply the alert changes the database holds and the index has not seen."""
         with self.store.transaction(read_only=True) as tx:
@@ -88,9 +97,15 @@ class _Connection(socketserver.StreamRequestHandler):
     server: ScreeningServer
 
     def handle(self) -> None:
-        for line in self.rfile:
-            self.wfile.write(json.dumps(self.server.answer(line),
-                                        separators=(",", ":")).encode() + b"\n")  # fmt: skip
+        self.server.connections.add(self.connection)
+        try:
+            for line in self.rfile:
+                self.wfile.write(json.dumps(self.server.answer(line),
+                                            separators=(",", ":")).encode() + b"\n")  # fmt: skip
+        except OSError:
+            pass  # the worker went away, or the server is closing
+        finally:
+            self.server.connections.discard(self.connection)
 
 
 def main(path: Path) -> None:
