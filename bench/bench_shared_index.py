@@ -13,7 +13,9 @@ generator) are put into a SQLite node through ``Node.put_alerts``; then `cta ser
 
 For each: the seconds until ``/v1/health`` answers 200, then ``BENCH_SHARED_CHECKS`` (default
 400) border checks one after another (p50, p99: the price of the hop to the screening process),
-then the resident memory of the node's processes, summed (RSS, and PSS, which counts a page
+then ``BENCH_SHARED_CLIENTS`` clients (8) checking one after another for
+``BENCH_SHARED_SECONDS`` (15: checks a second, closed loop), then the resident memory of the
+node's processes, summed (RSS, and PSS, which counts a page
 shared by several processes once), with the screening process's and the workers' own shares.
 """
 
@@ -37,6 +39,8 @@ CHECKS = int(os.environ.get("BENCH_SHARED_CHECKS", "400"))
 # common names of the three states: their screening looks at many candidates, as at a border
 SURNAMES = ("MAMMADOV", "ALIYEV", "HASANOVA", "GRIGORYAN", "HARUTYUNYAN", "SARGSYAN",
             "BERIDZE", "KAPANADZE", "GELASHVILI", "IVANOVA")  # fmt: skip
+CLIENTS = int(os.environ.get("BENCH_SHARED_CLIENTS", "8"))  # for the closed-loop throughput
+SECONDS = float(os.environ.get("BENCH_SHARED_SECONDS", "15"))
 GIVEN = ("ELCHIN", "AYNUR", "ARMEN", "LUSINE", "GIORGI", "TAMAR", "OLGA")
 
 
@@ -103,6 +107,29 @@ def _checks(server: Any, token: str, mrzs: list[list[str]]) -> dict[str, float]:
     return {"p50_ms": 1000 * percentile(times, 0.5), "p99_ms": 1000 * percentile(times, 0.99)}
 
 
+def _throughput(server: Any, token: str, mrzs: list[list[str]]) -> float:
+    """Checks a second with ``CLIENTS`` clients asking one after another for ``SECONDS``."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    deadline = time.perf_counter() + SECONDS
+
+    def client_loop(first: int) -> int:
+        done = 0
+        with server.client(token, "bench shared") as client:
+            while time.perf_counter() < deadline:
+                mrz = mrzs[(first + done) % len(mrzs)]
+                answer = client.post("/v1/checks", json={"mrz": mrz, "crossing_point": "GEO-TBS",
+                                                         "direction": "entry"})  # fmt: skip
+                assert answer.status_code == 200, answer.text
+                done += 1
+        return done
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(CLIENTS) as pool:
+        total = sum(pool.map(client_loop, range(0, CLIENTS * 37, 37)))
+    return total / (time.perf_counter() - started)
+
+
 def _run_node(url: str, folder: Path, shared: bool, token: str,
               mrzs: list[list[str]]) -> dict[str, Any]:  # fmt: skip
     from tests.integration.node_server import NodeServer
@@ -114,6 +141,7 @@ def _run_node(url: str, folder: Path, shared: bool, token: str,
     result: dict[str, Any] = {"start_s": time.perf_counter() - started}
     try:
         result |= _checks(server, token, mrzs)
+        result["per_second"] = _throughput(server, token, mrzs)
         assert server.process is not None
         result |= _node_memory(server.process.pid)
         built = re.search(r"(\d+) alerts from the (\w+) in ([\d.]+) s",
@@ -163,15 +191,17 @@ def run() -> dict[str, Any]:
 def _print(r: dict[str, Any]) -> None:
     out = table(f"A node with {r['workers']} workers and {r['alerts']:,} alerts (SQLite)",
                 "node", "RSS MiB", "PSS MiB", "screening MiB", "workers MiB",
-                "start s", "check p50 ms", "p99 ms")  # fmt: skip
+                "start s", "check p50 ms", "p99 ms", "checks/s")  # fmt: skip
     for label in ("per worker", "shared, built", "shared, snapshot"):
         x = r[label]
         out.add_row(label, f"{x['rss_mib']:,.0f}", f"{x['pss_mib']:,.0f}",
                     f"{x['screening_mib']:,.0f}",
                     " + ".join(f"{w:,.0f}" for w in x["workers_mib"]),
-                    f"{x['start_s']:.0f}", f"{x['p50_ms']:.1f}", f"{x['p99_ms']:.1f}")
+                    f"{x['start_s']:.0f}", f"{x['p50_ms']:.1f}", f"{x['p99_ms']:.1f}",
+                    f"{x.get('per_second', 0):,.0f}")
     console.print(out)
     base, ours = r["per worker"], r["shared, snapshot"]
     console.print(f"shared / per worker: PSS {ours['pss_mib'] / base['pss_mib']:.2f}, "
-                  f"check p50 {ours['p50_ms'] / base['p50_ms']:.2f}; load "
+                  f"check p50 {ours['p50_ms'] / base['p50_ms']:.2f}, checks/s "
+                  f"{ours.get('per_second', 0) / max(1, base.get('per_second', 0)):.2f}; load "
                   f"{r['load_before']} → {r['load_after']}")

@@ -4,8 +4,9 @@ Through a real node (two uvicorn workers, SQLite and PostgreSQL): a check screen
 a moment before, in whichever worker answers; the screening process killed, a check is answered
 503 with the reason within a second and `/v1/health` says degraded, then the process is
 started again and checks are answered; a stopped (frozen) process is the same 503, not a wait;
-and the process never outlives its node. That the index is held once is measured, not asserted
-(`python -m bench node`, docs/benchmarks.md).
+the process never outlives its node; and an alert that arrives from a peer by federation is
+screened against by the next check after it is stored. That the index is held once is
+measured, not asserted (`python -m bench shared`, docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -21,8 +22,11 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, select
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
+from tests.integration.area import area
 from tests.integration.node_server import NodeServer, add_user, passport
 from tests.pg import PostgresServer
 
@@ -203,3 +207,31 @@ def test_the_screening_process_ends_with_its_node_even_when_the_node_is_killed(
     finally:
         server.kill()  # SIGKILL to `cta serve` and its workers: a crash
     _wait(lambda: _gone(pid), 30, "the screening process ended with its node")
+
+
+def test_an_alert_from_a_peer_is_screened_by_the_next_check_after_it_arrives(
+    tmp_path: Path,
+) -> None:
+    """ARM's alert reaches GEO by federation (GEO's `cta serve` writes it); the first check at
+    GEO after the alert is in GEO's database refers, whichever worker answers."""
+    with area(tmp_path, lambda state: f"sqlite:///{tmp_path / state / 'node.sqlite'}",
+              workers=2) as nodes:  # fmt: skip
+        arm, geo = nodes["ARM"], nodes["GEO"]
+        admin = add_user(arm.url, "admin.arm", Role.ADMIN)
+        alert = ALERT | {"names": ["Tamar Kapanadze"], "nationalities": ["GEO"]}
+        with arm.server.client(admin, "screening test") as client:
+            assert client.put("/v1/alerts/ARM-S-1", json=alert).status_code == 200
+        engine = create_engine(geo.url)
+        try:
+            def arrived() -> bool:
+                with engine.connect() as connection:
+                    return connection.execute(
+                        select(t.alerts.c.id).where(t.alerts.c.id == "ARM-S-1")).first() is not None
+
+            _wait(arrived, 120, "ARM's alert reached GEO")
+        finally:
+            engine.dispose()
+        for n in range(4):
+            answer = check(geo.server, geo.token, traveller(f"P{n:08d}"))
+            assert answer.status_code == 200, answer.text
+            assert [h["alert_id"] for h in answer.json()["alert_hits"]] == ["ARM-S-1"]

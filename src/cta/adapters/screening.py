@@ -21,6 +21,7 @@ at once (503 with the reason); the next request connects anew.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import socket
 import threading
@@ -75,13 +76,14 @@ class ScreeningClient:
     """A worker's side of the screening process (a ``Screener``; see the module's docstring)."""
 
     opened_from = "screening process"
-    shared = True
 
     def __init__(self, path: Path, timeout: float = TIMEOUT) -> None:
         self.path = path
         self.timeout = timeout
         self._local = threading.local()  # this thread's connection and last change number
-        self._problem: tuple[float, str | None] = (-1.0, None)  # (when asked, the answer)
+        self._probe: concurrent.futures.Future[str | None] | None = None
+        self._probed_at = 0.0
+        self._probe_lock = threading.Lock()
 
     def open(self, store: Store) -> None:
         """Nothing to open here: the screening process holds the index."""
@@ -116,19 +118,27 @@ class ScreeningClient:
         """The process's alert count, change number and pid (raises when it cannot answer)."""
         return self._ask({"op": "ping"}, timeout)
 
-    def problem(self) -> str | None:
-        """Why screening cannot be done now (for ``/v1/health``; a second old at most), None
-        when it can."""
-        asked, said = self._problem
-        if time.monotonic() - asked < 1.0:
-            return said
+    def probe(self) -> concurrent.futures.Future[str | None]:
+        """Why screening cannot be done now (for ``/v1/health``), None when it can: the last
+        second's answer, or a new ping in a thread of its own (a process that does not answer
+        must not hold a server thread)."""
+        with self._probe_lock:
+            now = time.monotonic()
+            if self._probe is None or (self._probe.done() and now - self._probed_at >= 1.0):
+                self._probed_at = now
+                self._probe = concurrent.futures.Future()
+                threading.Thread(target=self._run_probe, args=(self._probe,),
+                                 name="cta-screening-health", daemon=True).start()  # fmt: skip
+            return self._probe
+
+    def _run_probe(self, future: concurrent.futures.Future[str | None]) -> None:
         try:
             self.ping()
-            said = None
+            future.set_result(None)
         except ScreeningUnavailableError as exc:
-            said = str(exc)
-        self._problem = (time.monotonic(), said)
-        return said
+            future.set_result(str(exc))
+        finally:
+            self._drop()  # the probe's thread ends: so does its connection
 
     def close(self) -> None:
         """Close this thread's connection (the others close with their threads' process)."""

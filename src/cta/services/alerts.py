@@ -17,6 +17,7 @@ too.
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
 import os
 import tempfile
@@ -65,7 +66,6 @@ class Screener(Protocol):
     node's screening process; ``current(tx)`` before ``screen`` keeps the freshness rule."""
 
     opened_from: str
-    shared: bool  # the index is in another process (``problem`` asks it)
 
     def open(self, store: Store) -> None: ...
 
@@ -77,15 +77,13 @@ class Screener(Protocol):
     def screen_all(self, queries: Sequence[ScreeningQuery], on: date | None, *, limit: int = 10,
                    min_score: float = THRESHOLD) -> list[list[Hit]]: ...  # fmt: skip
 
-    def problem(self) -> str | None: ...
+    def probe(self) -> concurrent.futures.Future[str | None]: ...
 
     def save_if_changed(self) -> None: ...
 
 
 class AlertBook:
     """The screening index of one process, and how far into the change log it is."""
-
-    shared = False
 
     def __init__(self, snapshot: Path | None = None) -> None:
         self.snapshot_path = snapshot
@@ -232,9 +230,11 @@ class AlertBook:
             return [self._index.screen(q, on=on, limit=limit, min_score=min_score)
                     for q in queries]  # fmt: skip
 
-    def problem(self) -> str | None:
-        """Why this book cannot screen (never: it is in this process)."""
-        return None
+    def probe(self) -> concurrent.futures.Future[str | None]:
+        """Why this book cannot screen: never, it is in this process."""
+        done: concurrent.futures.Future[str | None] = concurrent.futures.Future()
+        done.set_result(None)
+        return done
 
 
 def query_of_document(document: TravelDocument) -> ScreeningQuery:

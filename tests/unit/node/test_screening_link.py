@@ -97,7 +97,7 @@ def test_a_batch_is_answered_in_order_in_one_round_trip(
     assert [[h.alert_id for h in found] for found in hits] == [[], ["AZE-2027-0001"], []]
     assert hits[1][0].kind == "document"
     assert client.ping()["alerts"] == 1
-    assert client.problem() is None
+    assert client.probe().result(timeout=5) is None
 
 
 def test_a_bad_query_is_an_input_error_not_an_outage(
@@ -117,7 +117,7 @@ def test_no_process_is_a_503_reason_at_once(clients: Callable[..., ScreeningClie
     with pytest.raises(ScreeningUnavailableError, match="is not running"):
         client.screen(ScreeningQuery(surname="MAMMADOV"), None)
     assert time.monotonic() - started < 0.5
-    assert "is not running" in (client.problem() or "")
+    assert "is not running" in (client.probe().result(timeout=5) or "")
 
 
 def test_a_process_that_ended_is_a_503_then_a_new_one_is_used(

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
@@ -145,8 +146,7 @@ def create_app(
         the node's screening process (a second old at most). ``mail``: the mail outbox's
         ``queued`` and ``failing`` counts (ten seconds old at most)."""
         problem = await _database_problem(node)
-        screening = (await run_in_threadpool(node.alerts.problem)
-                     if node.alerts.shared else None)  # fmt: skip
+        screening = await _probed(node.alerts.probe(), "the screening process")
         if problem is None and screening is None:
             mail = await mail_health.summary() if mail_health is not None else None
             return JSONResponse({"status": "ok", "state": node.state, "database": "ok",
@@ -350,12 +350,17 @@ async def _database_problem(node: Node, wait: float = 0.5) -> str | None:
     watch = getattr(node.store, "watch", None)  # SqlStore's (adapters.storage.watch)
     if watch is None:
         return None
-    probe = watch.probe()  # the last second's answer, or a new probe in its own thread
+    # the last second's answer, or a new probe in its own thread
+    return await _probed(watch.probe(), "the database", wait)
+
+
+async def _probed(probe: Future[str | None], what: str, wait: float = 0.5) -> str | None:
+    """A probe's answer, or that ``what`` did not answer within ``wait`` seconds."""
     if not probe.done():
         try:
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(probe)), wait)
         except TimeoutError:
-            return f"the database did not answer within {wait:g} s"
+            return f"{what} did not answer within {wait:g} s"
     problem: str | None = probe.result()
     return problem
 

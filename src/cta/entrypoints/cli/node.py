@@ -146,6 +146,7 @@ def _screening_process(config: Settings, workers: int) -> ScreeningSupervisor | 
     (and awaited) before the workers, which screen through its socket; with one worker the
     index stays in the worker: a second process would hold the same one copy, a hop further."""
     if workers <= 1 or not config.screening_process:
+        os.environ.pop("CTA_SCREENING_SOCKET", None)  # no process to ask: the worker screens
         return None
     from cta.entrypoints.screening import ScreeningSupervisor
 
