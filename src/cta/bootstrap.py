@@ -31,7 +31,7 @@ from cta.federation.tls import TlsFiles
 from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
-from cta.services.alerts import AlertBook
+from cta.services.alerts import AlertBook, Screener
 from cta.services.federation import FederationService
 from cta.services.mail import MailSender
 from cta.services.node import Node
@@ -98,7 +98,7 @@ def build_node(
         overstayer_retention_years=settings.overstayer_retention_years,
         internal_check_retention_days=settings.internal_check_retention_days,
         aggregates=SqlStatistics(_statistics_engine(settings, engine, serving=serving)),
-        alerts=AlertBook(alert_snapshot(settings)),
+        alerts=_screener(settings, serving),
     )
 
 
@@ -111,6 +111,16 @@ def _statistics_engine(settings: Settings, engine: Engine, *, serving: bool) -> 
     if serving:
         start_hang_guard(reads)
     return reads
+
+
+def _screener(settings: Settings, serving: bool) -> Screener:
+    """A server worker of a node with a screening process screens through it (its socket is
+    in the settings); any other process holds the index itself."""
+    if serving and settings.screening_socket:
+        from cta.adapters.screening import ScreeningClient
+
+        return ScreeningClient(Path(settings.screening_socket))
+    return AlertBook(alert_snapshot(settings))
 
 
 def database_exists(settings: Settings) -> bool:

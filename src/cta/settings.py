@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     # where each process keeps the screening index for a warm restart: a file path, "off", or
     # empty for the default (beside a SQLite database; var/alerts-STATE.index on PostgreSQL)
     alert_snapshot: str = ""
+    # with more than one worker, `cta serve` runs one screening process that holds the node's
+    # one screening index and answers the workers over a Unix socket (README, "The national
+    # node"); False: each worker holds its own index, as with one worker
+    screening_process: bool = True
+    # that process's socket: set by `cta serve` for its workers (empty: each worker screens in
+    # its own process); an operator may name the path, else a private temporary directory
+    screening_socket: str = ""
     # the federation file (docs/federation.md); empty: this node is alone (records are kept in
     # its outbox, not sealed). The node's private key is KEYS_DIR/STATE.key (cta keys init).
     federation_file: str = ""

@@ -6,10 +6,18 @@ index from the ``alerts`` table, then replays the changes numbered after what it
 (``alert_changes``). Each border check asks the database for the latest change number, in the
 check's own read transaction, and applies what is new before screening: an alert created,
 changed or withdrawn through any process is seen by the next check in every process.
+
+A node with several workers keeps one index for all of them in a screening process
+(``cta.entrypoints.screening``): each worker then holds a ``ScreeningClient``
+(``cta.adapters.screening``) in place of an ``AlertBook``. Both are a ``Screener``: the use
+cases call ``current(tx)`` and then ``screen`` (or ``screen_all``) the same way, and the
+client sends the change number its transaction read, so the freshness rule above holds there
+too.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import gc
 import os
 import tempfile
@@ -17,7 +25,7 @@ import threading
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.checks import AlertHit
@@ -33,11 +41,45 @@ from cta.domain.screening import (
 )
 from cta.services.ports import Store, Transaction
 
-__all__ = ["AlertBook", "decisions_elsewhere", "hit_json", "query_of_document", "settle_hits"]
+__all__ = [
+    "AlertBook",
+    "Screener",
+    "ScreeningUnavailableError",
+    "decisions_elsewhere",
+    "hit_json",
+    "query_of_document",
+    "settle_hits",
+]
 
 _MAGIC = b"CTA-ALERT-INDEX 1"
 BATCH = 10_000  # alerts read per query when building, changes per query when replaying
 SAVE_AFTER = 10_000  # replayed changes after which the snapshot is written again
+
+
+class ScreeningUnavailableError(CTAError):
+    """The node's screening process cannot answer now (not started yet, ended, or too slow):
+    nothing can be screened, so no check is decided (503 with this message, never a wait)."""
+
+
+class Screener(Protocol):
+    """What the use cases screen with: an ``AlertBook`` in the process, or a client of the
+    node's screening process; ``current(tx)`` before ``screen`` keeps the freshness rule."""
+
+    opened_from: str
+
+    def open(self, store: Store) -> None: ...
+
+    def current(self, tx: Transaction) -> None: ...
+
+    def screen(self, query: ScreeningQuery, on: date | None, *, limit: int = 10,
+               min_score: float = THRESHOLD) -> list[Hit]: ...  # fmt: skip
+
+    def screen_all(self, queries: Sequence[ScreeningQuery], on: date | None, *, limit: int = 10,
+                   min_score: float = THRESHOLD) -> list[list[Hit]]: ...  # fmt: skip
+
+    def probe(self) -> concurrent.futures.Future[str | None]: ...
+
+    def save_if_changed(self) -> None: ...
 
 
 class AlertBook:
@@ -180,6 +222,19 @@ class AlertBook:
                min_score: float = THRESHOLD) -> list[Hit]:  # fmt: skip
         with self._lock:
             return self._index.screen(query, on=on, limit=limit, min_score=min_score)
+
+    def screen_all(self, queries: Sequence[ScreeningQuery], on: date | None, *,
+                   limit: int = 10, min_score: float = THRESHOLD) -> list[list[Hit]]:  # fmt: skip
+        """The hits of each query, in order (a carrier's manifest, say)."""
+        with self._lock:
+            return [self._index.screen(q, on=on, limit=limit, min_score=min_score)
+                    for q in queries]  # fmt: skip
+
+    def probe(self) -> concurrent.futures.Future[str | None]:
+        """Why this book cannot screen: never, it is in this process."""
+        done: concurrent.futures.Future[str | None] = concurrent.futures.Future()
+        done.set_result(None)
+        return done
 
 
 def query_of_document(document: TravelDocument) -> ScreeningQuery:

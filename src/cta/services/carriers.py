@@ -119,8 +119,11 @@ def _invalidated(node: Node, tx: Transaction, keys: set[DocumentKey], on: date) 
         alerts.open(node.store)
     alerts.current(tx)
     found: set[DocumentKey] = set()
-    for key in keys:
-        hits = [h for h in alerts.screen(ScreeningQuery(document_number=key[1]), on, min_score=1.0)
+    ordered = sorted(keys)  # one round trip for the manifest when a screening process screens
+    screened = alerts.screen_all([ScreeningQuery(document_number=key[1]) for key in ordered], on,
+                                 min_score=1.0)  # fmt: skip
+    for key, all_hits in zip(ordered, screened, strict=True):
+        hits = [h for h in all_hits
                 if h.kind == "document" and h.category is AlertCategory.INVALIDATED_DOCUMENT]
         if not hits:
             continue

@@ -13,6 +13,7 @@ import asyncio
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import Future
 from contextlib import asynccontextmanager
 from datetime import date
 from typing import Annotated, Any
@@ -62,7 +63,7 @@ from cta.entrypoints.schemas import problem_message
 from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
 from cta.federation.serve import answer_records_request
-from cta.services.alerts import hit_json
+from cta.services.alerts import ScreeningUnavailableError, hit_json
 from cta.services.applications import Applications
 from cta.services.checks import decision_json
 from cta.services.federation import FederationService
@@ -137,18 +138,22 @@ def create_app(
     # thread hand-overs (dependencies, the endpoint, validating what it returned) per request.
 
     @app.get("/v1/health", responses={503: {"description": "the database cannot be written "
-                                            "or reached: `database` says why"}})
+                                            "or reached, or the screening process cannot "
+                                            "answer: `database` or `screening` says why"}})
     async def health() -> JSONResponse:
         """``ok``, or 503 ``degraded`` with what is wrong with the database (a second old at
-        most; a database that does not answer within half a second is said to be so). ``mail``:
-        the mail outbox's ``queued`` and ``failing`` counts (ten seconds old at most)."""
+        most; a database that does not answer within half a second is said to be so) or with
+        the node's screening process (a second old at most). ``mail``: the mail outbox's
+        ``queued`` and ``failing`` counts (ten seconds old at most)."""
         problem = await _database_problem(node)
-        if problem is None:
+        screening = await _probed(node.alerts.probe(), "the screening process")
+        if problem is None and screening is None:
             mail = await mail_health.summary() if mail_health is not None else None
             return JSONResponse({"status": "ok", "state": node.state, "database": "ok",
-                                 "mail": mail})  # fmt: skip
-        return JSONResponse({"status": "degraded", "state": node.state, "database": problem,
-                             "detail": problem}, status_code=503)  # fmt: skip
+                                 "screening": "ok", "mail": mail})  # fmt: skip
+        return JSONResponse({"status": "degraded", "state": node.state,
+                             "database": problem or "ok", "screening": screening or "ok",
+                             "detail": problem or screening}, status_code=503)  # fmt: skip
 
     @app.post("/v1/checks")
     async def check(body: CheckBody, who: Who) -> dict[str, Any]:
@@ -345,12 +350,17 @@ async def _database_problem(node: Node, wait: float = 0.5) -> str | None:
     watch = getattr(node.store, "watch", None)  # SqlStore's (adapters.storage.watch)
     if watch is None:
         return None
-    probe = watch.probe()  # the last second's answer, or a new probe in its own thread
+    # the last second's answer, or a new probe in its own thread
+    return await _probed(watch.probe(), "the database", wait)
+
+
+async def _probed(probe: Future[str | None], what: str, wait: float = 0.5) -> str | None:
+    """A probe's answer, or that ``what`` did not answer within ``wait`` seconds."""
     if not probe.done():
         try:
             await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(probe)), wait)
         except TimeoutError:
-            return f"the database did not answer within {wait:g} s"
+            return f"{what} did not answer within {wait:g} s"
     problem: str | None = probe.result()
     return problem
 
@@ -434,6 +444,7 @@ def _errors(app: FastAPI) -> None:
         return JSONResponse(body, status_code=status)
 
     app.add_exception_handler(DatabaseUnavailableError, unavailable)
+    app.add_exception_handler(ScreeningUnavailableError, unavailable)
 
     def invalid(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

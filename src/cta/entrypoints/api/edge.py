@@ -10,7 +10,8 @@ bulk data goes through the CLI's imports.
 
 ``ErrorIds`` turns any exception the application did not answer into JSON
 ``{"detail": ..., "error_id": ...}`` (500, or 503 when the database cannot be written or
-reached, ``DatabaseUnavailableError`` or a driver's operational error), and writes the same
+reached, ``DatabaseUnavailableError`` or a driver's operational error, or when the node's
+screening process cannot answer, ``ScreeningUnavailableError``), and writes the same
 id with the traceback in the node's log (logger ``cta.api``), where an operator finds it from
 the id a user quotes. Starlette's own handler would answer plain text and log without an id.
 """
@@ -26,9 +27,10 @@ from typing import Any
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from cta.services.alerts import ScreeningUnavailableError
 from cta.services.ports import DatabaseUnavailableError
 
-__all__ = ["DATABASE_FAILURES", "DEFAULT_MAX_BODY_BYTES", "BodyLimit", "ErrorIds",
+__all__ = ["DATABASE_FAILURES", "DEFAULT_MAX_BODY_BYTES", "UNAVAILABLE", "BodyLimit", "ErrorIds",
            "error_answer", "json_error"]
 
 DEFAULT_MAX_BODY_BYTES = 1024 * 1024
@@ -36,6 +38,8 @@ log = logging.getLogger("cta.api")
 
 # what a database that cannot be reached or written raises: 503, never 500
 DATABASE_FAILURES = (DatabaseUnavailableError, OperationalError, InterfaceError, InternalError)
+# and what else leaves the node unable to decide a check now (the screening process away)
+UNAVAILABLE = (*DATABASE_FAILURES, ScreeningUnavailableError)
 
 
 class _TooLarge(Exception):
@@ -132,7 +136,7 @@ class ErrorIds:
 def error_answer(exc: Exception) -> tuple[int, dict[str, Any]]:
     """The status and JSON body for an unexpected exception, with a new error id."""
     error_id = uuid.uuid4().hex[:16]
-    if isinstance(exc, DatabaseUnavailableError):
+    if isinstance(exc, (DatabaseUnavailableError, ScreeningUnavailableError)):
         return 503, {"detail": str(exc), "error_id": error_id}
     if isinstance(exc, DATABASE_FAILURES):
         cause = str(getattr(exc, "orig", None) or exc).splitlines()[0][:300]

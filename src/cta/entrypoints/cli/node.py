@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
@@ -14,6 +16,9 @@ from cta.domain.errors import CTAError
 from cta.domain.roles import Role
 from cta.entrypoints.cli.common import err_console, fail, out_console, print_json
 from cta.settings import Settings
+
+if TYPE_CHECKING:
+    from cta.entrypoints.screening import ScreeningSupervisor
 
 __all__ = ["serve_command", "users_app"]
 
@@ -97,6 +102,7 @@ def serve_command(
         for mrz in users.alert_hits[:1]:  # the demo's alerts name a few of its travellers
             out_console.print(f"  an alert hits this demo passport: {' '.join(mrz)}",
                               soft_wrap=True)  # fmt: skip
+    screening = _screening_process(config, workers or config.workers)
     if daemon is not None:  # one per node, in this process: seal the outbox, pull the peers
         daemon.start()
     if mail is not None:  # one per node too, in this process: send the queued mail
@@ -129,6 +135,34 @@ def serve_command(
             daemon.stop()
         if mail is not None:
             mail.stop()
+        if screening is not None:
+            screening.stop()
+            if not config.screening_socket:
+                shutil.rmtree(screening.path.parent, ignore_errors=True)
+
+
+def _screening_process(config: Settings, workers: int) -> ScreeningSupervisor | None:
+    """With more than one worker, the node's one screening index in its own process, started
+    (and awaited) before the workers, which screen through its socket; with one worker the
+    index stays in the worker: a second process would hold the same one copy, a hop further."""
+    if workers <= 1 or not config.screening_process:
+        os.environ.pop("CTA_SCREENING_SOCKET", None)  # no process to ask: the worker screens
+        return None
+    from cta.entrypoints.screening import ScreeningSupervisor
+
+    if config.screening_socket:
+        path = Path(config.screening_socket)
+    else:  # a directory of this node's user alone: nobody else may ask or pose as the index
+        path = Path(tempfile.mkdtemp(prefix="cta-screening-")) / "socket"
+    os.environ["CTA_SCREENING_SOCKET"] = str(path)  # the workers' settings
+    supervisor = ScreeningSupervisor(path)
+    err_console.print("cta: starting the screening process (the node's alert index)",
+                      markup=False)  # fmt: skip
+    try:
+        supervisor.start()
+    except CTAError as exc:
+        fail(str(exc))
+    return supervisor
 
 
 @users_app.command("add")

@@ -112,14 +112,17 @@ def load_index_from_node(config: Settings | None = None) -> ScreeningIndex:
     the audit log. A missing database is an error, never created."""
     import getpass
 
+    from cta.services.alerts import AlertBook
     from cta.services.ports import AuditEntry
 
     node = open_for_reading(config or read_settings(None, Path("var/area"), None))
-    node.alerts.open(node.store)
+    book = node.alerts
+    assert isinstance(book, AlertBook)  # not a server worker: the index is in this process
+    book.open(node.store)
     entry = AuditEntry(f"cli:{getpass.getuser()}", "admin", "screen travellers (cli)",
-                       "screening", None, {"alerts": len(node.alerts)})  # fmt: skip
+                       "screening", None, {"alerts": len(book)})  # fmt: skip
     node.store.audit([entry], node.clock())
-    return node.alerts.index
+    return book.index
 
 
 def screen_command(

@@ -36,6 +36,7 @@ from cta.entrypoints.web.static_files import CompressedStaticFiles
 from cta.entrypoints.web.statistics import router as statistics_router
 from cta.entrypoints.web.stay_calculator import router as stay_router
 from cta.entrypoints.web.traveller_apply import pages as traveller_pages
+from cta.services.alerts import ScreeningUnavailableError
 from cta.services.ports import DatabaseUnavailableError
 
 __all__ = ["DEVELOPER_REDOC", "DEVELOPER_SWAGGER_UI", "LINKS", "STATIC_DIR", "Link",
@@ -185,9 +186,9 @@ def add_start_pages(
     app.state.federation = federation
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, errors too
     app.add_exception_handler(PageError, _refused)
-    from cta.entrypoints.api.edge import DATABASE_FAILURES  # the API package imports this one
+    from cta.entrypoints.api.edge import UNAVAILABLE  # the API package imports this one
 
-    for failure in DATABASE_FAILURES:  # replaces the API's JSON-only handler of the first
+    for failure in UNAVAILABLE:  # replaces the API's JSON-only handlers
         app.add_exception_handler(failure, _database_failed)
     app.include_router(router)
     app.include_router(staff_router)
@@ -213,7 +214,7 @@ def _database_failed(request: Request, exc: Exception) -> Response:
     from cta.entrypoints.api.edge import error_answer, log
 
     status, body = error_answer(exc)
-    known = isinstance(exc, DatabaseUnavailableError)  # its message is the cause: no trace
+    known = isinstance(exc, (DatabaseUnavailableError, ScreeningUnavailableError))  # no trace
     log.error("error %s: %s %s answered %d: %s", body["error_id"], request.method,
               request.url.path, status, body["detail"],
               exc_info=None if known else exc)  # fmt: skip

@@ -22,7 +22,7 @@ from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.recording import crossing_point_problem
 from cta.domain.regime import Regime
 from cta.domain.roles import Permission, Role, allows
-from cta.services.alerts import AlertBook
+from cta.services.alerts import AlertBook, Screener
 from cta.services.checks import ReferenceData
 from cta.services.ports import Aggregates, AuditEntry, PersonRow, Store, Transaction
 
@@ -107,10 +107,10 @@ class NodeCore:
         overstayer_retention_years: int = 5,
         internal_check_retention_days: int = 180,
         aggregates: Aggregates | None = None,
-        alerts: AlertBook | None = None,
+        alerts: Screener | None = None,
     ) -> None:
         self.store = store
-        self.alerts = alerts if alerts is not None else AlertBook()
+        self.alerts: Screener = alerts if alerts is not None else AlertBook()
         self.aggregates = aggregates
         self._tokens: dict[str, tuple[Actor | None, datetime]] = {}
         self.reference = reference
