@@ -55,6 +55,7 @@ CONCURRENCY = 16  # connections of the closed loop
 TARGET_RATE = 500.0  # checks a second, open loop
 TLS_RATE = 1000.0  # checks a second, open loop over HTTPS (issue 14's target: p99 < 50 ms)
 OPEN_CONNECTIONS = 64
+STARTUP_SECONDS = 600.0  # each worker builds the screening index of ALERTS before it serves
 WORKERS = 2
 POINT = "GEO-TBS"
 TODAY = datetime.now(UTC).date()
@@ -435,16 +436,28 @@ def _serve(result: dict[str, Any], url: str, folder: Path) -> None:
     records = [{"mrz": _mrz(i), "crossing_point": POINT, "direction": "entry",
                 "override_reason": "benchmark"}
                for i in range(1, PERSONS, 3)][:60_000]  # fmt: skip
-    with NodeServer(url, folder / "server", workers=WORKERS) as server:
+    with _started(NodeServer(url, folder / "server", workers=WORKERS)) as server:
         _loads(result, server, officer, checks, records, folder)
     certificate, key = _certificate(folder)
-    with NodeServer(url, folder / "server-tls", workers=WORKERS, tls=certificate,
-                    env={"CTA_TLS_CERT": str(certificate), "CTA_TLS_KEY": str(key)}) as server:
+    with _started(NodeServer(url, folder / "server-tls", workers=WORKERS, tls=certificate,
+                             env={"CTA_TLS_CERT": str(certificate),
+                                  "CTA_TLS_KEY": str(key)})) as server:  # fmt: skip
         result["checks_1000_tls"] = _measure(
             server, officer, "checks at 1,000/s over TLS", method="POST", path="/v1/checks",
             bodies=checks, rate=TLS_RATE, connections=OPEN_CONNECTIONS,
             certificate=str(certificate),
         )  # fmt: skip
+
+
+@contextmanager
+def _started(server: Any) -> Iterator[Any]:
+    """The server started, given minutes (not the tests' one) to open the alerts' index in
+    each worker on a busy machine; stopped after."""
+    server.start(timeout=STARTUP_SECONDS)
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _certificate(folder: Path) -> tuple[Path, Path]:
