@@ -19,7 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 
 from cta.adapters.storage import tables as t
-from cta.adapters.storage.group_commit import GroupCommit
+from cta.adapters.storage.group_commit import GroupCommit, SharedCommit
 from cta.adapters.storage.transaction.alerts import AlertRows
 from cta.adapters.storage.transaction.applications import ApplicationRows
 from cta.adapters.storage.transaction.audit import AuditRows
@@ -33,7 +33,7 @@ from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
 from cta.adapters.storage.transaction.persons import PersonRows
 from cta.adapters.storage.watch import DatabaseWatch
-from cta.services.ports import AuditEntry, CheckHistory, DataHead
+from cta.services.ports import AuditEntry, CheckHistory, DatabaseUnavailableError, DataHead
 
 __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
@@ -137,6 +137,18 @@ class _ReadOnly(SqlTransaction):
         return self._heads if self._heads is not None else super().data_heads()
 
 
+class _Open:
+    """A shared write transaction (``SqlStore._shared``): its connection, and whether undoing
+    one member's work failed (then nothing of it may be committed)."""
+
+    __slots__ = ("broken", "connection", "transaction")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transaction = connection.begin()
+        self.broken = False
+
+
 class SqlStore:
     """Transactions over one engine (on SQLite each one begins IMMEDIATE: see ``engine``)."""
 
@@ -149,6 +161,11 @@ class SqlStore:
         self._remote = engine.dialect.name != "sqlite"  # a statement is a round trip
         self._audits: GroupCommit[tuple[AuditEntry, datetime]] = GroupCommit(self._write_audit)
         self.watch = DatabaseWatch(engine)  # the file it opened; the last write's failure
+        # SQLite's writes that may share a commit (``transaction(shared=True)``): one fsync
+        # for all the threads' work in one transaction instead of one each (group_commit)
+        self._shared: SharedCommit[SqlTransaction] | None = (
+            SharedCommit(self._shared_begin, self._shared_unit, self._shared_end)
+            if self._writer is not None else None)  # fmt: skip
 
     def _statements(self, connection: Connection) -> dict[str, _Prepared]:
         if self._prepared is None:
@@ -161,11 +178,22 @@ class SqlStore:
             self._audits.submit([(entry, at) for entry in entries])
 
     def _write_audit(self, entries: list[tuple[AuditEntry, datetime]]) -> None:
-        with self.transaction() as tx:
+        with self.transaction(shared=True) as tx:
             tx.audit_many(entries)
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[SqlTransaction]:
+    def transaction(
+        self, *, read_only: bool = False, shared: bool = False
+    ) -> Iterator[SqlTransaction]:
+        """A unit of work, committed when the block ends (durable then) and rolled back if it
+        raises. ``shared``: on SQLite it may share its transaction and commit with other
+        threads' short writes (``SharedCommit``; each in a savepoint of its own, so a block
+        that raises undoes only its own work); on PostgreSQL, whose writers run at once and
+        whose commits share WAL flushes already, it is a transaction of its own."""
+        if shared and self._shared is not None:
+            with self._shared.unit() as tx:
+                yield tx
+            return
         if read_only:
             with self.engine.connect() as connection:
                 connection = connection.execution_options(cta_read_only=True)
@@ -184,6 +212,59 @@ class SqlStore:
         except (OperationalError, InterfaceError, InternalError) as exc:
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
             raise
+        self.watch.write_succeeded()
+
+    def _shared_begin(self) -> _Open:
+        assert self._writer is not None  # shared transactions are SQLite's only
+        self.watch.check_writable()  # never into a removed or replaced SQLite file
+        self._writer.__enter__()
+        connection = None
+        try:
+            connection = self.engine.connect()
+            return _Open(connection)
+        except BaseException as exc:
+            if connection is not None:
+                connection.close()
+            self._writer.__exit__()
+            if isinstance(exc, OperationalError | InterfaceError | InternalError):
+                self.watch.write_failed(exc)
+            raise
+
+    @contextmanager
+    def _shared_unit(self, opened: _Open) -> Iterator[SqlTransaction]:
+        savepoint = opened.connection.begin_nested()
+        try:
+            yield SqlTransaction(opened.connection, self._statements(opened.connection))
+        except BaseException:
+            try:
+                savepoint.rollback()
+            except BaseException:
+                opened.broken = True  # its work may be in the transaction: keep none of it
+                raise
+            raise
+        try:
+            savepoint.commit()
+        except BaseException:
+            opened.broken = True
+            raise
+
+    def _shared_end(self, opened: _Open, commit: bool) -> None:
+        assert self._writer is not None
+        try:
+            if commit and not opened.broken:
+                opened.transaction.commit()
+            else:
+                opened.transaction.rollback()
+        except (OperationalError, InterfaceError, InternalError) as exc:
+            self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
+            raise
+        finally:
+            opened.connection.close()
+            self._writer.__exit__()
+        if opened.broken:
+            raise DatabaseUnavailableError(
+                "a write shared its transaction with one the database failed to undo; "
+                "nothing of that transaction was kept: try again")
         self.watch.write_succeeded()
 
     def counts(self) -> dict[str, int]:
