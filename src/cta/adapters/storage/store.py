@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 
 from cta.adapters.storage import tables as t
+from cta.adapters.storage.engine import _raw_begin
 from cta.adapters.storage.group_commit import GroupCommit, SharedCommit
 from cta.adapters.storage.transaction.alerts import AlertRows
 from cta.adapters.storage.transaction.applications import ApplicationRows
@@ -232,18 +233,22 @@ class SqlStore:
 
     @contextmanager
     def _shared_unit(self, opened: _Open) -> Iterator[SqlTransaction]:
-        savepoint = opened.connection.begin_nested()
+        # a savepoint of our own on the driver's connection (SQLAlchemy's begin_nested cost
+        # more than the audit entry written in it); the work's own savepoints nest inside it
+        connection = opened.connection
+        _raw_begin(connection, "SAVEPOINT cta_shared")
         try:
-            yield SqlTransaction(opened.connection, self._statements(opened.connection))
+            yield SqlTransaction(connection, self._statements(connection))
         except BaseException:
             try:
-                savepoint.rollback()
+                _raw_begin(connection, "ROLLBACK TO cta_shared")
+                _raw_begin(connection, "RELEASE cta_shared")
             except BaseException:
                 opened.broken = True  # its work may be in the transaction: keep none of it
                 raise
             raise
         try:
-            savepoint.commit()
+            _raw_begin(connection, "RELEASE cta_shared")
         except BaseException:
             opened.broken = True
             raise
