@@ -83,16 +83,19 @@ class _SqliteWriterLock:
             self._threads.release()
 
 
-class _ReadOnly(SqlTransaction):
-    """A read-only transaction: what a border check reads comes in two statements, not six.
+class _RoundTripsSaved(SqlTransaction):
+    """A server database's transaction: what a border check reads comes in two statements,
+    not six.
 
     ``document_key`` fetches the owner's history with the owner, and ``check_history`` of
-    that person answers from it; ``alert_watermark`` fetches the data heads too, and
-    ``data_heads`` answers from them. Nothing writes in between, and at PostgreSQL's READ
-    COMMITTED each statement reads its own snapshot either way, so the answers are those the
-    separate reads would give. For a server database only: there a round trip cost the
-    server and the driver more CPU than the read (a check's reads 330 -> 170 µs in the
-    driver); SQLite answers in-process, and the combined statements cost it 7 µs more.
+    that person answers from it, once; ``alert_watermark`` fetches the data heads too, and
+    ``data_heads`` answers from them, once. A check (``CrossingUseCases._decide``) asks for
+    each pair with nothing written in between, also when it decides again before recording
+    an entry, and at PostgreSQL's READ COMMITTED each statement reads its own snapshot either
+    way, so the answers are those the separate reads would give; a later ask reads anew.
+    For a server database only: there a round trip cost the server and the driver more CPU
+    than the read (a check's reads 330 -> 170 µs in the driver; an entry's four statements
+    fewer); SQLite answers in-process, and the combined statements cost it 7 µs more.
     """
 
     def __init__(self, connection: Connection, prepared: dict[str, _Prepared]) -> None:
@@ -124,8 +127,9 @@ class _ReadOnly(SqlTransaction):
         return person, int(rows[0][2])
 
     def check_history(self, person_id: int) -> CheckHistory:
-        if self._history is not None and self._history[0] == person_id:
-            return self._history[1]
+        found, self._history = self._history, None
+        if found is not None and found[0] == person_id:
+            return found[1]
         return super().check_history(person_id)
 
     def alert_watermark(self) -> int:
@@ -135,7 +139,8 @@ class _ReadOnly(SqlTransaction):
         return int(rows[0][0] or 0)
 
     def data_heads(self) -> list[DataHead]:
-        return self._heads if self._heads is not None else super().data_heads()
+        found, self._heads = self._heads, None
+        return found if found is not None else super().data_heads()
 
 
 class _Open:
@@ -199,7 +204,7 @@ class SqlStore:
             with self.engine.connect() as connection:
                 connection = connection.execution_options(cta_read_only=True)
                 with connection.begin():
-                    kind = _ReadOnly if self._remote else SqlTransaction
+                    kind = _RoundTripsSaved if self._remote else SqlTransaction
                     yield kind(connection, self._statements(connection))
             return
         self.watch.check_writable()  # never into a removed or replaced SQLite file
@@ -209,7 +214,8 @@ class SqlStore:
                 self.engine.connect() as connection,
                 connection.begin(),
             ):
-                yield SqlTransaction(connection, self._statements(connection))
+                kind = _RoundTripsSaved if self._remote else SqlTransaction
+                yield kind(connection, self._statements(connection))
         except (OperationalError, InterfaceError, InternalError) as exc:
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
             raise
