@@ -91,8 +91,9 @@ class _RoundTripsSaved(SqlTransaction):
     that person answers from it, once; ``alert_watermark`` fetches the data heads too, and
     ``data_heads`` answers from them, once. A check (``CrossingUseCases._decide``) asks for
     each pair with nothing written in between, also when it decides again before recording
-    an entry, and at PostgreSQL's READ COMMITTED each statement reads its own snapshot either
-    way, so the answers are those the separate reads would give; a later ask reads anew.
+    an entry (a ``shared`` write transaction), and at PostgreSQL's READ COMMITTED each
+    statement reads its own snapshot either way, so the answers are those the separate
+    reads would give; a later ask reads anew.
     For a server database only: there a round trip cost the server and the driver more CPU
     than the read (a check's reads 330 -> 170 µs in the driver; an entry's four statements
     fewer); SQLite answers in-process, and the combined statements cost it 7 µs more.
@@ -192,10 +193,11 @@ class SqlStore:
         self, *, read_only: bool = False, shared: bool = False
     ) -> Iterator[SqlTransaction]:
         """A unit of work, committed when the block ends (durable then) and rolled back if it
-        raises. ``shared``: on SQLite it may share its transaction and commit with other
-        threads' short writes (``SharedCommit``; each in a savepoint of its own, so a block
-        that raises undoes only its own work); on PostgreSQL, whose writers run at once and
-        whose commits share WAL flushes already, it is a transaction of its own."""
+        raises. ``shared``: a border use case's short write (an entry, audit entries). On
+        SQLite it may share its transaction and commit with other threads' (``SharedCommit``;
+        each in a savepoint of its own, so a block that raises undoes only its own work); on
+        PostgreSQL, whose writers run at once and whose commits share WAL flushes already, it
+        is a transaction of its own, whose check reads come combined (``_RoundTripsSaved``)."""
         if shared and self._shared is not None:
             with self._shared.unit() as tx:
                 yield tx
@@ -214,7 +216,9 @@ class SqlStore:
                 self.engine.connect() as connection,
                 connection.begin(),
             ):
-                kind = _RoundTripsSaved if self._remote else SqlTransaction
+                # a border use case's write decides the check again: its reads come combined
+                # too; others (the federation's apply asks owners by the thousand) read plain
+                kind = _RoundTripsSaved if self._remote and shared else SqlTransaction
                 yield kind(connection, self._statements(connection))
         except (OperationalError, InterfaceError, InternalError) as exc:
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
