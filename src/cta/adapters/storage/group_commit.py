@@ -7,6 +7,9 @@ everything waiting, its own entry and the others', in one transaction; threads t
 while it writes wait, and the next batch goes as soon as the writer is done. No thread
 returns before the transaction holding its entries has committed, and a failed write is raised
 in every thread whose entries it held.
+
+``SharedCommit`` does the same for whole write transactions (an entry: reads, rows, audit),
+each thread running its own work in the shared transaction, in turn, inside a savepoint.
 """
 
 from __future__ import annotations

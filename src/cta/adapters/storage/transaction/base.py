@@ -69,10 +69,11 @@ class _PreparedInsert:
         statement = insert(table).values({name: bindparam(name) for name in columns})
         compiled = statement.compile(dialect=connection.dialect)
         self.sql = str(compiled)
-        processors = compiled._bind_processors
+        processors: dict[str, Any] = dict(compiled._bind_processors)
         self.positional = bool(compiled.positional)
         names = tuple(compiled.positiontup or ()) if self.positional else columns
-        self.columns = tuple((name, processors.get(name)) for name in names)
+        self.columns: tuple[tuple[str, Any], ...] = tuple(
+            (name, processors.get(name)) for name in names)
 
     def run(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         converted: list[Any] = [
