@@ -249,7 +249,9 @@ class SqlStore:
         _raw_begin(connection, "SAVEPOINT cta_shared")
         try:
             yield SqlTransaction(connection, self._statements(connection))
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, OperationalError | InterfaceError | InternalError):
+                self.watch.write_failed(exc)  # /v1/health says so, as for a transaction alone
             try:
                 _raw_begin(connection, "ROLLBACK TO cta_shared")
                 _raw_begin(connection, "RELEASE cta_shared")
