@@ -317,8 +317,12 @@ class Aggregates(Protocol):
 class Store(Protocol):
     """The node's storage: transactions over one database."""
 
-    def transaction(self, *, read_only: bool = False) -> AbstractContextManager[Transaction]:
-        """A unit of work; ``read_only`` ones must not write (SQLite: no write lock taken)."""
+    def transaction(
+        self, *, read_only: bool = False, shared: bool = False
+    ) -> AbstractContextManager[Transaction]:
+        """A unit of work; ``read_only`` ones must not write (SQLite: no write lock taken);
+        ``shared`` short writes may share one commit with other threads' (each still all or
+        nothing, and durable when its block ends)."""
         ...
     def audit(self, entries: Sequence[AuditEntry], at: datetime) -> None:
         """Append audit entries outside any other transaction; durable when it returns."""

@@ -398,7 +398,9 @@ class MemoryStore:
         self.tables: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in _TABLES}
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[MemoryTransaction]:
+    def transaction(
+        self, *, read_only: bool = False, shared: bool = False
+    ) -> Iterator[MemoryTransaction]:
         working = copy.deepcopy(self.tables)
         yield MemoryTransaction(working)
         self.tables = working

@@ -149,10 +149,11 @@ def _sqlite_begin(connection: Any) -> None:
 
 
 def _raw_begin(connection: Any, statement: str) -> None:
-    """``statement`` on the driver's connection, a failure raised as SQLAlchemy raises what
-    its own execution meets (``OperationalError`` and the others): the driver's own exception
-    was taken for a fault of ours, a 500, when a database server died as a transaction began
-    (seen in the failover test: psycopg's "server closed the connection unexpectedly")."""
+    """``statement`` (BEGIN, SAVEPOINT...) on the driver's connection, a failure raised as
+    SQLAlchemy raises what its own execution meets (``OperationalError`` and the others): the
+    driver's own exception was taken for a fault of ours, a 500, when a database server died
+    as a transaction began (seen in the failover test: psycopg's "server closed the
+    connection unexpectedly")."""
     dbapi = connection.dialect.loaded_dbapi
     try:
         connection.connection.dbapi_connection.execute(statement)

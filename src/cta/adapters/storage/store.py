@@ -19,7 +19,8 @@ from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import InterfaceError, InternalError, OperationalError
 
 from cta.adapters.storage import tables as t
-from cta.adapters.storage.group_commit import GroupCommit
+from cta.adapters.storage.engine import _raw_begin
+from cta.adapters.storage.group_commit import GroupCommit, SharedCommit
 from cta.adapters.storage.transaction.alerts import AlertRows
 from cta.adapters.storage.transaction.applications import ApplicationRows
 from cta.adapters.storage.transaction.audit import AuditRows
@@ -33,7 +34,7 @@ from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
 from cta.adapters.storage.transaction.persons import PersonRows
 from cta.adapters.storage.watch import DatabaseWatch
-from cta.services.ports import AuditEntry, CheckHistory, DataHead
+from cta.services.ports import AuditEntry, CheckHistory, DatabaseUnavailableError, DataHead
 
 __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
 
@@ -82,16 +83,20 @@ class _SqliteWriterLock:
             self._threads.release()
 
 
-class _ReadOnly(SqlTransaction):
-    """A read-only transaction: what a border check reads comes in two statements, not six.
+class _RoundTripsSaved(SqlTransaction):
+    """A server database's transaction: what a border check reads comes in two statements,
+    not six.
 
     ``document_key`` fetches the owner's history with the owner, and ``check_history`` of
-    that person answers from it; ``alert_watermark`` fetches the data heads too, and
-    ``data_heads`` answers from them. Nothing writes in between, and at PostgreSQL's READ
-    COMMITTED each statement reads its own snapshot either way, so the answers are those the
-    separate reads would give. For a server database only: there a round trip cost the
-    server and the driver more CPU than the read (a check's reads 330 -> 170 µs in the
-    driver); SQLite answers in-process, and the combined statements cost it 7 µs more.
+    that person answers from it, once; ``alert_watermark`` fetches the data heads too, and
+    ``data_heads`` answers from them, once. A check (``CrossingUseCases._decide``) asks for
+    each pair with nothing written in between, also when it decides again before recording
+    an entry (a ``shared`` write transaction), and at PostgreSQL's READ COMMITTED each
+    statement reads its own snapshot either way, so the answers are those the separate
+    reads would give; a later ask reads anew.
+    For a server database only: there a round trip cost the server and the driver more CPU
+    than the read (a check's reads 330 -> 170 µs in the driver; an entry's four statements
+    fewer); SQLite answers in-process, and the combined statements cost it 7 µs more.
     """
 
     def __init__(self, connection: Connection, prepared: dict[str, _Prepared]) -> None:
@@ -123,8 +128,9 @@ class _ReadOnly(SqlTransaction):
         return person, int(rows[0][2])
 
     def check_history(self, person_id: int) -> CheckHistory:
-        if self._history is not None and self._history[0] == person_id:
-            return self._history[1]
+        found, self._history = self._history, None
+        if found is not None and found[0] == person_id:
+            return found[1]
         return super().check_history(person_id)
 
     def alert_watermark(self) -> int:
@@ -134,7 +140,20 @@ class _ReadOnly(SqlTransaction):
         return int(rows[0][0] or 0)
 
     def data_heads(self) -> list[DataHead]:
-        return self._heads if self._heads is not None else super().data_heads()
+        found, self._heads = self._heads, None
+        return found if found is not None else super().data_heads()
+
+
+class _Open:
+    """A shared write transaction (``SqlStore._shared``): its connection, and whether undoing
+    one member's work failed (then nothing of it may be committed)."""
+
+    __slots__ = ("broken", "connection", "transaction")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transaction = connection.begin()
+        self.broken = False
 
 
 class SqlStore:
@@ -149,6 +168,11 @@ class SqlStore:
         self._remote = engine.dialect.name != "sqlite"  # a statement is a round trip
         self._audits: GroupCommit[tuple[AuditEntry, datetime]] = GroupCommit(self._write_audit)
         self.watch = DatabaseWatch(engine)  # the file it opened; the last write's failure
+        # SQLite's writes that may share a commit (``transaction(shared=True)``): one fsync
+        # for all the threads' work in one transaction instead of one each (group_commit)
+        self._shared: SharedCommit[SqlTransaction] | None = (
+            SharedCommit(self._shared_begin, self._shared_unit, self._shared_end)
+            if self._writer is not None else None)  # fmt: skip
 
     def _statements(self, connection: Connection) -> dict[str, _Prepared]:
         if self._prepared is None:
@@ -161,16 +185,28 @@ class SqlStore:
             self._audits.submit([(entry, at) for entry in entries])
 
     def _write_audit(self, entries: list[tuple[AuditEntry, datetime]]) -> None:
-        with self.transaction() as tx:
+        with self.transaction(shared=True) as tx:
             tx.audit_many(entries)
 
     @contextmanager
-    def transaction(self, *, read_only: bool = False) -> Iterator[SqlTransaction]:
+    def transaction(
+        self, *, read_only: bool = False, shared: bool = False
+    ) -> Iterator[SqlTransaction]:
+        """A unit of work, committed when the block ends (durable then) and rolled back if it
+        raises. ``shared``: a border use case's short write (an entry, audit entries). On
+        SQLite it may share its transaction and commit with other threads' (``SharedCommit``;
+        each in a savepoint of its own, so a block that raises undoes only its own work); on
+        PostgreSQL, whose writers run at once and whose commits share WAL flushes already, it
+        is a transaction of its own, whose check reads come combined (``_RoundTripsSaved``)."""
+        if shared and self._shared is not None:
+            with self._shared.unit() as tx:
+                yield tx
+            return
         if read_only:
             with self.engine.connect() as connection:
                 connection = connection.execution_options(cta_read_only=True)
                 with connection.begin():
-                    kind = _ReadOnly if self._remote else SqlTransaction
+                    kind = _RoundTripsSaved if self._remote else SqlTransaction
                     yield kind(connection, self._statements(connection))
             return
         self.watch.check_writable()  # never into a removed or replaced SQLite file
@@ -180,10 +216,72 @@ class SqlStore:
                 self.engine.connect() as connection,
                 connection.begin(),
             ):
-                yield SqlTransaction(connection, self._statements(connection))
+                # a border use case's write decides the check again: its reads come combined
+                # too; others (the federation's apply asks owners by the thousand) read plain
+                kind = _RoundTripsSaved if self._remote and shared else SqlTransaction
+                yield kind(connection, self._statements(connection))
         except (OperationalError, InterfaceError, InternalError) as exc:
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
             raise
+        self.watch.write_succeeded()
+
+    def _shared_begin(self) -> _Open:
+        assert self._writer is not None  # shared transactions are SQLite's only
+        self.watch.check_writable()  # never into a removed or replaced SQLite file
+        self._writer.__enter__()
+        connection = None
+        try:
+            connection = self.engine.connect()
+            return _Open(connection)
+        except BaseException as exc:
+            if connection is not None:
+                connection.close()
+            self._writer.__exit__()
+            if isinstance(exc, OperationalError | InterfaceError | InternalError):
+                self.watch.write_failed(exc)
+            raise
+
+    @contextmanager
+    def _shared_unit(self, opened: _Open) -> Iterator[SqlTransaction]:
+        # a savepoint of our own on the driver's connection (SQLAlchemy's begin_nested cost
+        # more than the audit entry written in it); the work's own savepoints nest inside it
+        connection = opened.connection
+        _raw_begin(connection, "SAVEPOINT cta_shared")
+        try:
+            yield SqlTransaction(connection, self._statements(connection))
+        except BaseException as exc:
+            if isinstance(exc, OperationalError | InterfaceError | InternalError):
+                self.watch.write_failed(exc)  # /v1/health says so, as for a transaction alone
+            try:
+                _raw_begin(connection, "ROLLBACK TO cta_shared")
+                _raw_begin(connection, "RELEASE cta_shared")
+            except BaseException:
+                opened.broken = True  # its work may be in the transaction: keep none of it
+                raise
+            raise
+        try:
+            _raw_begin(connection, "RELEASE cta_shared")
+        except BaseException:
+            opened.broken = True
+            raise
+
+    def _shared_end(self, opened: _Open, commit: bool) -> None:
+        assert self._writer is not None
+        try:
+            if commit and not opened.broken:
+                opened.transaction.commit()
+            else:
+                opened.transaction.rollback()
+        except (OperationalError, InterfaceError, InternalError) as exc:
+            self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
+            raise
+        finally:
+            opened.connection.close()
+            self._writer.__exit__()
+        if opened.broken:
+            raise DatabaseUnavailableError(
+                "a write shared its transaction with one the database failed to undo; "
+                "nothing of that transaction was kept: try again")
         self.watch.write_succeeded()
 
     def counts(self) -> dict[str, int]:

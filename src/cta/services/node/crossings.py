@@ -222,7 +222,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         if (problem := time_problem(at, now)) is not None:
             raise InvalidInputError(problem)
         on = local_date(point, at)
-        with self.store.transaction() as tx:
+        with self.store.transaction(shared=True) as tx:  # one commit for many officers' records
             if idempotency is not None:
                 earlier = tx.idempotent_response(actor.name, idempotency.key)
                 if earlier is not None:

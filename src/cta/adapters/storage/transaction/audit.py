@@ -11,10 +11,12 @@ from sqlalchemy import and_, delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from cta.adapters.storage import tables as t
-from cta.adapters.storage.transaction.base import DuplicateError, TransactionBase
+from cta.adapters.storage.transaction.base import DuplicateError, TransactionBase, prepared_insert
 from cta.services.ports import AuditEntry, UserRow
 
 __all__ = ["AuditRows"]
+
+_AUDIT_COLUMNS = ("at", "user_name", "role", "action", "person_id", "purpose", "detail")
 
 
 class AuditRows(TransactionBase):
@@ -24,7 +26,8 @@ class AuditRows(TransactionBase):
         self.audit_many([(entry, at)])
 
     def audit_many(self, entries: Sequence[tuple[AuditEntry, datetime]]) -> None:
-        self.c.execute(insert(t.audit_log), [
+        # on the driver's cursor: every check and entry writes one (``_PreparedInsert``)
+        prepared_insert(self.c, t.audit_log, _AUDIT_COLUMNS).run(self.c, [
             {"at": at, "user_name": e.user_name, "role": e.role, "action": e.action,
              "person_id": e.person_id, "purpose": e.purpose, "detail": e.detail or {}}
             for e, at in entries

@@ -1,8 +1,8 @@
 """The border check's reads: a document's owner and the owner's history, the alert watermark
 and the data heads, each a statement compiled once (``_Prepared``).
 
-On a server database a read-only transaction answers them in two statements instead of six
-(``store._ReadOnly``, with ``_HOT["document_reads"]`` and ``_HOT["watermark_heads"]``).
+On a server database a transaction answers them in two statements instead of six
+(``store._RoundTripsSaved``, with ``_HOT["document_reads"]`` and ``_HOT["watermark_heads"]``).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ _HOT: dict[str, Executable] = {
 
 def _document_reads() -> Executable:
     """A document's owner and the owner's crossing days, visas and authorisations, as one
-    statement (``_ReadOnly``): rows of 12 columns, ``part`` 0 to 3 first, each part in the
+    statement (``_RoundTripsSaved``): rows of 12 columns, ``part`` 0 to 3 first, each part in the
     order of its own statement above; the columns a part does not use are NULL."""
     doc = _HOT["owner"].cte("doc")  # type: ignore[attr-defined]
 
@@ -81,7 +81,7 @@ def _document_reads() -> Executable:
 
 
 def _watermark_and_heads() -> Executable:
-    """The alert watermark and the data heads as one statement (``_ReadOnly``): a row per
+    """The alert watermark and the data heads as one statement (``_RoundTripsSaved``): a row per
     head, each with the watermark; one row of NULL heads when there are none."""
     watermark = select(func.max(t.alert_changes.c.seq).label("watermark")).subquery("w")
     heads = _HOT["heads"].order_by(None).subquery("h")  # type: ignore[attr-defined]
