@@ -48,10 +48,15 @@ class _Prepared:
 
     def rows(self, connection: Connection, **params: Any) -> list[tuple[Any, ...]]:
         values: Any = params if self.order is None else [params[n] for n in self.order]
+        dialect = connection.dialect
         cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(self.sql, values)
             return list(cursor.fetchall())
+        except dialect.loaded_dbapi.Error as exc:  # as SQLAlchemy raises it: a server that
+            # died or hangs is a 503 (entrypoints.api.edge), not the driver's error and a 500
+            raise DBAPIError.instance(self.sql, None, exc, dialect.loaded_dbapi.Error,
+                                      dialect=dialect) from exc  # fmt: skip
         finally:
             cursor.close()
 
