@@ -323,3 +323,14 @@ def test_a_long_poll_returns_when_the_node_seals_a_record(geo: FederationService
     assert geo.seal_pending() == 1
     assert released.wait(10)  # woken by the seal, not by the 30 s
     waiting.join()
+
+
+def test_the_served_page_is_the_page_as_json(geo: FederationService) -> None:
+    """The route serves the stored records as they are (``served_page``): the same body as
+    reading them into records and back, erased records and their proofs included."""
+    with geo.store.transaction() as tx:
+        for n in range(5):
+            tx.emit("CrossingRecorded", crossing(f"S{n:08d}", "entry", 1), T0)
+    geo.seal_all()
+    for after, limit in ((0, 10), (0, 2), (3, 10), (5, 10)):
+        assert geo.served_page(after, limit).to_json() == geo.page(after, limit).to_json()

@@ -15,17 +15,23 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from cta.federation.auth import NonceCache, verify_request
 from cta.federation.errors import RecordFormatError, RequestAuthError
 from cta.federation.members import Federation
-from cta.federation.protocol import RecordsPage, parse_page_query, parse_wait
+from cta.federation.protocol import parse_page_query, parse_wait
 
 __all__ = ["Answer", "answer_records_request"]
 
-ReadPage = Callable[[int, int], RecordsPage]  # (after, limit) -> this node's page
+class ServablePage(Protocol):
+    """A page to answer with: a ``RecordsPage``, or its body as the node stored it."""
+
+    def to_json(self) -> dict[str, Any]: ...
+
+
+ReadPage = Callable[[int, int], ServablePage]  # (after, limit) -> this node's page
 # (after, seconds): return once this node has a record after ``after``, or the seconds passed
 WaitForRecords = Callable[[int, float], None]
 

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -84,6 +85,16 @@ class _Sealed:
 
 
 _SEALED = _Sealed()  # one per process: the sealer and the API are separate service objects
+
+
+@dataclass(frozen=True, slots=True)
+class ServedPage:
+    """A page's JSON body as the node serves it (``FederationService.served_page``)."""
+
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.body
 
 
 class FederationService(PeerRecords):
@@ -186,22 +197,40 @@ class FederationService(PeerRecords):
         proof: the ``RetentionDeletion`` naming it, in the page or carried beside it
         (``erasures``). A record whose deletion is not sealed yet (the sealer follows the
         purge by a moment) ends the page before it: the next pull gets it with its proof."""
+        wires, last_seq, proofs = self._page_wires(after, limit)
+        return RecordsPage(self.state, tuple(Record.from_wire(w) for w in wires), last_seq,
+                           tuple(Record.from_wire(w) for w in proofs))  # fmt: skip
+
+    def served_page(self, after: int, limit: int) -> ServedPage:
+        """``page`` as it goes on the wire, the stored records as they are: reading each into
+        a ``Record`` and back cost the serving node about as much CPU as decoding the page
+        costs its peer, and a catching-up peer shares the machine's cores with it."""
+        wires, last_seq, proofs = self._page_wires(after, limit)
+        body: dict[str, Any] = {"origin": self.state, "records": wires, "last_seq": last_seq}
+        if proofs:
+            body["erasures"] = proofs
+        return ServedPage(body)
+
+    def _page_wires(
+        self, after: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+        """The stored records of ``page``, this node's last seq, and the erasures' proofs."""
         with self.store.transaction(read_only=True) as tx:
             wires = tx.records_page(self.state, after, limit)
             head = tx.chain_head(self.state)
-            records = [Record.from_wire(w) for w in wires]
-            erased = [r.seq for r in records if r.redacted]
-            proofs: tuple[Record, ...] = ()
+            erased = [w["seq"] for w in wires if w["payload"] is None]
+            proofs: list[dict[str, Any]] = []
             if erased:
                 known = tx.erasures_of(self.state, erased)
-                unproven = [n for n, r in enumerate(records) if r.redacted and r.seq not in known]
+                unproven = [n for n, w in enumerate(wires)
+                            if w["payload"] is None and w["seq"] not in known]  # fmt: skip
                 if unproven:
-                    records = records[: unproven[0]]
-                end = records[-1].seq if records else after
-                beyond = sorted({known[r.seq] for r in records
-                                 if r.redacted and known[r.seq] > end})  # fmt: skip
-                proofs = tuple(Record.from_wire(w) for w in tx.record_wires(self.state, beyond))
-        return RecordsPage(self.state, tuple(records), head.seq if head else 0, proofs)
+                    wires = wires[: unproven[0]]
+                end = wires[-1]["seq"] if wires else after
+                beyond = sorted({known[w["seq"]] for w in wires
+                                 if w["payload"] is None and known[w["seq"]] > end})  # fmt: skip
+                proofs = tx.record_wires(self.state, beyond)
+        return wires, head.seq if head else 0, proofs
 
     def position(self, origin: str) -> int:
         with self.store.transaction(read_only=True) as tx:
