@@ -302,3 +302,28 @@ def test_the_server_holds_a_long_poll_until_it_has_a_record_after_the_callers() 
     assert ask("/v1/federation/records?after=0&limit=3")[0] == 200 and len(waited) == 1
     status, body = ask("/v1/federation/records?after=0&limit=3&wait=31")
     assert status == 422 and "wait" in str(body["detail"]) and "0 to 30" in str(body["detail"])
+
+
+def test_a_long_poll_that_brought_records_is_followed_by_the_next_at_once(
+    geo: MemoryLedger,
+) -> None:
+    """No poll interval after a long poll that stored records: the next pull goes out at
+    once (here the poll interval is a minute, and the loop is stopped by the second pull)."""
+    import threading
+
+    arm = arm_ledger(2)
+    served = serving(arm)
+    stop = threading.Event()
+    calls: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.params["after"])
+        if len(calls) == 2:
+            stop.set()
+        return served(request)
+
+    puller = peer(handle, geo, wait_seconds=3, poll_seconds=60.0)
+    loop = threading.Thread(target=puller.run, args=(stop,))
+    loop.start()
+    loop.join(30)
+    assert not loop.is_alive() and calls == ["0", "2"]
