@@ -230,10 +230,10 @@ class Peer:
                     return self._failed(outcome, f"{self.state}'s page after {after} moved "
                                         "nothing forward")  # fmt: skip
                 after = self.position(self.state)
-                if ahead is not None and ahead.after == after:
-                    page = ahead.result()
-                else:  # our head is not where the page ended: ask again from it
-                    page = self.fetch(after)
+                if ahead is not None and ahead.after != after:
+                    ahead.drop()  # our head is not where the page ended: ask again from it
+                    ahead = None
+                page = ahead.result() if ahead is not None else self.fetch(after)
                 ahead = None
         except PeerError as exc:
             return self._failed(outcome, str(exc))
