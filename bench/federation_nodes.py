@@ -1,9 +1,10 @@
 """Federation through real nodes: ``cta serve`` processes on loopback, SQLite databases.
 
 **Replication under load.** Three fresh nodes (AZE, ARM, GEO), federated as ``cta area`` runs
-them (one worker each, the sync daemon's defaults: pull every 1 s, seal every 0.2 s). Each node
-gets ``rate`` new crossings a second for ``seconds``; what is measured is how fast and how late
-its two peers store them. Two drivers make the crossings (``BENCH_FEDERATION_DRIVER``):
+them (one worker each, the sync daemon's defaults: long polls of 3 s, seal every 0.1 s when
+idle). Each node gets ``rate`` new crossings a second for ``seconds``; what is measured is how
+fast and how late its two peers store them. Two drivers make the crossings
+(``BENCH_FEDERATION_DRIVER``):
 
 - ``import`` (the default): one driver process per node (``python -m bench.federation_nodes
   import SPEC``) that, at the start of each second, writes that second's ``rate`` crossings of

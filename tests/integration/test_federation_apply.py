@@ -216,3 +216,121 @@ def test_a_batch_that_fails_to_apply_stores_nothing(
     assert all(not found for found in rows(geo).values())
     assert geo.position("ARM") == 0
     assert geo.ingest("ARM", records).stored == 4
+
+
+# -- pages verified in threads, pulled with the next page on its way ---------------------------
+
+BULK = [("CrossingRecorded", crossing(f"P{n:08d}", "entry" if n % 2 else "exit", 1 + n % 5))
+        for n in range(300)]  # fmt: skip
+
+
+def test_a_forged_record_in_the_middle_of_a_bulk_page_refuses_the_page_and_changes_nothing(
+    geo: FederationService,
+) -> None:
+    from dataclasses import replace
+
+    from cta.federation.verify import Reason
+
+    records = chain(BULK)
+    assert geo.ingest("ARM", records[:100]).stored == 100
+    before = rows(geo)
+    page = list(records[100:])
+    page[120] = replace(page[120], signature=records[0].signature)  # seq 221, mid-page
+    result = geo.ingest("ARM", page)
+    assert result.rejection is not None and result.rejection.reason is Reason.BAD_SIGNATURE
+    assert (result.rejection.seq, result.stored, result.head_seq) == (221, 0, 100)
+    assert "signature is not ARM's" in str(result.rejection)
+    assert rows(geo) == before and geo.position("ARM") == 100
+    assert geo.ingest("ARM", records[100:]).stored == 200
+
+
+def test_a_pull_that_fails_half_way_keeps_the_pages_before_and_resumes_after_them(
+    geo: FederationService, reference_geo: FederationService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of 100 of 300 records: the store fails while the second page is written. The
+    first page stays, nothing of the second is kept, the third (fetched meanwhile) is not
+    used, and the next pull goes on from record 101 to the end."""
+    import httpx
+
+    from cta.federation.memory import MemoryLedger
+    from cta.federation.serve import answer_records_request
+    from cta.federation.sync import Peer
+
+    records = chain(BULK)
+    arm = MemoryLedger(federation("ARM"), KEYS["ARM"])
+    arm.hold(records)
+    asked: list[str] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["after"])
+        answer = answer_records_request(arm.federation, "GET", request.url.raw_path.decode(),
+                                        request.headers, T0, arm.page)  # fmt: skip
+        return httpx.Response(answer.status, json=answer.body)
+
+    client = httpx.Client(transport=httpx.MockTransport(serve))
+    puller = Peer("ARM", "http://arm.test", "GEO", KEYS["GEO"], client, geo.ingest,
+                  geo.position, limit=100, clock=lambda: T0)  # fmt: skip
+    calls = [0]
+    original = SqlTransaction.add_crossings
+
+    def fails_the_second_time(self: SqlTransaction, rows: Any) -> None:
+        calls[0] += 1
+        if calls[0] == 2:
+            raise RuntimeError("the disk is full")
+        original(self, rows)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SqlTransaction, "add_crossings", fails_the_second_time)
+        outcome = puller.pull_once()
+    assert outcome.error is not None and "the disk is full" in outcome.error
+    assert (outcome.stored, geo.position("ARM"), asked) == (100, 100, ["0", "100", "200"])
+    assert reference_geo.ingest("ARM", records[:100]).stored == 100
+    assert without_ids(geo) == without_ids(reference_geo)
+    outcome = puller.pull_once()
+    assert (outcome.error, outcome.stored, geo.position("ARM")) == (None, 200, 300)
+    assert asked[3:] == ["100", "200"]
+    assert reference_geo.ingest("ARM", records[100:]).stored == 200
+    assert without_ids(geo) == without_ids(reference_geo)
+    client.close()
+
+
+def without_ids(node: FederationService) -> dict[str, list[str]]:
+    """``rows`` without the surrogate keys (a failed PostgreSQL transaction spends sequence
+    numbers), in a stable order."""
+    ids = {"id", "person_id", "document_id"}
+    return {name: sorted(repr(sorted((k, v) for k, v in row.items() if k not in ids))
+                         for row in table) for name, table in rows(node).items()}  # fmt: skip
+
+
+def test_a_long_poll_returns_when_the_node_seals_a_record(geo: FederationService) -> None:
+    """``wait_for_records`` holds a peer's pull while nothing is sealed after its position,
+    and lets it go once the sealer has sealed one."""
+    import threading
+
+
+    geo.wait_for_records(0, 0.05)  # nothing sealed: returns when the time is up
+    released = threading.Event()
+
+    def pull() -> None:
+        geo.wait_for_records(0, 30)
+        released.set()
+
+    waiting = threading.Thread(target=pull)
+    waiting.start()
+    assert not released.wait(0.3)
+    with geo.store.transaction() as tx:
+        tx.emit("CrossingRecorded", crossing("W00000001", "entry", 1), T0)
+    assert geo.seal_pending() == 1
+    assert released.wait(10)  # woken by the seal, not by the 30 s
+    waiting.join()
+
+
+def test_the_served_page_is_the_page_as_json(geo: FederationService) -> None:
+    """The route serves the stored records as they are (``served_page``): the same body as
+    reading them into records and back, erased records and their proofs included."""
+    with geo.store.transaction() as tx:
+        for n in range(5):
+            tx.emit("CrossingRecorded", crossing(f"S{n:08d}", "entry", 1), T0)
+    geo.seal_all()
+    for after, limit in ((0, 10), (0, 2), (3, 10), (5, 10)):
+        assert geo.served_page(after, limit).to_json() == geo.page(after, limit).to_json()

@@ -30,29 +30,39 @@ from cta.federation.records import Record
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_WAIT",
     "RECORDS_PATH",
     "RecordsPage",
     "decode_page",
     "parse_page_query",
+    "parse_wait",
     "records_target",
 ]
 
 RECORDS_PATH = "/v1/federation/records"
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
+MAX_WAIT = 30  # seconds a long poll may be held (``wait``)
 _PAGE_KEYS = frozenset({"origin", "records", "last_seq"})
 _OPTIONAL_KEYS = frozenset({"erasures"})
 
 
-def records_target(after: int, limit: int) -> str:
-    """The request target of one page, spelled the one way clients send it."""
-    return f"{RECORDS_PATH}?after={after}&limit={limit}"
+def records_target(after: int, limit: int, wait: int = 0) -> str:
+    """The request target of one page, spelled the one way clients send it (``wait`` only
+    when it is a long poll)."""
+    target = f"{RECORDS_PATH}?after={after}&limit={limit}"
+    return f"{target}&wait={wait}" if wait > 0 else target
 
 
 def parse_page_query(after: str | None, limit: str | None) -> tuple[int, int]:
     """``after`` (default 0) and ``limit`` (default ``DEFAULT_LIMIT``) from query text."""
     return (_integer("after", after, 0, 0, MAX_INT),
             _integer("limit", limit, DEFAULT_LIMIT, 1, MAX_LIMIT))  # fmt: skip
+
+
+def parse_wait(wait: str | None) -> int:
+    """``wait``: the seconds a long poll may be held (0, the default: answer at once)."""
+    return _integer("wait", wait, 0, 0, MAX_WAIT)
 
 
 def _integer(name: str, text: str | None, default: int, low: int, high: int) -> int:

@@ -146,8 +146,9 @@ def parse_at(text: Any, field: str = "at") -> datetime:
     """The inverse of ``format_at``; any other spelling is refused (the hash covers it)."""
     if not isinstance(text, str) or not _AT.fullmatch(text):
         raise RecordFormatError(field, f"{text!r} is not a UTC time YYYY-MM-DDTHH:MM:SS.ffffffZ")
-    try:
-        return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    try:  # the digits are where the pattern says: read them directly (strptime is 10x slower)
+        return datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]),
+                        int(text[14:16]), int(text[17:19]), int(text[20:26]), UTC)  # fmt: skip
     except ValueError:
         raise RecordFormatError(field, f"{text!r} is not a real date and time") from None
 

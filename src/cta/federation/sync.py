@@ -15,8 +15,10 @@ fingerprints. Proxies from the environment are not used: nodes talk to each othe
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
+import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -43,6 +45,7 @@ __all__ = [
 ]
 
 Clock = Callable[[], datetime]
+log = logging.getLogger("cta.federation")
 
 
 def _utc_now() -> datetime:
@@ -151,6 +154,9 @@ class Peer:
     limit: int = DEFAULT_LIMIT
     backoff: Backoff = field(default_factory=Backoff)
     poll_seconds: float = 2.0
+    # a long poll (``protocol``): the peer holds a pull that finds nothing new up to this many
+    # seconds and answers as soon as it seals a record; 0: ask every ``poll_seconds``
+    wait_seconds: int = 0
     clock: Clock = _utc_now
     rng: random.Random = field(default_factory=random.Random)
     # every rejection (the batch's, or a page of another origin's): the audit entry and alarm
@@ -167,13 +173,19 @@ class Peer:
 
     def fetch(self, after: int) -> RecordsPage:
         """One page of the peer's records after ``after``; ``PeerError`` when it fails."""
-        url = self.endpoint + records_target(after, self.limit)
+        url = self.endpoint + records_target(after, self.limit, self.wait_seconds)
         auth = NodeAuth(self.key, self.node, self.state, self.clock)
         try:
             response = self.client.get(url, auth=auth)
         except httpx.HTTPError as exc:
             raise PeerError(f"cannot reach {self.state} at {self.endpoint}: "
                             f"{type(exc).__name__}: {exc}") from None  # fmt: skip
+        if response.status_code == 422 and self.wait_seconds and "wait" in response.text:
+            # a peer of an earlier version, which knows no long poll: poll it instead
+            log.warning("%s does not take wait=; polling it every %g s", self.state,
+                        self.poll_seconds)  # fmt: skip
+            self.wait_seconds = 0
+            return self.fetch(after)
         if response.status_code != 200:
             raise PeerError(f"{self.state} answered {response.status_code}: "
                             f"{response.text[:200]}")  # fmt: skip
@@ -184,17 +196,27 @@ class Peer:
         return page
 
     def pull_once(self, stop: threading.Event | None = None) -> PullOutcome:
-        """Fetch and ingest pages until caught up, a failure, or ``stop``; never raises."""
+        """Fetch and ingest pages until caught up, a failure, or ``stop``; never raises.
+
+        While a page is ingested the next one is already on its way (``_Prefetch``): asked for
+        after the page's last record, it is used only if ingesting left our head there, and
+        is dropped otherwise (a rejection, a failure, a page that stopped short)."""
         outcome = PullOutcome()
+        ahead: _Prefetch | None = None
+        if stop is not None and stop.is_set():
+            return outcome
         try:
+            after = self.position(self.state)
+            page = self.fetch(after)
             while stop is None or not stop.is_set():
-                after = self.position(self.state)
-                page = self.fetch(after)
                 if page.origin != self.state:  # another origin's, or no member's: forged
                     rejection = Rejection(self.state, Reason.WRONG_ORIGIN, 0, None,
                                           f"{self.state}'s endpoint sent a page of "
                                           f"{page.origin}'s records")  # fmt: skip
                     return self._failed(outcome, str(rejection), rejection)
+                end = page.records[-1].seq if page.records else after
+                if page.records and page.last_seq > end:  # more to come: ask for it now
+                    ahead = _Prefetch(self.fetch, end)
                 result = self.ingest(self.state, page.records, page.erasures)
                 outcome = replace(outcome, pages=outcome.pages + 1,
                                   stored=outcome.stored + result.stored,
@@ -207,18 +229,33 @@ class Peer:
                 if result.stored == 0:  # a page that moved nothing: do not spin on it
                     return self._failed(outcome, f"{self.state}'s page after {after} moved "
                                         "nothing forward")  # fmt: skip
+                after = self.position(self.state)
+                if ahead is not None and ahead.after != after:
+                    ahead.drop()  # our head is not where the page ended: ask again from it
+                    ahead = None
+                page = ahead.result() if ahead is not None else self.fetch(after)
+                ahead = None
         except PeerError as exc:
             return self._failed(outcome, str(exc))
         except Exception as exc:  # the caller's ingest (storage down): retry later, say why
             return self._failed(outcome, f"ingest failed: {type(exc).__name__}: {exc}")
+        finally:
+            if ahead is not None:
+                ahead.drop()
         return outcome
 
     def run(self, stop: threading.Event) -> None:
         """Pull, wait (the poll interval, or the back-off after a failure), until ``stop``."""
         while not stop.is_set():
+            started = time.monotonic()
             outcome = self.pull_once(stop)
             failures = self.status().failures
             wait = self.backoff.delay(failures, self.rng) if outcome.error else self.poll_seconds
+            # a long poll that brought records, or that the peer held, is followed by the next
+            # at once; one answered at once with nothing (no wait there) by the poll interval
+            held = time.monotonic() - started >= self.wait_seconds / 2
+            if not outcome.error and self.wait_seconds and (outcome.stored or held):
+                wait = 0.0
             with self._lock:
                 self._status = replace(self._status, next_attempt_at=self.clock() + _seconds(wait))
             stop.wait(wait)
@@ -241,6 +278,36 @@ class Peer:
         if rejection is not None and self.on_rejection is not None:
             self.on_rejection(rejection)
         return replace(outcome, error=error, rejection=rejection)
+
+
+class _Prefetch:
+    """One page fetched in a thread of its own while the caller ingests the one before."""
+
+    def __init__(self, fetch: Callable[[int], RecordsPage], after: int) -> None:
+        self.after = after
+        self._page: RecordsPage | None = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(fetch,), daemon=True,
+                                        name=f"cta-prefetch-{after}")  # fmt: skip
+        self._thread.start()
+
+    def _run(self, fetch: Callable[[int], RecordsPage]) -> None:
+        try:
+            self._page = fetch(self.after)
+        except BaseException as exc:  # handed to the caller in ``result``
+            self._error = exc
+
+    def result(self) -> RecordsPage:
+        """The page, or the fetch's error raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._page is not None
+        return self._page
+
+    def drop(self) -> None:
+        """Not wanted: let it finish (the client is not shared by two requests at once)."""
+        self._thread.join()
 
 
 def _seconds(value: float) -> timedelta:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -36,6 +39,7 @@ from cta.federation.verify import (
     IngestResult,
     Reason,
     Rejection,
+    check_records,
     erased_by,
     verify_batch,
 )
@@ -53,6 +57,44 @@ __all__ = ["FederationDaemon", "FederationService", "federation_status",
 
 log = logging.getLogger("cta.federation")
 SEAL_BATCH = 1000
+# a long poll's look at the chain head when no sealing in this process woke it: the sealer may
+# run in another process (``cta serve --workers N``: the API in the workers, the sealer in the
+# main one), so this bounds how late that node's peers hear of a record
+RECHECK_SECONDS = 0.25
+
+
+class _Sealed:
+    """Wakes this process's long polls when its sealer seals (a count, so none is missed)."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self._count = 0
+
+    def count(self) -> int:
+        with self._changed:
+            return self._count
+
+    def bump(self) -> None:
+        with self._changed:
+            self._count += 1
+            self._changed.notify_all()
+
+    def wait(self, seen: int, seconds: float) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: self._count != seen, seconds)
+
+
+_SEALED = _Sealed()  # one per process: the sealer and the API are separate service objects
+
+
+@dataclass(frozen=True, slots=True)
+class ServedPage:
+    """A page's JSON body as the node serves it (``FederationService.served_page``)."""
+
+    body: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.body
 
 
 class FederationService(PeerRecords):
@@ -75,6 +117,9 @@ class FederationService(PeerRecords):
         self._countries = countries
         self._points = crossing_points
         self.clock = clock
+        # verifies a peer's page in as many threads as cores (``check_records``); its threads
+        # start with the first page and stay for the next
+        self._verifiers = ThreadPoolExecutor(os.cpu_count() or 1, "cta-verify")
 
     @property
     def key(self) -> Ed25519PrivateKey:
@@ -84,6 +129,19 @@ class FederationService(PeerRecords):
 
     def seal_pending(self, limit: int = SEAL_BATCH) -> int:
         """Seal the outbox rows not sealed yet (up to ``limit``), in order; how many."""
+        if not self._outbox_waiting():  # the idle case: a read, no writer lock
+            return 0
+        sealed = self._seal(limit)
+        if sealed:
+            _SEALED.bump()
+        return sealed
+
+    def _outbox_waiting(self) -> bool:
+        with self.store.transaction(read_only=True) as tx:
+            head = tx.chain_head(self.state)
+            return tx.outbox_waiting(head.outbox_seq if head else 0)
+
+    def _seal(self, limit: int) -> int:
         with self.store.transaction() as tx:
             head = tx.chain_head(self.state, lock=True) or ChainHeadRow(
                 self.state, 0, GENESIS_HASH, None, 0)
@@ -139,27 +197,59 @@ class FederationService(PeerRecords):
         proof: the ``RetentionDeletion`` naming it, in the page or carried beside it
         (``erasures``). A record whose deletion is not sealed yet (the sealer follows the
         purge by a moment) ends the page before it: the next pull gets it with its proof."""
+        wires, last_seq, proofs = self._page_wires(after, limit)
+        return RecordsPage(self.state, tuple(Record.from_wire(w) for w in wires), last_seq,
+                           tuple(Record.from_wire(w) for w in proofs))  # fmt: skip
+
+    def served_page(self, after: int, limit: int) -> ServedPage:
+        """``page`` as it goes on the wire, the stored records as they are: reading each into
+        a ``Record`` and back cost the serving node about as much CPU as decoding the page
+        costs its peer, and a catching-up peer shares the machine's cores with it."""
+        wires, last_seq, proofs = self._page_wires(after, limit)
+        body: dict[str, Any] = {"origin": self.state, "records": wires, "last_seq": last_seq}
+        if proofs:
+            body["erasures"] = proofs
+        return ServedPage(body)
+
+    def _page_wires(
+        self, after: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int, list[dict[str, Any]]]:
+        """The stored records of ``page``, this node's last seq, and the erasures' proofs."""
         with self.store.transaction(read_only=True) as tx:
             wires = tx.records_page(self.state, after, limit)
             head = tx.chain_head(self.state)
-            records = [Record.from_wire(w) for w in wires]
-            erased = [r.seq for r in records if r.redacted]
-            proofs: tuple[Record, ...] = ()
+            erased = [w["seq"] for w in wires if w["payload"] is None]
+            proofs: list[dict[str, Any]] = []
             if erased:
                 known = tx.erasures_of(self.state, erased)
-                unproven = [n for n, r in enumerate(records) if r.redacted and r.seq not in known]
+                unproven = [n for n, w in enumerate(wires)
+                            if w["payload"] is None and w["seq"] not in known]  # fmt: skip
                 if unproven:
-                    records = records[: unproven[0]]
-                end = records[-1].seq if records else after
-                beyond = sorted({known[r.seq] for r in records
-                                 if r.redacted and known[r.seq] > end})  # fmt: skip
-                proofs = tuple(Record.from_wire(w) for w in tx.record_wires(self.state, beyond))
-        return RecordsPage(self.state, tuple(records), head.seq if head else 0, proofs)
+                    wires = wires[: unproven[0]]
+                end = wires[-1]["seq"] if wires else after
+                beyond = sorted({known[w["seq"]] for w in wires
+                                 if w["payload"] is None and known[w["seq"]] > end})  # fmt: skip
+                proofs = tx.record_wires(self.state, beyond)
+        return wires, head.seq if head else 0, proofs
 
     def position(self, origin: str) -> int:
         with self.store.transaction(read_only=True) as tx:
             head = tx.chain_head(origin)
         return head.seq if head else 0
+
+    def wait_for_records(self, after: int, seconds: float) -> None:
+        """Return once this node has sealed a record after ``after``, or ``seconds`` passed (a
+        peer's long poll): woken by this process's sealer, or by a look at the chain head
+        every ``RECHECK_SECONDS`` (a sealer in another process)."""
+        deadline = time.monotonic() + seconds
+        while True:
+            seen = _SEALED.count()
+            if self.position(self.state) > after:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            _SEALED.wait(seen, min(left, RECHECK_SECONDS))
 
     # -- peers' records --------------------------------------------------------------------
 
@@ -179,12 +269,16 @@ class FederationService(PeerRecords):
             if alarm:
                 self.alarm(rejection)
             return IngestResult(0, 0, self.position(origin), rejection)
+        # the signatures first, in threads and outside the transaction: they need nothing of
+        # the store, and the writer lock is held only for the chain's checks and the writes
+        checked = check_records(batch, self.federation, self._verifiers)
         with self.store.transaction() as tx:
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
             held = tx.record_hashes(origin, [r.seq for r in batch if r.seq < head.seq])
             erased = tx.erasures_of(origin, [r.seq for r in batch if r.redacted])
-            verdict = verify_batch(origin, head, batch, self.federation, held, erased, proofs)
+            verdict = verify_batch(origin, head, batch, self.federation, held, erased, proofs,
+                                   checked)  # fmt: skip
             if isinstance(verdict, Rejection):
                 result = IngestResult(0, 0, head.seq, verdict)
             else:
@@ -209,6 +303,11 @@ class FederationService(PeerRecords):
                             "seq": rejection.seq, "message": rejection.message})  # fmt: skip
         self.store.audit([entry], self.clock())
 
+# the long poll of each pull (``protocol``): a peer's record reaches this node moments after
+# it is sealed, and an idle peer is asked once per this many seconds
+LONG_POLL_SECONDS = 3
+
+
 class FederationDaemon:
     """The node's federation work in the background: seal the outbox, pull every peer.
 
@@ -217,7 +316,8 @@ class FederationDaemon:
     """
 
     def __init__(
-        self, service: FederationService, *, poll_seconds: float = 1.0, seal_seconds: float = 0.2,
+        self, service: FederationService, *, poll_seconds: float = 1.0, seal_seconds: float = 0.1,
+        wait_seconds: int = LONG_POLL_SECONDS,
     ) -> None:  # fmt: skip
         from cta.federation.sync import Peer, SyncLoop, peer_client
 
@@ -231,7 +331,7 @@ class FederationDaemon:
                  key=service.key, client=self._clients[peer],
                  ingest=functools.partial(service.ingest, alarm=False),
                  position=service.position, poll_seconds=poll_seconds,
-                 on_rejection=service.alarm)
+                 wait_seconds=wait_seconds, on_rejection=service.alarm)
             for peer in service.federation.peers
         ])  # fmt: skip
         self._stop = threading.Event()

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cta.domain.errors import InvalidInputError
 from cta.federation.errors import RecordFormatError
-from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
+from cta.federation.records import GENESIS_HASH, Record, RecordRef, format_at, parse_at, seal
 from cta.federation.verify import verify_record
 
 from .helpers import KEYS, T0, chain, federation, payload
@@ -135,3 +137,17 @@ def test_a_record_that_is_not_an_object_is_refused() -> None:
 def test_payload_bytes_in_the_wire_form_are_the_sealed_ones() -> None:
     record = chain("ARM", 3)[2]
     assert record.to_wire()["payload"] == payload(3)
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)))
+def test_a_time_is_read_back_as_strptime_reads_it(at: datetime) -> None:
+    text = format_at(at.replace(tzinfo=UTC))
+    assert parse_at(text) == datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize("text", ["2023-02-29T00:00:00.000000Z", "2027-13-01T00:00:00.000000Z",
+                                  "2027-06-01T24:00:00.000000Z", "2027-06-01T08:00:60.000000Z",
+                                  "0000-01-01T00:00:00.000000Z"])  # fmt: skip
+def test_a_time_that_never_was_is_refused(text: str) -> None:
+    with pytest.raises(RecordFormatError, match="not a real date and time"):
+        parse_at(text)

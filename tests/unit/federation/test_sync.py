@@ -220,3 +220,110 @@ def test_a_page_claimed_by_another_origin_is_refused_with_the_alarm(
     assert outcome.rejection is not None and alarms == [outcome.rejection]
     assert outcome.rejection.reason == Reason.WRONG_ORIGIN and claimed in str(outcome.rejection)
     assert puller.status().rejections == 1
+
+
+# -- the next page on its way while one is ingested; the long poll ------------------------------
+
+
+def test_the_next_page_is_fetched_during_ingest_and_dropped_when_the_page_is_refused(
+    geo: MemoryLedger,
+) -> None:
+    arm = arm_ledger(9)
+    served = serving(arm)
+    asked: list[str] = []
+    forging = [True]
+
+    def forge_record_5(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["after"])
+        answer = served(request)
+        body = answer.json()
+        for record in body.get("records", []):
+            if record["seq"] == 5 and forging[0]:
+                record["signature"] = arm.records("ARM")[0].signature
+        return httpx.Response(answer.status_code, json=body)
+
+    puller = peer(forge_record_5, geo)
+    outcome = puller.pull_once()
+    assert outcome.rejection is not None and outcome.rejection.reason is Reason.BAD_SIGNATURE
+    assert (outcome.rejection.seq, outcome.stored) == (5, 3)
+    assert asked == ["0", "3", "6"]  # page 3 was asked for while page 2 was verified
+    assert geo.last_seq("ARM") == 3  # and not used: nothing after the refused page
+    forging[0] = False
+    outcome = puller.pull_once()
+    assert (outcome.error, outcome.stored) == (None, 6)
+    assert geo.records("ARM") == arm.records("ARM")
+    assert asked[3:] == ["3", "6"]  # resumed after the last record held
+
+
+def test_a_long_poll_asks_the_peer_to_hold_the_pull(geo: MemoryLedger) -> None:
+    arm = arm_ledger(2)
+    served = serving(arm)
+    targets: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        targets.append(request.url.raw_path.decode())
+        return served(request)
+
+    assert peer(handle, geo, wait_seconds=3).pull_once().stored == 2
+    assert targets == ["/v1/federation/records?after=0&limit=3&wait=3"]
+
+
+def test_a_peer_that_knows_no_long_poll_is_polled(geo: MemoryLedger) -> None:
+    """A node of an earlier version refuses ``wait`` as an unknown parameter: the puller
+    asks again without it, and from then on polls that peer."""
+    arm = arm_ledger(2)
+    served = serving(arm)
+
+    def earlier_version(request: httpx.Request) -> httpx.Response:
+        if "wait" in request.url.params:
+            return httpx.Response(422, json={"detail": "wait: unknown query parameter "
+                                                       "(after, limit)"})  # fmt: skip
+        return served(request)
+
+    puller = peer(earlier_version, geo, wait_seconds=3)
+    assert puller.pull_once().stored == 2
+    assert puller.wait_seconds == 0
+
+
+def test_the_server_holds_a_long_poll_until_it_has_a_record_after_the_callers() -> None:
+    arm = arm_ledger(2)
+    waited: list[tuple[int, float]] = []
+
+    def ask(target: str) -> tuple[int, dict[str, object]]:
+        from cta.federation.auth import sign_request
+
+        headers = sign_request(KEYS["GEO"], "GEO", "ARM", "GET", target, T0)
+        answer = answer_records_request(arm.federation, "GET", target, headers, T0, arm.page,
+                                        None, lambda *held: waited.append(held))  # fmt: skip
+        return answer.status, answer.body
+
+    status, body = ask("/v1/federation/records?after=2&limit=3&wait=5")
+    assert (status, body["records"], waited) == (200, [], [(2, 5)])
+    assert ask("/v1/federation/records?after=0&limit=3")[0] == 200 and len(waited) == 1
+    status, body = ask("/v1/federation/records?after=0&limit=3&wait=31")
+    assert status == 422 and "wait" in str(body["detail"]) and "0 to 30" in str(body["detail"])
+
+
+def test_a_long_poll_that_brought_records_is_followed_by_the_next_at_once(
+    geo: MemoryLedger,
+) -> None:
+    """No poll interval after a long poll that stored records: the next pull goes out at
+    once (here the poll interval is a minute, and the loop is stopped by the second pull)."""
+    import threading
+
+    arm = arm_ledger(2)
+    served = serving(arm)
+    stop = threading.Event()
+    calls: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.params["after"])
+        if len(calls) == 2:
+            stop.set()
+        return served(request)
+
+    puller = peer(handle, geo, wait_seconds=3, poll_seconds=60.0)
+    loop = threading.Thread(target=puller.run, args=(stop,))
+    loop.start()
+    loop.join(30)
+    assert not loop.is_alive() and calls == ["0", "2"]

@@ -23,7 +23,7 @@ from cta.federation.verify import (
     verify_batch,
 )
 
-from .helpers import KEYS, T0, chain, federation, federation_text, key
+from .helpers import KEYS, T0, chain, federation, federation_text, key, payload, tampered
 
 FED = federation("GEO")
 ARM = chain("ARM", 10)
@@ -323,3 +323,53 @@ def test_any_tampered_record_anywhere_is_refused_and_nothing_is_stored(
     result = verify(batch)
     assert isinstance(result, Rejection)
     assert result.index <= index
+
+
+# -- rule 2 in threads (check_records), then the chain in order ----------------------------------
+
+LONG = chain("ARM", 300)  # more than one task's worth of records (verify.CHUNK)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Any:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as executor:
+        yield executor
+
+
+def test_signatures_checked_in_threads_give_the_verdicts_checked_in_turn(pool: Any) -> None:
+    from cta.federation.verify import check_records, verify_record
+
+    batch = list(LONG)
+    batch[70] = replace(batch[70], signature=OTHER_SIGNATURE)
+    batch[250] = tampered(batch[250], payload={**payload(251), "note": "changed"})
+    assert check_records(batch, FED, pool) == [verify_record(r, FED) for r in batch]
+    assert verify_batch("ARM", EMPTY, LONG, FED, checked=check_records(LONG, FED, pool)) == (
+        verify(LONG))
+
+
+@settings(max_examples=25, deadline=None)
+@given(forged=st.lists(st.integers(0, len(LONG) - 1), min_size=1, max_size=3, unique=True))
+def test_a_page_checked_in_threads_is_refused_at_its_first_bad_record(forged: list[int]) -> None:
+    """Whatever the threads finish first, the rejection names the first bad record of the
+    page, as checking the records one after another does."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from cta.federation.verify import check_records
+
+    batch = list(LONG)
+    for index in forged:
+        batch[index] = replace(batch[index], signature=OTHER_SIGNATURE)
+    with ThreadPoolExecutor(2) as threads:
+        checked = check_records(batch, FED, threads)
+    verdict = verify_batch("ARM", EMPTY, batch, FED, checked=checked)
+    assert verdict == verify(batch)
+    rejected(verdict, Reason.BAD_SIGNATURE, min(forged))
+
+
+def test_verdicts_for_another_batch_are_refused() -> None:
+    from cta.federation.verify import check_records
+
+    with pytest.raises(ValueError, match="2 verdicts for a batch of 3"):
+        verify_batch("ARM", EMPTY, ARM[:3], FED, checked=check_records(ARM[:2], FED))

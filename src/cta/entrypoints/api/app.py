@@ -274,7 +274,7 @@ def create_app(
             target = request_target(request.scope["raw_path"], request.scope["query_string"])
             answer = answer_records_request(
                 federation.federation, "GET", target, request.headers, node.clock(),
-                federation.page, nonces,
+                federation.served_page, nonces, federation.wait_for_records,
             )  # fmt: skip
             return JSONResponse(answer.body, status_code=answer.status)
 

@@ -73,6 +73,12 @@ class FederationRows(TransactionBase):
                               .where(o.seq > seq).order_by(o.seq).limit(limit))  # fmt: skip
         return [OutboxRow(**r._mapping) for r in rows]
 
+    def outbox_waiting(self, seq: int) -> bool:
+        """Whether any outbox row lies after ``seq``: the idle sealer's question, one read
+        (no lock, so a read-only transaction may ask it)."""
+        o = t.outbox.c
+        return self.c.execute(select(o.seq).where(o.seq > seq).limit(1)).first() is not None
+
     def _outbox_settled(self) -> bool:
         try:
             with self.c.begin_nested():
