@@ -104,7 +104,7 @@ def test_the_health_endpoint_answers_without_a_token(api: Api) -> None:
     with api.server.client() as client:
         response = client.get("/v1/health")
     assert response.json() == {"status": "ok", "state": "GEO", "database": "ok",
-                               "mail": {"queued": 0, "failing": 0}}
+                               "screening": "ok", "mail": {"queued": 0, "failing": 0}}
 
 
 @pytest.mark.parametrize(("method", "path"), PROTECTED)
