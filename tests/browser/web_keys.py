@@ -75,12 +75,24 @@ def replace_text(browser: Any, text: str) -> None:
 
 
 def wait_for(browser: Any, element_id: str, seconds: float = 15.0) -> Any:
+    """The element once the page has it. A look that the page's own navigation interrupts
+    (chromedriver: "aborted by navigation", seen after a click that submits a form) is made
+    again, as a look that found nothing yet is."""
+    from selenium.common.exceptions import NoSuchElementException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(browser, seconds).until(
-        expected_conditions.presence_of_element_located((By.ID, element_id)))
+    def present(driver: Any) -> Any:
+        try:
+            return driver.find_element(By.ID, element_id)
+        except NoSuchElementException:
+            return False
+        except WebDriverException as exc:
+            if "aborted by navigation" in str(exc):
+                return False
+            raise
+
+    return WebDriverWait(browser, seconds).until(present)
 
 
 def screenshot(browser: Any, name: str) -> Path:

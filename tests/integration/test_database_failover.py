@@ -118,32 +118,40 @@ def _probe_health(server: NodeServer, log: Log, stop: threading.Event) -> None:
                                    response.json().get("database", "")))  # fmt: skip
 
 
+def start_border_posts(
+    server: NodeServer, token: str, count: int, log: Log, stop: threading.Event, deadline: float
+) -> tuple[list[threading.Thread], threading.Thread]:
+    """``THREADS`` border posts writing ``count`` entries between them, each retried with its
+    key until acknowledged, and a health probe until ``stop``; all started."""
+    queue, queue_lock = iter(writes(count)), threading.Lock()
+
+    def border_post() -> None:
+        with server.client(token, "availability test") as client:
+            while True:
+                with queue_lock:
+                    write = next(queue, None)
+                if write is None:
+                    return
+                _post_until_acknowledged(client, write, log, deadline)
+
+    posts = [threading.Thread(target=border_post) for _ in range(THREADS)]
+    prober = threading.Thread(target=_probe_health, args=(server, log, stop))
+    for thread in (*posts, prober):
+        thread.start()
+    return posts, prober
+
+
 def test_the_node_goes_on_writing_on_the_promoted_standby_and_loses_no_acknowledged_crossing(
     servers: tuple[PostgresServer, StandbyServer], tmp_path: Path
 ) -> None:
     primary, standby = servers
     url = both_servers_url(primary, standby)
     token = add_user(url, "officer.failover", Role.BORDER_OFFICER)
-    stream = writes(WRITES)
-    queue, queue_lock = iter(stream), threading.Lock()
     log, stop = Log(), threading.Event()
     deadline = time.monotonic() + 240
 
     with NodeServer(url, tmp_path / "node", workers=2) as server:
-
-        def border_post() -> None:
-            with server.client(token, "failover test") as client:
-                while True:
-                    with queue_lock:
-                        write = next(queue, None)
-                    if write is None:
-                        return
-                    _post_until_acknowledged(client, write, log, deadline)
-
-        posts = [threading.Thread(target=border_post) for _ in range(THREADS)]
-        prober = threading.Thread(target=_probe_health, args=(server, log, stop))
-        for thread in (*posts, prober):
-            thread.start()
+        posts, prober = start_border_posts(server, token, WRITES, log, stop, deadline)
         with _signed_in(server, Role.BORDER_OFFICER, "officer.console") as console:
             form_token = _at_post(console)  # the officer's console, at its post
             while log.count() < KILL_AFTER and time.monotonic() < deadline:

@@ -24,15 +24,14 @@ import pytest
 
 from cta.domain.roles import Role
 from tests.integration.node_server import NodeServer, add_user, passport
-from tests.integration.test_database_failover import Log, _post_until_acknowledged, _probe_health
-from tests.integration.test_node_durability import crossings_by_person, writes
+from tests.integration.test_database_failover import Log, start_border_posts
+from tests.integration.test_node_durability import crossings_by_person
 from tests.integration.test_officer_console_http import _at_post, _check, _signed_in
 from tests.pg import PostgresServer, signal_server
 
 pytestmark = pytest.mark.postgresql
 
 WRITES = 200
-THREADS = 4
 HANG_AFTER = 60  # acknowledged writes before the server hangs
 HANG_SECONDS = 4.0
 BOUND = 1.0  # seconds: the "within 1 s it answers 503 with the reason"
@@ -53,25 +52,11 @@ def test_a_hung_database_server_is_answered_within_a_second_and_nothing_is_lost(
 ) -> None:
     url = server.url
     token = add_user(url, "officer.hang", Role.BORDER_OFFICER)
-    queue, queue_lock = iter(writes(WRITES)), threading.Lock()
     log, stop = Log(), threading.Event()
     deadline = time.monotonic() + 180
 
     with NodeServer(url, tmp_path / "node", workers=2) as node:
-
-        def border_post() -> None:
-            with node.client(token, "hang test") as client:
-                while True:
-                    with queue_lock:
-                        write = next(queue, None)
-                    if write is None:
-                        return
-                    _post_until_acknowledged(client, write, log, deadline)
-
-        posts = [threading.Thread(target=border_post) for _ in range(THREADS)]
-        prober = threading.Thread(target=_probe_health, args=(node, log, stop))
-        for thread in (*posts, prober):
-            thread.start()
+        posts, prober = start_border_posts(node, token, WRITES, log, stop, deadline)
         with _signed_in(node, Role.BORDER_OFFICER, "officer.console") as console:
             form_token = _at_post(console)
             while log.count() < HANG_AFTER and time.monotonic() < deadline:

@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -22,8 +21,13 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
-from tests.integration.node_server import NodeServer, add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 ELCHIN = {"category": "refuse_entry",
           "names": ["Эльчин Мамедов", "Elçin Məmmədov"], "birth_date": "1984-03-07",
@@ -46,26 +50,13 @@ class Node:
         return self.server.client(self.tokens[role], "alerts test")
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     workdir = tmp_path_factory.mktemp(f"alerts-{request.param}")
-    if request.param == "sqlite":
-        yield f"sqlite:///{workdir / 'node.sqlite'}", workdir
-        return
-    pg: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex}"
-    try:
-        yield pg.create_database(name), workdir
-    finally:
-        pg.drop_database(name)
+    with module_database(request, workdir) as url:
+        yield url, workdir
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -27,8 +26,13 @@ from sqlalchemy import create_engine, select
 from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from tests.integration.area import area
-from tests.integration.node_server import NodeServer, add_user, passport
-from tests.pg import PostgresServer
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    passport,
+)
 
 ALERT = {"category": "refuse_entry", "names": ["Tamar Kapanadze", "თამარ კაპანაძე"],
          "birth_date": "1979-05-21", "nationalities": ["GEO"], "sex": "F"}  # fmt: skip
@@ -40,26 +44,13 @@ def traveller(number: str) -> list[str]:
                     birth_date=date(1979, 5, 21))  # fmt: skip
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        pytest.param("sqlite", id="sqlite"),
-        pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgresql),
-    ],
-)
+@pytest.fixture(scope="module", params=BOTH_DATABASES)
 def database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[str, Path]]:
     workdir = tmp_path_factory.mktemp(f"screening-{request.param}")
-    if request.param == "sqlite":
-        yield f"sqlite:///{workdir / 'node.sqlite'}", workdir
-        return
-    pg: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"t_{uuid.uuid4().hex}"
-    try:
-        yield pg.create_database(name), workdir
-    finally:
-        pg.drop_database(name)
+    with module_database(request, workdir) as url:
+        yield url, workdir
 
 
 @pytest.fixture(scope="module")
