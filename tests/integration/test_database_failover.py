@@ -141,6 +141,15 @@ def start_border_posts(
     return posts, prober
 
 
+def end_border_posts(posts: list[threading.Thread], prober: threading.Thread,
+                     stop: threading.Event, deadline: float) -> None:  # fmt: skip
+    """Wait for the posts' last writes (until ``deadline``), then stop the health probe."""
+    for thread in posts:
+        thread.join(timeout=max(1.0, deadline - time.monotonic()))
+    stop.set()
+    prober.join(timeout=30)
+
+
 def test_the_node_goes_on_writing_on_the_promoted_standby_and_loses_no_acknowledged_crossing(
     servers: tuple[PostgresServer, StandbyServer], tmp_path: Path
 ) -> None:
@@ -164,10 +173,7 @@ def test_the_node_goes_on_writing_on_the_promoted_standby_and_loses_no_acknowled
         promoting_at = time.monotonic()
         standby.promote()
         promoted_at = time.monotonic()
-        for thread in posts:
-            thread.join(timeout=max(1.0, deadline - time.monotonic()))
-        stop.set()
-        prober.join(timeout=30)
+        end_border_posts(posts, prober, stop, deadline)
 
     assert not log.unexpected, log.unexpected[:5]
     acknowledged = dict(log.acknowledged)

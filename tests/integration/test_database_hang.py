@@ -24,7 +24,7 @@ import pytest
 
 from cta.domain.roles import Role
 from tests.integration.node_server import NodeServer, add_user, passport
-from tests.integration.test_database_failover import Log, start_border_posts
+from tests.integration.test_database_failover import Log, end_border_posts, start_border_posts
 from tests.integration.test_node_durability import crossings_by_person
 from tests.integration.test_officer_console_http import _at_post, _check, _signed_in
 from tests.pg import PostgresServer, signal_server
@@ -70,10 +70,7 @@ def test_a_hung_database_server_is_answered_within_a_second_and_nothing_is_lost(
             time.sleep(max(0.0, hung_at + HANG_SECONDS - time.monotonic()))
             back_at = time.monotonic()
             signal_server(server, signal.SIGCONT)
-            for thread in posts:
-                thread.join(timeout=max(1.0, deadline - time.monotonic()))
-        stop.set()
-        prober.join(timeout=30)
+            end_border_posts(posts, prober, stop, deadline)
 
     assert not log.unexpected, log.unexpected[:5]
     acknowledged = dict(log.acknowledged)
