@@ -86,15 +86,19 @@ def _marks(browser: Any) -> dict[str, int]:
 
 
 def _with_data(browser: Any) -> dict[str, bool]:
-    """Whether each chart draws a number above zero: a bar of some length, a line off its
-    baseline, a shaded square of the matrix."""
+    """Whether each chart draws a number above zero: a bar of some length, a line with a point
+    above its baseline (not merely a line that is not level: the overstays are level when the
+    node's rounding of the small cells happens to fall alike every week), a shaded square of
+    the matrix."""
     return dict(browser.execute_script("""
 const found = {};
 for (const svg of document.querySelectorAll('svg.chart')) {
   const bars = [...svg.querySelectorAll('rect')].some(r => +r.getAttribute('width') > 0
     && r.getAttribute('fill') !== '#f3f2f1');
-  const lines = [...svg.querySelectorAll('path')].some(p => new Set(
-    p.getAttribute('d').match(/[ML][0-9.]+ ([0-9.]+)/g).map(m => m.split(' ')[1])).size > 1);
+  const axis = svg.querySelector('line');  // a line chart's first line is its baseline
+  const base = axis ? +axis.getAttribute('y1') : 0;
+  const lines = [...svg.querySelectorAll('path')].some(p => p.getAttribute('d')
+    .match(/[ML][0-9.]+ ([0-9.]+)/g).some(m => +m.split(' ')[1] < base));
   found[svg.id] = bars || lines;
 }
 return found;"""))
