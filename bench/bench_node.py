@@ -65,6 +65,9 @@ SURNAMES = tuple(
     a + b for a in ("BERI", "PETRO", "ALI", "IVANO", "SMI", "MUELL", "KAR", "GEL", "ASLA", "WAN")
     for b in ("DZE", "SYAN", "YEV", "V", "TH", "ER", "IMOV", "OVA", "N", "G")
 )  # fmt: skip
+# the server's settings from this process's own CTA_* variables (e.g. CTA_SCREENING_PROCESS=0
+# to screen in each worker, as before the screening process); the test server drops the rest
+SERVER_ENV = {k: v for k, v in os.environ.items() if k.startswith("CTA_")}
 ALERTS = int(os.environ.get("BENCH_NODE_ALERTS", "100000"))  # person alerts every check screens
 GIVEN = ("NINO", "ANI", "RASHAD", "OLGA", "JOHN", "ANNA", "LEYLA", "DAVIT", "MEHMET", "LI")
 
@@ -436,12 +439,12 @@ def _serve(result: dict[str, Any], url: str, folder: Path) -> None:
     records = [{"mrz": _mrz(i), "crossing_point": POINT, "direction": "entry",
                 "override_reason": "benchmark"}
                for i in range(1, PERSONS, 3)][:60_000]  # fmt: skip
-    with _started(NodeServer(url, folder / "server", workers=WORKERS)) as server:
+    with _started(NodeServer(url, folder / "server", workers=WORKERS, env=SERVER_ENV)) as server:
         _loads(result, server, officer, checks, records, folder)
     certificate, key = _certificate(folder)
     with _started(NodeServer(url, folder / "server-tls", workers=WORKERS, tls=certificate,
-                             env={"CTA_TLS_CERT": str(certificate),
-                                  "CTA_TLS_KEY": str(key)})) as server:  # fmt: skip
+                             env=SERVER_ENV | {"CTA_TLS_CERT": str(certificate),
+                                               "CTA_TLS_KEY": str(key)})) as server:  # fmt: skip
         result["checks_1000_tls"] = _measure(
             server, officer, "checks at 1,000/s over TLS", method="POST", path="/v1/checks",
             bodies=checks, rate=TLS_RATE, connections=OPEN_CONNECTIONS,

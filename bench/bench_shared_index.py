@@ -144,11 +144,12 @@ def _run_node(url: str, folder: Path, shared: bool, token: str,
         result["per_second"] = _throughput(server, token, mrzs)
         assert server.process is not None
         result |= _node_memory(server.process.pid)
-        built = re.search(r"(\d+) alerts from the (\w+) in ([\d.]+) s",
+        built = re.search(r"(\d+) alerts from the (\w+) in ([\d.]+) s(?: \(([\d.]+) s of CPU\))?",
                           server.log_file.read_text(errors="replace"))  # fmt: skip
         if built:
             result["opened"] = {"alerts": int(built[1]), "from": built[2],
-                                "seconds": float(built[3])}  # fmt: skip
+                                "seconds": float(built[3]),
+                                "cpu_seconds": float(built[4]) if built[4] else None}  # fmt: skip
     finally:
         server.stop()
     return result

@@ -14,15 +14,20 @@ the writes resume, and every acknowledged entry is in the database exactly once.
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+from cta.adapters.storage.engine import make_engine
+from cta.adapters.storage.hang_guard import PROBE_WAIT, SUSPECT, TICK, HangGuard
 from cta.domain.roles import Role
+from cta.services.ports import DatabaseUnavailableError
 from tests.integration.node_server import NodeServer, add_user, passport
 from tests.integration.test_database_failover import Log, end_border_posts, start_border_posts
 from tests.integration.test_node_durability import crossings_by_person
@@ -99,3 +104,46 @@ def test_a_hung_database_server_is_answered_within_a_second_and_nothing_is_lost(
     per_person = crossings_by_person(url)
     assert len(per_person) == WRITES
     assert set(per_person.values()) == {1}
+
+
+def _look_until(guard: HangGuard, done: Callable[[], bool], within: float = 10.0) -> None:
+    """Be the guard's thread (the test looks when it likes) until ``done``."""
+    deadline = time.monotonic() + within
+    while not done():
+        assert time.monotonic() < deadline, "the guard never got there"
+        guard.look()
+        time.sleep(TICK)
+
+
+def test_a_worker_too_busy_to_read_the_answer_does_not_take_its_server_as_hung(
+    server: PostgresServer,
+) -> None:
+    """The guard's thread may wait for the interpreter lock longer than the server takes to
+    answer (an overloaded worker): an answer found in the socket counts however late it is
+    read. A stopped server's silence is still a hang, found on the same kept connection."""
+    engine = make_engine(server.url)
+    guard = HangGuard(engine)  # not started: the test looks in its thread's place
+    connection = engine.connect()
+    try:
+        connection.execute(text("SELECT 1"))
+        time.sleep(SUSPECT + 0.05)  # out long enough to make the guard ask
+        _look_until(guard, lambda: guard.asking)
+        time.sleep(3 * PROBE_WAIT)  # the guard's thread does not run: the answer waits
+        guard.look()  # the answer is read now, long after PROBE_WAIT
+        assert guard.hung is None
+
+        signal_server(server, signal.SIGSTOP)  # now the server sends nothing
+        stopped = time.monotonic()
+        _look_until(guard, lambda: guard.hung is not None)  # asked on the connection kept
+        assert time.monotonic() - stopped < 1.0
+        assert "did not answer within 0.4 s" in (guard.hung or "")
+        with pytest.raises(DatabaseUnavailableError, match="did not answer"):
+            connection.execute(text("SELECT 2"))  # its socket was shut: at once, not a wait
+        signal_server(server, signal.SIGCONT)
+        _look_until(guard, lambda: guard.hung is None)  # a new probe is answered
+    finally:
+        with contextlib.suppress(Exception):
+            connection.close()
+        signal_server(server, signal.SIGCONT)
+        guard.stop()
+        engine.dispose()

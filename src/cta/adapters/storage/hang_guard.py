@@ -26,7 +26,11 @@ probe's own connection is made when the guard starts and kept, so a probe is one
 when that connection was lost (the server restarted) and the server hangs as the probe makes
 a new one, the hang is found when libpq's ``connect_timeout`` ends (2 s). A
 server so loaded that it takes ``PROBE_WAIT`` to answer a trivial query is taken as hung
-too: requests then get a 503 until it answers the next probe, a quarter second later.
+too: requests then get a 503 until it answers the next probe, a quarter second later. A
+worker too busy to read the answer in time is not: the guard's thread reads the socket itself
+when it next runs, and an answer found there counts however late it is read (the bench's checks
+at 1,000/s offered to a node serving 680/s got seven false 503s when a probe thread of its own
+read the answer and had to wait for the interpreter lock).
 The guard runs in server workers (``bootstrap.build_node(serving=True)``) on PostgreSQL only;
 a SQLite file cannot hang that way. docs/availability.md has the figures.
 """
@@ -95,7 +99,20 @@ class HangGuard:
                          daemon=True).start()  # fmt: skip
 
     def stop(self) -> None:
+        """End the guard's thread and close its connection to the server."""
         self._stop.set()
+        probe, self._probe = self._probe, None
+        for connection in (self._probe_connection, probe.connection if probe else None):
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    connection.close()
+        self._probe_connection = None
+
+    @property
+    def asking(self) -> bool:
+        """Whether a question to the server is out and its answer not yet read."""
+        probe = self._probe
+        return probe is not None and probe.asked_at is not None and not probe.done
 
     # the pool's events (request threads)
 
@@ -130,7 +147,9 @@ class HangGuard:
                 del self._out[key]  # closed without a check-in event (invalidated)
             oldest = min((since for _c, since in self._out.values()), default=now)
         probe = self._probe
-        if probe is not None and probe.done.is_set():
+        if probe is not None:
+            probe.step(now)  # first: an answer that came while this thread waited counts
+        if probe is not None and probe.done:
             self._probe = None
             if probe.answered:
                 self.hung = None
@@ -148,6 +167,7 @@ class HangGuard:
             self._probed_at = now
             connection, self._probe_connection = self._probe_connection, None
             self._probe = _Probe(self._connect_args, connection)
+            self._probe.step(now)  # the question goes now on a kept connection
         if self.hung is not None:
             with self._lock:
                 stuck = [c for c, since in self._out.values() if now - since > SUSPECT]
@@ -167,37 +187,64 @@ def _watch(guard: weakref.ref[HangGuard], stop: threading.Event) -> None:
 
 
 class _Probe:
-    """The guard's question to the server, in a thread of its own (it may never return)."""
+    """The guard's question to the server. Connecting blocks (and may never return), so a new
+    connection is made in a thread of its own; the question itself is sent and its answer read
+    by the guard's thread without blocking (``step``), so an answer the server sent counts
+    even when this process was too busy to read it in time: only a server that sent nothing
+    in ``PROBE_WAIT`` is taken as hung, never a worker whose threads waited for the
+    interpreter lock."""
 
     def __init__(self, connect_args: tuple[list[Any], dict[str, Any]], connection: Any) -> None:
         self.asked_at: float | None = None  # when the question was sent (after connecting)
         self.answered = False
+        self.failed = False  # no answer will come on this connection (it is closed)
         self.timed_out = False  # connecting took libpq's connect_timeout
         self.connection = connection
-        self.done = threading.Event()
-        threading.Thread(target=self._ask, args=(connect_args,), name="cta-hang-probe",
-                         daemon=True).start()  # fmt: skip
+        self._connected = threading.Event()
+        if connection is None:
+            threading.Thread(target=self._connect, args=(connect_args,),
+                             name="cta-hang-probe", daemon=True).start()  # fmt: skip
+        else:
+            self._connected.set()
 
-    def _ask(self, connect_args: tuple[list[Any], dict[str, Any]]) -> None:
+    @property
+    def done(self) -> bool:
+        return self.answered or self.failed
+
+    def _connect(self, connect_args: tuple[list[Any], dict[str, Any]]) -> None:
+        cargs, cparams = connect_args
         try:
-            if self.connection is None:
-                cargs, cparams = connect_args
-                try:
-                    self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
-                except psycopg.OperationalError as exc:
-                    self.timed_out = "timeout expired" in str(exc)
-                    raise
-            self.asked_at = time.monotonic()
-            self.connection.execute("SELECT pg_is_in_recovery()").fetchone()
-            self.answered = True
+            self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
+        except psycopg.OperationalError as exc:
+            self.timed_out = "timeout expired" in str(exc)
+            self.failed = True
         except Exception:  # any other failure: not an answer (a dead server's errors are
-            # the requests' own; the guard only tells hung from slow)
-            if self.connection is not None:
-                with contextlib.suppress(Exception):
-                    self.connection.close()
-            self.connection = None
+            self.failed = True  # the requests' own; the guard only tells hung from slow)
         finally:
-            self.done.set()
+            self._connected.set()
+
+    def step(self, now: float) -> None:
+        """Send the question once connected, then read what the server has sent so far."""
+        if self.done or not self._connected.is_set():
+            return
+        pgconn = self.connection.pgconn
+        try:
+            if self.asked_at is None:
+                pgconn.send_query(b"SELECT pg_is_in_recovery()")
+                self.asked_at = now
+            pgconn.consume_input()  # what the socket holds; never waits
+            while not pgconn.is_busy():
+                result = pgconn.get_result()
+                if result is None:  # the whole answer is in
+                    self.answered = True
+                    return
+                if result.status != psycopg.pq.ExecStatus.TUPLES_OK:
+                    raise psycopg.OperationalError(result.error_message.decode(errors="replace"))
+        except Exception:
+            with contextlib.suppress(Exception):
+                self.connection.close()
+            self.connection = None
+            self.failed = True
 
     def waited(self, now: float) -> float:
         """Seconds the question has waited for its answer (0 while connecting)."""
