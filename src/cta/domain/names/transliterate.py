@@ -9,6 +9,7 @@ are not allowed. The letters come from one module per script; their sources are 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -53,8 +54,13 @@ def detect_script(text: str) -> Script:
     return "mixed" if len(scripts) > 1 else "other"
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def to_mrz(name: str, *, language: str | None = None) -> str:
     """The MRZ form of a name (A-Z and '<'), e.g. 'Məmmədov' → 'MAMMADOV'.
+
+    Remembered for the last 65,536 names (a pure function of its arguments; an error is not
+    remembered): names repeat, and reading an alert's names in their scripts was the most of
+    the CPU of a screening index built from the database (126 µs an alert, 250 s at 2 M).
 
     Each name component (a run of letters between spaces, hyphens or commas) is read in its
     own script. `language` (ISO 639-1, e.g. "az", "ru", "uk", "de") selects a national
@@ -139,6 +145,7 @@ def _is_letter(char: str) -> bool:
     return unicodedata.category(char).startswith("L") and char not in APOSTROPHES
 
 
+@functools.lru_cache(maxsize=4096)
 def _script_of(char: str) -> Script:
     """The script of one letter, from the first word of its Unicode name."""
     first = unicodedata.name(char, "").split(" ", 1)[0].lower()
