@@ -15,7 +15,11 @@ near skeletons of its two tokens, as a typo is.
 
 **Scoring without a birth date.** When the birth dates cannot be compared (the alert gives
 none, or the traveller's is unknown), only slips of typing and transliteration count as name
-matches (``score.is_slip``, ``strict``): a near surname alone never hits an undated alert.
+matches (``score.is_slip``, ``strict``): a near surname alone never hits an undated alert;
+and the first given names must agree (``score.first_given_names_agree``). A swap in an alert's
+own script can move a skeleton two letters (Armenian ``Հւոնան`` for ``Հունան``), out of the
+deletion index's reach, so the traveller's tokens are also widened to those swaps' skeletons
+(``score.script_swaps``).
 
 **Storage.** Postings live in a compact base (sorted keys → offsets → alert numbers, plain
 arrays) plus a small overlay of recent additions; ``compact()`` merges them. A removed alert

@@ -15,7 +15,10 @@ only). Each pair has a token similarity:
 An adjacent transposition (ILKA for LIKA; in MRZ letters a block of one or two letters
 swapped with its neighbour, as a swap of two Armenian or Georgian letters such as ``Խա`` gives
 AKH for KHA) is a typing slip, not another name: 0.90, where OSA alone would give a four-letter
-name 0.69.
+name 0.69. A swap is judged in the alert's own script (``swapped_variant``): the document's
+letters swapped as the alert's clerk would have swapped them, then compared by skeleton, so a
+swap on top of a spelling variant is still a swap (``Gillse`` against GILES, ``Тсоян`` against
+STOYAN, Armenian ``Հւոնան`` against HUNAN).
 
 **Without a birth date only slips count** (``strict``). When the birth dates cannot be compared
 (the alert gives none, or the traveller's is unknown), nothing but the name says who the alert
@@ -28,7 +31,9 @@ of the MRZ letters (not of the skeletons': SADIYE would be a slip of SEYYIDE),
 or a name cut short by a full MRZ field. Any other near spelling, even 0.95 similar, is no
 match, so such a name alone never hits an undated alert. The cost: a traveller on an undated
 alert whose document and alert differ by a real typo (a letter substituted, added or dropped)
-is no longer found; ``docs/screening.md`` gives the figures.
+is no longer found; ``docs/screening.md`` gives the figures. Without a birth date a second
+given name alone is no match either (``first_given_names_agree``): AKSU URPER is not the
+``Miray Ürper Aksu`` of an undated alert.
 
 Pairs under ``MATCH_MIN`` do not count. The name score is the mean similarity of the pairs,
 weighted by token length (a typo in ANI says less than one in KHACHATRYAN), times a coverage
