@@ -15,7 +15,11 @@ near skeletons of its two tokens, as a typo is.
 
 **Scoring without a birth date.** When the birth dates cannot be compared (the alert gives
 none, or the traveller's is unknown), only slips of typing and transliteration count as name
-matches (``score.is_slip``, ``strict``): a near surname alone never hits an undated alert.
+matches (``score.is_slip``, ``strict``): a near surname alone never hits an undated alert;
+and the first given names must agree (``score.first_given_names_agree``). A swap in an alert's
+own script can move a skeleton two letters (Armenian ``Հւոնան`` for ``Հունան``), out of the
+deletion index's reach, so the traveller's tokens are also widened to those swaps' skeletons
+(``score.script_swaps``).
 
 **Storage.** Postings live in a compact base (sorted keys → offsets → alert numbers, plain
 arrays) plus a small overlay of recent additions; ``compact()`` merges them. A removed alert
@@ -33,6 +37,7 @@ from datetime import date
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.errors import CTAError, InvalidInputError
+from cta.domain.screening.joined import JoinedNames
 from cta.domain.screening.model import AlertRecord, Hit, HitKind, ScreeningQuery
 from cta.domain.screening.normalise import (
     alert_name_tokens,
@@ -45,22 +50,23 @@ from cta.domain.screening.score import (
     JOINED,
     THRESHOLD,
     VARIANT,
+    Pair,
     align,
     birth_adjustment,
+    first_given_names_agree,
     name_score,
     profile_adjustments,
-    same_suffix,
+    script_swaps,
     token_similarity,
     weight,
 )
-from cta.domain.screening.vocabulary import Vocabulary
+from cta.domain.screening.vocabulary import SWAP, Vocabulary
 
 __all__ = ["ScreeningIndex"]
 
 CATEGORIES = tuple(AlertCategory)
 SEXES = (None, "M", "F")
 MAX_NAME_TOKENS = 6
-JOIN_TOKENS = 4  # names written together: the first four, and a surname part with a given name
 SOLO_CAP = 500
 SOLO_SIMILARITY = 0.85
 TRUNCATION_LENGTH = 30  # the shortest MRZ name field (TD1) holds 30 characters
@@ -89,11 +95,7 @@ class _Query:
     birth: tuple[int | None, int | None, int | None]
     nationality: str | None
     sex: str | None
-    joins: frozenset[str] = frozenset()
-    join_skeletons: dict[str, str] = field(default_factory=dict)
-    join_raw: dict[str, str] = field(default_factory=dict)
-    join_lengths: frozenset[int] = frozenset()
-    shifted: list[tuple[str, str]] = field(default_factory=list)
+    joined: JoinedNames = field(default_factory=JoinedNames)
     cache: list[dict[int, list[float]]] = field(default_factory=list)
     join_cache: dict[tuple[int, ...], float] = field(default_factory=dict)  # name + strict
 
@@ -337,13 +339,8 @@ class ScreeningIndex:
         long_name = len("<".join(surname)) + 2 + len("<".join(given)) >= TRUNCATION_LENGTH
         truncated = [[long_name and i == len(v) - 1 for i in range(len(v))] for v in variants]
         shapes = [skeleton(t) for t in variants[0]] if variants else []
-        joins, join_skeletons, join_raw, shifted = _joined_names(surname, given, shapes)
         prepared = _Query(
-            joins=frozenset(joins),
-            join_skeletons=join_skeletons,
-            join_raw=join_raw,
-            join_lengths=frozenset(len(t) + d for t in joins for d in range(-2, 3)),
-            shifted=shifted,
+            joined=JoinedNames.of(surname, given, shapes),
             variants=variants,
             surname_sizes=sizes,
             skeletons=[shapes, *([skeleton(t) for t in v] for v in variants[1:])][: len(variants)],
@@ -367,8 +364,8 @@ class ScreeningIndex:
     def _name_candidates(self, query: _Query) -> set[int]:
         found: set[int] = set()
         year = query.birth[0]
-        for skeletons in query.skeletons:
-            near = [self.vocabulary.similar(s) for s in skeletons]
+        for skeletons, tokens in zip(query.skeletons, query.variants, strict=True):
+            near = [self._near(s, t) for s, t in zip(skeletons, tokens, strict=True)]
             for i, first in enumerate(near):
                 for second in near[i + 1 :]:
                     for a, _ in first:
@@ -384,18 +381,30 @@ class ScreeningIndex:
                         if len(slots) <= SOLO_CAP:
                             found.update(slots)
         known = self.vocabulary.skeleton_number
-        for text in query.join_skeletons:
+        for text in query.joined.skeletons:
             number = known(text)
             if number is not None:
                 for each in {year, None}:
                     slots = self._postings(solo_key(number, each))
                     if len(slots) <= SOLO_CAP:
                         found.update(slots)
-        for head, tail in query.shifted:
+        for head, tail in query.joined.shifted:
             one, other = known(head), known(tail)
             if one is not None and other is not None:
                 found.update(self._postings(pair_key(one, other)))
         return found
+
+    def _near(self, shape: str, token: str) -> list[tuple[int, float]]:
+        """The known skeletons near a traveller's token: one edit away (``Vocabulary``), and
+        a swap in an alert's own script away (``score.script_swaps``), nearest first."""
+        near = self.vocabulary.similar(shape)
+        known = self.vocabulary.skeleton_number
+        swaps = [(number, SWAP) for number in map(known, script_swaps(token))
+                 if number is not None]
+        if not swaps:
+            return near
+        seen = {number for number, _ in near}
+        return near + [pair for pair in swaps if pair[0] not in seen]
 
     def _names(self, slot: int) -> Iterator[array[int]]:
         tokens = self.name_tokens[self.name_start[slot] : self.name_start[slot + 1]]
@@ -432,28 +441,12 @@ class ScreeningIndex:
         """``JOINED`` (``VARIANT`` in skeleton only) when the alert name's tokens written
         together are the traveller's names written together (a name typed as one word, or
         with the space one letter off)."""
-        if not query.joins or len(name) > 3:
+        if not query.joined.joins or len(name) > 3:
             return 0.0
         key = (*name, strict)
         found = query.join_cache.get(key)
         if found is None:
-            text = "".join(self.vocabulary.tokens[t] for t in name)
-            found = 0.0
-            if text in query.joins:
-                found = JOINED
-            elif len(text) in query.join_lengths:
-                shape = skeleton(text)
-                # Without a birth date, only the tokens' own skeletons written together, as
-                # they are: a skeleton of the whole folds doubles across the join (YEVGINE
-                # ABAJANYAN would be YEVGINE BEJANYAN), and -YANTS must stay -YANTS inside.
-                if strict:
-                    ours = query.join_raw.get(shape)
-                    if ours is not None and _other_suffixes(ours) != _other_suffixes(text):
-                        ours = None
-                else:
-                    ours = query.join_skeletons.get(shape)
-                if ours is not None and same_suffix(ours, text):
-                    found = VARIANT
+            found = query.joined.score([self.vocabulary.tokens[t] for t in name], strict)
             query.join_cache[key] = found
         return found
 
@@ -462,13 +455,15 @@ class ScreeningIndex:
         -1 is the names written together (``_joined``)."""
         best: tuple[float, int, array[int] | None] = (0.0, 0, None)
         strict = self._strict(slot, query)
+        words = self.vocabulary.tokens
         for name in self._names(slot):
             for variant, tokens in enumerate(query.variants):
                 q_weights = [weight(t) for t in tokens]
                 pairs = align(self._rows(query, variant, name, strict))
-                words = self.vocabulary.tokens
                 s = name_score(pairs, q_weights, [weight(words[t]) for t in name],
                                query.surname_sizes[variant])
+                if strict and not self._first_given(pairs, query, variant, name):
+                    s *= 0.6
                 if s > best[0]:
                     best = (s, variant, name)
             if best[0] < JOINED:
@@ -476,6 +471,12 @@ class ScreeningIndex:
                 if joined > best[0]:
                     best = (joined, -1, name)
         return best
+
+    def _first_given(self, pairs: Sequence[Pair], query: _Query, variant: int,
+                     name: Sequence[int]) -> bool:
+        """Without a birth date, a second given name alone is no match (``score``)."""
+        return first_given_names_agree(pairs, query.surname_sizes[variant],
+                                       len(query.variants[variant]), len(name))
 
     def _score(self, slot: int, query: _Query) -> tuple[float, list[str]]:
         """The score of an alert for a traveller, and the birth and profile reasons."""
@@ -539,6 +540,9 @@ class ScreeningIndex:
         if strict:
             out.append("no birth date to compare: only the same name up to slips of typing "
                        "and transliteration counts")
+            if not self._first_given(pairs, query, variant, name):
+                out.append("no birth date to compare: a second given name alone is no match "
+                           "(the first given names must agree)")
         matched_a = {p.alert for p in pairs}
         matched_q = {p.query for p in pairs}
         extra = [words[t] for i, t in enumerate(name) if i not in matched_a]
@@ -548,48 +552,6 @@ class ScreeningIndex:
         if missing:
             out.append("the document's " + " ".join(missing) + " not in the alert")
         return out
-
-
-def _other_suffixes(text: str) -> int:
-    return sum(text.count(suffix) for suffix in ("YANTS", "IANTS", "YANTZ", "IANTZ"))
-
-
-def _joined_names(surname: list[str], given: list[str], shapes: list[str]) -> (
-    tuple[dict[str, list[int]], dict[str, str], dict[str, str], list[tuple[str, str]]]
-):
-    """A traveller's names written together, to compare with an alert typed as one word or
-    with the space one letter off: the joins (MRZ text → token positions), their skeletons
-    (of the whole, and of the tokens' skeletons written together) → the join, and the
-    surname with the first given name split one letter off either way (as skeletons).
-    ``raw``: the tokens' skeletons written together as they are (what counts without a birth
-    date)."""
-    joins: dict[str, list[int]] = {}
-    if not surname or not given:
-        return joins, {}, {}, []
-    tokens = surname + given
-    at = list(range(len(tokens)))[:JOIN_TOKENS]
-    parts, names = at[: len(surname)], at[len(surname) :]
-    orders = [at, [*names, *parts]]
-    orders += [order for g in names for order in ([*parts, g], [g, *parts])]
-    orders += [pair for s in parts for g in names for pair in ([s, g], [g, s])]
-    for order in orders:
-        joins.setdefault("".join(tokens[i] for i in order), order)
-    skeletons: dict[str, str] = {}
-    raw: dict[str, str] = {}
-    for text, order in joins.items():
-        together = "".join(shapes[i] for i in order)
-        raw.setdefault(together, text)
-        skeletons.setdefault(together, text)
-        skeletons.setdefault(skeleton(text), text)
-        skeletons.setdefault(skeleton(together), text)
-    shifted: list[tuple[str, str]] = []
-    whole = "".join(surname)
-    for first, second in ((whole, given[0]), (given[0], whole)):
-        text = first + second
-        for cut in (len(first) - 1, len(first) + 1):
-            if 0 < cut < len(text):
-                shifted.append((skeleton(text[:cut]), skeleton(text[cut:])))
-    return joins, skeletons, raw, shifted
 
 
 def _describe(ours: str, theirs: str, similarity: float) -> str:

@@ -53,6 +53,7 @@ _SUFFIXES: tuple[tuple[str, str], ...] = (
     ("OFF", "OV"), ("OW", "OV"), ("EFF", "EV"),
     ("SKIY", "SKI"), ("SKYI", "SKI"), ("SKIJ", "SKI"), ("SKII", "SKI"), ("SKY", "SKI"),
 )  # fmt: skip
+_SUFFIX_ENDINGS = tuple(suffix for suffix, _ in _SUFFIXES)
 _DIGRAPHS = re.compile(r"SHCH|TSCH|DZH|TCH|SCH|CH|TS|TZ|DJ|ZH|SH|KH|GH|PH")
 _DIGRAPH_TO: Mapping[str, str] = {
     "SHCH": "S", "TSCH": "C", "DZH": "C", "TCH": "C", "SCH": "S", "CH": "C", "TS": "C",
@@ -71,18 +72,27 @@ _INVISIBLE = frozenset("\u200b\u200c\u200d\u2028\u2029\ufeff")
 _SEPARATORS = re.compile(r"[<\s,\-‐-―]+")
 
 
-def skeleton(token: str) -> str:
-    """The coarse spelling of one MRZ token in which romanisation variants coincide."""
+def skeleton(token: str, fold_doubles: bool = True) -> str:
+    """The coarse spelling of one MRZ token in which romanisation variants coincide
+    (``fold_doubles=False``: with its doubled letters kept, to tell where a double came from)."""
     s = token
-    for suffix, replacement in _SUFFIXES:
-        if s.endswith(suffix) and len(s) > len(suffix) + 1:
-            s = s[: -len(suffix)] + replacement
-            break
+    if s.endswith(_SUFFIX_ENDINGS):  # most names end in none: one test instead of fifteen
+        for suffix, replacement in _SUFFIXES:
+            if s.endswith(suffix) and len(s) > len(suffix) + 1:
+                s = s[: -len(suffix)] + replacement
+                break
     if s.endswith("F") and len(s) > 2:
         s = s[:-1] + "V"
-    s = _DIGRAPHS.sub(lambda found: _DIGRAPH_TO[found.group()], s).translate(_LETTERS)
-    s = _GLIDE.sub(r"\1", s.replace("IU", "U"))
-    return _DOUBLES.sub(r"\1", s)
+    if "H" in s or "T" in s or "DJ" in s:  # every digraph has an H, a T or is DJ
+        s = _DIGRAPHS.sub(_digraph, s)
+    s = s.translate(_LETTERS)
+    if "I" in s:
+        s = _GLIDE.sub(r"\1", s.replace("IU", "U"))
+    return _DOUBLES.sub(r"\1", s) if fold_doubles else s
+
+
+def _digraph(found: re.Match[str]) -> str:
+    return _DIGRAPH_TO[found.group()]
 
 
 def _mrz_words(text: str) -> list[str]:

@@ -15,7 +15,10 @@ only). Each pair has a token similarity:
 An adjacent transposition (ILKA for LIKA; in MRZ letters a block of one or two letters
 swapped with its neighbour, as a swap of two Armenian or Georgian letters such as ``Խա`` gives
 AKH for KHA) is a typing slip, not another name: 0.90, where OSA alone would give a four-letter
-name 0.69.
+name 0.69. A swap is judged in the alert's own script (``swapped_variant``): the document's
+letters swapped as the alert's clerk would have swapped them, then compared by skeleton, so a
+swap on top of a spelling variant is still a swap (``Gillse`` against GILES, ``Тсоян`` against
+STOYAN, Armenian ``Հւոնան`` against HUNAN).
 
 **Without a birth date only slips count** (``strict``). When the birth dates cannot be compared
 (the alert gives none, or the traveller's is unknown), nothing but the name says who the alert
@@ -28,7 +31,9 @@ of the MRZ letters (not of the skeletons': SADIYE would be a slip of SEYYIDE),
 or a name cut short by a full MRZ field. Any other near spelling, even 0.95 similar, is no
 match, so such a name alone never hits an undated alert. The cost: a traveller on an undated
 alert whose document and alert differ by a real typo (a letter substituted, added or dropped)
-is no longer found; ``docs/screening.md`` gives the figures.
+is no longer found; ``docs/screening.md`` gives the figures. Without a birth date a second
+given name alone is no match either (``first_given_names_agree``): AKSU URPER is not the
+``Miray Ürper Aksu`` of an undated alert.
 
 Pairs under ``MATCH_MIN`` do not count. The name score is the mean similarity of the pairs,
 weighted by token length (a typo in ANI says less than one in KHACHATRYAN), times a coverage
@@ -54,6 +59,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import pairwise
 
 from rapidfuzz.distance import OSA
 
@@ -67,10 +74,15 @@ __all__ = [
     "Pair",
     "align",
     "birth_adjustment",
+    "first_given_names_agree",
+    "is_patronymic",
     "is_slip",
     "name_score",
     "profile_adjustments",
     "same_suffix",
+    "script_swaps",
+    "swap_forms",
+    "swapped_variant",
     "token_similarity",
 ]
 
@@ -88,6 +100,15 @@ _PATRONYMIC = ("OVICH", "EVICH", "OVNA", "EVNA", "ICH", "ICHNA", "INICHNA")
 # Suffixes the skeleton folds into -YAN that are another surname, not another spelling.
 _OTHER_SUFFIX = ("YANTS", "IANTS", "IANTZ", "YANTZ", "IANC", "JANC", "YANC")
 _MAX_SWAPPED = 4
+# Two MRZ letters that print one letter of the region's scripts (a block ``swap_forms`` moves).
+_ONE_LETTER = frozenset({
+    "KH", "SH", "ZH", "CH", "TS", "DZ", "GH", "IA", "IU", "IE", "YE", "YA", "YU",
+})  # fmt: skip
+# Two letters the skeleton reads as one (``normalise``): a swap into or out of them moves it far.
+_DIGRAPH_PAIRS = frozenset({"CH", "TS", "TZ", "DJ", "ZH", "SH", "KH", "GH", "PH"})
+_FOLDED = str.maketrans("JQGHXWEY", "CKKKKVAI")  # the skeleton's letters (``normalise``)
+# Swap forms are computed for a pair only when the skeletons are this close (OSA edits).
+_SWAP_NEAR = 2
 
 
 def transposed(a: str, b: str) -> bool:
@@ -107,6 +128,123 @@ def transposed(a: str, b: str) -> bool:
     return any(other == middle[k:] + middle[:k] for k in range(1, len(middle)))
 
 
+def swap_forms(token: str, strict: bool = False) -> frozenset[str]:
+    """The skeletons of the spellings one swap of two neighbouring letters makes of a name,
+    in whatever script it was typed: two neighbouring letters swapped, where a letter is one
+    MRZ letter or the two one Cyrillic, Armenian or Georgian letter prints (Тсоян for Стоян is
+    TSOIAN for STOIAN; KH, SH, TS ...), and what Armenian's own letters make of a swap
+    (``_armenian_swaps``). ``strict``: not where the swap makes a double letter the skeleton
+    writes once (IVAAN from IVANA would be IVAN: a letter dropped, not a slip)."""
+    kept, doubled = _swap_forms(token)
+    return kept if strict else kept | doubled.keys()
+
+
+@lru_cache(maxsize=4096)
+def _swap_forms(token: str) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    """``swap_forms``: the skeletons of the swaps that make no new double, and of those that do
+    (each with its spellings before the doubles are folded)."""
+    forms: set[str] = set()
+    length = len(token)
+    for i in range(length - 1):
+        for a in (1, 2):
+            if a == 2 and token[i : i + 2] not in _ONE_LETTER:
+                continue
+            for b in (1, 2):
+                end = i + a + b
+                if end <= length and (b == 1 or token[i + a : end] in _ONE_LETTER):
+                    forms.add(token[:i] + token[i + a : end] + token[i : i + a] + token[end:])
+    forms |= _armenian_swaps(token)
+    forms.discard(token)
+    doubles = _doubles(token)
+    kept = frozenset(skeleton(form) for form in forms if _doubles(form) <= doubles)
+    doubled: dict[str, set[str]] = {}
+    for form in forms:
+        if _doubles(form) > doubles:
+            shape = skeleton(form)
+            if shape not in kept:
+                doubled.setdefault(shape, set()).add(skeleton(form, fold_doubles=False))
+    return kept, {shape: frozenset(spellings) for shape, spellings in doubled.items()}
+
+
+def _doubles(text: str) -> int:
+    """Neighbouring letters the skeleton writes once (MM, and EA: Ə and Е are one vowel)."""
+    folded = text.translate(_FOLDED)
+    return sum(a == b for a, b in pairwise(folded))
+
+
+@lru_cache(maxsize=8192)
+def script_swaps(token: str) -> frozenset[str]:
+    """The skeletons of the swaps in a name's own script that move its skeleton two letters
+    away, so that the index's one-deletion search would not find them (``index``): Armenian's
+    (``_armenian_swaps``: HVONAN for HUNAN) and two letters swapped into or out of one that
+    reads as one letter (TSOIAN for STOIAN, which the skeleton reads as Ц)."""
+    forms = _armenian_swaps(token)
+    for i in range(len(token) - 1):
+        pair = token[i : i + 2]
+        if pair in _DIGRAPH_PAIRS or pair[::-1] in _DIGRAPH_PAIRS:
+            forms.add(token[:i] + pair[::-1] + token[i + 2 :])
+    shape = skeleton(token)
+    return frozenset(found for found in map(skeleton, forms) if found != shape)
+
+
+def _armenian_swaps(token: str) -> set[str]:
+    """What a swap in Armenian script prints that no swap of MRZ letters gives: ու (U) is two
+    letters, so ւո prints VO (Հւոնան, HVONAN for HUNAN) and a neighbour swapped into it
+    splits it (Արտորւ, ARTORV for ARTUR); ո and ե print VO and YE at the start of a name and
+    O and E inside it (Ոջն, VOJN for JON; `armenian.py`)."""
+    out: set[str] = set()
+    for k, letter in enumerate(token):
+        if letter != "U":
+            continue
+        before, after = token[:k], token[k + 1 :]
+        out.add(before + "VO" + after)
+        for b in (1, 2):
+            if len(after) >= b and (b == 1 or after[:2] in _ONE_LETTER):
+                out.add(before + "O" + after[:b] + "V" + after[b:])
+            if len(before) >= b and (b == 1 or before[-2:] in _ONE_LETTER):
+                head = "VO" if len(before) == b else "O"
+                out.add(before[:-b] + head + before[-b:] + "V" + after)
+    for b in (1, 2):
+        if b == 2 and token[:2] not in _ONE_LETTER:
+            continue
+        for inside, initial in (("O", "VO"), ("E", "YE")):
+            if token[b : b + 1] == inside:
+                out.add(initial + token[:b] + token[b + 1 :])
+            if token.startswith(initial) and len(token) > 2 + b:
+                out.add(token[2 : 2 + b] + inside + token[2 + b :])
+    return out
+
+
+def swapped_variant(query: str, alert: str, query_skeleton: str, alert_skeleton: str,
+                    strict: bool = False) -> bool:
+    """Whether one swap of neighbouring letters in the alert's own script makes the two tokens
+    one skeleton: a swap on top of a spelling variant (GILLSE against the passport's GILES of
+    Gilles, KSNEIIA against KSENIYA, Тсоян against STOYAN). Judged on the letters, not on the
+    skeletons: a swap of skeletons would make SADIYE a slip of SEYYIDE.
+
+    The swap is made on the document's letters, to give what the alert's clerk typed (a swap
+    typed on a passport is a swap of its Latin letters, which ``transposed`` finds); unless
+    ``strict``, also on the alert's, where the swap makes a double letter (Նանա, NANA, is a
+    swap of Աննա, ANNA, which a passport may print ANA). When ``strict``, a swap that makes a
+    double the skeleton writes once counts only when the alert has that double: IVAAN, a swap
+    of IVANA, is IVAN's skeleton, but IVANA is not a slip of IVAN, nor NIKITINA (NIKIITNA)
+    of NIKITTNA.
+    """
+    if abs(len(query) - len(alert)) > 1 or abs(len(query_skeleton) - len(alert_skeleton)) > 1:
+        return False  # a swap keeps the letters; a variant beside it adds at most one
+    if OSA.distance(query_skeleton, alert_skeleton, score_cutoff=_SWAP_NEAR) > _SWAP_NEAR:
+        return False
+    if not same_suffix(query, alert):
+        return False
+    kept, doubled = _swap_forms(query)
+    if alert_skeleton in kept:
+        return True
+    spellings = doubled.get(alert_skeleton)
+    if spellings and (not strict or skeleton(alert, fold_doubles=False) in spellings):
+        return True  # the alert has the double too: no letter lost (EMLIIIA for EMILIYA)
+    return not strict and query_skeleton in swap_forms(alert)
+
+
 def same_suffix(a: str, b: str) -> bool:
     """False when one token ends in -YANTS (or a spelling of it) and the other does not."""
     return a.endswith(_OTHER_SUFFIX) == b.endswith(_OTHER_SUFFIX)
@@ -123,7 +261,7 @@ def is_slip(query: str, alert: str, query_skeleton: str | None = None,
     a_s = skeleton(alert) if alert_skeleton is None else alert_skeleton
     if qs == a_s:
         return same_suffix(query, alert)
-    return transposed(query, alert)
+    return transposed(query, alert) or swapped_variant(query, alert, qs, a_s, strict=True)
 
 
 def token_similarity(query: str, query_skeleton: str, alert: str, alert_skeleton: str,
@@ -141,13 +279,17 @@ def token_similarity(query: str, query_skeleton: str, alert: str, alert_skeleton
     if transposed(query, alert) or (not strict and transposed(query_skeleton, alert_skeleton)):
         return TRANSPOSED
     if strict:
-        return 0.0
-    if query.endswith(_PATRONYMIC) != alert.endswith(_PATRONYMIC):
+        return TRANSPOSED if swapped_variant(query, alert, query_skeleton, alert_skeleton,
+                                             strict) else 0.0
+    if is_patronymic(query) != is_patronymic(alert):
         return 0.0  # TARASOVA is not TARASOVNA: a surname is no near spelling of a patronymic
     plain = OSA.normalized_similarity(query, alert)
     coarse = 0.95 * OSA.normalized_similarity(query_skeleton, alert_skeleton)
     # one edit in five letters is a different name as often as a typo: steeper than OSA
-    return max(0.0, 1.0 - TYPO_COST * (1.0 - max(plain, coarse)))
+    near = max(0.0, 1.0 - TYPO_COST * (1.0 - max(plain, coarse)))
+    if near < TRANSPOSED and swapped_variant(query, alert, query_skeleton, alert_skeleton):
+        return TRANSPOSED
+    return near
 
 
 def weight(token: str) -> int:
@@ -169,7 +311,7 @@ def align(rows: Sequence[Sequence[float]]) -> list[Pair]:
     scored = [
         (s, q, a) for a, row in enumerate(rows) for q, s in enumerate(row) if s >= MATCH_MIN
     ]
-    scored.sort(reverse=True)
+    scored.sort(key=lambda each: (-each[0], each[1], each[2]))  # ties: the first names first
     used_q: set[int] = set()
     used_a: set[int] = set()
     pairs: list[Pair] = []
@@ -212,6 +354,30 @@ def name_score(pairs: Sequence[Pair], query_weights: Sequence[int],
     if len(pairs) == 1 and len(query_weights) != len(alert_weights):
         return score * 0.8
     return score
+
+
+def is_patronymic(token: str) -> bool:
+    """Whether an MRZ token reads as a Russian or Ukrainian patronymic (-OVICH, -EVNA ...)."""
+    return token.endswith(_PATRONYMIC)
+
+
+def first_given_names_agree(pairs: Sequence[Pair], surname_tokens: int, query_tokens: int,
+                            alert_tokens: int) -> bool:
+    """Whether the document's first given name and the alert name's first name part are
+    among the matched pairs, so that a second given name alone is no match.
+
+    The document says which tokens are its surname (the first ``surname_tokens``); the alert
+    does not, but a name is written with the given name first ("Miray Ürper Aksu") or the
+    surname first ("AKSU MIRAY"), so its first part is the first given name or the surname,
+    and is matched either way when the two are one person, also on a passport that prints the
+    names in each other's fields. AKSU URPER (the second given name of "Miray Ürper Aksu"),
+    VAZIROV FARDA (the father's name of "Aqil Fərda oğlu Vəzirov") and MURADYAN SIRARPI SONA
+    (against "Սոնա Մուրադյան") do not agree. Names of one token are not judged here.
+    """
+    if not 0 < surname_tokens < query_tokens or alert_tokens < 2:
+        return True
+    return (any(pair.query == surname_tokens for pair in pairs)
+            and any(pair.alert == 0 for pair in pairs))
 
 
 Birth = tuple[int | None, int | None, int | None]
