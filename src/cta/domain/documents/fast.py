@@ -19,7 +19,7 @@ from cta.domain.documents.fields import Name, document_code_problem
 from cta.domain.documents.formats import FORMATS, Format
 from cta.domain.documents.model import DocumentType, MRZIssue, TravelDocument
 
-__all__ = ["Draft", "Reading", "read_fast", "read_text", "unread"]
+__all__ = ["Draft", "Reading", "proven_birth_date", "read_fast", "read_text", "unread"]
 
 
 class Reading(NamedTuple):
@@ -60,7 +60,8 @@ _T7, _T3, _T1 = _table(7), _table(3), _table(1)
 _MRZ_BYTES = "".join(sorted(MRZ_CHARACTERS)).encode()
 _ZERO = ord("0")
 _FILLER = ord("<")
-_NO_DATA = "<" * 14
+_NO_OPTIONAL = ("", "")  # no optional data (all fillers), stripped
+_NO_DATA_15, _NO_DATA_11 = "<" * 15, "<" * 11  # TD1's empty optional data, lines 1 and 2
 # the two characters of each document code a format allows -> the code, fillers stripped
 _VALID_CODES: dict[DocumentType, dict[str, str]] = {
     kind: {
@@ -144,16 +145,33 @@ def _date_pair(
         expires = _day(year, expiry)
     if birth is None or expires is None:
         return None, expires
-    latest = today if today <= expires else expires
+    return _born(birth, today if today <= expires else expires), expires
+
+
+def _born(birth: _Date, latest: date) -> date | None:
+    """The birth date of a table entry in the latest year on or before ``latest`` (the earlier
+    of the day of the check and the expiry date); None on a 29 February of a year not leap."""
     year = latest.year
     century = year - year % 100
     if birth[3] > (year % 100) * 10000 + latest.month * 100 + latest.day:
         century -= 100
     if century == 1900:
-        return birth[8], expires
+        return birth[8]
     if century == 2000:
-        return birth[9], expires
-    return _day(century + birth[0], birth), expires
+        return birth[9]
+    return _day(century + birth[0], birth)
+
+
+def proven_birth_date(raw: str, latest: date) -> date | None:
+    """The birth date of ``raw`` (six characters and the check digit) when it proves one: six
+    digits, its check digit right, and a day that exists in the year the century rule gives as
+    of ``latest``; else None, and the full reader explains (``dates``, ``checks``).
+
+    The full reader reads the expiry date first; when the fast path could not prove it, the
+    birth date still need not be read again character by character once it is known.
+    """
+    birth = _DATES.get(raw)
+    return None if birth is None else _born(birth, latest)
 
 
 def _day(year: int, entry: _Date) -> date | None:
@@ -164,11 +182,17 @@ def _day(year: int, entry: _Date) -> date | None:
 def _name(raw: str) -> tuple[str, str, bool] | None:
     """Surname, given names and truncation when the name has letters only and a primary
     identifier, else None."""
-    if raw[0] == "<" or not raw.replace("<", "").isalpha():
+    if raw[0] == "<":
+        return None
+    stripped = raw.rstrip("<")
+    if not stripped.replace("<", "").isalpha():
         return None
     # After the first '<<' the primary identifier holds single fillers only (Part 3 §4.6)
-    primary, _, secondary = raw.rstrip("<").partition("<<")
-    given = " ".join(secondary.replace("<", " ").split())
+    primary, _, secondary = stripped.partition("<<")
+    if "<<" in secondary or secondary[:1] == "<":  # runs of fillers: one space each
+        given = " ".join(secondary.replace("<", " ").split())
+    else:  # the usual case: names apart by single fillers, none at either end
+        given = secondary.replace("<", " ")
     return primary.replace("<", " "), given, raw[-1] != "<"
 
 
@@ -201,8 +225,9 @@ def _phase_2(data: bytes, start: int, end: int) -> int:
 
 # One layout per format, as plain values (a dictionary keyed by an enum hashes in Python):
 # the format, its document codes, the line length, where the optional data end, and whether
-# the optional data have a check digit (TD3) and the lower line a composite one (not visas).
-_Layout = tuple[Format, dict[str, str], int, int, bool, bool]
+# the optional data have a check digit (TD3) and the lower line a composite one (not visas), and
+# the optional data when empty (all fillers).
+_Layout = tuple[Format, dict[str, str], int, int, bool, bool, str]
 
 
 def _layout(kind: DocumentType) -> _Layout:
@@ -214,6 +239,7 @@ def _layout(kind: DocumentType) -> _Layout:
         fmt.optional_data.end,
         fmt.optional_data_check is not None,
         fmt.composite_check is not None,
+        "<" * (fmt.optional_data.end - fmt.optional_data.start),
     )
 
 
@@ -271,7 +297,7 @@ def _two_line(
     One long function on purpose: this runs for nine documents in ten, and each call, tuple
     or attribute saved shows in ``python -m bench mrz``.
     """
-    fmt, codes, length, optional_end, personal_number, has_composite = layout
+    fmt, codes, length, optional_end, personal_number, has_composite, no_data = layout
     low = length + 1  # where the lower line starts in the text
     number_sum = (
         sum(data[low : low + 9 : 3].translate(_T7))
@@ -283,18 +309,23 @@ def _two_line(
     birth, expiry = table.get(text[low + 13 : low + 20]), table.get(text[low + 21 : low + 28])
     born, expires = _date_pair(birth, expiry, today)
     optional_raw = text[low + 28 : low + optional_end]
-    optional: tuple[str, str] | None = (optional_raw.strip("<"), "")
+    empty = optional_raw == no_data  # '<' has the value 0: no sum to make
+    optional: tuple[str, str] | None = _NO_OPTIONAL if empty else (optional_raw.strip("<"), "")
     composite = True
     if has_composite:
         if personal_number:  # TD3 (Part 4 §4.2.2.2)
             check = data[low + 42]
-            extra = _phase_0(data, low + 28, low + 42)
-            # an unused personal number may have '<' as check digit (position 43)
-            if check - _ZERO != extra % 10 and not (check == _FILLER and optional_raw == _NO_DATA):
-                optional = None
+            if empty:  # an unused personal number may have '<' as check digit (position 43)
+                extra = 0
+                if check != _ZERO and check != _FILLER:
+                    optional = None
+            else:
+                extra = _phase_0(data, low + 28, low + 42)
+                if check - _ZERO != extra % 10:
+                    optional = None
             extra += _T1[check]
         else:  # TD2: the optional data come at weight 7 first in the composite
-            extra = _phase_0(data, low + 28, low + 35)
+            extra = 0 if empty else _phase_0(data, low + 28, low + 35)
         # birth date at weight 3 first, expiry date at weight 1 first
         total = (
             number_sum
@@ -358,13 +389,15 @@ def _td1(
     table = _DATES
     birth, expiry = table.get(text[31:38]), table.get(text[39:46])
     born, expires = _date_pair(birth, expiry, today)
+    first, second = text[15:30], text[49:60]  # the optional data ('<' has the value 0)
     composite_sum = (
         number_sum
         + _T7[data[14]]
-        + _phase_1(data, 15, 30)  # optional data, at weight 3 first in the composite
+        # optional data, at weight 3 first in the composite
+        + (0 if first == _NO_DATA_15 else _phase_1(data, 15, 30))
         + (birth[5] if birth else _phase_1(data, 31, 38))
         + (expiry[6] if expiry else _phase_2(data, 39, 46))
-        + _phase_0(data, 49, 60)  # optional data of line 2
+        + (0 if second == _NO_DATA_11 else _phase_0(data, 49, 60))  # optional data of line 2
     )
     composite = data[60] - _ZERO == composite_sum % 10
     code = _TD1[1].get(text[:2])
@@ -377,7 +410,7 @@ def _td1(
     name = _name(text[62:])
     lines = (text[:30], text[31:61], text[62:])
     # a long document number moves the optional data (Part 5 note j): read with the number
-    optional = (text[15:30].strip("<"), text[49:60].strip("<")) if number is not None else None
+    optional = (first.strip("<"), second.strip("<")) if number is not None else None
     if (
         code is not None
         and state is not None

@@ -14,7 +14,14 @@ from typing import cast
 from cta.domain.documents.charset import FILLER
 from cta.domain.documents.checks import verify_check_digit
 from cta.domain.documents.dates import read_birth_date, read_expiry_date
-from cta.domain.documents.fast import Draft, Reading, read_fast, read_text, unread
+from cta.domain.documents.fast import (
+    Draft,
+    Reading,
+    proven_birth_date,
+    read_fast,
+    read_text,
+    unread,
+)
 from cta.domain.documents.fields import (
     ALPHANUMERIC,
     DIGITS_ONLY,
@@ -117,7 +124,8 @@ def _read_dates(
 
     The expiry date is read first: a holder is born before the document expires, so the
     birth date's century is the latest that puts it on or before both (``dates``). A date
-    the fast path proved (``known``) is taken as it is.
+    the fast path proved (``known``) is taken as it is, and so is a birth date that its table
+    entry proves once the expiry date is read (``proven_birth_date``).
     """
     span = fmt.expiry_date
     expiry = None if known is None else known.expiry
@@ -131,9 +139,13 @@ def _read_dates(
     if known is not None and known.birth is not None:
         return known.birth, known.birth.year, expiry
     span = fmt.birth_date
-    birth, birth_year = None, None
-    raw = span.of(lines)
     latest = min(today, expiry) if expiry is not None else today
+    # the date and the check digit after it, in one table lookup: no issue when it proves them
+    birth = proven_birth_date(lines[span.line][span.start : fmt.birth_date_check.end], latest)
+    if birth is not None:
+        return birth, birth.year, expiry
+    birth_year = None
+    raw = span.of(lines)
     if check_characters("birth_date", "birth date", raw, span, DIGITS_OR_FILLER, issues):
         birth, birth_year = read_birth_date(raw, span, latest, issues)
     parts = (Checked(span, False),)
