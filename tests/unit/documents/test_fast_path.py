@@ -19,7 +19,7 @@ from cta.domain.documents import (
     parse_mrz,
 )
 from cta.domain.documents.dates import read_birth_date
-from cta.domain.documents.fast import _DATES, _SUMS, proven_birth_date
+from cta.domain.documents.fast import _DATES, proven_birth_date
 from cta.domain.documents.fields import DIGITS_OR_FILLER, check_characters
 from cta.domain.documents.formats import FORMATS, Span, format_for_shape
 from cta.domain.documents.parse import _read
@@ -135,11 +135,6 @@ def test_a_document_with_issues_is_an_ordinary_frozen_travel_document() -> None:
     assert document == built and hash(document) == hash(built)
     with pytest.raises(FrozenInstanceError):
         document.errors = ()  # type: ignore[misc]
-
-
-def test_the_table_of_sums_gives_the_check_digit_of_every_string_of_one_to_three_characters() -> None:  # noqa: E501  # fmt: skip
-    assert len(_SUMS) == 37 + 37**2 + 37**3
-    assert all(check_digit(key) == str(value) for key, value in _SUMS.items())
 
 
 @given(st.text(alphabet="0123456789<A", min_size=7, max_size=7), todays)

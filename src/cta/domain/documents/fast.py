@@ -78,25 +78,6 @@ _VALID_CODES: dict[DocumentType, dict[str, str]] = {
 }
 _DAYS_IN_MONTH = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
-
-def _chunk_sums() -> dict[str, int]:
-    """The 7-3-1 sum modulo 10 of every string of one to three MRZ characters, its first at
-    weight 7 (52,059 entries): a field's sum is one lookup per slice of three characters,
-    where slicing it by weight, translating and summing each third costs half again as much.
-    """
-    values = {char: character_value(char) for char in MRZ_CHARACTERS}
-    table: dict[str, int] = {}
-    for first, one in values.items():
-        table[first] = 7 * one % 10
-        for second, two in values.items():
-            table[first + second] = (7 * one + 3 * two) % 10
-            for third, three in values.items():
-                table[first + second + third] = (7 * one + 3 * two + three) % 10
-    return table
-
-
-_SUMS = _chunk_sums()
-
 # YYMMDD and its check digit -> (yy, month, day, YYMMDD as a number, then the 7-3-1 sum of the
 # seven characters modulo 10 when the first one has weight 7, 3 or 1, for composite digits,
 # YYMMDD itself, and the date in 19YY and in 20YY, None when that year has no such day).
@@ -333,9 +314,10 @@ def _two_line(
     """
     fmt, codes, length, optional_end, personal_number, has_composite, no_data = layout
     low = length + 1  # where the lower line starts in the text
-    sums = _SUMS
     number_sum = (
-        sums[text[low : low + 3]] + sums[text[low + 3 : low + 6]] + sums[text[low + 6 : low + 9]]
+        sum(data[low : low + 9 : 3].translate(_T7))
+        + sum(data[low + 1 : low + 9 : 3].translate(_T3))
+        + sum(data[low + 2 : low + 9 : 3].translate(_T1))
     )
     number = text[low : low + 9].rstrip("<") if data[low + 9] - _ZERO == number_sum % 10 else None
     table = _DATES
@@ -353,22 +335,12 @@ def _two_line(
                 if check != _ZERO and check != _FILLER:
                     optional = None
             else:
-                extra = (
-                    sums[optional_raw[:3]]
-                    + sums[optional_raw[3:6]]
-                    + sums[optional_raw[6:9]]
-                    + sums[optional_raw[9:12]]
-                    + sums[optional_raw[12:]]
-                )
+                extra = _phase_0(data, low + 28, low + 42)
                 if check - _ZERO != extra % 10:
                     optional = None
             extra += _T1[check]
         else:  # TD2: the optional data come at weight 7 first in the composite
-            extra = (
-                0
-                if empty
-                else sums[optional_raw[:3]] + sums[optional_raw[3:6]] + sums[optional_raw[6]]
-            )
+            extra = 0 if empty else _phase_0(data, low + 28, low + 35)
         # birth date at weight 3 first, expiry date at weight 1 first
         total = (
             number_sum
@@ -427,8 +399,7 @@ def _td1(
     text: str, data: bytes, today: date, known_codes: Container[str] | None
 ) -> TravelDocument | Reading:
     """TD1 (Part 5 §4.2.2); a long document number is left to the full reader."""
-    sums = _SUMS
-    number_sum = sums[text[5:8]] + sums[text[8:11]] + sums[text[11:14]]
+    number_sum = _phase_0(data, 5, 14)
     number = text[5:14].rstrip("<") if data[14] - _ZERO == number_sum % 10 else None
     table = _DATES
     birth, expiry = table.get(text[31:38]), table.get(text[39:46])
@@ -441,12 +412,9 @@ def _td1(
         + (expiry[6] if expiry else _phase_2(data, 39, 46))
     )
     if first != _NO_DATA_15:  # optional data, at weight 3 first in the composite
-        composite_sum += (
-            _T3[data[15]] + _T1[data[16]] + sums[first[2:5]] + sums[first[5:8]]
-            + sums[first[8:11]] + sums[first[11:14]] + sums[first[14]]
-        )  # fmt: skip
+        composite_sum += _phase_1(data, 15, 30)
     if second != _NO_DATA_11:  # optional data of line 2, at weight 7 first
-        composite_sum += sums[second[:3]] + sums[second[3:6]] + sums[second[6:9]] + sums[second[9:]]
+        composite_sum += _phase_0(data, 49, 60)
     composite = data[60] - _ZERO == composite_sum % 10
     code = _TD1[1].get(text[:2])
     # country codes: 1-3 letters then fillers, known when a list is given
