@@ -6,7 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cta.domain.documents import check_digit, parse_mrz
+from cta.domain.documents import DocumentType, check_digit, parse_mrz
+from cta.domain.documents.checks import guarded
+from cta.domain.documents.formats import COMPOSITE, FORMATS, Checked
 from tests.unit.documents import specimens
 from tests.unit.documents.specimens import TODAY, replace
 
@@ -214,3 +216,31 @@ def test_td2_and_visa_check_digits_stand_where_part_6_and_part_7_put_them(
         f"{label} check digit is {wrong}, expected {printed} (line 2, position {position})"
     )
     assert ("composite_check_digit" in messages) is composite
+
+
+@pytest.mark.parametrize("kind", list(DocumentType))
+def test_the_slices_of_a_guarded_check_digit_read_the_data_of_its_spans_in_order(
+    kind: DocumentType,
+) -> None:
+    """Adjacent spans are read with one slice (``guarded``): the same characters, in order."""
+    fmt = FORMATS[kind]
+    # every position of every line holds a character of its own
+    lines = tuple(
+        "".join(chr(0x100 + 64 * line + position) for position in range(fmt.line_length))
+        for line in range(fmt.line_count)
+    )
+    guards = [(fmt.document_number_check, (Checked(fmt.document_number, True),))]
+    if kind in COMPOSITE:
+        assert fmt.composite_check is not None
+        guards.append((fmt.composite_check, COMPOSITE[kind]))
+    for check, parts in guards:
+        guard = guarded(check, *parts)
+        joined = "".join(lines[line][start:end] for line, start, end in guard.slices)
+        assert joined == "".join(part.span.of(lines) for part in parts)
+        assert guard.parts == parts and guard.check == check
+    if kind is DocumentType.TD3:  # number, dates and optional data: three slices of line 2
+        assert guarded(fmt.composite_check, *COMPOSITE[kind]).slices == (
+            (1, 0, 10),
+            (1, 13, 20),
+            (1, 21, 43),
+        )

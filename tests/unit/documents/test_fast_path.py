@@ -18,8 +18,10 @@ from cta.domain.documents import (
     generate_mrz,
     parse_mrz,
 )
-from cta.domain.documents.fast import _DATES
-from cta.domain.documents.formats import FORMATS, format_for_shape
+from cta.domain.documents.dates import read_birth_date
+from cta.domain.documents.fast import _DATES, proven_birth_date
+from cta.domain.documents.fields import DIGITS_OR_FILLER, check_characters
+from cta.domain.documents.formats import FORMATS, Span, format_for_shape
 from cta.domain.documents.parse import _read
 from tests.unit.documents import specimens
 from tests.unit.documents.specimens import TODAY
@@ -133,3 +135,40 @@ def test_a_document_with_issues_is_an_ordinary_frozen_travel_document() -> None:
     assert document == built and hash(document) == hash(built)
     with pytest.raises(FrozenInstanceError):
         document.errors = ()  # type: ignore[misc]
+
+
+@given(st.text(alphabet="0123456789<A", min_size=7, max_size=7), todays)
+def test_a_birth_date_its_table_entry_proves_is_the_one_read_character_by_character(
+    raw: str, latest: date
+) -> None:
+    """The full reader takes ``proven_birth_date`` instead of reading the birth date when it
+    gives a date: the characters, the calendar and the check digit would then add no issue."""
+    proven = proven_birth_date(raw, latest)
+    if proven is None:
+        return
+    span, issues = Span(1, 13, 19), []
+    assert check_characters("birth_date", "birth date", raw[:6], span, DIGITS_OR_FILLER, issues)
+    assert read_birth_date(raw[:6], span, latest, issues) == (proven, proven.year)
+    assert check_digit(raw[:6]) == raw[6] and not issues
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "SMITH<<<JOHN",  # a run of fillers after the first '<<'
+        "SMITH<<JOHN<<PAUL",
+        "SMITH<<JOHN<<<<PAUL<MARY",
+        "SMITH<JONES<<ANNA<MARIA",
+        "SMITH",  # no given names
+        "SMITH<<",
+        "<<LAKSHMI",  # a single name as given names (a warning)
+        "<SMITH<<JOHN",
+        "SMITH<<J0HN",  # a digit
+        "SMITHXXXXXXXXXXXXXXXXXXXXXXXXXXXXX<<JOHN",  # up to the last position: truncated
+        "SMITH<<JOHN<<<<<<<<<<<<<<<<<<<<<<<<<<<<X",
+    ],
+)
+def test_names_with_runs_of_fillers_read_the_same_on_both_paths(name: str) -> None:
+    field = (name + "<" * 39)[:39]
+    lines = [specimens.TD3[0][:5] + field, specimens.TD3[1]]
+    _both_paths(lines, TODAY, None)

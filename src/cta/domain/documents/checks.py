@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from itertools import islice
+from typing import NamedTuple
 
 from cta.domain.documents.charset import (
     CONFUSABLE,
@@ -21,50 +22,90 @@ from cta.domain.documents.charset import (
 from cta.domain.documents.formats import Checked, Span
 from cta.domain.documents.model import MRZIssue
 
-__all__ = ["verify_check_digit"]
+__all__ = ["Guarded", "guarded", "verify_check_digit"]
 
 _DIGIT_TEXT = tuple(str(d) for d in range(10))
 _WEIGHTS = (7, 3, 1)
-_Swaps = dict[str, tuple[tuple[str, bool], ...]]
+_Swaps = dict[str, tuple[str, ...]]
+# one needed change: [letters allowed] -> ([position modulo 3] -> its swaps, then every
+# character with a swap at any position: a quick first test, as most characters have none)
+_Hints = tuple[tuple[tuple[_Swaps, ...], frozenset[str]], ...]
 
 
-def _swaps(needed: int, weight: int) -> _Swaps:
+def _swaps(needed: int, weight: int, letters: bool) -> _Swaps:
     """The look-alikes of each confusable character that change a check sum by ``needed``
-    (modulo 10) at ``weight``, each with whether it is a digit."""
+    (modulo 10) at ``weight``: digits only where letters may not stand."""
     table: _Swaps = {}
     for char, alternatives in CONFUSABLE.items():
         found = tuple(
-            (alt, alt in DIGITS)
+            alt
             for alt in alternatives
-            if (character_value(alt) - character_value(char)) * weight % 10 == needed
+            if (letters or alt in DIGITS)
+            and (character_value(alt) - character_value(char)) * weight % 10 == needed
         )
         if found:
             table[char] = found
     return table
 
 
-# [needed change of the check sum][position modulo 3] -> the look-alikes that make it
-_HINTS = tuple(tuple(_swaps(needed, weight) for weight in _WEIGHTS) for needed in range(10))
+def _hints(needed: int) -> _Hints:
+    rows = []
+    for letters in (False, True):
+        tables = tuple(_swaps(needed, weight, letters) for weight in _WEIGHTS)
+        rows.append((tables, frozenset[str]().union(*tables)))
+    return tuple(rows)
+
+
+# [needed change of the check sum] -> the look-alikes that make it (``_Hints``)
+_HINTS = tuple(_hints(needed) for needed in range(10))
+
+
+class Guarded(NamedTuple):
+    """A check digit and the data it guards: their spans in order, each with whether letters
+    may stand in it (for the OCR hints), and the slices of the lines that hold them with
+    adjacent spans joined (line, start, end), so the data are read with one slice but for the
+    composite check digit. Made once per format (``guarded``), not per document."""
+
+    parts: tuple[Checked, ...]
+    check: Span
+    slices: tuple[tuple[int, int, int], ...]
+
+
+def guarded(check: Span, *parts: Checked) -> Guarded:
+    """The check digit at ``check`` over ``parts``, in their order."""
+    slices: list[tuple[int, int, int]] = []
+    for part in parts:
+        span = part.span
+        if slices and slices[-1][0] == span.line and slices[-1][2] == span.start:
+            slices[-1] = (span.line, slices[-1][1], span.end)
+        else:
+            slices.append((span.line, span.start, span.end))
+    return Guarded(parts, check, tuple(slices))
 
 
 def verify_check_digit(
     field: str,
     label: str,
-    parts: Sequence[Checked],
-    check: Span,
+    guard: Guarded,
     lines: Sequence[str],
     issues: list[MRZIssue],
     *,
     filler_when_empty: bool = False,
 ) -> None:
-    """Append an issue when the check digit at ``check`` does not match ``parts``.
+    """Append an issue when the check digit of ``guard`` does not match the data it guards.
 
     ``filler_when_empty``: the check digit may be '<' when the data are all fillers (the TD3
     personal number, Part 4 §4.2.2.2 position 43). Data holding characters outside the MRZ set
     cannot be checked; the character check reports them.
     """
-    text = "".join([part.span.of(lines) for part in parts])
-    printed = check.of(lines)
+    slices = guard.slices
+    if len(slices) == 1:
+        line, start, end = slices[0]
+        text = lines[line][start:end]
+    else:
+        text = "".join([lines[line][start:end] for line, start, end in slices])
+    check = guard.check
+    printed = lines[check.line][check.start : check.end]
     if not MRZ_CHARACTERS.issuperset(text):
         return
     computed = check_digit_unchecked(text)
@@ -73,7 +114,7 @@ def verify_check_digit(
     if filler_when_empty and printed == FILLER and not text.strip(FILLER):
         return
     message = _mismatch(label, printed, computed, check) + _likely_confusion(
-        text, parts, printed, computed, check
+        text, guard.parts, printed, computed, check
     )
     issues.append(MRZIssue(field, message, check.line + 1, check.positions, printed, str(computed)))
 
@@ -112,17 +153,14 @@ def _shown(printed: str) -> str:
 
 def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int) -> Iterator[str]:
     """Single look-alike substitutions in ``text`` that turn ``computed`` into ``target``."""
-    tables = _HINTS[(target - computed) % 10]
+    hints = _HINTS[(target - computed) % 10]
     index = 0
     for part in parts:
         span = part.span
         length = span.end - span.start
-        for offset in range(length):
-            char = text[index + offset]
-            swaps = tables[(index + offset) % 3].get(char)
-            if swaps is None:
-                continue
-            for alternative, is_digit in swaps:
-                if part.letters or is_digit:
+        tables, candidates = hints[part.letters]
+        for offset, char in enumerate(text[index : index + length]):
+            if char in candidates:
+                for alternative in tables[(index + offset) % 3].get(char, ()):
                     yield f"{char!r} at {span.where(offset)} may be {alternative!r}"
         index += length

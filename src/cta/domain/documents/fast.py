@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Container
 from datetime import date
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from cta.domain.documents.charset import MRZ_CHARACTERS, character_value
 from cta.domain.documents.fields import Name, document_code_problem
 from cta.domain.documents.formats import FORMATS, Format
 from cta.domain.documents.model import DocumentType, MRZIssue, TravelDocument
 
-__all__ = ["Draft", "Reading", "read_fast", "read_text", "unread"]
+__all__ = ["Draft", "Reading", "proven_birth_date", "read_fast", "read_text", "unread"]
 
 
 class Reading(NamedTuple):
@@ -57,10 +57,15 @@ def _table(weight: int) -> bytes:
 
 # The 7-3-1 weights (Part 3 §4.9) as byte tables: value times weight, modulo 10.
 _T7, _T3, _T1 = _table(7), _table(3), _table(1)
-_MRZ_BYTES = "".join(sorted(MRZ_CHARACTERS)).encode()
+# Each MRZ character to 'x', the line break to itself, anything else to NUL: the text's shape
+# (``_shape``) in one translate, compared with the format's in one comparison.
+_SHAPE_OF = bytes(
+    ord("x") if chr(byte) in MRZ_CHARACTERS else byte if byte == 10 else 0 for byte in range(256)
+)
 _ZERO = ord("0")
 _FILLER = ord("<")
-_NO_DATA = "<" * 14
+_NO_OPTIONAL = ("", "")  # no optional data (all fillers), stripped
+_NO_DATA_15, _NO_DATA_11 = "<" * 15, "<" * 11  # TD1's empty optional data, lines 1 and 2
 # the two characters of each document code a format allows -> the code, fillers stripped
 _VALID_CODES: dict[DocumentType, dict[str, str]] = {
     kind: {
@@ -144,7 +149,7 @@ def _date_pair(
         expires = _day(year, expiry)
     if birth is None or expires is None:
         return None, expires
-    latest = today if today <= expires else expires
+    latest = today if today <= expires else expires  # as ``_born``, without the call
     year = latest.year
     century = year - year % 100
     if birth[3] > (year % 100) * 10000 + latest.month * 100 + latest.day:
@@ -156,6 +161,32 @@ def _date_pair(
     return _day(century + birth[0], birth), expires
 
 
+def _born(birth: _Date, latest: date) -> date | None:
+    """The birth date of a table entry in the latest year on or before ``latest`` (the earlier
+    of the day of the check and the expiry date); None on a 29 February of a year not leap."""
+    year = latest.year
+    century = year - year % 100
+    if birth[3] > (year % 100) * 10000 + latest.month * 100 + latest.day:
+        century -= 100
+    if century == 1900:
+        return birth[8]
+    if century == 2000:
+        return birth[9]
+    return _day(century + birth[0], birth)
+
+
+def proven_birth_date(raw: str, latest: date) -> date | None:
+    """The birth date of ``raw`` (six characters and the check digit) when it proves one: six
+    digits, its check digit right, and a day that exists in the year the century rule gives as
+    of ``latest``; else None, and the full reader explains (``dates``, ``checks``).
+
+    The full reader reads the expiry date first; when the fast path could not prove it, the
+    birth date still need not be read again character by character once it is known.
+    """
+    birth = _DATES.get(raw)
+    return None if birth is None else _born(birth, latest)
+
+
 def _day(year: int, entry: _Date) -> date | None:
     """The date of ``entry`` in a year of another century than the table's two."""
     return _calendar_day(year, entry[1], entry[2])
@@ -164,11 +195,17 @@ def _day(year: int, entry: _Date) -> date | None:
 def _name(raw: str) -> tuple[str, str, bool] | None:
     """Surname, given names and truncation when the name has letters only and a primary
     identifier, else None."""
-    if raw[0] == "<" or not raw.replace("<", "").isalpha():
+    if raw[0] == "<":
+        return None
+    stripped = raw.rstrip("<")
+    if not stripped.replace("<", "").isalpha():
         return None
     # After the first '<<' the primary identifier holds single fillers only (Part 3 §4.6)
-    primary, _, secondary = raw.rstrip("<").partition("<<")
-    given = " ".join(secondary.replace("<", " ").split())
+    primary, _, secondary = stripped.partition("<<")
+    if "<<" in secondary or secondary[:1] == "<":  # runs of fillers: one space each
+        given = " ".join(secondary.replace("<", " ").split())
+    else:  # the usual case: names apart by single fillers, none at either end
+        given = secondary.replace("<", " ")
     return primary.replace("<", " "), given, raw[-1] != "<"
 
 
@@ -201,8 +238,9 @@ def _phase_2(data: bytes, start: int, end: int) -> int:
 
 # One layout per format, as plain values (a dictionary keyed by an enum hashes in Python):
 # the format, its document codes, the line length, where the optional data end, and whether
-# the optional data have a check digit (TD3) and the lower line a composite one (not visas).
-_Layout = tuple[Format, dict[str, str], int, int, bool, bool]
+# the optional data have a check digit (TD3) and the lower line a composite one (not visas), and
+# the optional data when empty (all fillers).
+_Layout = tuple[Format, dict[str, str], int, int, bool, bool, str]
 
 
 def _layout(kind: DocumentType) -> _Layout:
@@ -214,18 +252,24 @@ def _layout(kind: DocumentType) -> _Layout:
         fmt.optional_data.end,
         fmt.optional_data_check is not None,
         fmt.composite_check is not None,
+        "<" * (fmt.optional_data.end - fmt.optional_data.start),
     )
 
 
+def _shape(count: int, length: int) -> bytes:
+    """A text of ``count`` lines of ``length`` MRZ characters joined by '\\n', translated by
+    ``_SHAPE_OF``."""
+    return b"\n".join([b"x" * length] * count)
+
+
 _TD1 = _layout(DocumentType.TD1)
-# text length -> (where '\n' stands, layout, layout when the document code begins with V)
-_SHAPES: dict[int, tuple[tuple[int, ...], _Layout, _Layout]] = {
-    89: ((44,), _layout(DocumentType.TD3), _layout(DocumentType.MRVA)),
-    73: ((36,), _layout(DocumentType.TD2), _layout(DocumentType.MRVB)),
-    92: ((30, 61), _TD1, _TD1),
+# text length -> (its shape, layout, layout when the document code begins with V)
+_SHAPES: dict[int, tuple[bytes, _Layout, _Layout]] = {
+    89: (_shape(2, 44), _layout(DocumentType.TD3), _layout(DocumentType.MRVA)),
+    73: (_shape(2, 36), _layout(DocumentType.TD2), _layout(DocumentType.MRVB)),
+    92: (_shape(3, 30), _TD1, _TD1),
 }
 _BY_TYPE = {layout[0].type: layout for layout in (*_SHAPES[89][1:], *_SHAPES[73][1:], _TD1)}
-_BREAKS = (b"", b"\n", b"\n\n")
 
 
 def read_text(
@@ -236,13 +280,10 @@ def read_text(
     shape = _SHAPES.get(len(text))
     if shape is None or not text.isascii():
         return None
-    breaks, layout, visa = shape
+    pattern, layout, visa = shape
     data = text.encode()
-    if data.translate(None, _MRZ_BYTES) != _BREAKS[len(breaks)]:
+    if data.translate(_SHAPE_OF) != pattern:  # MRZ characters, '\n' where the shape wants it
         return None
-    for at in breaks:
-        if data[at] != 10:
-            return None
     if layout is _TD1:
         return _td1(text, data, today, known_codes)
     return _two_line(visa if text[0] == "V" else layout, text, data, today, known_codes)
@@ -256,7 +297,7 @@ def read_fast(
     if not text.isascii():
         return unread(fmt, lines)
     data = text.encode()
-    if data.translate(None, _MRZ_BYTES) != _BREAKS[len(lines) - 1]:
+    if data.translate(_SHAPE_OF) != _SHAPES[len(data)][0]:
         return unread(fmt, lines)
     if fmt.type is DocumentType.TD1:
         return _td1(text, data, today, known_codes)
@@ -271,7 +312,7 @@ def _two_line(
     One long function on purpose: this runs for nine documents in ten, and each call, tuple
     or attribute saved shows in ``python -m bench mrz``.
     """
-    fmt, codes, length, optional_end, personal_number, has_composite = layout
+    fmt, codes, length, optional_end, personal_number, has_composite, no_data = layout
     low = length + 1  # where the lower line starts in the text
     number_sum = (
         sum(data[low : low + 9 : 3].translate(_T7))
@@ -283,18 +324,23 @@ def _two_line(
     birth, expiry = table.get(text[low + 13 : low + 20]), table.get(text[low + 21 : low + 28])
     born, expires = _date_pair(birth, expiry, today)
     optional_raw = text[low + 28 : low + optional_end]
-    optional: tuple[str, str] | None = (optional_raw.strip("<"), "")
+    empty = optional_raw == no_data  # '<' has the value 0: no sum to make
+    optional: tuple[str, str] | None = _NO_OPTIONAL if empty else (optional_raw.strip("<"), "")
     composite = True
     if has_composite:
         if personal_number:  # TD3 (Part 4 §4.2.2.2)
             check = data[low + 42]
-            extra = _phase_0(data, low + 28, low + 42)
-            # an unused personal number may have '<' as check digit (position 43)
-            if check - _ZERO != extra % 10 and not (check == _FILLER and optional_raw == _NO_DATA):
-                optional = None
+            if empty:  # an unused personal number may have '<' as check digit (position 43)
+                extra = 0
+                if check != _ZERO and check != _FILLER:
+                    optional = None
+            else:
+                extra = _phase_0(data, low + 28, low + 42)
+                if check - _ZERO != extra % 10:
+                    optional = None
             extra += _T1[check]
         else:  # TD2: the optional data come at weight 7 first in the composite
-            extra = _phase_0(data, low + 28, low + 35)
+            extra = 0 if empty else _phase_0(data, low + 28, low + 35)
         # birth date at weight 3 first, expiry date at weight 1 first
         total = (
             number_sum
@@ -332,7 +378,7 @@ def _two_line(
             born, expires, birth[7], expiry[7], None if sex == "<" else sex,
             optional[0], "", lines, name[2], born.year,
         )  # fmt: skip
-        return cast(TravelDocument, draft)  # it is one, since its __class__ assignment
+        return draft  # type: ignore[return-value]  # it is one, since its __class__ assignment
     return Reading(
         fmt,
         lines,
@@ -358,14 +404,17 @@ def _td1(
     table = _DATES
     birth, expiry = table.get(text[31:38]), table.get(text[39:46])
     born, expires = _date_pair(birth, expiry, today)
+    first, second = text[15:30], text[49:60]  # the optional data ('<' has the value 0)
     composite_sum = (
         number_sum
         + _T7[data[14]]
-        + _phase_1(data, 15, 30)  # optional data, at weight 3 first in the composite
         + (birth[5] if birth else _phase_1(data, 31, 38))
         + (expiry[6] if expiry else _phase_2(data, 39, 46))
-        + _phase_0(data, 49, 60)  # optional data of line 2
     )
+    if first != _NO_DATA_15:  # optional data, at weight 3 first in the composite
+        composite_sum += _phase_1(data, 15, 30)
+    if second != _NO_DATA_11:  # optional data of line 2, at weight 7 first
+        composite_sum += _phase_0(data, 49, 60)
     composite = data[60] - _ZERO == composite_sum % 10
     code = _TD1[1].get(text[:2])
     # country codes: 1-3 letters then fillers, known when a list is given
@@ -377,7 +426,7 @@ def _td1(
     name = _name(text[62:])
     lines = (text[:30], text[31:61], text[62:])
     # a long document number moves the optional data (Part 5 note j): read with the number
-    optional = (text[15:30].strip("<"), text[49:60].strip("<")) if number is not None else None
+    optional = (first.strip("<"), second.strip("<")) if number is not None else None
     if (
         code is not None
         and state is not None
@@ -396,7 +445,7 @@ def _td1(
             nationality, born, expires, birth[7], expiry[7], None if sex == "<" else sex,
             optional[0], optional[1], lines, name[2], born.year,
         )  # fmt: skip
-        return cast(TravelDocument, draft)
+        return draft  # type: ignore[return-value]
     return Reading(
         _TD1[0],
         lines,

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from datetime import date
-from typing import cast
+from typing import NamedTuple, cast
 
 from cta.domain.documents.charset import FILLER
-from cta.domain.documents.checks import verify_check_digit
+from cta.domain.documents.checks import Guarded, guarded, verify_check_digit
 from cta.domain.documents.dates import read_birth_date, read_expiry_date
-from cta.domain.documents.fast import Draft, Reading, read_fast, read_text, unread
+from cta.domain.documents.fast import (
+    Draft,
+    Reading,
+    proven_birth_date,
+    read_fast,
+    read_text,
+    unread,
+)
 from cta.domain.documents.fields import (
     ALPHANUMERIC,
     DIGITS_ONLY,
@@ -25,13 +32,50 @@ from cta.domain.documents.fields import (
     read_name,
     read_sex,
 )
-from cta.domain.documents.formats import COMPOSITE, Checked, Format, Span, format_for_shape
+from cta.domain.documents.formats import (
+    COMPOSITE,
+    FORMATS,
+    Checked,
+    Format,
+    Span,
+    format_for_shape,
+)
 from cta.domain.documents.model import MRZIssue, TravelDocument
 from cta.domain.errors import MRZFormatError
 
 __all__ = ["parse_mrz"]
 
 _SHAPES = "3×30 (TD1), 2×36 (TD2, MRV-B) or 2×44 (TD3, MRV-A)"
+
+
+class _Guards(NamedTuple):
+    """The check digits of one format, each with the data it guards (``Guarded``)."""
+
+    number: Guarded
+    birth: Guarded
+    expiry: Guarded
+    optional: Guarded | None  # TD3's personal number
+    composite: Guarded | None  # not on visas
+
+
+def _guards(fmt: Format) -> _Guards:
+    optional, composite = fmt.optional_data_check, fmt.composite_check
+    return _Guards(
+        guarded(fmt.document_number_check, Checked(fmt.document_number, True)),
+        guarded(fmt.birth_date_check, Checked(fmt.birth_date, False)),
+        guarded(fmt.expiry_date_check, Checked(fmt.expiry_date, False)),
+        None if optional is None else guarded(optional, Checked(fmt.optional_data, True)),
+        None if composite is None else guarded(composite, *COMPOSITE[fmt.type]),
+    )
+
+
+# Made once per format, keyed by identity: the formats are constants of ``formats`` (a Format
+# hashes all its spans, and an enum hashes in Python).
+_GUARDS = {id(fmt): _guards(fmt) for fmt in FORMATS.values()}
+
+
+def _guards_of(fmt: Format) -> _Guards:
+    return _GUARDS.get(id(fmt)) or _guards(fmt)
 
 
 def _split(text: str | Sequence[str]) -> list[str]:
@@ -64,7 +108,7 @@ def parse_mrz(
 
 
 def _read_document_number(
-    fmt: Format, lines: Sequence[str], issues: list[MRZIssue]
+    fmt: Format, guards: _Guards, lines: Sequence[str], issues: list[MRZIssue]
 ) -> tuple[str, Span]:
     """The full document number and the span of optional data left after it.
 
@@ -77,8 +121,7 @@ def _read_document_number(
     check_characters("document_number", "document number", raw, span, ALPHANUMERIC, issues)
     is_long = check.of(lines) == FILLER and raw[-1:] != FILLER
     if not (fmt.long_document_number and is_long):
-        single = (Checked(span, True),)
-        verify_check_digit("document_number", "document number", single, check, lines, issues)
+        verify_check_digit("document_number", "document number", guards.number, lines, issues)
         return raw.rstrip(FILLER), optional
     end = optional.of(lines).find(FILLER)
     if end < 2:
@@ -95,9 +138,9 @@ def _read_document_number(
     check_characters(
         "document_number", "document number", rest.of(lines), rest, ALPHANUMERIC, issues
     )
-    parts = (Checked(span, True), Checked(rest, True))
     long_check = Span(line, start + end - 1, start + end)
-    verify_check_digit("document_number", "document number", parts, long_check, lines, issues)
+    parts = guarded(long_check, Checked(span, True), Checked(rest, True))
+    verify_check_digit("document_number", "document number", parts, lines, issues)
     return raw + rest.of(lines), Span(line, start + end + 1, optional.end)
 
 
@@ -108,6 +151,7 @@ def _reading_order(issue: MRZIssue) -> tuple[int, int]:
 
 def _read_dates(
     fmt: Format,
+    guards: _Guards,
     lines: Sequence[str],
     today: date,
     issues: list[MRZIssue],
@@ -117,7 +161,8 @@ def _read_dates(
 
     The expiry date is read first: a holder is born before the document expires, so the
     birth date's century is the latest that puts it on or before both (``dates``). A date
-    the fast path proved (``known``) is taken as it is.
+    the fast path proved (``known``) is taken as it is, and so is a birth date that its table
+    entry proves once the expiry date is read (``proven_birth_date``).
     """
     span = fmt.expiry_date
     expiry = None if known is None else known.expiry
@@ -125,34 +170,34 @@ def _read_dates(
         raw = span.of(lines)
         if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
             expiry = read_expiry_date(raw, span, today, issues)
-        parts = (Checked(span, False),)
-        check = fmt.expiry_date_check
-        verify_check_digit("expiry_date", "expiry date", parts, check, lines, issues)
+        verify_check_digit("expiry_date", "expiry date", guards.expiry, lines, issues)
     if known is not None and known.birth is not None:
         return known.birth, known.birth.year, expiry
     span = fmt.birth_date
-    birth, birth_year = None, None
-    raw = span.of(lines)
     latest = min(today, expiry) if expiry is not None else today
+    # the date and the check digit after it, in one table lookup: no issue when it proves them
+    birth = proven_birth_date(lines[span.line][span.start : fmt.birth_date_check.end], latest)
+    if birth is not None:
+        return birth, birth.year, expiry
+    birth_year = None
+    raw = span.of(lines)
     if check_characters("birth_date", "birth date", raw, span, DIGITS_OR_FILLER, issues):
         birth, birth_year = read_birth_date(raw, span, latest, issues)
-    parts = (Checked(span, False),)
-    verify_check_digit("birth_date", "birth date", parts, fmt.birth_date_check, lines, issues)
+    verify_check_digit("birth_date", "birth date", guards.birth, lines, issues)
     return birth, birth_year, expiry
 
 
 def _read_optional(
-    fmt: Format, lines: Sequence[str], optional: Span, issues: list[MRZIssue]
+    fmt: Format, guards: _Guards, lines: Sequence[str], optional: Span, issues: list[MRZIssue]
 ) -> tuple[str, str]:
     """The optional data fields (after a long document number), checked; fillers stripped."""
     raw = optional.of(lines)
     check_characters("optional_data", "optional data", raw, optional, ALPHANUMERIC, issues)
-    if fmt.optional_data_check is not None:  # TD3 personal number, Part 4 §4.2.2.2
-        parts = (Checked(fmt.optional_data, True),)
-        check = fmt.optional_data_check
+    if guards.optional is not None:  # TD3 personal number, Part 4 §4.2.2.2
         verify_check_digit(
-            "optional_data", "personal number", parts, check, lines, issues, filler_when_empty=True
-        )
+            "optional_data", "personal number", guards.optional, lines, issues,
+            filler_when_empty=True,
+        )  # fmt: skip
     if fmt.optional_data_2 is None:
         return raw.strip(FILLER), ""
     span = fmt.optional_data_2
@@ -175,6 +220,7 @@ def _read(
     """
     if known is None:
         known = unread(fmt, lines)
+    guards = _guards_of(fmt)
     issues: list[MRZIssue] = []
     code = known.code
     if code is None:
@@ -186,21 +232,20 @@ def _read(
     if known.number is not None:
         number, optional = known.number, fmt.optional_data
     else:
-        number, optional = _read_document_number(fmt, lines, issues)
+        number, optional = _read_document_number(fmt, guards, lines, issues)
     nationality = known.nationality
     if nationality is None:
         span = fmt.nationality
         nationality = read_code("nationality", span.of(lines), span, known_codes, issues)
-    birth, birth_year, expiry = _read_dates(fmt, lines, today, issues, known)
+    birth, birth_year, expiry = _read_dates(fmt, guards, lines, today, issues, known)
     sex = known.sex[0] if known.sex is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
     # after a long document number, the optional data begin later (the span the step gave)
     if known.optional is not None and known.number is not None:
         optional_data, optional_data_2 = known.optional
     else:
-        optional_data, optional_data_2 = _read_optional(fmt, lines, optional, issues)
-    if fmt.composite_check is not None and not known.composite:
-        parts, check = COMPOSITE[fmt.type], fmt.composite_check
-        verify_check_digit("composite_check_digit", "composite", parts, check, lines, issues)
+        optional_data, optional_data_2 = _read_optional(fmt, guards, lines, optional, issues)
+    if guards.composite is not None and not known.composite:
+        verify_check_digit("composite_check_digit", "composite", guards.composite, lines, issues)
     warnings: list[MRZIssue] = []
     name = known.name or read_name(fmt.name.of(lines), fmt.name, issues, warnings)
     document = Draft(
