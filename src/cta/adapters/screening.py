@@ -188,8 +188,15 @@ class ScreeningClient:
             return found  # type: ignore[no-any-return]
         connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            connection.settimeout(max(0.001, deadline - time.monotonic()))
-            connection.connect(str(self.path))
+            while True:
+                connection.settimeout(max(0.001, deadline - time.monotonic()))
+                try:
+                    connection.connect(str(self.path))
+                    break
+                except BlockingIOError:  # the process's queue of connections is full: it
+                    if time.monotonic() >= deadline:  # is accepting, so wait for it
+                        raise
+                    time.sleep(0.002)
         except OSError:
             connection.close()
             raise

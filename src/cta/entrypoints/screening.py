@@ -50,6 +50,10 @@ class ScreeningServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
     """Answers the workers' requests from one ``AlertBook`` (a thread per connection)."""
 
     daemon_threads = True
+    # connections waiting to be accepted: every thread of every worker connects once, and at
+    # the start of a burst they all connect at once (socketserver's default of 5 made a
+    # node's first checks under load 503s: a full queue refuses a Unix socket's connect)
+    request_queue_size = 256
 
     def __init__(self, path: Path, book: AlertBook, store: Store) -> None:
         self.book = book

@@ -167,3 +167,37 @@ def test_the_client_reads_mammadov_as_the_book_does(worker: Node, store: MemoryS
     here = check(Node(store, reference(), load_crossing_points(), state="GEO",
                       clock=lambda: NOW, alerts=book))  # fmt: skip
     assert check(worker, mammadov()) == here
+
+
+def test_many_threads_connecting_at_once_are_all_answered(
+    worker: Node, clients: Callable[..., ScreeningClient]
+) -> None:
+    """Every thread of every worker opens its own connection, and at the start of a burst
+    they do it at once: none is a 503 (a full queue of connections refuses a Unix socket's
+    connect at once; the client waits for the process to accept, within its timeout)."""
+    worker.put_alerts(ADMIN, [ELCHIN])
+    client = clients()
+    query = ScreeningQuery(surname="MAMMADOV", given_names="ELCHIN")
+    with worker.store.transaction(read_only=True) as tx:
+        client.current(tx)
+    assert len(client.screen(query, None)) == 1  # the process has applied the alert now
+    start = threading.Barrier(64)
+    failures: list[BaseException] = []
+    answered: list[int] = []
+
+    def screen() -> None:
+        start.wait()
+        try:
+            answered.append(len(client.screen(query, None)))
+        except BaseException as exc:
+            failures.append(exc)
+        finally:
+            client.close()  # this thread's connection
+
+    threads = [threading.Thread(target=screen) for _ in range(64)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not failures, failures[:3]
+    assert answered == [1] * 64
