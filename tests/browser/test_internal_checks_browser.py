@@ -4,7 +4,7 @@ serious or critical violation in any language, at 1280 and at 360 pixels."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,11 @@ from cta.entrypoints.web.i18n import LANGUAGES
 from tests.browser.web_keys import axe_violations, screenshot, wait_for
 from tests.integration.node_server import NodeServer, add_user
 
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
+
+def _today() -> date:
+    """The node's today, when the test runs (not when the module was imported: a run that
+    passes midnight in Tbilisi, 20:00 UTC, failed with a "from" date in the past)."""
+    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
 
 
 def test_the_console_and_the_start_page_show_checks_in_force(
@@ -23,10 +27,11 @@ def test_the_console_and_the_start_page_show_checks_in_force(
     from selenium.webdriver.support.ui import Select
 
     admin = add_user(node.database_url, "admin.internal", Role.ADMIN)
+    today = _today()
     with node.client(admin, None) as client:
         declared = client.post("/v1/internal-checks", json={
-            "crossing_points": ["GEO-GUGUTI"], "from": TODAY.isoformat(),
-            "to": (TODAY + timedelta(days=13)).isoformat(), "ground": "a serious threat"})
+            "crossing_points": ["GEO-GUGUTI"], "from": today.isoformat(),
+            "to": (today + timedelta(days=13)).isoformat(), "ground": "a serious threat"})
     assert declared.status_code == 201, declared.text
     token = add_user(node.database_url, "officer.internal", Role.BORDER_OFFICER)
     browser.set_window_size(1280, 2000)
