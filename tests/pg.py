@@ -34,6 +34,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from tests.ports import free_port
+
 USER = "cta"  # the cluster's superuser (initdb -U); trust authentication, no password
 DATABASE = "cta"
 HOST = "127.0.0.1"
@@ -69,13 +71,6 @@ def find_bindir() -> Path | None:
     if candidates:
         return max(candidates)[1]
     return None
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)

@@ -4,20 +4,13 @@ serious or critical violation in any language, at 1280 and at 360 pixels."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from cta.domain.roles import Role
 from cta.entrypoints.web.i18n import LANGUAGES
 from tests.browser.web_keys import axe_violations, screenshot, wait_for
-from tests.integration.node_server import NodeServer, add_user
-
-
-def _today() -> date:
-    """The node's today, when the test runs (not when the module was imported: a run that
-    passes midnight in Tbilisi, 20:00 UTC, failed with a "from" date in the past)."""
-    return datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
+from tests.integration.node_server import NodeServer, add_user, node_today
 
 
 def test_the_console_and_the_start_page_show_checks_in_force(
@@ -27,7 +20,7 @@ def test_the_console_and_the_start_page_show_checks_in_force(
     from selenium.webdriver.support.ui import Select
 
     admin = add_user(node.database_url, "admin.internal", Role.ADMIN)
-    today = _today()
+    today = node_today()
     with node.client(admin, None) as client:
         declared = client.post("/v1/internal-checks", json={
             "crossing_points": ["GEO-GUGUTI"], "from": today.isoformat(),

@@ -7,7 +7,7 @@ screenshot of each kept under tests/browser/artefacts/."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,7 @@ import pytest
 from cta.domain.roles import Role
 from cta.entrypoints.web.i18n import LANGUAGES
 from tests.browser.web_keys import axe_violations, keys, screenshot, tab_to, wait_for
-from tests.integration.node_server import NodeServer, add_user, passport
+from tests.integration.node_server import NodeServer, add_user, node_today, passport
 from tests.integration.test_officer_console_http import authorised
 
 
@@ -65,7 +65,7 @@ def test_an_officer_scans_a_refused_traveller_then_records_another_s_entry(
     browser.set_window_size(1280, 2000)
     _sign_in(browser, node, "officer.browser")
     _choose_post(browser)
-    refused = passport("USA", surname="REFUSED", expiry_date=date.today() - timedelta(days=9))
+    refused = passport("USA", surname="REFUSED", expiry_date=node_today() - timedelta(days=9))
     _scan(browser, refused)
     outcome, letters = _decision(browser)
     assert outcome == "refuse" and "A" in letters

@@ -9,7 +9,7 @@ at 1280 px and at 360 px, with a screenshot of each under tests/browser/artefact
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -24,9 +24,9 @@ from tests.browser.web_keys import (
     tab_to,
     wait_for,
 )
-from tests.integration.node_server import NodeServer, passport
+from tests.integration.node_server import NodeServer, node_today, passport
 
-EXPIRY = date.today() + timedelta(days=900)
+EXPIRY = node_today() + timedelta(days=900)
 # a nationality that applies for an authorisation, whose name no other name begins with
 NATIONALITY = {"en": "USA", "ru": "JPN"}
 
@@ -118,7 +118,7 @@ def test_a_traveller_applies_with_the_keyboard_and_follows_it_to_the_grant(
     wait_for(browser, "result")
     assert browser.find_element(By.ID, "application-status").text == lang.gettext(
         "Your application is granted.")
-    assert browser.find_element(By.ID, "valid-from").text == lang.date(date.today())
+    assert browser.find_element(By.ID, "valid-from").text == lang.date(node_today())
     assert browser.find_element(By.ID, "valid-to").text  # three years, or the passport's end
     assert access_code not in browser.current_url and number not in browser.current_url
     assert axe_violations(browser) == []
@@ -151,7 +151,7 @@ def _click(browser: Any, button: str, then: str) -> None:
 
 def _visa_pages(browser: Any, base: str, code: str) -> list[tuple[str, Any]]:
     """(name, a function that shows the page) for each page and state of a page, in order."""
-    arrival = date.today() + timedelta(days=20)
+    arrival = node_today() + timedelta(days=20)
     mrz = passport("AFG", surname=_surname(), expiry_date=EXPIRY)
     shown: dict[str, str] = {}
 

@@ -24,20 +24,14 @@ import pytest
 
 from cta.federation.members import load_federation
 from cta.federation.tls import certificate_context, load_certificate_fingerprint
+from tests.ports import free_port
 
 CTA = Path(sys.executable).parent / "cta"
 STATES = ("AZE", "ARM", "GEO")
 
 
 def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    try:
-        for sock in sockets:
-            sock.bind(("127.0.0.1", 0))
-        return [int(s.getsockname()[1]) for s in sockets]
-    finally:
-        for sock in sockets:
-            sock.close()
+    return [free_port() for _ in range(count)]
 
 
 def environment() -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,14 +17,9 @@ from pathlib import Path
 import httpx
 
 from cta.policy.crossing_points import load_crossing_points
+from tests.ports import free_port
 
 CTA = Path(sys.executable).parent / "cta"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def test_the_demo_node_prints_urls_that_open_and_a_passport_an_alert_hits(

@@ -16,7 +16,6 @@ import contextlib
 import json
 import os
 import signal
-import socket
 import ssl
 import subprocess
 import sys
@@ -24,9 +23,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -36,6 +36,7 @@ from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.roles import Role
 from cta.federation.tls import certificate_context
 from cta.settings import Settings
+from tests.ports import free_port
 
 __all__ = [
     "BOTH_DATABASES",
@@ -44,6 +45,7 @@ __all__ = [
     "cli_add_user",
     "free_port",
     "module_database",
+    "node_today",
     "passport",
     "unique_number",
 ]
@@ -52,11 +54,15 @@ HOST = "127.0.0.1"
 CTA = Path(sys.executable).with_name("cta")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
+_ZONES = {"GEO": "Asia/Tbilisi", "ARM": "Asia/Yerevan", "AZE": "Asia/Baku"}
+
+
+def node_today(state: str = "GEO") -> date:
+    """Today at ``state``'s crossing points, when called: the day a node counts stays, visas and
+    statistics in. All three zones are UTC+4, so from 20:00 to 24:00 UTC ``date.today()`` on a
+    UTC machine is a day behind the node (CI failed on that at 20:04). Call it where the day is
+    used, never at import: a run that passes 20:00 UTC would keep yesterday."""
+    return datetime.now(UTC).astimezone(ZoneInfo(_ZONES[state])).date()
 
 
 def _environment(database_url: str, workers: int, state: str) -> dict[str, str]:
@@ -279,6 +285,6 @@ def passport(
         nationality=nationality,
         birth_date=birth_date,
         sex="F",
-        expiry_date=expiry_date or date.today() + timedelta(days=5 * 365),
+        expiry_date=expiry_date or node_today() + timedelta(days=5 * 365),
     )
     return list(generate_mrz(fields))

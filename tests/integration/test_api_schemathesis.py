@@ -25,6 +25,7 @@ from tests.integration.node_server import (
     NodeServer,
     add_user,
     module_database,
+    node_today,
     passport,
 )
 
@@ -159,7 +160,7 @@ NATIONALITIES = sorted(load_countries().mrz_codes)
 @st.composite
 def crossings(draw: st.DrawFn) -> dict[str, Any]:
     """Well-formed crossings of valid passports: the fuzzer above seldom writes a valid MRZ."""
-    today = date.today()
+    today = node_today()
     birth = draw(st.dates(date(1900, 1, 1), today))
     expiry = draw(st.dates(today - timedelta(days=400), today + timedelta(days=20 * 365)))
     mrz = passport(draw(st.sampled_from(NATIONALITIES)), birth_date=birth, expiry_date=expiry)

@@ -18,7 +18,14 @@ from sqlalchemy import create_engine, select
 from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 
-from .node_server import BOTH_DATABASES, NodeServer, add_user, module_database, passport
+from .node_server import (
+    BOTH_DATABASES,
+    NodeServer,
+    add_user,
+    module_database,
+    node_today,
+    passport,
+)
 
 NO = {"convictions": False, "conflict_zones": False, "removal_orders": False}
 
@@ -63,7 +70,7 @@ def form(nationality: str = "USA", mrz: list[str] | None = None, **change: Any) 
 
 
 def visa_form(nationality: str = "AFG", **change: Any) -> dict[str, Any]:
-    start = date.today() + timedelta(days=30)
+    start = node_today() + timedelta(days=30)
     return form(nationality, kind="visa", purpose="tourism", arrival=start.isoformat(),
                 departure=(start + timedelta(days=14)).isoformat(), entries="1",
                 duration_days=15, accommodation="Hotel Rustaveli, Tbilisi",
@@ -109,7 +116,7 @@ def border_check(api: Api, mrz: list[str]) -> dict[str, Any]:
 
 
 def test_a_visa_exempt_applicant_is_granted_at_once_and_admitted_at_the_border(api: Api) -> None:
-    mrz = someone("USA", expiry_date=date.today() + timedelta(days=400))
+    mrz = someone("USA", expiry_date=node_today() + timedelta(days=400))
     assert border_check(api, mrz)["decision"] == "refuse"  # no authorisation yet
     answer = submitted(api, form(mrz=mrz))
     assert answer["status"] == "granted"
@@ -121,7 +128,7 @@ def test_a_visa_exempt_applicant_is_granted_at_once_and_admitted_at_the_border(a
     decision = body["decision"]
     assert decision["outcome"] == "granted" and decision["decided_by"] == "GEO"
     # valid until the passport expires, sooner than three years
-    assert decision["valid_to"] == (date.today() + timedelta(days=400)).isoformat()
+    assert decision["valid_to"] == (node_today() + timedelta(days=400)).isoformat()
     assert border_check(api, mrz)["decision"] == "admit"
 
 
@@ -282,7 +289,7 @@ def test_a_visa_application_always_goes_to_an_officer(api: Api) -> None:
     assert decided.status_code == 200, decided.text
     decision = decided.json()["decision"]
     assert decision["territorial_validity"] == ["GEO"]
-    assert decision["valid_from"] == (date.today() + timedelta(days=30)).isoformat()
+    assert decision["valid_from"] == (node_today() + timedelta(days=30)).isoformat()
 
 
 def test_an_authorisation_may_be_granted_for_some_states_only(api: Api) -> None:

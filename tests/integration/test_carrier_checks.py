@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,12 +25,11 @@ from tests.integration.node_server import (
     add_user,
     cli_add_user,
     module_database,
+    node_today,
     passport,
     unique_number,
 )
 
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()  # the node's today
-ON = TODAY + timedelta(days=10)  # the day of arrival the manifest asks about
 CARRIER_NAME = "carrier.airline"
 
 
@@ -48,7 +46,8 @@ class Node:
             return client.post("/v1/carrier-checks", json=body)
 
     def issue(self, mrz: list[str], kind: str, days: int, **terms: Any) -> None:
-        body = {"mrz": mrz, "valid_from": str(TODAY), "valid_to": str(TODAY + timedelta(days)),
+        today = node_today()
+        body = {"mrz": mrz, "valid_from": str(today), "valid_to": str(today + timedelta(days)),
                 **terms}  # fmt: skip
         with self.as_(Role.CONSULAR_OFFICER) as client:
             response = client.post(f"/v1/{kind}", json=body)
@@ -94,7 +93,7 @@ def test_a_mixed_manifest_is_answered_in_its_order_and_nothing_else(node: Node) 
         assert client.put(f"/v1/alerts/GEO-LOST-{unique_number()}", json=alert).status_code == 200
     manifest = [traveller(m) for m in (member, exempt_without, exempt_with, visa_valid,
                                        visa_spent, visa_expired, invalidated)]  # fmt: skip
-    response = node.ask({"travellers": manifest, "on": str(ON)})
+    response = node.ask({"travellers": manifest, "on": str(node_today() + timedelta(days=10))})
     assert response.status_code == 200, response.text
     assert list(response.json()) == ["results"]
     results = response.json()["results"]

@@ -27,7 +27,7 @@ import httpx
 import pytest
 
 from cta.domain.roles import Role
-from tests.integration.node_server import HOST, NodeServer, add_user, passport
+from tests.integration.node_server import HOST, NodeServer, add_user, node_today, passport
 from tests.integration.test_node_durability import Write, crossings_by_person, post, writes
 from tests.integration.test_officer_console_http import _at_post, _check, _signed_in
 from tests.pg import (
@@ -237,7 +237,7 @@ def test_the_analysts_counts_are_read_from_the_standby(
         with server.client(officer, "standby statistics test") as client:
             for write in writes(6):
                 assert post(client, write).status_code == 201
-        today = time.strftime("%Y-%m-%d", time.gmtime())
+        today = node_today().isoformat()
         scans_before = _crossings_read_on(standby)
         entries, deadline = 0, time.monotonic() + 30
         with server.client(analyst, None) as client:

@@ -29,7 +29,13 @@ from tests.integration.area import (
     record_hashes,
     wait_until,
 )
-from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    add_user,
+    node_today,
+    passport,
+    unique_number,
+)
 from tests.integration.test_applications_api import visa_form
 
 
@@ -148,7 +154,7 @@ def test_a_visa_issued_in_one_state_admits_at_the_others_until_revoked(
 ) -> None:
     consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
     mrz = passport("IND", number=unique_number())
-    today = datetime.now(UTC).date()
+    today = node_today()
 
     def decisions() -> list[str]:
         return [nodes[s].post("/v1/checks", {"mrz": mrz, "crossing_point": POINT[s],
@@ -174,7 +180,7 @@ def test_a_visa_granted_for_georgia_only_admits_there_and_is_refused_in_the_othe
     """Limited territorial validity (Visa Code Art. 25): the consular decision names GEO; the
     VisaIssued record carries it, and AZE's and ARM's border checks do not count the visa."""
     consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
-    today = datetime.now(UTC).date()
+    today = node_today()
     body = visa_form("AFG")
     with nodes["GEO"].server.client(None, None) as public:
         answer = public.post("/v1/applications", json=body,

@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -26,11 +25,11 @@ from tests.integration.node_server import (
     _environment,
     add_user,
     module_database,
+    node_today,
     passport,
 )
 from tests.integration.web_client import csrf_token, signed_in
 
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
 DAY = timedelta(days=1)
 
 
@@ -80,17 +79,17 @@ def test_checks_run_and_are_recorded_during_the_period_and_never_change_a_stay(
     mrz = passport("USA")
     assert check(geo, mrz).status_code == 422  # no reintroduction yet: no check there
     over = geo.post(Role.ADMIN, "/v1/internal-checks", {
-        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
-        "to": (TODAY + 30 * DAY).isoformat(), "ground": "a serious threat"})
+        "crossing_points": ["GEO-SADAKHLO"], "from": node_today().isoformat(),
+        "to": (node_today() + 30 * DAY).isoformat(), "ground": "a serious threat"})
     assert over.status_code == 422 and "at most 30 days for one period" in over.text
     declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
-        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
-        "to": (TODAY + 9 * DAY).isoformat(), "ground": "a serious threat"})
+        "crossing_points": ["GEO-SADAKHLO"], "from": node_today().isoformat(),
+        "to": (node_today() + 9 * DAY).isoformat(), "ground": "a serious threat"})
     assert declared.status_code == 201, declared.text
     ref = declared.json()["id"]
     assert geo.post(Role.BORDER_OFFICER, "/v1/internal-checks", {
-        "crossing_points": ["GEO-SADAKHLO"], "from": TODAY.isoformat(),
-        "to": TODAY.isoformat(), "ground": "x"}).status_code == 403
+        "crossing_points": ["GEO-SADAKHLO"], "from": node_today().isoformat(),
+        "to": node_today().isoformat(), "ground": "x"}).status_code == 403
     # a traveller who entered at the airport 5 days ago, with a stay counted
     entered = geo.post(Role.BORDER_OFFICER, "/v1/crossings", {
         "mrz": mrz, "crossing_point": "GEO-TBS", "direction": "entry",
@@ -103,13 +102,13 @@ def test_checks_run_and_are_recorded_during_the_period_and_never_change_a_stay(
     assert answer.status_code == 200, answer.text
     assert answer.json()["decision"] == "admit"  # no authorisation asked inside the area
     assert answer.json()["internal_check"]["id"] == ref
-    assert answer.json()["internal_check"]["until"] == (TODAY + 9 * DAY).isoformat()
+    assert answer.json()["internal_check"]["until"] == (node_today() + 9 * DAY).isoformat()
     recorded = geo.post(Role.BORDER_OFFICER, "/v1/crossings", {
         "mrz": mrz, "crossing_point": "GEO-SADAKHLO", "direction": "entry"})
     assert recorded.status_code == 201, recorded.text
     assert recorded.json()["kind"] == "InternalCheckRecorded"
     refused = geo.post(Role.BORDER_OFFICER, "/v1/refusals", {
-        "mrz": passport("ARM", expiry_date=TODAY - DAY), "crossing_point": "GEO-SADAKHLO"})
+        "mrz": passport("ARM", expiry_date=node_today() - DAY), "crossing_point": "GEO-SADAKHLO"})
     assert refused.status_code == 201, refused.text
     assert [r["code"] for r in refused.json()["reasons_recorded"]] == ["A"]
     assert geo.get(Role.BORDER_OFFICER, f"/v1/persons/{person}/stay") == stay
@@ -121,7 +120,7 @@ def test_checks_run_and_are_recorded_during_the_period_and_never_change_a_stay(
     assert ended.status_code == 200 and ended.json()["status"] == "ended"
     assert check(geo, mrz).status_code == 422  # ended: no check there from today
     again = geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/prolong",
-                     {"to": (TODAY + 20 * DAY).isoformat(), "ground": "again"})
+                     {"to": (node_today() + 20 * DAY).isoformat(), "ground": "again"})
     assert again.status_code == 422 and "declare checks anew" in again.text
 
 
@@ -133,7 +132,8 @@ def test_a_lapsed_reintroduction_checks_nothing(geo: Node) -> None:
         with engine.begin() as connection:
             connection.execute(insert(t.internal_checks).values(
                 ref="GEO-IC-900", state="GEO", crossing_points=["GEO-GUGUTI"],
-                first_day=TODAY - 10 * DAY, last_day=TODAY - DAY, ground="a past threat",
+                first_day=node_today() - 10 * DAY, last_day=node_today() - DAY,
+                ground="a past threat",
                 prolongations=[], declared_at=datetime.now(UTC) - 10 * DAY))
     finally:
         engine.dispose()
@@ -141,23 +141,23 @@ def test_a_lapsed_reintroduction_checks_nothing(geo: Node) -> None:
     listed = geo.get(Role.BORDER_OFFICER, "/v1/internal-checks")["internal_checks"]
     assert [r["status"] for r in listed if r["id"] == "GEO-IC-900"] == ["lapsed"]
     prolonged = geo.post(Role.ADMIN, "/v1/internal-checks/GEO-IC-900/prolong",
-                         {"to": (TODAY + 5 * DAY).isoformat(), "ground": "again"})
+                         {"to": (node_today() + 5 * DAY).isoformat(), "ground": "again"})
     assert prolonged.status_code == 422 and "lapsed" in prolonged.text
 
 
 def test_the_cli_declares_prolongs_ends_and_lists(geo: Node) -> None:
-    over = geo.cta("declare", "GEO-AKHKERPI", "--from", TODAY.isoformat(),
-                   "--to", (TODAY + 40 * DAY).isoformat(), "--ground", "threat")
+    over = geo.cta("declare", "GEO-AKHKERPI", "--from", node_today().isoformat(),
+                   "--to", (node_today() + 40 * DAY).isoformat(), "--ground", "threat")
     assert over.returncode == 1 and "at most 30 days" in over.stderr
-    done = geo.cta("declare", "GEO-AKHKERPI", "--from", TODAY.isoformat(),
-                   "--to", (TODAY + 29 * DAY).isoformat(), "--ground", "threat", "--json")
+    done = geo.cta("declare", "GEO-AKHKERPI", "--from", node_today().isoformat(),
+                   "--to", (node_today() + 29 * DAY).isoformat(), "--ground", "threat", "--json")
     assert done.returncode == 0, done.stderr
     ref = json.loads(done.stdout)["id"]
     assert check(geo, passport("AZE"), "GEO-AKHKERPI").status_code == 200
-    prolonged = geo.cta("prolong", ref, "--to", (TODAY + 50 * DAY).isoformat(),
+    prolonged = geo.cta("prolong", ref, "--to", (node_today() + 50 * DAY).isoformat(),
                         "--ground", "the threat persists", "--json")
     assert prolonged.returncode == 0, prolonged.stderr
-    assert json.loads(prolonged.stdout)["until"] == (TODAY + 50 * DAY).isoformat()
+    assert json.loads(prolonged.stdout)["until"] == (node_today() + 50 * DAY).isoformat()
     listed = geo.cta("list", "--in-force", "--json")
     assert ref in [r["id"] for r in json.loads(listed.stdout)["internal_checks"]]
     assert geo.cta("end", ref).returncode == 0
@@ -170,8 +170,8 @@ def test_the_cli_declares_prolongs_ends_and_lists(geo: Node) -> None:
 
 def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
     declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
-        "crossing_points": ["GEO-NINOTSMINDA"], "from": TODAY.isoformat(),
-        "to": (TODAY + 6 * DAY).isoformat(), "ground": "a serious threat"})
+        "crossing_points": ["GEO-NINOTSMINDA"], "from": node_today().isoformat(),
+        "to": (node_today() + 6 * DAY).isoformat(), "ground": "a serious threat"})
     assert declared.status_code == 201, declared.text
     ref = declared.json()["id"]
     token = add_user(geo.url, "officer.web", Role.BORDER_OFFICER)
@@ -184,7 +184,8 @@ def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
         assert chosen.status_code == 303
         page = client.get("/officer?lang=en")
         assert 'id="internal-checks"' in page.text
-        assert "in force here until" in page.text and str((TODAY + 6 * DAY).year) in page.text
+        until = node_today() + 6 * DAY
+        assert "in force here until" in page.text and str(until.year) in page.text
         assert "только документ и оповещения" in client.get("/officer?lang=ru").text
         checked = client.post("/officer/check", data={"csrf_token": csrf_token(page),
                                                       "mrz": "\n".join(passport("USA"))})

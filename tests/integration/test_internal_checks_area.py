@@ -5,17 +5,20 @@ end; it checks at GEO's point only, never at ARM's facing one."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from cta.domain.roles import Role
 from tests.integration.area import Member, area_on, wait_until
-from tests.integration.node_server import BOTH_DATABASES, add_user, passport
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    add_user,
+    node_today,
+    passport,
+)
 
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
 DAY = timedelta(days=1)
 
 
@@ -39,7 +42,7 @@ def test_a_reintroduction_declared_at_geo_is_known_at_aze_and_arm(
     with geo.server.client(admin, "internal border checks") as client:
         declared = client.post("/v1/internal-checks", json={
             "crossing_points": ["GEO-SADAKHLO", "GEO-SADAKHLO-RAIL"],
-            "from": TODAY.isoformat(), "to": (TODAY + 29 * DAY).isoformat(),
+            "from": node_today().isoformat(), "to": (node_today() + 29 * DAY).isoformat(),
             "ground": "a serious threat to internal security"})
         assert declared.status_code == 201, declared.text
         ref = declared.json()["id"]
@@ -51,10 +54,10 @@ def test_a_reintroduction_declared_at_geo_is_known_at_aze_and_arm(
             assert (seen["state"], seen["status"], seen["crossing_points"]) == (
                 "GEO", "in_force", ["GEO-SADAKHLO", "GEO-SADAKHLO-RAIL"])
         prolonged = client.post(f"/v1/internal-checks/{ref}/prolong", json={
-            "to": (TODAY + 45 * DAY).isoformat(), "ground": "the threat persists"})
+            "to": (node_today() + 45 * DAY).isoformat(), "ground": "the threat persists"})
         assert prolonged.status_code == 200, prolonged.text
         wait_until(lambda: all((known(nodes[s], ref) or {}).get("until") ==
-                               (TODAY + 45 * DAY).isoformat() for s in ("AZE", "ARM")),
+                               (node_today() + 45 * DAY).isoformat() for s in ("AZE", "ARM")),
                    what="the prolongation is known at AZE and ARM")  # fmt: skip
         checked = geo.post("/v1/checks", {"mrz": passport("USA"),
                                           "crossing_point": "GEO-SADAKHLO", "direction": "entry"})

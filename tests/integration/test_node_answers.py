@@ -22,12 +22,12 @@ from tests.integration.node_server import (
     NodeServer,
     add_user,
     module_database,
+    node_today,
     passport,
 )
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TBILISI = ZoneInfo("Asia/Tbilisi")
-TODAY = NOW.astimezone(TBILISI).date()
 PURPOSE = "border control test"
 
 
@@ -55,7 +55,7 @@ def number() -> str:
 
 def ago(days: int) -> str:
     """Noon at Tbilisi airport, ``days`` days ago there."""
-    return datetime.combine(TODAY - timedelta(days=days), time(12), TBILISI).isoformat()
+    return datetime.combine(node_today() - timedelta(days=days), time(12), TBILISI).isoformat()
 
 
 def crossing(mrz: list[str], direction: str = "entry", **fields: Any) -> dict[str, Any]:
@@ -84,12 +84,12 @@ def test_a_visa_admits_a_national_who_needs_an_authorisation(api: Api) -> None:
     check = crossing(mrz)
     refused = post(api, Role.BORDER_OFFICER, "/v1/checks", check, 200)
     assert refused["category"] == "authorization" and refused["decision"] == "refuse"
-    visa = {"mrz": mrz, "valid_from": TODAY.isoformat(),
-            "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30}
+    visa = {"mrz": mrz, "valid_from": node_today().isoformat(),
+            "valid_to": (node_today() + timedelta(days=90)).isoformat(), "duration_days": 30}
     post(api, Role.CONSULAR_OFFICER, "/v1/visas", visa)
     admitted = post(api, Role.BORDER_OFFICER, "/v1/checks", check, 200)
     assert admitted["decision"] == "admit", admitted["reasons"]
-    assert admitted["latest_exit"] == (TODAY + timedelta(days=29)).isoformat()
+    assert admitted["latest_exit"] == (node_today() + timedelta(days=29)).isoformat()
 
 
 # -- the traveller file says who is over their limit today ------------------------------------
@@ -170,11 +170,12 @@ def test_every_time_in_every_answer_is_rfc3339_with_its_offset(api: Api) -> None
     mrz = passport("USA", number=number(), surname="TIMEKEEPER")
     call(officer, "POST", "/v1/checks", crossing(mrz))
     call(consul, "POST", "/v1/authorizations", {
-        "mrz": mrz, "valid_from": TODAY.isoformat(),
-        "valid_to": (TODAY + timedelta(days=400)).isoformat()})  # fmt: skip
+        "mrz": mrz, "valid_from": node_today().isoformat(),
+        "valid_to": (node_today() + timedelta(days=400)).isoformat()})  # fmt: skip
     call(consul, "POST", "/v1/visas", {
-        "mrz": mrz, "valid_from": TODAY.isoformat(),
-        "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30})  # fmt: skip
+        "mrz": mrz, "valid_from": node_today().isoformat(),
+        "valid_to": (node_today() + timedelta(days=90)).isoformat(),
+        "duration_days": 30})  # fmt: skip
     entered = call(officer, "POST", "/v1/crossings", crossing(mrz, occurred_at=ago(100),
                                                              override_reason="test"))
     person = entered["person_id"]
@@ -201,8 +202,8 @@ def test_every_time_in_every_answer_is_rfc3339_with_its_offset(api: Api) -> None
     call(admin, "GET", f"/v1/persons/{person}/export")
     call(officer, "GET", "/v1/overstayers")
     call(Role.AUDITOR, "GET", "/v1/audit", limit=1000)
-    call(Role.ANALYST, "GET", "/v1/statistics", **{"from": TODAY.isoformat(),
-                                                   "to": TODAY.isoformat()})
+    call(Role.ANALYST, "GET", "/v1/statistics", **{"from": node_today().isoformat(),
+                                                   "to": node_today().isoformat()})
     call(admin, "POST", "/v1/retention/purge")
     found = [(path, where, value) for path, answer in answers
              for where, value in times_in(answer)]  # fmt: skip
@@ -218,7 +219,7 @@ def test_every_time_in_every_answer_is_rfc3339_with_its_offset(api: Api) -> None
 
 def test_a_date_not_as_yyyy_mm_dd_says_what_is_expected(api: Api) -> None:
     visa = {"mrz": passport("IND", number=number()), "valid_from": "20/12/2026",
-            "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30}
+            "valid_to": (node_today() + timedelta(days=90)).isoformat(), "duration_days": 30}
     answer = post(api, Role.CONSULAR_OFFICER, "/v1/visas", visa, 422)
     [problem] = answer["detail"]
     assert problem["field"] == "body.valid_from"

@@ -27,12 +27,12 @@ from tests.integration.node_server import (
     add_user,
     cli_add_user,
     module_database,
+    node_today,
     passport,
 )
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 TBILISI = ZoneInfo("Asia/Tbilisi")
-TODAY = NOW.astimezone(TBILISI).date()  # the day at the crossing point, which counts for stays
 
 
 @dataclass
@@ -76,7 +76,7 @@ def file_of(api: Api, person_id: int) -> dict[str, Any]:
 
 def ago(days: int) -> str:
     """Noon at Tbilisi airport, ``days`` days ago there."""
-    return datetime.combine(TODAY - timedelta(days=days), time(12), TBILISI).isoformat()
+    return datetime.combine(node_today() - timedelta(days=days), time(12), TBILISI).isoformat()
 
 
 PROTECTED = [
@@ -306,7 +306,7 @@ def test_a_check_confirming_a_person_who_is_not_on_the_node_is_404(api: Api) -> 
 def test_the_stay_status_on_a_date_counts_the_days_used(api: Api) -> None:
     person = recorded(api, passport("USA"), occurred_at=ago(9), override_reason="x")["person_id"]
     with api.as_(Role.BORDER_OFFICER) as client:
-        status = client.get(f"/v1/persons/{person}/stay", params={"on": TODAY.isoformat()})
+        status = client.get(f"/v1/persons/{person}/stay", params={"on": node_today().isoformat()})
     assert status.status_code == 200
     assert status.json()["days_used"] == 10
     assert status.json()["inside"] is True
@@ -342,7 +342,7 @@ def test_overstayers_are_listed_page_by_page(api: Api) -> None:
         recorded(api, passport("USA"), occurred_at=ago(120), override_reason="x")["person_id"]
         for _ in range(3)
     ]
-    pages = list(_overstayer_pages(api, TODAY.isoformat()))
+    pages = list(_overstayer_pages(api, node_today().isoformat()))
     seen = [person for page in pages for person in page]
     assert all(len(page) <= 2 for page in pages)
     assert len(seen) == len(set(seen))
@@ -432,7 +432,7 @@ def test_an_analyst_reads_counts_per_crossing_point_and_never_a_person(api: Api)
     for n in range(6):
         recorded(api, passport("GEO", surname=f"COUNTED{'ABCDEF'[n]}", number=f"ST{n:07d}"),
                  occurred_at=ago(2))  # fmt: skip
-    day = (TODAY - timedelta(days=2)).isoformat()
+    day = (node_today() - timedelta(days=2)).isoformat()
     with api.as_(Role.ANALYST) as client:
         response = client.get("/v1/statistics", params={"from": day, "to": day,
                                                          "by": "crossing_point"})  # fmt: skip
@@ -453,8 +453,9 @@ def test_a_border_officer_may_not_read_statistics(api: Api) -> None:
 
 
 def visa_body(mrz: list[str], **change: Any) -> dict[str, Any]:
-    return {"mrz": mrz, "valid_from": TODAY.isoformat(),
-            "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30, **change}
+    today = node_today()
+    return {"mrz": mrz, "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=90)).isoformat(), "duration_days": 30, **change}
 
 
 def test_a_crossing_is_corrected_or_withdrawn_by_a_border_officer(api: Api) -> None:
@@ -521,8 +522,8 @@ def test_a_bad_visa_request_is_422_naming_the_field(
 
 def test_an_authorisation_is_issued_and_revoked(api: Api) -> None:
     mrz = passport("USA", number=uuid.uuid4().hex[:9].upper())
-    body = {"mrz": mrz, "valid_from": TODAY.isoformat(),
-            "valid_to": (TODAY + timedelta(days=1000)).isoformat()}  # fmt: skip
+    body = {"mrz": mrz, "valid_from": node_today().isoformat(),
+            "valid_to": (node_today() + timedelta(days=1000)).isoformat()}  # fmt: skip
     with api.as_(Role.CONSULAR_OFFICER) as consul:
         issued = consul.post("/v1/authorizations", json=body)
         assert issued.status_code == 201 and issued.json()["kind"] == "authorization"

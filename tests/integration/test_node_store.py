@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,7 +29,7 @@ from cta.services.node import (
     NotFoundError,
     RecordCrossing,
 )
-from tests.integration.node_server import passport
+from tests.integration.node_server import node_today, passport
 
 TODAY = datetime.now(UTC).replace(hour=8, minute=0, second=0, microsecond=0)
 OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
@@ -343,7 +343,7 @@ def test_a_role_without_the_permission_is_forbidden_and_reads_nothing(
 
 
 def _stay(node: Node, nationality: str, entered: datetime, left: datetime) -> int:
-    mrz = passport(nationality, expiry_date=date.today() + timedelta(days=3 * 365))
+    mrz = passport(nationality, expiry_date=node_today() + timedelta(days=3 * 365))
     _, body = node.record(OFFICER, entry(mrz, entered, override_reason="test"))
     node.record(OFFICER, exit_(mrz, left))
     return int(body["person_id"])
@@ -376,7 +376,7 @@ def test_retention_keeps_an_overstayer_five_years_after_the_last_exit(node: Node
 
 
 def test_retention_keeps_a_traveller_who_came_back_after_the_last_exit(node: Node) -> None:
-    mrz = passport("USA", expiry_date=date.today() + timedelta(days=3 * 365))
+    mrz = passport("USA", expiry_date=node_today() + timedelta(days=3 * 365))
     node.record(OFFICER, entry(mrz, days_ago(4 * 365 + 10), override_reason="test"))
     _, left = node.record(OFFICER, exit_(mrz, days_ago(4 * 365)))
     node.record(OFFICER, entry(mrz, days_ago(4 * 365 - 30), override_reason="back again"))
@@ -415,7 +415,7 @@ def test_after_retention_no_copy_of_the_travellers_mrz_is_left_on_the_node(node:
 
 def test_a_person_only_ever_refused_is_deleted_three_years_after_the_refusal(node: Node) -> None:
     """Retention runs from the last record of any kind, a refusal too (EES Art. 34: 3 years)."""
-    mrz = passport("USA", expiry_date=date.today() + timedelta(days=3 * 365))
+    mrz = passport("USA", expiry_date=node_today() + timedelta(days=3 * 365))
     request = RecordCrossing(mrz=mrz, crossing_point="GEO-TBS", direction=Direction.ENTRY,
                              occurred_at=days_ago(3 * 365 + 30), refused=True)  # fmt: skip
     _, body = node.record(OFFICER, request)
@@ -429,7 +429,7 @@ def test_a_recent_refusal_keeps_a_person_whose_last_exit_is_old(node: Node) -> N
     file = node.traveller_file(OFFICER, person)
     number = file["documents"][0]["document_number"]
     mrz = passport("USA", number=number,
-                   expiry_date=date.today() + timedelta(days=3 * 365))  # fmt: skip
+                   expiry_date=node_today() + timedelta(days=3 * 365))  # fmt: skip
     node.record(OFFICER, RecordCrossing(mrz=mrz, crossing_point="GEO-TBS",
                                         direction=Direction.ENTRY, occurred_at=days_ago(10),
                                         refused=True))  # fmt: skip
@@ -440,7 +440,7 @@ def test_an_old_exit_recorded_late_does_not_move_the_last_exit_back(node: Node) 
     person = _stay(node, "GEO", days_ago(30), days_ago(20))
     number = node.traveller_file(OFFICER, person)["documents"][0]["document_number"]
     mrz = passport("GEO", number=number,
-                   expiry_date=date.today() + timedelta(days=3 * 365))  # fmt: skip
+                   expiry_date=node_today() + timedelta(days=3 * 365))  # fmt: skip
     node.record(OFFICER, exit_(mrz, days_ago(200)))
     assert node.traveller_file(OFFICER, person)["person"]["last_exit"] == (
         days_ago(20).astimezone(ZoneInfo("Asia/Tbilisi")).date()

@@ -20,6 +20,7 @@ from tests.integration.node_server import (
     NodeServer,
     add_user,
     module_database,
+    node_today,
     passport,
 )
 from tests.integration.web_client import csrf_token, signed_in
@@ -44,8 +45,8 @@ def authorised(node: NodeServer, **kw: object) -> list[str]:
     """A US passport with a travel authorisation issued through the API by a consul."""
     mrz = passport("USA", **kw)  # type: ignore[arg-type]
     consul = add_user(node.database_url, f"consul.{mrz[1][:9]}", Role.CONSULAR_OFFICER)
-    body = {"mrz": mrz, "valid_from": date.today().isoformat(),
-            "valid_to": (date.today() + timedelta(days=700)).isoformat()}  # fmt: skip
+    body = {"mrz": mrz, "valid_from": node_today().isoformat(),
+            "valid_to": (node_today() + timedelta(days=700)).isoformat()}  # fmt: skip
     with node.client(consul, "authorisation for the officer's console test") as client:
         assert client.post("/v1/authorizations", json=body).status_code == 201
     return mrz
@@ -81,7 +82,7 @@ def _letters(page: httpx.Response) -> set[str]:
 
 
 def expired(nationality: str = "USA", **kw: object) -> list[str]:
-    return passport(nationality, expiry_date=date.today() - timedelta(days=30), **kw)  # type: ignore[arg-type]
+    return passport(nationality, expiry_date=node_today() - timedelta(days=30), **kw)  # type: ignore[arg-type]
 
 
 def test_the_post_is_chosen_once_and_a_wrong_one_is_named(node: NodeServer) -> None:
@@ -171,7 +172,7 @@ def test_an_admitted_traveller_s_entry_is_recorded_and_their_file_drawn(
         assert 'class="timeline__event timeline__event--entry"' in file.text
         assert 'timeline__event--authorisation' in file.text
         assert len(re.findall(r' data-day="', file.text)) == 180
-        assert re.search(r'class="day day--in[^"]*" data-day="' + date.today().isoformat(),
+        assert re.search(r'class="day day--in[^"]*" data-day="' + node_today().isoformat(),
                          file.text)  # today is drawn as a day in the area
         again = _check(client, token, mrz)
         assert "entry while a stay since" in again.text  # an anomaly: the stay has no exit

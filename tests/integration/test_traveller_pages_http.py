@@ -25,6 +25,7 @@ from tests.integration.node_server import (
     NodeServer,
     add_user,
     module_database,
+    node_today,
     passport,
 )
 
@@ -94,7 +95,7 @@ def apply(client: httpx.Client, nationality: str, document: dict[str, str],
 
 
 def fields_of(nationality: str, name: str, number: str) -> dict[str, str]:
-    expiry = date.today() + timedelta(days=900)
+    expiry = node_today() + timedelta(days=900)
     return {"surname": name, "given_names": "Anna Maria", "document_number": number,
             "birth_date": "17.05.1990", "sex": "F", "expiry_date": expiry.isoformat()}
 
@@ -153,7 +154,7 @@ def test_an_authorisation_applied_for_step_by_step_is_granted_and_followed(
         shown = status(client, number, code)
         assert shown.status_code == 200
         assert 'id="application-status"' in shown.text and "granted" in shown.text
-        today = date.today()
+        today = node_today()
         assert re.search(r'id="valid-from">[^<]+<', shown.text)
         assert re.search(r'id="valid-to">[^<]+<', shown.text)
         assert str(today.year + 3) in shown.text or str(today.year + 2) in shown.text
@@ -185,12 +186,12 @@ def test_the_route_follows_the_nationality(node: NodeServer) -> None:
 def test_a_visa_application_asks_for_the_journey_and_waits_for_an_officer(
     node: NodeServer,
 ) -> None:
-    arrival = date.today() + timedelta(days=30)
+    arrival = node_today() + timedelta(days=30)
     journey = {"purpose": "tourism", "arrival": arrival.isoformat(),
                "departure": (arrival + timedelta(days=10)).isoformat(), "entries": "1",
                "duration_days": "11", "accommodation": "Hotel Rustaveli, Tbilisi",
                "means_of_subsistence": "savings", "travel_medical_insurance": "yes"}  # fmt: skip
-    mrz = passport("AFG", surname=surname(), expiry_date=date.today() + timedelta(days=900))
+    mrz = passport("AFG", surname=surname(), expiry_date=node_today() + timedelta(days=900))
     with node.client(purpose=None) as client:
         check = apply(client, "AFG", {"mrz_typed": "\n".join(mrz)}, journey=journey)
         assert "Hotel Rustaveli" in check.text and 'id="change-arrival"' in check.text

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -22,11 +21,10 @@ from tests.integration.node_server import (
     NodeServer,
     add_user,
     module_database,
+    node_today,
     passport,
     unique_number,
 )
-
-TODAY = datetime.now(UTC).astimezone(ZoneInfo("Asia/Tbilisi")).date()
 
 
 @dataclass
@@ -52,8 +50,9 @@ def api(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 
 
 def issue(api: Api, mrz: list[str], **change: Any) -> dict[str, Any]:
-    body = {"mrz": mrz, "valid_from": TODAY.isoformat(),
-            "valid_to": (TODAY + timedelta(days=90)).isoformat(), "duration_days": 30, **change}
+    today = node_today()
+    body = {"mrz": mrz, "valid_from": today.isoformat(),
+            "valid_to": (today + timedelta(days=90)).isoformat(), "duration_days": 30, **change}
     response = api.post(api.consul, "/v1/visas", body)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -70,7 +69,7 @@ def test_an_issued_visa_has_a_number_and_an_mrz_that_reads_back(api: Api) -> Non
     short = issue(api, passport("IND"), format="MRV-B")
     number = visa["visa_number"]
     assert len(number) == 9 and number.startswith("GEO") and short["visa_number"] != number
-    read = parse_mrz(visa["mrz"], today=TODAY)
+    read = parse_mrz(visa["mrz"], today=node_today())
     assert read.valid and read.type.value == "MRVA" and read.document_number == number
     assert (read.surname, read.nationality, read.optional_data) == (
         "SHARMA", "IND", visa["document_number"])
@@ -85,8 +84,8 @@ def test_an_issued_visa_has_a_number_and_an_mrz_that_reads_back(api: Api) -> Non
 
 
 def test_a_visa_format_that_is_not_mrv_a_or_b_is_422_naming_the_field(api: Api) -> None:
-    body = {"mrz": passport("IND"), "valid_from": TODAY.isoformat(),
-            "valid_to": TODAY.isoformat(), "duration_days": 1, "format": "TD3"}  # fmt: skip
+    body = {"mrz": passport("IND"), "valid_from": node_today().isoformat(),
+            "valid_to": node_today().isoformat(), "duration_days": 1, "format": "TD3"}  # fmt: skip
     response = api.post(api.consul, "/v1/visas", body)
     assert response.status_code == 422 and "format" in response.text, response.text
 
@@ -117,7 +116,7 @@ def test_a_visa_mrz_alone_is_422_asking_for_the_passport(api: Api) -> None:
 def test_an_altered_visa_mrz_refers_with_the_field_that_differs(api: Api) -> None:
     mrz = passport("IND", number=unique_number())
     lines = issue(api, mrz)["mrz"]
-    later = (TODAY + timedelta(days=400)).strftime("%y%m%d")
+    later = (node_today() + timedelta(days=400)).strftime("%y%m%d")
     forged = [lines[0], lines[1][:21] + later + check_digit(later) + lines[1][28:]]
     answer = check(api, mrz=mrz, visa_mrz=forged).json()
     assert answer["decision"] == "refer"
@@ -137,7 +136,7 @@ def test_a_visa_mrz_issued_nowhere_in_the_area_refers(api: Api) -> None:
 
 def test_a_single_entry_visa_is_used_by_its_entry(api: Api) -> None:
     mrz = passport("IND", number=unique_number())
-    visa = issue(api, mrz, entries=1, valid_from=(TODAY - timedelta(days=10)).isoformat())
+    visa = issue(api, mrz, entries=1, valid_from=(node_today() - timedelta(days=10)).isoformat())
     entered = api.post(api.officer, "/v1/crossings", {
         "mrz": mrz, "visa_mrz": visa["mrz"], "crossing_point": "GEO-TBS", "direction": "entry",
         "occurred_at": (datetime.now(UTC) - timedelta(days=3)).isoformat()})  # fmt: skip

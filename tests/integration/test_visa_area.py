@@ -13,7 +13,13 @@ import pytest
 
 from cta.domain.roles import Role
 from tests.integration.area import POINT, Member, area_on, in_sync, wait_until
-from tests.integration.node_server import BOTH_DATABASES, add_user, passport, unique_number
+from tests.integration.node_server import (
+    BOTH_DATABASES,
+    add_user,
+    node_today,
+    passport,
+    unique_number,
+)
 
 
 @pytest.fixture(scope="module", params=BOTH_DATABASES)
@@ -35,7 +41,7 @@ def test_a_single_entry_visa_used_in_one_state_is_used_in_the_others(
 ) -> None:
     consul = add_user(nodes["GEO"].url, f"consul.{uuid.uuid4().hex[:6]}", Role.CONSULAR_OFFICER)
     mrz = passport("IND", number=unique_number())
-    today = datetime.now(UTC).date()
+    today = node_today()
     with nodes["GEO"].server.client(consul, "visa application") as client:
         issued = client.post("/v1/visas", json={
             "mrz": mrz, "valid_from": (today - timedelta(days=10)).isoformat(),
