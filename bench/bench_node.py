@@ -243,7 +243,7 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
     opened = await asyncio.gather(*(
         asyncio.open_connection(spec["host"], spec["port"], ssl=context)
         for _ in range(spec["connections"])))  # fmt: skip
-    started = time.perf_counter()
+    started, cpu_before = time.perf_counter(), time.process_time()
     deadline = started + float(spec["seconds"])
 
     def take() -> tuple[int, float] | None:
@@ -276,6 +276,7 @@ async def _load(spec: dict[str, Any]) -> dict[str, Any]:
         "requests": len(latencies), "seconds": elapsed, "per_second": len(latencies) / elapsed,
         "p50_ms": percentile(latencies, 0.5) * 1e3, "p99_ms": percentile(latencies, 0.99) * 1e3,
         "max_ms": latencies[-1] * 1e3, "statuses": statuses,
+        "cpu_seconds": time.process_time() - cpu_before,
     }  # fmt: skip
 
 
@@ -310,8 +311,35 @@ def _database(kind: str, folder: Path) -> Iterator[str]:
         yield server.url
 
 
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _server_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the server started as ``pid`` (a session
+    leader: its workers share its process group; the screening process is its child in a
+    session of its own), by part: ``workers`` (uvicorn's), ``screening`` (the screening
+    process), ``main`` (the supervisor)."""
+    used = {"main": 0.0, "workers": 0.0, "screening": 0.0}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if pid not in (int(fields[1]), int(fields[2])):  # the parent, the process group
+            continue
+        part = ("screening" if b"cta.entrypoints.screening" in command
+                else "workers" if b"multiprocessing" in command else "main")  # fmt: skip
+        used[part] += (int(fields[11]) + int(fields[12])) / _TICK
+    return used
+
+
 def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
-    keys = ("per_second", "p50_ms", "p99_ms", "max_ms")
+    keys = ("per_second", "p50_ms", "p99_ms", "max_ms", "cpu_ms_workers", "cpu_ms_screening",
+            "cpu_ms_load")
     result: dict[str, Any] = {k: statistics.median(r[k] for r in runs) for k in keys}
     result["runs"] = runs
     return result
@@ -324,13 +352,22 @@ def _measure(server: Any, token: str, name: str, **spec: Any) -> dict[str, Any]:
         if not spec.get("cycle", True):  # each repeat its own travellers
             per = len(bodies) // REPEATS
             bodies = bodies[repeat * per : (repeat + 1) * per]
-        runs.append(load({
+        before = _server_cpu(server.process.pid)
+        r = load({
             "host": "127.0.0.1", "port": server.port, "token": token, "seconds": SECONDS,
             "connections": CONCURRENCY, "rate": 0, "cycle": True, **spec, "bodies": bodies,
-        }))  # fmt: skip
-        r = runs[-1]
+        })  # fmt: skip
+        after = _server_cpu(server.process.pid)
+        # CPU per request: less at the mercy of other load on the machine than requests per
+        # second (what the load generator itself used is reported by it)
+        for part in ("workers", "screening"):
+            r[f"cpu_ms_{part}"] = (after[part] - before[part]) * 1e3 / max(1, r["requests"])
+        r["cpu_ms_load"] = r.pop("cpu_seconds") * 1e3 / max(1, r["requests"])
+        runs.append(r)
         console.print(f"  {name} #{repeat + 1}: {r['per_second']:,.0f}/s p50 {r['p50_ms']:.1f} "
-                      f"ms p99 {r['p99_ms']:.1f} ms  {r['statuses']}")  # fmt: skip
+                      f"ms p99 {r['p99_ms']:.1f} ms  {r['statuses']}; CPU ms a request: "
+                      f"workers {r['cpu_ms_workers']:.2f}, screening {r['cpu_ms_screening']:.2f}, "
+                      f"load generator {r['cpu_ms_load']:.2f}")  # fmt: skip
     return _median(runs)
 
 

@@ -46,6 +46,7 @@ from cta.entrypoints.api.deps import (
 )
 from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds, error_answer, log
 from cta.entrypoints.api.internal_checks import router as internal_checks_router
+from cta.entrypoints.api.lean import lean_route
 from cta.entrypoints.api.mail_health import MailHealth
 from cta.entrypoints.api.schemas import (
     AlertBody,
@@ -155,16 +156,13 @@ def create_app(
                              "database": problem or "ok", "screening": screening or "ok",
                              "detail": problem or screening}, status_code=503)  # fmt: skip
 
-    @app.post("/v1/checks")
-    async def check(body: CheckBody, who: Who) -> dict[str, Any]:
-        """Decide a border check over this node's records; stores only an audit entry."""
+    # what the two busiest calls answer, through FastAPI's routes below or through their lean
+    # routes (lean.py: the same answers without FastAPI's machinery for requests in order)
+
+    async def check_answer(who: Actor, body: CheckBody, _key: str | None) -> JSONResponse:
         return JSONResponse(await run_in_threadpool(_check_answer, node, who, body))
 
-    @app.post("/v1/crossings", status_code=201)
-    async def record_crossing(
-        body: CrossingBody, who: Who, key: IdempotencyKey = None
-    ) -> JSONResponse:
-        """Record an entry or an exit the officer confirms."""
+    async def crossing_answer(who: Actor, body: CrossingBody, key: str | None) -> JSONResponse:
         request = RecordCrossing(
             mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction(body.direction),
             planned_exit=body.planned_exit, person_id=body.person_id,
@@ -173,6 +171,18 @@ def create_app(
         )  # fmt: skip
         return await run_in_threadpool(_recorded, node, who, request, key,
                                        body.model_dump(mode="json"))  # fmt: skip
+
+    @app.post("/v1/checks")
+    async def check(body: CheckBody, who: Who) -> dict[str, Any]:
+        """Decide a border check over this node's records; stores only an audit entry."""
+        return await check_answer(who, body, None)
+
+    @app.post("/v1/crossings", status_code=201)
+    async def record_crossing(
+        body: CrossingBody, who: Who, key: IdempotencyKey = None
+    ) -> JSONResponse:
+        """Record an entry or an exit the officer confirms."""
+        return await crossing_answer(who, body, key)
 
     @app.post("/v1/refusals", status_code=201)
     async def record_refusal(
@@ -344,6 +354,8 @@ def create_app(
         return figures_json(first, last, found)
 
     _busiest_first(app)
+    lean_route(app.router.routes, "/v1/checks", node, CheckBody, check_answer)
+    lean_route(app.router.routes, "/v1/crossings", node, CrossingBody, crossing_answer)
     return app
 
 

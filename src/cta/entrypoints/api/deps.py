@@ -21,9 +21,9 @@ from cta.services.read_limits import ReadLimiter, TooManyReadsError
 _bearer = HTTPBearer(auto_error=False)
 
 
-def _purpose(raw: str) -> str:
+def purpose_of(raw: str) -> str:
     """The purpose as audited (``cta.domain.personal_data.read_purpose``): a bad one is
-    named with the request's other invalid fields (422)."""
+    named with the request's other invalid fields (422); ``lean`` reads it the same way."""
     try:
         return read_purpose(_header_text(raw))
     except InvalidInputError as error:
@@ -44,7 +44,7 @@ Purpose = Annotated[
     Header(alias="X-Purpose",
            description="why personal data is read or written, in words (required; audited as "
                        "given, trimmed; at most 200 characters, no control characters)"),
-    AfterValidator(_purpose),
+    AfterValidator(purpose_of),
 ]  # fmt: skip
 IdempotencyKey = Annotated[
     str | None,
