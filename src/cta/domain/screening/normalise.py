@@ -24,6 +24,7 @@ skeletons are one edit apart are found through a deletion index (``index``).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 
@@ -72,9 +73,12 @@ _INVISIBLE = frozenset("\u200b\u200c\u200d\u2028\u2029\ufeff")
 _SEPARATORS = re.compile(r"[<\s,\-‐-―]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def skeleton(token: str, fold_doubles: bool = True) -> str:
     """The coarse spelling of one MRZ token in which romanisation variants coincide
-    (``fold_doubles=False``: with its doubled letters kept, to tell where a double came from)."""
+    (``fold_doubles=False``: with its doubled letters kept, to tell where a double came from).
+    Kept for the last 65,536 tokens: a check screens the same names again and again (its
+    surname split at every letter, its given names), and a token's skeleton never changes."""
     s = token
     if s.endswith(_SUFFIX_ENDINGS):  # most names end in none: one test instead of fifteen
         for suffix, replacement in _SUFFIXES:
