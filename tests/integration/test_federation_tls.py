@@ -19,12 +19,22 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import select
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from cta.federation.keys import generate_private_key, key_files, public_key_text, write_key_pair
 from cta.federation.members import load_federation, member_snippet
 from cta.federation.tls import default_hosts, make_certificate, tls_files, write_tls_files
-from tests.integration.area import POINT, Member, area_on, heads, in_sync, wait_until
+from tests.integration.area import (
+    POINT,
+    Member,
+    area_on,
+    heads,
+    in_sync,
+    read_rows,
+    wait_until,
+)
 from tests.integration.node_server import (
     BOTH_DATABASES,
     CTA,
@@ -50,6 +60,14 @@ def status(node: Member) -> dict[str, dict[str, Any]]:
                           env=env, capture_output=True, text=True, timeout=60)  # fmt: skip
     assert done.returncode == 0, done.stderr
     return {row["origin"]: row for row in json.loads(done.stdout)["origins"]}
+
+
+def last_error(node: Member, peer: str) -> str | None:
+    """The last error of the node's sync loop with ``peer``, read from its database (what
+    ``cta federation status`` shows)."""
+    column = t.peer_status.c
+    rows = read_rows(node, select(column.last_error).where(column.peer == peer))
+    return rows[0][0] if rows else None
 
 
 def cross(node: Member) -> None:
@@ -95,11 +113,12 @@ def test_a_peer_presenting_another_certificate_is_refused(nodes: dict[str, Membe
         arm.server.start()
         cross(arm)  # ARM records a crossing its peers must not get from an unpinned ARM
 
-        def refused(state: str) -> bool:
-            row = status(nodes[state])["ARM"]
-            return "TLS certificate mismatch" in (row["last_error"] or "")
+        def refused(state: str) -> bool:  # each status() is a new Python process: look directly
+            error = last_error(nodes[state], "ARM")
+            return "TLS certificate mismatch" in (error or "")
 
         wait_until(lambda: refused("GEO") and refused("AZE"), 120, "the peers refuse ARM")
+        assert "TLS certificate mismatch" in status(nodes["AZE"])["ARM"]["last_error"]
         row = status(nodes["GEO"])["ARM"]
         assert new_pin in row["last_error"] and old_pin in row["last_error"]
         assert row["failures"] >= 1 and row["last_error_at"] is not None
