@@ -5,12 +5,12 @@ A border check and the entry or exit the officer then confirms are the calls eve
 desk makes all day, and FastAPI's handling of them (the bearer scheme, the purpose and
 idempotency headers and the body as dependencies solved one by one, the endpoint's exit stack)
 cost a worker 0.1–0.5 ms of CPU a check, of about 2 (docs/benchmarks.md, "The busiest calls
-without FastAPI's machinery"). ``LeanRoute`` answers a request whose token is known, whose headers are
-valid and whose body is valid for the route's model itself, with the same node call and the
-same answer; **any other request is handed, unchanged, to FastAPI's route**, so every error
-(401, 422 with its field list, 400, 413) is FastAPI's own, word for word, and the OpenAPI
-document still describes the route (tests/unit/test_lean_routes.py compares the two on good
-and bad requests).
+without FastAPI's machinery"). ``LeanRoute`` answers a request whose token is known, whose
+headers are valid and whose body is valid for the route's model itself, with the same node call
+and the same answer; **any other request is handed, unchanged, to FastAPI's route**, so every
+error (401, 422 with its field list, 400, 413) is FastAPI's own, word for word, and the OpenAPI
+document still describes the route (tests/unit/test_lean_routes.py compares the two on good and
+bad requests).
 """
 
 from __future__ import annotations
