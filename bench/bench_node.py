@@ -319,16 +319,10 @@ def _server_cpu(pid: int) -> dict[str, float]:
     leader: its workers share its process group; the screening process is its child in a
     session of its own), by part: ``workers`` (uvicorn's), ``screening`` (the screening
     process), ``main`` (the supervisor)."""
+    from tests.proc import processes
+
     used = {"main": 0.0, "workers": 0.0, "screening": 0.0}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat[stat.rindex(")") + 2 :].split()
+    for _, fields, command in processes():
         if pid not in (int(fields[1]), int(fields[2])):  # the parent, the process group
             continue
         part = ("screening" if b"cta.entrypoints.screening" in command

@@ -33,6 +33,7 @@ from tests.integration.node_server import (
     module_database,
     passport,
 )
+from tests.proc import processes
 
 ALERT = {"category": "refuse_entry", "names": ["Tamar Kapanadze", "თამარ კაპანაძე"],
          "birth_date": "1979-05-21", "nationalities": ["GEO"], "sex": "F"}  # fmt: skip
@@ -82,20 +83,9 @@ def screening_pid(server: NodeServer) -> int:
 
 
 def _children(parent: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            command = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == parent and fields[0] != "Z" and \
-                b"cta.entrypoints.screening" in command:  # fmt: skip
-            found.append(int(entry.name))
-    return found
+    return [pid for pid, fields, command in processes()
+            if int(fields[1]) == parent and fields[0] != "Z"
+            and b"cta.entrypoints.screening" in command]  # fmt: skip
 
 
 def _gone(pid: int) -> bool:
