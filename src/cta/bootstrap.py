@@ -6,7 +6,6 @@ Nothing else reads the environment; adapters get what they need from here.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,14 +22,12 @@ from cta.adapters.storage.engine import (
 from cta.adapters.storage.hang_guard import start_hang_guard
 from cta.adapters.storage.statistics import SqlStatistics
 from cta.adapters.storage.store import SqlStore
-from cta.domain.countries import CountryTable
 from cta.domain.errors import CTAError
 from cta.domain.personal_data import ReadRate
-from cta.domain.regime import RegimeSeries
 from cta.federation.tls import TlsFiles
-from cta.policy.countries import load_countries
 from cta.policy.crossing_points import load_crossing_points
 from cta.policy.loader import load_regime
+from cta.policy.reference import Reference, reference
 from cta.services.alerts import AlertBook, Screener
 from cta.services.federation import FederationService
 from cta.services.mail import MailSender
@@ -42,20 +39,6 @@ from cta.settings import Settings
 __all__ = ["Reference", "alert_snapshot", "build_federation", "build_mail_sender", "build_node",
            "build_read_limiter", "database_exists", "private_files", "reference",
            "tls_server_files", "utc_now"]
-
-
-@dataclass(frozen=True)
-class Reference:
-    """Reference data every use case reads: countries and the shipped regimes."""
-
-    countries: CountryTable
-
-    def regime(self, name: str) -> RegimeSeries:
-        return load_regime(name)
-
-
-def reference() -> Reference:
-    return Reference(countries=load_countries())
 
 
 def utc_now() -> datetime:

@@ -13,7 +13,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from cta.adapters.storage.engine import alembic_config, make_engine, migrate
+from cta.adapters.storage.engine import (
+    SCHEMA_HEAD,
+    alembic_config,
+    make_engine,
+    migrate,
+    schema_versions,
+)
 from cta.adapters.storage.tables import metadata
 from tests.pg import PostgresServer
 
@@ -34,6 +40,29 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield pg.create_database(name)
     finally:
         pg.drop_database(name)
+
+
+def test_the_schema_head_the_node_knows_is_alembics_head() -> None:
+    """``migrate`` skips Alembic when the database is at ``SCHEMA_HEAD``: a new migration
+    must move it, or a node would never apply that migration."""
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+def test_a_database_at_the_head_is_migrated_without_alembic(url: str) -> None:
+    engine = make_engine(url)
+    migrate(engine)
+    assert schema_versions(engine) == [SCHEMA_HEAD]
+    config = alembic_config()
+    with engine.begin() as connection:  # a database one migration behind is brought up
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
+    assert "internal_checks" not in _tables(url)
+    migrate(engine)
+    assert schema_versions(engine) == [SCHEMA_HEAD]
+    assert "internal_checks" in _tables(url)
+    engine.dispose()
 
 
 def test_the_migrated_schema_is_the_tables_schema(url: str) -> None:

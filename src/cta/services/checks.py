@@ -25,7 +25,7 @@ __all__ = [
 
 
 class ReferenceData(Protocol):
-    """The country table and the regimes, as ``cta.bootstrap.Reference`` gives them."""
+    """The country table and the regimes, as ``cta.policy.reference.Reference`` gives them."""
 
     @property
     def countries(self) -> CountryTable: ...

@@ -45,7 +45,6 @@ import time
 import weakref
 from typing import Any
 
-import psycopg
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DisconnectionError
 
@@ -212,6 +211,8 @@ class _Probe:
         return self.answered or self.failed
 
     def _connect(self, connect_args: tuple[list[Any], dict[str, Any]]) -> None:
+        import psycopg  # here: a SQLite node (the default) never loads the PostgreSQL driver
+
         cargs, cparams = connect_args
         try:
             self.connection = psycopg.connect(*cargs, **{**cparams, "autocommit": True})
@@ -227,6 +228,8 @@ class _Probe:
         """Send the question once connected, then read what the server has sent so far."""
         if self.done or not self._connected.is_set():
             return
+        import psycopg  # loaded by then (``_connect``)
+
         pgconn = self.connection.pgconn
         try:
             if self.asked_at is None:

@@ -2,50 +2,69 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 
 import typer
 
-from cta.entrypoints.cli.alerts import alerts_app
-from cta.entrypoints.cli.area import area_command
-from cta.entrypoints.cli.check import check_command
-from cta.entrypoints.cli.demo import demo_command
-from cta.entrypoints.cli.federation import federation_app
-from cta.entrypoints.cli.imports import import_app
-from cta.entrypoints.cli.internal_checks import internal_checks_app
-from cta.entrypoints.cli.keys import keys_app
-from cta.entrypoints.cli.mail import mail_app
-from cta.entrypoints.cli.mrz import MrzCommand, mrz_command
-from cta.entrypoints.cli.node import serve_command, users_app
-from cta.entrypoints.cli.policy import policy_app
-from cta.entrypoints.cli.screen import screen_command
-from cta.entrypoints.cli.stay import stay_command
+__all__ = ["COMMANDS", "build_app", "main", "usage_error_line"]
 
-__all__ = ["app", "main", "usage_error_line"]
+# Every command in the order ``cta --help`` lists them: name -> (module under
+# ``cta.entrypoints.cli``, attribute). An attribute ending in ``_app`` is a Typer of subcommands;
+# any other is a function (``mrz`` with its module's ``MrzCommand`` class, for ``cta mrz make``).
+# The modules are imported only for the command that runs: importing all of them (storage,
+# SQLAlchemy, Alembic, the screening index, the web server) cost 1.1 s of the 1.4 s that
+# ``cta mrz`` took to start, and the tests and the operators' scripts start ``cta`` often.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "mrz": ("mrz", "mrz_command"),
+    "stay": ("stay", "stay_command"),
+    "check": ("check", "check_command"),
+    "demo": ("demo", "demo_command"),
+    "policy": ("policy", "policy_app"),
+    "serve": ("node", "serve_command"),
+    "area": ("area", "area_command"),
+    "users": ("node", "users_app"),
+    "import": ("imports", "import_app"),
+    "alerts": ("alerts", "alerts_app"),
+    "federation": ("federation", "federation_app"),
+    "screen": ("screen", "screen_command"),
+    "keys": ("keys", "keys_app"),
+    "mail": ("mail", "mail_app"),
+    "internal-checks": ("internal_checks", "internal_checks_app"),
+}
 
-app = typer.Typer(
-    name="cta",
-    help="CTA: border checks for the Caucasian Union common travel area (AZE, ARM, GEO).",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.command("mrz", cls=MrzCommand)(mrz_command)  # and `cta mrz make` (MrzCommand)
-app.command("stay")(stay_command)
-app.command("check")(check_command)
-app.command("demo")(demo_command)
-app.add_typer(policy_app, name="policy")
-app.command("serve")(serve_command)
-app.command("area")(area_command)
-app.add_typer(users_app, name="users")
-app.add_typer(import_app, name="import")
-app.add_typer(alerts_app, name="alerts")
-app.add_typer(federation_app, name="federation")
-app.command("screen")(screen_command)
-app.add_typer(keys_app, name="keys")
-app.add_typer(mail_app, name="mail")
-app.add_typer(internal_checks_app, name="internal-checks")
+
+def build_app(names: tuple[str, ...] | None = None) -> typer.Typer:
+    """The ``cta`` Typer with the commands ``names`` (all when None), in ``COMMANDS``' order."""
+    app = typer.Typer(
+        name="cta",
+        help="CTA: border checks for the Caucasian Union common travel area (AZE, ARM, GEO).",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    for name, (module_name, attribute) in COMMANDS.items():
+        if names is not None and name not in names:
+            continue
+        module = importlib.import_module(f"cta.entrypoints.cli.{module_name}")
+        target = getattr(module, attribute)
+        if attribute.endswith("_app"):
+            app.add_typer(target, name=name)
+        else:
+            app.command(name, cls=getattr(module, "MrzCommand", None) if name == "mrz" else None)(
+                target)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``: the whole command tree, built when first asked for (the tests walk it)."""
+    if name == "app":
+        app = build_app()
+        globals()["app"] = app
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 # Click's usage errors (Typer ships its own copy of Click since 0.25): their common base
 _CLICK_ERROR: type[Exception] = next(
@@ -58,7 +77,13 @@ def main() -> None:
     # user's alone: files 0600, folders 0700
     os.umask(0o077)
     try:
-        code = app(standalone_mode=False)
+        # only the command asked for is imported; ``cta``, ``cta --help`` or a name that is no
+        # command's (answered with the list) need them all
+        asked = sys.argv[1] if len(sys.argv) > 1 else ""
+        app = build_app((asked,) if asked in COMMANDS else None)
+        # a group even with one command in it (Typer would make a lone command the root:
+        # ``Usage: cta [OPTIONS]`` instead of ``cta mrz [OPTIONS]``)
+        code = typer.main.get_group(app)(standalone_mode=False)
     except _CLICK_ERROR as exc:  # a bad option or argument: one line, exit 2
         if type(exc).__name__ == "NoArgsIsHelpError":  # ``cta`` alone: its help, as before
             sys.stdout.write(str(getattr(exc, "format_message", exc.__str__)()) + "\n")

@@ -9,7 +9,6 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.panel import Panel
 
-from cta.bootstrap import reference
 from cta.domain.alerts import Alert, parse_alert_birth_date
 from cta.domain.checks import Decision, Direction, Outcome
 from cta.domain.documents import TravelDocument
@@ -26,6 +25,7 @@ from cta.entrypoints.cli.common import (
     stdin_lines,
 )
 from cta.entrypoints.schemas import CheckIn
+from cta.policy.reference import reference
 from cta.services.checks import CheckTraveller, check_traveller, decision_json
 
 __all__ = ["check_command", "to_command"]

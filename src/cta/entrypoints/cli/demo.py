@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from cta.bootstrap import reference
 from cta.entrypoints.cli.check import show_decision
 from cta.entrypoints.cli.common import out_console, print_json
+from cta.policy.reference import reference
 from cta.services.checks import check_traveller, decision_json
 from cta.services.demo import DEMO_DAY, demo_checks
 

@@ -10,7 +10,6 @@ from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperCommand
 
-from cta.bootstrap import reference
 from cta.domain.documents import DocumentFields, DocumentType, TravelDocument, generate_mrz
 from cta.domain.errors import CTAError
 from cta.entrypoints.cli.common import (
@@ -24,6 +23,7 @@ from cta.entrypoints.cli.common import (
     print_json,
     read_stdin_text,
 )
+from cta.policy.reference import reference
 from cta.services.checks import read_document
 
 __all__ = ["MrzCommand", "mrz_command", "mrz_make_command"]
