@@ -20,7 +20,7 @@ from cta.domain.documents.charset import (
     check_digit_unchecked,
 )
 from cta.domain.documents.formats import Checked, Span
-from cta.domain.documents.model import MRZIssue
+from cta.domain.documents.model import MRZIssue, new_issue
 
 __all__ = ["Guarded", "guarded", "verify_check_digit"]
 
@@ -116,7 +116,9 @@ def verify_check_digit(
     message = _mismatch(label, printed, computed, check) + _likely_confusion(
         text, guard.parts, printed, computed, check
     )
-    issues.append(MRZIssue(field, message, check.line + 1, check.positions, printed, str(computed)))
+    issues.append(
+        new_issue(field, message, check.line + 1, check.positions, printed, str(computed))
+    )
 
 
 def _mismatch(label: str, printed: str, computed: int, check: Span) -> str:
