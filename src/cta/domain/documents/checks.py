@@ -7,8 +7,7 @@ issue says which character, so the officer can compare it with the document.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from itertools import islice
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from cta.domain.documents.charset import (
@@ -20,7 +19,7 @@ from cta.domain.documents.charset import (
     check_digit_unchecked,
 )
 from cta.domain.documents.formats import Checked, Span
-from cta.domain.documents.model import MRZIssue
+from cta.domain.documents.model import MRZIssue, new_issue
 
 __all__ = ["Guarded", "guarded", "verify_check_digit"]
 
@@ -116,7 +115,9 @@ def verify_check_digit(
     message = _mismatch(label, printed, computed, check) + _likely_confusion(
         text, guard.parts, printed, computed, check
     )
-    issues.append(MRZIssue(field, message, check.line + 1, check.positions, printed, str(computed)))
+    issues.append(
+        new_issue(field, message, check.line + 1, check.positions, printed, str(computed))
+    )
 
 
 def _mismatch(label: str, printed: str, computed: int, check: Span) -> str:
@@ -143,24 +144,33 @@ def _likely_confusion(
             where = check.where(0)
             return f"; likely an OCR confusion: {printed!r} at {where} may be {digits[0]!r}"
         target = int(digits[0])
-    hints = list(islice(_confusions(text, parts, computed, target), 2))
-    return "; likely an OCR confusion: " + " or ".join(hints[:2]) if hints else ""
+    hints = _confusions(text, parts, computed, target)
+    return "; likely an OCR confusion: " + " or ".join(hints) if hints else ""
 
 
 def _shown(printed: str) -> str:
     return printed if printed in DIGITS else repr(printed)
 
 
-def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int) -> Iterator[str]:
-    """Single look-alike substitutions in ``text`` that turn ``computed`` into ``target``."""
+def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int) -> list[str]:
+    """The first two single look-alike substitutions in ``text`` (in reading order) that turn
+    ``computed`` into ``target``. A part with no character that has a hint is passed over in
+    one set operation: digits in a part where letters may not stand, the usual case of dates
+    and check digits."""
     hints = _HINTS[(target - computed) % 10]
+    found: list[str] = []
     index = 0
     for part in parts:
         span = part.span
-        length = span.end - span.start
+        end = index + span.end - span.start
         tables, candidates = hints[part.letters]
-        for offset, char in enumerate(text[index : index + length]):
-            if char in candidates:
-                for alternative in tables[(index + offset) % 3].get(char, ()):
-                    yield f"{char!r} at {span.where(offset)} may be {alternative!r}"
-        index += length
+        segment = text[index:end]
+        if not candidates.isdisjoint(segment):
+            for offset, char in enumerate(segment):
+                if char in candidates:
+                    for alternative in tables[(index + offset) % 3].get(char, ()):
+                        found.append(f"{char!r} at {span.where(offset)} may be {alternative!r}")
+                        if len(found) == 2:
+                            return found
+        index = end
+    return found

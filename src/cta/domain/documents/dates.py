@@ -19,7 +19,7 @@ from __future__ import annotations
 from datetime import date
 
 from cta.domain.documents.formats import Span
-from cta.domain.documents.model import MRZIssue
+from cta.domain.documents.model import MRZIssue, new_issue
 
 __all__ = ["birth_century_year", "expiry_year", "read_birth_date", "read_expiry_date"]
 
@@ -46,7 +46,7 @@ def expiry_year(yy: int, today: date) -> int:
 
 def _invalid(field: str, raw: str, span: Span, why: str) -> MRZIssue:
     label = field.replace("_", " ")
-    return MRZIssue(
+    return new_issue(
         field=field,
         message=f"{label} {raw} is not a calendar date: {why} ({span.where()})",
         line=span.line + 1,
@@ -118,9 +118,11 @@ def read_expiry_date(raw: str, span: Span, today: date, issues: list[MRZIssue]) 
         return None
     yy, month, day = int(raw[:2]), int(raw[2:4]), int(raw[4:])
     year = expiry_year(yy, today)
-    try:
-        return date(year, month, day)
-    except ValueError:
-        why = _calendar_problem(year, month, day) or "it does not exist"
-        issues.append(_invalid("expiry_date", raw, span, why))
-        return None
+    if 1 <= month <= 12 and 1 <= day <= _DAYS_IN_MONTH[month]:  # no exception to catch
+        try:
+            return date(year, month, day)
+        except ValueError:  # 29 February of a year that is not leap
+            pass
+    why = _calendar_problem(year, month, day) or "it does not exist"
+    issues.append(_invalid("expiry_date", raw, span, why))
+    return None

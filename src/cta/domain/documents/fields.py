@@ -12,7 +12,7 @@ from typing import NamedTuple
 from cta.domain.countries import NOT_IN_MRZ
 from cta.domain.documents.charset import CONFUSABLE, DIGITS, FILLER, LETTERS, MRZ_CHARACTERS
 from cta.domain.documents.formats import Format, Span
-from cta.domain.documents.model import DocumentType, MRZIssue
+from cta.domain.documents.model import DocumentType, MRZIssue, new_issue
 
 __all__ = [
     "ALPHANUMERIC",
@@ -70,7 +70,7 @@ def check_characters(
         message += f"; {more} more character{'s' if more > 1 else ''} of this field not allowed"
     position = span.start + first + 1
     issues.append(
-        MRZIssue(field, message, span.line + 1, (position, position), raw[first], kind.words)
+        new_issue(field, message, span.line + 1, (position, position), raw[first], kind.words)
     )
     return False
 
@@ -97,7 +97,7 @@ def read_name(
     primary, _, secondary = raw.rstrip(FILLER).partition("<<")
     if raw[:2] == "<<" and secondary.strip(FILLER) and warnings is not None:
         warnings.append(
-            MRZIssue(
+            new_issue(
                 "name",
                 "name field begins with '<<': a single name is printed as the secondary "
                 "identifier (given names), where ICAO 9303 puts it in the primary one "
@@ -110,7 +110,7 @@ def read_name(
         )
     elif raw[:1] == FILLER:
         issues.append(
-            MRZIssue(
+            new_issue(
                 "name",
                 f"name field begins with '<': the primary identifier is missing ({span.where()})",
                 span.line + 1,
@@ -138,12 +138,14 @@ def read_code(
         return code
     if not code or FILLER in code:
         message = f"{label} {raw!r} is not a code of 1-3 letters followed by '<' ({span.where()})"
-        issues.append(MRZIssue(field, message, span.line + 1, span.positions, raw, "1-3 letters"))
+        issues.append(new_issue(field, message, span.line + 1, span.positions, raw, "1-3 letters"))
     elif known_codes is not None and code not in known_codes:
         instead = NOT_IN_MRZ.get(code)
         hint = f"; an MRZ writes {instead!r} instead" if instead else ""
         message = f"{label} {code!r} is not a known ICAO 9303 code ({span.where()}){hint}"
-        issues.append(MRZIssue(field, message, span.line + 1, span.positions, code, "a known code"))
+        issues.append(
+            new_issue(field, message, span.line + 1, span.positions, code, "a known code")
+        )
     return code
 
 
@@ -162,7 +164,7 @@ def read_sex(raw: str, span: Span, issues: list[MRZIssue]) -> str | None:
         message += "; 'X' is printed only in the visual zone, the MRZ uses '<' (Part 4 note p)"
     elif raw.islower():
         message += " (lowercase letters are not MRZ characters)"
-    issues.append(MRZIssue("sex", message, span.line + 1, span.positions, raw, "M, F or <"))
+    issues.append(new_issue("sex", message, span.line + 1, span.positions, raw, "M, F or <"))
     return None
 
 
@@ -211,7 +213,7 @@ def check_document_code(fmt: Format, raw: str, issues: list[MRZIssue]) -> str:
     problem = document_code_problem(fmt.type, raw)
     if problem is not None:
         issues.append(
-            MRZIssue(
+            new_issue(
                 "document_code",
                 f"{problem} ({span.where()})",
                 span.line + 1,

@@ -40,7 +40,7 @@ from cta.domain.documents.formats import (
     Span,
     format_for_shape,
 )
-from cta.domain.documents.model import MRZIssue, TravelDocument
+from cta.domain.documents.model import MRZIssue, TravelDocument, new_issue
 from cta.domain.errors import MRZFormatError
 
 __all__ = ["parse_mrz"]
@@ -130,7 +130,7 @@ def _read_document_number(
             f"long document number with its check digit and '<' follows ({optional.where()})"
         )
         issues.append(
-            MRZIssue("document_number", message, check.line + 1, check.positions, FILLER, "")
+            new_issue("document_number", message, check.line + 1, check.positions, FILLER, "")
         )
         return raw, optional
     line, start = optional.line, optional.start
@@ -237,7 +237,11 @@ def _read(
     if nationality is None:
         span = fmt.nationality
         nationality = read_code("nationality", span.of(lines), span, known_codes, issues)
-    birth, birth_year, expiry = _read_dates(fmt, guards, lines, today, issues, known)
+    birth, expiry = known.birth, known.expiry
+    if birth is not None and expiry is not None:  # both proven: nothing to read
+        birth_year: int | None = birth.year
+    else:
+        birth, birth_year, expiry = _read_dates(fmt, guards, lines, today, issues, known)
     sex = known.sex[0] if known.sex is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
     # after a long document number, the optional data begin later (the span the step gave)
     if known.optional is not None and known.number is not None:
@@ -252,6 +256,7 @@ def _read(
         fmt.type, code, state, name.surname, name.given_names, number, nationality, birth,
         expiry, fmt.birth_date.of(lines), fmt.expiry_date.of(lines), sex, optional_data,
         optional_data_2, lines, name.truncated, birth_year,
-        tuple(sorted(issues, key=_reading_order)), tuple(warnings),
+        tuple(sorted(issues, key=_reading_order)) if len(issues) > 1 else tuple(issues),
+        tuple(warnings) if warnings else (),
     )  # fmt: skip
     return cast(TravelDocument, document)  # it is one (see Draft)
