@@ -22,7 +22,7 @@ import gc
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,6 +34,7 @@ from cta.domain.errors import CTAError
 from cta.domain.instants import rfc3339
 from cta.domain.screening import (
     THRESHOLD,
+    AlertRecord,
     Hit,
     ScreeningIndex,
     ScreeningQuery,
@@ -144,18 +145,21 @@ class AlertBook:
         return True
 
     def _build(self, tx: Transaction, watermark: int) -> None:
-        after = ""
-        records = []
-        while rows := tx.alert_page(after, BATCH, active_only=True):
-            for row in rows:
-                try:
-                    records.append(alert_from_json(row.record))
-                except CTAError:
-                    self.unreadable.append(row.id)
-            after = rows[-1].id
-        self._index = ScreeningIndex.build(records)
+        self._index = ScreeningIndex.build(self._stored(tx))
         self._seen = watermark
         self.opened_from = "database"
+
+    def _stored(self, tx: Transaction) -> Iterator[AlertRecord]:
+        """The alerts in force, read page by page as the index files them (never all records
+        in memory at once; the index's build keeps the collector off meanwhile)."""
+        after = ""
+        while rows := tx.alert_records(after, BATCH):
+            for alert_id, record in rows:
+                try:
+                    yield alert_from_json(record)
+                except CTAError:
+                    self.unreadable.append(alert_id)
+            after = rows[-1][0]
 
     def save(self) -> None:
         """Write the snapshot (atomically: a crash leaves the old one or the new one)."""

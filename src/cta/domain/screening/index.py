@@ -226,23 +226,27 @@ class ScreeningIndex:
         """Merge recent additions into the compact base and drop removed alerts' postings."""
         merged: dict[int, list[int]] = {}
         alive = self.alive
-        offsets, postings = self.base_offsets, self.base_postings
-        for key, at in self.base_slot.items():
-            live = [s for s in postings[offsets[at] : offsets[at + 1]] if alive[s]]
-            if live:
-                merged[key] = live
-        for key, slots in self.overlay.items():
-            live = [s for s in slots if alive[s]]
-            if live:
-                merged.setdefault(key, []).extend(live)
+        if not self.base_slot and 0 not in alive:  # a build: nothing to filter or merge
+            merged = self.overlay
+        else:
+            offsets, postings = self.base_offsets, self.base_postings
+            for key, at in self.base_slot.items():
+                live = [s for s in postings[offsets[at] : offsets[at + 1]] if alive[s]]
+                if live:
+                    merged[key] = live
+            for key, slots in self.overlay.items():
+                live = [s for s in slots if alive[s]]
+                if live:
+                    merged.setdefault(key, []).extend(live)
         keys = array("q", sorted(merged))
         new_offsets = array("I", [0])
         new_postings = array("I")
+        extend, append = new_postings.extend, new_offsets.append
         for key in keys:
-            new_postings.extend(merged[key])
-            new_offsets.append(len(new_postings))
+            extend(merged[key])
+            append(len(new_postings))
         self.base_keys, self.base_offsets, self.base_postings = keys, new_offsets, new_postings
-        self.base_slot = {key: i for i, key in enumerate(keys)}
+        self.base_slot = dict(zip(keys, range(len(keys)), strict=True))
         self.overlay = {}
         self.overlay_size = 0
 
@@ -260,7 +264,8 @@ class ScreeningIndex:
         for name in names:
             words = [self._word(word) for word in name.replace("<", " ").split()]
             split = tuple(t for tokens in words for t in tokens)
-            joined = tuple(self.vocabulary.token_id("".join(
+            # a word of one token is its own joined form (most are: no string to build)
+            joined = tuple(tokens[0] if len(tokens) == 1 else self.vocabulary.token_id("".join(
                 self.vocabulary.tokens[t] for t in tokens)) for tokens in words if tokens)
             for variant in (split, joined):
                 if variant:
