@@ -8,6 +8,7 @@ real store on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -122,8 +123,9 @@ class MemoryTransaction:
         rows = [AlertRow(**r) for i, r in sorted(self.t["alerts"].items()) if i > after]
         return [r for r in rows if not active_only or r.withdrawn_at is None][:limit]
 
-    def alert_records(self, after: str, limit: int) -> list[tuple[str, dict[str, Any]]]:
-        return [(row.id, row.record) for row in self.alert_page(after, limit, active_only=True)]
+    def alert_texts(self, after: str, limit: int) -> list[tuple[str, str]]:
+        return [(row.id, json.dumps(row.record))
+                for row in self.alert_page(after, limit, active_only=True)]  # fmt: skip
 
     def alert_heads(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         return {i: (r["version"], r["outbox_seq"]) for i in ids

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import gc
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -129,16 +129,23 @@ class ScreeningIndex:
         self.overlay_size = 0
         self._nationality_ids: dict[tuple[str, ...], int] = {(): 0}
         self._words: dict[str, tuple[int, ...]] = {}
+        self._read: Mapping[str, Sequence[str]] = {}  # ``build``'s words read elsewhere
         self._live = 0
         self.auto_compact = True
 
     # -- building --------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, alerts: Iterable[AlertRecord]) -> ScreeningIndex:
-        """An index of many alerts at once, compacted once at the end."""
+    def build(cls, alerts: Iterable[AlertRecord],
+              words: Mapping[str, Sequence[str]] | None = None) -> ScreeningIndex:  # fmt: skip
+        """An index of many alerts at once, compacted once at the end.
+
+        ``words``: the MRZ tokens of alert name words (``alert_name_tokens`` of the word)
+        already read elsewhere, so that they are not read again here; the caller may go on
+        filling it while ``alerts`` is iterated (a worker process reading ahead)."""
         index = cls()
         index.auto_compact = False
+        index._read = {} if words is None else words
         collecting = gc.isenabled()
         gc.disable()  # millions of small lists, none in a cycle: the collector only slows it
         try:
@@ -148,6 +155,7 @@ class ScreeningIndex:
         finally:
             if collecting:
                 gc.enable()
+            index._read = {}
         index.auto_compact = True
         return index
 
@@ -275,10 +283,12 @@ class ScreeningIndex:
     def _word(self, word: str) -> tuple[int, ...]:
         found = self._words.get(word)
         if found is None:
-            try:
-                tokens = alert_name_tokens(word)
-            except CTAError as exc:
-                raise InvalidInputError(f"alert name {word!r}: {exc}") from None
+            tokens = self._read.get(word)
+            if tokens is None:
+                try:
+                    tokens = alert_name_tokens(word)
+                except CTAError as exc:
+                    raise InvalidInputError(f"alert name {word!r}: {exc}") from None
             found = tuple(self.vocabulary.token_id(token) for token in tokens)
             if len(self._words) >= _WORD_CACHE_LIMIT:
                 self._words.clear()
