@@ -166,10 +166,11 @@ class AlertBook:
         in its script) is half the work of a build and needs nothing of the index, so from the
         second page on it is done in a worker process, two pages ahead of the filing here: two
         cores build the index of a node that has no snapshot. The worker also sends the MRZ
-        tokens of each name word it reads first (``words``, for the index: a word read in
-        its script costs 100 µs, and there are hundreds of thousands). The worker is forked, as the
-        import's reader is (``imports._read_ahead``): it touches nothing it inherits but the
-        pages it is sent. Where there is no fork, or the alerts fit one page, all is read here.
+        tokens of each name word it reads first (``words``, for the index: a word read in its
+        script costs about 100 µs, and 2 M alerts have hundreds of thousands). The worker is
+        forked, as the import's reader is (``imports._read_ahead``): it touches nothing it
+        inherits but the pages it is sent. Where there is no fork, or the alerts fit one page,
+        all is read here.
         """
         pages = _pages(tx)
         first = next(pages, None)
