@@ -22,6 +22,7 @@ BENCHMARKS = {
     "node": "bench.bench_node",  # about 15 minutes: only when named (python -m bench node)
     "screen": "bench.bench_screen",  # about 10 minutes at 2 M alerts: only when named
     "shared": "bench.bench_shared_index",  # a node's memory, one index or one per worker
+    "index": "bench.bench_index_build",  # the index built from the database, old and new
     "applications": "bench.bench_applications",  # a few minutes: only when named
     "carriers": "bench.bench_carriers",  # a few minutes: only when named
     "visa": "bench.bench_visa",  # the visa MRZ's costs at issue and at the border; when named

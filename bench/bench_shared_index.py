@@ -144,12 +144,15 @@ def _run_node(url: str, folder: Path, shared: bool, token: str,
         result["per_second"] = _throughput(server, token, mrzs)
         assert server.process is not None
         result |= _node_memory(server.process.pid)
-        built = re.search(r"(\d+) alerts from the (\w+) in ([\d.]+) s(?: \(([\d.]+) s of CPU\))?",
+        built = re.search(r"(\d+) alerts from the (\w+) in ([\d.]+) s(?: \(([\d.]+) s of CPU\))?"
+                          r"(?: \(([\d.]+) s of CPU in a reading worker\))?",
                           server.log_file.read_text(errors="replace"))  # fmt: skip
         if built:
             result["opened"] = {"alerts": int(built[1]), "from": built[2],
                                 "seconds": float(built[3]),
-                                "cpu_seconds": float(built[4]) if built[4] else None}  # fmt: skip
+                                "cpu_seconds": float(built[4]) if built[4] else None,
+                                "worker_cpu_seconds": float(built[5]) if built[5] else None,
+                                }  # fmt: skip
     finally:
         server.stop()
     return result

@@ -17,12 +17,18 @@ too.
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
+import contextlib
 import gc
+import itertools
+import json
+import multiprocessing
 import os
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -34,11 +40,13 @@ from cta.domain.errors import CTAError
 from cta.domain.instants import rfc3339
 from cta.domain.screening import (
     THRESHOLD,
+    AlertRecord,
     Hit,
     ScreeningIndex,
     ScreeningQuery,
     alert_from_json,
 )
+from cta.domain.screening.normalise import alert_name_tokens
 from cta.services.ports import Store, Transaction
 
 __all__ = [
@@ -144,18 +152,55 @@ class AlertBook:
         return True
 
     def _build(self, tx: Transaction, watermark: int) -> None:
-        after = ""
-        records = []
-        while rows := tx.alert_page(after, BATCH, active_only=True):
-            for row in rows:
-                try:
-                    records.append(alert_from_json(row.record))
-                except CTAError:
-                    self.unreadable.append(row.id)
-            after = rows[-1].id
-        self._index = ScreeningIndex.build(records)
+        words: dict[str, tuple[str, ...]] = {}  # the worker's reading of name words
+        self._index = ScreeningIndex.build(self._stored(tx, words), words)
         self._seen = watermark
         self.opened_from = "database"
+
+    def _stored(self, tx: Transaction, words: dict[str, tuple[str, ...]]
+                ) -> Iterator[AlertRecord]:  # fmt: skip
+        """The alerts in force, by id, page by page as the index files them (never all
+        records in memory at once; the index's build keeps the collector off meanwhile).
+
+        Reading an alert (JSON, then ``alert_from_json``: every field checked, every name read
+        in its script) is half the work of a build and needs nothing of the index, so from the
+        second page on it is done in a worker process, two pages ahead of the filing here: two
+        cores build the index of a node that has no snapshot. The worker also sends the MRZ
+        tokens of each name word it reads first (``words``, for the index: a word read in its
+        script costs about 100 µs, and 2 M alerts have hundreds of thousands). The worker is
+        forked, as the import's reader is (``imports._read_ahead``): it touches nothing it
+        inherits but the pages it is sent. Where there is no fork, or the alerts fit one page,
+        all is read here.
+        """
+        pages = _pages(tx)
+        first = next(pages, None)
+        second = next(pages, None) if first is not None else None
+        if second is None or "fork" not in multiprocessing.get_all_start_methods():
+            for page in itertools.chain((first, second), pages):
+                if page is not None:
+                    yield from self._unpacked(*_read_page(page, share=False), words)
+            return
+        context = multiprocessing.get_context("fork")
+        pool = ProcessPoolExecutor(1, mp_context=context)
+        try:
+            ahead = collections.deque([pool.submit(_read_page, first),
+                                       pool.submit(_read_page, second)])  # fmt: skip
+            for page in pages:
+                ahead.append(pool.submit(_read_page, page))
+                yield from self._unpacked(*ahead.popleft().result(), words)
+            while ahead:
+                yield from self._unpacked(*ahead.popleft().result(), words)
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _unpacked(self, packed: list[tuple[Any, ...]], unreadable: list[str],
+                  read: dict[str, tuple[str, ...]], words: dict[str, tuple[str, ...]]
+                  ) -> Iterator[AlertRecord]:  # fmt: skip
+        self.unreadable += unreadable
+        words.update(read)
+        category = _CATEGORIES.__getitem__
+        for fields in packed:
+            yield AlertRecord(fields[0], category(fields[1]), *fields[2:])
 
     def save(self) -> None:
         """Write the snapshot (atomically: a crash leaves the old one or the new one)."""
@@ -235,6 +280,48 @@ class AlertBook:
         done: concurrent.futures.Future[str | None] = concurrent.futures.Future()
         done.set_result(None)
         return done
+
+
+_CATEGORIES = {category.value: category for category in AlertCategory}
+
+
+def _pages(tx: Transaction) -> Iterator[list[tuple[str, str]]]:
+    after = ""
+    while rows := tx.alert_texts(after, BATCH):
+        yield rows
+        after = rows[-1][0]
+
+
+_SENT: set[str] = set()  # in the worker: the name words whose tokens it has sent
+
+
+def _read_page(rows: list[tuple[str, str]], share: bool = True) -> tuple[
+    list[tuple[Any, ...]], list[str], dict[str, tuple[str, ...]]
+]:  # fmt: skip
+    """A page of stored alerts read (``alert_from_json``), each as a plain tuple of its fields
+    for the trip from the worker (the category by its value: pickle would call the enum for
+    each); the ids of the alerts that cannot be read; and (``share``) the tokens of the name
+    words not sent before (a word that does not read alone is left to the index)."""
+    packed: list[tuple[Any, ...]] = []
+    unreadable: list[str] = []
+    read: dict[str, tuple[str, ...]] = {}
+    for alert_id, text in rows:
+        try:
+            a = alert_from_json(json.loads(text))
+        except CTAError:
+            unreadable.append(alert_id)
+            continue
+        if share:
+            for name in a.names:
+                for word in name.replace("<", " ").split():
+                    if word not in _SENT:
+                        _SENT.add(word)
+                        with contextlib.suppress(CTAError):  # the index says why
+                            read[word] = tuple(alert_name_tokens(word))
+        packed.append((a.id, a.category.value, a.names, a.issuing_state, a.action, a.birth_year,
+                       a.birth_month, a.birth_day, a.nationalities, a.sex, a.document_numbers,
+                       a.valid_from, a.valid_to))  # fmt: skip
+    return packed, unreadable, read
 
 
 def query_of_document(document: TravelDocument) -> ScreeningQuery:

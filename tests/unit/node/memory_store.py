@@ -8,6 +8,7 @@ real store on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -121,6 +122,10 @@ class MemoryTransaction:
     def alert_page(self, after: str, limit: int, *, active_only: bool) -> list[AlertRow]:
         rows = [AlertRow(**r) for i, r in sorted(self.t["alerts"].items()) if i > after]
         return [r for r in rows if not active_only or r.withdrawn_at is None][:limit]
+
+    def alert_texts(self, after: str, limit: int) -> list[tuple[str, str]]:
+        return [(row.id, json.dumps(row.record))
+                for row in self.alert_page(after, limit, active_only=True)]  # fmt: skip
 
     def alert_heads(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         return {i: (r["version"], r["outbox_seq"]) for i in ids

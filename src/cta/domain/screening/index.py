@@ -30,8 +30,9 @@ the whole index as bytes and ``from_snapshot`` reads it back without translitera
 from __future__ import annotations
 
 import gc
+import itertools
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -66,6 +67,8 @@ __all__ = ["ScreeningIndex"]
 
 CATEGORIES = tuple(AlertCategory)
 SEXES = (None, "M", "F")
+_CATEGORY_NUMBERS = {category: number for number, category in enumerate(CATEGORIES)}
+_SEX_NUMBERS = {sex: number for number, sex in enumerate(SEXES)}
 MAX_NAME_TOKENS = 6
 SOLO_CAP = 500
 SOLO_SIMILARITY = 0.85
@@ -129,16 +132,24 @@ class ScreeningIndex:
         self.overlay_size = 0
         self._nationality_ids: dict[tuple[str, ...], int] = {(): 0}
         self._words: dict[str, tuple[int, ...]] = {}
+        self._read: Mapping[str, Sequence[str]] = {}  # ``build``'s words read elsewhere
         self._live = 0
+        self._removed = 0  # alerts removed since the last compaction (their postings remain)
         self.auto_compact = True
 
     # -- building --------------------------------------------------------------------------
 
     @classmethod
-    def build(cls, alerts: Iterable[AlertRecord]) -> ScreeningIndex:
-        """An index of many alerts at once, compacted once at the end."""
+    def build(cls, alerts: Iterable[AlertRecord],
+              words: Mapping[str, Sequence[str]] | None = None) -> ScreeningIndex:  # fmt: skip
+        """An index of many alerts at once, compacted once at the end.
+
+        ``words``: the MRZ tokens of alert name words (``alert_name_tokens`` of the word)
+        already read elsewhere, so that they are not read again here; the caller may go on
+        filling it while ``alerts`` is iterated (a worker process reading ahead)."""
         index = cls()
         index.auto_compact = False
+        index._read = {} if words is None else words
         collecting = gc.isenabled()
         gc.disable()  # millions of small lists, none in a cycle: the collector only slows it
         try:
@@ -148,6 +159,7 @@ class ScreeningIndex:
         finally:
             if collecting:
                 gc.enable()
+            index._read = {}
         index.auto_compact = True
         return index
 
@@ -186,11 +198,11 @@ class ScreeningIndex:
         self.ids.append(alert.id)
         self.slot_of[alert.id] = slot
         self.alive.append(1)
-        self.category.append(CATEGORIES.index(alert.category))
+        self.category.append(_CATEGORY_NUMBERS[alert.category])
         self.year.append(alert.birth_year or 0)
         self.month.append(alert.birth_month or 0)
         self.day.append(alert.birth_day or 0)
-        self.sex.append(SEXES.index(alert.sex) if alert.sex in SEXES else 0)
+        self.sex.append(_SEX_NUMBERS.get(alert.sex, 0))
         self.nationality.append(self._nationality_id(alert.nationalities))
         self.valid_from.append(alert.valid_from.toordinal() if alert.valid_from else 0)
         self.valid_to.append(alert.valid_to.toordinal() if alert.valid_to else 0)
@@ -201,9 +213,15 @@ class ScreeningIndex:
         self.documents.append(tuple(alert.document_numbers) or ())
         for number in alert.document_numbers:
             self.by_document.setdefault(ocr_class(number), []).append(slot)
-        for key in self._keys(names, alert.birth_year):
-            self.overlay.setdefault(key, []).append(slot)
-            self.overlay_size += 1
+        keys = self._keys(names, alert.birth_year)
+        overlay = self.overlay
+        for key in keys:  # no empty list made for a key already there (most are)
+            slots = overlay.get(key)
+            if slots is None:
+                overlay[key] = [slot]
+            else:
+                slots.append(slot)
+        self.overlay_size += len(keys)
         self._live += 1
         if self.auto_compact and self.overlay_size > max(50_000, len(self.base_postings) // 2):
             self.compact()
@@ -221,28 +239,36 @@ class ScreeningIndex:
                 slots.remove(slot)
         self.documents[slot] = ()
         self._live -= 1
+        self._removed += 1
 
     def compact(self) -> None:
         """Merge recent additions into the compact base and drop removed alerts' postings."""
+        if not self.overlay and not self._removed:
+            return  # compact already (a snapshot written right after a build: seconds at 2 M)
+        self._removed = 0
         merged: dict[int, list[int]] = {}
         alive = self.alive
-        offsets, postings = self.base_offsets, self.base_postings
-        for key, at in self.base_slot.items():
-            live = [s for s in postings[offsets[at] : offsets[at + 1]] if alive[s]]
-            if live:
-                merged[key] = live
-        for key, slots in self.overlay.items():
-            live = [s for s in slots if alive[s]]
-            if live:
-                merged.setdefault(key, []).extend(live)
+        if not self.base_slot and 0 not in alive:  # a build: nothing to filter or merge
+            merged = self.overlay
+        else:
+            offsets, postings = self.base_offsets, self.base_postings
+            for key, at in self.base_slot.items():
+                live = [s for s in postings[offsets[at] : offsets[at + 1]] if alive[s]]
+                if live:
+                    merged[key] = live
+            for key, slots in self.overlay.items():
+                live = [s for s in slots if alive[s]]
+                if live:
+                    merged.setdefault(key, []).extend(live)
         keys = array("q", sorted(merged))
         new_offsets = array("I", [0])
         new_postings = array("I")
+        extend, append = new_postings.extend, new_offsets.append
         for key in keys:
-            new_postings.extend(merged[key])
-            new_offsets.append(len(new_postings))
+            extend(merged[key])
+            append(len(new_postings))
         self.base_keys, self.base_offsets, self.base_postings = keys, new_offsets, new_postings
-        self.base_slot = {key: i for i, key in enumerate(keys)}
+        self.base_slot = dict(zip(keys, range(len(keys)), strict=True))
         self.overlay = {}
         self.overlay_size = 0
 
@@ -257,10 +283,15 @@ class ScreeningIndex:
     def _alert_names(self, names: Sequence[str]) -> list[tuple[int, ...]]:
         """Each name's token numbers, and a variant with hyphenated words joined; no repeats."""
         out: dict[tuple[int, ...], None] = {}
+        known = self._words.get
         for name in names:
-            words = [self._word(word) for word in name.replace("<", " ").split()]
-            split = tuple(t for tokens in words for t in tokens)
-            joined = tuple(self.vocabulary.token_id("".join(
+            words = [known(word) or self._word(word) for word in name.replace("<", " ").split()]
+            split = tuple(itertools.chain.from_iterable(words))
+            if len(split) == len(words) and all(words):  # one token a word: joined is split
+                if split:
+                    out[split] = None
+                continue
+            joined = tuple(tokens[0] if len(tokens) == 1 else self.vocabulary.token_id("".join(
                 self.vocabulary.tokens[t] for t in tokens)) for tokens in words if tokens)
             for variant in (split, joined):
                 if variant:
@@ -270,10 +301,12 @@ class ScreeningIndex:
     def _word(self, word: str) -> tuple[int, ...]:
         found = self._words.get(word)
         if found is None:
-            try:
-                tokens = alert_name_tokens(word)
-            except CTAError as exc:
-                raise InvalidInputError(f"alert name {word!r}: {exc}") from None
+            tokens = self._read.get(word)
+            if tokens is None:
+                try:
+                    tokens = alert_name_tokens(word)
+                except CTAError as exc:
+                    raise InvalidInputError(f"alert name {word!r}: {exc}") from None
             found = tuple(self.vocabulary.token_id(token) for token in tokens)
             if len(self._words) >= _WORD_CACHE_LIMIT:
                 self._words.clear()
@@ -286,7 +319,7 @@ class ScreeningIndex:
             raise CTAError("the screening index holds too many distinct name skeletons")
         keys: set[int] = set()
         for name in names:
-            skeletons = list(dict.fromkeys(skeleton_of[t] for t in name))[:MAX_NAME_TOKENS]
+            skeletons = list(dict.fromkeys([skeleton_of[t] for t in name]))[:MAX_NAME_TOKENS]
             for i, a in enumerate(skeletons):
                 keys.add(solo_key(a, year))
                 for b in skeletons[i + 1 :]:

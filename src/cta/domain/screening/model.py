@@ -108,19 +108,24 @@ def alert_from_json(data: Mapping[str, Any]) -> AlertRecord:
     except ValueError:
         known = ", ".join(c.value for c in AlertCategory)
         raise InvalidInputError(f"category: {category!r} is not one of {known}") from None
-    names = tuple(_alert_name(each, f"names[{i}]") for i, each in enumerate(_list(data, "names")))
+    names: list[str] = []
+    readable = False  # some name has a token (read once: millions of alerts at a start)
+    for i, each in enumerate(_list(data, "names")):
+        name, tokens = _alert_name(each, f"names[{i}]")
+        names.append(name)
+        readable = readable or bool(tokens)
     numbers = tuple(
         document_number(_must_str(each, f"document_numbers[{i}]"), f"document_numbers[{i}]")
         for i, each in enumerate(_list(data, "document_numbers"))
     )
-    if not any(alert_name_tokens(name) for name in names) and not numbers:
+    if not readable and not numbers:
         raise InvalidInputError("names: an alert needs a readable name or a document number")
     year, month, day = _birth(data)
     valid_from, valid_to = _day(data, "valid_from"), _day(data, "valid_to")
     if valid_from and valid_to and valid_to < valid_from:
         raise InvalidInputError(f"valid_to: {valid_to} is before valid_from {valid_from}")
     return AlertRecord(
-        id=alert_id, category=kind, names=names,
+        id=alert_id, category=kind, names=tuple(names),
         issuing_state=_code(data, "issuing_state"), action=_optional_text(data, "action"),
         birth_year=year, birth_month=month, birth_day=day,
         nationalities=tuple(
@@ -151,10 +156,11 @@ def query_from_json(data: Mapping[str, Any]) -> ScreeningQuery:
 def _only(data: Mapping[str, Any], allowed: frozenset[str], what: str) -> None:
     if not isinstance(data, Mapping):
         raise InvalidInputError(f"a {what} is a JSON object")
+    if data.keys() <= allowed:
+        return
     unknown = sorted(set(data) - allowed)
-    if unknown:
-        known = ", ".join(sorted(allowed))
-        raise InvalidInputError(f"{unknown[0]}: unknown key; a {what} has {known}")
+    known = ", ".join(sorted(allowed))
+    raise InvalidInputError(f"{unknown[0]}: unknown key; a {what} has {known}")
 
 
 def _must_str(value: object, field: str) -> str:
@@ -188,18 +194,18 @@ def _list(data: Mapping[str, Any], key: str) -> list[Any]:
     return value
 
 
-def _alert_name(value: object, field: str) -> str:
-    """A name string, or {surname, given_names}; checked readable in every script."""
+def _alert_name(value: object, field: str) -> tuple[str, list[str]]:
+    """A name string, or {surname, given_names}, checked readable in every script; and its
+    tokens."""
     if isinstance(value, Mapping):
         _only(value, frozenset({"surname", "given_names"}), "name")
         parts = [_optional_text(value, "given_names") or "", _optional_text(value, "surname") or ""]
         value = " ".join(part for part in parts if part)
     name = _must_str(value, field)
     try:
-        alert_name_tokens(name)
+        return name, alert_name_tokens(name)
     except CTAError as exc:
         raise InvalidInputError(f"{field}: {exc}") from None
-    return name
 
 
 def _code_value(value: object, field: str) -> str:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Text, cast, insert, select, update
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.transaction.base import _INSERT, TransactionBase
@@ -43,6 +43,15 @@ class AlertRows(TransactionBase):
         if active_only:
             query = query.where(a.withdrawn_at.is_(None))
         return [AlertRow(**r._mapping) for r in self.c.execute(query)]
+
+    def alert_texts(self, after: str, limit: int) -> list[tuple[str, str]]:
+        """The id and record (its JSON text, not decoded) of the alerts in force after
+        ``after``, by id: all a screening index reads, as the cheapest thing to read and to
+        hand to another process (no timestamps, no row objects: millions at a start)."""
+        a = t.alerts.c
+        query = (select(a.id, cast(a.record, Text)).where(a.id > after, a.withdrawn_at.is_(None))
+                 .order_by(a.id).limit(limit))  # fmt: skip
+        return [(row[0], row[1]) for row in self.c.execute(query)]
 
     def alert_heads(self, ids: Sequence[str]) -> dict[str, tuple[int, int | None]]:
         """Of the alerts ``ids`` that exist: their version and, for this node's own, the outbox
