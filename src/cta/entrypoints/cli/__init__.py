@@ -8,11 +8,11 @@ import sys
 
 import typer
 
-__all__ = ["COMMANDS", "build_app", "main", "usage_error_line"]
+__all__ = ["CLASSES", "COMMANDS", "build_app", "main", "usage_error_line"]
 
 # Every command in the order ``cta --help`` lists them: name -> (module under
 # ``cta.entrypoints.cli``, attribute). An attribute ending in ``_app`` is a Typer of subcommands;
-# any other is a function (``mrz`` with its module's ``MrzCommand`` class, for ``cta mrz make``).
+# any other is a function, made a command of Click's own class unless ``CLASSES`` names another.
 # The modules are imported only for the command that runs: importing all of them (storage,
 # SQLAlchemy, Alembic, the screening index, the web server) cost 1.1 s of the 1.4 s that
 # ``cta mrz`` took to start, and the tests and the operators' scripts start ``cta`` often.
@@ -33,6 +33,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "mail": ("mail", "mail_app"),
     "internal-checks": ("internal_checks", "internal_checks_app"),
 }
+# a command of its own class, in its module: `cta mrz` reads `cta mrz make` as a subcommand
+CLASSES: dict[str, str] = {"mrz": "MrzCommand"}
 
 
 def build_app(names: tuple[str, ...] | None = None) -> typer.Typer:
@@ -52,8 +54,8 @@ def build_app(names: tuple[str, ...] | None = None) -> typer.Typer:
         if attribute.endswith("_app"):
             app.add_typer(target, name=name)
         else:
-            app.command(name, cls=getattr(module, "MrzCommand", None) if name == "mrz" else None)(
-                target)
+            kind = getattr(module, CLASSES[name]) if name in CLASSES else None
+            app.command(name, cls=kind)(target)
     return app
 
 
