@@ -7,6 +7,7 @@ screenshot of each kept under tests/browser/artefacts/."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import timedelta
 from typing import Any
 
@@ -14,15 +15,27 @@ import pytest
 
 from cta.domain.roles import Role
 from cta.entrypoints.web.i18n import LANGUAGES
-from tests.browser.web_keys import axe_violations, keys, screenshot, tab_to, wait_for
+from tests.browser.web_keys import (
+    active_id,
+    axe_violations,
+    keys,
+    screenshot,
+    tab_to,
+    wait_for,
+)
 from tests.integration.node_server import NodeServer, add_user, node_today, passport
 from tests.integration.test_officer_console_http import authorised
 
 
 def _scan(browser: Any, mrz: list[str]) -> None:
     """What a keyboard-wedge reader does: each line typed, then Enter, into the focused field."""
+    from selenium.common.exceptions import TimeoutException
     from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
 
+    # the page's script gives the field the focus once loaded: a moment after it is there
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(browser, 10, poll_frequency=0.05).until(lambda b: active_id(b) == "mrz")
     assert browser.execute_script("return document.activeElement.id") == "mrz"
     for line in mrz:
         keys(browser, line, Keys.ENTER)
