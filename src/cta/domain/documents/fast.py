@@ -41,6 +41,11 @@ class Reading(NamedTuple):
     optional: tuple[str, str] | None = None
     composite: bool = False
     name: Name | None = None
+    # the check digits the fast path summed (of the MRZ characters it proved), for the full
+    # reader to compare rather than sum again: document number, personal number, composite
+    number_digit: int | None = None
+    optional_digit: int | None = None
+    composite_digit: int | None = None
 
 
 def unread(fmt: Format, lines: tuple[str, ...]) -> Reading:
@@ -399,7 +404,8 @@ def _two_line(
         + triples[text[low + 3 : low + 6]]
         + triples[text[low + 6 : low + 9]]
     )
-    number = text[low : low + 9].rstrip("<") if data[low + 9] - _ZERO == number_sum % 10 else None
+    number_digit = number_sum % 10
+    number = text[low : low + 9].rstrip("<") if data[low + 9] - _ZERO == number_digit else None
     table = _TABLE
     birth, expiry = table.get(text[low + 13 : low + 20]), table.get(text[low + 21 : low + 28])
     if birth is None:  # not a date with its check digit, or a year not in the table yet
@@ -411,16 +417,18 @@ def _two_line(
     empty = optional_raw == no_data  # '<' has the value 0: no sum to make
     optional: tuple[str, str] | None = _NO_OPTIONAL if empty else (optional_raw.strip("<"), "")
     composite = True
+    composite_digit = optional_digit = None
     if has_composite:
         if personal_number:  # TD3 (Part 4 §4.2.2.2)
             check = data[low + 42]
             if empty:  # an unused personal number may have '<' as check digit (position 43)
-                extra = 0
+                extra = optional_digit = 0
                 if check != _ZERO and check != _FILLER:
                     optional = None
             else:
                 extra = _phase_0(data, low + 28, low + 42)
-                if check - _ZERO != extra % 10:
+                optional_digit = extra % 10
+                if check - _ZERO != optional_digit:
                     optional = None
             extra += _T1[check]
         else:  # TD2: the optional data come at weight 7 first in the composite
@@ -433,7 +441,8 @@ def _two_line(
             + (expiry[6] if expiry else _phase_2(data, low + 21, low + 28))
             + extra
         )
-        composite = data[low + length - 1] - _ZERO == total % 10
+        composite_digit = total % 10
+        composite = data[low + length - 1] - _ZERO == composite_digit
     code = codes.get(text[:2])
     # country codes: 1-3 letters then fillers, known when a list is given
     raw = text[2:5].rstrip("<")
@@ -476,6 +485,9 @@ def _two_line(
         optional,
         composite,
         None if name is None else Name(*name),
+        number_digit,
+        optional_digit,
+        composite_digit,
     )
 
 
@@ -485,7 +497,8 @@ def _td1(
     """TD1 (Part 5 §4.2.2); a long document number is left to the full reader."""
     triples = _TRIPLES
     number_sum = triples[text[5:8]] + triples[text[8:11]] + triples[text[11:14]]
-    number = text[5:14].rstrip("<") if data[14] - _ZERO == number_sum % 10 else None
+    number_digit = number_sum % 10
+    number = text[5:14].rstrip("<") if data[14] - _ZERO == number_digit else None
     table = _TABLE
     birth, expiry = table.get(text[31:38]), table.get(text[39:46])
     if birth is None:  # not a date with its check digit, or a year not in the table yet
@@ -504,7 +517,8 @@ def _td1(
         composite_sum += _phase_1(data, 15, 30)
     if second != _NO_DATA_11:  # optional data of line 2, at weight 7 first
         composite_sum += _phase_0(data, 49, 60)
-    composite = data[60] - _ZERO == composite_sum % 10
+    composite_digit = composite_sum % 10
+    composite = data[60] - _ZERO == composite_digit
     code = _TD1[1].get(text[:2])
     # country codes: 1-3 letters then fillers, known when a list is given
     raw = text[2:5].rstrip("<")
@@ -548,6 +562,9 @@ def _td1(
         optional,
         composite,
         None if name is None else Name(*name),
+        number_digit,
+        None,
+        composite_digit,
     )
 
 

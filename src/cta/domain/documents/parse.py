@@ -108,9 +108,14 @@ def parse_mrz(
 
 
 def _read_document_number(
-    fmt: Format, guards: _Guards, lines: Sequence[str], issues: list[MRZIssue]
+    fmt: Format,
+    guards: _Guards,
+    lines: Sequence[str],
+    issues: list[MRZIssue],
+    digit: int | None = None,
 ) -> tuple[str, Span]:
-    """The full document number and the span of optional data left after it.
+    """The full document number and the span of optional data left after it; ``digit`` is
+    the check digit of the nine characters when the fast path summed them.
 
     A TD1 or TD2 number longer than 9 characters has '<' as its check digit, and continues at
     the start of the optional data, followed by its check digit and '<' (Part 5 note j and
@@ -121,7 +126,9 @@ def _read_document_number(
     check_characters("document_number", "document number", raw, span, ALPHANUMERIC, issues)
     is_long = check.of(lines) == FILLER and raw[-1:] != FILLER
     if not (fmt.long_document_number and is_long):
-        verify_check_digit("document_number", "document number", guards.number, lines, issues)
+        verify_check_digit(
+            "document_number", "document number", guards.number, lines, issues, computed=digit
+        )
         return raw.rstrip(FILLER), optional
     end = optional.of(lines).find(FILLER)
     if end < 2:
@@ -188,15 +195,21 @@ def _read_dates(
 
 
 def _read_optional(
-    fmt: Format, guards: _Guards, lines: Sequence[str], optional: Span, issues: list[MRZIssue]
+    fmt: Format,
+    guards: _Guards,
+    lines: Sequence[str],
+    optional: Span,
+    issues: list[MRZIssue],
+    digit: int | None = None,
 ) -> tuple[str, str]:
-    """The optional data fields (after a long document number), checked; fillers stripped."""
+    """The optional data fields (after a long document number), checked; fillers stripped.
+    ``digit``: the personal number's check digit when the fast path summed it."""
     raw = optional.of(lines)
     check_characters("optional_data", "optional data", raw, optional, ALPHANUMERIC, issues)
     if guards.optional is not None:  # TD3 personal number, Part 4 §4.2.2.2
         verify_check_digit(
             "optional_data", "personal number", guards.optional, lines, issues,
-            filler_when_empty=True,
+            filler_when_empty=True, computed=digit,
         )  # fmt: skip
     if fmt.optional_data_2 is None:
         return raw.strip(FILLER), ""
@@ -232,7 +245,7 @@ def _read(
     if known.number is not None:
         number, optional = known.number, fmt.optional_data
     else:
-        number, optional = _read_document_number(fmt, guards, lines, issues)
+        number, optional = _read_document_number(fmt, guards, lines, issues, known.number_digit)
     nationality = known.nationality
     if nationality is None:
         span = fmt.nationality
@@ -247,9 +260,14 @@ def _read(
     if known.optional is not None and known.number is not None:
         optional_data, optional_data_2 = known.optional
     else:
-        optional_data, optional_data_2 = _read_optional(fmt, guards, lines, optional, issues)
+        optional_data, optional_data_2 = _read_optional(
+            fmt, guards, lines, optional, issues, known.optional_digit
+        )
     if guards.composite is not None and not known.composite:
-        verify_check_digit("composite_check_digit", "composite", guards.composite, lines, issues)
+        verify_check_digit(
+            "composite_check_digit", "composite", guards.composite, lines, issues,
+            computed=known.composite_digit,
+        )  # fmt: skip
     warnings: list[MRZIssue] = []
     name = known.name or read_name(fmt.name.of(lines), fmt.name, issues, warnings)
     document = Draft(
