@@ -114,16 +114,15 @@ def verify_check_digit(
     when the caller has summed them already (the fast path, over MRZ characters only), so they
     are neither read nor summed again unless the printed digit differs.
     """
-    check = guard.check
+    _, check, slices, where, line, positions, places = guard  # one unpacking, no descriptors
     printed = lines[check.line][check.start : check.end]
     if computed is not None and printed == _DIGIT_TEXT[computed]:
         return
-    slices = guard.slices
     if len(slices) == 1:
-        line, start, end = slices[0]
-        text = lines[line][start:end]
+        row, start, end = slices[0]
+        text = lines[row][start:end]
     else:
-        text = "".join([lines[line][start:end] for line, start, end in slices])
+        text = "".join([lines[row][start:end] for row, start, end in slices])
     if computed is None:
         if not MRZ_CHARACTERS.issuperset(text):
             return
@@ -132,10 +131,10 @@ def verify_check_digit(
             return
     if filler_when_empty and printed == FILLER and not text.strip(FILLER):
         return
-    message = _mismatch(label, printed, computed, guard.where) + _likely_confusion(
-        text, guard, printed, computed
+    message = _mismatch(label, printed, computed, where) + _likely_confusion(
+        text, check, places, printed, computed
     )
-    issues.append(new_issue(field, message, guard.line, guard.positions, printed, str(computed)))
+    issues.append(new_issue(field, message, line, positions, printed, str(computed)))
 
 
 def _mismatch(label: str, printed: str, computed: int, where: str) -> str:
@@ -147,7 +146,13 @@ def _mismatch(label: str, printed: str, computed: int, where: str) -> str:
     return f"{message}; a check digit must be a digit"
 
 
-def _likely_confusion(text: str, guard: Guarded, printed: str, computed: int) -> str:
+def _likely_confusion(
+    text: str,
+    check: Span,
+    places: tuple[tuple[int, int, bool, Span], ...],
+    printed: str,
+    computed: int,
+) -> str:
     """The OCR confusion that explains the mismatch: in the check digit itself (a letter read
     for a digit), else one look-alike substitution in the checked data."""
     if printed in DIGITS:
@@ -157,10 +162,10 @@ def _likely_confusion(text: str, guard: Guarded, printed: str, computed: int) ->
         if not digits:
             return ""
         if int(digits[0]) == computed:
-            where = guard.check.where(0)
+            where = check.where(0)
             return f"; likely an OCR confusion: {printed!r} at {where} may be {digits[0]!r}"
         target = int(digits[0])
-    hints = _confusions(text, guard.places, computed, target)
+    hints = _confusions(text, places, computed, target)
     return "; likely an OCR confusion: " + " or ".join(hints) if hints else ""
 
 

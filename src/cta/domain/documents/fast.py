@@ -10,7 +10,7 @@ documents, clean and corrupted).
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from datetime import date
 from typing import NamedTuple
 
@@ -19,7 +19,15 @@ from cta.domain.documents.fields import Name, document_code_problem
 from cta.domain.documents.formats import FORMATS, Format
 from cta.domain.documents.model import DocumentType, MRZIssue, TravelDocument
 
-__all__ = ["Draft", "Reading", "proven_birth_date", "read_fast", "read_text", "unread"]
+__all__ = [
+    "SHAPES",
+    "SHAPE_OF",
+    "Draft",
+    "Reading",
+    "proven_birth_date",
+    "read_fast",
+    "unread",
+]
 
 
 class Reading(NamedTuple):
@@ -48,6 +56,11 @@ class Reading(NamedTuple):
     composite_digit: int | None = None
 
 
+# ``Reading(...)`` and ``Name(...)`` without the named tuples' own ``__new__`` (a Python
+# function; every corrupted document makes one of each): every field given, in order
+_new_tuple = tuple.__new__
+
+
 def unread(fmt: Format, lines: tuple[str, ...]) -> Reading:
     """A reading that leaves every field to the full reader."""
     return Reading(fmt, lines)
@@ -64,7 +77,7 @@ def _table(weight: int) -> bytes:
 _T7, _T3, _T1 = _table(7), _table(3), _table(1)
 # Each MRZ character to 'x', the line break to itself, anything else to NUL: the text's shape
 # (``_shape``) in one translate, compared with the format's in one comparison.
-_SHAPE_OF = bytes(
+SHAPE_OF = bytes(
     ord("x") if chr(byte) in MRZ_CHARACTERS else byte if byte == 10 else 0 for byte in range(256)
 )
 _ZERO = ord("0")
@@ -320,74 +333,6 @@ def _phase_2(data: bytes, start: int, end: int) -> int:
     )
 
 
-# One layout per format, as plain values (a dictionary keyed by an enum hashes in Python):
-# the format, its document codes, the line length, where the optional data end, and whether
-# the optional data have a check digit (TD3) and the lower line a composite one (not visas), and
-# the optional data when empty (all fillers).
-_Layout = tuple[Format, dict[str, str], int, int, bool, bool, str]
-
-
-def _layout(kind: DocumentType) -> _Layout:
-    fmt = FORMATS[kind]
-    return (
-        fmt,
-        _VALID_CODES[kind],
-        fmt.line_length,
-        fmt.optional_data.end,
-        fmt.optional_data_check is not None,
-        fmt.composite_check is not None,
-        "<" * (fmt.optional_data.end - fmt.optional_data.start),
-    )
-
-
-def _shape(count: int, length: int) -> bytes:
-    """A text of ``count`` lines of ``length`` MRZ characters joined by '\\n', translated by
-    ``_SHAPE_OF``."""
-    return b"\n".join([b"x" * length] * count)
-
-
-_TD1 = _layout(DocumentType.TD1)
-# text length -> (its shape, layout, layout when the document code begins with V)
-_SHAPES: dict[int, tuple[bytes, _Layout, _Layout]] = {
-    89: (_shape(2, 44), _layout(DocumentType.TD3), _layout(DocumentType.MRVA)),
-    73: (_shape(2, 36), _layout(DocumentType.TD2), _layout(DocumentType.MRVB)),
-    92: (_shape(3, 30), _TD1, _TD1),
-}
-_BY_TYPE = {layout[0].type: layout for layout in (*_SHAPES[89][1:], *_SHAPES[73][1:], _TD1)}
-
-
-def read_text(
-    text: str, today: date, known_codes: Container[str] | None
-) -> TravelDocument | Reading | None:
-    """Read ``text`` when it is exactly the lines of an MRZ of MRZ characters joined by '\\n';
-    None when it is anything else (spaces, other line ends), left to the general path."""
-    shape = _SHAPES.get(len(text))
-    if shape is None or not text.isascii():
-        return None
-    pattern, layout, visa = shape
-    data = text.encode()
-    if data.translate(_SHAPE_OF) != pattern:  # MRZ characters, '\n' where the shape wants it
-        return None
-    if layout is _TD1:
-        return _td1(text, data, today, known_codes)
-    return _two_line(visa if text[0] == "V" else layout, text, data, today, known_codes)
-
-
-def read_fast(
-    fmt: Format, lines: tuple[str, ...], today: date, known_codes: Container[str] | None
-) -> TravelDocument | Reading:
-    """Lines already of ``fmt``'s shape: the document when clean, else what could be read."""
-    text = "\n".join(lines)
-    if not text.isascii():
-        return unread(fmt, lines)
-    data = text.encode()
-    if data.translate(_SHAPE_OF) != _SHAPES[len(data)][0]:
-        return unread(fmt, lines)
-    if fmt.type is DocumentType.TD1:
-        return _td1(text, data, today, known_codes)
-    return _two_line(_BY_TYPE[fmt.type], text, data, today, known_codes)
-
-
 def _two_line(
     layout: _Layout, text: str, data: bytes, today: date, known_codes: Container[str] | None
 ) -> TravelDocument | Reading:
@@ -396,7 +341,7 @@ def _two_line(
     One long function on purpose: this runs for nine documents in ten, and each call, tuple
     or attribute saved shows in ``python -m bench mrz``.
     """
-    fmt, codes, length, optional_end, personal_number, has_composite, no_data = layout
+    fmt, codes, length, optional_end, personal_number, has_composite, no_data, _ = layout
     low = length + 1  # where the lower line starts in the text
     triples = _TRIPLES
     number_sum = (
@@ -472,27 +417,30 @@ def _two_line(
             optional[0], "", lines, name[2], born.year,
         )  # fmt: skip
         return draft  # type: ignore[return-value]  # it is one, since its __class__ assignment
-    return Reading(
-        fmt,
-        lines,
-        code,
-        state,
-        number,
-        nationality,
-        expires,
-        born,
-        ((None if sex == "<" else sex),) if sex in "MF<" else None,
-        optional,
-        composite,
-        None if name is None else Name(*name),
-        number_digit,
-        optional_digit,
-        composite_digit,
+    return _new_tuple(
+        Reading,
+        (
+            fmt,
+            lines,
+            code,
+            state,
+            number,
+            nationality,
+            expires,
+            born,
+            ((None if sex == "<" else sex),) if sex in "MF<" else None,
+            optional,
+            composite,
+            None if name is None else _new_tuple(Name, name),
+            number_digit,
+            optional_digit,
+            composite_digit,
+        ),
     )
 
 
 def _td1(
-    text: str, data: bytes, today: date, known_codes: Container[str] | None
+    layout: _Layout, text: str, data: bytes, today: date, known_codes: Container[str] | None
 ) -> TravelDocument | Reading:
     """TD1 (Part 5 §4.2.2); a long document number is left to the full reader."""
     triples = _TRIPLES
@@ -519,7 +467,7 @@ def _td1(
         composite_sum += _phase_0(data, 49, 60)
     composite_digit = composite_sum % 10
     composite = data[60] - _ZERO == composite_digit
-    code = _TD1[1].get(text[:2])
+    code = layout[1].get(text[:2])
     # country codes: 1-3 letters then fillers, known when a list is given
     raw = text[2:5].rstrip("<")
     state = raw if raw.isalpha() and (known_codes is None or raw in known_codes) else None
@@ -549,23 +497,90 @@ def _td1(
             optional[0], optional[1], lines, name[2], born.year,
         )  # fmt: skip
         return draft  # type: ignore[return-value]
-    return Reading(
-        _TD1[0],
-        lines,
-        code,
-        state,
-        number,
-        nationality,
-        expires,
-        born,
-        ((None if sex == "<" else sex),) if sex in "MF<" else None,
-        optional,
-        composite,
-        None if name is None else Name(*name),
-        number_digit,
-        None,
-        composite_digit,
+    return _new_tuple(
+        Reading,
+        (
+            layout[0],
+            lines,
+            code,
+            state,
+            number,
+            nationality,
+            expires,
+            born,
+            ((None if sex == "<" else sex),) if sex in "MF<" else None,
+            optional,
+            composite,
+            None if name is None else _new_tuple(Name, name),
+            number_digit,
+            None,
+            composite_digit,
+        ),
     )
+
+
+# One layout per format, as plain values (a dictionary keyed by an enum hashes in Python):
+# the format, its document codes, the line length, where the optional data end, and whether
+# the optional data have a check digit (TD3) and the lower line a composite one (not visas), and
+# the optional data when empty (all fillers), then its reader (``_two_line`` or ``_td1``).
+_Layout = tuple[
+    Format, dict[str, str], int, int, bool, bool, str, Callable[..., "TravelDocument | Reading"]
+]
+
+
+def _layout(kind: DocumentType, reader: Callable[..., TravelDocument | Reading]) -> _Layout:
+    fmt = FORMATS[kind]
+    return (
+        fmt,
+        _VALID_CODES[kind],
+        fmt.line_length,
+        fmt.optional_data.end,
+        fmt.optional_data_check is not None,
+        fmt.composite_check is not None,
+        "<" * (fmt.optional_data.end - fmt.optional_data.start),
+        reader,
+    )
+
+
+def _shape(count: int, length: int) -> bytes:
+    """A text of ``count`` lines of ``length`` MRZ characters joined by '\\n', translated by
+    ``SHAPE_OF``."""
+    return b"\n".join([b"x" * length] * count)
+
+
+_TD1 = _layout(DocumentType.TD1, _td1)
+# text length -> (its shape, layout, layout when the document code begins with V): how
+# ``parse_mrz`` tells an MRZ's text, lines of MRZ characters joined by '\n', and reads it with
+# the layout's reader (written out there, not in a function of this module, to spare a call
+# level on every document)
+SHAPES: dict[int, tuple[bytes, _Layout, _Layout]] = {
+    89: (
+        _shape(2, 44),
+        _layout(DocumentType.TD3, _two_line),
+        _layout(DocumentType.MRVA, _two_line),
+    ),
+    73: (
+        _shape(2, 36),
+        _layout(DocumentType.TD2, _two_line),
+        _layout(DocumentType.MRVB, _two_line),
+    ),
+    92: (_shape(3, 30), _TD1, _TD1),
+}
+_BY_TYPE = {layout[0].type: layout for layout in (*SHAPES[89][1:], *SHAPES[73][1:], _TD1)}
+
+
+def read_fast(
+    fmt: Format, lines: tuple[str, ...], today: date, known_codes: Container[str] | None
+) -> TravelDocument | Reading:
+    """Lines already of ``fmt``'s shape: the document when clean, else what could be read."""
+    text = "\n".join(lines)
+    if not text.isascii():
+        return unread(fmt, lines)
+    data = text.encode()
+    if data.translate(SHAPE_OF) != SHAPES[len(data)][0]:
+        return unread(fmt, lines)
+    layout = _BY_TYPE[fmt.type]
+    return layout[7](layout, text, data, today, known_codes)
 
 
 class Draft:
