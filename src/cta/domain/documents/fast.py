@@ -184,20 +184,28 @@ def __getattr__(name: str) -> dict[str, _Date]:
 
 
 # The last day of check seen, with what the century rule needs of it: the year 50 years
-# before, the day as YYMMDD in a number, and its century. Nearly every call of a process
-# (a node, a batch) is made with the same day, so these are worked out once a day.
-_Today = tuple[date, int, int, int]
-_today: _Today = (date.min, 0, 0, 0)
+# before, the day as YYMMDD in a number, its century, then where a table entry (``_Date``)
+# holds the date in the year the rule gives: for an expiry date, by its two-digit year, and for
+# a birth date on or before the day's YYMMDD, then after it; 8 for 19YY, 9 for 20YY, 0 for any
+# other century (worked out by ``_day``). Nearly every call of a process (a node, a batch) is
+# made with the same day, so these are worked out once a day.
+_Today = tuple[date, int, int, int, tuple[int, ...], int, int]
+_today: _Today = (date.min, 0, 0, 0, (), 0, 0)
+_SLOT = {1900: 8, 2000: 9}  # century -> where a table entry holds the date in it
 
 
 def _today_of(today: date) -> _Today:
     global _today  # one tuple, replaced whole: a thread reads the old one or the new one
     year = today.year
+    base, century = year - 50, year - year % 100
     _today = (
         today,
-        year - 50,
+        base,
         year % 100 * 10000 + today.month * 100 + today.day,
-        year - year % 100,
+        century,
+        tuple(_SLOT.get((base + (yy - base) % 100) // 100 * 100, 0) for yy in range(100)),
+        _SLOT.get(century, 0),
+        _SLOT.get(century - 100, 0),
     )
     return _today
 
@@ -216,27 +224,30 @@ def _date_pair(
     day = _today
     if day[0] != today:
         day = _today_of(today)
-    base = day[1]
-    year = base + (expiry[0] - base) % 100
-    if 1900 <= year < 2100:
-        expires = expiry[9] if year >= 2000 else expiry[8]
+    slot = day[4][expiry[0]]
+    expires: date | None
+    if slot:
+        expires = expiry[slot]  # type: ignore[assignment]  # 8 or 9: a date or None
     else:
-        expires = _day(year, expiry)
+        base = day[1]
+        expires = _day(base + (expiry[0] - base) % 100, expiry)
     if birth is None or expires is None:
         return None, expires
     if today <= expires:  # the latest day a holder may be born is today (as ``_born``)
-        century = day[3]
-        if birth[3] > day[2]:
-            century -= 100
+        later = birth[3] > day[2]
+        slot = day[6] if later else day[5]
+        if slot:
+            return birth[slot], expires  # type: ignore[return-value]  # 8 or 9, as above
+        century = day[3] - 100 if later else day[3]
     else:  # or the expiry date, when it has passed
         year = expires.year
         century = year - year % 100
         if birth[3] > (year % 100) * 10000 + expires.month * 100 + expires.day:
             century -= 100
-    if century == 1900:
-        return birth[8], expires
-    if century == 2000:
-        return birth[9], expires
+        if century == 1900:
+            return birth[8], expires
+        if century == 2000:
+            return birth[9], expires
     return _day(century + birth[0], birth), expires
 
 
