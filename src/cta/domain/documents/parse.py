@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from datetime import date
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from cta.domain.documents.charset import FILLER
 from cta.domain.documents.checks import Guarded, guarded, verify_check_digit
@@ -17,8 +17,8 @@ from cta.domain.documents.dates import read_birth_date, read_expiry_date
 from cta.domain.documents.fast import (
     SHAPE_OF,
     SHAPES,
-    Draft,
     Reading,
+    new_document,
     proven_birth_date,
     read_fast,
     unread,
@@ -280,11 +280,10 @@ def _read(
     surname, given_names, truncated = name or read_name(
         fmt.name.of(lines), fmt.name, issues, warnings
     )
-    document = Draft(
+    return new_document(
         fmt.type, code, state, surname, given_names, number, nationality, birth,
         expiry, fmt.birth_date.of(lines), fmt.expiry_date.of(lines), sex, optional_data,
         optional_data_2, lines, truncated, birth_year,
         tuple(sorted(issues, key=_reading_order)) if len(issues) > 1 else tuple(issues),
         tuple(warnings) if warnings else (),
     )  # fmt: skip
-    return cast(TravelDocument, document)  # it is one (see Draft)
