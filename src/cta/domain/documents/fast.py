@@ -300,22 +300,28 @@ def _name(raw: str) -> tuple[str, str, bool] | None:
     return primary.replace("<", " "), given, raw[-1] != "<"
 
 
-class _Triples(dict[str, int]):
-    """Three MRZ characters -> their 7-3-1 sum modulo 10, the first at weight 7, worked out the
-    first time they are met (at most 37³ = 50,653 entries, a few MB; none at import). A document
-    number is three lookups where the byte tables take three slices, translations and sums:
-    a third less time for the one sum every document needs. Only the fast path asks, after its
-    shape check: MRZ characters only."""
-
-    __slots__ = ()
-
-    def __missing__(self, triple: str) -> int:
-        value = (_T7[ord(triple[0])] + _T3[ord(triple[1])] + _T1[ord(triple[2])]) % 10
-        self[triple] = value
-        return value
+# Three MRZ characters -> their 7-3-1 sum modulo 10, the first at weight 7, put in the first
+# time they are met (at most 37³ = 50,653 entries, a few MB; none at import). A document
+# number is three lookups where the byte tables take three slices, translations and sums: a
+# third less time for the one sum every document needs. Only the fast path asks, after its
+# shape check: MRZ characters only. A plain dictionary read in a ``try`` (free in Python 3.11
+# unless it raises), not a subclass with ``__missing__``: the interpreter specialises
+# subscripts of a plain dictionary only.
+_TRIPLES: dict[str, int] = {}
 
 
-_TRIPLES = _Triples()
+def _number_sum(number: str) -> int:
+    """The sum of the nine characters of a document number, its three triples put in
+    ``_TRIPLES`` (the fast path's lookup raised ``KeyError``: a triple not met before)."""
+    total = 0
+    for start in (0, 3, 6):
+        triple = number[start : start + 3]
+        value = _TRIPLES.get(triple)
+        if value is None:
+            value = (_T7[ord(triple[0])] + _T3[ord(triple[1])] + _T1[ord(triple[2])]) % 10
+            _TRIPLES[triple] = value
+        total += value
+    return total
 
 
 def _phase_0(data: bytes, start: int, end: int) -> int:
@@ -356,11 +362,14 @@ def _two_line(
     fmt, codes, length, optional_end, personal_number, has_composite, no_data, _ = layout
     low = length + 1  # where the lower line starts in the text
     triples = _TRIPLES
-    number_sum = (
-        triples[text[low : low + 3]]
-        + triples[text[low + 3 : low + 6]]
-        + triples[text[low + 6 : low + 9]]
-    )
+    try:
+        number_sum = (
+            triples[text[low : low + 3]]
+            + triples[text[low + 3 : low + 6]]
+            + triples[text[low + 6 : low + 9]]
+        )
+    except KeyError:
+        number_sum = _number_sum(text[low : low + 9])
     number_digit = number_sum % 10
     number = text[low : low + 9].rstrip("<") if data[low + 9] - _ZERO == number_digit else None
     table = _TABLE
@@ -455,7 +464,10 @@ def _td1(
 ) -> TravelDocument | Reading:
     """TD1 (Part 5 §4.2.2); a long document number is left to the full reader."""
     triples = _TRIPLES
-    number_sum = triples[text[5:8]] + triples[text[8:11]] + triples[text[11:14]]
+    try:
+        number_sum = triples[text[5:8]] + triples[text[8:11]] + triples[text[11:14]]
+    except KeyError:
+        number_sum = _number_sum(text[5:14])
     number_digit = number_sum % 10
     number = text[5:14].rstrip("<") if data[14] - _ZERO == number_digit else None
     table = _TABLE
