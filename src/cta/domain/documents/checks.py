@@ -63,23 +63,37 @@ class Guarded(NamedTuple):
     """A check digit and the data it guards: their spans in order, each with whether letters
     may stand in it (for the OCR hints), and the slices of the lines that hold them with
     adjacent spans joined (line, start, end), so the data are read with one slice but for the
-    composite check digit. Made once per format (``guarded``), not per document."""
+    composite check digit. Made once per format (``guarded``), not per document, with what an
+    issue says of the check digit (its words, line and positions) and each part's place in the
+    guarded text, so that a wrong check digit is explained without working them out again."""
 
     parts: tuple[Checked, ...]
     check: Span
     slices: tuple[tuple[int, int, int], ...]
+    where: str  # ``check.where()``
+    line: int  # 1-based, as an issue gives it
+    positions: tuple[int, int]
+    # each part: where it starts and ends in the guarded text, whether letters may stand in it
+    places: tuple[tuple[int, int, bool, Span], ...]
 
 
 def guarded(check: Span, *parts: Checked) -> Guarded:
     """The check digit at ``check`` over ``parts``, in their order."""
     slices: list[tuple[int, int, int]] = []
+    places: list[tuple[int, int, bool, Span]] = []
+    index = 0
     for part in parts:
         span = part.span
         if slices and slices[-1][0] == span.line and slices[-1][2] == span.start:
             slices[-1] = (span.line, slices[-1][1], span.end)
         else:
             slices.append((span.line, span.start, span.end))
-    return Guarded(parts, check, tuple(slices))
+        end = index + span.end - span.start
+        places.append((index, end, part.letters, span))
+        index = end
+    return Guarded(
+        parts, check, tuple(slices), check.where(), check.line + 1, check.positions, tuple(places)
+    )
 
 
 def verify_check_digit(
@@ -90,38 +104,41 @@ def verify_check_digit(
     issues: list[MRZIssue],
     *,
     filler_when_empty: bool = False,
+    computed: int | None = None,
 ) -> None:
     """Append an issue when the check digit of ``guard`` does not match the data it guards.
 
     ``filler_when_empty``: the check digit may be '<' when the data are all fillers (the TD3
     personal number, Part 4 §4.2.2.2 position 43). Data holding characters outside the MRZ set
-    cannot be checked; the character check reports them.
+    cannot be checked; the character check reports them. ``computed``: the data's check digit
+    when the caller has summed them already (the fast path, over MRZ characters only), so they
+    are neither read nor summed again unless the printed digit differs.
     """
-    slices = guard.slices
-    if len(slices) == 1:
-        line, start, end = slices[0]
-        text = lines[line][start:end]
-    else:
-        text = "".join([lines[line][start:end] for line, start, end in slices])
-    check = guard.check
+    _, check, slices, where, line, positions, places = guard  # one unpacking, no descriptors
     printed = lines[check.line][check.start : check.end]
-    if not MRZ_CHARACTERS.issuperset(text):
+    if computed is not None and printed == _DIGIT_TEXT[computed]:
         return
-    computed = check_digit_unchecked(text)
-    if printed == _DIGIT_TEXT[computed]:
-        return
+    if len(slices) == 1:
+        row, start, end = slices[0]
+        text = lines[row][start:end]
+    else:
+        text = "".join([lines[row][start:end] for row, start, end in slices])
+    if computed is None:
+        if not MRZ_CHARACTERS.issuperset(text):
+            return
+        computed = check_digit_unchecked(text)
+        if printed == _DIGIT_TEXT[computed]:
+            return
     if filler_when_empty and printed == FILLER and not text.strip(FILLER):
         return
-    message = _mismatch(label, printed, computed, check) + _likely_confusion(
-        text, guard.parts, printed, computed, check
+    message = _mismatch(label, printed, computed, where) + _likely_confusion(
+        text, check, places, printed, computed
     )
-    issues.append(
-        new_issue(field, message, check.line + 1, check.positions, printed, str(computed))
-    )
+    issues.append(new_issue(field, message, line, positions, printed, str(computed)))
 
 
-def _mismatch(label: str, printed: str, computed: int, check: Span) -> str:
-    message = f"{label} check digit is {_shown(printed)}, expected {computed} ({check.where()})"
+def _mismatch(label: str, printed: str, computed: int, where: str) -> str:
+    message = f"{label} check digit is {_shown(printed)}, expected {computed} ({where})"
     if printed in DIGITS or printed == FILLER:
         return message
     if printed not in MRZ_CHARACTERS:
@@ -130,7 +147,11 @@ def _mismatch(label: str, printed: str, computed: int, check: Span) -> str:
 
 
 def _likely_confusion(
-    text: str, parts: Sequence[Checked], printed: str, computed: int, check: Span
+    text: str,
+    check: Span,
+    places: tuple[tuple[int, int, bool, Span], ...],
+    printed: str,
+    computed: int,
 ) -> str:
     """The OCR confusion that explains the mismatch: in the check digit itself (a letter read
     for a digit), else one look-alike substitution in the checked data."""
@@ -144,7 +165,7 @@ def _likely_confusion(
             where = check.where(0)
             return f"; likely an OCR confusion: {printed!r} at {where} may be {digits[0]!r}"
         target = int(digits[0])
-    hints = _confusions(text, parts, computed, target)
+    hints = _confusions(text, places, computed, target)
     return "; likely an OCR confusion: " + " or ".join(hints) if hints else ""
 
 
@@ -152,18 +173,17 @@ def _shown(printed: str) -> str:
     return printed if printed in DIGITS else repr(printed)
 
 
-def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int) -> list[str]:
+def _confusions(
+    text: str, places: tuple[tuple[int, int, bool, Span], ...], computed: int, target: int
+) -> list[str]:
     """The first two single look-alike substitutions in ``text`` (in reading order) that turn
     ``computed`` into ``target``. A part with no character that has a hint is passed over in
     one set operation: digits in a part where letters may not stand, the usual case of dates
     and check digits."""
     hints = _HINTS[(target - computed) % 10]
     found: list[str] = []
-    index = 0
-    for part in parts:
-        span = part.span
-        end = index + span.end - span.start
-        tables, candidates = hints[part.letters]
+    for index, end, letters, span in places:
+        tables, candidates = hints[letters]
         segment = text[index:end]
         if not candidates.isdisjoint(segment):
             for offset, char in enumerate(segment):
@@ -172,5 +192,4 @@ def _confusions(text: str, parts: Sequence[Checked], computed: int, target: int)
                         found.append(f"{char!r} at {span.where(offset)} may be {alternative!r}")
                         if len(found) == 2:
                             return found
-        index = end
     return found

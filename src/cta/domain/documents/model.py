@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 __all__ = ["DocumentFields", "DocumentType", "MRZIssue", "TravelDocument", "new_issue"]
 
@@ -44,31 +43,38 @@ class _IssueDraft:
     """
 
     __slots__ = MRZIssue.__slots__
-
-    def __init__(  # the fields of MRZIssue, in its order
-        self,
-        field: str,
-        message: str,
-        line: int | None,
-        positions: tuple[int, int] | None,
-        found: str,
-        expected: str,
-    ) -> None:
-        self.field = field
-        self.message = message
-        self.line = line
-        self.positions = positions
-        self.found = found
-        self.expected = expected
-        self.__class__ = MRZIssue  # type: ignore[assignment]
+    # the slots' types, for the type checker (annotations alone add no class attribute)
+    field: str
+    message: str
+    line: int | None
+    positions: tuple[int, int] | None
+    found: str
+    expected: str
 
 
-# ``new_issue(...)`` is ``MRZIssue(...)`` with the same arguments, made faster (``_IssueDraft``);
-# the type checker sees the dataclass's own constructor, so the arguments are checked alike.
-if TYPE_CHECKING:
-    new_issue = MRZIssue
-else:
-    new_issue = _IssueDraft
+_new = object.__new__
+
+
+def new_issue(
+    field: str,
+    message: str,
+    line: int | None,
+    positions: tuple[int, int] | None,
+    found: str,
+    expected: str,
+) -> MRZIssue:
+    """``MRZIssue(...)`` with the same arguments, made faster (``_IssueDraft``): a function, as
+    calling a class goes through ``type.__call__`` and a nested interpreter call for
+    ``__init__``."""
+    issue = _new(_IssueDraft)
+    issue.field = field
+    issue.message = message
+    issue.line = line
+    issue.positions = positions
+    issue.found = found
+    issue.expected = expected
+    issue.__class__ = MRZIssue  # type: ignore[assignment]
+    return issue  # type: ignore[return-value]  # it is one, since its __class__ assignment
 
 
 @dataclass(frozen=True, slots=True)

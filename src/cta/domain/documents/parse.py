@@ -9,17 +9,18 @@ from __future__ import annotations
 
 from collections.abc import Container, Sequence
 from datetime import date
-from typing import NamedTuple, cast
+from typing import NamedTuple
 
 from cta.domain.documents.charset import FILLER
 from cta.domain.documents.checks import Guarded, guarded, verify_check_digit
 from cta.domain.documents.dates import read_birth_date, read_expiry_date
 from cta.domain.documents.fast import (
-    Draft,
+    SHAPE_OF,
+    SHAPES,
     Reading,
+    new_document,
     proven_birth_date,
     read_fast,
-    read_text,
     unread,
 )
 from cta.domain.documents.fields import (
@@ -95,22 +96,36 @@ def parse_mrz(
     text: str | Sequence[str], *, today: date, known_codes: Container[str] | None = None
 ) -> TravelDocument:
     """Read an MRZ (lines, or one string with newlines) as of ``today``; issues, not raises."""
-    read = read_text(text, today, known_codes) if isinstance(text, str) else None
-    if read is None:  # not lines of MRZ characters joined by '\n': split and strip first
-        lines = _split(text)
-        fmt = format_for_shape(lines)
-        if fmt is None:
-            raise MRZFormatError(_shape_message(lines))
-        read = read_fast(fmt, tuple(lines), today, known_codes)
+    if isinstance(text, str):  # lines of MRZ characters joined by '\n': the fast path first
+        shape = SHAPES.get(len(text))
+        if shape is not None and text.isascii():
+            data = text.encode()
+            if data.translate(SHAPE_OF) == shape[0]:  # MRZ characters, '\n' where they go
+                layout = shape[2] if text[0] == "V" else shape[1]
+                read = layout[7](layout, text, data, today, known_codes)
+                if isinstance(read, Reading):  # some field could not be proven clean
+                    return _read(read[0], read[1], today, known_codes, read)
+                return read
+    # anything else (spaces, other line ends, a list of lines): split and strip first
+    lines = _split(text)
+    fmt = format_for_shape(lines)
+    if fmt is None:
+        raise MRZFormatError(_shape_message(lines))
+    read = read_fast(fmt, tuple(lines), today, known_codes)
     if isinstance(read, Reading):  # some field could not be proven clean: explain it
-        return _read(read.fmt, read.lines, today, known_codes, read)
+        return _read(read[0], read[1], today, known_codes, read)
     return read
 
 
 def _read_document_number(
-    fmt: Format, guards: _Guards, lines: Sequence[str], issues: list[MRZIssue]
+    fmt: Format,
+    guards: _Guards,
+    lines: Sequence[str],
+    issues: list[MRZIssue],
+    digit: int | None = None,
 ) -> tuple[str, Span]:
-    """The full document number and the span of optional data left after it.
+    """The full document number and the span of optional data left after it; ``digit`` is
+    the check digit of the nine characters when the fast path summed them.
 
     A TD1 or TD2 number longer than 9 characters has '<' as its check digit, and continues at
     the start of the optional data, followed by its check digit and '<' (Part 5 note j and
@@ -121,7 +136,9 @@ def _read_document_number(
     check_characters("document_number", "document number", raw, span, ALPHANUMERIC, issues)
     is_long = check.of(lines) == FILLER and raw[-1:] != FILLER
     if not (fmt.long_document_number and is_long):
-        verify_check_digit("document_number", "document number", guards.number, lines, issues)
+        verify_check_digit(
+            "document_number", "document number", guards.number, lines, issues, computed=digit
+        )
         return raw.rstrip(FILLER), optional
     end = optional.of(lines).find(FILLER)
     if end < 2:
@@ -155,24 +172,24 @@ def _read_dates(
     lines: Sequence[str],
     today: date,
     issues: list[MRZIssue],
-    known: Reading | None = None,
+    expiry: date | None = None,
+    known_birth: date | None = None,
 ) -> tuple[date | None, int | None, date | None]:
     """Birth date, birth year and expiry date, each checked against its check digit.
 
     The expiry date is read first: a holder is born before the document expires, so the
     birth date's century is the latest that puts it on or before both (``dates``). A date
-    the fast path proved (``known``) is taken as it is, and so is a birth date that its table
-    entry proves once the expiry date is read (``proven_birth_date``).
+    the fast path proved (``expiry``, ``known_birth``) is taken as it is, and so is a birth
+    date that its table entry proves once the expiry date is read (``proven_birth_date``).
     """
     span = fmt.expiry_date
-    expiry = None if known is None else known.expiry
     if expiry is None:
         raw = span.of(lines)
         if check_characters("expiry_date", "expiry date", raw, span, DIGITS_ONLY, issues):
             expiry = read_expiry_date(raw, span, today, issues)
         verify_check_digit("expiry_date", "expiry date", guards.expiry, lines, issues)
-    if known is not None and known.birth is not None:
-        return known.birth, known.birth.year, expiry
+    if known_birth is not None:
+        return known_birth, known_birth.year, expiry
     span = fmt.birth_date
     latest = min(today, expiry) if expiry is not None else today
     # the date and the check digit after it, in one table lookup: no issue when it proves them
@@ -188,15 +205,21 @@ def _read_dates(
 
 
 def _read_optional(
-    fmt: Format, guards: _Guards, lines: Sequence[str], optional: Span, issues: list[MRZIssue]
+    fmt: Format,
+    guards: _Guards,
+    lines: Sequence[str],
+    optional: Span,
+    issues: list[MRZIssue],
+    digit: int | None = None,
 ) -> tuple[str, str]:
-    """The optional data fields (after a long document number), checked; fillers stripped."""
+    """The optional data fields (after a long document number), checked; fillers stripped.
+    ``digit``: the personal number's check digit when the fast path summed it."""
     raw = optional.of(lines)
     check_characters("optional_data", "optional data", raw, optional, ALPHANUMERIC, issues)
     if guards.optional is not None:  # TD3 personal number, Part 4 §4.2.2.2
         verify_check_digit(
             "optional_data", "personal number", guards.optional, lines, issues,
-            filler_when_empty=True,
+            filler_when_empty=True, computed=digit,
         )  # fmt: skip
     if fmt.optional_data_2 is None:
         return raw.strip(FILLER), ""
@@ -216,47 +239,51 @@ def _read(
     """Every field read and checked; every problem an issue (the full, explaining reader).
 
     ``known`` holds the fields the fast path proved clean, with their values: those steps are
-    skipped (they would add no issue), the others run in full, in the same order.
+    skipped (they would add no issue), the others run in full, in the same order. It is
+    unpacked once: each attribute of a named tuple is a descriptor call in Python 3.11.
     """
-    if known is None:
-        known = unread(fmt, lines)
+    (
+        _, _, code, state, number, nationality, expiry, birth, sex_box, optional_pair,
+        composite, name, number_digit, optional_digit, composite_digit,
+    ) = unread(fmt, lines) if known is None else known  # fmt: skip
     guards = _guards_of(fmt)
     issues: list[MRZIssue] = []
-    code = known.code
     if code is None:
         code = check_document_code(fmt, fmt.document_code.of(lines), issues)
-    state = known.state
     if state is None:
         span = fmt.issuing_state
         state = read_code("issuing_state", span.of(lines), span, known_codes, issues)
-    if known.number is not None:
-        number, optional = known.number, fmt.optional_data
-    else:
-        number, optional = _read_document_number(fmt, guards, lines, issues)
-    nationality = known.nationality
+    optional, number_proven = fmt.optional_data, number is not None
+    if number is None:
+        number, optional = _read_document_number(fmt, guards, lines, issues, number_digit)
     if nationality is None:
         span = fmt.nationality
         nationality = read_code("nationality", span.of(lines), span, known_codes, issues)
-    birth, expiry = known.birth, known.expiry
     if birth is not None and expiry is not None:  # both proven: nothing to read
         birth_year: int | None = birth.year
     else:
-        birth, birth_year, expiry = _read_dates(fmt, guards, lines, today, issues, known)
-    sex = known.sex[0] if known.sex is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
+        birth, birth_year, expiry = _read_dates(fmt, guards, lines, today, issues, expiry, birth)
+    sex = sex_box[0] if sex_box is not None else read_sex(fmt.sex.of(lines), fmt.sex, issues)
     # after a long document number, the optional data begin later (the span the step gave)
-    if known.optional is not None and known.number is not None:
-        optional_data, optional_data_2 = known.optional
+    if optional_pair is not None and number_proven:
+        optional_data, optional_data_2 = optional_pair
     else:
-        optional_data, optional_data_2 = _read_optional(fmt, guards, lines, optional, issues)
-    if guards.composite is not None and not known.composite:
-        verify_check_digit("composite_check_digit", "composite", guards.composite, lines, issues)
+        optional_data, optional_data_2 = _read_optional(
+            fmt, guards, lines, optional, issues, optional_digit
+        )
+    if guards.composite is not None and not composite:
+        verify_check_digit(
+            "composite_check_digit", "composite", guards.composite, lines, issues,
+            computed=composite_digit,
+        )  # fmt: skip
     warnings: list[MRZIssue] = []
-    name = known.name or read_name(fmt.name.of(lines), fmt.name, issues, warnings)
-    document = Draft(
-        fmt.type, code, state, name.surname, name.given_names, number, nationality, birth,
+    surname, given_names, truncated = name or read_name(
+        fmt.name.of(lines), fmt.name, issues, warnings
+    )
+    return new_document(
+        fmt.type, code, state, surname, given_names, number, nationality, birth,
         expiry, fmt.birth_date.of(lines), fmt.expiry_date.of(lines), sex, optional_data,
-        optional_data_2, lines, name.truncated, birth_year,
+        optional_data_2, lines, truncated, birth_year,
         tuple(sorted(issues, key=_reading_order)) if len(issues) > 1 else tuple(issues),
         tuple(warnings) if warnings else (),
     )  # fmt: skip
-    return cast(TravelDocument, document)  # it is one (see Draft)
