@@ -6,12 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.adapters.storage.transaction import histories
+from cta.adapters.storage.transaction.base import sqlite_documents_by_key
 from cta.bootstrap import reference
 from cta.domain.checks import Direction
 from cta.domain.roles import Role
@@ -77,3 +79,20 @@ def test_the_bulk_read_agrees_with_the_reads_of_one_document(
     assert any(history.visas for _, history in found.values())
     assert any(history.authorizations for _, history in found.values())
     assert any(history.days for _, history in found.values())
+
+
+def test_sqlite_finds_documents_by_key_in_the_unique_index(tmp_path: Path) -> None:
+    """Each key one look-up in the documents' unique index, not a read of every document (a
+    row-value ``IN`` list made SQLite scan the table: 550 ms per 1,000 keys at a million)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.sqlite'}")
+    migrate(engine)
+    try:
+        with engine.connect() as connection:
+            plan = connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + sqlite_documents_by_key(3),
+                ("USA", "A1", "GBR", "B2", "NGA", "C3")).all()  # fmt: skip
+    finally:
+        engine.dispose()
+    steps = [str(row[-1]) for row in plan]
+    assert any(step.startswith("SEARCH d USING INDEX") for step in steps), steps
+    assert not any(step.startswith("SCAN d") or "SCAN documents" in step for step in steps), steps

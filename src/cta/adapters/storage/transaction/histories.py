@@ -6,8 +6,10 @@ document's holder and history on its own would be four queries a traveller
 (``SqlTransaction.document_key`` and ``check_history``). Here it is four queries per ``CHUNK``
 documents. On PostgreSQL the keys go as arrays (``unnest``, ``= ANY``): one parameter each, so
 the statement's text and plan are the same for every manifest; a list of 1,000 placeholders
-costs more to convert and to plan than the query takes to run. SQLite gets ``IN`` lists (it
-plans them cheaply, and has no arrays).
+costs more to convert and to plan than the query takes to run. SQLite gets ``IN`` lists of
+person ids (it plans them cheaply, and has no arrays), and the documents' keys as a table of
+values joined to ``documents`` (``sqlite_documents_by_key``: a row-value ``IN`` list made it
+read every document on the node for each chunk).
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from cta.adapters.storage import tables as t
+from cta.adapters.storage.transaction.base import sqlite_documents_by_key
 from cta.services.ports import CheckHistory
 
 __all__ = ["CHUNK", "read_document_histories"]
@@ -56,10 +58,7 @@ def _statements(ids: Any) -> dict[str, Executable]:
 
 
 _IDS: BindParameter[int] = bindparam("ids", expanding=True)
-_LISTS = _statements(lambda column: column.in_(_IDS)) | {
-    "owners": select(_d.issuing_state, _d.document_number, _d.person_id).where(
-        tuple_(_d.issuing_state, _d.document_number).in_(bindparam("keys", expanding=True))),
-}  # fmt: skip
+_LISTS = _statements(lambda column: column.in_(_IDS))
 _ID_ARRAY = bindparam("ids", type_=ARRAY(BigInteger))
 _KEYS = func.unnest(bindparam("states", type_=ARRAY(String)),
                     bindparam("numbers", type_=ARRAY(String))).table_valued(
@@ -87,11 +86,14 @@ def read_document_histories(
     owners: dict[DocumentKey, int] = {}
     for start in range(0, len(unique), CHUNK):
         chunk = unique[start : start + CHUNK]
-        params: dict[str, Any] = (
-            {"states": [k[0] for k in chunk], "numbers": [k[1] for k in chunk]}
-            if arrays else {"keys": chunk}
+        rows: Any = (
+            connection.execute(statements["owners"], {"states": [k[0] for k in chunk],
+                                                      "numbers": [k[1] for k in chunk]})
+            if arrays else
+            connection.exec_driver_sql(sqlite_documents_by_key(len(chunk)),
+                                       tuple(value for key in chunk for value in key))
         )  # fmt: skip
-        for state, number, person in connection.execute(statements["owners"], params):
+        for state, number, person, *_ in rows:
             owners[(state, number)] = int(person)
     histories = _histories(connection, statements, sorted(set(owners.values())))
     return {key: (person, histories[person]) for key, person in owners.items()}
