@@ -44,7 +44,7 @@ from enum import StrEnum
 from cryptography.exceptions import InvalidSignature
 
 from cta.federation.members import Federation
-from cta.federation.records import GENESIS_HASH, Record, format_at, payload_hash
+from cta.federation.records import GENESIS_HASH, Record, format_at
 
 __all__ = [
     "Accepted",
@@ -137,10 +137,8 @@ def verify_record(record: Record, federation: Federation) -> tuple[Reason, str] 
     key = federation.key_for(record.origin, record.at)
     if key is None:
         return Reason.NO_VALID_KEY, f"no key of {record.origin} is valid at {format_at(record.at)}"
-    intact = record.payload is None or record.salt is None or (
-        payload_hash(record.payload, record.salt) == record.payload_hash
-    )
-    if not intact:
+    digest = record.payload_digest()
+    if digest is not None and digest != record.payload_hash:
         return Reason.BAD_PAYLOAD_HASH, "the payload does not match payload_hash"
     header = record.header_bytes()
     if hashlib.sha256(header).hexdigest() != record.hash:
