@@ -54,7 +54,6 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-
 class Ingest(Protocol):
     """Verify and store a page: (origin, its records, the proofs of its erasures:
     ``RecordsPage.erasures``, and rule 2's verdicts on its records when ``Peer.check`` gave
