@@ -311,6 +311,30 @@ def test_an_mrz_read_once_files_the_rows_of_reading_it_every_time(
     assert rows(geo) == rows(reference_geo)
 
 
+def test_a_pages_documents_are_looked_up_by_key_in_the_unique_index(
+    geo: FederationService,
+) -> None:
+    """``document_keys`` finds the documents on the node among the keys given, and on SQLite
+    through the documents' unique index: the row-value ``IN`` it used before scanned the whole
+    table for every page, and a catch-up slowed as the node filled."""
+    from cta.adapters.storage.transaction.federation import _sqlite_document_keys
+
+    assert geo.ingest("ARM", chain(FACTS[:5])).rejection is None  # A, B, C and D filed
+    keys = [("USA", "A00000001"), ("USA", "Z00000001"), ("GBR", "B00000001"),
+            ("USA", "B00000001"), ("USA", "D00000001")]  # fmt: skip
+    with geo.store.transaction(read_only=True) as tx:
+        found = tx.document_keys(keys)
+    assert sorted(found) == [("USA", "A00000001"), ("USA", "B00000001"), ("USA", "D00000001")]
+    assert len({person for person, _ in found.values()}) == 3
+    engine = _engine(geo)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = [row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + _sqlite_document_keys(2), ("USA", "A", "USA", "B"))]
+        assert any("USING INDEX sqlite_autoindex_documents_1" in step for step in plan), plan
+        assert not any("SCAN d" in step or "SCAN documents" in step for step in plan), plan
+
+
 def test_a_pull_that_fails_half_way_keeps_the_pages_before_and_resumes_after_them(
     geo: FederationService, reference_geo: FederationService, monkeypatch: pytest.MonkeyPatch
 ) -> None:
