@@ -28,8 +28,9 @@ the same place. Nothing else is blocked: other origins' batches are verified on 
 
 Rule 2 (``verify_record``) needs nothing but the record and the members' keys, and the Ed25519
 verification in it, most of its cost, releases the GIL: ``check_records`` runs it over a batch
-in threads (``Checked``), before the caller opens its transaction, and ``verify_batch`` takes
-those verdicts and reports the first bad record exactly as if it had checked them in turn.
+in threads (``Checked``), before the caller opens its transaction (the puller: on the page it
+fetched ahead, while the page before is applied, ``sync.Peer.check``), and ``verify_batch``
+takes those verdicts and reports the first bad record exactly as if it had checked them in turn.
 """
 
 from __future__ import annotations
