@@ -44,7 +44,9 @@ GEO answering to GEO holding all ``count`` is its catch-up (GEO pulls pages of 5
 each whole, stores its records and applies them: runs of crossings in bulk, a person, a document
 and a crossing per new traveller in its own tables). The baseline in the same run: decoding and
 verifying the same records in pages in this process, no HTTP and no database (``decode_page`` +
-``verify_batch``).
+``verify_batch``). Beside the rate, each node's CPU a record over the catch-up (its processes'
+user + system time, from /proc): on a machine shared with other work the rate follows the
+neighbours' load, the CPU a record much less.
 """
 
 from __future__ import annotations
@@ -125,6 +127,24 @@ def federated(
 
 def _path(server: NodeServer) -> str:
     return server.database_url.removeprefix("sqlite:///")
+
+
+def cpu_seconds(server: NodeServer) -> float | None:
+    """CPU seconds (user + system) of the server's processes so far: its process group (it
+    runs in a session of its own), read from /proc; None where there is no /proc."""
+    if server.process is None or not Path("/proc/self/stat").exists():
+        return None
+    group, ticks = server.process.pid, 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        if int(fields[2]) == group:  # pgrp; utime and stime follow at 11 and 12
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def heads(server: NodeServer) -> dict[str, int]:
@@ -558,16 +578,26 @@ def catch_up(count: int, baseline_count: int = 5_000) -> dict[str, Any]:
                       f"({count / sealed:,.0f}/s)")  # fmt: skip
         servers["ARM"].start()
         servers["GEO"].start()
+        cpu = {state: cpu_seconds(servers[state]) for state in ("ARM", "GEO")}
         started = time.perf_counter()
         samples = []
         while (held := heads(servers["GEO"]).get("ARM", 0)) < count:
             samples.append((time.perf_counter() - started, held))
             time.sleep(0.2)
         seconds = time.perf_counter() - started
+        used = {state: _spent(cpu_seconds(servers[state]), before)
+                for state, before in cpu.items()}  # fmt: skip
     rate = count / seconds
+    # CPU a record, each node: steadier than the rate on a machine shared with other work
+    per_record = {f"{state.lower()}_cpu_us_per_record": None if spent is None
+                  else spent / count * 1e6 for state, spent in used.items()}  # fmt: skip
     return {"records": count, "seconds": seconds, "per_second": rate, "sealed_seconds": sealed,
             "baseline_per_second": baseline, "baseline_over_ours": baseline / rate,
-            "samples": samples[:: max(1, len(samples) // 50)]}  # fmt: skip
+            **per_record, "samples": samples[:: max(1, len(samples) // 50)]}  # fmt: skip
+
+
+def _spent(now: float | None, before: float | None) -> float | None:
+    return None if now is None or before is None else now - before
 
 
 if __name__ == "__main__":

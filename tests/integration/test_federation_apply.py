@@ -9,6 +9,7 @@ batch is stored and applied whole or not at all.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore, SqlTransaction
 from cta.bootstrap import reference
 from cta.federation.records import GENESIS_HASH, Record, seal
+from cta.federation.verify import Reason
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.checks import read_document
 from cta.services.federation import FederationService, federation_status
@@ -242,6 +244,95 @@ def test_a_forged_record_in_the_middle_of_a_bulk_page_refuses_the_page_and_chang
     assert "signature is not ARM's" in str(result.rejection)
     assert rows(geo) == before and geo.position("ARM") == 100
     assert geo.ingest("ARM", records[100:]).stored == 200
+
+
+def test_a_page_checked_ahead_while_the_one_before_is_applied_is_refused_as_before(
+    geo: FederationService, reference_geo: FederationService
+) -> None:
+    """The daemon's puller checks each page it fetched ahead (``FederationService.check``)
+    while the page before is applied: a forged record in such a page refuses it with the same
+    reason, place and message as ingesting the pages one after the other, nothing of it is
+    stored, and the rows are those of the pages before."""
+    import httpx
+
+    from cta.federation.memory import MemoryLedger
+    from cta.federation.serve import answer_records_request
+    from cta.federation.sync import Peer
+
+    records = chain(BULK)
+    forged = list(records)
+    forged[250] = replace(forged[250], signature=records[0].signature)  # page 3, seq 251
+    arm = MemoryLedger(federation("ARM"), KEYS["ARM"])
+    arm.hold(forged)
+    checked: list[int] = []
+
+    def serve(request: httpx.Request) -> httpx.Response:
+        answer = answer_records_request(arm.federation, "GET", request.url.raw_path.decode(),
+                                        request.headers, T0, arm.page)  # fmt: skip
+        return httpx.Response(answer.status, json=answer.body)
+
+    def check(batch: Any) -> Any:
+        checked.append(batch[0].seq)
+        return geo.check(batch)
+
+    client = httpx.Client(transport=httpx.MockTransport(serve))
+    puller = Peer("ARM", "http://arm.test", "GEO", KEYS["GEO"], client, geo.ingest,
+                  geo.position, limit=100, clock=lambda: T0, check=check)  # fmt: skip
+    outcome = puller.pull_once()
+    client.close()
+    assert checked == [101, 201]  # the pages fetched ahead; ingest checked the first itself
+    expected = [reference_geo.ingest("ARM", forged[n : n + 100]) for n in (0, 100, 200)]
+    assert expected[2].rejection is not None
+    assert outcome.rejection == expected[2].rejection
+    assert outcome.rejection.reason is Reason.BAD_SIGNATURE and outcome.rejection.seq == 251
+    assert (outcome.stored, geo.position("ARM")) == (200, 200)
+    assert rows(geo) == rows(reference_geo)
+
+
+class _Forgetful(dict[Any, Any]):
+    """A ``_mrz_keys`` that keeps nothing: every MRZ read every time, as before."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+def test_an_mrz_read_once_files_the_rows_of_reading_it_every_time(
+    geo: FederationService, reference_geo: FederationService
+) -> None:
+    """A document's key comes from an MRZ read before (``_mrz_keys``), its fields are read as
+    of the record's own day only when it is new here (B filed again on June 4 after its
+    deletion, with the MRZ read on June 1): the rows are those of reading every MRZ."""
+    reference_geo._mrz_keys = _Forgetful()
+    records = page()
+    for node in (geo, reference_geo):
+        assert node.ingest("ARM", records[:9], records[9:10]).rejection is None  # 10: 7's proof
+        assert node.ingest("ARM", records[9:]).rejection is None
+    assert len(geo._mrz_keys) == 4 and not reference_geo._mrz_keys  # A, B, C, E (F: erased)
+    assert rows(geo) == rows(reference_geo)
+
+
+def test_a_pages_documents_are_looked_up_by_key_in_the_unique_index(
+    geo: FederationService,
+) -> None:
+    """``document_keys`` finds the documents on the node among the keys given, and on SQLite
+    through the documents' unique index: the row-value ``IN`` it used before scanned the whole
+    table for every page, and a catch-up slowed as the node filled."""
+    from cta.adapters.storage.transaction.federation import _sqlite_document_keys
+
+    assert geo.ingest("ARM", chain(FACTS[:5])).rejection is None  # A, B, C and D filed
+    keys = [("USA", "A00000001"), ("USA", "Z00000001"), ("GBR", "B00000001"),
+            ("USA", "B00000001"), ("USA", "D00000001")]  # fmt: skip
+    with geo.store.transaction(read_only=True) as tx:
+        found = tx.document_keys(keys)
+    assert sorted(found) == [("USA", "A00000001"), ("USA", "B00000001"), ("USA", "D00000001")]
+    assert len({person for person, _ in found.values()}) == 3
+    engine = _engine(geo)
+    if engine.dialect.name == "sqlite":
+        with engine.connect() as connection:
+            plan = [row[3] for row in connection.exec_driver_sql(
+                "EXPLAIN QUERY PLAN " + _sqlite_document_keys(2), ("USA", "A", "USA", "B"))]
+        assert any("USING INDEX sqlite_autoindex_documents_1" in step for step in plan), plan
+        assert not any("SCAN d" in step or "SCAN documents" in step for step in plan), plan
 
 
 def test_a_pull_that_fails_half_way_keeps_the_pages_before_and_resumes_after_them(

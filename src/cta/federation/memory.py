@@ -19,6 +19,7 @@ from cta.federation.protocol import RecordsPage
 from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
 from cta.federation.verify import (
     ChainHead,
+    Checked,
     IngestResult,
     Rejection,
     held_seqs_needed,
@@ -81,15 +82,18 @@ class MemoryLedger:
             return RecordsPage(self.node, tuple(chain[after : after + limit]), len(chain))
 
     def ingest(
-        self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = ()
-    ) -> IngestResult:
-        """Verify ``batch`` and store its new records, all or none."""
+        self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = (),
+        checked: Checked | None = None,
+    ) -> IngestResult:  # fmt: skip
+        """Verify ``batch`` and store its new records, all or none (``checked``: rule 2's
+        verdicts on it, when the caller ran ``check_records`` already)."""
         with self._lock:
             chain = self._chains.setdefault(origin, [])
             head = ChainHead.of(chain[-1]) if chain else ChainHead()
             held = {seq: chain[seq - 1].hash for seq in held_seqs_needed(head, batch)
                     if 1 <= seq <= len(chain)}  # fmt: skip
-            verdict = verify_batch(origin, head, batch, self.federation, held, proofs=proofs)
+            verdict = verify_batch(origin, head, batch, self.federation, held, proofs=proofs,
+                                   checked=checked)  # fmt: skip
             if isinstance(verdict, Rejection):
                 self.rejections.append(verdict)
                 return IngestResult(0, 0, head.seq, verdict)

@@ -24,7 +24,7 @@ import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -86,6 +86,10 @@ class Record:
     hash: str
     signature: str  # base64 of the 64-byte Ed25519 signature
     supersedes: RecordRef | None = None
+    # the hash of payload and salt as read (``from_wire`` encodes the payload to check it
+    # anyway; verifying would encode it again): not one of the record's fields, and ``replace``
+    # leaves it out, so a record changed that way is hashed anew
+    _read_digest: str | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def redacted(self) -> bool:
@@ -99,6 +103,15 @@ class Record:
         """The canonical bytes that ``hash`` and ``signature`` cover."""
         return header_bytes(self.origin, self.seq, self.at, self.kind, self.payload_hash,
                             self.prev_hash, self.supersedes)  # fmt: skip
+
+    def payload_digest(self) -> str | None:
+        """The hash of the payload and salt as they are (``payload_hash``): what
+        ``payload_hash`` must be; None when redacted."""
+        if self.payload is None or self.salt is None:
+            return None
+        if self._read_digest is not None:
+            return self._read_digest
+        return payload_hash(self.payload, self.salt)
 
     def signature_bytes(self) -> bytes:
         return base64.b64decode(self.signature)
@@ -135,6 +148,8 @@ class Record:
 
 def format_at(at: datetime) -> str:
     """``at`` in UTC as ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (always six fraction digits)."""
+    if at.tzinfo is UTC:  # the usual case: the same text, a third of the time
+        return at.isoformat(timespec="microseconds")[:-6] + "Z"  # drop "+00:00"
     if at.tzinfo is None or at.utcoffset() is None:
         raise RecordFormatError("at", "a time without a UTC offset is ambiguous")
     u = at.astimezone(UTC)
@@ -181,7 +196,20 @@ def header_bytes(
     prev_hash: str,
     supersedes: RecordRef | None,
 ) -> bytes:
-    """The canonical header: what a record's hash and signature cover (fields already checked)."""
+    """The canonical header: what a record's hash and signature cover (fields already checked).
+
+    Written out directly when no value needs escaping (every record read or sealed: their
+    fields are checked to be letters, digits and integers), which is the canonical encoding
+    of the object below at a third of the cost (a tenth of verifying a record was this)."""
+    if _plain(origin, kind, payload_digest, prev_hash) and type(seq) is int and (
+        supersedes is None
+        or (_plain(supersedes.origin) and type(supersedes.seq) is int)
+    ):  # fmt: skip
+        ref = ("null" if supersedes is None
+               else f'{{"origin":"{supersedes.origin}","seq":{supersedes.seq}}}')  # fmt: skip
+        return (f'{{"at":"{format_at(at)}","kind":"{kind}","origin":"{origin}",'
+                f'"payload_hash":"{payload_digest}","prev_hash":"{prev_hash}","seq":{seq},'
+                f'"supersedes":{ref},"v":{FORMAT_VERSION}}}').encode("ascii")  # fmt: skip
     header = {
         "at": format_at(at),
         "kind": kind,
@@ -193,6 +221,11 @@ def header_bytes(
         "v": FORMAT_VERSION,
     }
     return encode_checked(header)
+
+
+def _plain(*texts: object) -> bool:
+    """Whether each is text of ASCII letters and digits only: written into JSON as it is."""
+    return all(type(t) is str and t.isascii() and t.isalnum() for t in texts)
 
 
 def seal(
@@ -282,20 +315,22 @@ def _from_wire(data: Any, field: str) -> Record:
         supersedes = _ref_from_wire(data["supersedes"])
         _check_fields(data["origin"], data["seq"], data["kind"], data["prev_hash"], supersedes)
         at = parse_at(data["at"])
-        payload, salt = data["payload"], data["salt"]
+        payload, salt, digest = data["payload"], data["salt"], None
         if payload is None or salt is None:
             if payload is not None or salt is not None:
                 raise RecordFormatError("salt", "payload and salt are both present or both null")
         else:
-            _check_payload(payload, salt)
+            digest = _payload_digest(_check_payload(payload, salt), salt)
         _check_hex64(data["payload_hash"], "payload_hash")
         _check_hex64(data["hash"], "hash")
         _check_signature(data["signature"])
     except RecordFormatError as exc:
         raise RecordFormatError(f"{field}.{exc.field}", exc.problem) from None
-    return Record(data["origin"], data["seq"], at, data["kind"],
-                  None if payload is None else dict(payload), salt, data["payload_hash"],
-                  data["prev_hash"], data["hash"], data["signature"], supersedes)  # fmt: skip
+    record = Record(data["origin"], data["seq"], at, data["kind"],
+                    None if payload is None else dict(payload), salt, data["payload_hash"],
+                    data["prev_hash"], data["hash"], data["signature"], supersedes)  # fmt: skip
+    object.__setattr__(record, "_read_digest", digest)
+    return record
 
 
 def _ref_from_wire(value: Any) -> RecordRef | None:

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,10 +31,11 @@ from cta.federation.auth import sign_request
 from cta.federation.errors import RecordFormatError
 from cta.federation.protocol import DEFAULT_LIMIT, RecordsPage, decode_page, records_target
 from cta.federation.records import Record
-from cta.federation.verify import IngestResult, Reason, Rejection
+from cta.federation.verify import Checked, IngestResult, Reason, Rejection
 
 __all__ = [
     "Backoff",
+    "Check",
     "Ingest",
     "IngestResult",
     "NodeAuth",
@@ -52,8 +54,22 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-# (origin, the page's records, the proofs of its erasures: ``RecordsPage.erasures``)
-Ingest = Callable[[str, Sequence[Record], Sequence[Record]], IngestResult]
+class Ingest(Protocol):
+    """Verify and store a page: (origin, its records, the proofs of its erasures:
+    ``RecordsPage.erasures``, and rule 2's verdicts on its records when ``Peer.check`` gave
+    them: ``cta.federation.verify.check_records``). Called with the fourth only when the
+    peer has a ``check``."""
+
+    def __call__(
+        self, origin: str, records: Sequence[Record], proofs: Sequence[Record],
+        checked: Checked | None = None, /,
+    ) -> IngestResult: ...  # fmt: skip
+
+
+# rule 2 over a page's records (``check_records``): the signatures, which need nothing but the
+# records and the members' keys, so the page fetched ahead is checked while the one before is
+# applied
+Check = Callable[[Sequence[Record]], Checked]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +177,9 @@ class Peer:
     rng: random.Random = field(default_factory=random.Random)
     # every rejection (the batch's, or a page of another origin's): the audit entry and alarm
     on_rejection: Callable[[Rejection], None] | None = None
+    # rule 2 of a page (``Check``): given, each page fetched ahead is checked in the fetching
+    # thread and ``ingest`` gets the verdicts; the first page of a round is checked by ingest
+    check: Check | None = None
     _status: PeerStatus = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -200,14 +219,18 @@ class Peer:
 
         While a page is ingested the next one is already on its way (``_Prefetch``): asked for
         after the page's last record, it is used only if ingesting left our head there, and
-        is dropped otherwise (a rejection, a failure, a page that stopped short)."""
+        is dropped otherwise (a rejection, a failure, a page that stopped short). With a
+        ``check``, that thread also checks the next page's signatures once it has it, so that
+        on two cores one verifies while the other applies, instead of each waiting in turn;
+        the verdicts are those ``ingest`` would have reached itself, and it still runs every
+        rule over the page against our head in its transaction (``verify_batch``)."""
         outcome = PullOutcome()
         ahead: _Prefetch | None = None
         if stop is not None and stop.is_set():
             return outcome
         try:
             after = self.position(self.state)
-            page = self.fetch(after)
+            page, checked = self.fetch(after), None
             while stop is None or not stop.is_set():
                 if page.origin != self.state:  # another origin's, or no member's: forged
                     rejection = Rejection(self.state, Reason.WRONG_ORIGIN, 0, None,
@@ -216,8 +239,11 @@ class Peer:
                     return self._failed(outcome, str(rejection), rejection)
                 end = page.records[-1].seq if page.records else after
                 if page.records and page.last_seq > end:  # more to come: ask for it now
-                    ahead = _Prefetch(self.fetch, end)
-                result = self.ingest(self.state, page.records, page.erasures)
+                    ahead = _Prefetch(self._fetch_checked, end)
+                if checked is None:
+                    result = self.ingest(self.state, page.records, page.erasures)
+                else:
+                    result = self.ingest(self.state, page.records, page.erasures, checked)
                 outcome = replace(outcome, pages=outcome.pages + 1,
                                   stored=outcome.stored + result.stored,
                                   skipped=outcome.skipped + result.skipped)  # fmt: skip
@@ -233,7 +259,7 @@ class Peer:
                 if ahead is not None and ahead.after != after:
                     ahead.drop()  # our head is not where the page ended: ask again from it
                     ahead = None
-                page = ahead.result() if ahead is not None else self.fetch(after)
+                page, checked = ahead.result() if ahead is not None else (self.fetch(after), None)
                 ahead = None
         except PeerError as exc:
             return self._failed(outcome, str(exc))
@@ -243,6 +269,14 @@ class Peer:
             if ahead is not None:
                 ahead.drop()
         return outcome
+
+    def _fetch_checked(self, after: int) -> tuple[RecordsPage, Checked | None]:
+        """A page and, with a ``check``, rule 2's verdicts on its records (none for a page of
+        another origin's: it is refused whole before any record is looked at)."""
+        page = self.fetch(after)
+        if self.check is None or page.origin != self.state or not page.records:
+            return page, None
+        return page, self.check(page.records)
 
     def run(self, stop: threading.Event) -> None:
         """Pull, wait (the poll interval, or the back-off after a failure), until ``stop``."""
@@ -280,25 +314,29 @@ class Peer:
         return replace(outcome, error=error, rejection=rejection)
 
 
-class _Prefetch:
-    """One page fetched in a thread of its own while the caller ingests the one before."""
+_Fetched = tuple[RecordsPage, Checked | None]
 
-    def __init__(self, fetch: Callable[[int], RecordsPage], after: int) -> None:
+
+class _Prefetch:
+    """One page fetched (and checked: ``Peer._fetch_checked``) in a thread of its own while
+    the caller ingests the one before."""
+
+    def __init__(self, fetch: Callable[[int], _Fetched], after: int) -> None:
         self.after = after
-        self._page: RecordsPage | None = None
+        self._page: _Fetched | None = None
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, args=(fetch,), daemon=True,
                                         name=f"cta-prefetch-{after}")  # fmt: skip
         self._thread.start()
 
-    def _run(self, fetch: Callable[[int], RecordsPage]) -> None:
+    def _run(self, fetch: Callable[[int], _Fetched]) -> None:
         try:
             self._page = fetch(self.after)
         except BaseException as exc:  # handed to the caller in ``result``
             self._error = exc
 
-    def result(self) -> RecordsPage:
-        """The page, or the fetch's error raised here."""
+    def result(self) -> _Fetched:
+        """The page and its verdicts, or the fetch's error raised here."""
         self._thread.join()
         if self._error is not None:
             raise self._error

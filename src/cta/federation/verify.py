@@ -28,8 +28,9 @@ the same place. Nothing else is blocked: other origins' batches are verified on 
 
 Rule 2 (``verify_record``) needs nothing but the record and the members' keys, and the Ed25519
 verification in it, most of its cost, releases the GIL: ``check_records`` runs it over a batch
-in threads (``Checked``), before the caller opens its transaction, and ``verify_batch`` takes
-those verdicts and reports the first bad record exactly as if it had checked them in turn.
+in threads (``Checked``), before the caller opens its transaction (the puller: on the page it
+fetched ahead, while the page before is applied, ``sync.Peer.check``), and ``verify_batch``
+takes those verdicts and reports the first bad record exactly as if it had checked them in turn.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from enum import StrEnum
 from cryptography.exceptions import InvalidSignature
 
 from cta.federation.members import Federation
-from cta.federation.records import GENESIS_HASH, Record, format_at, payload_hash
+from cta.federation.records import GENESIS_HASH, Record, format_at
 
 __all__ = [
     "Accepted",
@@ -137,10 +138,8 @@ def verify_record(record: Record, federation: Federation) -> tuple[Reason, str] 
     key = federation.key_for(record.origin, record.at)
     if key is None:
         return Reason.NO_VALID_KEY, f"no key of {record.origin} is valid at {format_at(record.at)}"
-    intact = record.payload is None or record.salt is None or (
-        payload_hash(record.payload, record.salt) == record.payload_hash
-    )
-    if not intact:
+    digest = record.payload_digest()
+    if digest is not None and digest != record.payload_hash:
         return Reason.BAD_PAYLOAD_HASH, "the payload does not match payload_hash"
     header = record.header_bytes()
     if hashlib.sha256(header).hexdigest() != record.hash:

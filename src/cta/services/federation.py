@@ -36,6 +36,7 @@ from cta.federation.protocol import RecordsPage
 from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
 from cta.federation.verify import (
     ChainHead,
+    Checked,
     IngestResult,
     Reason,
     Rejection,
@@ -120,6 +121,7 @@ class FederationService(PeerRecords):
         # verifies a peer's page in as many threads as cores (``check_records``); its threads
         # start with the first page and stay for the next
         self._verifiers = ThreadPoolExecutor(os.cpu_count() or 1, "cta-verify")
+        self._mrz_keys = {}
 
     @property
     def key(self) -> Ed25519PrivateKey:
@@ -253,15 +255,22 @@ class FederationService(PeerRecords):
 
     # -- peers' records --------------------------------------------------------------------
 
+    def check(self, batch: Sequence[Record]) -> Checked:
+        """Rule 2 over a batch (``check_records``) in this service's verifying threads: the
+        puller checks the page it fetched ahead with it (``Peer.check``) while the page
+        before is applied."""
+        return check_records(batch, self.federation, self._verifiers)
+
     def ingest(
         self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = (),
-        *, alarm: bool = True,
+        checked: Checked | None = None, *, alarm: bool = True,
     ) -> IngestResult:  # fmt: skip
         """Verify a peer's batch and store and apply it whole, or store nothing.
 
-        ``proofs``: the deletions the page carried for its erased records (``RecordsPage``).
-        A rejection is audited and raised as an alarm here unless ``alarm`` is false (the
-        puller's ``on_rejection`` does it then, for its own rejections too).
+        ``proofs``: the deletions the page carried for its erased records (``RecordsPage``);
+        ``checked``: rule 2's verdicts on ``batch`` (``check``), when the puller has them
+        already. A rejection is audited and raised as an alarm here unless ``alarm`` is false
+        (the puller's ``on_rejection`` does it then, for its own rejections too).
         """
         if origin == self.state:
             rejection = Rejection(origin, Reason.WRONG_ORIGIN, 0, None,
@@ -271,7 +280,8 @@ class FederationService(PeerRecords):
             return IngestResult(0, 0, self.position(origin), rejection)
         # the signatures first, in threads and outside the transaction: they need nothing of
         # the store, and the writer lock is held only for the chain's checks and the writes
-        checked = check_records(batch, self.federation, self._verifiers)
+        if checked is None:
+            checked = self.check(batch)
         with self.store.transaction() as tx:
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
@@ -331,7 +341,8 @@ class FederationDaemon:
                  key=service.key, client=self._clients[peer],
                  ingest=functools.partial(service.ingest, alarm=False),
                  position=service.position, poll_seconds=poll_seconds,
-                 wait_seconds=wait_seconds, on_rejection=service.alarm)
+                 wait_seconds=wait_seconds, on_rejection=service.alarm,
+                 check=service.check)
             for peer in service.federation.peers
         ])  # fmt: skip
         self._stop = threading.Event()

@@ -34,6 +34,7 @@ __all__ = ["CROSSING_KINDS", "PeerRecords", "redact_person_records"]
 
 log = logging.getLogger("cta.federation")
 CROSSING_KINDS = frozenset({"CrossingRecorded", "RefusalRecorded"})  # applied in bulk
+MRZ_KEYS = 50_000  # MRZs whose document key is kept (``PeerRecords._document``)
 # the kinds that supersede a record and amend the row it wrote, and that row's table
 _AMENDING: dict[str, Referenced] = {
     "CrossingCorrected": "crossings", "CrossingWithdrawn": "crossings",
@@ -48,6 +49,8 @@ class PeerRecords:
     clock: Callable[[], datetime]
     _countries: Any
     _points: CrossingPoints
+    # MRZ text -> the document's (issuing_state, number), read once (``_document``)
+    _mrz_keys: dict[Any, tuple[str, str]]
 
 
     def _apply_and_store(
@@ -176,7 +179,7 @@ class PeerRecords:
         assert payload is not None
         occurred = datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC)
         day = date.fromisoformat(payload["local_date"])
-        fields = self._document(payload, day)
+        key, fields = self._document(payload, day)
         point = self._points.get(payload["crossing_point"])
         row = {"crossing_point": payload["crossing_point"], "occurred_at": occurred,
                "time_zone": point.time_zone if point else "UTC", "local_date": day,
@@ -188,16 +191,38 @@ class PeerRecords:
         else:
             row.update(direction=payload["direction"], decision=payload["decision"],
                        override_reason=None)  # fmt: skip
-        key = (str(fields["issuing_state"]), str(fields["document_number"]))
         exited = not refused and row["direction"] == "exit"
         return _PeerCrossing(key, fields, occurred, row, refused, exited)
 
-    def _document(self, payload: dict[str, Any], day: date) -> dict[str, Any]:
-        """The document's fields: read from the MRZ, as a crossing recorded here reads it, or
-        as the payload gives them."""
-        if "mrz" in payload:
-            return read_document(payload["mrz"], on=day, countries=self._countries).to_json()
-        return dict(payload["document"])
+    def _document(
+        self, payload: dict[str, Any], day: date
+    ) -> tuple[tuple[str, str], Callable[[], dict[str, Any]]]:
+        """The document's key (issuing_state, number), and how to read its other fields: from
+        the MRZ, as a crossing recorded here reads it, or as the payload gives them.
+
+        Only a document new here needs its fields (``_file``), and reading an MRZ was a third
+        of applying a crossing. The key does not depend on the day an MRZ is read as of (only
+        its dates do), so an MRZ read before (the same text: a traveller's exit after the
+        entry, the same passport again) gives its key from ``_mrz_keys`` without being read
+        again; its fields, as of this record's day, only if they are needed."""
+        if "mrz" not in payload:
+            given = dict(payload["document"])
+            return _key(given), lambda: given
+        mrz = payload["mrz"]
+        text = _mrz_text(mrz)
+        known = self._mrz_keys.get(text) if text is not None else None
+        if known is not None:
+            return known, lambda: self._read_mrz(mrz, day)
+        fields = self._read_mrz(mrz, day)
+        key = _key(fields)
+        if text is not None:
+            if len(self._mrz_keys) >= MRZ_KEYS:  # bounded: start again
+                self._mrz_keys.clear()
+            self._mrz_keys[text] = key
+        return key, lambda: fields
+
+    def _read_mrz(self, mrz: Any, day: date) -> dict[str, Any]:
+        return read_document(mrz, on=day, countries=self._countries).to_json()
 
     def _apply_amendment(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
         """A correction, withdrawal or revocation: find the row the superseded record wrote
@@ -369,7 +394,7 @@ class _PeerCrossing:
     """A peer's crossing or refusal, read and checked, before it is filed."""
 
     key: tuple[str, str]  # the document's (issuing_state, document_number)
-    document: dict[str, Any]  # the document's fields, as the record gives them
+    document: Callable[[], dict[str, Any]]  # its fields, as the record gives them (if new here)
     occurred: datetime
     row: dict[str, Any]  # the crossing's or refusal's row (but its person and document)
     refused: bool
@@ -392,7 +417,7 @@ def _file(
             continue
         try:
             new[crossing.key] = _new_rows(crossing)
-        except (KeyError, TypeError, ValueError) as exc:
+        except (CTAError, KeyError, TypeError, ValueError) as exc:
             unfiled[record.seq] = _not_applied(record, exc)
     person_ids = tx.add_persons([person for person, _ in new.values()])
     document_ids = tx.add_documents([{**document, "person_id": person_id}
@@ -405,7 +430,7 @@ def _file(
 
 def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
     """The person's and the document's rows (but its person) of a document new here."""
-    fields, at = crossing.document, crossing.occurred
+    fields, at = crossing.document(), crossing.occurred
     born, expiry = fields.get("birth_date"), fields.get("expiry_date")
     person = {"surname": fields["surname"], "given_names": fields["given_names"],
               "nationality": fields["nationality"],
@@ -418,6 +443,19 @@ def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
                 "expiry_date": date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
                 "first_seen": at}  # fmt: skip
     return person, document
+
+
+def _key(fields: dict[str, Any]) -> tuple[str, str]:
+    return str(fields["issuing_state"]), str(fields["document_number"])
+
+
+def _mrz_text(mrz: Any) -> Any:
+    """An MRZ as a key of ``_mrz_keys`` (its text, or its lines as a tuple), None if neither."""
+    if isinstance(mrz, str):
+        return mrz
+    if isinstance(mrz, list) and all(isinstance(line, str) for line in mrz):
+        return tuple(mrz)
+    return None
 
 
 def _not_applied(record: Record, problem: Exception) -> str:

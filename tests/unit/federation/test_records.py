@@ -151,3 +151,43 @@ def test_a_time_is_read_back_as_strptime_reads_it(at: datetime) -> None:
 def test_a_time_that_never_was_is_refused(text: str) -> None:
     with pytest.raises(RecordFormatError, match="not a real date and time"):
         parse_at(text)
+
+
+@given(
+    st.text(max_size=5), st.text(max_size=12), st.text(max_size=4),
+    st.one_of(st.integers(min_value=1, max_value=2**53 - 1), st.booleans()),
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30),
+                 timezones=st.sampled_from([UTC, timezone(timedelta(hours=4))])),
+    st.one_of(st.none(), st.builds(RecordRef, st.text(max_size=4), st.integers(1, 99))),
+)  # fmt: skip
+def test_the_header_written_out_is_the_canonical_json_of_its_fields(
+    origin: str, kind: str, digest: str, seq: int, at: datetime, supersedes: RecordRef | None
+) -> None:
+    """``header_bytes`` writes the header out directly when no value needs escaping: the
+    same bytes as the canonical encoding, whatever the values (text with quotes, accents,
+    controls, a bool for a seq falls back to the encoder)."""
+    from cta.federation.canonical import canonical_json
+    from cta.federation.records import header_bytes
+
+    fields = {"at": format_at(at), "kind": kind, "origin": origin, "payload_hash": digest,
+              "prev_hash": digest * 2, "seq": seq,
+              "supersedes": None if supersedes is None else supersedes.to_wire(), "v": 1}
+    assert header_bytes(origin, seq, at, kind, digest, digest * 2, supersedes) == (
+        canonical_json(fields))  # fmt: skip
+
+
+def test_the_payload_hash_computed_when_read_goes_with_that_payload_only() -> None:
+    """A record read from the wire keeps its payload's hash for ``verify_record``; a record
+    made from it with another payload (``replace``) is hashed anew: its tampering is seen."""
+    from dataclasses import replace
+
+    from cta.federation.verify import Reason
+
+    read = Record.from_wire(chain("ARM", 1)[0].to_wire())
+    assert read.payload_digest() == read.payload_hash and verify_record(read, federation()) is None
+    changed = replace(read, payload={**(read.payload or {}), "person_id": 999})
+    assert changed.payload_digest() != read.payload_hash
+    assert verify_record(changed, federation()) == (
+        Reason.BAD_PAYLOAD_HASH, "the payload does not match payload_hash")  # fmt: skip
+    erased = read.redact()
+    assert erased.payload_digest() is None and verify_record(erased, federation()) is None

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +23,7 @@ from cta.federation.memory import MemoryLedger
 from cta.federation.records import Record
 from cta.federation.serve import answer_records_request
 from cta.federation.sync import Backoff, Peer, SyncLoop
-from cta.federation.verify import Reason, Rejection
+from cta.federation.verify import IngestResult, Reason, Rejection
 
 from .helpers import KEYS, T0, federation, key, payload
 
@@ -327,3 +328,59 @@ def test_a_long_poll_that_brought_records_is_followed_by_the_next_at_once(
     loop.start()
     loop.join(30)
     assert not loop.is_alive() and calls == ["0", "2"]
+
+
+FORGERIES: dict[str, Callable[[dict[str, object], Record], None]] = {
+    "payload": lambda wire, _: wire.update(payload={**wire["payload"], "person_id": 999}),  # type: ignore[dict-item]
+    "signature": lambda wire, first: wire.update(signature=first.signature),
+    "hash": lambda wire, first: wire.update(hash=first.hash),
+}
+
+
+@pytest.mark.parametrize("forgery", sorted(FORGERIES))
+@pytest.mark.parametrize("forged", [1, 4, 6, 7, 9])
+def test_the_page_checked_ahead_is_refused_exactly_as_ingest_would_refuse_it(
+    forged: int, forgery: str
+) -> None:
+    """With ``check``, each page fetched ahead has its signatures checked in the fetching
+    thread; a forged record anywhere is refused with the same reason, place and message as
+    when ingest checks the page itself, and nothing of its page is stored."""
+    arm = arm_ledger(9)
+    served = serving(arm)
+
+    def forging(request: httpx.Request) -> httpx.Response:
+        answer = served(request)
+        body = answer.json()
+        for wire in body.get("records", []):
+            if wire["seq"] == forged:
+                FORGERIES[forgery](wire, arm.records("ARM")[forged == 1])  # another's
+        return httpx.Response(answer.status_code, json=body)
+
+    outcomes, stored, checked_pages = [], [], []
+    for check in (False, True):
+        geo = MemoryLedger(federation("GEO"), KEYS["GEO"])
+        ingested: list[bool] = []
+        outcomes.append(peer(forging, geo, **_counting(geo, ingested, check)).pull_once())
+        stored.append(geo.records("ARM"))
+        checked_pages.append(ingested)
+    plain, ahead = outcomes
+    assert plain.rejection is not None and ahead.rejection == plain.rejection
+    assert (ahead.pages, ahead.stored) == (plain.pages, plain.stored)
+    assert stored[1] == stored[0] == arm.records("ARM")[: (forged - 1) // 3 * 3]
+    assert checked_pages[0] == [False] * len(checked_pages[0])  # without: ingest checks
+    assert checked_pages[1] == [n > 0 for n in range(len(checked_pages[1]))]  # all but the 1st
+
+
+def _counting(geo: MemoryLedger, ingested: list[bool], check: bool) -> dict[str, object]:
+    """A peer's ``ingest`` into ``geo`` that notes whether it was given verdicts, and with
+    ``check`` the peer's ``check``."""
+    from cta.federation.verify import check_records
+
+    def ingest(origin: str, records: Any, proofs: Any, *checked: Any) -> IngestResult:
+        ingested.append(bool(checked))
+        return geo.ingest(origin, records, proofs, *checked)
+
+    def checking(records: Any) -> Any:
+        return check_records(records, geo.federation)
+
+    return {"ingest": ingest, **({"check": checking} if check else {})}
