@@ -317,7 +317,7 @@ def test_a_pages_documents_are_looked_up_by_key_in_the_unique_index(
     """``document_keys`` finds the documents on the node among the keys given, and on SQLite
     through the documents' unique index: the row-value ``IN`` it used before scanned the whole
     table for every page, and a catch-up slowed as the node filled."""
-    from cta.adapters.storage.transaction.federation import _sqlite_document_keys
+    from cta.adapters.storage.transaction.base import sqlite_documents_by_key
 
     assert geo.ingest("ARM", chain(FACTS[:5])).rejection is None  # A, B, C and D filed
     keys = [("USA", "A00000001"), ("USA", "Z00000001"), ("GBR", "B00000001"),
@@ -330,7 +330,7 @@ def test_a_pages_documents_are_looked_up_by_key_in_the_unique_index(
     if engine.dialect.name == "sqlite":
         with engine.connect() as connection:
             plan = [row[3] for row in connection.exec_driver_sql(
-                "EXPLAIN QUERY PLAN " + _sqlite_document_keys(2), ("USA", "A", "USA", "B"))]
+                "EXPLAIN QUERY PLAN " + sqlite_documents_by_key(2), ("USA", "A", "USA", "B"))]
         assert any("USING INDEX sqlite_autoindex_documents_1" in step for step in plan), plan
         assert not any("SCAN d" in step or "SCAN documents" in step for step in plan), plan
 

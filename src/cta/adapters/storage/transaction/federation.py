@@ -19,6 +19,7 @@ from cta.adapters.storage.transaction.base import (
     DuplicateError,
     TransactionBase,
     _instant,
+    sqlite_documents_by_key,
 )
 from cta.adapters.storage.transaction.persons import _TOUCH
 from cta.services.ports import ChainHeadRow, OutboxRow, Referenced
@@ -30,18 +31,6 @@ KEYS_PER_SELECT = 1000  # 2 parameters a key; SQLite allows 32,766 in a statemen
 _d = t.documents.c
 _DOCUMENT_KEYS = select(_d.issuing_state, _d.document_number, _d.person_id, _d.id).where(
     tuple_(_d.issuing_state, _d.document_number).in_(bindparam("keys", expanding=True)))
-
-
-def _sqlite_document_keys(count: int) -> str:
-    """``_DOCUMENT_KEYS`` for SQLite, ``count`` keys: joined to the keys as a table of values,
-    so that each is looked up in the documents' unique index. SQLite reads ``(a, b) IN
-    (VALUES ...)`` by scanning the whole table (``EXPLAIN QUERY PLAN``: ``SCAN documents``):
-    each page of a catch-up read every document on the node, and applying slowed as it filled
-    (docs/benchmarks.md, "Federation catch-up, session 11")."""
-    values = ", ".join(["(?, ?)"] * count)
-    return ("SELECT d.issuing_state, d.document_number, d.person_id, d.id "
-            f"FROM (VALUES {values}) AS k JOIN documents AS d "
-            "ON d.issuing_state = k.column1 AND d.document_number = k.column2")  # fmt: skip
 
 
 _INSERT_IDS = {name: insert(table).returning(table.c.id, sort_by_parameter_order=True)
@@ -275,7 +264,7 @@ class FederationRows(TransactionBase):
         sqlite = self.c.dialect.name == "sqlite"
         for start in range(0, len(keys), KEYS_PER_SELECT):
             chunk = [tuple(key) for key in keys[start : start + KEYS_PER_SELECT]]
-            rows = (self.c.exec_driver_sql(_sqlite_document_keys(len(chunk)),
+            rows = (self.c.exec_driver_sql(sqlite_documents_by_key(len(chunk)),
                                            tuple(value for key in chunk for value in key))
                     if sqlite else self.c.execute(_DOCUMENT_KEYS, {"keys": chunk}))  # fmt: skip
             for state, number, person_id, document_id in rows:
