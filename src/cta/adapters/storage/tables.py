@@ -130,6 +130,7 @@ crossings = Table(
     Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id", "occurred_at"),
     Index(None, "local_date"),
+    Index(None, "document_id"),  # a document deleted looks for the rows naming it (0015)
     _peer_rows_index(),
 )
 
@@ -150,6 +151,7 @@ refusals = Table(
     Column("record_seq", BigInteger),  # a peer's row: the seq of the record that wrote it
     Column("outbox_seq", BigInteger),  # this node's row: the outbox row it emitted
     Index(None, "person_id"),
+    Index(None, "document_id"),  # as for crossings (0015)
     _peer_rows_index(),
 )
 
