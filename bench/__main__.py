@@ -28,6 +28,7 @@ BENCHMARKS = {
     "visa": "bench.bench_visa",  # the visa MRZ's costs at issue and at the border; when named
     "officer": "bench.bench_officer",  # the officer's console over HTTP: when named
     "web": "bench.bench_web",  # the pages' budgets on the demo area, in Chromium: when named
+    "retention": "bench.bench_retention",  # deletes with and without 0015's indexes: when named
 }
 DEFAULT = ["mrz", "stay", "check", "federation"]
 RESULTS = Path(__file__).parent / "results" / "latest.json"
