@@ -49,7 +49,7 @@ from fastapi.responses import JSONResponse
 from bench.common import console, median_seconds, table
 from cta.federation.auth import request_target
 from cta.federation.canonical import canonical_json
-from cta.federation.keys import public_key_text
+from cta.federation.keys import VerifyingKey, parse_public_key, public_key_text
 from cta.federation.members import parse_federation
 from cta.federation.memory import MemoryLedger
 from cta.federation.protocol import RECORDS_PATH, RecordsPage, decode_page
@@ -138,7 +138,7 @@ def verify_all(records: list[Record]) -> bool:
     return isinstance(verify_batch("ARM", ChainHead(), records, FEDERATION), Accepted)
 
 
-def verify_n(public: Ed25519PublicKey, signature: bytes, header: bytes) -> None:
+def verify_n(public: Ed25519PublicKey | VerifyingKey, signature: bytes, header: bytes) -> None:
     for _ in range(RECORDS):
         public.verify(signature, header)
 
@@ -158,6 +158,7 @@ def run() -> dict[str, object]:
     header = records[0].header_bytes()
     signature = records[0].signature_bytes()
     public = KEY.public_key()
+    sodium = parse_public_key(public_key_text(KEY))  # what the nodes verify with
     rates = {
         "seal": _rate(lambda: seal_all(payloads), RECORDS),
         "verify": _rate(lambda: verify_all(records), RECORDS),
@@ -166,6 +167,7 @@ def run() -> dict[str, object]:
         "hmac_verify": _rate(lambda: hmac_verify_all(sealed), RECORDS),
         "ed25519_sign": _rate(lambda: [KEY.sign(header) for _ in range(RECORDS)], RECORDS),
         "ed25519_verify": _rate(lambda: verify_n(public, signature, header), RECORDS),
+        "sodium_verify": _rate(lambda: verify_n(sodium, signature, header), RECORDS),
     }
     more = seal_all([crossing(seq) for seq in range(1, PULLED + 1)])
     rates["pull_http"], pages = pull_over_http(more)
@@ -176,7 +178,8 @@ def run() -> dict[str, object]:
         ("seal (Ed25519) vs HMAC-SHA256", "seal", "hmac_seal"),
         ("verify batch vs HMAC-SHA256", "verify", "hmac_verify"),
         ("seal vs bare Ed25519 sign", "seal", "ed25519_sign"),
-        ("verify vs bare Ed25519 verify", "verify", "ed25519_verify"),
+        ("verify vs bare Ed25519 verify (OpenSSL)", "verify", "ed25519_verify"),
+        ("verify vs bare Ed25519 verify (libsodium)", "verify", "sodium_verify"),
         ("decode page JSON (no baseline)", "decode", None),
         ("ingest = decode + verify", "ingest", None),
         (f"pull {PULLED:,} over loopback HTTP", "pull_http", None),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, event, select
 
 from cta.adapters.storage import tables as t
 from cta.adapters.storage.engine import make_engine, migrate
@@ -26,6 +26,7 @@ from cta.federation.verify import Reason
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.checks import read_document
 from cta.services.federation import FederationService, federation_status
+from cta.services.ports import AuditEntry
 from tests.integration.node_server import passport
 from tests.unit.federation.helpers import KEYS, federation
 
@@ -333,6 +334,59 @@ def test_a_pages_documents_are_looked_up_by_key_in_the_unique_index(
                 "EXPLAIN QUERY PLAN " + sqlite_documents_by_key(2), ("USA", "A", "USA", "B"))]
         assert any("USING INDEX sqlite_autoindex_documents_1" in step for step in plan), plan
         assert not any("SCAN d" in step or "SCAN documents" in step for step in plan), plan
+
+
+def test_crossings_read_ahead_file_the_rows_of_reading_them_in_the_apply(
+    geo: FederationService, reference_geo: FederationService
+) -> None:
+    """``prepare`` reads a page's crossings in the thread that fetched it; the apply files the
+    same rows as reading them itself, and takes a reading only from the very record it was
+    made of: readings of another chain's records at the same seqs are not used."""
+    from cta.federation.verify import check_records
+    from cta.services.federation_apply import Prepared
+
+    records = page()
+    other = chain([(kind, {**payload, "crossing_point": "ARM-LWN"} if "mrz" in payload
+                    else payload) for kind, payload in FACTS])  # fmt: skip
+    verdicts = check_records(records, geo.federation)
+    misleading = geo.prepare(other, check_records(other, geo.federation)).readings
+    assert set(misleading) == {1, 2, 3, 4, 5, 7, 9, 11, 12}  # the other chain's, by seq
+    ahead = geo.prepare(records, verdicts)
+    assert set(ahead.readings) == {1, 2, 3, 4, 5, 9, 11, 12}  # 6 unreadable, 7 redacted
+    assert geo.ingest("ARM", records, (), Prepared(verdicts, misleading)).rejection is None
+    assert reference_geo.ingest("ARM", records, (), Prepared(verdicts, {})).rejection is None
+    assert rows(geo) == rows(reference_geo)
+    assert {r["crossing_point"] for r in rows(geo)["crossings"]} == {"ARM-EVN"}
+
+
+def test_a_peers_page_commits_without_waiting_for_the_disk_and_nothing_else_does(
+    geo: FederationService,
+) -> None:
+    """On SQLite a peer's page is committed with ``synchronous=NORMAL`` (it is pulled again if a
+    power cut undoes it) and every other write with ``FULL``, on the same pooled connections:
+    the setting each commit ran with, read at the commit itself."""
+    engine = _engine(geo)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's synchronous setting (PostgreSQL's commits are unchanged)")
+    seen: list[int] = []
+
+    def note(connection: Any) -> None:
+        raw = connection.connection.dbapi_connection
+        seen.append(raw.execute("PRAGMA synchronous").fetchone()[0])
+
+    event.listen(engine, "commit", note)
+    try:
+        assert geo.ingest("ARM", chain(FACTS[:3])).rejection is None
+        page_commits, seen[:] = list(seen), []
+        with geo.store.transaction() as tx:  # a durable write on a connection the page used
+            tx.audit_many([])
+        geo.store.audit([AuditEntry("federation", "node", "test", "federation", None, {})],
+                        NOW)  # the border's shared commit  # fmt: skip
+        assert geo.ingest("ARM", chain(FACTS[:5])[3:]).rejection is None
+    finally:
+        event.remove(engine, "commit", note)
+    assert page_commits == [1]  # NORMAL
+    assert seen == [2, 2, 1], seen  # FULL, FULL, then the next page NORMAL again
 
 
 def test_a_pull_that_fails_half_way_keeps_the_pages_before_and_resumes_after_them(

@@ -5,6 +5,13 @@ and **not encrypted**: a node must start unattended, so a passphrase would have 
 the key anyway. Protect it as the node's database is protected (file permissions, disk
 encryption, or a secrets manager that writes the file at start). The public key is the raw
 32 bytes in standard base64 (44 characters), one line: what the federation file lists.
+
+Signatures are made with ``cryptography`` (OpenSSL) and checked with libsodium (PyNaCl,
+``VerifyingKey``): the same RFC 8032 Ed25519, a check in 64 µs against OpenSSL's 132–141 µs on
+the benchmark machine, and a catch-up checks one signature a record (docs/benchmarks.md,
+"Federation catch-up, session 12"). libsodium is the stricter of the two: it also refuses a
+signature whose R or key is a point of small order or not canonically encoded, which no honest
+signer makes; every node checks with the same library, so all three refuse the same records.
 """
 
 from __future__ import annotations
@@ -17,17 +24,20 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
+from nacl.bindings import crypto_sign_open
+from nacl.exceptions import BadSignatureError
 
 from cta.federation.errors import KeyFileError
 
 __all__ = [
     "KeyFiles",
+    "VerifyingKey",
     "generate_private_key",
     "key_files",
     "load_private_key",
@@ -50,26 +60,56 @@ def key_files(directory: Path, state: str) -> KeyFiles:
     return KeyFiles(directory / f"{state}.key", directory / f"{state}.pub")
 
 
+class VerifyingKey:
+    """A member's Ed25519 public key, as the federation file gives it: ``verify`` raises
+    ``InvalidSignature`` unless ``signature`` is this key's over ``message``."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: bytes) -> None:
+        if len(raw) != 32:
+            raise KeyFileError(f"public key is {len(raw)} bytes; an Ed25519 key is 32")
+        self.raw = bytes(raw)
+
+    def verify(self, signature: bytes, message: bytes) -> None:
+        if len(signature) != 64:  # else libsodium would read part of the message as one
+            raise InvalidSignature
+        try:
+            crypto_sign_open(signature + message, self.raw)
+        except BadSignatureError:
+            raise InvalidSignature from None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, VerifyingKey) and other.raw == self.raw
+
+    def __hash__(self) -> int:
+        return hash(self.raw)
+
+    def __repr__(self) -> str:
+        return f"VerifyingKey({base64.b64encode(self.raw).decode('ascii')!r})"
+
+
 def generate_private_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.generate()
 
 
-def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
+def public_key_text(key: Ed25519PrivateKey | Ed25519PublicKey | VerifyingKey) -> str:
     """The public key as standard base64 of its 32 raw bytes."""
-    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
-    raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    if isinstance(key, VerifyingKey):
+        raw = key.raw
+    else:
+        public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+        raw = public.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     return base64.b64encode(raw).decode("ascii")
 
 
-def parse_public_key(text: str) -> Ed25519PublicKey:
+def parse_public_key(text: str) -> VerifyingKey:
     """A public key from its base64 text; ``KeyFileError`` says what is wrong with it."""
     try:
         raw = base64.b64decode(text.strip(), validate=True)
     except (binascii.Error, ValueError):
         raise KeyFileError("public key is not base64 text") from None
-    if len(raw) != 32:
-        raise KeyFileError(f"public key is {len(raw)} bytes; an Ed25519 key is 32")
-    return Ed25519PublicKey.from_public_bytes(raw)
+    return VerifyingKey(raw)
 
 
 def write_key_pair(key: Ed25519PrivateKey, files: KeyFiles, *, force: bool = False) -> None:
@@ -128,7 +168,7 @@ def load_private_key(path: Path) -> Ed25519PrivateKey:
     return key
 
 
-def load_public_key(path: Path) -> Ed25519PublicKey:
+def load_public_key(path: Path) -> VerifyingKey:
     """A public key file as ``write_key_pair`` writes it (one line of base64)."""
     try:
         text = path.read_text(encoding="ascii")

@@ -34,10 +34,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from cta.federation.errors import FederationError, FederationFileError, KeyFileError
-from cta.federation.keys import parse_public_key
+from cta.federation.keys import VerifyingKey, parse_public_key
 from cta.federation.tls import normalise_fingerprint
 from cta.policy.toml_lines import LineFinder, TablePath
 
@@ -54,7 +52,7 @@ class Member:
     """One state's key for one period, and where that state's node serves its records."""
 
     state: str
-    public_key: Ed25519PublicKey
+    public_key: VerifyingKey
     public_key_text: str
     endpoint: str
     valid_from: datetime
@@ -85,7 +83,7 @@ class Federation:
     def is_member(self, state: str) -> bool:
         return state in self.states
 
-    def key_for(self, origin: str, at: datetime) -> Ed25519PublicKey | None:
+    def key_for(self, origin: str, at: datetime) -> VerifyingKey | None:
         """The key ``origin`` signs with at ``at``; ``None`` if unknown or none is valid then."""
         for member in self.members:
             if member.state == origin and member.valid_at(at):

@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import os
 import re
 from collections.abc import Mapping
@@ -71,6 +72,18 @@ class RecordRef:
         return {"origin": self.origin, "seq": self.seq}
 
 
+class StoredWire(dict[str, Any]):
+    """A record's wire object with its JSON text (``json.dumps``, as a JSON column stores
+    it) in ``json_text``: the storage writes that text as it is instead of encoding the
+    object again (``adapters.storage.bulk._sqlite``). Never changed after it is made."""
+
+    __slots__ = ("json_text",)
+
+    def __init__(self, wire: dict[str, Any]) -> None:
+        super().__init__(wire)
+        self.json_text = json.dumps(wire)
+
+
 @dataclass(frozen=True, slots=True)
 class Record:
     """One sealed record. ``payload`` and ``salt`` are ``None`` once redacted; never mutate."""
@@ -90,6 +103,8 @@ class Record:
     # anyway; verifying would encode it again): not one of the record's fields, and ``replace``
     # leaves it out, so a record changed that way is hashed anew
     _read_digest: str | None = field(default=None, init=False, repr=False, compare=False)
+    # the stored form, encoded once (``stored_wire``)
+    _stored: StoredWire | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def redacted(self) -> bool:
@@ -135,6 +150,15 @@ class Record:
             "hash": self.hash,
             "signature": self.signature,
         }
+
+    def stored_wire(self) -> StoredWire:
+        """``to_wire`` with its JSON text, as a node stores the record: made on the first call
+        (the puller makes it in the thread that fetched the page, ahead of the apply)."""
+        stored = self._stored
+        if stored is None:
+            stored = StoredWire(self.to_wire())
+            object.__setattr__(self, "_stored", stored)
+        return stored
 
     @classmethod
     def from_wire(cls, data: Any, *, field: str = "record") -> Record:

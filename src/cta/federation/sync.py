@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cta.federation.auth import sign_request
 from cta.federation.errors import RecordFormatError
-from cta.federation.protocol import DEFAULT_LIMIT, RecordsPage, decode_page, records_target
+from cta.federation.protocol import MAX_LIMIT, RecordsPage, decode_page, records_target
 from cta.federation.records import Record
 from cta.federation.verify import Checked, IngestResult, Reason, Rejection
 
@@ -167,7 +167,9 @@ class Peer:
     client: httpx.Client
     ingest: Ingest
     position: Callable[[str], int]  # the last seq of ``state`` this node holds
-    limit: int = DEFAULT_LIMIT
+    # records a page, the most a node serves: a catch-up of 1,000-record pages ran ~1.2x
+    # as fast as of 500 (fewer commits, requests and hand-overs; docs/benchmarks.md)
+    limit: int = MAX_LIMIT
     backoff: Backoff = field(default_factory=Backoff)
     poll_seconds: float = 2.0
     # a long poll (``protocol``): the peer holds a pull that finds nothing new up to this many
@@ -217,15 +219,17 @@ class Peer:
     def pull_once(self, stop: threading.Event | None = None) -> PullOutcome:
         """Fetch and ingest pages until caught up, a failure, or ``stop``; never raises.
 
-        While a page is ingested the next one is already on its way (``_Prefetch``): asked for
-        after the page's last record, it is used only if ingesting left our head there, and
-        is dropped otherwise (a rejection, a failure, a page that stopped short). With a
-        ``check``, that thread also checks the next page's signatures once it has it, so that
-        on two cores one verifies while the other applies, instead of each waiting in turn;
-        the verdicts are those ``ingest`` would have reached itself, and it still runs every
-        rule over the page against our head in its transaction (``verify_batch``)."""
+        While a page is ingested the next ones are already on their way (``_Ahead``: up to
+        two pages, fetched one after the other in a thread, each asked for after the last
+        record of the one before): a page fetched ahead is used only if ingesting left our
+        head where it was asked from, and the pages ahead are dropped otherwise (a rejection,
+        a failure, a page that stopped short). With a ``check``, that thread also checks each
+        page's signatures once it has it, so that on two cores one verifies while the other
+        applies, instead of each waiting in turn; the verdicts are those ``ingest`` would
+        have reached itself, and it still runs every rule over the page against our head in
+        its transaction (``verify_batch``)."""
         outcome = PullOutcome()
-        ahead: _Prefetch | None = None
+        ahead: _Ahead | None = None
         if stop is not None and stop.is_set():
             return outcome
         try:
@@ -238,8 +242,8 @@ class Peer:
                                           f"{page.origin}'s records")  # fmt: skip
                     return self._failed(outcome, str(rejection), rejection)
                 end = page.records[-1].seq if page.records else after
-                if page.records and page.last_seq > end:  # more to come: ask for it now
-                    ahead = _Prefetch(self._fetch_checked, end)
+                if ahead is None and page.records and page.last_seq > end:  # more to come
+                    ahead = _Ahead(self._fetch_checked, end)
                 if checked is None:
                     result = self.ingest(self.state, page.records, page.erasures)
                 else:
@@ -256,11 +260,14 @@ class Peer:
                     return self._failed(outcome, f"{self.state}'s page after {after} moved "
                                         "nothing forward")  # fmt: skip
                 after = self.position(self.state)
-                if ahead is not None and ahead.after != after:
-                    ahead.drop()  # our head is not where the page ended: ask again from it
-                    ahead = None
-                page, checked = ahead.result() if ahead is not None else (self.fetch(after), None)
-                ahead = None
+                fetched = ahead.take(after) if ahead is not None else None
+                if fetched is None:  # none ahead, or not from where our head is: ask again
+                    if ahead is not None:
+                        ahead.drop()
+                        ahead = None
+                    page, checked = self.fetch(after), None
+                else:
+                    page, checked = fetched
         except PeerError as exc:
             return self._failed(outcome, str(exc))
         except Exception as exc:  # the caller's ingest (storage down): retry later, say why
@@ -315,36 +322,70 @@ class Peer:
 
 
 _Fetched = tuple[RecordsPage, Checked | None]
+AHEAD = 2  # pages fetched (and checked) ahead of the one being ingested, at most
 
 
-class _Prefetch:
-    """One page fetched (and checked: ``Peer._fetch_checked``) in a thread of its own while
-    the caller ingests the one before."""
+class _Ahead:
+    """Pages fetched (and checked: ``Peer._fetch_checked``) one after the other in a thread
+    of its own, each after the last record of the one before, while the caller ingests:
+    at most ``AHEAD`` of them wait (one handed over, one being fetched), so that the peer's
+    answer and the signatures of the page after next are on their way while a slow page is
+    applied. The thread stops at a page that is the last (nothing more to come), at an
+    error (handed to the caller in ``take``), or when dropped."""
 
     def __init__(self, fetch: Callable[[int], _Fetched], after: int) -> None:
-        self.after = after
-        self._page: _Fetched | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(fetch,), daemon=True,
-                                        name=f"cta-prefetch-{after}")  # fmt: skip
+        self._ready: list[tuple[int, _Fetched | BaseException]] = []  # (asked after, page)
+        self._changed = threading.Condition()
+        self._dropped = False
+        self._thread = threading.Thread(target=self._run, args=(fetch, after), daemon=True,
+                                        name=f"cta-ahead-{after}")  # fmt: skip
         self._thread.start()
 
-    def _run(self, fetch: Callable[[int], _Fetched]) -> None:
-        try:
-            self._page = fetch(self.after)
-        except BaseException as exc:  # handed to the caller in ``result``
-            self._error = exc
+    def _run(self, fetch: Callable[[int], _Fetched], after: int) -> None:
+        while True:
+            try:
+                fetched: _Fetched | BaseException = fetch(after)
+            except BaseException as exc:  # handed to the caller in ``take``
+                fetched = exc
+            with self._changed:
+                while len(self._ready) >= AHEAD - 1 and not self._dropped:
+                    self._changed.wait()  # one waits already: fetch the next when it is taken
+                if self._dropped:
+                    return
+                self._ready.append((after, fetched))
+                self._changed.notify_all()
+            if isinstance(fetched, BaseException):
+                return
+            page = fetched[0]
+            if not page.records or page.last_seq <= page.records[-1].seq:
+                return  # the last page for now (the caller long-polls for more)
+            after = page.records[-1].seq
 
-    def result(self) -> _Fetched:
-        """The page and its verdicts, or the fetch's error raised here."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._page is not None
-        return self._page
+    def take(self, after: int) -> _Fetched | None:
+        """The next page ahead if it was asked for after ``after`` (our head now), or the
+        error its fetch met raised here; None if the pages ahead were asked from elsewhere,
+        or none is coming."""
+        with self._changed:
+            while not self._ready and self._thread.is_alive():
+                self._changed.wait(0.5)
+            if not self._ready:
+                return None
+            asked, fetched = self._ready[0]
+            if asked != after:
+                return None
+            self._ready.pop(0)
+            self._changed.notify_all()
+        if isinstance(fetched, BaseException):
+            raise fetched
+        return fetched
 
     def drop(self) -> None:
-        """Not wanted: let it finish (the client is not shared by two requests at once)."""
+        """Not wanted: stop after the page being fetched, and wait for that (the client is not
+        shared by two requests at once)."""
+        with self._changed:
+            self._dropped = True
+            self._ready.clear()
+            self._changed.notify_all()
         self._thread.join()
 
 

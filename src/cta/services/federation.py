@@ -44,7 +44,7 @@ from cta.federation.verify import (
     erased_by,
     verify_batch,
 )
-from cta.services.federation_apply import PeerRecords, redact_person_records
+from cta.services.federation_apply import PeerRecords, Prepared, redact_person_records
 from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
 
 # the kinds that supersede a record and amend the row it wrote, and that row's table
@@ -256,10 +256,10 @@ class FederationService(PeerRecords):
     # -- peers' records --------------------------------------------------------------------
 
     def check(self, batch: Sequence[Record]) -> Checked:
-        """Rule 2 over a batch (``check_records``) in this service's verifying threads: the
-        puller checks the page it fetched ahead with it (``Peer.check``) while the page
-        before is applied."""
-        return check_records(batch, self.federation, self._verifiers)
+        """Rule 2 over a batch (``check_records``) in this service's verifying threads, and
+        what applying its intact records needs beforehand (``prepare``): the puller checks
+        the page it fetched ahead with it (``Peer.check``) while the page before is applied."""
+        return self.prepare(batch, check_records(batch, self.federation, self._verifiers))
 
     def ingest(
         self, origin: str, batch: Sequence[Record], proofs: Sequence[Record] = (),
@@ -282,7 +282,8 @@ class FederationService(PeerRecords):
         # the store, and the writer lock is held only for the chain's checks and the writes
         if checked is None:
             checked = self.check(batch)
-        with self.store.transaction() as tx:
+        # replayable: a page lost to a power cut is pulled again from the head that survived
+        with self.store.transaction(replayable=True) as tx:
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
             held = tx.record_hashes(origin, [r.seq for r in batch if r.seq < head.seq])
@@ -292,7 +293,8 @@ class FederationService(PeerRecords):
             if isinstance(verdict, Rejection):
                 result = IngestResult(0, 0, head.seq, verdict)
             else:
-                not_applied = self._apply_and_store(tx, verdict.records, self.clock())
+                readings = checked.readings if isinstance(checked, Prepared) else None
+                not_applied = self._apply_and_store(tx, verdict.records, self.clock(), readings)
                 if verdict.records:
                     new = verdict.head
                     tx.set_chain_head(ChainHeadRow(origin, new.seq, new.hash, new.at, 0))

@@ -4,6 +4,7 @@ record that cannot be applied is kept, with why (``records.not_applied``)."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 from collections.abc import Callable, Sequence
@@ -16,9 +17,7 @@ from cta.domain.errors import CTAError
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
 from cta.federation.records import Record
-from cta.federation.verify import (
-    erased_by,
-)
+from cta.federation.verify import Checked, Reason, erased_by
 from cta.services.application_records import apply_application_decision
 from cta.services.application_retention import erase_filed_from
 from cta.services.checks import read_document
@@ -42,6 +41,20 @@ _AMENDING: dict[str, Referenced] = {
 }  # fmt: skip
 
 
+class Prepared(list[tuple[Reason, str] | None]):
+    """Rule 2's verdicts on a page (``check_records``), and what applying its intact
+    crossings will need that does not depend on this node's tables, worked out in the thread
+    that fetched the page ahead while the page before was applied (``PeerRecords.prepare``):
+    each crossing's reading by seq, with the very record it was read from."""
+
+    __slots__ = ("readings",)
+
+    def __init__(self, verdicts: Checked,
+                 readings: dict[int, tuple[Record, _PeerCrossing]]) -> None:  # fmt: skip
+        super().__init__(verdicts)
+        self.readings = readings
+
+
 class PeerRecords:
     """Writes what a peer's records say into this node's tables."""
 
@@ -53,9 +66,25 @@ class PeerRecords:
     _mrz_keys: dict[Any, tuple[str, str]]
 
 
+    def prepare(self, batch: Sequence[Record], verdicts: Checked) -> Prepared:
+        """``verdicts`` with the readings of ``batch``'s crossings that rule 2 found intact
+        (``_read_crossing``) and each intact record's stored form encoded
+        (``Record.stored_wire``): the sync thread's work, done beforehand in the thread that
+        fetched the page. A record that cannot be read is left to the apply, which says why."""
+        readings: dict[int, tuple[Record, _PeerCrossing]] = {}
+        for record, verdict in zip(batch, verdicts, strict=True):
+            if verdict is not None:
+                continue
+            record.stored_wire()
+            if record.kind in CROSSING_KINDS and record.payload is not None:
+                with contextlib.suppress(CTAError, KeyError, TypeError, ValueError):
+                    readings[record.seq] = (record, self._read_crossing(record))
+        return Prepared(verdicts, readings)
+
     def _apply_and_store(
-        self, tx: Transaction, records: Sequence[Record], received_at: datetime
-    ) -> int:
+        self, tx: Transaction, records: Sequence[Record], received_at: datetime,
+        readings: dict[int, tuple[Record, _PeerCrossing]] | None = None,
+    ) -> int:  # fmt: skip
         """Apply a verified batch in order, and store its records with their local persons
         and, for those not applied, why; how many were not applied.
 
@@ -72,10 +101,10 @@ class PeerRecords:
             members = list(group)
             steps = [members] if bulk else [[record] for record in members]
             for applied in steps:
-                outcomes = (self._apply_crossings(tx, applied) if bulk
+                outcomes = (self._apply_crossings(tx, applied, readings or {}) if bulk
                             else [self._apply(tx, applied[0])])  # fmt: skip
                 tx.add_records([{"origin": record.origin, "seq": record.seq, "at": record.at,
-                                 "kind": record.kind, "wire": record.to_wire(),
+                                 "kind": record.kind, "wire": record.stored_wire(),
                                  "hash": record.hash, "person_id": person_id,
                                  "received_at": received_at, "not_applied": why}
                                 for record, (person_id, why)
@@ -126,8 +155,9 @@ class PeerRecords:
         return None, None
 
     def _apply_crossings(
-        self, tx: Transaction, run: Sequence[Record]
-    ) -> list[tuple[int | None, str | None]]:
+        self, tx: Transaction, run: Sequence[Record],
+        readings: dict[int, tuple[Record, _PeerCrossing]],
+    ) -> list[tuple[int | None, str | None]]:  # fmt: skip
         """File a run of a peer's crossings and refusals with a handful of statements; the
         local person of each record (None: redacted, or not applied) and why it was not.
 
@@ -143,8 +173,12 @@ class PeerRecords:
         for n, record in enumerate(run):
             if record.payload is None:  # redacted at its origin before we saw it
                 continue
+            ready = readings.get(record.seq)
+            if ready is not None and ready[0] is record:  # read ahead (``prepare``)
+                read.append((n, ready[1]))
+                continue
             try:
-                read.append((n, self._read_crossing(record, now)))
+                read.append((n, self._read_crossing(record)))
             except (CTAError, KeyError, TypeError, ValueError) as exc:
                 why[record.seq] = _not_applied(record, exc)
         filed, unfiled = _file(tx, [(run[n], crossing) for n, crossing in read])
@@ -159,7 +193,8 @@ class PeerRecords:
                 continue
             person_id, document_id = filed[crossing.key]
             person_ids[n] = person_id
-            row = {"person_id": person_id, "document_id": document_id, **crossing.row}
+            row = {"person_id": person_id, "document_id": document_id, **crossing.row,
+                   "recorded_at": now}  # fmt: skip
             (refusals if crossing.refused else crossings).append(row)
             day = crossing.row["local_date"]
             if day > last_seen.get(person_id, date.min):
@@ -172,7 +207,7 @@ class PeerRecords:
         return [(person_id, why.get(record.seq))
                 for person_id, record in zip(person_ids, run, strict=True)]  # fmt: skip
 
-    def _read_crossing(self, record: Record, now: datetime) -> _PeerCrossing:
+    def _read_crossing(self, record: Record) -> _PeerCrossing:
         """A peer's crossing or refusal as this node's row, every field of it read (or raise);
         the document's other fields are read only if it is new here (``_file``)."""
         payload = record.payload
@@ -183,8 +218,8 @@ class PeerRecords:
         point = self._points.get(payload["crossing_point"])
         row = {"crossing_point": payload["crossing_point"], "occurred_at": occurred,
                "time_zone": point.time_zone if point else "UTC", "local_date": day,
-               "officer": f"{record.origin} node", "recorded_at": now,
-               "origin": record.origin, "record_seq": record.seq}  # fmt: skip
+               "officer": f"{record.origin} node", "origin": record.origin,
+               "record_seq": record.seq}  # fmt: skip
         refused = bool(payload.get("refused"))
         if refused:
             row["reasons"] = payload.get("reasons", [])

@@ -320,11 +320,15 @@ class Store(Protocol):
     """The node's storage: transactions over one database."""
 
     def transaction(
-        self, *, read_only: bool = False, shared: bool = False
+        self, *, read_only: bool = False, shared: bool = False, replayable: bool = False
     ) -> AbstractContextManager[Transaction]:
         """A unit of work; ``read_only`` ones must not write (SQLite: no write lock taken);
         ``shared`` short writes may share one commit with other threads' (each still all or
-        nothing, and durable when its block ends)."""
+        nothing, and durable when its block ends). ``replayable``: everything it writes can
+        be had again from elsewhere (a peer's page, pulled again from the chain head that
+        survives), so its commit need not wait for the disk: it survives a crash of the
+        process, and a crash of the machine may undo it whole (SQLite: ``synchronous=NORMAL``
+        for its commit)."""
         ...
     def audit(self, entries: Sequence[AuditEntry], at: datetime) -> None:
         """Append audit entries outside any other transaction; durable when it returns."""

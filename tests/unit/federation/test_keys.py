@@ -7,11 +7,15 @@ import stat
 from pathlib import Path
 
 import pytest
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cta.federation.errors import KeyFileError
 from cta.federation.keys import (
+    VerifyingKey,
     generate_private_key,
     key_files,
     load_private_key,
@@ -115,3 +119,64 @@ def test_a_public_key_file_with_garbage_names_the_file(tmp_path: Path) -> None:
     path.write_text("garbage!\n")
     with pytest.raises(KeyFileError, match=r"GEO\.pub: public key is not base64"):
         load_public_key(path)
+
+
+# RFC 8032 §7.1, TEST 1 (the empty message) and TEST 2 (one byte)
+RFC_8032 = [
+    ("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9"
+     "b46bd25bf5f0595bbe24655141438e7a100b"),
+    ("3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f1"
+     "1d8c387b2eaeb4302aeeb00d291612bb0c00"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("public", "message", "signature"), RFC_8032)
+def test_the_verifying_key_accepts_rfc_8032s_test_vectors(
+    public: str, message: str, signature: str
+) -> None:
+    key = VerifyingKey(bytes.fromhex(public))
+    key.verify(bytes.fromhex(signature), bytes.fromhex(message))
+    with pytest.raises(InvalidSignature):
+        key.verify(bytes.fromhex(signature), bytes.fromhex(message) + b"\x00")
+
+
+def test_the_verifying_key_accepts_what_cryptography_signs_and_nothing_else() -> None:
+    key, other = generate_private_key(), generate_private_key()
+    public = parse_public_key(public_key_text(key))
+    message = "GEO 1 CrossingRecorded ✓".encode()
+    signature = key.sign(message)
+    public.verify(signature, message)
+    refused = [
+        signature[:63],  # one byte short: the message must not be read as its last byte
+        signature + b"\x00",
+        signature[:-1] + bytes([signature[-1] ^ 1]),
+        bytes([signature[0] ^ 0x80]) + signature[1:],
+        other.sign(message),
+        b"\x00" * 64,
+    ]  # fmt: skip
+    for bad in refused:
+        with pytest.raises(InvalidSignature):
+            public.verify(bad, message)
+    with pytest.raises(InvalidSignature):
+        public.verify(signature[:63], bytes([signature[63]]) + message)
+
+
+@given(message=st.binary(max_size=300), flip=st.integers(0, 64 * 8 - 1))
+def test_libsodium_and_openssl_agree_on_signatures_and_on_a_bit_flipped(
+    message: bytes, flip: int
+) -> None:
+    signature = _KEY.sign(message)
+    _PUBLIC.verify(signature, message)  # libsodium accepts what OpenSSL signed
+    _KEY.public_key().verify(signature, message)
+    tampered = bytearray(signature)
+    tampered[flip // 8] ^= 1 << (flip % 8)
+    with pytest.raises(InvalidSignature):
+        _PUBLIC.verify(bytes(tampered), message)
+    with pytest.raises(InvalidSignature):
+        _KEY.public_key().verify(bytes(tampered), message)
+
+
+_KEY = generate_private_key()
+_PUBLIC = parse_public_key(public_key_text(_KEY))

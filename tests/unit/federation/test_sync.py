@@ -23,7 +23,7 @@ from cta.federation.memory import MemoryLedger
 from cta.federation.records import Record
 from cta.federation.serve import answer_records_request
 from cta.federation.sync import Backoff, Peer, SyncLoop
-from cta.federation.verify import IngestResult, Reason, Rejection
+from cta.federation.verify import IngestResult, Reason, Rejection, check_records
 
 from .helpers import KEYS, T0, federation, key, payload
 
@@ -254,6 +254,35 @@ def test_the_next_page_is_fetched_during_ingest_and_dropped_when_the_page_is_ref
     assert (outcome.error, outcome.stored) == (None, 6)
     assert geo.records("ARM") == arm.records("ARM")
     assert asked[3:] == ["3", "6"]  # resumed after the last record held
+
+
+def test_pages_are_fetched_ahead_of_a_slow_ingest_but_never_more_than_ahead_allows(
+    geo: MemoryLedger,
+) -> None:
+    """While a page is ingested, the pages after it are fetched (and checked) one after the
+    other in a thread, up to ``sync.AHEAD`` of them and no more, each asked for once."""
+    from cta.federation import sync
+
+    arm = arm_ledger(30)  # ten pages of three
+    served = serving(arm)
+    asked: list[str] = []
+    ahead_at_each_ingest: list[int] = []
+
+    def counting(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.params["after"])
+        return served(request)
+
+    def slow_ingest(*args: Any) -> IngestResult:
+        time.sleep(0.1)  # the thread ahead gets as far as it is let
+        ahead_at_each_ingest.append(len(asked) - len(ahead_at_each_ingest) - 1)
+        return geo.ingest(*args)
+
+    outcome = peer(counting, geo, ingest=slow_ingest, check=lambda batch: check_records(
+        batch, geo.federation)).pull_once()  # fmt: skip
+    assert (outcome.error, outcome.stored, outcome.pages) == (None, 30, 10)
+    assert asked == [str(n) for n in range(0, 30, 3)]  # each page asked for once, in order
+    assert max(ahead_at_each_ingest) == sync.AHEAD  # ran ahead, as far as allowed
+    assert ahead_at_each_ingest[-1] == 0  # and stopped at the last page
 
 
 def test_a_long_poll_asks_the_peer_to_hold_the_pull(geo: MemoryLedger) -> None:

@@ -404,7 +404,7 @@ class MemoryStore:
 
     @contextmanager
     def transaction(
-        self, *, read_only: bool = False, shared: bool = False
+        self, *, read_only: bool = False, shared: bool = False, replayable: bool = False
     ) -> Iterator[MemoryTransaction]:
         working = copy.deepcopy(self.tables)
         yield MemoryTransaction(working)

@@ -357,8 +357,9 @@ def _sqlite(value: Any) -> Any:
         return _sqlite_time(value)
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, dict | list):
-        return json.dumps(value)
+    if isinstance(value, dict | list):  # a value that carries its JSON text is not encoded again
+        text = getattr(value, "json_text", None)
+        return text if text is not None else json.dumps(value)
     if isinstance(value, bool):
         return int(value)
     return value

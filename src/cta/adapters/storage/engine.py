@@ -156,8 +156,20 @@ def _sqlite_begin(connection: Any) -> None:
     # A transaction that may write takes the write lock when it begins; a read-only one
     # (``cta_read_only``) reads its WAL snapshot and never waits for a writer.
     # (on the driver's connection: SQLAlchemy's execution path would cost more than BEGIN)
-    read_only = connection.get_execution_options().get("cta_read_only", False)
-    _raw_begin(connection, "BEGIN DEFERRED" if read_only else "BEGIN IMMEDIATE")
+    options = connection.get_execution_options()
+    if options.get("cta_read_only", False):
+        _raw_begin(connection, "BEGIN DEFERRED")
+        return
+    # A writer commits with synchronous=FULL (fsync'd) unless its work is replayable
+    # (``SqlStore.transaction``): the setting is the connection's, so it is set again only
+    # when it changes, and a pooled connection never carries NORMAL into a durable commit.
+    durable = not options.get("cta_replayable", False)
+    info = connection.connection.info
+    if info.get("cta_synchronous_full", True) != durable:
+        _raw_begin(connection, "PRAGMA synchronous=FULL" if durable else
+                   "PRAGMA synchronous=NORMAL")  # fmt: skip
+        info["cta_synchronous_full"] = durable
+    _raw_begin(connection, "BEGIN IMMEDIATE")
 
 
 def _raw_begin(connection: Any, statement: str) -> None:

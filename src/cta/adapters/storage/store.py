@@ -190,14 +190,18 @@ class SqlStore:
 
     @contextmanager
     def transaction(
-        self, *, read_only: bool = False, shared: bool = False
+        self, *, read_only: bool = False, shared: bool = False, replayable: bool = False
     ) -> Iterator[SqlTransaction]:
         """A unit of work, committed when the block ends (durable then) and rolled back if it
         raises. ``shared``: a border use case's short write (an entry, audit entries). On
         SQLite it may share its transaction and commit with other threads' (``SharedCommit``;
         each in a savepoint of its own, so a block that raises undoes only its own work); on
         PostgreSQL, whose writers run at once and whose commits share WAL flushes already, it
-        is a transaction of its own, whose check reads come combined (``_RoundTripsSaved``)."""
+        is a transaction of its own, whose check reads come combined (``_RoundTripsSaved``).
+        ``replayable`` (a peer's page, pulled again if lost): on SQLite its commit does not
+        wait for the disk (``synchronous=NORMAL``, ``engine._sqlite_begin``); it survives a
+        crash of the process, a crash of the machine may undo it whole, never in part, and
+        the next durable commit syncs it with its own (one write-ahead log)."""
         if shared and self._shared is not None:
             with self._shared.unit() as tx:
                 yield tx
@@ -214,7 +218,8 @@ class SqlStore:
             with (
                 self._writer or contextlib.nullcontext(),
                 self.engine.connect() as connection,
-                connection.begin(),
+                (connection.execution_options(cta_replayable=True) if replayable
+                 else connection).begin(),
             ):
                 # a border use case's write decides the check again: its reads come combined
                 # too; others (the federation's apply asks owners by the thousand) read plain
