@@ -138,7 +138,8 @@ def build(url: str, persons: int, chunk: int = 50_000) -> dict[str, float]:
                  "crossing_point": POINT,
                  "occurred_at": datetime(day.year, day.month, day.day, 6, tzinfo=UTC),
                  "time_zone": "Asia/Tbilisi", "local_date": day, "officer": "officer.bench",
-                 "decision": "admit", "override_reason": None, "recorded_at": now}
+                 "decision": "admit", "override_reason": None, "recorded_at": now,
+                 "outbox_seq": None}  # a register built whole: no records to correct
                 for i, p, d in zip(range(first, first + len(ids)), ids, documents, strict=True)
                 for direction, day in _crossings_of(i)
             ]  # fmt: skip

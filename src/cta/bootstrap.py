@@ -211,15 +211,19 @@ def build_mail_sender(settings: Settings, node: Node) -> MailSender | None:
     from cta.adapters.storage.mail_outbox import SqlMailOutbox
     from cta.domain.mail import is_mail_address
 
+    assert isinstance(node.store, SqlStore)
+    outbox = SqlMailOutbox(node.store)
+    # noted for `cta mail status`, which runs with its own shell's settings
+    outbox.note_server(f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host
+                       else None)  # fmt: skip
     if not settings.smtp_host:
         return None
     if not is_mail_address(settings.smtp_from):
         raise CTAError(f"CTA_SMTP_FROM {settings.smtp_from!r}: with CTA_SMTP_HOST set, the "
                        "address mail to applicants comes from (e.g. cta@node.example) is needed")
-    assert isinstance(node.store, SqlStore)
     transport = SmtpTransport(settings.smtp_host, settings.smtp_port, settings.smtp_starttls,
                               settings.smtp_user or None, settings.smtp_password or None)
-    return MailSender(SqlMailOutbox(node.store), transport, sender=settings.smtp_from,
+    return MailSender(outbox, transport, sender=settings.smtp_from,
                       node=settings.state, clock=node.clock,
                       retention=timedelta(days=settings.mail_retention_days))  # fmt: skip
 

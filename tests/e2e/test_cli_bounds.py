@@ -78,6 +78,27 @@ def test_a_time_before_the_calendar_is_a_bad_line_named_and_skipped(
     assert ran.json_lines()[-1]["imported"] == 1
 
 
+def test_an_alert_of_another_state_is_a_bad_line_named_and_nothing_is_stored(
+    cta: Runner, admin: str, tmp_path: Path
+) -> None:
+    alert = {"category": "arrest", "names": ["Ivan Petrov"]}
+    path = tmp_path / "alerts.jsonl"
+    lines = [alert | {"id": "GEO-1"}, alert | {"id": "AZE-1", "issuing_state": "AZE"}]
+    lines.append(alert | {"id": "GEO-2", "issuing_state": "GEO"})
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    ran = cta("alerts", "import", "--token", admin, str(path))
+    assert ran.code == 2, ran.stderr
+    assert ran.stderr.strip().splitlines() == [
+        f"error: {path} line 2: issuing_state: this node issues GEO's alerts only, not AZE's "
+        "(each state's node issues its own)",
+        f"error: {path}: 1 bad line(s); nothing was imported",
+    ]
+    path.write_text(json.dumps(alert | {"id": "GEO-1"}) + "\n")  # nothing was stored before
+    again = cta("alerts", "import", "--token", admin, "--json", str(path))
+    assert again.code == 0, again.stderr
+    assert again.json_lines() == [{"file": str(path), "alerts": 1, "created": 1, "changed": 0}]
+
+
 # -- option errors: one line ---------------------------------------------------------------------
 
 
@@ -106,6 +127,39 @@ def test_every_usage_error_is_one_error_line_exit_2(cta: Runner, args: tuple[str
     ran = cta(*args)
     assert ran.code == 2
     assert "--help" in one_error_line(ran.stderr)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1.5", "-0.1", "x"])
+def test_min_score_is_a_number_from_0_to_1(cta: Runner, value: str) -> None:
+    ran = cta("screen", "--alerts", "/dev/null", "--min-score", value, stdin="")
+    assert ran.code == 2
+    assert one_error_line(ran.stderr) == (
+        f"error: Invalid value for '--min-score': '{value}': must be a number from 0 to 1 "
+        "(see cta screen --help)"
+    )
+
+
+def test_a_min_score_in_range_is_taken(cta: Runner, tmp_path: Path) -> None:
+    path = tmp_path / "alerts.jsonl"
+    path.write_text(json.dumps({"id": "A-1", "category": "arrest", "names": ["Ivan Petrov"]}))
+    ran = cta("screen", "--json", "--alerts", str(path), "--min-score", "0",
+              stdin='{"surname": "PETROV", "given_names": "IVAN"}\n')  # fmt: skip
+    assert ran.code == 0, ran.stderr
+    assert [hit["alert_id"] for hit in ran.json_lines()[0]["hits"]] == ["A-1"]
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-1", "1001"])
+def test_the_demo_rate_of_cta_area_is_a_number_from_0_to_1000(cta: Runner, value: str) -> None:
+    ran = cta("area", "--rate", value)
+    assert ran.code == 2
+    assert f"'{value}': must be a number from 0 to 1000" in one_error_line(ran.stderr)
+
+
+def test_internal_checks_dates_are_within_1900_to_2999(cta: Runner) -> None:
+    ran = cta("internal-checks", "declare", "GEO-SADAKHLO", "--from", "0001-01-01", "--to",
+              "2026-01-02", "--ground", "a test", "--token", "x")  # fmt: skip
+    assert ran.code == 2
+    assert "--from: the date 0001-01-01 is outside 1900-01-01" in one_error_line(ran.stderr)
 
 
 def test_a_date_in_a_json_line_not_as_yyyy_mm_dd_says_what_is_expected(cta: Runner) -> None:

@@ -10,6 +10,9 @@ from datetime import date, timedelta
 
 import pytest
 
+from cta.domain.documents.generate import check_dates_read_back
+from cta.entrypoints.cli.mrz import LANGUAGES
+
 from .conftest import Runner
 
 EXPIRY = (date.today() + timedelta(days=3 * 365)).isoformat()
@@ -106,6 +109,54 @@ def test_a_bad_field_is_one_error_line_naming_it(
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"error: {names}"), lines[0]
     assert out == ""
+
+
+@pytest.mark.parametrize(
+    ("change", "names", "says"),
+    [
+        ({"birth_date": "0001-01-01", "expiry_date": "9999-12-31"}, "--expiry-date",
+         "expiry date 9999-12-31 would read back in 1999"),
+        ({"birth_date": "0001-01-01"}, "--birth-date", "birth date 0001-01-01 would read back"),
+        ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "--birth-date",
+         "would read back in 19"),  # born tomorrow: read as a century ago
+        ({"birth_date": "2020-01-01", "expiry_date": "2019-12-31"}, "--birth-date",
+         "birth date 2020-01-01 is after the expiry date 2019-12-31"),
+    ],
+)  # fmt: skip
+def test_a_date_the_mrz_would_read_back_as_another_is_refused_naming_the_option(
+    cta: Runner, change: dict[str, str], names: str, says: str
+) -> None:
+    code, out, err = make(cta, "--type", "TD3", **change)
+    assert code == 2, out
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith(f"error: {names}: "), lines
+    assert says in lines[0], lines[0]
+    assert out == ""
+
+
+def test_the_first_and_last_dates_that_read_back_are_made() -> None:
+    today = date(2026, 6, 1)
+    check_dates_read_back(date(1926, 6, 2), date(2075, 12, 31), today)
+    with pytest.raises(ValueError, match="would read back in 2026"):
+        check_dates_read_back(date(1926, 6, 1), date(2030, 1, 1), today)
+    with pytest.raises(ValueError, match="would read back in 1976"):
+        check_dates_read_back(date(1980, 1, 1), date(2076, 1, 1), today)
+    with pytest.raises(ValueError, match="read from 1900-03-01 to 2000-02-29"):  # leap day
+        check_dates_read_back(date(1900, 2, 28), date(2000, 2, 29), date(2000, 3, 1))
+
+
+def test_an_unknown_transliteration_language_is_refused_naming_those_known(cta: Runner) -> None:
+    code, out, err = make(cta, "--type", "TD3", language="xx")
+    assert code == 2 and out == ""
+    assert err.startswith("error: --language 'xx': no practice of transliteration known"), err
+    assert "az, be, bg, da, de" in err
+
+
+def test_the_languages_named_are_those_the_transliteration_tables_know() -> None:
+    from cta.domain.names.cyrillic import _EXCEPTIONS
+    from cta.domain.names.latin import _DIGRAPHS_BY_LANGUAGE
+
+    assert set(LANGUAGES) == {"az", "ru"} | set(_EXCEPTIONS) | set(_DIGRAPHS_BY_LANGUAGE)
 
 
 def test_a_missing_field_is_named(cta: Runner) -> None:

@@ -124,6 +124,69 @@ def test_validate_of_a_missing_file_exits_2(runner: CliRunner, tmp_path: Path) -
     assert runner.invoke(app, ["policy", "validate", str(tmp_path / "no.toml")]).exit_code == 2
 
 
+def one_error_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), output
+    return lines[0]
+
+
+def test_validate_of_a_file_nested_too_deep_exits_2_naming_the_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["policy", "validate", str(deep)])
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        f"error: {deep}: arrays or tables nested too deep to read (a regime file nests a few "
+        "levels)"
+    )
+
+
+def test_validate_of_dev_zero_stops_at_the_line_limit() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cta", "policy", "validate", "/dev/zero"],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert one_error_line(result.stderr) == (
+        "error: /dev/zero line 1 is longer than 64 KiB: not a TOML regime file?"
+    )
+
+
+def test_validate_of_a_file_over_16_mib_exits_2(runner: CliRunner, tmp_path: Path) -> None:
+    big = tmp_path / "big.toml"
+    big.write_bytes(b"# a comment of short lines\n" * 700_000)  # 18.9 MB
+    result = runner.invoke(app, ["policy", "validate", str(big)])
+    assert result.exit_code == 2
+    assert one_error_line(result.output) == (
+        f"error: {big} is larger than 16 MiB, the most read from one file"
+    )
+
+
+def test_validate_of_a_file_not_utf8_exits_2_naming_the_line(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b'name = "x"\n\xff\xfe\n')
+    result = runner.invoke(app, ["policy", "validate", str(binary)])
+    assert result.exit_code == 2
+    assert f"error: {binary} line 2 is not UTF-8 text" in one_error_line(result.output)
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_show_refuses_a_date_outside_1900_to_2999_as_every_command_does(day: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cta", "policy", "show", "--on", day],
+        capture_output=True, text=True, check=False, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert one_error_line(result.stderr) == (
+        f"error: Invalid value for --on: the date {day} is outside 1900-01-01 to 2999-12-31 "
+        "(see python -m cta policy show --help)"
+    )
+
+
 def test_every_policy_command_has_help_text(runner: CliRunner) -> None:
     for command in ("show", "derive", "validate"):
         result = runner.invoke(app, ["policy", command, "--help"])

@@ -80,9 +80,10 @@ def test_impact_prints_a_table_a_chart_and_the_sources(cta: Runner) -> None:
     ("args", "says"),
     [
         (("compare", "--nationality", "XYZ"), "unknown nationality 'XYZ'"),
-        (("compare", "--nationality", "USA", "--on", "2027-02-30"), "--on '2027-02-30' is not"),
+        (("compare", "--nationality", "USA", "--on", "2027-02-30"),
+         "--on: '2027-02-30': expected a date as YYYY-MM-DD"),
         (("compare", "--nationality", "USA", "--on", "0999-01-01"), "outside 1900-01-01"),
-        (("impact", "--on", "tomorrow"), "--on 'tomorrow' is not a date"),
+        (("impact", "--on", "tomorrow"), "--on: 'tomorrow': expected a date"),
         (("trip", "--nationality", "USA", "--trip", "GEO20"), "is not STATE:DAYS"),
         (("trip", "--nationality", "USA", "--trip", "GEO:0"), "1 day or more, not 0"),
         (("trip", "--nationality", "USA", "--trip", "GEO:-5"), "1 day or more, not -5"),
@@ -90,7 +91,7 @@ def test_impact_prints_a_table_a_chart_and_the_sources(cta: Runner) -> None:
         (("trip", "--nationality", "USA", "--trip", "GEO:500,ARM:500"), "at most 730"),
         (("trip", "--nationality", "Atlantis", "--trip", "GEO:5"), "unknown nationality"),
         (("trip", "--nationality", "USA", "--trip", "GEO:5", "--from", "2027-13-01"),
-         "--from '2027-13-01' is not a date"),
+         "--from: '2027-13-01': expected a date"),
     ],
 )  # fmt: skip
 def test_bad_input_is_one_line_and_exit_2(cta: Runner, args: tuple[str, ...], says: str) -> None:

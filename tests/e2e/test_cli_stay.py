@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
+import pytest
+
 from .conftest import Runner
 
 KEYS = {"on", "limit", "window", "days_used", "max_stay", "stay_until", "next_entry", "overstays"}
@@ -190,6 +192,43 @@ def test_a_next_entry_past_the_calendar_is_reported_without_a_traceback(cta: Run
         "stay", "--json", stdin=lines({"on": "9999-12-31", "stays": [["9999-10-01", "9999-12-31"]]})
     )
     assert ran.code in (0, 2)
+
+
+@pytest.mark.parametrize("option", ["--window", "--limit"])
+def test_limit_and_window_options_are_capped_as_in_a_json_line(cta: Runner, option: str) -> None:
+    ran = cta("stay", "--on", "2026-01-01", option, "999999999", "2026-01-01:2026-01-02")
+    assert ran.code == 2 and ran.stdout == ""
+    assert ran.stderr.startswith(f"error: Invalid value for '{option}': ")
+    assert "100000" in ran.stderr
+    in_a_line = cta("stay", "--json", stdin=lines({"on": "2026-01-01", "stays": [],
+                                                    option[2:]: 999999999}))  # fmt: skip
+    assert in_a_line.code == 2 and "100000" in in_a_line.stderr
+
+
+def test_the_cap_itself_is_answered(cta: Runner) -> None:
+    ran = cta("stay", "--json", "--on", "2026-01-01", "--limit", "99999", "--window", "100000")
+    assert ran.code == 0, ran.stderr
+    assert ran.json_lines()[0]["window"] == 100_000
+
+
+def test_an_answer_past_2999_12_31_is_refused_as_the_day_would_be_as_input(cta: Runner) -> None:
+    ran = cta("stay", "--json", "--on", "2999-12-31")
+    assert ran.code == 2 and ran.stdout == ""
+    assert ran.stderr.strip() == (
+        "error: on 2999-12-31 the answer leaves the calendar: stay until 3000-03-30 is after "
+        "2999-12-31, the last day CTA counts; ask about an earlier day"
+    )
+    last = cta("stay", "--json", "--on", "2999-10-03")  # stay until 2999-12-31: answered
+    assert last.code == 0 and last.json_lines()[0]["stay_until"] == "2999-12-31"
+
+
+def test_a_json_line_whose_answer_leaves_the_calendar_is_a_bad_line(cta: Runner) -> None:
+    ran = cta("stay", "--json", stdin=lines({"on": "2999-12-31", "stays": []},
+                                            {"on": "2026-12-31", "stays": []}))  # fmt: skip
+    assert ran.code == 2
+    first, second = ran.json_lines()
+    assert first["error"].startswith("line 1: on 2999-12-31 the answer leaves the calendar")
+    assert second["stay_until"] == "2027-03-30"
 
 
 def test_empty_stdin_without_stays_is_an_error(cta: Runner) -> None:

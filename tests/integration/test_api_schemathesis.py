@@ -37,6 +37,7 @@ ROLE_FOR = {
     "POST /v1/crossings": Role.BORDER_OFFICER,
     "POST /v1/refusals": Role.BORDER_OFFICER,
     "POST /v1/crossings/{crossing_id}/correction": Role.BORDER_OFFICER,
+    "POST /v1/refusals/{refusal_id}/correction": Role.BORDER_OFFICER,
     "POST /v1/visas": Role.CONSULAR_OFFICER,
     "POST /v1/authorizations": Role.CONSULAR_OFFICER,
     "POST /v1/visas/{permit_id}/revocation": Role.CONSULAR_OFFICER,

@@ -209,11 +209,22 @@ def test_only_the_access_codes_hash_is_kept(api: Api) -> None:
     ({"kind": "visa"}, "body.purpose"),
     ({"purpose": "tourism"}, "body.purpose"),
     ({"colour": "blue"}, "body.colour"),
+    ({"answers": {"convictions": "no", "conflict_zones": False, "removal_orders": False}},
+     "body.answers.convictions"),  # not read as false
+    ({"kind": "visa", **visa_form(), "arrival": "9999-12-30", "departure": "9999-12-31"},
+     "body.arrival"),  # a grant from these dates ran past the calendar: 500
+    ({"kind": "visa", **visa_form(), "duration_days": "30"}, "body.duration_days"),
 ])  # fmt: skip
 def test_bad_input_is_422_naming_the_field(api: Api, change: dict[str, Any], field: str) -> None:
     response = submit(api, form() | change)
     assert response.status_code == 422, response.text
     assert field in [p["field"] for p in response.json()["detail"]]
+
+
+def test_an_address_mail_cannot_reach_is_refused_naming_email(api: Api) -> None:
+    response = submit(api, form(email="ä@ö.de"))
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith("email: 'ä@ö.de' is not an address")
 
 
 @pytest.mark.parametrize(("body", "words"), [

@@ -193,9 +193,20 @@ def test_every_imported_crossing_goes_to_the_outbox_for_the_federation(node: Nod
 
 def test_the_same_file_is_not_imported_twice(node: Node) -> None:
     run(node, [line("A1000015", "entry", MONTH)], sha256="3" * 64)
-    with pytest.raises(AlreadyImportedError):
+    with pytest.raises(AlreadyImportedError, match=r"imported before \(at \d{4}-\d\d-\d\dT"):
         run(node, [line("A1000015", "entry", MONTH)], sha256="3" * 64)
     assert len(rows(node, t.crossings)) == 1
+
+
+def test_a_file_that_kept_nothing_may_be_imported_again(node: Node) -> None:
+    """Every line bad (or none at all): the attempt is audited, and does not count as the
+    file's import when it is tried again (a clock or a crossing point put right meanwhile)."""
+    run(node, ["not json", "{}"], sha256="4" * 64)
+    run(node, [], sha256="4" * 64)
+    report = run(node, [line("A1000019", "entry", MONTH)], sha256="4" * 64)
+    assert report.imported == 1
+    with pytest.raises(AlreadyImportedError):
+        run(node, [line("A1000019", "entry", MONTH)], sha256="4" * 64)
 
 
 @pytest.mark.parametrize("role", [r for r in Role if r is not Role.ADMIN])
@@ -334,3 +345,49 @@ def test_the_outbox_record_of_an_imported_crossing_is_the_whole_crossing(node: N
                      "given_names": "", "birth_date_raw": "880214", "sex": None,
                      "expiry_date": None},
     }  # fmt: skip
+
+
+def test_a_document_filed_by_another_writer_meanwhile_restarts_the_import(
+    node: Node, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On PostgreSQL the import looks documents up outside its transaction: a peer's record
+    or a desk filing one of them in between made the import fail whole (a unique violation
+    on ``documents``). It now starts over, finds the document and files the crossing under
+    it; a list of lines reads again, an iterator cannot, and then the error says what."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite looks documents up in the import's own transaction: no race")
+    from cta.adapters.storage.bulk import SqlBulkSession
+    from cta.domain.checks import Direction
+    from cta.services.imports import DocumentsFiledMeanwhile
+    from cta.services.node import RecordCrossing
+
+    mrz = passport("GEO", number="G77700001")  # a member national: no override needed
+    real = SqlBulkSession.known_documents
+    races = {"left": 1}
+
+    def looked_up_then_filed(self: SqlBulkSession, keys: Any) -> Any:
+        found = real(self, keys)
+        if races["left"]:  # the desk files the document after the import's look-up
+            races["left"] -= 1
+            node.record(Actor("officer.tbs.01", Role.BORDER_OFFICER, "entry"), RecordCrossing(
+                mrz=mrz, crossing_point="GEO-TBS", direction=Direction.ENTRY,
+                occurred_at=MONTH + timedelta(days=1)))  # fmt: skip
+        return found
+
+    monkeypatch.setattr(SqlBulkSession, "known_documents", looked_up_then_filed)
+    item = line("x", "exit", MONTH + timedelta(days=2), mrz=mrz)
+    del item["document"]
+    report = run(node, [item], sha256="5" * 64)
+    assert report.imported == 1
+    assert len(rows(node, t.documents)) == 1
+    assert len(rows(node, t.persons)) == 1  # the desk's, with both crossings
+    assert [c["direction"] for c in rows(node, t.crossings)] == ["entry", "exit"]
+    races["left"] = 1
+    other = passport("GEO", number="G77700002")
+    item = line("x", "exit", MONTH + timedelta(days=2), mrz=other)
+    del item["document"]
+    mrz = other
+    command = ImportCrossings("once.jsonl", "6" * 64, iter(jsonl([item])))
+    store = SqlBulkStore(node.store.engine)  # type: ignore[attr-defined]
+    with pytest.raises(DocumentsFiledMeanwhile, match="nothing of the import was kept"):
+        import_crossings(node, ADMIN, command, store)

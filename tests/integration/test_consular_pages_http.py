@@ -277,3 +277,47 @@ def test_the_pages_are_in_each_language(console: Console, lang: str) -> None:
             assert f'<html lang="{lang}">' in page.text
             english = ("Applications waiting", "What to do", "Consultations asked of us")
             assert not any(f">{words}<" in page.text for words in english), (path, lang)
+
+
+def test_times_and_dates_out_of_the_calendar_and_control_characters_change_nothing(
+    console: Console,
+) -> None:
+    number = submit(console, visa_form())
+    with signed_in(console.server, console.consul, "/consular") as client:
+        assert act(client, number, "claim").status_code == 303
+        # converting these to UTC leaves Python's calendar (years 1 to 9999)
+        for at in ("0001-01-01T00:00+14:00", "9999-12-31T23:59-01:00", "3000-01-01 10:00"):
+            late = act(client, number, "interview", interview_at=at, place="Consulate")
+            assert late.status_code == 422, (at, late.text[-500:])
+            assert 'href="#interview_at"' in late.text and "date and time" in late.text
+        far = act(client, number, "grant", valid_from="9999-12-30", valid_to="9999-12-31",
+                  **{"territory-GEO": "on"})  # fmt: skip
+        assert far.status_code == 422, far.text[-500:]
+        assert 'href="#valid_from"' in far.text and 'href="#valid_to"' in far.text
+        assert "between the years 1900 and 2999" in far.text
+        for action, field in (("information", "questions"), ("appeal", "appeal_grounds")):
+            nul = act(client, number, action, **{field: "Send\x00 it."})
+            assert nul.status_code == 422 and f'href="#{field}"' in nul.text, action
+            assert "control characters" in nul.text
+        page = client.get(f"/consular/applications/{number}")
+        assert "invited to an interview" not in page.text
+        assert 'id="status">information requested<' not in page.text
+        assert 'id="status">granted<' not in page.text and 'id="sticker-link"' not in page.text
+
+
+def test_a_nul_in_an_application_number_or_a_user_name_is_a_4xx_page(console: Console) -> None:
+    # PostgreSQL cannot even look up a text holding NUL: these reached the database and failed
+    with console.server.client(purpose=None) as client:
+        form = client.get("/sign-in")
+        wrong = client.post("/sign-in", data={"csrf_token": csrf_token(form), "method": "password",
+                                              "name": "consul\x00web", "password": "x"})
+        assert wrong.status_code == 400 and 'href="#name"' in wrong.text
+    with signed_in(console.server, console.consul, "/consular") as client:
+        token = csrf_token(client.get("/consular"))
+        for path in ("", "/refusal", "/sticker"):
+            assert client.get(f"/consular/applications/GEO-%00{path}").status_code == 404, path
+        claim = client.post("/consular/applications/GEO-%00/claim", data={"csrf_token": token})
+        assert claim.status_code == 404
+        answer = client.post("/consular/consultations/ARM-%00/answer",
+                             data={"csrf_token": token, "opinion": "positive"})  # fmt: skip
+        assert answer.status_code == 422

@@ -8,6 +8,8 @@ same rows. (The same flows through real processes: tests/integration/test_federa
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -18,6 +20,7 @@ import pytest
 from sqlalchemy import select
 
 from cta.adapters.storage import tables as t
+from cta.adapters.storage.bulk import SqlBulkStore
 from cta.adapters.storage.engine import make_engine, migrate
 from cta.adapters.storage.store import SqlStore
 from cta.bootstrap import reference
@@ -27,6 +30,7 @@ from cta.domain.roles import Role
 from cta.federation.records import Record, RecordRef
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.federation import FederationService
+from cta.services.imports import ImportCrossings, import_crossings
 from cta.services.node import (
     Actor,
     BorderCheck,
@@ -35,7 +39,9 @@ from cta.services.node import (
     ForbiddenError,
     IssuePermit,
     Node,
+    NotFoundError,
     RecordCrossing,
+    RefusalCorrection,
 )
 from tests.integration.node_server import passport, unique_number
 from tests.unit.federation.helpers import KEYS, federation
@@ -43,6 +49,7 @@ from tests.unit.federation.helpers import KEYS, federation
 NOW = datetime(2027, 6, 10, 12, 0, tzinfo=UTC)
 OFFICER = Actor("officer.evn.01", Role.BORDER_OFFICER)
 CONSUL = Actor("consul.01", Role.CONSULAR_OFFICER, "visa application")
+ADMIN = Actor("admin.import", Role.ADMIN, "migration of the old register")
 
 
 @dataclass
@@ -294,3 +301,142 @@ def test_a_link_that_arrives_before_the_record_of_the_old_passport_still_holds(
         assert stay(aze, old) == stay(aze, new) == stay(arm, new) == 26
     finally:
         aze.node.store.engine.dispose()  # type: ignore[attr-defined]
+
+
+def imported(m: Member, mrz: list[str], *moves: tuple[str, int]) -> None:
+    """``cta import crossings``'s use case: crossings of ``mrz`` (direction, days ago)."""
+    lines = [json.dumps({"direction": direction, "crossing_point": "ARM-EVN",
+                         "occurred_at": (NOW - timedelta(days=ago)).isoformat(),
+                         "officer": "officer.evn.old", "mrz": mrz})
+             for direction, ago in moves]  # fmt: skip
+    command = ImportCrossings("old.jsonl", unique_number() * 7, list(enumerate(lines, 1)))
+    store = SqlBulkStore(m.node.store.engine)  # type: ignore[attr-defined]
+    assert import_crossings(m.node, ADMIN, command, store).imported == len(moves)
+
+
+def test_a_crossing_of_a_bulk_import_is_corrected_like_one_recorded_here(
+    arm: Member, geo: Member
+) -> None:
+    """The import keeps each crossing's outbox row, so a correction supersedes its record."""
+    before = passport("USA", number=unique_number())
+    arm.node.record(OFFICER, crossing(before, Direction.ENTRY, 40))  # a desk row before it
+    mrz = passport("USA", number=unique_number())
+    imported(arm, mrz, ("entry", 30), ("exit", 20))
+    arm.node.record(OFFICER, crossing(before, Direction.EXIT, 35))  # and one after
+    first = sync(arm, geo)
+    assert [r.seq for r in first] == [1, 2, 3, 4]  # every outbox row sealed, in order
+    assert stay(geo, mrz) == stay(arm, mrz) == 11
+    exit_id = next(int(i) for i, direction, number in rows(arm, t.crossings, "id", "direction",
+                                                           "document_id")
+                   if direction == "exit" and number == str(_document_id(arm, mrz)))
+    arm.node.correct_crossing(OFFICER, exit_id, CrossingCorrection(
+        reason="the old register had the wrong day", occurred_at=NOW - timedelta(days=10)))
+    corrected = sync(arm, geo)[len(first):]
+    assert [r.kind for r in corrected] == ["CrossingCorrected"]
+    assert corrected[0].supersedes == RecordRef("ARM", first[2].seq)  # the imported exit's
+    assert stay(geo, mrz) == stay(arm, mrz) == 21
+    entry_id = next(int(i) for i, direction, number in rows(arm, t.crossings, "id", "direction",
+                                                            "document_id")
+                    if direction == "entry" and number == str(_document_id(arm, mrz)))
+    arm.node.correct_crossing(OFFICER, entry_id, CrossingCorrection(
+        reason="never came: a typing error in the old register", withdraw=True))
+    withdrawn = sync(arm, geo)[len(first) + 1:]
+    assert withdrawn[0].kind == "CrossingWithdrawn"
+    assert withdrawn[0].supersedes == RecordRef("ARM", first[1].seq)
+    columns = ("direction", "crossing_point", "local_date")
+    assert rows(geo, t.crossings, *columns) == rows(arm, t.crossings, *columns)
+    assert len(rows(geo, t.crossings, "id")) == 3  # the desk's two and the corrected exit
+
+
+def _document_id(m: Member, mrz: list[str]) -> int:
+    number = mrz[1][:9].rstrip("<")
+    [(found,)] = [(i,) for i, n in rows(m, t.documents, "id", "document_number") if n == number]
+    return int(found)
+
+
+def test_the_sealer_never_seals_past_an_import_still_writing_the_outbox(
+    arm: Member, database_url: str
+) -> None:
+    """PostgreSQL numbers outbox rows when asked and commits them in any order: a desk entry
+    may take a later number and commit while an import's rows, numbered before it, are still
+    to come. The sealer keeps only a high-water mark, so sealing the desk's row then would lose
+    the import's for good; the import holds the outbox's write lock from its first number, and
+    the sealer waits for it."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has one writer: a desk entry waits for the import to commit")
+    store = SqlBulkStore(arm.node.store.engine)  # type: ignore[attr-defined]
+    desk = passport("USA", number=unique_number())
+    with store.session() as session:
+        [seq] = session._new_outbox_seqs(1)  # numbered, not yet written: the gap in question
+        done = threading.Event()
+
+        def at_the_desk() -> None:  # another connection, as a worker of the node
+            arm.node.record(OFFICER, crossing(desk, Direction.ENTRY, 1))
+            done.set()
+
+        worker = threading.Thread(target=at_the_desk)
+        worker.start()
+        worker.join(timeout=10)
+        assert done.is_set()  # the desk's insert is not held up by the import
+        assert arm.federation.seal_pending() == 0  # the import still writes: nothing sealed
+        session.c.execute(t.outbox.insert().values(seq=seq, at=NOW, kind="CrossingRecorded",
+                                                   payload={"imported": True}))  # fmt: skip
+    assert arm.federation.seal_all() == 2
+    sealed = rows(arm, t.records, "outbox_seq")
+    assert sorted(int(s) for (s,) in sealed) == sorted(
+        int(s) for (s,) in rows(arm, t.outbox, "seq"))  # fmt: skip
+    assert (str(seq),) in sealed
+
+
+def test_a_withdrawal_repeated_never_reaches_the_next_travellers_crossing(arm: Member) -> None:
+    """SQLite gave a deleted row's id to the next row: withdrawing the last crossing and then
+    retrying the withdrawal deleted the next traveller's crossing (migration 0016)."""
+    mrz = passport("PAK", number=unique_number())
+    _, last = arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, 2))
+    undo = CrossingCorrection(reason="recorded in error", withdraw=True)
+    arm.node.correct_crossing(OFFICER, last["id"], undo)
+    _, next_one = arm.node.record(OFFICER, crossing(passport("USA", number=unique_number()),
+                                                    Direction.ENTRY, 1))  # fmt: skip
+    assert next_one["id"] > last["id"]
+    with pytest.raises(NotFoundError):
+        arm.node.correct_crossing(OFFICER, last["id"], undo)
+    assert [int(i) for (i,) in rows(arm, t.crossings, "id")] == [next_one["id"]]
+
+
+def test_a_refusal_is_corrected_and_withdrawn_and_the_peer_follows(
+    arm: Member, geo: Member
+) -> None:
+    mrz = passport("USA", number=unique_number())  # no authorisation: the check refuses (C)
+    _, refused = arm.node.record(OFFICER, RecordCrossing(
+        mrz=mrz, crossing_point="ARM-EVN", direction=Direction.ENTRY,
+        occurred_at=NOW - timedelta(days=5), refused=True))  # fmt: skip
+    assert [r["code"] for r in refused["reasons_recorded"]] == ["C"]
+    first = sync(arm, geo)
+    columns = ("crossing_point", "local_date", "reasons")
+    assert rows(geo, t.refusals, *columns) == rows(arm, t.refusals, *columns)
+    fixed = arm.node.correct_refusal(OFFICER, refused["id"], RefusalCorrection(
+        reason="the form was ticked wrong", occurred_at=NOW - timedelta(days=4),
+        crossing_point="ARM-AGARAK", letters=("C", "G")))  # fmt: skip
+    assert [r["code"] for r in fixed["reasons"]] == ["C", "G"]
+    assert fixed["reasons"][1]["message"] == "ticked by the officer"
+    corrected = sync(arm, geo)[len(first):]
+    assert [r.kind for r in corrected] == ["RefusalCorrected"]
+    assert corrected[0].supersedes == first[-1].ref
+    assert rows(geo, t.refusals, *columns) == rows(arm, t.refusals, *columns)
+    assert rows(geo, t.refusals, "crossing_point") == [("ARM-AGARAK",)]
+    [geo_refusal] = rows(geo, t.refusals, "id")
+    with pytest.raises(ConflictError, match="recorded by ARM"):
+        geo.node.correct_refusal(OFFICER, int(geo_refusal[0]), RefusalCorrection(
+            reason="not ours", withdraw=True))  # fmt: skip
+    with pytest.raises(InvalidInputError, match="not a letter of the refusal form"):
+        arm.node.correct_refusal(OFFICER, refused["id"], RefusalCorrection(
+            reason="x", letters=("Z",)))  # fmt: skip
+    arm.node.correct_refusal(OFFICER, refused["id"], RefusalCorrection(
+        reason="the traveller was admitted after all: recorded in error", withdraw=True))
+    withdrawn = sync(arm, geo)[len(first) + 1:]
+    assert [r.kind for r in withdrawn] == ["RefusalWithdrawn"]
+    assert rows(geo, t.refusals, "id") == rows(arm, t.refusals, "id") == []
+    assert rows(geo, t.persons, "last_seen") == rows(arm, t.persons, "last_seen") == [("None",)]
+    with pytest.raises(NotFoundError):
+        arm.node.correct_refusal(OFFICER, refused["id"], RefusalCorrection(
+            reason="again", withdraw=True))  # fmt: skip

@@ -221,8 +221,8 @@ def test_a_node_killed_in_the_middle_of_a_sync_catches_up_and_loses_nothing(
     aze = nodes["AZE"]
     aze.server.stop()
     jobs, _ = trips(250, "GEO", "ARM", days_ago=200, rounds=4)  # 2,000 crossings
-    # (apart while importing: a bulk import on PostgreSQL fails when a peer's record files
-    # one of its documents meanwhile; that is the import's problem, not the one tested here)
+    # (apart while importing: a peer's record filing one of its documents meanwhile would
+    # start the import over, test_bulk_import's concern, not the one tested here)
     links(nodes, {("GEO", "ARM"): "down", ("ARM", "GEO"): "down"})
     acks = import_all(nodes, jobs)
     links(nodes, {("GEO", "ARM"): "pass", ("ARM", "GEO"): "pass"})

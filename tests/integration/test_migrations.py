@@ -58,12 +58,25 @@ def test_a_database_at_the_head_is_migrated_without_alembic(url: str) -> None:
     with engine.begin() as connection:  # a database one migration behind is brought up
         config.attributes["connection"] = connection
         command.downgrade(config, "-1")
-    assert schema_versions(engine) != [SCHEMA_HEAD]
-    assert "ix_crossings_document_id" not in _indexes(url, "crossings")  # 0015's
+    assert schema_versions(engine) == ["0015"]
+    assert not _autoincrement(url, "crossings")  # 0016's (SQLite's only)
     migrate(engine)
     assert schema_versions(engine) == [SCHEMA_HEAD]
-    assert "ix_crossings_document_id" in _indexes(url, "crossings")
+    assert _autoincrement(url, "crossings") == url.startswith("sqlite")
     engine.dispose()
+
+
+def _autoincrement(url: str, table: str) -> bool:
+    if not url.startswith("sqlite"):
+        return False
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            sql = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = :t"),
+                                     {"t": table}).scalar_one()  # fmt: skip
+        return "AUTOINCREMENT" in str(sql)
+    finally:
+        engine.dispose()
 
 
 def test_the_migrated_schema_is_the_tables_schema(url: str) -> None:
@@ -167,3 +180,73 @@ def test_every_foreign_key_is_the_head_of_an_index(url: str) -> None:
     finally:
         engine.dispose()
     assert not missing, missing
+
+
+def test_0016_keeps_every_row_and_never_gives_a_deleted_id_again(tmp_path: Path) -> None:
+    """0016 copies the tables a request names by id (SQLite): the parents' copies must not take
+    their children with them (ON DELETE CASCADE while the old table is dropped), and after
+    it the id of a deleted row is never given again."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
+    migrate(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    at = "2027-01-01 00:00:00.000000"
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO persons (id, surname, given_names, nationality, birth_date_raw, "
+            "created_at, overstayed) VALUES (1, 'A', 'B', 'USA', '800101', :at, 0), "
+            "(2, 'C', 'D', 'USA', '800101', :at, 0)"), {"at": at})
+        connection.execute(text(
+            "INSERT INTO documents (id, person_id, document_code, issuing_state, "
+            "document_number, first_seen) VALUES (1, 1, 'P', 'USA', 'X1', :at), "
+            "(2, 2, 'P', 'USA', 'X2', :at)"), {"at": at})
+        connection.execute(text(
+            "INSERT INTO crossings (id, person_id, document_id, direction, crossing_point, "
+            "occurred_at, time_zone, local_date, officer, decision, recorded_at) VALUES "
+            "(1, 1, 1, 'entry', 'GEO-TBS', :at, 'Asia/Tbilisi', '2027-01-01', 'o', 'admit', :at),"
+            "(2, 2, 2, 'entry', 'GEO-TBS', :at, 'Asia/Tbilisi', '2027-01-01', 'o', 'admit', :at),"
+            "(3, 2, 2, 'exit', 'GEO-TBS', :at, 'Asia/Tbilisi', '2027-01-01', 'o', 'admit', :at)"),
+            {"at": at})  # fmt: skip
+        connection.execute(text("DELETE FROM crossings WHERE id = 3"))  # before: forgotten
+    migrate(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM documents")).scalar_one() == 2
+        assert connection.execute(text("SELECT id FROM crossings ORDER BY id")).scalars().all() \
+            == [1, 2]
+        connection.execute(text("DELETE FROM crossings WHERE id = 2"))
+        connection.execute(text("DELETE FROM persons WHERE id = 2"))  # its document goes too
+        connection.execute(text(
+            "INSERT INTO persons (surname, given_names, nationality, birth_date_raw, "
+            "created_at, overstayed) VALUES ('E', 'F', 'USA', '800101', :at, 0)"), {"at": at})
+        connection.execute(text(
+            "INSERT INTO crossings (person_id, document_id, direction, crossing_point, "
+            "occurred_at, time_zone, local_date, officer, decision, recorded_at) VALUES "
+            "(1, 1, 'exit', 'GEO-TBS', :at, 'Asia/Tbilisi', '2027-01-01', 'o', 'admit', :at)"),
+            {"at": at})  # fmt: skip
+        assert connection.execute(text("SELECT max(id) FROM persons")).scalar_one() == 3
+        assert connection.execute(text("SELECT max(id) FROM crossings")).scalar_one() == 3
+    engine.dispose()
+
+
+def test_a_migration_that_breaks_a_foreign_key_keeps_nothing(tmp_path: Path) -> None:
+    """SQLite does not check foreign keys while migrations run: ``migrate`` checks them all
+    before it commits."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'node.sqlite'}")
+    migrate(engine)
+    config = alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0015")
+    with engine.connect() as connection:  # an orphan, written with the checks off
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        raw.execute(  # type: ignore[union-attr]
+            "INSERT INTO documents (id, person_id, document_code, issuing_state, "
+            "document_number, first_seen) VALUES (1, 99, 'P', 'USA', 'X1', '2027-01-01')")
+        raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+    with pytest.raises(RuntimeError, match="foreign key names no row, in documents"):
+        migrate(engine)
+    assert schema_versions(engine) == ["0015"]
+    engine.dispose()

@@ -5,6 +5,7 @@ errors a new user meets say what is expected."""
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from collections.abc import Iterator
@@ -225,10 +226,11 @@ def test_a_date_not_as_yyyy_mm_dd_says_what_is_expected(api: Api) -> None:
     assert problem["field"] == "body.valid_from"
     assert "expected a date as YYYY-MM-DD" in problem["message"]
     assert "20/12/2026" in problem["message"]
-    with api.as_(Role.BORDER_OFFICER) as client:
-        response = client.get("/v1/overstayers", params={"on": "20/12/2026"})
-    assert response.status_code == 422
-    assert "expected a date as YYYY-MM-DD" in response.json()["detail"][0]["message"]
+    for on in ("20/12/2026", "2026-12-20T00:00:00"):  # a time after the day too: not a day
+        with api.as_(Role.BORDER_OFFICER) as client:
+            response = client.get("/v1/overstayers", params={"on": on})
+        assert response.status_code == 422
+        assert "expected a date as YYYY-MM-DD" in response.json()["detail"][0]["message"]
 
 
 def test_a_body_that_is_not_json_is_placed_by_line_and_column(api: Api) -> None:
@@ -247,6 +249,68 @@ def test_a_time_without_its_offset_says_what_is_expected(api: Api) -> None:
                   crossing(passport("GEO", number=number()), occurred_at="06/12/2026 10:00"),
                   422)  # fmt: skip
     assert "with its UTC offset" in answer["detail"][0]["message"]
+
+
+@pytest.mark.parametrize("path", ["/v1/checks", "/v1/crossings", "/v1/screenings"])
+@pytest.mark.parametrize(("body", "why"), [
+    (b"[" * 10_000 + b"]" * 10_000, "nested too deeply"),
+    (b'{"person_id": ' + b"9" * 5_000 + b"}", "over 4,300 digits"),
+])  # fmt: skip
+def test_a_body_json_cannot_read_is_422_saying_why_never_500(
+    api: Api, path: str, body: bytes, why: str
+) -> None:
+    """Arrays nested ten thousand deep made the lean routes' parser raise RecursionError (500);
+    FastAPI's own routes answered 400 "There was an error parsing the body"."""
+    with api.as_(Role.BORDER_OFFICER) as client:
+        response = client.post(path, content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    [problem] = response.json()["detail"]
+    assert problem["field"] == "body"
+    assert problem["message"].startswith("the body is not valid JSON: ")
+    assert why in problem["message"]
+
+
+def test_json_sent_as_another_content_type_is_told_to_say_json(api: Api) -> None:
+    body = json.dumps(crossing(passport("GEO", number=number()))).encode()
+    with api.as_(Role.BORDER_OFFICER) as client:
+        response = client.post("/v1/checks", content=body, headers={"Content-Type": "text/plain"})
+    assert response.status_code == 422
+    [problem] = response.json()["detail"]
+    assert problem == {"field": "body", "message": "send the body as JSON with Content-Type: "
+                       "application/json (it came as 'text/plain')"}  # fmt: skip
+
+
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("occurred_at", 0, "expected a date and time"),
+    ("occurred_at", "0", "expected a date and time"),
+    ("occurred_at", 1.5e9, "expected a date and time"),
+    ("person_id", "1", "integer"),
+    ("person_id", 1.0, "integer"),
+    ("planned_exit", "2027-01-01T00:00:00", "expected a date as YYYY-MM-DD"),
+    ("planned_exit", 20270101, "expected a date as YYYY-MM-DD"),
+])  # fmt: skip
+def test_a_value_of_the_wrong_json_type_is_refused_not_converted(
+    api: Api, field: str, value: Any, expected: str
+) -> None:
+    """Pydantic's lax mode took 0 as 1970-01-01T00:00Z and recorded the crossing then."""
+    body = crossing(passport("GEO", number=number()), **{field: value})
+    answer = post(api, Role.BORDER_OFFICER, "/v1/crossings", body, 422)
+    [problem] = answer["detail"]
+    assert problem["field"] == f"body.{field}"
+    assert expected in problem["message"], problem
+
+
+@pytest.mark.parametrize("withdraw", ["yes", "true", 1, "on"])
+def test_a_withdrawal_is_only_ever_true(api: Api, withdraw: Any) -> None:
+    """``{"withdraw": "yes"}`` withdrew the crossing."""
+    recorded = post(api, Role.BORDER_OFFICER, "/v1/crossings",
+                    crossing(passport("GEO", number=number()), occurred_at=ago(2)))  # fmt: skip
+    answer = post(api, Role.BORDER_OFFICER, f"/v1/crossings/{recorded['id']}/correction",
+                  {"reason": "typed twice", "withdraw": withdraw}, 422)  # fmt: skip
+    assert answer["detail"][0]["field"] == "body.withdraw"
+    fixed = post(api, Role.BORDER_OFFICER, f"/v1/crossings/{recorded['id']}/correction",
+                 {"reason": "the hour", "occurred_at": ago(3)}, 200)  # fmt: skip
+    assert fixed["withdrawn"] is False  # the crossing is still there to correct
 
 
 # -- a single name after '<<' ------------------------------------------------------------------

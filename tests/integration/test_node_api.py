@@ -272,6 +272,38 @@ def test_a_refusal_is_recorded_with_its_reasons(api: Api) -> None:
     assert "C" in [r["code"] for r in refusals[0]["reasons"]]
 
 
+def test_a_refusal_needs_a_ground_the_officers_letters_or_the_checks(api: Api) -> None:
+    """A traveller the check admits was refused with no ground at all (``reasons: []``)."""
+    body = {"mrz": passport("GEO"), "crossing_point": "GEO-TBS"}  # a member national: admit
+    with api.as_(Role.BORDER_OFFICER) as client:
+        bare = client.post("/v1/refusals", json=body)
+        ticked = client.post("/v1/refusals", json=body | {"reasons": ["I", "E"]})
+        unknown = client.post("/v1/refusals", json=body | {"reasons": ["Z"]})
+    assert bare.status_code == 409, bare.text
+    assert "no ground to refuse entry (it decided admit)" in bare.json()["detail"]
+    assert ticked.status_code == 201, ticked.text
+    assert [r["code"] for r in ticked.json()["reasons_recorded"]] == ["E", "I"]  # form order
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"][0]["field"] == "body.reasons.0"
+
+
+def test_a_refusal_is_corrected_then_withdrawn_through_the_api(api: Api) -> None:
+    body = {"mrz": passport("USA"), "crossing_point": "GEO-TBS"}
+    with api.as_(Role.BORDER_OFFICER) as client:
+        refused = client.post("/v1/refusals", json=body).json()
+        path = f"/v1/refusals/{refused['id']}/correction"
+        fixed = client.post(path, json={"reason": "G ticked as well", "reasons": ["G", "C"]})
+        vague = client.post(path, json={"reason": "x", "withdraw": "yes"})
+        gone = client.post(path, json={"reason": "recorded in error", "withdraw": True})
+        again = client.post(path, json={"reason": "recorded in error", "withdraw": True})
+    assert fixed.status_code == 200, fixed.text
+    assert [r["code"] for r in fixed.json()["reasons"]] == ["C", "G"]
+    assert vague.status_code == 422
+    assert gone.status_code == 200 and gone.json()["withdrawn"] is True
+    assert again.status_code == 404
+    assert file_of(api, refused["person_id"])["refusals"] == []
+
+
 def test_a_retried_post_with_the_same_idempotency_key_records_once(api: Api) -> None:
     body = {"mrz": passport("GEO"), "crossing_point": "GEO-TBS", "direction": "entry"}
     headers = {"Idempotency-Key": uuid.uuid4().hex}

@@ -13,7 +13,9 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import create_engine, func, select
 
+from cta.adapters.storage import tables as t
 from cta.domain.roles import Role
 from tests.integration.node_server import (
     BOTH_DATABASES,
@@ -276,3 +278,61 @@ def test_bad_input_is_named_and_roles_are_kept(node: NodeServer) -> None:
     with node.client(purpose=None) as client:
         away = client.get("/officer/persons/1")
         assert away.status_code == 303 and away.headers["location"].startswith("/sign-in")
+
+
+def _crossings_by(node: NodeServer, officer: str) -> int:
+    """How many crossings the node's database holds recorded by ``officer``."""
+    engine = create_engine(node.database_url)
+    try:
+        with engine.connect() as db:
+            query = select(func.count()).select_from(t.crossings).where(
+                t.crossings.c.officer == officer)
+            return int(db.execute(query).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def test_a_person_number_in_other_digits_is_named_not_a_failure(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.digits") as client:
+        token = _at_post(client)
+        mrz = "\n".join(passport("USA", surname="DIGITS"))
+        for path in ("/officer/check", "/officer/record", "/officer/refuse"):
+            for person in ("²", "١"):  # str.isdigit says yes to both; int refuses the first
+                answer = client.post(path, data={"csrf_token": token, "mrz": mrz,
+                                                 "person_id": person, "letter-A": "A"})
+                assert answer.status_code in (409, 422), (path, person, answer.text[-500:])
+                assert 'href="#mrz"' in answer.text and "not a number" in answer.text
+        assert client.get("/officer/persons/²").status_code == 404
+        assert client.get("/officer/persons/١").status_code == 404
+    assert _crossings_by(node, "officer.digits") == 0
+
+
+def test_control_characters_are_refused_as_the_api_refuses_them(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.nul") as client:
+        token = _at_post(client)
+        refused = expired(surname="NULLED")  # recorded only with an override reason
+        nul = [refused[0], "\x00" + refused[1][1:]]
+        record = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(nul), "override_reason": "seen by the chief"})
+        assert record.status_code == 409 and 'href="#mrz"' in record.text
+        assert "control characters" in record.text and 'id="recorded"' not in record.text
+        refusal = client.post("/officer/refuse", data={"csrf_token": token,
+                                                       "mrz": "\n".join(nul), "letter-A": "A"})
+        assert refusal.status_code == 409 and 'href="#mrz"' in refusal.text
+        visa = client.post("/officer/check", data={"csrf_token": token,
+                                                   "mrz": "\n".join(refused),
+                                                   "visa_mrz": "V" + "\x01" * 43 + "\n" + "<" * 44})
+        assert visa.status_code == 422 and 'href="#visa_mrz"' in visa.text
+        admitted = authorised(node, surname="NULREASON")
+        reason = client.post("/officer/record", data={
+            "csrf_token": token, "mrz": "\n".join(admitted), "override_reason": "\x00\x00"})
+        assert reason.status_code == 422 and 'href="#override_reason"' in reason.text
+        assert "control characters" in reason.text and 'id="recorded"' not in reason.text
+        hit = passport("USA", surname="LOMIDZE", given_names="GRIGOL",
+                       birth_date=date(1979, 11, 2))  # fmt: skip
+        dismissed = client.post("/officer/hit", data={
+            "csrf_token": token, "mrz": "\n".join(hit), "alert_id": "GEO-T-1",
+            "decision": "dismissed", "reason": "other\x00birthplace"})  # fmt: skip
+        assert dismissed.status_code == 422 and 'href="#reason-GEO-T-1"' in dismissed.text
+        assert 'id="hit-GEO-T-1"' in dismissed.text  # the hit waits for a decision still
+    assert _crossings_by(node, "officer.nul") == 0

@@ -380,3 +380,41 @@ def test_the_allowances_per_client_apply_to_the_pages(strict: NodeServer) -> Non
         days = [_days(client, document_number="A1", nationality="USA",
                       birth="1990-01-01").status_code for _ in range(4)]  # fmt: skip
         assert days == [200, 200, 200, 429]  # an allowance of its own
+
+
+def test_dates_out_of_the_calendar_and_other_digits_are_named_as_such(node: NodeServer) -> None:
+    arrival = node_today() + timedelta(days=30)
+    journey = {"purpose": "tourism", "arrival": arrival.isoformat(),
+               "departure": (arrival + timedelta(days=10)).isoformat(), "entries": "1",
+               "duration_days": "11", "accommodation": "Hotel Rustaveli, Tbilisi",
+               "means_of_subsistence": "savings", "travel_medical_insurance": "yes"}  # fmt: skip
+    name = surname()
+    mrz = passport("AFG", surname=name, expiry_date=node_today() + timedelta(days=900))
+    with node.client(purpose=None) as client:
+        page = client.get("/traveller/apply")
+        for fields in ({"nationality": "AFG"}, {"mrz_typed": "\n".join(mrz)}, CONTACT, NO):
+            page = send(client, page, "/traveller/apply", action="continue", **fields)
+        assert 'id="departure"' in page.text  # the journey
+        late = send(client, page, "/traveller/apply", action="continue",
+                    **(journey | {"departure": "9999-12-31"}))  # fmt: skip
+        assert late.status_code == 422 and errors_of(late) == ["departure"]
+        assert "between the years 1900 and 2999" in late.text
+        assert "on or after the arrival date" not in late.text
+        digit = send(client, page, "/traveller/apply", action="continue",
+                     **(journey | {"duration_days": "²"}))  # fmt: skip
+        assert digit.status_code == 422 and errors_of(digit) == ["duration_days"]
+        check = send(client, page, "/traveller/apply", action="continue", **journey)
+        assert 'id="answers"' in check.text
+        tampered = client.post("/traveller/apply", data=hidden(check) | {
+            "action": "continue", "duration_days": "²"})  # a hidden answer changed
+        assert tampered.status_code == 422 and 'class="error-summary"' in tampered.text
+        future = _days(client, document_number="A1", nationality="USA", birth="2999-12-31")
+        assert future.status_code == 422 and errors_of(future) == ["birth"]
+        assert "cannot be after today" in future.text
+        far = _days(client, document_number="A1", nationality="USA", birth="9999-12-31")
+        assert far.status_code == 422 and "between the years 1900 and 2999" in far.text
+        for action in ("show", "answer"):  # a NUL: PostgreSQL cannot even look it up
+            nul = send(client, client.get("/traveller/status"), "/traveller/status",
+                       number="GEO-\x00", code="x\x00", action=action, answer="mine")
+            assert nul.status_code == 404 and errors_of(nul) == ["number"]
+    assert not rows(node, select(t.applications.c.number).where(t.applications.c.surname == name))

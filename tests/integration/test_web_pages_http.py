@@ -253,3 +253,37 @@ def test_a_signed_in_user_is_told_so_on_the_sign_in_page(node: NodeServer) -> No
         again = client.get("/sign-in?next=/officer")
         assert 'id="already"' in again.text and 'name="password"' not in again.text
         assert 'id="sign-out"' in again.text
+
+
+MANY_FIELDS = "&".join(["a=1"] * 501)  # one more than a form may have
+FORM_TYPE = {"content-type": "application/x-www-form-urlencoded"}
+
+
+def test_a_form_with_too_many_fields_is_refused_with_413_on_every_page(node: NodeServer) -> None:
+    public = ["/sign-in", "/traveller/stay", "/traveller/apply", "/traveller/status",
+              "/traveller/days"]  # fmt: skip
+    staff = ["/officer/check", "/officer/post", "/consular/applications/GEO-1/claim",
+             "/consular/consultations/ARM-C-1/answer", "/sign-out"]  # fmt: skip
+    consul = add_user(node.database_url, "consul.many-fields", Role.CONSULAR_OFFICER)
+    with node.client(purpose=None) as client:
+        client.get("/sign-in")  # the form token's cookie, as a browser has it
+        for path in public:
+            answer = client.post(path, content=MANY_FIELDS, headers=FORM_TYPE)
+            assert answer.status_code == 413, (path, answer.text[-500:])
+            assert "The form has too many fields." in answer.text, path
+        assert _sign_in(client, method="token", token=consul).status_code == 303
+        for path in staff:
+            answer = client.post(path, content=MANY_FIELDS, headers=FORM_TYPE)
+            assert answer.status_code == 413, (path, answer.text[-500:])
+        assert client.get("/officer").status_code == 200  # the sign-out was refused too
+
+
+def test_a_stay_calculator_row_named_with_another_digit_is_not_removed(node: NodeServer) -> None:
+    with node.client(purpose=None) as client:
+        token = _token(client.get("/traveller/stay"))
+        form = {"csrf_token": token, "entry-0": "2027-01-01", "exit-0": "2027-01-05",
+                "entry-1": "2027-02-01", "exit-1": "2027-02-05", "on": "2027-03-01"}
+        for action in ("remove-²", "remove-١"):  # digits to str.isdigit, not all to int
+            answer = client.post("/traveller/stay", data=form | {"action": action})
+            assert answer.status_code == 200, (action, answer.text[-500:])
+            assert 'name="entry-1"' in answer.text  # no row removed

@@ -12,12 +12,13 @@ why they record it against the check's decision.
 - A refusal carries the letters of the standard refusal form (Schengen Borders Code, Annex V
   Part B) that the officer ticked, when they ticked some: the officer, not the check, signs
   the form, and may add a ground the check could not see (G, no means) or leave out one it
-  only suspected. At least one letter, each one of A to I.
+  only suspected. At least one letter, each one of A to I. A refusal's letters corrected
+  later keep the words recorded for a letter kept, and say a new one was ticked.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from cta.domain.checks import Decision, Direction, Outcome, Reason
@@ -27,6 +28,7 @@ from cta.domain.errors import InvalidInputError
 __all__ = [
     "CLOCK_TOLERANCE",
     "REFUSAL_LETTERS",
+    "corrected_refusal_reasons",
     "crossing_point_problem",
     "override_problem",
     "refusal_reasons",
@@ -81,6 +83,21 @@ def refusal_reasons(decision: Decision, letters: Iterable[str]) -> tuple[Reason,
 
     Raises ``InvalidInputError`` when no letter is ticked or one is not on the form.
     """
+    said: dict[str, list[str]] = {}
+    for reason in decision.reasons:
+        said.setdefault(reason.code, []).append(reason.message)
+    return _ticked(letters, {code: "; ".join(words) for code, words in said.items()})
+
+
+def corrected_refusal_reasons(
+    recorded: Sequence[Mapping[str, str]], letters: Iterable[str]
+) -> tuple[Reason, ...]:
+    """A recorded refusal's letters corrected: each letter kept with the words recorded for
+    it, a new one as ticked by the officer (``refusal_reasons``'s rules for the letters)."""
+    return _ticked(letters, {r["code"]: r["message"] for r in recorded})
+
+
+def _ticked(letters: Iterable[str], words: Mapping[str, str]) -> tuple[Reason, ...]:
     ticked = set(letters)
     unknown = sorted(ticked - set(REFUSAL_LETTERS))
     if unknown:
@@ -89,8 +106,5 @@ def refusal_reasons(decision: Decision, letters: Iterable[str]) -> tuple[Reason,
             f"form (one of {', '.join(REFUSAL_LETTERS)})")
     if not ticked:
         raise InvalidInputError("reasons: tick at least one letter of the refusal form")
-    said: dict[str, list[str]] = {}
-    for reason in decision.reasons:
-        said.setdefault(reason.code, []).append(reason.message)
-    return tuple(Reason(code, "; ".join(said.get(code, ["ticked by the officer"])))
+    return tuple(Reason(code, words.get(code, "ticked by the officer"))
                  for code in REFUSAL_LETTERS if code in ticked)  # fmt: skip

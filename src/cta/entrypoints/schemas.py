@@ -119,16 +119,17 @@ def describe_validation_error(error: ValidationError) -> str:
 
 
 _DATE_PROBLEMS = frozenset({"date_parsing", "date_from_datetime_parsing",
-                            "date_from_datetime_inexact", "date_type"})  # fmt: skip
+                            "date_from_datetime_inexact", "date_type", "day_text"})  # fmt: skip
 _TIME_PROBLEMS = frozenset({"datetime_parsing", "datetime_from_date_parsing", "datetime_type",
-                            "timezone_aware"})  # fmt: skip
+                            "timezone_aware", "instant_text"})  # fmt: skip
 
 
 def problem_message(item: Any) -> str:
     """Pydantic's message for one problem, said as a new user needs it for dates and times
     (``expected a date as YYYY-MM-DD``, not ``invalid character in year``)."""
     got = item.get("input")
-    shown = f", got {got!r}" if isinstance(got, str) and len(got) <= 100 else ""
+    shown = (f", got {got!r}" if (isinstance(got, str) and len(got) <= 100)
+             or isinstance(got, int | float) else "")  # fmt: skip
     ctx = item.get("ctx")
     why = ctx.get("error") if isinstance(ctx, dict) else None
     detail = f" ({why})" if isinstance(why, str) and why and item["type"] != "date_type" else ""

@@ -110,6 +110,9 @@ def parse_regime(text: str, *, file: str) -> RegimeSeries:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PolicyError(f"not valid TOML: {exc}", file=file, line=_decode_line(exc)) from exc
+    except RecursionError:  # tomllib reads nested arrays and tables by recursion
+        raise InvalidInputError(f"{file}: arrays or tables nested too deep to read (a regime "
+                                "file nests a few levels)") from None  # fmt: skip
     ctx = _Context(file, LineFinder(text), load_countries().codes)
     header = _parse_header(doc, ctx)
     raw_versions = doc.get("version")

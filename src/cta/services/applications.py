@@ -36,6 +36,7 @@ from cta.domain.applications import (
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import rfc3339
+from cta.domain.mail import is_mail_address
 from cta.domain.roles import Permission, Role
 from cta.domain.screening_rules import RuleSet
 from cta.domain.travel_permits import permit_problem, territories_text
@@ -108,6 +109,10 @@ class Applications:
         """Check and store an application, then decide it automatically or queue it."""
         node = self.node
         today, now = node.today(), node.clock()
+        if not is_mail_address(submission.email.strip()):  # the mail layer's own rule
+            raise InvalidInputError(
+                f"email: {submission.email!r} is not an address this node can write to (after "
+                "the @, a domain of Latin letters, digits and hyphens)")
         document = self._document(submission, today)
         user = f"{APPLICANT}@{client}"[:100]
         with node.store.transaction(read_only=True) as tx:

@@ -45,13 +45,7 @@ from cta.federation.verify import (
     verify_batch,
 )
 from cta.services.federation_apply import PeerRecords, Prepared, redact_person_records
-from cta.services.ports import AuditEntry, ChainHeadRow, Referenced, Store, Transaction
-
-# the kinds that supersede a record and amend the row it wrote, and that row's table
-_AMENDING: dict[str, Referenced] = {
-    "CrossingCorrected": "crossings", "CrossingWithdrawn": "crossings",
-    "VisaRevoked": "visas", "AuthorizationRevoked": "authorizations",
-}  # fmt: skip
+from cta.services.ports import AuditEntry, ChainHeadRow, Store, Transaction
 
 __all__ = ["FederationDaemon", "FederationService", "federation_status",
            "redact_person_records"]

@@ -37,6 +37,7 @@ MRZ_KEYS = 50_000  # MRZs whose document key is kept (``PeerRecords._document``)
 # the kinds that supersede a record and amend the row it wrote, and that row's table
 _AMENDING: dict[str, Referenced] = {
     "CrossingCorrected": "crossings", "CrossingWithdrawn": "crossings",
+    "RefusalCorrected": "refusals", "RefusalWithdrawn": "refusals",
     "VisaRevoked": "visas", "AuthorizationRevoked": "authorizations",
 }  # fmt: skip
 
@@ -282,9 +283,18 @@ class PeerRecords:
                 time_zone=point.time_zone if point else "UTC",
                 local_date=date.fromisoformat(payload["local_date"]), record_seq=record.seq,
             )  # fmt: skip
+        elif record.kind == "RefusalCorrected":
+            point = self._points.get(payload["crossing_point"])
+            tx.update_row(
+                table, row_id, crossing_point=payload["crossing_point"],
+                occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
+                time_zone=point.time_zone if point else "UTC",
+                local_date=date.fromisoformat(payload["local_date"]),
+                reasons=_refusal_reasons(payload["reasons"]), record_seq=record.seq,
+            )  # fmt: skip
         else:
             tx.delete_row(table, row_id)
-        if table == "crossings":
+        if table in ("crossings", "refusals"):
             tx.refresh_person_days(person_id)
         return person_id
 
@@ -400,6 +410,15 @@ class PeerRecords:
         own += erase_filed_from(tx, self.state, origin, refs)
         if own:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
+
+
+def _refusal_reasons(value: Any) -> list[dict[str, str]]:
+    """A corrected refusal's reasons as a peer sent them: the form's letters with words."""
+    if not isinstance(value, list) or not value or not all(
+            isinstance(r, dict) and set(r) == {"code", "message"}
+            and isinstance(r["code"], str) and isinstance(r["message"], str) for r in value):
+        raise CTAError("a refusal's reasons are a list of {code, message}")
+    return [{"code": r["code"], "message": r["message"]} for r in value]
 
 
 def _territories(payload: dict[str, Any]) -> str | None:

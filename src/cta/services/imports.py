@@ -24,6 +24,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import logging
 import multiprocessing
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -41,11 +42,14 @@ from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.documents import TravelDocument, parse_mrz
 from cta.domain.documents.dates import birth_century_year
 from cta.domain.errors import CTAError, StayError
+from cta.domain.instants import rfc3339
 from cta.domain.regime import NationalityRule
 from cta.domain.roles import Permission, allows
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.node import Actor, ConflictError, ForbiddenError, Node
 from cta.services.ports import AuditEntry
+
+log = logging.getLogger("cta.imports")
 
 __all__ = [
     "AlreadyImportedError",
@@ -53,6 +57,7 @@ __all__ = [
     "BulkStore",
     "CrossingReader",
     "DocumentIdentity",
+    "DocumentsFiledMeanwhile",
     "ImportCrossings",
     "ImportReport",
     "ImportedCrossing",
@@ -339,7 +344,7 @@ class BulkSession(Protocol):
     def add_crossings(self, rows: list[dict[str, Any]]) -> None: ...
     def emit_many(
         self, kind: str, payloads: list[str], at: datetime, person_ids: list[int]
-    ) -> None: ...  # payloads as JSON text
+    ) -> list[int]: ...  # payloads as JSON text; answers their outbox seqs, in order
     def note_days(
         self, last_seen: dict[int, date], last_exits: dict[int, date], overstayers: set[int]
     ) -> None: ...
@@ -358,7 +363,9 @@ class BulkStore(Protocol):
 
 @dataclass(frozen=True)
 class ImportCrossings:
-    """The command: a file's name, its SHA-256, and its lines (1-based number, text)."""
+    """The command: a file's name, its SHA-256, and its lines (1-based number, text). Lines
+    that can be read again (a list, or an object whose ``iter`` starts over) let an import
+    that another writer's document cut short be tried again (``DocumentsFiledMeanwhile``)."""
 
     source: str
     sha256: str
@@ -386,12 +393,42 @@ class ImportReport:
                 "errors": self.errors}  # fmt: skip
 
 
+class DocumentsFiledMeanwhile(CTAError):
+    """Another writer (a peer's record, a desk) filed a document this import was filing, after
+    the import looked it up (PostgreSQL: the import looks documents up outside its own
+    transaction, so that it never waits for its writes): nothing of the import was kept."""
+
+
+ATTEMPTS = 3  # an import cut short by ``DocumentsFiledMeanwhile`` is tried again, this often
+
+
 def import_crossings(
     node: Node, actor: Actor, command: ImportCrossings, store: BulkStore
 ) -> ImportReport:
-    """Import a file of crossings in one transaction, with one audit entry (admins only)."""
+    """Import a file of crossings in one transaction, with one audit entry (admins only).
+
+    When another writer files one of the file's documents while it runs, the transaction
+    ends with nothing kept, and the import starts over (up to ``ATTEMPTS`` times, if its
+    lines can be read again): it then finds the document and files the crossing under it.
+    """
     if not allows(actor.role, Permission.IMPORT):
         raise ForbiddenError(f"role {actor.role} may not import crossings")
+    again = iter(command.lines) is not command.lines  # not an iterator: it reads anew
+    attempt = 1
+    while True:
+        try:
+            return _import(node, actor, command, store)
+        except DocumentsFiledMeanwhile:
+            if not again or attempt >= ATTEMPTS:
+                raise
+            attempt += 1
+            log.info("import of %s: a document was filed meanwhile; attempt %d of %d",
+                     command.source, attempt, ATTEMPTS)  # fmt: skip
+
+
+def _import(
+    node: Node, actor: Actor, command: ImportCrossings, store: BulkStore
+) -> ImportReport:
     now = node.clock()
     codes = node.reference.countries.mrz_codes
     reader = CrossingReader(codes, node.crossing_points, node.state, now)
@@ -466,7 +503,8 @@ def _entry(actor: Actor, command: ImportCrossings, report: ImportReport) -> Audi
 
 
 def _when(entry: dict[str, Any]) -> str:
-    return f"at {entry['at']} by {entry['user_name']}"
+    at = entry["at"]
+    return f"at {rfc3339(at) if isinstance(at, datetime) else at} by {entry['user_name']}"
 
 
 def _batches(lines: Iterable[Line], size: int) -> Iterator[list[Line]]:
@@ -596,8 +634,11 @@ class _Writer:
                 traveller.crossings.append((c.occurred_at, c.direction, on))
             elif person_id not in self.found:
                 self.found[person_id] = c.document.nationality
+        # each crossing keeps the outbox row of its record, which a correction supersedes
+        seqs = self.session.emit_many("CrossingRecorded", payloads, self.now, person_ids)
+        for row, seq in zip(rows, seqs, strict=True):
+            row["outbox_seq"] = seq
         self.session.add_crossings(rows)
-        self.session.emit_many("CrossingRecorded", payloads, self.now, person_ids)
         report.imported += len(rows)
 
     def _file_documents(self, crossings: list[ImportedCrossing], report: ImportReport) -> None:

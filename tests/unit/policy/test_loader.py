@@ -159,6 +159,14 @@ def test_an_unreadable_file_is_invalid_input(tmp_path: Path) -> None:
         load_regime_file(tmp_path / "missing.toml")
 
 
+def test_arrays_nested_too_deep_for_tomllib_are_invalid_input_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    path = write(tmp_path, "a = " + "[" * 5000 + "]" * 5000 + "\n")
+    with pytest.raises(InvalidInputError, match=f"^{path}: arrays or tables nested too deep"):
+        load_regime_file(path)
+
+
 def test_a_valid_file_loads(tmp_path: Path) -> None:
     series = load_regime_file(write(tmp_path, VALID))
     assert series.versions[0].category_for("USA") is Category.VISA_EXEMPT

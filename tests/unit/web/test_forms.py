@@ -10,9 +10,17 @@ import pytest
 from starlette.requests import Request
 
 from cta.domain.staff_sessions import StaffSession
-from cta.entrypoints.web.pages import CSRF_COOKIE, Form, PageError, check_form
+from cta.entrypoints.web.pages import (
+    CSRF_COOKIE,
+    Form,
+    PageError,
+    check_form,
+    is_free_text,
+    is_mrz_line,
+    whole_number,
+)
 from cta.entrypoints.web.staff import safe_next
-from cta.entrypoints.web.stay_calculator import parse_day
+from cta.entrypoints.web.stay_calculator import outside_calendar, parse_day
 
 COOKIE_TOKEN = "c" * 43
 NEW_YEAR = datetime(2027, 1, 1, tzinfo=UTC)
@@ -148,3 +156,36 @@ def test_a_page_keeps_the_form_token_it_already_gave() -> None:
     current = page(_get("http", cookie=f"{CSRF_COOKIE}={COOKIE_TOKEN}".encode()))
     assert current.csrf_token == COOKIE_TOKEN and current.new_cookies == {}
     assert page(_get("http"), SESSION).csrf_token == SESSION.csrf_token
+
+
+def test_a_form_with_too_many_fields_is_refused_with_413_before_its_token() -> None:
+    with pytest.raises(PageError) as refused:
+        _check(_post("&".join(["a=1"] * 501)))
+    assert refused.value.status == 413
+    assert refused.value.message == "The form has too many fields."
+    assert _check(_post("&".join([f"csrf_token={COOKIE_TOKEN}"] + ["a=1"] * 499))).get("a") == "1"
+
+
+@pytest.mark.parametrize(("text", "expected"), [("0", 0), ("42", 42), ("9" * 18, 10**18 - 1)])
+def test_a_whole_number_is_read_from_ascii_digits(text: str, expected: int) -> None:
+    assert whole_number(text) == expected
+
+
+@pytest.mark.parametrize("text", ["", "²", "١٢", "4²", "-1", "+1", " 1", "1.0", "9" * 19])
+def test_anything_else_is_not_a_whole_number(text: str) -> None:
+    assert whole_number(text) is None  # "²" and "١٢" pass str.isdigit; int refuses "²"
+
+
+@pytest.mark.parametrize(("text", "outside"), [
+    ("9999-12-31", True), ("31.12.3000", True), ("1899-12-31", True), ("2999-12-31", False),
+    ("1900-01-01", False), ("2027-02-30", False), ("tomorrow", False), ("", False)])
+def test_a_real_date_outside_1900_to_2999_is_told_apart(text: str, outside: bool) -> None:
+    assert outside_calendar(text) is outside
+
+
+def test_the_pages_hold_text_to_the_api_s_rules_for_mrz_lines_and_free_text() -> None:
+    assert is_mrz_line("P<USATESTER<<ANNA" + "<" * 27)
+    assert not is_mrz_line("P<USA\x00TESTER") and not is_mrz_line("P<USA\x1fTESTER")
+    assert not is_mrz_line("<" * 61)
+    assert is_free_text("on two\nlines\tand tabbed") and is_free_text("")
+    assert not is_free_text("a\x00b") and not is_free_text("x" * 2001)

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text, tuple_
 
 from cta.adapters.storage import tables as t
-from cta.services.imports import ACTION
+from cta.services.imports import ACTION, DocumentsFiledMeanwhile
 from cta.services.ports import AuditEntry
 
 __all__ = ["SqlBulkSession", "SqlBulkStore"]
@@ -43,8 +43,8 @@ _DOCUMENT = ("id", "person_id", "document_code", "issuing_state", "document_numb
              "expiry_date", "first_seen")  # fmt: skip
 _CROSSING = ("person_id", "document_id", "direction", "crossing_point", "occurred_at",
              "time_zone", "local_date", "officer", "decision", "override_reason",
-             "recorded_at")  # fmt: skip
-_OUTBOX = ("at", "kind", "payload", "person_id")
+             "recorded_at", "outbox_seq")  # fmt: skip
+_OUTBOX = ("seq", "at", "kind", "payload", "person_id")
 
 
 class SqlBulkStore:
@@ -65,9 +65,13 @@ class SqlBulkStore:
             try:
                 yield session
                 session.drain()
-            except BaseException:
+            except BaseException as exc:
                 session.drain(quietly=True)  # nothing may still write while it rolls back
                 transaction.rollback()
+                if _document_filed_meanwhile(exc):
+                    raise DocumentsFiledMeanwhile(
+                        "another writer filed one of this file's documents while it was "
+                        "imported; nothing of the import was kept") from exc
                 raise
             finally:
                 session.close()
@@ -75,6 +79,15 @@ class SqlBulkStore:
                 transaction.rollback()
             else:
                 transaction.commit()
+
+
+def _document_filed_meanwhile(exc: BaseException) -> bool:
+    """A unique violation of ``documents`` (PostgreSQL): a document this import looked up, not
+    found, and filed, was filed by another writer in between."""
+    cause: Any = getattr(exc, "orig", None) or exc  # SQLAlchemy's wrapper, or psycopg's own
+    diag = getattr(cause, "diag", None)
+    return getattr(cause, "sqlstate", None) == "23505" and getattr(diag, "table_name", None) \
+        == "documents"
 
 
 @contextmanager
@@ -118,6 +131,7 @@ class SqlBulkSession:
         # gives back the GIL at every row, so there the writes stay in this thread.
         self._writes = ThreadPoolExecutor(1) if self.dialect == "postgresql" else None
         self._pending: deque[Future[None]] = deque()
+        self._outbox_locked = False  # PostgreSQL: this import holds the outbox's write lock
 
     def discard(self) -> None:
         self.discarded = True
@@ -149,14 +163,16 @@ class SqlBulkSession:
     # -- reads -------------------------------------------------------------------------------
 
     def imports_of(self, sha256: str) -> list[dict[str, Any]]:
-        """Earlier, kept imports of the file with this SHA-256 (from the audit log)."""
+        """Earlier imports of the file with this SHA-256 that kept crossings (from the audit
+        log): one that kept none (every line bad, an empty file) does not stop a second try."""
         rows = self.c.execute(
             select(t.audit_log.c.at, t.audit_log.c.user_name, t.audit_log.c.detail)
             .where(t.audit_log.c.action == ACTION)
             .order_by(t.audit_log.c.id)
         )
         return [dict(r._mapping) for r in rows
-                if r.detail.get("sha256") == sha256 and not r.detail.get("rejected")]  # fmt: skip
+                if r.detail.get("sha256") == sha256 and not r.detail.get("rejected")
+                and r.detail.get("imported", 1)]  # fmt: skip
 
     def known_documents(
         self, keys: Sequence[tuple[str, str]]
@@ -235,25 +251,56 @@ class SqlBulkSession:
 
     def emit_many(
         self, kind: str, payloads: list[str], at: datetime, person_ids: list[int]
-    ) -> None:
-        """Outbox records of one kind; each payload is its JSON text already."""
+    ) -> list[int]:
+        """Outbox records of one kind, each payload its JSON text already; their outbox seqs,
+        in order (a crossing row keeps its own, so that a correction can supersede it)."""
         if not payloads:
-            return
+            return []
+        seqs = self._new_outbox_seqs(len(payloads))
         if self.dialect == "postgresql":
             count = len(payloads)
-            columns = [[at] * count, [kind] * count, payloads, person_ids]
+            columns = [seqs, [at] * count, [kind] * count, payloads, person_ids]
             self._later(_copy_columns, self.c, t.outbox, _OUTBOX, columns)
-            return
+            return seqs
         if self.dialect == "sqlite":
             self.c.exec_driver_sql(
-                "INSERT INTO outbox (at, kind, payload, person_id) VALUES (?, ?, ?, ?)",
-                [(when, kind, p, i) for when in (_sqlite_time(at),)
-                 for p, i in zip(payloads, person_ids, strict=True)],
+                "INSERT INTO outbox (seq, at, kind, payload, person_id) VALUES (?, ?, ?, ?, ?)",
+                [(seq, when, kind, p, i) for when in (_sqlite_time(at),)
+                 for seq, p, i in zip(seqs, payloads, person_ids, strict=True)],
             )  # fmt: skip
-            return
+            return seqs
         self.c.execute(insert(t.outbox), [
-            {"at": at, "kind": kind, "payload": json.loads(p), "person_id": i}
-            for p, i in zip(payloads, person_ids, strict=True)])  # fmt: skip
+            {"seq": seq, "at": at, "kind": kind, "payload": json.loads(p), "person_id": i}
+            for seq, p, i in zip(seqs, payloads, person_ids, strict=True)])  # fmt: skip
+        return seqs
+
+    def _new_outbox_seqs(self, count: int) -> list[int]:
+        """Outbox numbers for ``count`` rows, taken where no row may later commit below one
+        the sealer has sealed (it keeps a high-water mark: ``outbox_after``).
+
+        PostgreSQL: the outbox is locked for writing first, on the import's own connection
+        and until it commits, and only then are numbers drawn: the sealer waits for every
+        writer of the outbox (a SHARE lock), so it cannot seal a later row while this
+        import's rows are still to come. SQLite: the import holds the database's write lock
+        from its first statement; AUTOINCREMENT's counter is read with the largest seq, so a
+        number deleted at the top is not handed out again.
+        """
+        if self.dialect == "postgresql":
+            if not self._outbox_locked:
+                self.drain()  # the connection is the writing thread's until then
+                self.c.execute(text("LOCK TABLE outbox IN ROW EXCLUSIVE MODE"))
+                self._outbox_locked = True
+            ids = self.lookups.execute(
+                text("SELECT string_agg(nextval(pg_get_serial_sequence('outbox', 'seq'))"
+                     "::text, ',') FROM generate_series(1, :n)"),
+                {"n": count},
+            ).scalar_one()  # fmt: skip
+            return [int(i) for i in ids.split(",")]
+        if self.dialect == "sqlite":
+            top = sqlite_last_id(self.c, "outbox", "seq")
+        else:
+            top = self.c.execute(select(func.coalesce(func.max(t.outbox.c.seq), 0))).scalar_one()
+        return list(range(int(top) + 1, int(top) + 1 + count))
 
     def note_days(
         self, last_seen: dict[int, date], last_exits: dict[int, date], overstayers: set[int]
@@ -309,7 +356,8 @@ class SqlBulkSession:
                 {"table": table.name, "n": count},
             ).scalar_one()  # fmt: skip
             return [int(i) for i in ids.split(",")]
-        top = self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        top = sqlite_last_id(self.c, table.name, "id") if self.dialect == "sqlite" else (
+            self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
         return list(range(int(top) + 1, int(top) + 1 + count))
 
     def _write(self, table: Table, columns: Sequence[str], rows: list[dict[str, Any]]) -> None:
@@ -325,6 +373,16 @@ class SqlBulkSession:
             )
         else:  # any other database SQLAlchemy knows: Core executemany
             self.c.execute(insert(table), rows)
+
+
+def sqlite_last_id(connection: Connection, table: str, column: str) -> int:
+    """The highest id a SQLite table has ever given (AUTOINCREMENT's counter, or the highest
+    row's when that is higher): a row written with an id of its own takes the next one, as
+    SQLite would give it, never the number of a row deleted. The caller holds the write
+    lock (an import's, a peer page's transaction), so nobody takes it meanwhile."""
+    return int(connection.exec_driver_sql(
+        f"SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), "
+        f"coalesce((SELECT max({column}) FROM {table}), 0))").scalar_one())  # fmt: skip
 
 
 def _pg_array(values: Iterable[Any]) -> str:

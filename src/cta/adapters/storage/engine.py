@@ -17,10 +17,11 @@ import os
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
@@ -226,7 +227,7 @@ def alembic_config() -> Config:
 # The newest migration's revision (tests/integration/test_migrations.py holds it to Alembic's
 # head). A database already at it needs nothing from Alembic, which is then not even imported:
 # importing it and reading its scripts cost every `cta` command and node start ~0.25 s of CPU.
-SCHEMA_HEAD = "0015"
+SCHEMA_HEAD = "0016"
 
 
 def migrate(engine: Engine) -> None:
@@ -237,6 +238,36 @@ def migrate(engine: Engine) -> None:
     from alembic import command
 
     config = alembic_config()
-    with engine.begin() as connection:
+    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        _check_foreign_keys(connection)
+
+
+@contextlib.contextmanager
+def _foreign_keys_off(connection: Connection) -> Iterator[None]:
+    """On SQLite, foreign keys off while migrations copy tables (SQLite's own procedure for
+    a schema change): dropping a parent table deletes its rows first, and ON DELETE CASCADE
+    would take the children's rows with them. Set on the driver's connection, outside any
+    transaction (inside one SQLite ignores it), and on again after."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw: Any = connection.connection.dbapi_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection: Connection) -> None:
+    """Every foreign key holds after the migrations (SQLite, which did not check them while
+    they ran), or nothing of them is committed."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if broken:
+        tables = sorted({str(row[0]) for row in broken})
+        raise RuntimeError(f"the migration left {len(broken)} rows whose foreign key names no "
+                           f"row, in {', '.join(tables)}; nothing of it was kept")  # fmt: skip

@@ -26,6 +26,9 @@ m = t.mail_outbox.c
 ERROR_CHARS = 1000  # of a server's answer, kept in last_error
 
 
+SERVER = "mail_server"  # node_meta: what the node sends mail through, noted as it starts
+OFF = "off"  # no CTA_SMTP_HOST: mail waits in the outbox
+
 class SqlMailOutbox:
     """``MailOutbox`` on the node's database."""
 
@@ -77,6 +80,25 @@ class SqlMailOutbox:
             result = tx.c.execute(delete(t.mail_outbox)
                                   .where(or_(m.sent_at < sent_before, given_up)))  # fmt: skip
             return int(result.rowcount or 0)
+
+    def note_server(self, server: str | None) -> None:
+        """What the node sends its mail through (``host:port``, or None: no server, mail
+        waits), as ``cta serve`` starts: for ``cta mail status``, which runs in another shell
+        with other settings. No credentials are kept."""
+        value = server or OFF
+        with self.store.transaction() as tx:
+            updated = tx.c.execute(update(t.node_meta).where(t.node_meta.c.key == SERVER)
+                                   .values(value=value[:200]))  # fmt: skip
+            if not updated.rowcount:
+                tx.c.execute(t.node_meta.insert().values(key=SERVER, value=value[:200]))
+
+    def server(self) -> str | None:
+        """The server noted by the node's last start (``note_server``): ``host:port``, ``OFF``,
+        or None when no node has started on this database since it was noted."""
+        with self.store.transaction(read_only=True) as tx:
+            found = tx.c.execute(select(t.node_meta.c.value)
+                                 .where(t.node_meta.c.key == SERVER)).scalar()  # fmt: skip
+        return None if found is None else str(found)
 
     def waiting(self) -> tuple[int, int]:
         """(queued, failing), from the index on ``next_attempt_at``: for ``/v1/health``."""

@@ -94,6 +94,7 @@ persons = Table(
     Column("last_seen", Date),  # the latest day of any record (crossing, refusal): retention
     Column("overstayed", Boolean, nullable=False, default=False),
     Index(None, "nationality", "birth_date_raw", "surname"),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 documents = Table(
@@ -108,6 +109,7 @@ documents = Table(
     Column("first_seen", UTC, nullable=False),
     UniqueConstraint("issuing_state", "document_number"),
     Index(None, "person_id"),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 crossings = Table(
@@ -132,6 +134,7 @@ crossings = Table(
     Index(None, "local_date"),
     Index(None, "document_id"),  # a document deleted looks for the rows naming it (0015)
     _peer_rows_index(),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 refusals = Table(
@@ -153,6 +156,7 @@ refusals = Table(
     Index(None, "person_id"),
     Index(None, "document_id"),  # as for crossings (0015)
     _peer_rows_index(),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 visas = Table(
@@ -180,6 +184,7 @@ visas = Table(
     Index(None, "person_id"),
     Index(None, "visa_number", unique=True),
     _peer_rows_index(),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 authorizations = Table(
@@ -197,6 +202,7 @@ authorizations = Table(
     Column("territorial_validity", String(40)),  # migration 0012, as visas'
     Index(None, "person_id"),
     _peer_rows_index(),
+    sqlite_autoincrement=True,  # an id is never given twice (0016)
 )
 
 alerts = Table(

@@ -8,14 +8,15 @@ Part 4 §4.2.3 (see ``mrz_name``); every other value that does not fit is an err
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from cta.domain.documents.charset import DIGITS, FILLER, LETTERS, MRZ_CHARACTERS, check_digit
+from cta.domain.documents.dates import birth_century_year, expiry_year
 from cta.domain.documents.fields import document_code_problem
 from cta.domain.documents.formats import COMPOSITE, FORMATS, Format, Span
 from cta.domain.documents.model import DocumentFields
 
-__all__ = ["generate_mrz", "mrz_name"]
+__all__ = ["check_dates_read_back", "generate_mrz", "mrz_name"]
 
 _ALPHANUMERIC = LETTERS | DIGITS
 
@@ -51,6 +52,44 @@ def _date(field: str, value: date | str, *, unknown_allowed: bool) -> str:
         what = "digits and '<'" if unknown_allowed else "digits"
         raise ValueError(f"{field.replace('_', ' ')} {value!r} must be 6 {what} YYMMDD")
     return value
+
+
+def check_dates_read_back(birth_date: date, expiry_date: date, today: date) -> None:
+    """ValueError naming the field unless both dates read back as themselves on ``today``.
+
+    An MRZ prints two-digit years; a reader gives them the century of ``dates`` (an expiry date
+    within 50 years before to 49 after the year of the check; a birth date on or before both
+    the check and the expiry date, within the century before), so 9999-12-31 would read back as
+    1999-12-31: a document that says another date than it was made with is refused.
+    """
+    if birth_date > expiry_date:
+        raise ValueError(f"birth date {birth_date} is after the expiry date {expiry_date}: a "
+                         "holder is born before the document expires")  # fmt: skip
+    year = expiry_year(expiry_date.year % 100, today)
+    if year != expiry_date.year:
+        raise ValueError(
+            f"expiry date {expiry_date} would read back in {year}: the MRZ prints two-digit "
+            f"years, and an expiry date is read from {today.year - 50} to {today.year + 49} "
+            f"(50 years before to 49 after the year of the check, {today.year})"
+        )
+    latest = min(today, expiry_date)
+    year = birth_century_year(birth_date.year % 100, birth_date.month, birth_date.day, latest)
+    if year != birth_date.year:
+        raise ValueError(
+            f"birth date {birth_date} would read back in {year}: the MRZ prints two-digit "
+            f"years, and a birth date is read from {_century_before(latest)} to {latest} (on "
+            "or before the day of the check and the expiry date, within a hundred years)"
+        )
+
+
+def _century_before(day: date) -> date:
+    """The first day after ``day`` a hundred years earlier (the first that reads back)."""
+    if day.year <= 100:
+        return date.min
+    try:
+        return day.replace(year=day.year - 100) + timedelta(days=1)
+    except ValueError:  # 29 February, in a year a hundred years earlier that is not leap
+        return date(day.year - 100, 3, 1)
 
 
 def _sex(value: str | None) -> str:

@@ -15,19 +15,19 @@ import json
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import Future
 from contextlib import asynccontextmanager
-from datetime import date
 from typing import Annotated, Any
 
 from anyio import to_thread
 from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from cta.adapters.storage.engine import THREADS
 from cta.adapters.storage.store import DuplicateError, SqlStore
 from cta.domain.checks import Direction
-from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError
 from cta.domain.instants import jsonable
 from cta.entrypoints.api.applications import router as applications_router
@@ -36,10 +36,12 @@ from cta.entrypoints.api.consultations import router as consultations_router
 from cta.entrypoints.api.deps import (
     AlertId,
     Day,
+    FromDay,
     IdempotencyKey,
     PersonPath,
     Reader,
     RowPath,
+    ToDay,
     User,
     Who,
     _user,
@@ -56,6 +58,7 @@ from cta.entrypoints.api.schemas import (
     CorrectionBody,
     CrossingBody,
     RefusalBody,
+    RefusalCorrectionBody,
     RevocationBody,
     ScreeningBody,
     VisaBody,
@@ -80,6 +83,7 @@ from cta.services.node import (
     Node,
     NotFoundError,
     RecordCrossing,
+    RefusalCorrection,
 )
 from cta.services.ports import DatabaseUnavailableError
 from cta.services.read_limits import ReadLimiter
@@ -188,10 +192,12 @@ def create_app(
     async def record_refusal(
         body: RefusalBody, who: Who, key: IdempotencyKey = None
     ) -> JSONResponse:
-        """Record a refusal of entry, with the reasons of the check."""
+        """Record a refusal of entry, on the grounds of the form's letters given (``reasons``),
+        else of the check's reasons; a refusal with no ground at all is refused (409)."""
         request = RecordCrossing(
             mrz=body.mrz, crossing_point=body.crossing_point, direction=Direction.ENTRY,
             person_id=body.person_id, occurred_at=body.occurred_at, refused=True,
+            letters=tuple(body.reasons) if body.reasons is not None else None,
         )  # fmt: skip
         return await run_in_threadpool(_recorded, node, who, request, key,
                                        body.model_dump(mode="json"))  # fmt: skip
@@ -203,6 +209,17 @@ def create_app(
         return node.correct_crossing(who, crossing_id, CrossingCorrection(
             reason=body.reason, occurred_at=body.occurred_at, crossing_point=body.crossing_point,
             direction=Direction(body.direction) if body.direction else None,
+            withdraw=body.withdraw))  # fmt: skip
+
+    @app.post("/v1/refusals/{refusal_id}/correction")
+    def correct_refusal(
+        refusal_id: RowPath, body: RefusalCorrectionBody, who: Who
+    ) -> dict[str, Any]:
+        """Correct a refusal this node recorded (time, point, the form's letters), or withdraw
+        it (recorded in error); the peers get a record superseding the old one."""
+        return node.correct_refusal(who, refusal_id, RefusalCorrection(
+            reason=body.reason, occurred_at=body.occurred_at, crossing_point=body.crossing_point,
+            letters=tuple(body.reasons) if body.reasons is not None else None,
             withdraw=body.withdraw))  # fmt: skip
 
     @app.post("/v1/visas", status_code=201)
@@ -331,8 +348,8 @@ def create_app(
     @app.get("/v1/statistics")
     def statistics(
         who: User,
-        first: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)],
-        last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
+        first: FromDay,
+        last: ToDay,
         by: Annotated[GroupBy, Query()] = "day",
     ) -> dict[str, Any]:
         """Entries, exits and refusals counted by day, crossing point or nationality, each a
@@ -343,8 +360,8 @@ def create_app(
     @app.get("/v1/statistics/figures")
     def statistics_figures_(
         who: User,
-        first: Annotated[date, Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)],
-        last: Annotated[date, Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)],
+        first: FromDay,
+        last: ToDay,
     ) -> dict[str, Any]:
         """The statistics pages' figures (at most 366 days): crossings by day and state and
         by point, flows between members, overstays by week, refusals by reason, applications
@@ -475,12 +492,33 @@ def _errors(app: FastAPI) -> None:
     app.add_exception_handler(DatabaseUnavailableError, unavailable)
     app.add_exception_handler(ScreeningUnavailableError, unavailable)
 
-    def invalid(_request: Request, exc: Exception) -> JSONResponse:
+    def invalid(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         problems = [_problem(e, exc.body) for e in exc.errors()]
+        kind = request.headers.get("content-type", "")
+        if isinstance(exc.body, bytes) and any(p["field"] == "body" for p in problems):
+            # FastAPI reads a body not said to be JSON as bytes and finds no object in it
+            problems = [{"field": "body", "message": (
+                "send the body as JSON with Content-Type: application/json "
+                f"(it came as {kind or 'no content type'!r})")}]
         return JSONResponse({"detail": problems}, status_code=422)
 
     app.add_exception_handler(RequestValidationError, invalid)
+
+    async def unreadable(request: Request, exc: Exception) -> Response:
+        """FastAPI's 400 "There was an error parsing the body" said as the other bodies that
+        are not JSON are (422, the field "body"), with the reason."""
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code != 400 or exc.detail != "There was an error parsing the body":
+            return await http_exception_handler(request, exc)
+        cause = exc.__cause__
+        why = ("arrays or objects nested too deeply" if isinstance(cause, RecursionError)
+               else "a number of over 4,300 digits" if "digits" in str(cause)
+               else "unreadable")  # fmt: skip
+        message = f"the body is not valid JSON: {why}"
+        return JSONResponse({"detail": [{"field": "body", "message": message}]}, status_code=422)
+
+    app.add_exception_handler(StarletteHTTPException, unreadable)
 
 
 def _problem(error: Any, body: Any) -> dict[str, str]:

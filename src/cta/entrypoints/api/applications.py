@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
@@ -17,7 +16,7 @@ from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
 from cta.entrypoints.api.clients import admitted_client
 from cta.entrypoints.api.deps import Reader, Who
-from cta.entrypoints.api.schemas import MRZ, FreeText, Instant
+from cta.entrypoints.api.schemas import MRZ, Day, Flag, FreeText, Instant, Whole
 from cta.services.applications import NOT_FOUND, Applications, Decision, Submission
 from cta.services.node import Idempotency, NotFoundError
 
@@ -36,9 +35,9 @@ _BODY = ConfigDict(extra="forbid", frozen=True)
 
 class Answers(BaseModel):
     model_config = _BODY
-    convictions: bool
-    conflict_zones: bool
-    removal_orders: bool
+    convictions: Flag
+    conflict_zones: Flag
+    removal_orders: Flag
 
 
 class ApplicationBody(BaseModel):
@@ -63,13 +62,13 @@ class ApplicationBody(BaseModel):
     education: Text | None = None
     # the visa form (Visa Code Annex I)
     purpose: Text | None = None
-    arrival: date | None = None
-    departure: date | None = None
+    arrival: Day | None = None
+    departure: Day | None = None
     entries: Literal["1", "2", "multiple"] | None = None
-    duration_days: Annotated[int, Field(ge=1, le=90)] | None = None
+    duration_days: Annotated[Whole, Field(ge=1, le=90)] | None = None
     accommodation: Text | None = None
     means_of_subsistence: Text | None = None
-    travel_medical_insurance: bool | None = None
+    travel_medical_insurance: Flag | None = None
     previous_visas: list[Text] = Field(default_factory=list, max_length=20)
 
     def form_problems(self) -> list[dict[str, str]]:
@@ -103,8 +102,8 @@ class DecisionBody(BaseModel):
     outcome: Literal["granted", "refused"]
     reasons: list[Annotated[str, Field(max_length=40)]] = Field(default_factory=list,
                                                                 max_length=20)
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
     territorial_validity: list[State] | None = None
 
 

@@ -16,13 +16,14 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.responses import JSONResponse
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.carriers import MAX_MANIFEST, Answer
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import InvalidInputError
 from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.schemas import day_text
 from cta.services.carriers import CarrierCheck, Traveller, check_manifest
 from cta.services.node import Actor, Node
 
@@ -59,7 +60,7 @@ class CarrierCheckBody(BaseModel):
 
     model_config = _BODY
     travellers: Annotated[list[TravellerBody], Field(min_length=1, max_length=MAX_MANIFEST)]
-    on: Annotated[date, AfterValidator(_in_span)] | None = None
+    on: Annotated[date, BeforeValidator(day_text), AfterValidator(_in_span)] | None = None
 
 
 def _purpose(raw: str | None) -> str:

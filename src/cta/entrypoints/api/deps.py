@@ -9,12 +9,13 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Path, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import AfterValidator
+from pydantic import AfterValidator, BeforeValidator
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import InvalidInputError
 from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.schemas import day_text
 from cta.services.node import UNKNOWN, Actor, Node
 from cta.services.read_limits import ReadLimiter, TooManyReadsError
 
@@ -53,8 +54,10 @@ IdempotencyKey = Annotated[
 ]  # fmt: skip
 PersonPath = Annotated[int, Path(ge=1, le=2**62)]
 RowPath = Annotated[int, Path(ge=1, le=2**62)]
-AlertId = Annotated[str, Path(min_length=1, max_length=100)]
-Day = Annotated[date, Query(ge=FIRST_DAY, le=LAST_DAY)]
+AlertId = Annotated[str, Path(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")]
+Day = Annotated[date, BeforeValidator(day_text), Query(ge=FIRST_DAY, le=LAST_DAY)]
+FromDay = Annotated[date, BeforeValidator(day_text), Query(alias="from", ge=FIRST_DAY, le=LAST_DAY)]
+ToDay = Annotated[date, BeforeValidator(day_text), Query(alias="to", ge=FIRST_DAY, le=LAST_DAY)]
 
 
 async def _user(

@@ -3,16 +3,15 @@ declares, prolongs or ends this state's reintroduction; any user lists every mem
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.internal_checks import GROUND_MAX
 from cta.entrypoints.api.deps import User
+from cta.entrypoints.api.schemas import Day
 from cta.services.node import Node
 
 __all__ = ["router"]
@@ -22,7 +21,6 @@ router = APIRouter(tags=["internal checks"])
 # words, lines allowed; no other control character (PostgreSQL text cannot hold NUL)
 Ground = Annotated[str, Field(min_length=1, max_length=GROUND_MAX,
                               pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
-Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 Ref = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z]{3}-IC-[0-9]{1,18}$")]
 PointCode = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$")]
 

@@ -88,7 +88,9 @@ class LeanRoute:
             return None
         try:
             return self.model.model_validate(json.loads(body))
-        except (ValueError, ValidationError):  # JSONDecodeError, a bad encoding: ValueErrors
+        except (ValueError, ValidationError, RecursionError):
+            # JSONDecodeError, a bad encoding, a number of over 4,300 digits: ValueErrors;
+            # arrays nested thousands deep: RecursionError. FastAPI's route says what.
             return None
 
 

@@ -2,24 +2,64 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from cta.domain.days import FIRST_DAY, LAST_DAY
 
 __all__ = ["AlertBody", "AlertHitBody", "AuthorizationBody", "CheckBody", "CorrectionBody",
-           "CrossingBody", "RefusalBody", "RevocationBody", "ScreeningBody", "UserBody",
-           "VisaBody"]
+           "CrossingBody", "Day", "Flag", "Instant", "RefusalBody", "RefusalCorrectionBody",
+           "RevocationBody", "ScreeningBody", "UserBody", "VisaBody", "Whole", "day_text"]
 
+# Unknown keys refused. Values are taken as JSON gives them, not converted: pydantic's lax
+# mode read 0 or "0" as a time (1970-01-01, a Unix timestamp), "yes" and "on" as true (a
+# withdrawal sent as {"withdraw": "yes"} withdrew the crossing) and "1" as a number. Its strict
+# mode cannot serve here (FastAPI hands the models Python values, and a date is text in JSON),
+# so the types below are strict one by one: ``Flag``, ``Whole``, ``Day`` and ``Instant``.
 _BODY = ConfigDict(extra="forbid", frozen=True)
+Flag = StrictBool  # true or false, nothing else
+Whole = StrictInt  # a JSON number without a fraction; not "1", not 1.0
+_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")  # the rest is pydantic's to read
+
+
+def day_text(value: object) -> object:
+    """A day only as its text YYYY-MM-DD (a time after it, or a number, is refused)."""
+    if isinstance(value, date) and not isinstance(value, datetime):  # given by Python code
+        return value
+    if not isinstance(value, str) or not _DAY_TEXT.fullmatch(value):
+        raise PydanticCustomError("day_text", "expected a date as YYYY-MM-DD")
+    return value
+
+
+def _instant_text(value: object) -> object:
+    """A time only as its text (RFC 3339 with its offset); a number, or a number in a string,
+    is refused, not taken as seconds since 1970."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _INSTANT_TEXT.match(value)):
+        return value
+    raise PydanticCustomError(
+        "instant_text", "expected a date and time as YYYY-MM-DDTHH:MM:SS with its UTC offset")
+
 # No control characters: PostgreSQL text cannot hold NUL, and no scanner sends them.
 MRZLine = Annotated[str, Field(min_length=1, max_length=60, pattern=r"^[^\x00-\x1f\x7f]*$")]
 MRZ = Annotated[list[MRZLine], Field(min_length=2, max_length=3)]
 PointCode = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$")]
-PersonId = Annotated[int, Field(ge=1, le=2**62)]
+PersonId = Annotated[Whole, Field(ge=1, le=2**62)]
+Day = Annotated[date, BeforeValidator(day_text), Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 def _within_calendar(value: datetime) -> datetime:
@@ -29,7 +69,8 @@ def _within_calendar(value: datetime) -> datetime:
     return value
 
 
-Instant = Annotated[AwareDatetime, AfterValidator(_within_calendar)]
+Instant = Annotated[AwareDatetime, BeforeValidator(_instant_text),
+                    AfterValidator(_within_calendar)]  # fmt: skip
 FreeText = Annotated[str, Field(max_length=2000, pattern=r"^[^\x00]*$")]  # no NUL (PostgreSQL)
 
 
@@ -40,7 +81,7 @@ class CheckBody(BaseModel):
     mrz: MRZ
     crossing_point: PointCode
     direction: Literal["entry", "exit"]
-    planned_exit: date | None = None
+    planned_exit: Day | None = None
     person_id: PersonId | None = Field(
         default=None, description="a person the officer confirmed this document belongs to"
     )
@@ -70,17 +111,27 @@ class CrossingBody(CheckBody):
     )
 
 
+RefusalLetters = Annotated[list[Literal["A", "B", "C", "D", "E", "F", "G", "H", "I"]],
+                           Field(min_length=1, max_length=9)]  # fmt: skip
+
+
 class RefusalBody(BaseModel):
-    """POST /v1/refusals: the officer confirms a refusal of entry."""
+    """POST /v1/refusals: the officer confirms a refusal of entry, on the grounds of the
+    standard form's letters the officer gives (``reasons``), or else the check's."""
 
     model_config = _BODY
     mrz: MRZ
     crossing_point: PointCode
     occurred_at: Instant | None = None
     person_id: PersonId | None = None
+    reasons: RefusalLetters | None = Field(
+        default=None, description="the refusal form's letters (Annex V, part B); default: "
+        "the letters of the check's own reasons")  # fmt: skip
 
 
 NoControl = r"^[^\x00-\x1f\x7f]*$"
+# an alert's id as the screening's model takes one (printable ASCII, no space)
+AlertIdText = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[\x21-\x7e]+$")]
 AlertName = Annotated[str, Field(min_length=1, max_length=200, pattern=NoControl)]
 Code3 = Annotated[str, Field(min_length=1, max_length=3, pattern=r"^[A-Z<]{1,3}$")]
 DocNumber = Annotated[str, Field(min_length=1, max_length=30, pattern=NoControl)]
@@ -92,7 +143,7 @@ class AlertBody(BaseModel):
     """PUT /v1/alerts/{id}: an alert, with the keys of an alert line of ``cta screen``."""
 
     model_config = _BODY
-    id: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    id: AlertIdText | None = None
     category: Literal["refuse_entry", "arrest", "missing_person", "judicial_procedure",
                       "discreet_check", "specific_check", "invalidated_document"]
     names: Annotated[list[AlertName], Field(max_length=50)] = []
@@ -102,8 +153,8 @@ class AlertBody(BaseModel):
     nationalities: Annotated[list[Code3], Field(max_length=50)] = []
     sex: Sex | None = None
     document_numbers: Annotated[list[DocNumber], Field(max_length=50)] = []
-    valid_from: date | None = None
-    valid_to: date | None = None
+    valid_from: Day | None = None
+    valid_to: Day | None = None
 
 
 class ScreeningBody(BaseModel):
@@ -123,13 +174,12 @@ class AlertHitBody(BaseModel):
 
     model_config = _BODY
     mrz: MRZ
-    alert_id: Annotated[str, Field(min_length=1, max_length=100)]
+    alert_id: AlertIdText
     decision: Literal["confirmed", "dismissed"]
     reason: Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
 
 
 Reason = Annotated[str, Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*$")]
-Day = Annotated[date, Field(ge=FIRST_DAY, le=LAST_DAY)]
 
 
 class CorrectionBody(BaseModel):
@@ -141,7 +191,20 @@ class CorrectionBody(BaseModel):
     occurred_at: Instant | None = None
     crossing_point: PointCode | None = None
     direction: Literal["entry", "exit"] | None = None
-    withdraw: bool = False
+    withdraw: Flag = False
+
+
+class RefusalCorrectionBody(BaseModel):
+    """POST /v1/refusals/{id}/correction: what was recorded wrong in a refusal, and why; or
+    ``withdraw`` (recorded in error). A field left out keeps its recorded value."""
+
+    model_config = _BODY
+    reason: Reason
+    occurred_at: Instant | None = None
+    crossing_point: PointCode | None = None
+    reasons: RefusalLetters | None = Field(
+        default=None, description="the refusal form's letters, all of them, as they should be")
+    withdraw: Flag = False
 
 
 class AuthorizationBody(BaseModel):
@@ -159,8 +222,8 @@ class AuthorizationBody(BaseModel):
 class VisaBody(AuthorizationBody):
     """POST /v1/visas: a common visa, with its duration of stay and entries."""
 
-    duration_days: Annotated[int, Field(ge=1, le=3660)]
-    entries: Annotated[int, Field(ge=1, le=1000)] | None = Field(
+    duration_days: Annotated[Whole, Field(ge=1, le=3660)]
+    entries: Annotated[Whole, Field(ge=1, le=1000)] | None = Field(
         default=None, description="entries allowed; null: multiple"
     )
     format: Literal["MRV-A", "MRV-B"] = Field(

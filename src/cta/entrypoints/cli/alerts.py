@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
@@ -9,7 +10,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from cta.domain.errors import CTAError
+from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.screening import alert_from_json
 from cta.entrypoints.cli.common import (
     EXIT_INVALID,
@@ -44,7 +45,8 @@ def import_command(
     nothing is stored (each bad line is named). Alerts already stored get a new version."""
     if not token:
         fail("an admin's bearer token is needed: --token or CTA_TOKEN")
-    records, errors = _read(file)
+    config = settings()
+    records, errors = _read(file, config.state)
     for error in errors:
         err_console.print(f"[bold red]error:[/] {escape(error)}")
     if errors:
@@ -55,12 +57,12 @@ def import_command(
     from cta.bootstrap import build_node
 
     try:
-        node = build_node(settings())
+        node = build_node(config)
         actor = node.authenticate(token)
         if actor is None:
             fail("unknown or inactive token")
         versions = node.put_alerts(replace(actor, purpose="bulk import of alerts"), records)
-    except ForbiddenError as exc:
+    except (ForbiddenError, InvalidInputError) as exc:
         fail(str(exc))
     except CTAError as exc:
         fail(str(exc), EXIT_INVALID)
@@ -74,7 +76,9 @@ def import_command(
                           f"{report['changed']} changed)")  # fmt: skip
 
 
-def _read(file: Path) -> tuple[list[dict[str, Any]], list[str]]:
+def _read(file: Path, state: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The file's alerts, and its bad lines named (a node stores its own state's alerts only:
+    ``put_alerts`` refuses another's, but without the line)."""
     records: list[dict[str, Any]] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
@@ -91,6 +95,7 @@ def _read(file: Path) -> tuple[list[dict[str, Any]], list[str]]:
             try:
                 record = read_json_object(line)
                 alert_from_json(record)
+                _issued_here(record, state)
             except CTAError as exc:
                 errors.append(f"{file} line {number}: {exc}")
                 if len(errors) >= MAX_ERRORS:
@@ -107,3 +112,11 @@ def _read(file: Path) -> tuple[list[dict[str, Any]], list[str]]:
     except CTAError as exc:  # a line or the file over its limit
         fail(str(exc))
     return records, errors
+
+
+def _issued_here(record: dict[str, Any], state: str) -> None:
+    given = record.get("issuing_state", state)
+    if given != state:
+        other = f"{given}'s" if isinstance(given, str) else json.dumps(given)
+        raise InvalidInputError(f"issuing_state: this node issues {state}'s alerts only, not "
+                                f"{other} (each state's node issues its own)")  # fmt: skip

@@ -31,7 +31,7 @@ import typer
 from rich.markup import escape
 
 from cta.domain.errors import CTAError
-from cta.entrypoints.cli.common import fail, out_console, print_json
+from cta.entrypoints.cli.common import fail, number_between, out_console, print_json
 
 __all__ = ["area_command"]
 
@@ -43,6 +43,7 @@ FIRST_NUMBER = {"AZE": 10_000_000, "ARM": 20_000_000, "GEO": 30_000_000}
 TRAFFIC_NUMBER = 50_000_000
 SEED = {"AZE": 2031, "ARM": 2032, "GEO": 2033}
 STATUS_SECONDS = 15.0
+MAX_RATE = 1000.0  # demo travellers a second: more would only measure this loop
 
 
 @dataclass
@@ -107,7 +108,12 @@ def area_command(
         int, typer.Option(help="Synthetic travellers seeded in each demo database.", min=0)
     ] = 300,
     rate: Annotated[
-        float, typer.Option(help="Demo travellers entering a second (0: no traffic).", min=0)
+        float,
+        typer.Option(
+            help="Demo travellers entering a second, 0 to 1000 (0: no traffic).",
+            parser=number_between(0.0, MAX_RATE),
+            metavar="FLOAT",
+        ),
     ] = 2.0,
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the nodes and each status report as JSON lines.")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
@@ -28,6 +29,7 @@ __all__ = [
     "fail",
     "file_too_large",
     "line_too_long",
+    "number_between",
     "out_console",
     "parse_date_option",
     "parse_json_line",
@@ -35,6 +37,7 @@ __all__ = [
     "read_json_object",
     "read_lines",
     "read_stdin_text",
+    "read_text_file",
     "report_line_error",
     "stdin_lines",
 ]
@@ -88,6 +91,23 @@ def parse_date_option(value: str | None, name: str) -> date | None:
         raise typer.BadParameter(str(exc), param_hint=name) from None
 
 
+def number_between(low: float, high: float) -> Callable[[str | float], float]:
+    """The parser of a float option: a number from ``low`` to ``high``; ``nan`` and ``inf``
+    are refused as the words they are (Click's range check lets ``nan`` through, or names a
+    bound it does not break)."""
+
+    def parse(text: str | float) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:  # nan fails every comparison
+            raise typer.BadParameter(f"{text!r}: must be a number from {low:g} to {high:g}")
+        return value
+
+    return parse
+
+
 Model = TypeVar("Model", bound=BaseModel)
 
 
@@ -104,11 +124,16 @@ MAX_LINE_BYTES = 64 * 1024  # bytes in one line of a file read line by line
 
 
 def read_lines(
-    path: Path, *, max_bytes: int, max_line: int = MAX_LINE_BYTES
+    path: Path,
+    *,
+    max_bytes: int,
+    max_line: int = MAX_LINE_BYTES,
+    expected: str = "JSON Lines (one record per line)",
 ) -> Iterator[tuple[int, bytes]]:
     """The lines of a file as bytes, with their 1-based numbers, never reading more than a
     line's or the file's limit: a longer line (``/dev/zero``, a binary file) or a larger file
-    is an ``InvalidInputError`` naming the line or the limit. ``OSError`` when unreadable."""
+    is an ``InvalidInputError`` naming the line or the limit (and, for a line, what the file
+    should have been: ``expected``). ``OSError`` when unreadable."""
     total = 0
     with path.open("rb") as file:
         for number in itertools.count(1):
@@ -117,15 +142,33 @@ def read_lines(
                 return
             total += len(line)
             if len(line.rstrip(b"\r\n")) > max_line:
-                raise line_too_long(path, number, max_line)
+                raise line_too_long(path, number, max_line, expected)
             if total > max_bytes:
                 raise file_too_large(path, max_bytes)
             yield number, line
 
 
-def line_too_long(path: Path, number: int, max_line: int = MAX_LINE_BYTES) -> InvalidInputError:
-    return InvalidInputError(f"{path} line {number} is longer than {_size(max_line)}: not JSON "
-                             "Lines (one record per line)?")  # fmt: skip
+def read_text_file(path: Path, *, max_bytes: int, expected: str) -> str:
+    """A small text file whole, read by ``read_lines`` within its limits; a line that is not
+    UTF-8 is an ``InvalidInputError`` naming it. ``OSError`` when unreadable."""
+    text: list[str] = []
+    for number, line in read_lines(path, max_bytes=max_bytes, expected=expected):
+        try:
+            text.append(line.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(f"{path} line {number} is not UTF-8 text ({exc.reason}): "
+                                    f"not {expected}?") from None  # fmt: skip
+    return "".join(text)
+
+
+def line_too_long(
+    path: Path,
+    number: int,
+    max_line: int = MAX_LINE_BYTES,
+    expected: str = "JSON Lines (one record per line)",
+) -> InvalidInputError:
+    return InvalidInputError(f"{path} line {number} is longer than {_size(max_line)}: not "
+                             f"{expected}?")  # fmt: skip
 
 
 def file_too_large(path: Path, max_bytes: int) -> InvalidInputError:

@@ -74,6 +74,17 @@ def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
             yield number, line
 
 
+class _FileLines:
+    """The file's non-blank lines, read anew each time they are asked for: an import that
+    another writer cut short starts over (``import_crossings``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[tuple[int, bytes]]:
+        return _lines(self.path)
+
+
 def _run(node: Node, token: str, command: ImportCrossings, store: SqlBulkStore) -> ImportReport:
     actor = node.authenticate(token)
     if actor is None:
@@ -115,7 +126,7 @@ def crossings_command(
     node = build_node(settings())
     engine = node.store.engine  # type: ignore[attr-defined]
     try:
-        report = _run(node, token, ImportCrossings(str(file), sha256, _lines(file),
+        report = _run(node, token, ImportCrossings(str(file), sha256, _FileLines(file),
                                                    all_or_nothing), SqlBulkStore(engine))
     finally:
         engine.dispose()  # close the pool's connections before the process ends

@@ -14,7 +14,13 @@ from rich.markup import escape
 
 from cta.domain.errors import CTAError
 from cta.domain.roles import Role
-from cta.entrypoints.cli.common import EXIT_INVALID, fail, out_console, print_json
+from cta.entrypoints.cli.common import (
+    EXIT_INVALID,
+    fail,
+    out_console,
+    parse_date_option,
+    print_json,
+)
 from cta.entrypoints.cli.node import settings
 from cta.services.node import Actor, ForbiddenError, Node
 
@@ -32,10 +38,9 @@ Json = Annotated[bool, typer.Option("--json", help="Print the answer as JSON.")]
 
 
 def _day(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} {value!r}: expected a date as YYYY-MM-DD")
+    day = parse_date_option(value, name)  # within 1900-2999, as every date CTA is given
+    assert day is not None
+    return day
 
 
 def _as_admin(token: str | None, act: Callable[[Node, Actor], dict[str, Any]],

@@ -36,26 +36,30 @@ def status_command(
 
     Reads the node of CTA_DATABASE_URL and CTA_STATE, or --node STATE of a running `cta area`,
     or --database URL; never creates a database (a missing one is an error, exit 2)."""
-    from cta.adapters.storage.mail_outbox import SqlMailOutbox
+    from cta.adapters.storage.mail_outbox import OFF, SqlMailOutbox
     from cta.adapters.storage.store import SqlStore
 
     config = read_settings(node_state, area_dir, database)
     try:
         node = open_for_reading(config)
         assert isinstance(node.store, SqlStore)
-        status = SqlMailOutbox(node.store).status()
+        outbox = SqlMailOutbox(node.store)
+        status, noted = outbox.status(), outbox.server()
     except CTAError as exc:
         fail(str(exc))
-    server = (f"{config.smtp_host}:{config.smtp_port}" if config.smtp_host
-              else None)  # fmt: skip
+    # the node's own setting, as it noted it when it started (not this shell's)
+    server = None if noted in (None, OFF) else noted
     if as_json:
         print_json({"node": config.state, "database": shown_url(config.database_url),
-                    "smtp": server, **status.to_json()})  # fmt: skip
+                    "smtp": server, "smtp_known": noted is not None,
+                    **status.to_json()})  # fmt: skip
         return
     oldest = status.oldest_queued_at.isoformat() if status.oldest_queued_at else "-"
+    through = (server or ("no server (the node started without CTA_SMTP_HOST: mail waits)"
+                          if noted == OFF else "a server not known (no node has started on "
+                          "this database since CTA began to note it)"))  # fmt: skip
     out_console.print(
-        f"node {config.state}: mail to applicants through "
-        f"{server or 'no server (CTA_SMTP_HOST unset: mail waits)'}\n"
+        f"node {config.state}: mail to applicants through {through}\n"
         f"  queued    {status.queued} (failing {status.failing}), oldest queued {oldest}\n"
         f"  sent      {status.sent}\n"
         f"  given up  {status.given_up}\n"

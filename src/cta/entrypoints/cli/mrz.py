@@ -11,6 +11,7 @@ from rich.table import Table
 from typer.core import TyperCommand
 
 from cta.domain.documents import DocumentFields, DocumentType, TravelDocument, generate_mrz
+from cta.domain.documents.generate import check_dates_read_back
 from cta.domain.errors import CTAError
 from cta.entrypoints.cli.common import (
     EXIT_INVALID,
@@ -26,7 +27,7 @@ from cta.entrypoints.cli.common import (
 from cta.policy.reference import reference
 from cta.services.checks import read_document
 
-__all__ = ["MrzCommand", "mrz_command", "mrz_make_command"]
+__all__ = ["LANGUAGES", "MrzCommand", "mrz_command", "mrz_make_command"]
 
 
 def _paragraphs(text: str) -> list[list[str]]:
@@ -114,6 +115,9 @@ _DEFAULT_CODE = {DocumentType.TD1: "I", DocumentType.TD2: "I", DocumentType.TD3:
 # the national practice of transliteration an issuing state follows, where one differs from
 # the script's default (cta.domain.names); --language overrides it
 _LANGUAGE = {"AZE": "az", "UKR": "uk", "D": "de", "SWE": "sv", "DNK": "da", "NOR": "nb"}
+# the languages whose practice cta.domain.names knows (its Latin and Cyrillic tables; ru is the
+# Cyrillic default): any other code would change nothing, silently
+LANGUAGES = ("az", "be", "bg", "da", "de", "mk", "nb", "nn", "no", "ru", "sr", "sv", "uk")
 _FIELD_OPTIONS = {"document_code": "--document-code", "issuing_state": "--issuing-state",
                   "surname": "--surname", "given_names": "--given-names", "name": "--surname",
                   "document_number": "--number", "nationality": "--nationality",
@@ -182,7 +186,10 @@ def mrz_make_command(
     if kind is None:
         fail(f"--type {document_type!r}: one of TD1, TD2, TD3, MRV-A, MRV-B")
     state, country = issuing_state.strip().upper(), nationality.strip().upper()
-    practice = language if language is not None else _LANGUAGE.get(state)
+    practice = language.strip().lower() if language is not None else _LANGUAGE.get(state)
+    if language is not None and practice not in LANGUAGES:
+        fail(f"--language {language!r}: no practice of transliteration known for it; one of "
+             f"{', '.join(LANGUAGES)} (or none: the issuing state's)")  # fmt: skip
     names = []
     for option, name in (("--surname", surname), ("--given-names", given_names)):
         try:
@@ -191,13 +198,15 @@ def mrz_make_command(
             fail(f"{option} {name!r}: {exc}")
     if sex.strip().upper() not in {"M", "F", "X", "<", ""}:
         fail(f"--sex {sex!r}: M, F or X (unspecified)")
+    birth, expiry = _day(birth_date, "--birth-date"), _day(expiry_date, "--expiry-date")
     fields = DocumentFields(
         kind, (document_code or _DEFAULT_CODE[kind]).strip().upper(), state, names[0], names[1],
-        number.strip().upper(), country, _day(birth_date, "--birth-date"),
-        sex.strip().upper() or "X", _day(expiry_date, "--expiry-date"),
+        number.strip().upper(), country, birth, sex.strip().upper() or "X", expiry,
         optional_data.strip().upper(), optional_data_2.strip().upper(),
     )  # fmt: skip
     try:
+        # read back today as `cta mrz` reads it, or it would print other dates than these
+        check_dates_read_back(birth, expiry, date.today())
         lines = generate_mrz(fields)
     except ValueError as exc:
         fail(_named(str(exc)))

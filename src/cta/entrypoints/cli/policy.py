@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -16,8 +17,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from cta.domain.days import check_day
 from cta.domain.errors import CTAError, InvalidInputError
+from cta.entrypoints.cli.common import parse_date_option, read_text_file
+from cta.policy.loader import parse_regime
 from cta.services import policy as service
 from cta.services import workbench
 
@@ -43,13 +45,7 @@ def _run(action: Callable[[], T]) -> T:
         raise typer.Exit(1) from exc
 
 
-def _parse_date(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError as exc:
-        raise InvalidInputError(f"--on {text!r} is not a date like 2027-01-01") from exc
+MAX_REGIME_BYTES = 16 << 20  # the most read from one regime file (the shipped ones: < 6 KB)
 
 
 def _print_json(data: Any) -> None:
@@ -74,7 +70,8 @@ def show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show the regime in force (or as if in force) on a date, nationality by nationality."""
-    view = _run(lambda: service.show_regime(name, _parse_date(on)))
+    day = parse_date_option(on, "--on")
+    view = _run(lambda: service.show_regime(name, day))
     data = view.as_dict()
     if as_json:
         _print_json(data)
@@ -136,10 +133,24 @@ def validate(
         list[Path] | None, typer.Argument(help="Files to check; none: every shipped file.")
     ] = None,
 ) -> None:
-    """Check regime files; exit 1 with file, line and problem at the first error."""
-    checked = _run(lambda: service.validate_regimes(paths or []))
-    for name in checked:
-        typer.echo(f"ok  {name}")
+    """Check regime files; exit 1 with file, line and problem at the first error (2 when a
+    file cannot be read: missing, not UTF-8, a line over 64 KiB, over 16 MiB)."""
+    if not paths:
+        for name in _run(service.validate_regimes):
+            typer.echo(f"ok  {name}")
+        return
+    for path in paths:
+        _run(partial(_validate_file, path))
+        typer.echo(f"ok  {path}")
+
+
+def _validate_file(path: Path) -> None:
+    """Load a regime file, read within limits (``/dev/zero`` is not read forever)."""
+    try:
+        text = read_text_file(path, max_bytes=MAX_REGIME_BYTES, expected="a TOML regime file")
+    except OSError as exc:
+        raise InvalidInputError(f"{path}: cannot read the file ({exc.strerror or exc})") from None
+    parse_regime(text, file=str(path))
 
 
 # -- the workbench: compare, trip, impact (cta.services.workbench) ---------------------------
@@ -150,12 +161,7 @@ _CHANGE_STYLE = {"gain": "green", "same": "dim", "lose": "red", "mixed": "yellow
 
 def _workbench_day(text: str | None, option: str) -> date:
     """A date option (default today), inside the span CTA reasons about."""
-    if text is None:
-        return date.today()
-    try:
-        return check_day(date.fromisoformat(text), option)
-    except ValueError as exc:
-        raise InvalidInputError(f"{option} {text!r} is not a date like 2027-01-01") from exc
+    return parse_date_option(text, option) or date.today()
 
 
 def _in_force_words(in_force: bool) -> str:

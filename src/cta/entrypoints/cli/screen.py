@@ -24,6 +24,7 @@ from cta.entrypoints.cli.common import (
     EXIT_UNREADABLE,
     err_console,
     fail,
+    number_between,
     out_console,
     parse_date_option,
     print_json,
@@ -137,10 +138,16 @@ def screen_command(
                                            "today): alerts expired then never hit.")] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000,
                                        help="At most this many hits per traveller.")] = 10,
-    min_score: Annotated[float, typer.Option(
-        "--min-score", min=0.0, max=1.0,
-        help=f"Report hits from this score (default {THRESHOLD}, the threshold that refers)."
-    )] = THRESHOLD,
+    min_score: Annotated[
+        float,
+        typer.Option(
+            "--min-score",
+            parser=number_between(0.0, 1.0),
+            metavar="FLOAT",
+            help=f"Report hits from this score, 0 to 1 (default {THRESHOLD}, the threshold that "
+            "refers).",
+        ),
+    ] = THRESHOLD,
     node_state: NodeOption = None,
     area_dir: AreaDirOption = Path("var/area"),
     database: DatabaseOption = None,

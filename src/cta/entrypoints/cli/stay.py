@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from cta.domain.days import check_day
+from cta.domain.days import LAST_DAY, check_day
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.stays import StayStatus
 from cta.entrypoints.cli.common import (
@@ -27,6 +27,9 @@ from cta.entrypoints.schemas import StayIn
 from cta.services.stays import stay_status
 
 __all__ = ["stay_command", "stay_json"]
+
+
+MAX_DAYS = 100_000  # the most --limit and --window, as for "limit" and "window" of a JSON line
 
 
 def _span(text: str) -> tuple[date, date]:
@@ -69,8 +72,12 @@ def stay_command(
                        "read from standard input."),
     ] = None,
     on: Annotated[str | None, typer.Option("--on", help="The date asked about.")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Days allowed in a window.")] = 90,
-    window: Annotated[int, typer.Option("--window", min=2, help="Window length in days.")] = 180,
+    limit: Annotated[
+        int, typer.Option("--limit", min=1, max=MAX_DAYS, help="Days allowed in a window.")
+    ] = 90,
+    window: Annotated[
+        int, typer.Option("--window", min=2, max=MAX_DAYS, help="Window length in days.")
+    ] = 180,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON object per line.")] = False,
 ) -> None:
     """Count a stay of L days in any W days (default 90 in 180), Schengen Borders Code Art. 6."""
@@ -108,6 +115,7 @@ def _answer(
     on: date, stays: list[tuple[date, date]], limit: int, window: int, as_json: bool
 ) -> None:
     status = stay_status(on, stays, limit=limit, window=window)
+    _within_calendar(status)
     if as_json:
         print_json(stay_json(status))
         return
@@ -122,3 +130,13 @@ def _answer(
     for o in status.overstays:
         table.add_row("[red]overstay[/]", f"{o.first} to {o.last}: {o.days} days")
     out_console.print(table)
+
+
+def _within_calendar(status: StayStatus) -> None:
+    """An answer holds no day CTA would refuse as input (after 2999-12-31): a stay until
+    3000-02-28 could not be asked about in turn, here nor through the API."""
+    for what, day in (("stay until", status.stay_until), ("next entry", status.next_entry)):
+        if day is not None and day > LAST_DAY:
+            raise InvalidInputError(f"on {status.on} the answer leaves the calendar: {what} "
+                                    f"{day} is after {LAST_DAY}, the last day CTA counts; ask "
+                                    "about an earlier day")  # fmt: skip

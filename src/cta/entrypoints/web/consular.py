@@ -20,6 +20,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.applications import REFUSAL_GROUNDS, VISA_ONLY_GROUNDS
+from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import CTAError
 from cta.domain.roles import Permission, Role
 from cta.entrypoints.web.consular_text import (
@@ -30,8 +31,18 @@ from cta.entrypoints.web.consular_text import (
     time_left,
 )
 from cta.entrypoints.web.i18n import N_
-from cta.entrypoints.web.pages import Form, Page, PageError, check_form, page, render
+from cta.entrypoints.web.pages import (
+    NOT_TEXT,
+    Form,
+    Page,
+    PageError,
+    check_form,
+    is_free_text,
+    page,
+    render,
+)
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
+from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR
 from cta.services.applications import Applications, Decision
 from cta.services.node import Actor, ConflictError, ForbiddenError, NotFoundError
 
@@ -103,8 +114,7 @@ async def _file(request: Request, current: Page, actor: Actor, number: str, stat
                 errors: list[Any] | None = None, values: dict[str, str] | None = None,
                 ) -> Response:  # fmt: skip
     apps = _applications(request)
-    if len(number) > 20:
-        raise PageError(404, N_("There is no such application in this state's queue."))
+    _check_number(number)
     record = await _call(lambda: apps.file(actor, number))
     now = _now(request)
     members = sorted(apps.node.regime_on(apps.node.today()).members)
@@ -129,6 +139,7 @@ async def act(request: Request, number: str, action: str) -> Response:
     assert current.session is not None
     form = await check_form(request, current.session)
     step = _STEPS.get(action)
+    _check_number(number)
     if step is None:
         raise PageError(404, N_("There is no such application in this state's queue."))
     apps = _applications(request)
@@ -145,6 +156,13 @@ async def act(request: Request, number: str, action: str) -> Response:
         return await _file(request, current, actor, number, status, problems,
                            dict(form.fields))  # fmt: skip
     return RedirectResponse(f"/consular/applications/{number}?done={action}", status_code=303)
+
+
+def _check_number(number: str) -> None:
+    """A 404 page for an application number no application can have (the database could
+    not even look up one holding a NUL)."""
+    if len(number) > 20 or not is_free_text(number):
+        raise PageError(404, N_("There is no such application in this state's queue."))
 
 
 _CONFLICT = N_("The node could not do this: %(detail)s")
@@ -165,6 +183,8 @@ def _text(form: Form, name: str, problems: list[tuple[str, str]], missing: str) 
         problems.append((name, missing))
     elif len(value) > MAX_TEXT:
         problems.append((name, N_("Write at most 2000 characters.")))
+    elif not is_free_text(value):
+        problems.append((name, NOT_TEXT))
     return value
 
 
@@ -173,10 +193,14 @@ def _day(form: Form, name: str, problems: list[tuple[str, str]]) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         problems.append((name, N_("Enter a real date, like 2027-03-27.")))
         return None
+    if not FIRST_DAY <= day <= LAST_DAY:  # the span the API's ``Day`` takes too
+        problems.append((name, OUTSIDE_CALENDAR))
+        return None
+    return day
 
 
 def _claim(apps: Applications, actor: Actor, number: str, form: Form,
@@ -216,8 +240,12 @@ def _interview(apps: Applications, actor: Actor, number: str, form: Form,
     at = None
     try:
         at = datetime.fromisoformat(form.get("interview_at").strip())
+        # bounded before the conversion to UTC, which overflows at the ends of the calendar
+        if not FIRST_DAY.year <= at.year <= LAST_DAY.year:
+            raise ValueError(f"{at} is outside {FIRST_DAY} to {LAST_DAY}")
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     except ValueError:
+        at = None
         problems.append(("interview_at", N_("Enter the date and time of the interview, like "
                                             "2027-03-27 10:30.")))
     place = _text(form, "place", problems, N_("Write where the interview is."))
@@ -255,6 +283,8 @@ def _appeal_outcome(apps: Applications, actor: Actor, number: str, form: Form,
     if outcome not in ("allowed", "dismissed"):
         problems.append(("appeal_outcome-allowed", N_("Choose the outcome of the appeal.")))
     reasons = form.get("appeal_reasons").strip()[:MAX_TEXT]
+    if not is_free_text(reasons):
+        problems.append(("appeal_reasons", NOT_TEXT))
     return lambda: apps.appeal_outcome(actor, number, outcome, [reasons] if reasons else [])
 
 
@@ -272,6 +302,7 @@ async def refusal_form(request: Request, number: str) -> Response:
     if isinstance(found, Response):
         return found
     current, actor = found
+    _check_number(number)
     record = await _call(lambda: _applications(request).file(actor, number))
     decision = record["decision"] or {}
     if decision.get("outcome") != "refused":
@@ -290,6 +321,7 @@ async def visa_sticker(request: Request, number: str) -> Response:
     if isinstance(found, Response):
         return found
     current, actor = found
+    _check_number(number)
     record = await _call(lambda: _applications(request).file(actor, number))
     decision = record["decision"] or {}
     if record["kind"] != "visa" or record["status"] != "granted" or not decision.get("mrz"):
@@ -346,6 +378,8 @@ async def answer(request: Request, ref: str) -> Response:
         problems.append((f"opinion-{ref}-positive", N_("Choose an opinion.")))
     elif opinion == "negative" and not reasons:
         problems.append((f"reasons-{ref}", N_("A negative opinion gives its reasons.")))
+    elif not is_free_text(reasons) or not is_free_text(ref):
+        problems.append((f"reasons-{ref}", NOT_TEXT))
     if not problems:
         asking = Actor(actor.name, actor.role, CONSULTATION_PURPOSE)
         consulted = _applications(request).consultations

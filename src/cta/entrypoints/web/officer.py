@@ -39,7 +39,19 @@ from cta.entrypoints.web.officer_view import (
     timeline,
     window,
 )
-from cta.entrypoints.web.pages import Form, Page, PageError, check_form, page, render, set_cookie
+from cta.entrypoints.web.pages import (
+    NOT_TEXT,
+    Form,
+    Page,
+    PageError,
+    check_form,
+    is_free_text,
+    is_mrz_line,
+    page,
+    render,
+    set_cookie,
+    whole_number,
+)
 from cta.entrypoints.web.staff import ROLE_NAMES, _require, current_session, to_sign_in
 from cta.services.node import Node
 from cta.services.node.core import Actor, ForbiddenError, NotFoundError
@@ -51,6 +63,10 @@ router = APIRouter(include_in_schema=False)
 POST_COOKIE = "cta_officer_post"
 PURPOSE = "border control"
 MAX_LINE = 60
+NOT_MRZ = N_(
+    "The machine readable zone holds control characters, which no document carries. "
+    "Scan or type it again."
+)
 
 
 def _node(request: Request) -> Node:
@@ -145,15 +161,19 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
     elif tuple(len(x) for x in lines) not in MRZ_SHAPES or any(len(x) > MAX_LINE for x in lines):
         errors.append(("mrz", N_("The machine readable zone must be 2 lines of 44 or 36 "
                                  "characters, or 3 lines of 30.")))
+    elif not all(is_mrz_line(x) for x in lines):  # of the right length: a control character
+        errors.append(("mrz", NOT_MRZ))
     if visa and tuple(len(x) for x in visa) not in {(36, 36), (44, 44)}:  # MRV-B, MRV-A
         errors.append(("visa_mrz", N_("The visa's machine readable zone must be 2 lines of 44 "
                                       "or 36 characters.")))
+    elif not all(is_mrz_line(x) for x in visa):
+        errors.append(("visa_mrz", NOT_MRZ))
     person = form.get("person_id").strip()
-    if person and not (person.isdigit() and len(person) <= 18):
+    person_id = whole_number(person)
+    if person and person_id is None:
         errors.append(("mrz", N_("The person to link is not a number.")))
-        person = ""
-    check = BorderCheck(lines, post[0], Direction(post[1]), person_id=int(person) if person
-                        else None, visa_mrz=visa or None)  # fmt: skip
+    check = BorderCheck(lines, post[0], Direction(post[1]), person_id=person_id,
+                        visa_mrz=visa or None)  # fmt: skip
     return check, errors
 
 
@@ -217,6 +237,9 @@ async def record_crossing(request: Request) -> Response:
     if errors:
         return _retry(current, form, errors)
     reason = form.get("override_reason").strip()[:500] or None
+    if reason is not None and not is_free_text(reason):
+        return await _check_and_show(current, form, problems=[("override_reason", NOT_TEXT)],
+                                     status=422)  # fmt: skip
     record = RecordCrossing(**_fields(check), override_reason=reason)
     answer, errors = await _call(current, "override_reason", _record, _node(request), record)
     if errors:
@@ -290,6 +313,9 @@ async def decide_hit(request: Request) -> Response:
     if isinstance(current, Response):
         return current
     form = await check_form(request, current.session)
+    _, errors = _request(request, form)
+    if errors:
+        return _retry(current, form, errors)
     decision, reason = form.get("decision"), form.get("reason").strip()[:500]
     alert = form.get("alert_id")
     field = f"reason-{alert}"
@@ -298,6 +324,8 @@ async def decide_hit(request: Request) -> Response:
         problems = [(field, N_("Choose whether the hit is this traveller."))]
     elif not reason:
         problems = [(field, N_("Say why you confirm or dismiss the hit."))]
+    elif not is_free_text(reason) or not is_free_text(alert):
+        problems = [(field, NOT_TEXT)]
     if problems:
         return await _check_and_show(current, form, problems=problems, status=422)
     node = _node(request)
@@ -315,12 +343,13 @@ async def traveller_file(request: Request, person_id: str) -> Response:
     current = await _signed_in(request, Permission.READ_PERSON)
     if isinstance(current, Response):
         return current
-    if not person_id.isdigit() or len(person_id) > 18:
+    number = whole_number(person_id)
+    if number is None:
         raise PageError(404, N_("There is no such traveller on this node."))
     node = _node(request)
-    file, _ = await _call(current, "", node.traveller_file, int(person_id))
+    file, _ = await _call(current, "", node.traveller_file, number)
     today = node.today()
-    status, _ = await _call(current, "", node.stay_status, int(person_id), today)
+    status, _ = await _call(current, "", node.stay_status, number, today)
     if file is None or status is None:
         raise PageError(404, N_("There is no such traveller on this node."))
     days = window(file, today)

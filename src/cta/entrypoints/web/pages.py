@@ -17,6 +17,7 @@ import hmac
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -24,6 +25,7 @@ from urllib.parse import parse_qs, urlencode
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from pydantic import TypeAdapter, ValidationError
 
 from cta.domain.staff_sessions import StaffSession
 from cta.entrypoints.web.i18n import (
@@ -35,14 +37,20 @@ from cta.entrypoints.web.i18n import (
     language,
 )
 
-__all__ = ["CSRF_COOKIE", "SESSION_COOKIE", "Form", "Page", "PageError", "check_form", "page",
-           "render", "set_cookie"]
+__all__ = ["CSRF_COOKIE", "NOT_TEXT", "SESSION_COOKIE", "Form", "Page", "PageError", "check_form",
+           "is_free_text", "is_mrz_line", "page", "render", "set_cookie", "whole_number"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_COOKIE = "cta_session"
 CSRF_COOKIE = "cta_csrf"
 LANGUAGE_MAX_AGE = 365 * 24 * 3600
 MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 500
+# said beside a field whose text ``is_free_text`` refuses
+NOT_TEXT = N_(
+    "The text holds control characters (such as NUL), which cannot be stored. "
+    "Write it again without them."
+)
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES),
@@ -119,7 +127,10 @@ async def check_form(request: Request, session: StaffSession | None) -> Form:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         raise PageError(400, N_("The form could not be read.")) from None
-    parsed = parse_qs(text, keep_blank_values=True, max_num_fields=500)
+    try:
+        parsed = parse_qs(text, keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:  # parse_qs's only complaint here: more fields than MAX_FORM_FIELDS
+        raise PageError(413, N_("The form has too many fields.")) from None
     form = Form({name: values[0] for name, values in parsed.items()})
     expected = session.csrf_token if session is not None else request.cookies.get(CSRF_COOKIE)
     sent = form.get("csrf_token")
@@ -127,6 +138,44 @@ async def check_form(request: Request, session: StaffSession | None) -> Form:
         raise PageError(403, N_("The form's security token is missing or out of date. "
                                 "Reload the page and send the form again."))
     return form
+
+
+def whole_number(text: str, most_digits: int = 18) -> int | None:
+    """The number ``text`` writes in ASCII digits (at most ``most_digits``), else None.
+
+    ``str.isdigit`` alone is not enough: it is true of "²" and other digits ``int`` refuses.
+    """
+    if text.isascii() and text.isdigit() and len(text) <= most_digits:
+        return int(text)
+    return None
+
+
+def is_mrz_line(text: str) -> bool:
+    """Whether the API would take ``text`` as a line of an MRZ (no control characters)."""
+    return _fits("MRZLine", text)
+
+
+def is_free_text(text: str) -> bool:
+    """Whether the API would store ``text`` as free text (no NUL, at most 2000 characters)."""
+    return _fits("FreeText", text)
+
+
+def _fits(kind: str, text: str) -> bool:
+    """Whether the API's type ``kind`` (``api/schemas.py``) takes ``text``: what a page passes
+    on meets the API's own rule, not a copy of it (PostgreSQL text cannot hold NUL)."""
+    try:
+        _api_type(kind).validate_python(text)
+    except ValidationError:
+        return False
+    return True
+
+
+@cache
+def _api_type(kind: str) -> TypeAdapter[str]:
+    from cta.entrypoints.api import schemas  # the API package imports this one
+
+    adapter: TypeAdapter[str] = TypeAdapter(getattr(schemas, kind))
+    return adapter
 
 
 def render(

@@ -25,6 +25,7 @@ from cta.entrypoints.web.pages import (
     Page,
     PageError,
     check_form,
+    is_free_text,
     page,
     render,
     set_cookie,
@@ -142,8 +143,11 @@ def _sign_in_problems(fields: Any, method: str) -> list[tuple[str, str]]:
     if method == "token":
         return [] if fields.get("token", "").strip() else [("token", N_("Enter your token."))]
     problems = []
-    if not fields.get("name", "").strip():
+    name = fields.get("name", "")
+    if not name.strip():
         problems.append(("name", N_("Enter your user name.")))
+    elif not is_free_text(name):  # no user's name holds a NUL; the database cannot look it up
+        problems.append(("name", N_("The user name or the password is not right.")))
     if not fields.get("password", ""):
         problems.append(("password", N_("Enter your password.")))
     return problems

@@ -23,16 +23,18 @@ from cta.domain.errors import CTAError
 from cta.domain.stay_calendar import calendar_end, stay_calendar
 from cta.domain.stays import Stay, StayHistory
 from cta.entrypoints.web.i18n import N_
-from cta.entrypoints.web.pages import Form, check_form, page, render
+from cta.entrypoints.web.pages import Form, check_form, page, render, whole_number
 from cta.services.stays import stay_status
 
-__all__ = ["MAX_TRIPS", "parse_day", "router"]
+__all__ = ["MAX_TRIPS", "OUTSIDE_CALENDAR", "outside_calendar", "parse_day", "router"]
 
 router = APIRouter(include_in_schema=False)
 MAX_TRIPS = 30
 MEMBERS = ("AZE", "ARM", "GEO")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _DOTTED = re.compile(r"(\d{1,2})[./](\d{1,2})[./](\d{4})")
+# what a page says of a real date that ``parse_day`` refuses (cta.domain.days' span)
+OUTSIDE_CALENDAR = N_("Enter a date between the years 1900 and 2999.")
 
 
 @dataclass
@@ -45,7 +47,21 @@ class Trip:
 
 
 def parse_day(text: str) -> date | None:
-    """A date typed as 2027-03-27 or 27.03.2027 (or 27/03/2027); None when it is not one."""
+    """A date typed as 2027-03-27 or 27.03.2027 (or 27/03/2027), from 1900 to 2999; None when
+    it is not one."""
+    day = _calendar_day(text)
+    return day if day is not None and FIRST_DAY <= day <= LAST_DAY else None
+
+
+def outside_calendar(text: str) -> bool:
+    """Whether ``text`` is a real date, but before 1900 or after 2999 (``parse_day`` refuses
+    it): the page then says so, not that the date is not one or is in the wrong order."""
+    day = _calendar_day(text)
+    return day is not None and not FIRST_DAY <= day <= LAST_DAY
+
+
+def _calendar_day(text: str) -> date | None:
+    """The date ``text`` writes in either common form, in any year; None when it is not one."""
     text = text.strip()
     if m := _ISO.fullmatch(text):
         y, mo, d = (int(g) for g in m.groups())
@@ -54,10 +70,9 @@ def parse_day(text: str) -> date | None:
     else:
         return None
     try:
-        day = date(y, mo, d)
+        return date(y, mo, d)
     except ValueError:
         return None
-    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 @router.get("/traveller/stay")
@@ -80,9 +95,8 @@ async def stay_answer(request: Request) -> Response:
         if len(trips) < MAX_TRIPS:
             trips.append(Trip())
         return render(current, "stay.html", trips=trips, focus=len(trips) - 1, **context)
-    if action.startswith("remove-") and action[7:].isdigit():
-        index = int(action[7:])
-        if 0 <= index < len(trips) and len(trips) > 1:
+    if action.startswith("remove-") and (index := whole_number(action[7:])) is not None:
+        if index < len(trips) and len(trips) > 1:
             del trips[index]
         return render(current, "stay.html", trips=trips, **context)
     errors, on, stays = _validated(on_text, trips)

@@ -26,8 +26,8 @@ from cta.domain.applications import ApplicationStatus
 from cta.domain.countries import name_key
 from cta.domain.errors import CTAError
 from cta.entrypoints.web.i18n import N_
-from cta.entrypoints.web.pages import Page, PageError, check_form, page, render
-from cta.entrypoints.web.stay_calculator import parse_day
+from cta.entrypoints.web.pages import Page, PageError, check_form, is_free_text, page, render
+from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR, outside_calendar, parse_day
 from cta.services.applications import Applications
 from cta.services.node import NotFoundError
 from cta.services.ports import AuditEntry
@@ -145,11 +145,13 @@ async def status_answer(request: Request) -> Response:
         return render(current, "traveller/status.html", status=422, number=number, shown=None,
                       errors=errors)  # fmt: skip
     await admit(request)
+    if not (is_free_text(number) and is_free_text(code)):  # no number or code holds a NUL
+        return _not_found(current, number)
     apps = applications(request)
     answered = False
     if form.get("action") == "answer":
         text = form.get("answer").strip()
-        if not text or len(text) > MAX_ANSWER or "\x00" in text:
+        if not text or len(text) > MAX_ANSWER or not is_free_text(text):
             return await _shown(current, apps, number, code, status=422, answer=text,
                                 errors=[("answer", N_("Write your answer, in at most 2000 "
                                                       "characters."))])  # fmt: skip
@@ -168,10 +170,7 @@ async def _shown(current: Page, apps: Applications, number: str, code: str, *,
     try:
         shown = await run_in_threadpool(apps.status, number, code)
     except NotFoundError:
-        errors = [("number", N_("We found no application with this number and access code. "
-                                "Check both and try again."))]  # fmt: skip
-        return render(current, "traveller/status.html", status=404, number=number, shown=None,
-                      errors=errors)  # fmt: skip
+        return _not_found(current, number)
     decision = shown.get("decision") or {}
     return render(current, "traveller/status.html", status=status, number=number, code=code,
                   shown=shown, decision=decision, statuses=STATUSES, kinds=KINDS, entries=ENTRIES,
@@ -180,6 +179,14 @@ async def _shown(current: Page, apps: Applications, number: str, code: str, *,
                   valid_to=_day(decision.get("valid_to")),
                   submitted=_instant(shown["submitted_at"]), due=_instant(shown["deadline"]),
                   **context)  # fmt: skip
+
+
+def _not_found(current: Page, number: str) -> Response:
+    """The page for a number and code that name no application (never which one is wrong)."""
+    errors = [("number", N_("We found no application with this number and access code. "
+                            "Check both and try again."))]  # fmt: skip
+    return render(current, "traveller/status.html", status=404, number=number, shown=None,
+                  errors=errors)  # fmt: skip
 
 
 def _reason(reason: dict[str, str]) -> tuple[str | None, str]:
@@ -220,8 +227,12 @@ async def days_answer(request: Request) -> Response:
     if values["nationality"] not in node.reference.countries.mrz_codes:
         errors.append(("nationality", N_("Choose your nationality from the list.")))
     birth = parse_day(values["birth"])
-    if birth is None:
+    if outside_calendar(values["birth"]):
+        errors.append(("birth", OUTSIDE_CALENDAR))
+    elif birth is None:
         errors.append(("birth", N_("Enter your date of birth as a real date, like 1990-05-17.")))
+    elif birth > node.today():
+        errors.append(("birth", N_("Your date of birth cannot be after today.")))
     if errors or birth is None:
         return render(current, "traveller/days.html", status=422, values=values, result=None,
                       countries=countries(current), errors=errors)  # fmt: skip

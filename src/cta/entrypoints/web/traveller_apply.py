@@ -32,8 +32,16 @@ from cta.domain.documents.model import DocumentFields, DocumentType
 from cta.domain.errors import CTAError
 from cta.domain.names.transliterate import to_mrz
 from cta.entrypoints.web.i18n import N_
-from cta.entrypoints.web.pages import Form, Page, check_form, page, render
-from cta.entrypoints.web.stay_calculator import parse_day
+from cta.entrypoints.web.pages import (
+    Form,
+    Page,
+    check_form,
+    is_mrz_line,
+    page,
+    render,
+    whole_number,
+)
+from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR, outside_calendar, parse_day
 from cta.entrypoints.web.traveller import (
     ENTRIES,
     KINDS,
@@ -184,7 +192,9 @@ def _document(current: Page, form: Form, answers: dict[str, str]) -> list[Any]:
         field = "surname"
     countries_ = current.request.app.state.node.reference.countries
     try:
-        document = read_document(lines, on=today, countries=countries_)
+        # a line the API would refuse (a control character, say) is not read at all
+        readable = all(is_mrz_line(line) for line in lines)
+        document = read_document(lines, on=today, countries=countries_) if readable else None
     except CTAError:
         document = None
     if document is None or not document.valid:
@@ -215,12 +225,16 @@ def _written(form: Form, nationality: str, today: date,
     if not _NUMBER.fullmatch(number):
         errors.append(("document_number", N_("Enter the passport number: up to 9 letters A to "
                                              "Z and digits.")))  # fmt: skip
-    if birth is None or birth >= today:
+    if outside_calendar(form.get("birth_date")):
+        errors.append(("birth_date", OUTSIDE_CALENDAR))
+    elif birth is None or birth >= today:
         errors.append(("birth_date", N_("Enter your date of birth as a real date, like "
                                         "1990-05-17.")))  # fmt: skip
     if sex not in ("F", "M", "X"):
         errors.append(("sex-F", N_("Choose the sex printed in the passport.")))
-    if expiry is None or expiry <= today:
+    if outside_calendar(form.get("expiry_date")):
+        errors.append(("expiry_date", OUTSIDE_CALENDAR))
+    elif expiry is None or expiry <= today:
         errors.append(("expiry_date", N_("Enter the passport's expiry date, a date after today, "
                                          "like 2031-05-17.")))  # fmt: skip
     if errors or birth is None or expiry is None:
@@ -281,16 +295,20 @@ def _journey(current: Page, form: Form, answers: dict[str, str]) -> list[Any]:
     if not _text_ok(values["purpose"]):
         errors.append(("purpose", N_("Enter the purpose of your journey.")))
     arrival, departure = parse_day(values["arrival"]), parse_day(values["departure"])
-    if arrival is None or arrival < today:
+    if outside_calendar(values["arrival"]):
+        errors.append(("arrival", OUTSIDE_CALENDAR))
+    elif arrival is None or arrival < today:
         errors.append(("arrival", N_("Enter the date you plan to arrive, today or later, like "
                                      "2027-03-27.")))  # fmt: skip
-    if departure is None or (arrival is not None and departure < arrival):
+    if outside_calendar(values["departure"]):
+        errors.append(("departure", OUTSIDE_CALENDAR))
+    elif departure is None or (arrival is not None and departure < arrival):
         errors.append(("departure", N_("Enter the date you plan to leave, on or after the "
                                        "arrival date.")))  # fmt: skip
     if values["entries"] not in ("1", "2", "multiple"):
         errors.append(("entries-1", N_("Choose how many entries you need.")))
-    days = values["duration_days"]
-    if not (days.isdigit() and 1 <= int(days) <= 90):
+    days = whole_number(values["duration_days"])
+    if days is None or not 1 <= days <= 90:
         errors.append(("duration_days", N_("Enter the days of stay, a number from 1 to 90.")))
     for name, message in (("accommodation", N_("Enter where you will stay.")),
                           ("means_of_subsistence", N_("Enter how you will pay for your "
@@ -398,7 +416,7 @@ def _body(current: Page, answers: dict[str, str], kind: ApplicationKind) -> dict
     if kind is ApplicationKind.VISA:
         body |= {"purpose": get("purpose"), "arrival": get("arrival"),
                  "departure": get("departure"), "entries": get("entries"),
-                 "duration_days": int(days) if (days := get("duration_days", "")).isdigit() else 0,
+                 "duration_days": whole_number(get("duration_days", "")) or 0,
                  "accommodation": get("accommodation"),
                  "means_of_subsistence": get("means_of_subsistence"),
                  "travel_medical_insurance": get("travel_medical_insurance") == "yes"}

@@ -37,6 +37,7 @@ from cta.services.node.crossings import (
     CrossingCorrection,
     CrossingUseCases,
     RecordCrossing,
+    RefusalCorrection,
 )
 from cta.services.node.permits import IssuePermit, PermitUseCases
 from cta.services.node.persons import PersonUseCases
@@ -54,6 +55,7 @@ __all__ = [
     "Node",
     "NotFoundError",
     "RecordCrossing",
+    "RefusalCorrection",
     "hash_token",
 ]
 

@@ -6,10 +6,10 @@ docs/federation.md).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from cta.domain.checks import AlertHit, Check, Decision, Direction, decide, decide_internal
 from cta.domain.crossing_points import CrossingPoint, local_date
@@ -18,7 +18,12 @@ from cta.domain.errors import InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.internal_checks import Reintroduction
 from cta.domain.permit_issuing import stored_authorization, stored_visa
-from cta.domain.recording import override_problem, refusal_reasons, time_problem
+from cta.domain.recording import (
+    corrected_refusal_reasons,
+    override_problem,
+    refusal_reasons,
+    time_problem,
+)
 from cta.domain.roles import Permission
 from cta.domain.stays import Stay
 from cta.domain.travel_permits import Authorization, Visa
@@ -48,6 +53,7 @@ __all__ = [
     "CrossingCorrection",
     "CrossingUseCases",
     "RecordCrossing",
+    "RefusalCorrection",
 ]
 
 
@@ -78,6 +84,18 @@ class CrossingCorrection:
     occurred_at: datetime | None = None
     crossing_point: str | None = None
     direction: Direction | None = None
+    withdraw: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RefusalCorrection:
+    """What an officer corrects in a recorded refusal (its time, point or the form's letters);
+    ``withdraw``: recorded in error (the traveller was not refused)."""
+
+    reason: str
+    occurred_at: datetime | None = None
+    crossing_point: str | None = None
+    letters: tuple[str, ...] | None = None
     withdraw: bool = False
 
 
@@ -249,6 +267,10 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         decision = outcome.decision
         kind = "RefusalRecorded" if request.refused else "CrossingRecorded"
         reasons = _refusal_reasons(request, decision)
+        if request.refused and not reasons:
+            raise ConflictError(
+                f"the check found no ground to refuse entry (it decided "
+                f"{decision.outcome.value}): give the refusal form's letters that apply")
         # the outbox row first: the row keeps its number, for a correction to name it
         seq = tx.emit(kind, _record_payload(common, request, decision, reasons), now, person_id)
         if request.refused:
@@ -268,7 +290,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
             {"code": found.code, "message": found.message}]
         return {"id": record_id, "kind": kind, "person_id": person_id, "outbox_seq": seq,
                 "local_date": on.isoformat(), **decision_json(decision),
-                "anomalies": anomalies}  # fmt: skip
+                "anomalies": anomalies,
+                **({"reasons_recorded": reasons} if request.refused else {})}  # fmt: skip
 
     def _record_internal(
         self, tx: Transaction, actor: Actor, request: RecordCrossing, point: CrossingPoint,
@@ -318,45 +341,99 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         """Correct an entry or exit this node recorded (time, point, direction), or withdraw
         it as recorded in error. The row changes here; a ``CrossingCorrected`` or
         ``CrossingWithdrawn`` record superseding the last one about it tells the peers."""
+
+        def corrected(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], ...]:
+            point, at = self._placed(correction.crossing_point, correction.occurred_at, row, now)
+            fields = {"direction": (correction.direction or Direction(row["direction"])).value,
+                      "crossing_point": point.code, "occurred_at": at,
+                      "time_zone": point.time_zone, "local_date": local_date(point, at)}
+            return _crossing_fields(fields), fields
+
+        return self._amend(actor, "crossing", crossing_id, correction.reason,
+                           correction.withdraw, corrected)  # fmt: skip
+
+    def correct_refusal(
+        self, actor: Actor, refusal_id: int, correction: RefusalCorrection
+    ) -> dict[str, Any]:
+        """Correct a refusal this node recorded (time, point, the form's letters), or withdraw
+        it as recorded in error; ``RefusalCorrected`` or ``RefusalWithdrawn`` tells the peers,
+        superseding the last record about it."""
+
+        def corrected(row: dict[str, Any], now: datetime) -> tuple[dict[str, Any], ...]:
+            point, at = self._placed(correction.crossing_point, correction.occurred_at, row, now)
+            letters = correction.letters
+            reasons = list(row["reasons"]) if letters is None else [
+                {"code": r.code, "message": r.message}
+                for r in corrected_refusal_reasons(row["reasons"], letters)]  # fmt: skip
+            on = local_date(point, at)
+            fields = {"crossing_point": point.code, "occurred_at": at,
+                      "time_zone": point.time_zone, "local_date": on, "reasons": reasons}
+            payload = {"crossing_point": point.code, "occurred_at": rfc3339(at),
+                       "local_date": on.isoformat(), "reasons": reasons}
+            return payload, fields
+
+        return self._amend(actor, "refusal", refusal_id, correction.reason,
+                           correction.withdraw, corrected)  # fmt: skip
+
+    def _placed(
+        self, code: str | None, occurred_at: datetime | None, row: dict[str, Any], now: datetime
+    ) -> tuple[CrossingPoint, datetime]:
+        """A corrected record's crossing point and time: the ones given, else the row's."""
+        point = self._point(code or row["crossing_point"])
+        at = (occurred_at or row["occurred_at"]).astimezone(UTC)
+        if (problem := time_problem(at, now)) is not None:
+            raise InvalidInputError(problem)
+        return point, at
+
+    def _amend(
+        self, actor: Actor, noun: Literal["crossing", "refusal"], row_id: int, reason: str,
+        withdraw: bool,
+        corrected: Callable[[dict[str, Any], datetime], tuple[dict[str, Any], ...]],
+    ) -> dict[str, Any]:  # fmt: skip
+        """A crossing's or refusal's correction (``corrected``: the record's payload and the
+        row's new fields) or withdrawal, with the record that supersedes the last one about it
+        (``CrossingCorrected``, ``RefusalWithdrawn``, ...) and an audit entry."""
         self._require(actor, Permission.RECORD_CROSSING)
-        if not correction.reason.strip():
-            raise InvalidInputError("reason: say why the crossing is corrected")
         now = self.clock()
+        table, kind = f"{noun}s", noun.capitalize()
         with self.store.transaction() as tx:
-            row = tx.row("crossings", crossing_id)
-            if row is None:
-                raise NotFoundError(f"crossing {crossing_id} is not on this node")
-            if row["origin"] not in (None, self.state):
-                raise ConflictError(
-                    f"crossing {crossing_id} was recorded by {row['origin']}: only its origin "
-                    "corrects it")
-            if row["outbox_seq"] is None:
-                raise ConflictError(
-                    f"crossing {crossing_id} has no record of this node to supersede (it came "
-                    "in a bulk import, or was recorded before migration 0005)")
+            row = _amendable(tx, noun, row_id, reason, self.state)
             person_id = int(row["person_id"])
-            common = {"reason": correction.reason, "officer": actor.name}
-            if correction.withdraw:
-                tx.emit("CrossingWithdrawn", common, now, person_id, supersedes=row["outbox_seq"])
-                tx.delete_row("crossings", crossing_id)
-                body: dict[str, Any] = {"id": crossing_id, "withdrawn": True}
+            common = {"reason": reason, "officer": actor.name}
+            if withdraw:
+                tx.emit(f"{kind}Withdrawn", common, now, person_id, supersedes=row["outbox_seq"])
+                tx.delete_row(table, row_id)  # type: ignore[arg-type]  # crossings, refusals
+                body: dict[str, Any] = {"id": row_id, "withdrawn": True}
             else:
-                point = self._point(correction.crossing_point or row["crossing_point"])
-                at = (correction.occurred_at or row["occurred_at"]).astimezone(UTC)
-                if (problem := time_problem(at, now)) is not None:
-                    raise InvalidInputError(problem)
-                fields = {"direction": (correction.direction or Direction(row["direction"])).value,
-                          "crossing_point": point.code, "occurred_at": at,
-                          "time_zone": point.time_zone, "local_date": local_date(point, at)}
-                seq = tx.emit("CrossingCorrected", common | _crossing_fields(fields), now,
-                              person_id, supersedes=row["outbox_seq"])  # fmt: skip
-                tx.update_row("crossings", crossing_id, outbox_seq=seq, **fields)
-                body = {"id": crossing_id, "withdrawn": False} | _crossing_fields(fields)
+                payload, fields = corrected(row, now)
+                seq = tx.emit(f"{kind}Corrected", common | payload, now, person_id,
+                              supersedes=row["outbox_seq"])  # fmt: skip
+                tx.update_row(table, row_id, outbox_seq=seq, **fields)  # type: ignore[arg-type]
+                body = {"id": row_id, "withdrawn": False} | payload
             tx.refresh_person_days(person_id)
-            verb = "withdraw" if correction.withdraw else "correct"
-            self._audit(tx, actor, f"{verb} crossing", person_id, crossing=crossing_id,
-                        reason=correction.reason)  # fmt: skip
+            self._audit(tx, actor, f"{'withdraw' if withdraw else 'correct'} {noun}",
+                        person_id, **{noun: row_id}, reason=reason)  # fmt: skip
         return body | {"person_id": person_id}
+
+
+def _amendable(
+    tx: Transaction, noun: Literal["crossing", "refusal"], row_id: int, reason: str, state: str
+) -> dict[str, Any]:
+    """The row of a crossing or refusal an officer corrects, if this node may amend it: its
+    own (only a row's origin amends it), with the record a correction supersedes."""
+    if not reason.strip():
+        raise InvalidInputError(f"reason: say why the {noun} is corrected")
+    row = tx.row("crossings" if noun == "crossing" else "refusals", row_id)
+    if row is None:
+        raise NotFoundError(f"{noun} {row_id} is not on this node (never recorded here, "
+                            "withdrawn, or deleted when its retention ended)")  # fmt: skip
+    if row["origin"] not in (None, state):
+        raise ConflictError(
+            f"{noun} {row_id} was recorded by {row['origin']}: only its origin corrects it")
+    if row["outbox_seq"] is None:
+        raise ConflictError(f"{noun} {row_id} has no record of this node to supersede "
+                            "(recorded before migration 0005, or imported before 0016)")
+    return row
 
 
 def _refusal_reasons(request: RecordCrossing, decision: Decision) -> list[dict[str, str]]:

@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, tuple_, update
+from sqlalchemy import Table, bindparam, delete, insert, select, text, tuple_, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from cta.adapters.storage import tables as t
-from cta.adapters.storage.bulk import _sqlite_rows
+from cta.adapters.storage.bulk import _sqlite_rows, sqlite_last_id
 from cta.adapters.storage.transaction.base import (
     _INSERT,
     _REFERENCED,
@@ -124,12 +124,12 @@ class FederationRows(TransactionBase):
 
     def _insert_with_ids(self, table: Table, rows: Sequence[dict[str, Any]]) -> list[int]:
         """Insert rows and give their new ids, in order. On SQLite, the ids SQLite would give
-        (the highest + 1 on: no AUTOINCREMENT, and this transaction holds the write lock)
-        are given with the rows in one executemany: SQLAlchemy inserts rows one at a time
-        when it must return their ids in order there. Elsewhere, one INSERT .. RETURNING."""
+        (after the highest ever given, ``sqlite_last_id``: this transaction holds the write
+        lock) are given with the rows in one executemany: SQLAlchemy inserts rows one at a
+        time when it must return their ids in order there. Elsewhere, one INSERT .. RETURNING."""
         if self.c.dialect.name != "sqlite":
             return [int(i) for i in self.c.execute(_INSERT_IDS[table.name], list(rows)).scalars()]
-        top = int(self.c.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one())
+        top = sqlite_last_id(self.c, table.name, "id")
         ids = list(range(top + 1, top + 1 + len(rows)))
         self._insert_many(table, [{"id": i, **row} for i, row in zip(ids, rows, strict=True)])
         return ids
