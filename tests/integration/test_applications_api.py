@@ -221,6 +221,18 @@ def test_bad_input_is_422_naming_the_field(api: Api, change: dict[str, Any], fie
     assert field in [p["field"] for p in response.json()["detail"]]
 
 
+@pytest.mark.parametrize(("change", "words"), [
+    ({"other_nationalities": ["FRA", "ZZZ"]}, "other_nationalities[1]: 'ZZZ' is not an ICAO"),
+    ({"residence_country": "ZZZ"}, "residence_country: 'ZZZ' is not an ICAO 9303 country code"),
+])  # fmt: skip
+def test_a_country_code_no_country_has_is_refused(
+    api: Api, change: dict[str, Any], words: str
+) -> None:
+    response = submit(api, form() | change)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith(words)
+
+
 def test_an_address_mail_cannot_reach_is_refused_naming_email(api: Api) -> None:
     response = submit(api, form(email="ä@ö.de"))
     assert response.status_code == 422, response.text

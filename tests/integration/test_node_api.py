@@ -552,6 +552,19 @@ def test_a_bad_visa_request_is_422_naming_the_field(
     assert response.status_code == 422 and field in response.text, response.text
 
 
+@pytest.mark.parametrize("path", ["/v1/authorizations", "/v1/visas"])
+def test_a_member_national_is_issued_no_permit(api: Api, path: str) -> None:
+    body = {"mrz": passport("AZE", number=uuid.uuid4().hex[:9].upper()),
+            "valid_from": node_today().isoformat(),
+            "valid_to": (node_today() + timedelta(days=90)).isoformat()}  # fmt: skip
+    if path == "/v1/visas":
+        body["duration_days"] = 30
+    with api.as_(Role.CONSULAR_OFFICER) as consul:
+        refused = consul.post(path, json=body)
+    assert refused.status_code == 422, refused.text
+    assert "a national of AZE, a member state, moves freely" in refused.json()["detail"]
+
+
 def test_an_authorisation_is_issued_and_revoked(api: Api) -> None:
     mrz = passport("USA", number=uuid.uuid4().hex[:9].upper())
     body = {"mrz": mrz, "valid_from": node_today().isoformat(),

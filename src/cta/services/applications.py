@@ -113,6 +113,13 @@ class Applications:
             raise InvalidInputError(
                 f"email: {submission.email!r} is not an address this node can write to (after "
                 "the @, a domain of Latin letters, digits and hyphens)")
+        codes = node.reference.countries.codes
+        named = [("residence_country", submission.form.get("residence_country"))] + [
+            (f"other_nationalities[{i}]", code)
+            for i, code in enumerate(submission.form.get("other_nationalities") or [])]
+        for where, code in named:
+            if code is not None and code not in codes:
+                raise InvalidInputError(f"{where}: {code!r} is not an ICAO 9303 country code")
         document = self._document(submission, today)
         user = f"{APPLICANT}@{client}"[:100]
         with node.store.transaction(read_only=True) as tx:

@@ -51,6 +51,10 @@ class PermitUseCases(DocumentFiling):
                                 duration_days=request.duration_days, entries=request.entries)
         if problem is not None:
             raise InvalidInputError(problem)
+        if self.regime_on(today).is_member_national(document.nationality):
+            raise InvalidInputError(
+                f"mrz: a national of {document.nationality}, a member state, moves freely: no "
+                "visa or travel authorisation is issued to them")
         table: Referenced = "visas" if request.duration_days is not None else "authorizations"
         now = self.clock()
         with self.store.transaction() as tx:
