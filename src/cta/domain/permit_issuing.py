@@ -8,7 +8,7 @@ the entries recorded in its validity anywhere in the area, never fewer than the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -27,12 +27,17 @@ __all__ = ["issue_problem", "permit_terms", "stored_authorization", "stored_visa
 def issue_problem(
     document: TravelDocument, valid_from: date, valid_to: date, *, today: date,
     duration_days: int | None = None, entries: int | None = None,
+    members: Collection[str] = (),
 ) -> str | None:  # fmt: skip
     """Why a visa (``duration_days`` given) or an authorisation (not) may not be issued today
-    for ``document`` on these terms, naming the field; None when it may."""
+    for ``document`` on these terms, naming the field; None when it may. ``members``: the
+    member states of the regime in force, whose nationals move freely and are issued neither."""
     if not document.valid:
         issues = "; ".join(f"{e.field}: {e.message}" for e in document.errors)
         return f"mrz: the document does not read as valid ({issues})"
+    if document.nationality in members:
+        return (f"mrz: a national of {document.nationality}, a member state, moves freely: no "
+                "visa or travel authorisation is issued to them")
     return permit_problem(valid_from, valid_to, today=today,
                           document_expiry=document.expiry_date,
                           duration_days=duration_days, entries=entries)  # fmt: skip

@@ -6,7 +6,9 @@ why they record it against the check's decision.
   state's node's.
 - A crossing's time may run ahead of the node's clock by ``CLOCK_TOLERANCE`` (clocks differ
   a little), never more: a crossing in the future is a mistake.
-- A refusal is of an entry only (exits are never refused). An entry the check refused, or a
+- A refusal is of an entry only (exits are never refused), and on a ground: the letters the
+  officer ticked, or else the check's reasons (a refusal of a traveller the check admits, with
+  no letter given, is not recorded). An entry the check refused, or a
   crossing with a document that does not read as valid, is recorded only with the officer's
   override reason: the officer decides, and the reason is kept with the record.
 - A refusal carries the letters of the standard refusal form (Schengen Borders Code, Annex V
@@ -61,12 +63,17 @@ def time_problem(at: datetime, now: datetime) -> str | None:
 
 def override_problem(
     decision: Decision, direction: Direction, *, document_valid: bool, refused: bool,
-    override_reason: str | None,
+    override_reason: str | None, letters: Sequence[str] | None = None,
 ) -> str | None:  # fmt: skip
-    """Why this crossing (or refusal, ``refused``) may not be recorded after a check that
-    decided ``decision`` (None: it may)."""
+    """Why this crossing (or refusal, ``refused``, on the form's ``letters`` if the officer
+    gave them) may not be recorded after a check that decided ``decision`` (None: it may)."""
     if refused:
-        return "exits are never refused" if direction is Direction.EXIT else None
+        if direction is Direction.EXIT:
+            return "exits are never refused"
+        if letters is None and not decision.reasons:  # a refusal stands on a ground
+            return (f"the check found no ground to refuse entry (it decided "
+                    f"{decision.outcome.value}): give the refusal form's letters that apply")
+        return None
     needs = not document_valid or (
         direction is Direction.ENTRY and decision.outcome is Outcome.REFUSE
     )

@@ -53,3 +53,13 @@ def test_a_stored_authorisation_keeps_its_document_and_validity() -> None:
     row = {"document_number": "X1", "valid_from": DAY, "valid_to": date(2030, 2, 28),
            "issued_at": None}  # fmt: skip
     assert stored_authorization(row) == Authorization("X1", DAY, date(2030, 2, 28))
+
+
+def test_a_member_national_is_issued_neither_a_visa_nor_an_authorisation() -> None:
+    passport = document()
+    members = {passport.nationality, "GEO"}
+    for days in (None, 30):
+        problem = issue_problem(passport, DAY, date(2027, 4, 30), today=DAY, duration_days=days,
+                                members=members)  # fmt: skip
+        assert problem is not None and "a member state, moves freely" in problem
+    assert issue_problem(passport, DAY, date(2027, 4, 30), today=DAY, members={"GEO"}) is None

@@ -76,6 +76,15 @@ def test_a_refusal_is_of_an_entry_only_and_needs_no_override() -> None:
     assert override(ADMITTED, Direction.EXIT, refused=True) == "exits are never refused"
 
 
+def test_a_refusal_stands_on_the_officer_s_letters_or_the_check_s_reasons() -> None:
+    problem = override_problem(ADMITTED, Direction.ENTRY, document_valid=True, refused=True,
+                               override_reason=None)  # fmt: skip
+    assert problem == ("the check found no ground to refuse entry (it decided admit): give the "
+                       "refusal form's letters that apply")  # fmt: skip
+    assert override_problem(ADMITTED, Direction.ENTRY, document_valid=True, refused=True,
+                            override_reason=None, letters=("E",)) is None  # fmt: skip
+
+
 def test_a_refusal_carries_exactly_the_letters_the_officer_ticked_in_the_form_s_order() -> None:
     check = Decision(Outcome.REFUSE, (Reason("C", "no authorisation"), Reason("A", "expired"),
                                       Reason("A", "damaged")), Category.VISA, None)  # fmt: skip

@@ -267,10 +267,6 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         decision = outcome.decision
         kind = "RefusalRecorded" if request.refused else "CrossingRecorded"
         reasons = _refusal_reasons(request, decision)
-        if request.refused and not reasons:
-            raise ConflictError(
-                f"the check found no ground to refuse entry (it decided "
-                f"{decision.outcome.value}): give the refusal form's letters that apply")
         # the outbox row first: the row keeps its number, for a correction to name it
         seq = tx.emit(kind, _record_payload(common, request, decision, reasons), now, person_id)
         if request.refused:
@@ -329,7 +325,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
     def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
         problem = override_problem(
             outcome.decision, request.direction, document_valid=outcome.document.valid,
-            refused=request.refused, override_reason=request.override_reason)
+            refused=request.refused, override_reason=request.override_reason,
+            letters=request.letters)
         if problem is not None:
             raise ConflictError(problem)
 

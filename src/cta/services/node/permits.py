@@ -48,13 +48,10 @@ class PermitUseCases(DocumentFiling):
         today = self.today()
         document = read_document(request.mrz, on=today, countries=self.reference.countries)
         problem = issue_problem(document, request.valid_from, request.valid_to, today=today,
-                                duration_days=request.duration_days, entries=request.entries)
+                                duration_days=request.duration_days, entries=request.entries,
+                                members=self.regime_on(today).members)  # fmt: skip
         if problem is not None:
             raise InvalidInputError(problem)
-        if self.regime_on(today).is_member_national(document.nationality):
-            raise InvalidInputError(
-                f"mrz: a national of {document.nationality}, a member state, moves freely: no "
-                "visa or travel authorisation is issued to them")
         table: Referenced = "visas" if request.duration_days is not None else "authorizations"
         now = self.clock()
         with self.store.transaction() as tx:
