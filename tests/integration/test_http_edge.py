@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -116,6 +117,34 @@ def test_a_body_under_the_limit_is_read_as_before(node: tuple[NodeServer, str]) 
     with server.client(token, "edge test") as client:
         body = _check_body() | {"padding": "x" * 500_000}  # unknown keys are ignored
         assert client.post("/v1/checks", json=body).status_code in (200, 422)
+
+
+@pytest.mark.parametrize("header", ["Authorization", "X-Purpose", "Idempotency-Key",
+                                    "X-Access-Code", "Content-Type"])  # fmt: skip
+def test_a_header_that_says_who_or_what_given_twice_is_answered_400_and_nothing_recorded(
+    node: tuple[NodeServer, str], header: str
+) -> None:
+    """The sweep's D4: with two ``Authorization`` (or ``Idempotency-Key``…) headers only the
+    first counted, silently; a proxy that reads the last would see another request."""
+    server, token = node
+    body = json.dumps(_check_body()).encode()
+    values = {"Authorization": f"Bearer {token}", "X-Purpose": "edge test",
+              "Idempotency-Key": "twice-1", "X-Access-Code": "A-1",
+              "Content-Type": "application/json"}  # fmt: skip
+    lines = [f"{name}: {value}" for name, value in values.items()] + [f"{header}: other"]
+    head = ("POST /v1/crossings HTTP/1.1\r\nHost: node\r\n" + "\r\n".join(lines)
+            + f"\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n")
+    database = server.database_url.removeprefix("sqlite:///")
+
+    def crossings() -> int:
+        with contextlib.closing(sqlite3.connect(database)) as db:
+            return int(db.execute("SELECT count(*) FROM crossings").fetchone()[0])
+
+    before = crossings()
+    status, answer = _json_of(_raw(server.port, head.encode() + body))
+    assert status == 400
+    assert answer["detail"].startswith(f"the header {header} is given twice: send it once")
+    assert crossings() == before
 
 
 def test_a_request_the_parser_cannot_read_is_answered_400_in_json(

@@ -76,13 +76,13 @@ def check(node: Node, mrz: list[str]) -> dict[str, Any]:
 
 
 def given_elchin(node: Node) -> None:
-    """AZE-T-1 (ELCHIN) on the node: put by the first test of the module that needs it, so that
+    """GEO-T-1 (ELCHIN) on the node: put by the first test of the module that needs it, so that
     each test also runs alone (``pytest -k``) or on a process of its own."""
     with node.as_(Role.ADMIN) as client:
-        if client.get("/v1/alerts/AZE-T-1").status_code == 404:
-            response = client.put("/v1/alerts/AZE-T-1", json=ELCHIN)
+        if client.get("/v1/alerts/GEO-T-1").status_code == 404:
+            response = client.put("/v1/alerts/GEO-T-1", json=ELCHIN)
             assert response.status_code == 200, response.text
-            assert response.json() == {"id": "AZE-T-1", "version": 1}
+            assert response.json() == {"id": "GEO-T-1", "version": 1}
 
 
 def test_an_alert_put_through_the_api_refers_checks_in_every_worker(node: Node) -> None:
@@ -91,33 +91,33 @@ def test_an_alert_put_through_the_api_refers_checks_in_every_worker(node: Node) 
     for n in range(12):
         answer = check(node, mammadov(f"C{n:08d}"))
         assert answer["decision"] == "refer", answer
-        assert [h["alert_id"] for h in answer["alert_hits"]] == ["AZE-T-1"]
+        assert [h["alert_id"] for h in answer["alert_hits"]] == ["GEO-T-1"]
         assert answer["alert_hits"][0]["status"] == "open"
 
 
 def test_confirm_then_refusal_with_h_and_dismiss_for_another_document(node: Node) -> None:
     given_elchin(node)
     with node.as_(Role.ADMIN) as client:
-        assert client.put("/v1/alerts/AZE-T-2", json=ELCHIN | {"birth_date": "1975-01-02"}
+        assert client.put("/v1/alerts/GEO-T-2", json=ELCHIN | {"birth_date": "1975-01-02"}
                           ).status_code == 200  # fmt: skip
     him, namesake = mammadov("D00000001"), mammadov("D00000002")
     with node.as_(Role.BORDER_OFFICER) as client:
         confirmed = client.post("/v1/alert-hits", json={
-            "mrz": him, "alert_id": "AZE-T-1", "decision": "confirmed", "reason": "photo"})
+            "mrz": him, "alert_id": "GEO-T-1", "decision": "confirmed", "reason": "photo"})
         assert confirmed.status_code == 201, confirmed.text
         dismissed = client.post("/v1/alert-hits", json={
-            "mrz": namesake, "alert_id": "AZE-T-1", "decision": "dismissed",
+            "mrz": namesake, "alert_id": "GEO-T-1", "decision": "dismissed",
             "reason": "another person"})  # fmt: skip
         assert dismissed.status_code == 201, dismissed.text
         no_hit = client.post("/v1/alert-hits", json={
-            "mrz": namesake, "alert_id": "AZE-T-2", "decision": "confirmed", "reason": "x"})
+            "mrz": namesake, "alert_id": "GEO-T-2", "decision": "confirmed", "reason": "x"})
         assert no_hit.status_code == 409, no_hit.text  # born 1984, not 1975: no hit
     answer = check(node, him)
     assert answer["decision"] == "refuse"
     assert [r["code"] for r in answer["reasons"]] == ["H"]
     answer = check(node, namesake)
     assert (answer["decision"], answer["alert_hits"]) == ("admit", [])
-    assert [d["alert_id"] for d in answer["dismissed_hits"]] == ["AZE-T-1"]
+    assert [d["alert_id"] for d in answer["dismissed_hits"]] == ["GEO-T-1"]
     with node.as_(Role.BORDER_OFFICER) as client:
         refused = client.post("/v1/refusals", json={"mrz": him, "crossing_point": "GEO-TBS"})
     assert refused.status_code == 201, refused.text
@@ -134,10 +134,10 @@ def test_roles_and_bad_bodies(node: Node) -> None:
     with node.as_(Role.BORDER_OFFICER) as client:
         assert client.put("/v1/alerts/X-1", json=ELCHIN).status_code == 403
         assert client.get("/v1/alerts").status_code == 403
-        assert client.get("/v1/alerts/AZE-T-1").status_code == 200
+        assert client.get("/v1/alerts/GEO-T-1").status_code == 200
         assert client.get("/v1/alerts/NOPE").status_code == 404
     with node.as_(Role.ANALYST) as client:
-        assert client.get("/v1/alerts/AZE-T-1").status_code == 403
+        assert client.get("/v1/alerts/GEO-T-1").status_code == 403
         assert client.post("/v1/screenings", json={"surname": "X"}).status_code == 403
     with node.as_(Role.ADMIN) as client:
         bad = client.put("/v1/alerts/X-1", json=ELCHIN | {"category": "wanted"})
@@ -155,15 +155,15 @@ def test_a_consular_officer_screens_a_visa_applicant(node: Node) -> None:
         response = client.post("/v1/screenings", json={
             "surname": "Мамедов", "given_names": "Эльчин", "birth_date": "1984"})
     assert response.status_code == 200, response.text
-    assert "AZE-T-1" in [h["alert_id"] for h in response.json()["hits"]]
+    assert "GEO-T-1" in [h["alert_id"] for h in response.json()["hits"]]
 
 
 def test_withdrawal_reaches_every_worker(node: Node) -> None:
     with node.as_(Role.ADMIN) as client:
-        assert client.put("/v1/alerts/AZE-T-3", json=ELCHIN | {"birth_date": "1990-01-01"}
+        assert client.put("/v1/alerts/GEO-T-3", json=ELCHIN | {"birth_date": "1990-01-01"}
                           ).status_code == 200  # fmt: skip
-        assert client.delete("/v1/alerts/AZE-T-3").json()["withdrawn_at"] is not None
-        assert client.delete("/v1/alerts/AZE-T-3").status_code == 409
+        assert client.delete("/v1/alerts/GEO-T-3").json()["withdrawn_at"] is not None
+        assert client.delete("/v1/alerts/GEO-T-3").status_code == 409
     born_1990 = passport("AZE", surname="MAMMADOV", given_names="ELCHIN", number="E0000001",
                          birth_date=date(1990, 1, 1))  # fmt: skip
     for _ in range(8):
@@ -201,6 +201,18 @@ def test_cli_import_reaches_the_running_server_and_a_bad_file_stores_nothing(
     assert "line 2" in done.stderr and "line 3" in done.stderr and "Traceback" not in done.stderr
     with node.as_(Role.ADMIN) as client:
         assert client.get("/v1/alerts/BAD-1").status_code == 404
+    # the node's own rules (a nationality of no country, an id of another member's), each
+    # named with its line as the file's are, and nothing stored
+    ruled = tmp_path / "ruled.jsonl"
+    ruled.write_text("\n".join(json.dumps(ELCHIN | change) for change in (
+        {"id": "RULED-1"}, {"id": "RULED-2", "nationalities": ["ZZZ"]}, {"id": "ARM-3"},
+    )) + "\n", encoding="utf-8")  # fmt: skip
+    done = cta(node, "alerts", "import", str(ruled))
+    assert done.returncode == 2, done.stderr
+    assert f"{ruled} line 2: nationalities[0]: 'ZZZ' is not an ICAO 9303" in done.stderr
+    assert f"{ruled} line 3: alert 'ARM-3': id reads as an alert of ARM" in done.stderr
+    with node.as_(Role.ADMIN) as client:
+        assert client.get("/v1/alerts/RULED-1").status_code == 404
 
 
 def test_cta_screen_without_alerts_file_reads_the_node(node: Node) -> None:
@@ -210,7 +222,7 @@ def test_cta_screen_without_alerts_file_reads_the_node(node: Node) -> None:
                                  "birth_date": "1984-03-07"}) + "\n")  # fmt: skip
     assert done.returncode == 0, done.stderr
     hits = json.loads(done.stdout)["hits"]
-    assert hits and hits[0]["alert_id"] == "AZE-T-1"
+    assert hits and hits[0]["alert_id"] == "GEO-T-1"
 
 
 def test_a_restarted_server_opens_its_index_from_the_snapshot(node: Node) -> None:
@@ -226,6 +238,6 @@ def test_a_restarted_server_opens_its_index_from_the_snapshot(node: Node) -> Non
                 answer = client.post("/v1/checks", json={
                     "mrz": mammadov("G0000001"), "crossing_point": "GEO-TBS",
                     "direction": "entry"}).json()  # fmt: skip
-            assert [h["alert_id"] for h in answer["alert_hits"]] == ["AZE-T-1"]
+            assert [h["alert_id"] for h in answer["alert_hits"]] == ["GEO-T-1"]
     finally:
         node.server.start()

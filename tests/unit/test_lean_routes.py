@@ -116,6 +116,7 @@ def _common_cases() -> dict[str, Case]:
         "a malformed MRZ": _with(CHECK | {"mrz": ["P<USA", "123"]}),
         "an unknown point": _with(CHECK | {"crossing_point": "GEO-NOWHERE"}),
         "invalid UTF-8": _with(b'{"mrz": "\xff\xfe"}'),
+        "a key twice": _with(json.dumps(CHECK)[:-1].encode() + b', "direction": "exit"}'),
         "a GET": ("GET", AUTH, b""),
     }
 
@@ -157,6 +158,7 @@ def test_every_answer_is_the_one_fastapi_s_route_gives(
     ("a role that may not", 403, True),  # the token is valid: the node refuses the role
     ("no token", 401, False), ("no purpose", 422, False), ("not JSON", 422, False),
     ("no content type", 422, False), ("an unknown field", 422, False),
+    ("a key twice", 422, False),
 ])  # fmt: skip
 def test_requests_in_order_are_the_lean_route_s_and_others_fastapi_s(
     app: Any, name: str, status: int, lean: bool
@@ -170,3 +172,15 @@ def test_requests_in_order_are_the_lean_route_s_and_others_fastapi_s(
     response = _ask(app, method, "/v1/checks", headers, content)
     assert response.status_code == status, response.text
     assert route.answered == before + lean
+
+
+@pytest.mark.parametrize("path", ["/v1/checks", "/v1/crossings", "/v1/screenings",
+                                  "/v1/carrier-checks", "/v1/applications"])  # fmt: skip
+def test_a_key_given_twice_is_named_not_taken_last_or_first(app: Any, path: str) -> None:
+    """JSON leaves an object of a repeated key to the reader; the API refuses it on every
+    route, app-level or a router's (api/once.py), naming the key and its second place."""
+    body = b'{"mrz": ["A", "B"],\n "direction": "entry", "direction": "exit"}'
+    response = _ask(app, "POST", path, AUTH | {"Idempotency-Key": "twice"}, body)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == [{"field": "body", "message": (
+        "key 'direction' appears twice in one object (line 2 column 24): give each key once")}]

@@ -14,11 +14,20 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
+from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.names import to_mrz
 
-__all__ = ["Alert", "AlertCategory", "AlertMatch", "matching_alerts", "parse_alert_birth_date"]
+__all__ = [
+    "Alert",
+    "AlertCategory",
+    "AlertMatch",
+    "alert_id_owner",
+    "check_alert_birth_date",
+    "matching_alerts",
+    "parse_alert_birth_date",
+]
 
 
 class AlertCategory(StrEnum):
@@ -58,7 +67,7 @@ class AlertMatch:
     why: str
 
 
-_BIRTH = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+_BIRTH = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?")
 
 
 def parse_alert_birth_date(text: str | None) -> tuple[int | None, int | None, int | None]:
@@ -74,6 +83,29 @@ def parse_alert_birth_date(text: str | None) -> tuple[int | None, int | None, in
     except ValueError:
         raise InvalidInputError(f"alert birth date {text!r} is not a calendar date") from None
     return year, month, day
+
+
+def check_alert_birth_date(text: str) -> None:
+    """Refuse, as an alert is entered, a birth date ``parse_alert_birth_date`` lets pass for
+    the alerts stored before this rule (they are still read and screened): a year, month or
+    day 00, or a year outside CTA's calendar (``cta.domain.days``)."""
+    year, month, day = parse_alert_birth_date(text)
+    if 0 in (year, month, day):
+        raise InvalidInputError(f"alert birth date {text!r} is not a calendar date")
+    if year is not None and not FIRST_DAY.year <= year <= LAST_DAY.year:
+        raise InvalidInputError(f"alert birth date {text!r} is outside the years "
+                                f"{FIRST_DAY.year} to {LAST_DAY.year}")  # fmt: skip
+
+
+def alert_id_owner(alert_id: str, members: Iterable[str]) -> str | None:
+    """The member state an alert id reads as issued by (``ARM-17``: ARM), or None.
+
+    Alert ids are one namespace in the area: peers apply alert records by id, and the first
+    issuer of an id keeps it. A node gives ids of its own prefix or of none, never another
+    member's, which would read as that member's alert and take its id.
+    """
+    head = alert_id.split("-", 1)[0].upper()
+    return head if "-" in alert_id and head in set(members) else None
 
 
 def _mrz_words(name: str) -> tuple[str, ...]:

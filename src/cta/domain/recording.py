@@ -16,6 +16,10 @@ why they record it against the check's decision.
   the form, and may add a ground the check could not see (G, no means) or leave out one it
   only suspected. At least one letter, each one of A to I. A refusal's letters corrected
   later keep the words recorded for a letter kept, and say a new one was ticked.
+- A document is filed (its holder becomes a person of the area's record) only from an MRZ
+  made of MRZ characters (A-Z, 0-9, ``<``), whatever else is wrong with it (a check digit, a
+  date: a forgery is recorded as printed). An MRZ typed in lower case or with other
+  characters is the scanner's or the typist's error, and would file a person of no document.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ __all__ = [
     "REFUSAL_LETTERS",
     "corrected_refusal_reasons",
     "crossing_point_problem",
+    "filing_problem",
     "override_problem",
     "refusal_reasons",
     "time_problem",
@@ -40,6 +45,20 @@ __all__ = [
 CLOCK_TOLERANCE = timedelta(minutes=5)
 # the grounds of the standard refusal form, Annex V Part B (domain/checks.py says them)
 REFUSAL_LETTERS = ("A", "B", "C", "D", "E", "F", "G", "H", "I")
+
+
+def filing_problem(lines: Sequence[str]) -> str | None:
+    """Why a document of these MRZ lines may not be filed, or None (the module's rule)."""
+    for number, line in enumerate(lines, start=1):
+        for position, char in enumerate(line, start=1):
+            if char not in _MRZ_CHARACTERS:
+                return (f"mrz: line {number} has {char!r} at position {position}, not an MRZ "
+                        "character (A-Z, 0-9 and '<'): a document is recorded as printed, "
+                        "so type or scan it again")  # fmt: skip
+    return None
+
+
+_MRZ_CHARACTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
 
 
 def crossing_point_problem(code: str, point: CrossingPoint | None, state: str) -> str | None:

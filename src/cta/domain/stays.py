@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from cta.domain.days import LAST_DAY
 from cta.domain.errors import StayError
 
 __all__ = ["Overstay", "Stay", "StayHistory", "StayStatus"]
@@ -285,10 +286,12 @@ class StayHistory:
         return found
 
     def status(self, on: date, limit: int = 90, window: int = 180) -> StayStatus:
-        """All the answers for one date."""
+        """All the answers for one date; a StayError when one of them falls after
+        ``LAST_DAY`` (2999-12-31): a stay until 3000-02-28 could not be asked about in turn,
+        since CTA refuses such a day as input everywhere (``cta.domain.days``)."""
         max_stay = self.max_stay(on, limit, window)
         until = _to_date(on.toordinal() + max_stay - 1) if max_stay else None
-        return StayStatus(
+        status = StayStatus(
             on=on,
             limit=limit,
             window=window,
@@ -298,6 +301,12 @@ class StayHistory:
             next_entry=on if max_stay else self.next_entry(on, limit, window),
             overstays=self.overstays(limit, window),
         )
+        for what, day in (("stay until", status.stay_until), ("next entry", status.next_entry)):
+            if day is not None and day > LAST_DAY:
+                raise StayError(f"on {on} the answer leaves the calendar: {what} {day} is "
+                                f"after {LAST_DAY}, the last day CTA counts; ask about an "
+                                "earlier day")  # fmt: skip
+        return status
 
 
 def _to_date(ordinal: int) -> date:

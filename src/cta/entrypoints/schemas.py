@@ -13,6 +13,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.days import FIRST_DAY, LAST_DAY
+from cta.domain.errors import InvalidInputError
 
 __all__ = [
     "AlertIn",
@@ -21,6 +22,7 @@ __all__ = [
     "StayIn",
     "VisaIn",
     "describe_validation_error",
+    "object_once",
     "problem_message",
 ]
 
@@ -139,3 +141,18 @@ def problem_message(item: Any) -> str:
         return (f"expected a date and time as YYYY-MM-DDTHH:MM:SS with its UTC offset, e.g. "
                 f"2026-12-06T08:15:00+04:00{shown}{detail}")
     return str(item["msg"])
+
+
+def object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``json.loads``'s ``object_pairs_hook``: a JSON object whose keys are each given once,
+    or InvalidInputError naming the key given twice. JSON leaves an object of a repeated key
+    to the reader (RFC 8259 §4: most keep the last value, some the first); CTA takes neither
+    guess, so that a tool and the node never read one body two ways."""
+    found = dict(pairs)
+    if len(found) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise InvalidInputError(f"key {key!r} appears twice in one object")
+            seen.add(key)
+    return found

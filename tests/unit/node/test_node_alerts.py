@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,7 +36,7 @@ OFFICER = Actor("officer.tbs.01", Role.BORDER_OFFICER, "border control")
 CONSUL = Actor("consul.01", Role.CONSULAR_OFFICER, "visa application")
 ADMIN = Actor("admin.01", Role.ADMIN, "alerts")
 
-ELCHIN = {"id": "AZE-2027-0001", "category": "refuse_entry",
+ELCHIN = {"id": "GEO-2027-0001", "category": "refuse_entry",
           "names": ["Эльчин Мамедов", "Elçin Məmmədov"], "birth_date": "1984-03-07",
           "nationalities": ["AZE"], "sex": "M", "action": "refuse entry"}  # fmt: skip
 
@@ -60,7 +61,7 @@ def test_the_issue_example_refers_a_passport_read_mammadov_elchin(node: Node) ->
     node.put_alerts(ADMIN, [ELCHIN])
     answer = check(node)
     assert answer["decision"] == "refer" and "H" in answer["codes"]  # type: ignore[operator]
-    assert answer["hits"] == [("AZE-2027-0001", False)]
+    assert answer["hits"] == [("GEO-2027-0001", False)]
 
 
 def test_a_stranger_with_the_same_name_but_another_birth_date_is_not_flooded(
@@ -74,14 +75,14 @@ def test_a_confirmed_refuse_entry_hit_refuses_with_h_and_a_dismissed_one_admits(
     node: Node, store: MemoryStore
 ) -> None:
     node.put_alerts(ADMIN, [ELCHIN])
-    node.decide_hit(OFFICER, mammadov(), "AZE-2027-0001", "confirmed", "photo and dates agree")
+    node.decide_hit(OFFICER, mammadov(), "GEO-2027-0001", "confirmed", "photo and dates agree")
     answer = check(node)
     assert (answer["decision"], answer["codes"]) == ("refuse", ["H"])
     # another document of a namesake: the officer dismisses, later checks admit it
     other = mammadov(number="C07654321")
-    node.decide_hit(OFFICER, other, "AZE-2027-0001", "dismissed", "another person, seen twice")
+    node.decide_hit(OFFICER, other, "GEO-2027-0001", "dismissed", "another person, seen twice")
     assert check(node, other) == {"decision": "admit", "codes": [], "hits": [],
-                                  "dismissed": ["AZE-2027-0001"]}  # fmt: skip
+                                  "dismissed": ["GEO-2027-0001"]}  # fmt: skip
     actions = [r["action"] for r in store.tables["audit"].values()]
     assert "confirm alert hit" in actions and "dismiss alert hit" in actions
     kinds = [r["kind"] for r in store.tables["outbox"].values()]
@@ -90,15 +91,15 @@ def test_a_confirmed_refuse_entry_hit_refuses_with_h_and_a_dismissed_one_admits(
 
 def test_a_decision_holds_for_the_alert_version_it_was_taken_on(node: Node) -> None:
     node.put_alerts(ADMIN, [ELCHIN])
-    node.decide_hit(OFFICER, mammadov(), "AZE-2027-0001", "dismissed", "not him")
+    node.decide_hit(OFFICER, mammadov(), "GEO-2027-0001", "dismissed", "not him")
     assert check(node)["hits"] == []
     node.put_alerts(ADMIN, [ELCHIN | {"action": "refuse entry; new photo attached"}])
-    assert check(node)["hits"] == [("AZE-2027-0001", False)]  # looked at again
+    assert check(node)["hits"] == [("GEO-2027-0001", False)]  # looked at again
 
 
 def test_a_confirmed_refusal_is_recorded_with_reason_h(node: Node, store: MemoryStore) -> None:
     node.put_alerts(ADMIN, [ELCHIN])
-    node.decide_hit(OFFICER, mammadov(), "AZE-2027-0001", "confirmed", "it is him")
+    node.decide_hit(OFFICER, mammadov(), "GEO-2027-0001", "confirmed", "it is him")
     status, body = node.record(OFFICER, RecordCrossing(
         mrz=mammadov(), crossing_point="GEO-TBS", direction=Direction.ENTRY, refused=True))
     assert status == 201 and body["kind"] == "RefusalRecorded"
@@ -108,12 +109,12 @@ def test_a_confirmed_refusal_is_recorded_with_reason_h(node: Node, store: Memory
 
 def test_withdrawn_and_expired_alerts_never_hit(node: Node) -> None:
     node.put_alerts(ADMIN, [ELCHIN])
-    node.withdraw_alert(ADMIN, "AZE-2027-0001")
+    node.withdraw_alert(ADMIN, "GEO-2027-0001")
     assert check(node)["hits"] == []
-    node.put_alerts(ADMIN, [ELCHIN | {"id": "AZE-OLD", "valid_to": "2027-05-31"}])
+    node.put_alerts(ADMIN, [ELCHIN | {"id": "GEO-OLD", "valid_to": "2027-05-31"}])
     assert check(node)["hits"] == []
     with pytest.raises(ConflictError, match="withdrawn already"):
-        node.withdraw_alert(ADMIN, "AZE-2027-0001")
+        node.withdraw_alert(ADMIN, "GEO-2027-0001")
     with pytest.raises(NotFoundError):
         node.withdraw_alert(ADMIN, "NO-SUCH")
 
@@ -121,7 +122,7 @@ def test_withdrawn_and_expired_alerts_never_hit(node: Node) -> None:
 def test_a_hit_that_does_not_hit_cannot_be_decided(node: Node) -> None:
     node.put_alerts(ADMIN, [ELCHIN])
     with pytest.raises(ConflictError, match="does not hit"):
-        node.decide_hit(OFFICER, mammadov(born=date(1961, 11, 30)), "AZE-2027-0001",
+        node.decide_hit(OFFICER, mammadov(born=date(1961, 11, 30)), "GEO-2027-0001",
                         "confirmed", "sure")  # fmt: skip
 
 
@@ -131,8 +132,8 @@ def test_alert_changes_reach_a_second_process_through_the_change_log(store: Memo
     second = Node(store, reference(), load_crossing_points(), state="GEO", clock=lambda: NOW)
     assert check(second)["hits"] == []  # opens its index, empty
     first.put_alerts(ADMIN, [ELCHIN])
-    assert check(second)["hits"] == [("AZE-2027-0001", False)]
-    first.withdraw_alert(ADMIN, "AZE-2027-0001")
+    assert check(second)["hits"] == [("GEO-2027-0001", False)]
+    first.withdraw_alert(ADMIN, "GEO-2027-0001")
     assert check(second)["hits"] == []
 
 
@@ -144,18 +145,51 @@ def test_a_bad_alert_is_named_and_nothing_is_stored(node: Node, store: MemorySto
         node.put_alerts(ADMIN, [ELCHIN, ELCHIN])
 
 
+@pytest.mark.parametrize(("change", "named"), [
+    ({"birth_date": "9999-12-31"}, "birth_date: .* outside the years 1900 to 2999"),
+    ({"birth_date": "0000"}, "birth_date: .* not a calendar date"),
+    ({"birth_date": "1985-00"}, "birth_date: .* not a calendar date"),
+    ({"birth_date": "1985-03-00"}, "birth_date: .* not a calendar date"),
+    ({"valid_from": "0001-01-01"}, "valid_from: 0001-01-01 is outside"),
+    ({"valid_to": "20270101"}, "valid_to: '20270101' is not a date YYYY-MM-DD"),
+    ({"id": ".."}, "id: '..' is not an alert id"),
+    ({"id": "GEO-1/x"}, "id: 'GEO-1/x' is not an alert id"),
+    ({"id": "ARM-17"}, "id reads as an alert of ARM; this node issues GEO's"),
+    ({"id": "aze-17"}, "id reads as an alert of AZE"),
+    ({"nationalities": ["ZZZ"]}, r"nationalities\[0\]: 'ZZZ' is not an ICAO 9303 country code"),
+    ({"nationalities": ["AZE", "<<<"]}, r"nationalities\[1\]"),
+], ids=lambda v: v if isinstance(v, str) else "-".join(map(str, v.values())))  # fmt: skip
+def test_an_alert_entered_is_held_to_the_calendar_the_url_and_the_code_table(
+    node: Node, store: MemoryStore, change: dict[str, Any], named: str
+) -> None:
+    with pytest.raises(InvalidInputError, match=named):
+        node.put_alerts(ADMIN, [ELCHIN | change])
+    assert store.tables["alerts"] == {} and store.tables["outbox"] == {}
+
+
+def test_what_an_alert_entered_may_be(node: Node) -> None:
+    """An id of no member's prefix, an MRZ code with its filler (``D<<``: Germany), a birth
+    year alone: all taken."""
+    versions = node.put_alerts(ADMIN, [
+        ELCHIN | {"id": "T-1", "nationalities": ["D<<", "XXA", "aze"]},
+        ELCHIN | {"id": "GEO-T-2", "birth_date": "1984"},
+        ELCHIN | {"id": "AZERBAIJAN-1"},  # not a member's prefix: AZERBAIJAN is not AZE
+    ])  # fmt: skip
+    assert versions == {"T-1": 1, "GEO-T-2": 1, "AZERBAIJAN-1": 1}
+
+
 def test_roles(node: Node) -> None:
     with pytest.raises(ForbiddenError):
         node.put_alerts(OFFICER, [ELCHIN])
     node.put_alerts(ADMIN, [ELCHIN])
     with pytest.raises(ForbiddenError):
         node.alert_list(OFFICER, "", 10, True)
-    assert node.alert_of(OFFICER, "AZE-2027-0001")["version"] == 1
+    assert node.alert_of(OFFICER, "GEO-2027-0001")["version"] == 1
     with pytest.raises(ForbiddenError):
-        node.alert_of(Actor("analyst", Role.ANALYST), "AZE-2027-0001")
+        node.alert_of(Actor("analyst", Role.ANALYST), "GEO-2027-0001")
     answer = node.screen(CONSUL, {"surname": "MAMEDOV", "given_names": "ELCHIN",
                                   "birth_date": "1984-03-07"})  # fmt: skip
-    assert [h["alert_id"] for h in answer["hits"]] == ["AZE-2027-0001"]
+    assert [h["alert_id"] for h in answer["hits"]] == ["GEO-2027-0001"]
 
 
 def test_the_snapshot_restarts_warm_and_replays_later_changes(
@@ -167,7 +201,7 @@ def test_the_snapshot_restarts_warm_and_replays_later_changes(
     first.put_alerts(ADMIN, [ELCHIN])
     first.alerts.open(store)
     assert first.alerts.opened_from == "database" and path.is_file()
-    first.put_alerts(ADMIN, [ELCHIN | {"id": "AZE-2027-0002", "names": ["Rashad Aliyev"]}])
+    first.put_alerts(ADMIN, [ELCHIN | {"id": "GEO-2027-0002", "names": ["Rashad Aliyev"]}])
     book = AlertBook(path)
     book.open(store)
     assert book.opened_from == "snapshot" and len(book) == 2 and book.seen == 2

@@ -11,7 +11,7 @@ import pytest
 
 from cta.domain.checks import Direction
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
-from cta.domain.errors import InvalidInputError
+from cta.domain.errors import InvalidInputError, StayError
 from cta.domain.roles import Role
 from cta.services.node import (
     Actor,
@@ -138,3 +138,46 @@ def test_retention_redacts_sealed_records_and_tells_the_peers_which(
     [deletion] = store.tables["outbox"].values()
     assert (deletion["kind"], deletion["payload"]) == ("RetentionDeletion",
                                                        {"records": [["GEO", 1]]})
+
+
+@pytest.mark.parametrize("lines", [
+    ["x" * 44, "y" * 44],  # the sweep's: a person "xxxx…" of nationality "yyy" was filed
+    [passport()[0].lower(), passport()[1]],
+    [passport()[0][:-1] + "«", passport()[1]],
+], ids=["junk", "lower-case", "guillemet"])  # fmt: skip
+def test_a_refusal_or_an_override_of_an_mrz_of_other_than_mrz_characters_files_nobody(
+    node: Node, store: MemoryStore, lines: list[str]
+) -> None:
+    """A forgery is recorded as printed (a bad check digit, an impossible date), but an MRZ
+    of characters no document prints is a typing or scanning error: 422 naming the line."""
+    refusal = RecordCrossing(mrz=lines, crossing_point="GEO-TBS", direction=Direction.ENTRY,
+                             occurred_at=NOW, refused=True, letters=("B",))  # fmt: skip
+    override = RecordCrossing(mrz=lines, crossing_point="GEO-TBS", direction=Direction.ENTRY,
+                              occurred_at=NOW, override_reason="seen")  # fmt: skip
+    for request in (refusal, override):
+        with pytest.raises(InvalidInputError, match=r"mrz: line 1 has .* not an MRZ character"):
+            node.record(OFFICER, request)
+    assert store.tables["persons"] == {} and store.tables["refusals"] == {}
+    assert store.tables["outbox"] == {}
+
+
+def test_a_refusal_of_a_forged_mrz_is_recorded_as_printed(node: Node, store: MemoryStore) -> None:
+    first, second = passport()
+    forged = [first, second[:9] + ("0" if second[9] != "0" else "1") + second[10:]]  # check digit
+    _, body = node.record(OFFICER, RecordCrossing(
+        mrz=forged, crossing_point="GEO-TBS", direction=Direction.ENTRY, occurred_at=NOW,
+        refused=True, letters=("B",)))  # fmt: skip
+    assert body["kind"] == "RefusalRecorded" and len(store.tables["persons"]) == 1
+
+
+def test_a_stay_asked_about_at_the_calendar_s_end_is_an_error_not_a_day_past_it(
+    node: Node,
+) -> None:
+    """The sweep's ``GET /v1/persons/{id}/stay?on=2999-12-31`` answered ``stay_until``
+    3000-02-28, a day the same API refuses as input; now 422 (StayError) naming the answer."""
+    _, body = node.record(OFFICER, crossing(Direction.ENTRY, 3, "USA", "authorisation seen"))
+    node.record(OFFICER, crossing(Direction.EXIT, 1, "USA"))
+    assert node.stay_status(OFFICER, body["person_id"], date(2999, 10, 1))["stay_until"] == (
+        "2999-12-29")
+    with pytest.raises(StayError, match="stay until 3000-03-30 is after 2999-12-31"):
+        node.stay_status(OFFICER, body["person_id"], date(2999, 12, 31))

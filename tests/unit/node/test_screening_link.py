@@ -79,8 +79,8 @@ def test_a_check_screened_through_the_process_sees_the_alert_put_just_before(
     worker.put_alerts(ADMIN, [ELCHIN])  # the server's book has not seen it: the check says so
     answer = check(worker)
     assert answer["decision"] == "refer"
-    assert answer["hits"] == [("AZE-2027-0001", False)]
-    worker.withdraw_alert(ADMIN, "AZE-2027-0001")
+    assert answer["hits"] == [("GEO-2027-0001", False)]
+    worker.withdraw_alert(ADMIN, "GEO-2027-0001")
     assert check(worker)["hits"] == []
 
 
@@ -94,7 +94,7 @@ def test_a_batch_is_answered_in_order_in_one_round_trip(
         client.current(tx)
     queries = [ScreeningQuery(document_number=n) for n in ("X1", "C01234567", "X2")]
     hits = client.screen_all(queries, date(2027, 6, 1), min_score=1.0)
-    assert [[h.alert_id for h in found] for found in hits] == [[], ["AZE-2027-0001"], []]
+    assert [[h.alert_id for h in found] for found in hits] == [[], ["GEO-2027-0001"], []]
     assert hits[1][0].kind == "document"
     assert client.ping()["alerts"] == 1
     assert client.probe().result(timeout=5) is None

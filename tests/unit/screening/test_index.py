@@ -145,3 +145,20 @@ def test_an_alert_name_may_be_an_object_or_mrz_style() -> None:
         alert(id="B", names=["MAMMADOV<<ELCHIN"]),
     ])
     assert sorted(hit_ids(index, surname="MAMMADOV", given_names="ELCHIN")) == ["A", "B"]
+
+
+@pytest.mark.parametrize("fields", [
+    {"id": "GEO-1/x"}, {"id": ".."}, {"birth_date": "9999"}, {"birth_date": "1985-00"},
+    {"valid_from": "0001-01-01"}, {"valid_to": "20270101"},
+], ids=lambda f: "-".join(map(str, f.values())))  # fmt: skip
+def test_an_alert_stored_before_the_entering_rules_is_still_read_and_screened(
+    fields: dict[str, object],
+) -> None:
+    """Entering an alert refuses these (the node's put, ``cta alerts import``); reading one
+    back (the index at a start, a peer's record) takes it, or it would stop being screened."""
+    record = {"id": "GEO-1", "category": "arrest", "names": ["MAMMADOV<<ELCHIN"], **fields}
+    with pytest.raises(InvalidInputError):
+        alert_from_json(record, entering=True)
+    index = ScreeningIndex.build([alert_from_json(record)])
+    hits = index.screen(traveller(surname="MAMMADOV", given_names="ELCHIN"), on=date(2026, 12, 7))
+    assert [h.alert_id for h in hits] == [record["id"]]

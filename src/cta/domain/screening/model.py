@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from cta.domain.alerts import AlertCategory, parse_alert_birth_date
+from cta.domain.alerts import AlertCategory, check_alert_birth_date, parse_alert_birth_date
+from cta.domain.days import check_day
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.screening.normalise import (
     MAX_NAME_LENGTH,
@@ -33,6 +34,7 @@ __all__ = [
 HitKind = Literal["name", "document", "document_near_miss"]
 _CODE = re.compile(r"[A-Z<]{1,3}")
 _ID = re.compile(r"[\x21-\x7e]{1,100}")
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEXES = {"M": "M", "F": "F", "X": None, "<": None}
 MAX_LIST = 50
 
@@ -96,12 +98,21 @@ _QUERY_KEYS = frozenset(
 )
 
 
-def alert_from_json(data: Mapping[str, Any]) -> AlertRecord:
-    """An alert from one JSON line of an alerts file (see the README for the keys)."""
+def alert_from_json(data: Mapping[str, Any], *, entering: bool = False) -> AlertRecord:
+    """An alert from one JSON line of an alerts file (see the README for the keys).
+
+    ``entering``: the alert is being entered (put, imported), not read back from storage, and
+    is held to the rules added since alerts were first stored, which a stored alert is not (it
+    would stop being screened): an id that is one URL path segment (``/v1/alerts/{id}`` names
+    it), and dates within CTA's calendar (``cta.domain.days``).
+    """
     _only(data, _ALERT_KEYS, "alert")
     alert_id = data.get("id")
     if not isinstance(alert_id, str) or not _ID.fullmatch(alert_id):
         raise InvalidInputError("id: an alert needs an id of 1-100 printable ASCII characters")
+    if entering and ("/" in alert_id or alert_id in (".", "..")):
+        raise InvalidInputError(f"id: {alert_id!r} is not an alert id: no '/', and not "
+                                "'.' or '..' (an id is one segment of a URL path)")
     category = _text(data, "category")
     try:
         kind = AlertCategory(category)
@@ -122,6 +133,17 @@ def alert_from_json(data: Mapping[str, Any]) -> AlertRecord:
         raise InvalidInputError("names: an alert needs a readable name or a document number")
     year, month, day = _birth(data)
     valid_from, valid_to = _day(data, "valid_from"), _day(data, "valid_to")
+    if entering:
+        if data.get("birth_date"):
+            try:
+                check_alert_birth_date(data["birth_date"])
+            except InvalidInputError as exc:
+                raise InvalidInputError(f"birth_date: {exc}") from None
+        for key, bound in (("valid_from", valid_from), ("valid_to", valid_to)):
+            if bound is not None:
+                if not _DAY.fullmatch(data[key]):  # fromisoformat takes 20260101 too
+                    raise InvalidInputError(f"{key}: {data[key]!r} is not a date YYYY-MM-DD")
+                check_day(bound, f"{key}:")
     if valid_from and valid_to and valid_to < valid_from:
         raise InvalidInputError(f"valid_to: {valid_to} is before valid_from {valid_from}")
     return AlertRecord(

@@ -50,6 +50,7 @@ from cta.entrypoints.api.edge import DEFAULT_MAX_BODY_BYTES, BodyLimit, ErrorIds
 from cta.entrypoints.api.internal_checks import router as internal_checks_router
 from cta.entrypoints.api.lean import lean_route
 from cta.entrypoints.api.mail_health import MailHealth
+from cta.entrypoints.api.once import OnceRoute
 from cta.entrypoints.api.schemas import (
     AlertBody,
     AlertHitBody,
@@ -120,6 +121,7 @@ def create_app(
         docs_url=None,  # /docs: a page of ours; the viewers at /developer/ (add_start_pages)
         redoc_url=None,
     )
+    app.router.route_class = OnceRoute  # every JSON object of a body gives each key once
     _errors(app)
     # the mail outbox's queued and failing counts in /v1/health (cta.services.mail)
     mail_health = MailHealth(node.store) if isinstance(node.store, SqlStore) else None
@@ -532,6 +534,9 @@ def _problem(error: Any, body: Any) -> dict[str, str]:
         column = offset - (text.rfind("\n", 0, offset) + 1) + 1
         ctx = error.get("ctx")
         why = ctx.get("error", "unreadable") if isinstance(ctx, dict) else "unreadable"
+        if "appears twice in one object" in why:  # JSON, but not one reading (once.py)
+            return {"field": "body", "message": f"{why} (line {line} column {column}): give "
+                    "each key once"}  # fmt: skip
         return {"field": "body",
                 "message": f"the body is not valid JSON: {why} at line {line} column {column}"}
     return {"field": ".".join(str(p) for p in loc), "message": problem_message(error)}

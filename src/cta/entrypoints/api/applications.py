@@ -16,13 +16,14 @@ from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
 from cta.entrypoints.api.clients import admitted_client
 from cta.entrypoints.api.deps import Reader, Who
+from cta.entrypoints.api.once import OnceRoute
 from cta.entrypoints.api.schemas import MRZ, Day, Flag, FreeText, Instant, Whole
 from cta.services.applications import NOT_FOUND, Applications, Decision, Submission
 from cta.services.node import Idempotency, NotFoundError
 
 __all__ = ["router"]
 
-router = APIRouter()
+router = APIRouter(route_class=OnceRoute)
 
 Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Number = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")]

@@ -23,6 +23,7 @@ from cta.domain.carriers import MAX_MANIFEST, Answer
 from cta.domain.days import FIRST_DAY, LAST_DAY
 from cta.domain.errors import InvalidInputError
 from cta.domain.personal_data import read_purpose
+from cta.entrypoints.api.once import OnceRoute
 from cta.entrypoints.api.schemas import day_text
 from cta.services.carriers import CarrierCheck, Traveller, check_manifest
 from cta.services.node import Actor, Node
@@ -84,7 +85,7 @@ Purpose = Annotated[
 
 def carriers_router(user: Callable[..., Awaitable[Actor]]) -> APIRouter:
     """The carriers' endpoint; ``user`` is the app's bearer-token dependency."""
-    router = APIRouter()
+    router = APIRouter(route_class=OnceRoute)
     User = Annotated[Actor, Depends(user)]
 
     @router.post("/v1/carrier-checks")

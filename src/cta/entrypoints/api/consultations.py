@@ -10,11 +10,12 @@ from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from cta.entrypoints.api.deps import Reader, Who
+from cta.entrypoints.api.once import OnceRoute
 from cta.services.consultations import Consultations
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["consultations"])
+router = APIRouter(tags=["consultations"], route_class=OnceRoute)
 
 Text = Annotated[str, Field(min_length=1, max_length=2000)]
 Ref = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z]{3}-C-[0-9]{1,18}$")]

@@ -6,7 +6,10 @@ without one (chunked) as the application reads it: past the limit the applicatio
 disconnect and the client the same 413, and the connection is closed (what is left of the
 body is not read). An unauthenticated client thus cannot make the node read and parse 100 MB
 before its 401: the limit (``CTA_MAX_BODY_BYTES``, 1 MiB) is far above any API request;
-bulk data goes through the CLI's imports.
+bulk data goes through the CLI's imports. It answers 400 to a request that gives one of the
+headers CTA reads for who asks and what (``ONCE_HEADERS``: the token, the purpose, the
+idempotency key, the access code, the body's type and length) more than once: which one
+counts would be a guess, and a proxy and the node could guess apart.
 
 ``ErrorIds`` turns any exception the application did not answer into JSON
 ``{"detail": ..., "error_id": ...}`` (500, or 503 when the database cannot be written or
@@ -56,8 +59,16 @@ async def json_error(send: Send, status: int, body: dict[str, Any], *, close: bo
     await send({"type": "http.response.body", "body": data})
 
 
+# the headers a request may give once only, by their names as ASGI gives them (lower case)
+ONCE_HEADERS = {name.lower().encode(): name for name in (
+    "Authorization", "X-Purpose", "Idempotency-Key", "X-Access-Code", "Content-Type",
+    "Content-Length",
+)}  # fmt: skip
+
+
 class BodyLimit:
-    """Requests with bodies over ``max_bytes`` are answered 413 before they are read whole."""
+    """Requests with bodies over ``max_bytes`` are answered 413 before they are read whole, and
+    those giving a header of ``ONCE_HEADERS`` twice 400 (the module's docstring)."""
 
     def __init__(self, app: ASGIApp, max_bytes: int = DEFAULT_MAX_BODY_BYTES) -> None:
         self.app = app
@@ -71,7 +82,15 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        given: set[bytes] = set()
         for name, value in scope["headers"]:
+            if name in ONCE_HEADERS:
+                if name in given:
+                    await json_error(send, 400, {"detail": (
+                        f"the header {ONCE_HEADERS[name]} is given twice: send it once "
+                        "(which one counts would be a guess)")}, close=True)  # fmt: skip
+                    return
+                given.add(name)
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
                 await json_error(send, 413, self._detail(), close=True)
                 return

@@ -11,12 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from cta.domain.internal_checks import GROUND_MAX
 from cta.entrypoints.api.deps import User
+from cta.entrypoints.api.once import OnceRoute
 from cta.entrypoints.api.schemas import Day
 from cta.services.node import Node
 
 __all__ = ["router"]
 
-router = APIRouter(tags=["internal checks"])
+router = APIRouter(tags=["internal checks"], route_class=OnceRoute)
 
 # words, lines allowed; no other control character (PostgreSQL text cannot hold NUL)
 Ground = Annotated[str, Field(min_length=1, max_length=GROUND_MAX,

@@ -15,7 +15,6 @@ bad requests).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -25,7 +24,9 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Message, Receive, Scope, Send
 
+from cta.domain.errors import InvalidInputError
 from cta.entrypoints.api.deps import purpose_of
+from cta.entrypoints.api.once import loads_once
 from cta.services.node import Actor, Node
 
 __all__ = ["LeanRoute", "lean_route"]
@@ -87,10 +88,11 @@ class LeanRoute:
         if not body or kind.partition(";")[0].strip().lower() != "application/json":
             return None
         try:
-            return self.model.model_validate(json.loads(body))
-        except (ValueError, ValidationError, RecursionError):
+            return self.model.model_validate(loads_once(body))
+        except (ValueError, ValidationError, RecursionError, InvalidInputError):
             # JSONDecodeError, a bad encoding, a number of over 4,300 digits: ValueErrors;
-            # arrays nested thousands deep: RecursionError. FastAPI's route says what.
+            # arrays nested thousands deep: RecursionError; a key given twice (once.py):
+            # InvalidInputError. FastAPI's route says what.
             return None
 
 

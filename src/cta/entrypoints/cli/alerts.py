@@ -22,7 +22,8 @@ from cta.entrypoints.cli.common import (
     read_lines,
 )
 from cta.entrypoints.cli.node import settings
-from cta.services.node import ForbiddenError
+from cta.services.node import ForbiddenError, Node
+from cta.services.node.alerts import check_alert_id_owner, check_entered_alert
 
 __all__ = ["alerts_app"]
 
@@ -47,17 +48,23 @@ def import_command(
         fail("an admin's bearer token is needed: --token or CTA_TOKEN")
     config = settings()
     records, errors = _read(file, config.state)
+    node = None
+    if records and not errors:  # the node's own rules, each bad line named too
+        from cta.bootstrap import build_node
+
+        try:
+            node = build_node(config)
+        except CTAError as exc:
+            fail(str(exc), EXIT_INVALID)
+        errors = _node_rules(file, records, node)
     for error in errors:
         err_console.print(f"[bold red]error:[/] {escape(error)}")
     if errors:
         fail(f"{file}: {len(errors)}{'+' if len(errors) >= MAX_ERRORS else ''} bad line(s); "
              "nothing was imported")  # fmt: skip
-    if not records:
+    if not records or node is None:
         fail(f"{file} holds no alert")
-    from cta.bootstrap import build_node
-
     try:
-        node = build_node(config)
         actor = node.authenticate(token)
         if actor is None:
             fail("unknown or inactive token")
@@ -94,8 +101,9 @@ def _read(file: Path, state: str) -> tuple[list[dict[str, Any]], list[str]]:
                 continue
             try:
                 record = read_json_object(line)
-                alert_from_json(record)
+                alert_from_json(record, entering=True)
                 _issued_here(record, state)
+                record["_line"] = number  # for _node_rules; taken out there
             except CTAError as exc:
                 errors.append(f"{file} line {number}: {exc}")
                 if len(errors) >= MAX_ERRORS:
@@ -112,6 +120,23 @@ def _read(file: Path, state: str) -> tuple[list[dict[str, Any]], list[str]]:
     except CTAError as exc:  # a line or the file over its limit
         fail(str(exc))
     return records, errors
+
+
+def _node_rules(file: Path, records: list[dict[str, Any]], node: Node) -> list[str]:
+    """What ``put_alerts`` also refuses, with the line: a nationality of no country, an id
+    that reads as another member's."""
+    codes, members = node.reference.countries.codes, node.regime_on(node.today()).members
+    errors: list[str] = []
+    for record in records:
+        number = record.pop("_line")
+        try:
+            check_entered_alert(record, codes)
+            check_alert_id_owner(record["id"], node.state, members)
+        except CTAError as exc:
+            errors.append(f"{file} line {number}: {exc}")
+            if len(errors) >= MAX_ERRORS:
+                break
+    return errors
 
 
 def _issued_here(record: dict[str, Any], state: str) -> None:

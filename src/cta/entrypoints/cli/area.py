@@ -43,6 +43,7 @@ FIRST_NUMBER = {"AZE": 10_000_000, "ARM": 20_000_000, "GEO": 30_000_000}
 TRAFFIC_NUMBER = 50_000_000
 SEED = {"AZE": 2031, "ARM": 2032, "GEO": 2033}
 STATUS_SECONDS = 15.0
+STOP_SECONDS = 20.0  # the nodes' time to end after SIGTERM, before SIGKILL
 MAX_RATE = 1000.0  # demo travellers a second: more would only measure this loop
 
 
@@ -306,8 +307,9 @@ def _running(nodes: list[AreaNode]) -> Iterator[None]:
     finally:
         for node in nodes:
             _signal(node, signal.SIGTERM)
+        deadline = time.monotonic() + STOP_SECONDS  # one for all: they end side by side
         for node in nodes:
-            _reap(node)
+            _reap(node, deadline)
 
 
 def _end_with_parent() -> None:
@@ -345,16 +347,19 @@ def _signal(node: AreaNode, signum: int) -> None:
             os.killpg(node.process.pid, signum)
 
 
-def _reap(node: AreaNode) -> None:
-    """Wait for a node to end after SIGTERM (it finishes its requests); SIGKILL after 20 s."""
+def _reap(node: AreaNode, deadline: float) -> None:
+    """Wait for a node to end after SIGTERM (it finishes its requests) until ``deadline``,
+    then SIGKILL it. The nodes share the deadline: waiting 20 s for each in turn let three
+    slow ones hold the area for a minute on a loaded machine."""
     if node.process is None:
         return
     while True:
         try:
-            node.process.wait(timeout=20)
+            node.process.wait(timeout=max(0.0, deadline - time.monotonic()))
             return
         except subprocess.TimeoutExpired:
             _signal(node, signal.SIGKILL)
+            deadline = time.monotonic() + 5.0  # a killed process is reaped at once
         except KeyboardInterrupt:  # a second Ctrl-C: stop waiting politely
             _signal(node, signal.SIGKILL)
 

@@ -19,7 +19,7 @@ from rich.markup import escape
 
 from cta.domain.days import check_day
 from cta.domain.errors import CTAError, InvalidInputError
-from cta.entrypoints.schemas import describe_validation_error
+from cta.entrypoints.schemas import describe_validation_error, object_once
 
 __all__ = [
     "EXIT_INVALID",
@@ -111,14 +111,6 @@ def number_between(low: float, high: float) -> Callable[[str | float], float]:
 Model = TypeVar("Model", bound=BaseModel)
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [key for key, _ in pairs]
-    for key in keys:
-        if keys.count(key) > 1:
-            raise InvalidInputError(f"key {key!r} appears twice in one object")
-    return dict(pairs)
-
-
 MAX_LINE = 64 * 1024  # characters in one JSON Lines record read as a plain object
 MAX_LINE_BYTES = 64 * 1024  # bytes in one line of a file read line by line
 
@@ -188,7 +180,7 @@ def read_json_object(line: str) -> dict[str, Any]:
     if len(line) > MAX_LINE:
         raise InvalidInputError(f"the line is {len(line)} characters long; at most {MAX_LINE}")
     try:
-        value = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+        value = json.loads(line, object_pairs_hook=object_once)
     except (ValueError, RecursionError) as exc:
         raise InvalidInputError(f"not JSON: {exc}") from None
     if not isinstance(value, dict):
@@ -200,7 +192,7 @@ def parse_json_line(model: type[Model], line: str) -> Model:
     """One JSON Lines record as ``model``; a key given twice is an error, not "last one wins"."""
     # Not JSON, or nested too deep for json: pydantic names the problem and its place below.
     with contextlib.suppress(ValueError, RecursionError):
-        json.loads(line, object_pairs_hook=_no_duplicate_keys)
+        json.loads(line, object_pairs_hook=object_once)
     return model.model_validate_json(line)
 
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["serve_command", "users_app"]
 
 WORKER_PING_SECONDS = 60  # how long a worker may take to answer uvicorn's ping (serve_command)
+GRACEFUL_SECONDS = 10  # how long a stopping worker waits for its open requests (serve_command)
 
 users_app = typer.Typer(help="The node's users and their bearer tokens.", no_args_is_help=True)
 
@@ -129,6 +130,9 @@ def serve_command(
             # the CLI's modules, which on a loaded 2-core machine took longer than 5 s, so that
             # several workers were killed and restarted for good and the node never served
             timeout_worker_healthcheck=WORKER_PING_SECONDS,
+            # on SIGTERM a worker finishes its requests, but no longer than this: a client
+            # that keeps its connection busy must not keep the node from stopping
+            timeout_graceful_shutdown=GRACEFUL_SECONDS,
         )
     finally:
         if daemon is not None:

@@ -9,7 +9,7 @@ import typer
 from pydantic import ValidationError
 from rich.table import Table
 
-from cta.domain.days import LAST_DAY, check_day
+from cta.domain.days import check_day
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.stays import StayStatus
 from cta.entrypoints.cli.common import (
@@ -115,7 +115,6 @@ def _answer(
     on: date, stays: list[tuple[date, date]], limit: int, window: int, as_json: bool
 ) -> None:
     status = stay_status(on, stays, limit=limit, window=window)
-    _within_calendar(status)
     if as_json:
         print_json(stay_json(status))
         return
@@ -131,12 +130,3 @@ def _answer(
         table.add_row("[red]overstay[/]", f"{o.first} to {o.last}: {o.days} days")
     out_console.print(table)
 
-
-def _within_calendar(status: StayStatus) -> None:
-    """An answer holds no day CTA would refuse as input (after 2999-12-31): a stay until
-    3000-02-28 could not be asked about in turn, here nor through the API."""
-    for what, day in (("stay until", status.stay_until), ("next entry", status.next_entry)):
-        if day is not None and day > LAST_DAY:
-            raise InvalidInputError(f"on {status.on} the answer leaves the calendar: {what} "
-                                    f"{day} is after {LAST_DAY}, the last day CTA counts; ask "
-                                    "about an earlier day")  # fmt: skip

@@ -5,10 +5,11 @@ screening of a document's holder that the border check weighs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any
 
+from cta.domain.alerts import alert_id_owner
 from cta.domain.checks import AlertHit
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError, InvalidInputError
@@ -61,7 +62,7 @@ class AlertUseCases(AlertScreening):
                     f"issuing_state: this node issues {self.state}'s alerts only, not "
                     f"{record['issuing_state']}'s (each state's node issues its own)")
             try:
-                alert_from_json(record)
+                check_entered_alert(record, self.reference.countries.codes)
             except CTAError as exc:
                 where = f"alert {record.get('id')!r}" if len(records) == 1 else f"record {n + 1}"
                 raise InvalidInputError(f"{where}: {exc}") from None
@@ -71,12 +72,15 @@ class AlertUseCases(AlertScreening):
                 raise InvalidInputError(f"alert {record['id']!r} is given twice")
             seen.add(record["id"])
         now = self.clock()
+        members = self.regime_on(self.today()).members
         versions: dict[str, int] = {}
         with self.store.transaction() as tx:  # all of them, or none
             for first in range(0, len(records), 5000):
                 batch = records[first : first + 5000]
                 _refuse_others_alerts(self.state, tx.alerts_by_id([r["id"] for r in batch]),
                                       "changes")  # fmt: skip
+                for record in batch:  # a new id: not one that reads as another member's
+                    check_alert_id_owner(record["id"], self.state, members)
                 # a change supersedes the alert's last record (docs/federation.md)
                 heads = tx.alert_heads([r["id"] for r in batch])
                 seqs: dict[str, int] = {}
@@ -183,6 +187,26 @@ def _alert_json(row: Any) -> dict[str, Any]:
             "record": row.record, "created_at": rfc3339(row.created_at),
             "changed_at": rfc3339(row.changed_at),
             "withdrawn_at": rfc3339(row.withdrawn_at) if row.withdrawn_at else None}  # fmt: skip
+
+
+def check_entered_alert(record: dict[str, Any], codes: frozenset[str]) -> None:
+    """The rules an alert entered at a node is held to (``put_alerts``, and each line of
+    ``cta alerts import`` before anything is stored), which a stored or a peer's alert is not
+    (``alert_from_json``'s ``entering``); and its nationalities are codes a document may carry
+    (``cta/data/countries.csv``; an MRZ's filler aside: ``D<<`` is Germany)."""
+    alert_from_json(record, entering=True)
+    for i, code in enumerate(record.get("nationalities") or []):
+        if str(code).upper().rstrip("<") not in codes:
+            raise InvalidInputError(f"nationalities[{i}]: {code!r} is not an ICAO 9303 country "
+                                    "code")  # fmt: skip
+
+
+def check_alert_id_owner(alert_id: str, state: str, members: Iterable[str]) -> None:
+    """An id ``state``'s node gives does not read as another member's (``alert_id_owner``)."""
+    owner = alert_id_owner(alert_id, members)
+    if owner not in (None, state):
+        raise InvalidInputError(f"alert {alert_id!r}: id reads as an alert of {owner}; this "
+                                f"node issues {state}'s (an id such as {state}-…)")  # fmt: skip
 
 
 def _refuse_others_alerts(state: str, known: Sequence[AlertRow], verb: str) -> None:

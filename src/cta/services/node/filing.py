@@ -11,6 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from cta.domain.documents import TravelDocument
+from cta.domain.errors import InvalidInputError
+from cta.domain.recording import filing_problem
 from cta.services.node.core import ConflictError, NodeCore
 from cta.services.ports import Transaction
 
@@ -28,6 +30,8 @@ class DocumentFiling(NodeCore):
         document filed under another person of the same identity (nationality, birth date,
         surname: a candidate) makes the two persons one. Either is an ``IdentityLinked``
         record for the peers."""
+        if (problem := filing_problem(document.lines)) is not None:
+            raise InvalidInputError(problem)
         now = self.clock()
         known = tx.find_document(document.issuing_state, document.document_number)
         if person_id is None or (known is not None and known.person_id == person_id):
