@@ -214,6 +214,8 @@ def test_only_the_access_codes_hash_is_kept(api: Api) -> None:
     ({"kind": "visa", **visa_form(), "arrival": "9999-12-30", "departure": "9999-12-31"},
      "body.arrival"),  # a grant from these dates ran past the calendar: 500
     ({"kind": "visa", **visa_form(), "duration_days": "30"}, "body.duration_days"),
+    ({"address": "\u200b"}, "body.address"),  # invisible only: says nothing (sweep B6.2)
+    ({"occupation": "..."}, "body.occupation"),
 ])  # fmt: skip
 def test_bad_input_is_422_naming_the_field(api: Api, change: dict[str, Any], field: str) -> None:
     response = submit(api, form() | change)
@@ -224,6 +226,8 @@ def test_bad_input_is_422_naming_the_field(api: Api, change: dict[str, Any], fie
 @pytest.mark.parametrize(("change", "words"), [
     ({"other_nationalities": ["FRA", "ZZZ"]}, "other_nationalities[1]: 'ZZZ' is not an ICAO"),
     ({"residence_country": "ZZZ"}, "residence_country: 'ZZZ' is not an ICAO 9303 country code"),
+    ({"kind": "visa", **visa_form(), "arrival": "2020-01-01", "departure": "2020-01-05"},
+     "arrival: 2020-01-01 is in the past"),  # sweep B6.3: filed, and never grantable
 ])  # fmt: skip
 def test_a_country_code_no_country_has_is_refused(
     api: Api, change: dict[str, Any], words: str
@@ -468,3 +472,20 @@ def test_an_applicant_reading_too_fast_is_refused_with_429(api: Api) -> None:
                 assert int(response.headers["Retry-After"]) >= 1
                 break
     assert codes[-1] == 429 and set(codes[:-1]) == {404}
+
+
+def test_a_default_grant_whose_form_dates_are_too_far_apart_names_them_not_valid_to(
+    api: Api,
+) -> None:
+    """The sweep's C6: the officer sent no valid_to, but was told "valid_to: a permit is valid
+    10 years at most"; the validity came from the application's arrival and departure."""
+    start = node_today() + timedelta(days=1)
+    body = visa_form(arrival=start.isoformat(),
+                     departure=(start + timedelta(days=11 * 366)).isoformat())  # fmt: skip
+    number = submitted(api, body)["number"]
+    officer(api, number, "claim")
+    decided = officer(api, number, "decision", {"outcome": "granted"})
+    assert decided.status_code == 422, decided.text
+    assert decided.json()["detail"].startswith(
+        f"the validity comes from the application's arrival {body['arrival']} and departure "
+        f"{body['departure']}, and a permit is valid 10 years at most")

@@ -179,6 +179,50 @@ def test_a_request_head_over_64_kib_is_answered_431_and_closed(
     assert "65,536 bytes" in body["detail"]
 
 
+@pytest.mark.parametrize("shape", ["a header", "the request line"])
+def test_a_whole_head_over_64_kib_in_one_read_is_answered_431_too(
+    node: tuple[NodeServer, str], shape: str
+) -> None:
+    """The sweep's EDGE-D1: a head that arrived whole (its blank line in the same read) went
+    to the parser whatever its size and was answered 200; a 66 KB request line was 400."""
+    server, _ = node
+    if shape == "a header":
+        head = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nX-Padding: " + b"x" * 70_000
+    else:
+        head = b"GET /v1/health?" + b"x" * 70_000 + b" HTTP/1.1\r\nHost: node"
+    status, body = _json_of(_raw(server.port, head + b"\r\n\r\n"))
+    assert status == 431
+    assert "65,536 bytes" in body["detail"]
+
+
+def test_a_kept_alive_connection_s_next_head_over_64_kib_is_answered_431(
+    node: tuple[NodeServer, str],
+) -> None:
+    """The gate reads a connection's first head; the protocol counts the next ones'."""
+    server, _ = node
+    small = b"GET /v1/health HTTP/1.1\r\nHost: node\r\n\r\n"
+    big = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nX-Padding: " + b"x" * 70_000 + b"\r\n\r\n"
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        sock.sendall(small)
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first
+        sock.sendall(big)  # on the same connection, after the first answer
+        second = b""
+        while chunk := sock.recv(65536):
+            second += chunk
+    assert second.startswith(b"HTTP/1.1 431") and b"65,536 bytes" in second, second[:200]
+
+
+def test_bare_lf_line_ends_are_answered_400_at_once_not_408_later(
+    node: tuple[NodeServer, str],
+) -> None:
+    server, _ = node
+    started = time.monotonic()
+    status, body = _json_of(_raw(server.port, b"GET /v1/health HTTP/1.1\nHost: node\n\n"))
+    assert status == 400 and "not valid HTTP/1.1" in body["detail"]
+    assert time.monotonic() - started < HEADER_TIMEOUT
+
+
 def test_a_request_whose_head_comes_a_few_bytes_at_a_time_is_answered(
     node: tuple[NodeServer, str],
 ) -> None:

@@ -77,16 +77,18 @@ def entered(node: Node, nationality: str = "USA") -> int:
 
 
 def raw_request(
-    server: NodeServer, method: str, path: str, token: str, purpose: str | None
+    server: NodeServer, method: str, path: str, token: str, purpose: str | bytes | None
 ) -> tuple[int, Any]:
     """A request as a hostile client sends it: httpx refuses to send a tab or a control byte
-    in a header, a client on the wire does not."""
+    in a header, a client on the wire does not (a purpose given as text goes as UTF-8, as
+    bytes as they are)."""
     head = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1", f"Authorization: Bearer {token}",
             "Content-Type: application/json", "Content-Length: 2", "Connection: close"]
+    lines = [line.encode() for line in head]
     if purpose is not None:
-        head.append(f"X-Purpose: {purpose}")
+        lines.append(b"X-Purpose: " + (purpose if isinstance(purpose, bytes) else purpose.encode()))
     with socket.create_connection((HOST, server.port), timeout=30) as sock:
-        sock.sendall(("\r\n".join(head) + "\r\n\r\n{}").encode())
+        sock.sendall(b"\r\n".join(lines) + b"\r\n\r\n{}")
         answer = b""
         while chunk := sock.recv(65536):
             answer += chunk
@@ -119,7 +121,7 @@ PERSONAL = [
     (Role.BORDER_OFFICER, "POST", "/v1/alert-hits"),
 ]
 
-BAD_PURPOSES = {
+BAD_PURPOSES: dict[str, str | bytes | None] = {
     "missing": None,
     "empty": "",
     "blank": "   ",
@@ -129,6 +131,11 @@ BAD_PURPOSES = {
     "a control character": "border\u0085control",
     "an invisible character": "border\u200bcontrol",
     "too long": "x" * 201,
+    # the sweep's C10: audited as Latin-1 letters before ("cafÃ©", "ÿþ"), and a lone accent
+    "not UTF-8": b"caf\xe9 control",
+    "bytes of no text": b"\xff\xfe",
+    "a lone accent": "\u0301",
+    "no words": "...",
 }
 
 

@@ -132,10 +132,14 @@ def test_a_year_is_under_200_kb_and_a_bad_period_is_named(site: Site) -> None:
         wrong = client.get("/statistics?from=2026-10-31&to=2026-10-01")
         ancient = client.get("/statistics?from=0001-01-01&to=0001-01-02")
         far = client.get("/statistics/flows.csv?from=9999-12-30&to=9999-12-31")
+        # ISO's other forms, which date.fromisoformat takes: the form asks for YYYY-MM-DD
+        compact = client.get("/statistics?from=20261001&to=20261031")
+        weeks = client.get("/statistics/flows.csv?from=2026-W40-1&to=2026-W44-1")
         default = client.get("/statistics")
     assert year.status_code == 200 and len(year.content) < PAGE_LIMIT, len(year.content)
     assert wrong.status_code == 400 and 'id="error-summary"' in wrong.text
     assert ancient.status_code == 400 and far.status_code == 400
+    assert compact.status_code == 400 and weeks.status_code == 400
     assert default.status_code == 200 and len(default.content) < PAGE_LIMIT
 
 

@@ -184,3 +184,20 @@ def test_a_key_given_twice_is_named_not_taken_last_or_first(app: Any, path: str)
     assert response.status_code == 422, response.text
     assert response.json()["detail"] == [{"field": "body", "message": (
         "key 'direction' appears twice in one object (line 2 column 24): give each key once")}]
+
+
+@pytest.mark.parametrize(("day", "said"), [
+    ("0001-01-01", "the date 0001-01-01 is before 1900-01-01: days run from 1900-01-01 to "
+                   "2999-12-31"),
+    ("9999-12-31", "the date 9999-12-31 is after 2999-12-31: days run from 1900-01-01 to "
+                   "2999-12-31"),
+])  # fmt: skip
+def test_a_day_outside_the_calendar_is_said_as_a_day_not_as_python(
+    app: Any, day: str, said: str
+) -> None:
+    """The sweep's REC-C1: ``Input should be greater than or equal to datetime.date(1900, 1,
+    1)`` before."""
+    response = _ask(app, "POST", "/v1/checks", AUTH, json.dumps(CHECK | {"planned_exit": day})
+                    .encode())  # fmt: skip
+    assert response.status_code == 422
+    assert response.json()["detail"] == [{"field": "body.planned_exit", "message": said}]

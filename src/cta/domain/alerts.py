@@ -76,12 +76,12 @@ def parse_alert_birth_date(text: str | None) -> tuple[int | None, int | None, in
         return None, None, None
     found = _BIRTH.fullmatch(text)
     if found is None:
-        raise InvalidInputError(f"alert birth date {text!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
+        raise InvalidInputError(f"{text!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
     year, month, day = (int(g) if g else None for g in found.groups())
     try:
         date(year or 2000, month or 1, day or 1)
     except ValueError:
-        raise InvalidInputError(f"alert birth date {text!r} is not a calendar date") from None
+        raise InvalidInputError(f"{text!r} is not a calendar date") from None
     return year, month, day
 
 
@@ -91,9 +91,9 @@ def check_alert_birth_date(text: str) -> None:
     day 00, or a year outside CTA's calendar (``cta.domain.days``)."""
     year, month, day = parse_alert_birth_date(text)
     if 0 in (year, month, day):
-        raise InvalidInputError(f"alert birth date {text!r} is not a calendar date")
+        raise InvalidInputError(f"{text!r} is not a calendar date")
     if year is not None and not FIRST_DAY.year <= year <= LAST_DAY.year:
-        raise InvalidInputError(f"alert birth date {text!r} is outside the years "
+        raise InvalidInputError(f"{text!r} is outside the years "
                                 f"{FIRST_DAY.year} to {LAST_DAY.year}")  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from cta.domain.documents import TravelDocument
+from cta.domain.regime import Category
 from cta.domain.travel_permits import (
     Authorization,
     Visa,
@@ -27,20 +28,27 @@ __all__ = ["issue_problem", "permit_terms", "stored_authorization", "stored_visa
 def issue_problem(
     document: TravelDocument, valid_from: date, valid_to: date, *, today: date,
     duration_days: int | None = None, entries: int | None = None,
-    members: Collection[str] = (),
+    members: Collection[str] = (), category: Category | None = None,
 ) -> str | None:  # fmt: skip
     """Why a visa (``duration_days`` given) or an authorisation (not) may not be issued today
     for ``document`` on these terms, naming the field; None when it may. ``members``: the
-    member states of the regime in force, whose nationals move freely and are issued neither."""
+    member states of the regime in force, whose nationals move freely and are issued neither;
+    ``category``: what the regime in force asks of the document's nationality, a visa
+    nationality being issued no authorisation (it would admit nobody: the check asks a visa)."""
     if not document.valid:
         issues = "; ".join(f"{e.field}: {e.message}" for e in document.errors)
         return f"mrz: the document does not read as valid ({issues})"
     if document.nationality in members:
         return (f"mrz: a national of {document.nationality}, a member state, moves freely: no "
                 "visa or travel authorisation is issued to them")
-    return permit_problem(valid_from, valid_to, today=today,
-                          document_expiry=document.expiry_date,
-                          duration_days=duration_days, entries=entries)  # fmt: skip
+    problem = permit_problem(valid_from, valid_to, today=today,
+                             document_expiry=document.expiry_date,
+                             duration_days=duration_days, entries=entries)  # fmt: skip
+    if problem is None and duration_days is None and category is not None and (
+            category.needs_visa):
+        return (f"mrz: a national of {document.nationality} needs a visa under the regime in "
+                f"force ({category.value}), not a travel authorisation")
+    return problem
 
 
 def permit_terms(

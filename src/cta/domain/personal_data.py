@@ -44,6 +44,8 @@ def read_purpose(raw: str | None, field: str = "X-Purpose") -> str:
             raise InvalidInputError(
                 f"{field} has a control character U+{ord(char):04X} at position {position}"
             )
+    if not any(char.isalnum() for char in purpose):  # a lone accent, or dots: no words
+        raise InvalidInputError(f"{field} has no letter nor digit: say why in words")
     return purpose
 
 

@@ -6,6 +6,7 @@ typo or a number where a date belongs is named, never guessed at.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -137,10 +138,28 @@ def problem_message(item: Any) -> str:
     detail = f" ({why})" if isinstance(why, str) and why and item["type"] != "date_type" else ""
     if item["type"] in _DATE_PROBLEMS:
         return f"expected a date as YYYY-MM-DD{shown}{detail}"
+    bound = _date_bound(ctx) if item["type"] in ("greater_than_equal", "less_than_equal") else None
+    if bound is not None:  # a day outside cta.domain.days' span, said as a day, not as Python
+        side = "before" if "ge" in ctx else "after"
+        given = f" {got}" if isinstance(got, str) and len(got) <= 100 else ""
+        return f"the date{given} is {side} {bound}: days run from {FIRST_DAY} to {LAST_DAY}"
     if item["type"] in _TIME_PROBLEMS:
         return (f"expected a date and time as YYYY-MM-DDTHH:MM:SS with its UTC offset, e.g. "
                 f"2026-12-06T08:15:00+04:00{shown}{detail}")
     return str(item["msg"])
+
+
+def _date_bound(ctx: Any) -> date | None:
+    """The date a ``ge``/``le`` problem names: pydantic gives it as a date, or, in
+    ``errors()``' JSON-ready context, as its repr (``datetime.date(1900, 1, 1)``)."""
+    bound = ctx.get("ge", ctx.get("le")) if isinstance(ctx, dict) else None
+    if isinstance(bound, date):
+        return bound
+    found = _DATE_REPR.fullmatch(bound) if isinstance(bound, str) else None
+    return date(*(int(g) for g in found.groups())) if found else None
+
+
+_DATE_REPR = re.compile(r"datetime\.date\(([0-9]+), ([0-9]+), ([0-9]+)\)")
 
 
 def object_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -120,6 +120,10 @@ class Applications:
         for where, code in named:
             if code is not None and code not in codes:
                 raise InvalidInputError(f"{where}: {code!r} is not an ICAO 9303 country code")
+        arrival = submission.form.get("arrival")
+        if arrival is not None and str(arrival) < today.isoformat():  # both YYYY-MM-DD
+            raise InvalidInputError(f"arrival: {arrival} is in the past (today is {today}): a "
+                                    "visa is asked for a journey to come")  # fmt: skip
         document = self._document(submission, today)
         user = f"{APPLICANT}@{client}"[:100]
         with node.store.transaction(read_only=True) as tx:
@@ -249,7 +253,11 @@ class Applications:
                 document = read_document(row["form"]["mrz"], on=today,
                                          countries=self.node.reference.countries)  # fmt: skip
                 valid = self._validity(row, document, decision, today)
-                self._grant(tx, row, document, actor, valid, decision.territorial_validity, now)
+                try:
+                    self._grant(tx, row, document, actor, valid,
+                                decision.territorial_validity, now)  # fmt: skip
+                except InvalidInputError as exc:
+                    raise _from_the_form(exc, row, decision) from None
             else:
                 raise InvalidInputError("outcome: granted or refused")
         return {"number": number, "status": row["status"], "decision": row["decision"]}
@@ -603,3 +611,17 @@ def application_summary(tx: Any, number: str) -> ApplicationSummary | None:
     return _summary(row, row["person_id"] or tx.document_owner(row["issuing_state"],
                                                                row["document_number"]))
 
+
+def _from_the_form(exc: InvalidInputError, row: dict[str, Any],
+                   decision: Decision) -> InvalidInputError:  # fmt: skip
+    """A visa's validity the officer did not give comes from the application's arrival and
+    departure: a problem with it names them, not ``valid_to``, which the officer did not send
+    (the sweep's C6: "valid_to: a permit is valid 10 years at most")."""
+    text = str(exc)
+    given = decision.valid_from is not None or decision.valid_to is not None
+    if given or row["kind"] != "visa" or not text.startswith(("valid_from:", "valid_to:")):
+        return exc
+    form = row["form"]
+    return InvalidInputError(
+        f"the validity comes from the application's arrival {form['arrival']} and departure "
+        f"{form['departure']}, and {text.split(': ', 1)[1]}: give valid_from and valid_to")

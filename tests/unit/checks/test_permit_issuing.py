@@ -11,6 +11,7 @@ from cta.domain.permit_issuing import (
     stored_authorization,
     stored_visa,
 )
+from cta.domain.regime import Category
 from cta.domain.travel_permits import Authorization, Visa
 
 from .builders import DAY, document, tampered
@@ -63,3 +64,18 @@ def test_a_member_national_is_issued_neither_a_visa_nor_an_authorisation() -> No
                                 members=members)  # fmt: skip
         assert problem is not None and "a member state, moves freely" in problem
     assert issue_problem(passport, DAY, date(2027, 4, 30), today=DAY, members={"GEO"}) is None
+
+
+def test_a_visa_nationality_is_issued_a_visa_not_an_authorisation() -> None:
+    """The sweep's B6.7: an authorisation for a PAK passport was issued (201); it admits
+    nobody, since the check asks a visa of that nationality."""
+    passport = document()
+    for category in (Category.VISA, Category.E_VISA, Category.VISA_ON_ARRIVAL):
+        problem = issue_problem(passport, DAY, date(2027, 4, 30), today=DAY, category=category)
+        assert problem == (f"mrz: a national of {passport.nationality} needs a visa under the "
+                           f"regime in force ({category.value}), not a travel authorisation")
+        assert issue_problem(passport, DAY, date(2027, 4, 30), today=DAY, duration_days=30,
+                             category=category) is None  # fmt: skip
+    for category in (Category.AUTHORIZATION, Category.VISA_EXEMPT):
+        assert issue_problem(passport, DAY, date(2027, 4, 30), today=DAY,
+                             category=category) is None  # fmt: skip

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
@@ -25,7 +25,16 @@ __all__ = ["router"]
 
 router = APIRouter(route_class=OnceRoute)
 
-Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$")]
+def _worded(value: str) -> str:
+    """An answer of the form says something: a letter or a digit (``"\u200b"`` alone, an
+    invisible space, passed the length and control-character rules)."""
+    if not any(char.isalnum() for char in value):
+        raise ValueError("needs a letter or a digit")
+    return value
+
+
+Text = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]*$"),
+                 AfterValidator(_worded)]  # fmt: skip
 Number = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z0-9-]+$")]
 AccessCode = Annotated[str, Header(alias="X-Access-Code", min_length=1, max_length=100)]
 Key = Annotated[str, Header(alias="Idempotency-Key", min_length=1, max_length=200)]

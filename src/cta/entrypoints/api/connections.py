@@ -41,6 +41,7 @@ from typing import Any, ClassVar, cast
 
 __all__ = [
     "BOUNDS",
+    "HEAD_TOO_LARGE",
     "MAX_HEAD_BYTES",
     "OPEN",
     "ConnectionBounds",
@@ -96,7 +97,7 @@ _HEAD_TOO_LATE = json_answer("408 Request Timeout", "the request's headers did n
                              "time (CTA_HEADER_TIMEOUT)")  # fmt: skip
 _BODY_TOO_LATE = json_answer("408 Request Timeout", "the request's body did not arrive in time "
                              "(CTA_BODY_TIMEOUT)")  # fmt: skip
-_TOO_LARGE = json_answer("431 Request Header Fields Too Large", "the request's line and "
+HEAD_TOO_LARGE = json_answer("431 Request Header Fields Too Large", "the request's line and "
                          f"headers are over {MAX_HEAD_BYTES:,} bytes")  # fmt: skip
 _CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*([0-9]{1,12})[ \t]*(?=\r\n)")
 
@@ -156,9 +157,11 @@ class Gate(asyncio.Protocol):
         self.request += data
         if self.wanted < 0:  # still reading the head
             end = self.request.find(b"\r\n\r\n", max(0, seen - 3))
-            if end < 0:
+            if end < 0 or end + 4 > MAX_HEAD_BYTES:  # arrived whole in one read, or not yet
                 if len(self.request) > MAX_HEAD_BYTES:
-                    self._end(_TOO_LARGE)
+                    self._end(HEAD_TOO_LARGE)
+                elif self.request.find(b"\n\n", max(0, seen - 1)) >= 0:
+                    self._hand_over()  # bare LF line ends: the parser answers 400, not 408
                 return
             body = body_to_wait_for(bytes(self.request[: end + 2]))
             if body is None:

@@ -32,12 +32,15 @@ def purpose_of(raw: str) -> str:
 
 
 def _header_text(raw: str) -> str:
-    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; most clients send
-    UTF-8 (``визовая проверка``), which is what is audited when the bytes are UTF-8."""
+    """A header as its sender wrote it: HTTP gives bytes, read as Latin-1; clients send UTF-8
+    (``визовая проверка``), which is what is audited. Bytes that are not UTF-8 (``caf\xe9``
+    in Latin-1, ``\xff\xfe``) are refused, not audited as the Latin-1 letters they would
+    read as (``cafÃ©``, ``ÿþ``)."""
     try:
         return raw.encode("latin-1").decode("utf-8")
     except UnicodeError:
-        return raw
+        raise InvalidInputError("X-Purpose is not UTF-8: send the purpose's words in "
+                                "UTF-8") from None
 
 
 Purpose = Annotated[

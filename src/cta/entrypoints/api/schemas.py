@@ -33,7 +33,7 @@ __all__ = ["AlertBody", "AlertHitBody", "AuthorizationBody", "CheckBody", "Corre
 _BODY = ConfigDict(extra="forbid", frozen=True)
 Flag = StrictBool  # true or false, nothing else
 Whole = StrictInt  # a JSON number without a fraction; not "1", not 1.0
-_DAY_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")  # the rest is pydantic's to read
 
 

@@ -64,6 +64,8 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from cta.entrypoints.api.connections import (
     BOUNDS,
+    HEAD_TOO_LARGE,
+    MAX_HEAD_BYTES,
     OPEN,
     ConnectionBounds,
     Gate,
@@ -121,6 +123,8 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
 
     _deadline: asyncio.TimerHandle | None = None
     _answering = False  # a whole request is in: the application answers it
+    _head_bytes = 0  # of a kept-alive connection's request (the gate bounds the first one's)
+    _head_too_large = False
 
     def connection_made(self, transport: BaseTransport) -> None:  # type: ignore[override]
         _no_delay(transport)
@@ -158,8 +162,25 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._head_bytes = 0
         if self._deadline is None:  # a kept-alive connection's next request
             self._arm(BOUNDS.header_timeout, headers=True)
+
+    def on_url(self, url: bytes) -> None:
+        self._count_head(len(url))
+        super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value) + 4)
+        super().on_header(name, value)
+
+    def _count_head(self, size: int) -> None:
+        """A head over MAX_HEAD_BYTES is 431, as the gate answers a first request's: raising
+        here stops the parser, and uvicorn then calls ``send_400_response``."""
+        self._head_bytes += size
+        if self._head_bytes > MAX_HEAD_BYTES:
+            self._head_too_large = True
+            raise ValueError("the request's head is over MAX_HEAD_BYTES")
 
     def on_headers_complete(self) -> None:
         super().on_headers_complete()
@@ -181,8 +202,9 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
         super().on_response_complete()
 
     def send_400_response(self, msg: str) -> None:
-        self.transport.write(json_answer("400 Bad Request", "the request is not valid "
-                                         "HTTP/1.1 (the parser could not read it)"))
+        self.transport.write(HEAD_TOO_LARGE if self._head_too_large else json_answer(
+            "400 Bad Request", "the request is not valid HTTP/1.1 (the parser could not "
+            "read it)"))  # fmt: skip
         self.transport.close()
 
 

@@ -12,7 +12,7 @@ from rich.panel import Panel
 from cta.domain.alerts import Alert, parse_alert_birth_date
 from cta.domain.checks import Decision, Direction, Outcome
 from cta.domain.documents import TravelDocument
-from cta.domain.errors import CTAError
+from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.travel_permits import Authorization, Visa
 from cta.entrypoints.cli.common import (
     EXIT_OK,
@@ -34,8 +34,11 @@ __all__ = ["check_command", "to_command"]
 def to_command(request: CheckIn) -> CheckTraveller:
     """The validated JSON line as the check use case's command."""
     alerts = []
-    for a in request.alerts:
-        year, month, day = parse_alert_birth_date(a.birth_date)
+    for n, a in enumerate(request.alerts):
+        try:
+            year, month, day = parse_alert_birth_date(a.birth_date)
+        except InvalidInputError as exc:
+            raise InvalidInputError(f"alerts[{n}].birth_date: {exc}") from None
         alerts.append(Alert(a.id, a.category, a.surname, a.given_names, year, month, day,
                             a.nationality))
     return CheckTraveller(

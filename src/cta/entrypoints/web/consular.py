@@ -38,6 +38,7 @@ from cta.entrypoints.web.pages import (
     PageError,
     check_form,
     is_free_text,
+    iso_day,
     page,
     render,
 )
@@ -193,7 +194,7 @@ def _day(form: Form, name: str, problems: list[tuple[str, str]]) -> date | None:
     if not text:
         return None
     try:
-        day = date.fromisoformat(text)
+        day = iso_day(text)
     except ValueError:
         problems.append((name, N_("Enter a real date, like 2027-03-27.")))
         return None

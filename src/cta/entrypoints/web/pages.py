@@ -14,9 +14,11 @@ token does not match with 403 before anything else is read from it.
 from __future__ import annotations
 
 import hmac
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,8 @@ from cta.entrypoints.web.i18n import (
 )
 
 __all__ = ["CSRF_COOKIE", "NOT_TEXT", "SESSION_COOKIE", "Form", "Page", "PageError", "check_form",
-           "is_free_text", "is_mrz_line", "page", "render", "set_cookie", "whole_number"]
+           "is_free_text", "is_mrz_line", "iso_day", "page", "render", "set_cookie",
+           "whole_number"]
 
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_COOKIE = "cta_session"
@@ -138,6 +141,18 @@ async def check_form(request: Request, session: StaffSession | None) -> Form:
         raise PageError(403, N_("The form's security token is missing or out of date. "
                                 "Reload the page and send the form again."))
     return form
+
+
+def iso_day(text: str) -> date:
+    """The day ``text`` writes as YYYY-MM-DD, as the API takes it; ValueError otherwise.
+    ``date.fromisoformat`` alone takes 20260101 and 2026-W01-1 too, which a form asking for
+    "a date like 2026-03-01" should not."""
+    if not _ISO_DAY.fullmatch(text):
+        raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
+    return date.fromisoformat(text)
+
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def whole_number(text: str, most_digits: int = 18) -> int | None:

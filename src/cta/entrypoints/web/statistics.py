@@ -29,7 +29,7 @@ from cta.domain.statistics import DECISION_BUCKETS, MEMBERS, NOT_RECORDED, Figur
 from cta.entrypoints.web.consular_text import STATUSES
 from cta.entrypoints.web.i18n import N_, Language
 from cta.entrypoints.web.officer_view import LETTERS
-from cta.entrypoints.web.pages import Page, PageError, page, render
+from cta.entrypoints.web.pages import Page, PageError, iso_day, page, render
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
 from cta.entrypoints.web.statistics_charts import COLOURS, Series, bars, lines, matrix
 from cta.services.node import ForbiddenError
@@ -128,7 +128,7 @@ def _day(text: str, default: date) -> date | None:
     if not text:
         return default
     try:
-        day = date.fromisoformat(text)
+        day = iso_day(text)
     except ValueError:
         return None
     return day if FIRST_DAY <= day <= LAST_DAY else None
@@ -186,14 +186,24 @@ async def statistics_csv(request: Request, name: str) -> Response:
              else tables(figures, current.lang, first, last)[name])  # fmt: skip
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(table.header)
-    writer.writerows([v.isoformat() if isinstance(v, date) else v for v in row]
+    writer.writerow([_inert(h) for h in table.header])
+    writer.writerows([v.isoformat() if isinstance(v, date) else _inert(v) for v in row]
                      for row in table.rows)  # fmt: skip
     filename = f"{name}-{first.isoformat()}-{last.isoformat()}.csv"
     return Response(out.getvalue().encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"content-disposition": f"attachment; filename*=UTF-8''"
                                                     f"{quote(filename)}",
                              "cache-control": "no-store"})  # fmt: skip
+
+
+def _inert(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula (``=1+2``, ``@SUM(…)``, ``+``, ``-``,
+    a tab or a return first) given a leading apostrophe, which shows it as text (OWASP's
+    CSV injection advice). The figures' words are the node's, but a peer's record can name a
+    nationality or a crossing point; numbers are left as numbers."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _shown(value: Value, lang: Language) -> str:

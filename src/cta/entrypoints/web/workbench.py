@@ -25,7 +25,7 @@ from cta.domain.errors import CTAError
 from cta.entrypoints.web import workbench_view as view
 from cta.entrypoints.web.html import bar_chart
 from cta.entrypoints.web.i18n import N_, Language
-from cta.entrypoints.web.pages import page, render
+from cta.entrypoints.web.pages import iso_day, page, render
 from cta.policy.countries import load_countries
 from cta.services import workbench
 
@@ -100,7 +100,7 @@ def _day(text: str | None, field: str, default: date) -> date:
     if not text:
         return default
     try:
-        parsed = date.fromisoformat(text)
+        parsed = iso_day(text)
     except ValueError:
         raise _Problem(field, N_("The date %(date)s is not a date like 2027-01-01."),
                        date=repr(text)) from None

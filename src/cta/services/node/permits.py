@@ -49,7 +49,9 @@ class PermitUseCases(DocumentFiling):
         document = read_document(request.mrz, on=today, countries=self.reference.countries)
         problem = issue_problem(document, request.valid_from, request.valid_to, today=today,
                                 duration_days=request.duration_days, entries=request.entries,
-                                members=self.regime_on(today).members)  # fmt: skip
+                                members=self.regime_on(today).members,
+                                category=self.regime_on(today).rule_for(
+                                    document.nationality).category)  # fmt: skip
         if problem is not None:
             raise InvalidInputError(problem)
         table: Referenced = "visas" if request.duration_days is not None else "authorizations"
