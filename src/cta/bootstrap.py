@@ -15,6 +15,7 @@ from sqlalchemy.engine import make_url
 from cta.adapters.storage.engine import (
     create_database,
     database_initialised,
+    database_tables,
     make_engine,
     migrate,
     start_checkpoints,
@@ -37,8 +38,8 @@ from cta.services.read_limits import ReadLimiter
 from cta.settings import Settings
 
 __all__ = ["Reference", "alert_snapshot", "build_federation", "build_mail_sender", "build_node",
-           "build_read_limiter", "database_exists", "private_files", "reference",
-           "tls_server_files", "utc_now"]
+           "build_read_limiter", "database_exists", "database_kind", "not_ours",
+           "private_files", "reference", "tls_server_files", "utc_now"]
 
 
 def utc_now() -> datetime:
@@ -54,7 +55,9 @@ def build_node(
 ) -> Node:
     """The node for these settings, its database brought to the newest schema (``serving``:
     a server worker's, whose SQLite WAL is checkpointed in the background). ``create=False``:
-    a database that does not exist yet (or has no CTA schema) is an error, not made anew."""
+    a database that does not exist yet (or has no CTA schema) is an error, not made anew;
+    ``create``: a missing or empty one gets CTA's schema, but one that holds another
+    program's tables is refused (``database_kind``), never filled beside them."""
     settings = settings or Settings()
     load_regime(settings.regime)  # fail at start, not at the first check, on a bad policy
     engine = make_engine(settings.database_url, serving=serving)
@@ -64,7 +67,22 @@ def build_node(
             f"there is no CTA database at {_where(settings)} (CTA_DATABASE_URL); "
             "`cta serve --init` creates one (the first start of a node)")
     if create:
-        create_database(engine)  # before the store remembers which file it opened
+        kind, tables = database_kind(settings)
+        if kind == "other":  # another program's database: never written into
+            engine.dispose()
+            raise DatabaseUnavailableError(not_ours(settings, tables))
+        try:
+            create_database(engine)  # before the store remembers which file it opened
+        except OSError as exc:  # a folder that cannot be made: a file in the way, no right
+            engine.dispose()
+            raise DatabaseUnavailableError(
+                f"cannot create the database {_where(settings)}: "
+                f"{exc.strerror or exc}") from None  # fmt: skip
+        try:  # opened read-write here, or one line naming why (/proc/version)
+            _initialised(engine)
+        except DatabaseUnavailableError:
+            engine.dispose()
+            raise
     if serving:
         start_checkpoints(engine)  # SQLite
         start_hang_guard(engine)  # PostgreSQL: a hung server answered with 503 within 1 s
@@ -113,6 +131,35 @@ def database_exists(settings: Settings) -> bool:
         return _initialised(engine)
     finally:
         engine.dispose()
+
+
+def database_kind(settings: Settings) -> tuple[str, list[str]]:
+    """What the database of these settings is, looked at without changing it (read-only):
+    ``"missing"`` (no such SQLite file), ``"empty"`` (no table: a new file, an empty
+    PostgreSQL database), ``"cta"`` (CTA's schema, at any version) or ``"other"``, with its
+    tables: another program's database, into which CTA never adds its tables (``create``
+    in ``build_node`` refuses it). A database that cannot be opened, or a file that is not
+    a database, is a ``DatabaseUnavailableError`` naming it."""
+    try:
+        tables = database_tables(settings.database_url)
+    except Exception as exc:
+        cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        raise DatabaseUnavailableError(
+            f"the database {_where(settings)} cannot be opened "
+            f"({cause[0] if cause else type(exc).__name__})") from None
+    if tables is None:
+        return "missing", []
+    if not tables:
+        return "empty", []
+    return ("cta" if "alembic_version" in tables else "other"), tables
+
+
+def not_ours(settings: Settings, tables: list[str]) -> str:
+    """Why the database of these settings, holding ``tables`` (``database_kind``'s "other"),
+    is left alone."""
+    shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+    return (f"{_where(settings)} is not a CTA node database: it holds other tables ({shown}); "
+            "CTA adds its tables only to a new file or an empty database")
 
 
 def _initialised(engine: Engine) -> bool:

@@ -25,7 +25,7 @@ from cta.settings import Settings
 
 CTA = Path(sys.executable).parent / "cta"
 TRAVELLER = {"surname": "MAMMADOV", "given_names": "ELCHIN", "birth_date": "1985-03-12"}
-ALERT = {"id": "AZE-R-1", "category": "refuse_entry", "names": ["Elçin Məmmədov"],
+ALERT = {"id": "R-1", "category": "refuse_entry", "names": ["Elçin Məmmədov"],
          "birth_date": "1985-03-12"}  # fmt: skip
 
 
@@ -99,7 +99,7 @@ def test_database_points_a_read_command_at_a_node(database_url: str, tmp_path: P
     screened = run(tmp_path, "screen", "--json", "--database", database_url,
                    stdin=json.dumps(TRAVELLER) + "\n")  # fmt: skip
     assert screened.returncode == 0, screened.stderr
-    assert [hit["alert_id"] for hit in json.loads(screened.stdout)["hits"]] == ["AZE-R-1"]
+    assert [hit["alert_id"] for hit in json.loads(screened.stdout)["hits"]] == ["R-1"]
     assert "reading node GEO, database " in screened.stderr  # CTA_STATE's default
     status = run(tmp_path, "federation", "status", "--json", "--database", database_url,
                  CTA_STATE="AZE")  # fmt: skip

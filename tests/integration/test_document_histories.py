@@ -46,7 +46,8 @@ def register(node: Node) -> list[tuple[str, str]]:
     """Seven travellers with none, one or two stays, visas and authorisations; their keys."""
     keys = []
     today = NOW.date()
-    for n, nationality in enumerate(("USA", "NGA", "GBR", "IND", "GEO", "USA", "NGA")):
+    # an authorisation (n % 3 == 0) for a nationality the regime asks one of, never a visa's
+    for n, nationality in enumerate(("USA", "NGA", "GBR", "CAN", "GEO", "IND", "JPN")):
         mrz = passport(nationality)
         for days_ago in range(40, 40 - 10 * (n % 3), -10):
             node.record(OFFICER, crossing(mrz, Direction.ENTRY, days_ago))

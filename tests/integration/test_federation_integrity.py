@@ -97,15 +97,20 @@ def test_a_page_carries_the_proof_of_an_erasure_that_comes_later(
 def test_a_node_that_erases_a_peers_records_serves_its_own_with_their_proof(
     arm: Member, geo: Member, aze: Member
 ) -> None:
-    """GEO purges a traveller ARM recorded; ARM erases its own records of them and announces
-    it in a deletion of its own; AZE, catching up from ARM afterwards, takes them."""
+    """GEO purges a traveller ARM recorded: its own copies go, and it names none of ARM's
+    records to the peers; ARM erases its own records of them on its own word only (its purge:
+    the same retention) and announces it in a deletion of its own; AZE, catching up from ARM
+    afterwards, takes them."""
     old = passport("USA", number=unique_number())
     arm.node.record(OFFICER, crossing(old, Direction.ENTRY, 4 * 366 + 10))
     arm.node.record(OFFICER, crossing(old, Direction.EXIT, 4 * 366))
     sync(arm, geo)
     assert geo.node.purge(ADMIN)["deleted"] == 1
-    geo_records = sync(geo, arm)
-    assert geo_records[-1].kind == "RetentionDeletion"
+    # GEO names its own records only, and has none of this traveller: no deletion to send
+    assert "RetentionDeletion" not in [r.kind for r in sync(geo, arm)]
+    assert arm.federation.seal_all() == 0 and not any(
+        r.redacted for r in arm.federation.page(0, 2).records)  # GEO's word erases none of ARM's
+    assert arm.node.purge(ADMIN)["deleted"] == 1
     arm.federation.seal_all()
     page = arm.federation.page(0, 2)
     assert all(r.redacted for r in page.records) and [p.seq for p in page.erasures] == [3]

@@ -36,7 +36,7 @@ import os
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidSignature
@@ -64,9 +64,19 @@ HEADER_NONCE = "CTA-Nonce"
 HEADER_SIGNATURE = "CTA-Signature"
 MAX_SKEW = timedelta(seconds=120)
 
+# the headers of the credentials, by their names in lower case
+_CREDENTIALS = {name.lower(): name for name in (HEADER_NODE, HEADER_TIMESTAMP, HEADER_NONCE,
+                                                HEADER_SIGNATURE)}  # fmt: skip
 _STATE = re.compile(r"[A-Z]{3}")
 _NONCE = re.compile(r"[0-9a-f]{32}")
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
+
+
+def _header_items(headers: Mapping[str, str]) -> Iterable[tuple[str, str]]:
+    """Every header as given, a repeated one as often as it came: Starlette's ``items()``
+    gives them so; httpx's joins a repeated header's values, its ``multi_items()`` does not."""
+    multi = getattr(headers, "multi_items", None)
+    return multi() if callable(multi) else headers.items()
 
 
 def request_target(raw_path: bytes | str, query_string: bytes | str = b"") -> str:
@@ -140,8 +150,16 @@ def verify_request(
     body: bytes = b"",
     nonces: NonceCache | None = None,
 ) -> str:
-    """The calling member's state; ``RequestAuthError`` says why the request is refused."""
-    lower = {name.lower(): value for name, value in headers.items()}
+    """The calling member's state; ``RequestAuthError`` says why the request is refused.
+
+    ``headers`` as the server got them: a credential header given twice is refused (which one
+    counts would be a guess, and a proxy and the node could guess apart)."""
+    lower: dict[str, str] = {}
+    for name, value in _header_items(headers):
+        if name.lower() in lower and name.lower() in _CREDENTIALS:
+            raise RequestAuthError(f"the header {_CREDENTIALS[name.lower()]} is given twice: "
+                                   "send it once")  # fmt: skip
+        lower[name.lower()] = value
     node, stamp, nonce, signature = (lower.get(h.lower(), "") for h in
                                      (HEADER_NODE, HEADER_TIMESTAMP, HEADER_NONCE,
                                       HEADER_SIGNATURE))  # fmt: skip

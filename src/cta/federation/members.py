@@ -124,10 +124,19 @@ def member_snippet(
     return text
 
 
+MAX_FEDERATION_FILE_BYTES = 1024 * 1024  # a file of three members is about 2 KiB
+
+
 def load_federation(path: Path) -> Federation:
-    """Read and validate a federation file."""
+    """Read and validate a federation file (at most ``MAX_FEDERATION_FILE_BYTES``: a file
+    set to ``/dev/zero`` by mistake is refused, not read until memory runs out)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            data = file.read(MAX_FEDERATION_FILE_BYTES + 1)
+        if len(data) > MAX_FEDERATION_FILE_BYTES:
+            raise FederationFileError(f"it is over {MAX_FEDERATION_FILE_BYTES:,} bytes: not a "
+                                      "federation file", file=str(path))  # fmt: skip
+        text = data.decode("utf-8")
     except FileNotFoundError:
         raise FederationFileError("no such federation file", file=str(path)) from None
     except (OSError, UnicodeDecodeError) as exc:

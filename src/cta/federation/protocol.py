@@ -12,8 +12,9 @@ read, so the caller knows its lag. A record served without its payload (erased a
 needs its origin's signed ``RetentionDeletion`` naming it: in the page, or, when that deletion
 comes later in the chain, in ``erasures`` (present only when not empty), which the receiver
 checks as it checks a record (``cta.federation.verify``, rule 6). A page is parsed strictly:
-an unknown or missing key, a key given twice in any object, or a malformed record is an error
-naming the place.
+an unknown or missing key, a key given twice in any object, nesting too deep, more records
+than the ``limit`` asked, or a malformed record is an error naming the place. A page's size
+is bounded by the limit asked (``max_page_bytes``), so a puller reads no more than that.
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ from typing import Any
 
 from cta.federation.canonical import MAX_INT
 from cta.federation.errors import RecordFormatError
-from cta.federation.records import Record
+from cta.federation.records import MAX_PAYLOAD_BYTES, Record
 
 __all__ = [
     "DEFAULT_LIMIT",
     "MAX_LIMIT",
+    "MAX_RECORD_BYTES",
     "MAX_WAIT",
     "RECORDS_PATH",
     "RecordsPage",
     "decode_page",
+    "max_page_bytes",
     "parse_page_query",
     "parse_wait",
     "records_target",
@@ -43,6 +46,13 @@ RECORDS_PATH = "/v1/federation/records"
 DEFAULT_LIMIT = 500
 MAX_LIMIT = 1000
 MAX_WAIT = 30  # seconds a long poll may be held (``wait``)
+# a record on the wire at its longest: its payload (at most MAX_PAYLOAD_BYTES of canonical JSON,
+# which a node serves as it is: compact UTF-8, the same escapes) and ten fields of bounded size
+# (570 bytes at their longest: a 40-letter kind, 16-digit seqs, a supersedes); 1 KiB said
+_RECORD_FIELDS_BYTES = 1024
+MAX_RECORD_BYTES = MAX_PAYLOAD_BYTES + _RECORD_FIELDS_BYTES
+# the page around its records: origin, last_seq, the keys and brackets (a few dozen bytes)
+_PAGE_FRAME_BYTES = 64 * 1024
 _PAGE_KEYS = frozenset({"origin", "records", "last_seq"})
 _OPTIONAL_KEYS = frozenset({"erasures"})
 
@@ -52,6 +62,15 @@ def records_target(after: int, limit: int, wait: int = 0) -> str:
     when it is a long poll)."""
     target = f"{RECORDS_PATH}?after={after}&limit={limit}"
     return f"{target}&wait={wait}" if wait > 0 else target
+
+
+def max_page_bytes(limit: int) -> int:
+    """The most bytes an honest answer to ``limit=limit`` takes: each of its records is whole
+    (``MAX_RECORD_BYTES``) or erased (no payload, its fields only) with at most one proof in
+    ``erasures`` (a deletion, at most ``MAX_RECORD_BYTES``): ``limit`` times a record and an
+    erased one's fields, and the page's frame. 1,000 records: 67,649,536 bytes (64.5 MiB);
+    honest pages are far smaller (a crossing's record is about 1 KB)."""
+    return limit * (MAX_RECORD_BYTES + _RECORD_FIELDS_BYTES) + _PAGE_FRAME_BYTES
 
 
 def parse_page_query(after: str | None, limit: str | None) -> tuple[int, int]:
@@ -97,8 +116,10 @@ class RecordsPage:
         return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":")).encode()
 
     @classmethod
-    def from_json(cls, data: Any) -> RecordsPage:
-        """A page from parsed JSON; ``RecordFormatError`` names the first bad place."""
+    def from_json(cls, data: Any, limit: int | None = None) -> RecordsPage:
+        """A page from parsed JSON; ``RecordFormatError`` names the first bad place. ``limit``:
+        the most records the page may hold (the ``limit`` asked), and so the most proofs: an
+        erased record of the page needs one at most."""
         if not isinstance(data, Mapping):
             raise RecordFormatError("page", "must be a JSON object")
         for key in sorted((set(data) - _OPTIONAL_KEYS) ^ _PAGE_KEYS):
@@ -108,6 +129,8 @@ class RecordsPage:
             raise RecordFormatError("origin", f"{origin!r} is not a three-letter state code")
         if not isinstance(records, Sequence) or isinstance(records, str):
             raise RecordFormatError("records", "must be a JSON array")
+        if limit is not None and len(records) > limit:
+            raise RecordFormatError("records", f"{len(records):,} records for limit={limit:,}")
         parsed = tuple(Record.from_wire(r, field=f"records[{i}]") for i, r in enumerate(records))
         if isinstance(last_seq, bool) or not isinstance(last_seq, int) or last_seq < 0:
             raise RecordFormatError("last_seq", f"{last_seq!r} is not an integer ≥ 0")
@@ -116,20 +139,26 @@ class RecordsPage:
         erasures = data.get("erasures", [])
         if not isinstance(erasures, Sequence) or isinstance(erasures, str):
             raise RecordFormatError("erasures", "must be a JSON array")
+        if limit is not None and len(erasures) > len(records):
+            raise RecordFormatError("erasures", f"{len(erasures):,} proofs for a page of "
+                                    f"{len(records):,} records (one each at most)")  # fmt: skip
         proofs = tuple(Record.from_wire(r, field=f"erasures[{i}]")
                        for i, r in enumerate(erasures))  # fmt: skip
         return cls(origin, parsed, last_seq, proofs)
 
 
-def decode_page(body: bytes) -> RecordsPage:
-    """Parse a page's bytes: UTF-8 JSON without repeated keys, then ``from_json``."""
+def decode_page(body: bytes, limit: int | None = None) -> RecordsPage:
+    """Parse a page's bytes: UTF-8 JSON without repeated keys, then ``from_json`` (``limit``:
+    the records asked for, the most the page may hold)."""
     try:
         data = json.loads(body.decode("utf-8"), object_pairs_hook=_unique_keys)
     except UnicodeDecodeError:
         raise RecordFormatError("page", "not UTF-8") from None
     except ValueError as exc:  # json.JSONDecodeError, and _unique_keys's
         raise RecordFormatError("page", f"not JSON: {exc}") from None
-    return RecordsPage.from_json(data)
+    except RecursionError:  # arrays or objects thousands deep: a record nests 16 at most
+        raise RecordFormatError("page", "nested too deeply to be a page of records") from None
+    return RecordsPage.from_json(data, limit)
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -11,29 +11,48 @@ Each peer has its own client (``peer_client``): over HTTPS it accepts only the c
 federation file pins for that peer (``cta.federation.tls``); a different one fails the round
 as a connection error, before the signed request is sent, and ``last_error`` names both
 fingerprints. Proxies from the environment are not used: nodes talk to each other directly.
+
+A peer's answer is trusted no further than the request: it is read as it comes and given up
+past the bytes an honest page of the ``limit`` asked can take (``protocol.max_page_bytes``),
+or past the long poll's ``wait`` and ``ANSWER_MARGIN_SECONDS`` (the client's timeout is per
+read, so a peer sending a byte now and then would hold the pull for ever); it is asked for
+``Accept-Encoding: identity`` and refused in any other (nothing is inflated); a page of more
+records than asked is malformed. A peer's text (its error body, the keys of a malformed page)
+is stored and shown with its control characters escaped, and a peer whose pulls start failing
+is logged once (WARNING), and once more when they succeed again.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import re
+import ssl
 import threading
 import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
+import httpcore
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cta.federation.auth import sign_request
 from cta.federation.errors import RecordFormatError
-from cta.federation.protocol import MAX_LIMIT, RecordsPage, decode_page, records_target
+from cta.federation.protocol import (
+    MAX_LIMIT,
+    RecordsPage,
+    decode_page,
+    max_page_bytes,
+    records_target,
+)
 from cta.federation.records import Record
 from cta.federation.verify import Checked, IngestResult, Reason, Rejection
 
 __all__ = [
+    "ANSWER_MARGIN_SECONDS",
     "Backoff",
     "Check",
     "Ingest",
@@ -44,6 +63,7 @@ __all__ = [
     "PullOutcome",
     "SyncLoop",
     "peer_client",
+    "printable",
 ]
 
 Clock = Callable[[], datetime]
@@ -52,6 +72,25 @@ log = logging.getLogger("cta.federation")
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# a page's answer, from the request to its last byte, is given the long poll's ``wait`` and
+# this: a full page (about 1 MB; 64.5 MiB at the most, ``max_page_bytes``) comes in well under
+# a second between the nodes, and a minute leaves room for a slow link and a busy peer, while
+# a peer that dribbles its answer (the client's timeout is per read) is given up and counted
+ANSWER_MARGIN_SECONDS = 60.0
+# of an answer other than 200, the bytes read: its first 200 characters are quoted
+_ERROR_BODY_BYTES = 4096
+# characters a terminal or a page would act on rather than show: C0 and C1 controls (ANSI
+# escapes begin with ESC), DEL, and the bidirectional overrides that reorder the text around
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` with the characters ``_UNPRINTABLE`` names escaped as Python writes them
+    (``\\x1b``, ``\\u202e``): a peer's words, kept in the status and the log, cannot move an
+    operator's cursor, colour their terminal or turn the line around."""
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 class Ingest(Protocol):
@@ -98,9 +137,93 @@ def peer_client(
     if endpoint.startswith("https://"):
         if tls_pin is None:
             raise ValueError(f"{state}'s https endpoint has no pinned certificate")
-        verify = pinned_context(tls_pin, f"{state} at {endpoint}")
-        return httpx.Client(timeout=timeout, verify=verify, trust_env=False)
-    return httpx.Client(timeout=timeout, trust_env=False)
+        context = pinned_context(tls_pin, f"{state} at {endpoint}")
+        return httpx.Client(timeout=timeout, transport=_PeerTransport(context), trust_env=False)
+    return httpx.Client(timeout=timeout, transport=_PeerTransport(None), trust_env=False)
+
+
+# the deadline of the answer being read in this thread (``time.monotonic``), set by
+# ``Peer.fetch``; every socket operation of a ``peer_client`` is held to it
+_answer = threading.local()
+
+
+def _within(timeout: float | None, late: type[Exception]) -> float | None:
+    """A socket operation's timeout, cut to what is left of the answer's deadline; ``late``
+    once it has passed."""
+    deadline: float | None = getattr(_answer, "deadline", None)
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise late("the answer's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read, write and TLS handshake ends by the answer's deadline:
+    a peer sending its headers or its page a byte at a time cannot hold the pull."""
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        timeout = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's own sockets (``SyncBackend``), as ``_DeadlineStream``s."""
+
+    def __init__(self) -> None:
+        self._backend = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self, host: str, port: int, timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        timeout = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_tcp(host, port, timeout, local_address,
+                                                         socket_options))  # fmt: skip
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.NetworkStream:  # fmt: skip
+        timeout = _within(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._backend.connect_unix_socket(path, timeout, socket_options))
+
+    def sleep(self, seconds: float) -> None:
+        self._backend.sleep(seconds)
+
+
+class _PeerTransport(httpx.HTTPTransport):
+    """httpx's transport over ``_DeadlineBackend`` (httpx takes no network backend: its pool,
+    ``_pool``, is made again with one, as httpx makes it for no proxy)."""
+
+    def __init__(self, context: ssl.SSLContext | None) -> None:
+        super().__init__(verify=context or True, trust_env=False)
+        limits = httpx.Limits()  # httpx's defaults
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=context, max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry, network_backend=_DeadlineBackend(),
+        )  # fmt: skip
 
 
 class NodeAuth(httpx.Auth):
@@ -182,6 +305,8 @@ class Peer:
     # rule 2 of a page (``Check``): given, each page fetched ahead is checked in the fetching
     # thread and ``ingest`` gets the verdicts; the first page of a round is checked by ingest
     check: Check | None = None
+    # a page's answer must end within ``wait_seconds`` and this (``ANSWER_MARGIN_SECONDS``)
+    answer_margin: float = ANSWER_MARGIN_SECONDS
     _status: PeerStatus = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -193,28 +318,67 @@ class Peer:
             return self._status
 
     def fetch(self, after: int) -> RecordsPage:
-        """One page of the peer's records after ``after``; ``PeerError`` when it fails."""
+        """One page of the peer's records after ``after``; ``PeerError`` when it fails: the
+        peer cannot be reached, answers other than 200, in an encoding other than identity,
+        more than ``max_page_bytes(limit)`` or not by the deadline, or a malformed page."""
         url = self.endpoint + records_target(after, self.limit, self.wait_seconds)
         auth = NodeAuth(self.key, self.node, self.state, self.clock)
+        seconds = self.wait_seconds + self.answer_margin
+        _answer.deadline = deadline = time.monotonic() + seconds
+        identity = {"Accept-Encoding": "identity"}  # httpx asks for gzip unless told
         try:
-            response = self.client.get(url, auth=auth)
+            with self.client.stream("GET", url, auth=auth, headers=identity) as response:
+                status, body = response.status_code, self._read(response, deadline)
         except httpx.HTTPError as exc:
+            if time.monotonic() >= deadline:
+                raise PeerError(f"{self.state} did not finish its answer in {seconds:g} s "
+                                f"(at {self.endpoint})") from None  # fmt: skip
             raise PeerError(f"cannot reach {self.state} at {self.endpoint}: "
                             f"{type(exc).__name__}: {exc}") from None  # fmt: skip
-        if response.status_code == 422 and self.wait_seconds and "wait" in response.text:
+        finally:
+            _answer.deadline = None
+        if status == 422 and self.wait_seconds and b"wait" in body:
             # a peer of an earlier version, which knows no long poll: poll it instead
             log.warning("%s does not take wait=; polling it every %g s", self.state,
                         self.poll_seconds)  # fmt: skip
             self.wait_seconds = 0
             return self.fetch(after)
-        if response.status_code != 200:
-            raise PeerError(f"{self.state} answered {response.status_code}: "
-                            f"{response.text[:200]}")  # fmt: skip
+        if status != 200:
+            text = body.decode("utf-8", errors="replace")[:200]
+            raise PeerError(f"{self.state} answered {status}: {text}")
         try:
-            page = decode_page(response.content)
+            return decode_page(body, self.limit)
         except RecordFormatError as exc:
             raise PeerError(f"{self.state} sent a malformed page: {exc}") from None
-        return page
+
+    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+        """The answer's bytes as they came (nothing inflated), at most ``max_page_bytes`` of
+        the limit asked (``_ERROR_BODY_BYTES`` of an answer other than 200), by ``deadline``;
+        ``PeerError`` past either."""
+        encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
+        if encoding != "identity":
+            # asked for identity: an honest node sends its page as it is, and a compressed
+            # one could inflate a thousandfold (a 1 MB gzip to 1 GiB)
+            raise PeerError(f"{self.state} answered {response.status_code} in Content-Encoding "
+                            f"{encoding[:40]!r}, though identity was asked")  # fmt: skip
+        bound = max_page_bytes(self.limit) if response.status_code == 200 else _ERROR_BODY_BYTES
+        length = response.headers.get("content-length", "")
+        if response.status_code == 200 and length.isdigit() and int(length) > bound:
+            raise PeerError(f"{self.state}'s page is over {bound:,} bytes (Content-Length "
+                            f"{int(length):,}; {self.limit:,} records asked)")  # fmt: skip
+        body = bytearray()
+        # read already when the transport made the answer in memory (httpx's MockTransport)
+        chunks = [response.content] if response.is_stream_consumed else response.iter_raw()
+        for chunk in chunks:
+            body += chunk
+            if len(body) > bound and response.status_code != 200:
+                return bytes(body[:bound])  # enough to quote
+            if len(body) > bound:
+                raise PeerError(f"{self.state}'s page is over {bound:,} bytes ({self.limit:,} "
+                                "records asked)")  # fmt: skip
+            if time.monotonic() >= deadline:
+                raise httpx.ReadTimeout("the answer's deadline has passed")
+        return bytes(body)
 
     def pull_once(self, stop: threading.Event | None = None) -> PullOutcome:
         """Fetch and ingest pages until caught up, a failure, or ``stop``; never raises.
@@ -303,19 +467,29 @@ class Peer:
 
     def _succeeded(self, result: IngestResult, page: RecordsPage) -> None:
         with self._lock:
+            failed = self._status.failures
             stored = self._status.stored + result.stored
             self._status = replace(self._status, last_seq=result.head_seq,
                                    remote_last_seq=page.last_seq, last_success_at=self.clock(),
                                    failures=0, stored=stored)  # fmt: skip
+        if failed:  # at the level of the line that said it failed, so that both are seen
+            log.warning("pulling %s's records succeeds again, after %d failures", self.state,
+                        failed)  # fmt: skip
 
     def _failed(
         self, outcome: PullOutcome, error: str, rejection: Rejection | None = None
     ) -> PullOutcome:
+        """Count the failure; the first of a run is logged (not each retry: the status has
+        them). ``error`` may quote the peer: its control characters are escaped here."""
+        error = printable(error)
         with self._lock:
             status = self._status
             rejections = status.rejections + (rejection is not None)
             self._status = replace(status, last_error=error, last_error_at=self.clock(),
                                    failures=status.failures + 1, rejections=rejections)  # fmt: skip
+        if status.failures == 0:
+            log.warning("pulling %s's records fails (retried with back-off): %s", self.state,
+                        error)  # fmt: skip
         if rejection is not None and self.on_rejection is not None:
             self.on_rejection(rejection)
         return replace(outcome, error=error, rejection=rejection)

@@ -119,8 +119,12 @@ class Rejection:
     message: str
 
     def __str__(self) -> str:
-        where = f"record {self.seq}" if self.seq is not None else "the batch"
-        return f"{self.origin} {where} (item {self.index}): {self.reason.value}: {self.message}"
+        if self.seq is None or self.reason is Reason.WRONG_ORIGIN:
+            # another origin's record: its seq is not one of ``origin``'s (the message has it)
+            where = f"{self.origin}'s batch, item {self.index}"
+        else:
+            where = f"{self.origin} record {self.seq} (item {self.index})"
+        return f"{where}: {self.reason.value}: {self.message}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,7 +257,9 @@ def _problem(
     broken: tuple[Reason, str] | None,
 ) -> tuple[Reason, str] | None:
     if record.origin != origin:
-        return Reason.WRONG_ORIGIN, f"a record of {record.origin} in a batch of {origin}"
+        return (Reason.WRONG_ORIGIN,
+                f"a record of {record.origin} ({record.origin}'s seq {record.seq}) in a batch "
+                f"of {origin}")  # fmt: skip
     if broken is not None:
         return broken
     if before is not None and record.seq != before.seq + 1:

@@ -12,10 +12,26 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from cta.domain.alerts import alert_id_owner
 from cta.domain.crossing_points import CrossingPoints
 from cta.domain.errors import CTAError
+from cta.domain.peer_records import (
+    PeerRecordError,
+    corrected_place,
+    crossing_facts,
+    deletion_refs,
+    document_days,
+    document_fields,
+    member_national_problem,
+    one_of,
+    permit_validity,
+    plain,
+    refusal_reasons,
+    text,
+)
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
+from cta.federation.members import Federation
 from cta.federation.records import Record
 from cta.federation.verify import Checked, Reason, erased_by
 from cta.services.application_records import apply_application_decision
@@ -26,7 +42,7 @@ from cta.services.consultation_records import (
     apply_consultation_request,
 )
 from cta.services.internal_check_records import INTERNAL_CHECK_KINDS, apply_reintroduction
-from cta.services.ports import Referenced, Transaction
+from cta.services.ports import DatabaseUnavailableError, Referenced, Transaction
 from cta.services.visas import peer_visa_fields
 
 __all__ = ["CROSSING_KINDS", "PeerRecords", "redact_person_records"]
@@ -60,6 +76,7 @@ class PeerRecords:
     """Writes what a peer's records say into this node's tables."""
 
     state: str
+    federation: Federation
     clock: Callable[[], datetime]
     _countries: Any
     _points: CrossingPoints
@@ -78,7 +95,7 @@ class PeerRecords:
                 continue
             record.stored_wire()
             if record.kind in CROSSING_KINDS and record.payload is not None:
-                with contextlib.suppress(CTAError, KeyError, TypeError, ValueError):
+                with contextlib.suppress(Exception):  # no store here: the apply says why
                     readings[record.seq] = (record, self._read_crossing(record))
         return Prepared(verdicts, readings)
 
@@ -146,10 +163,12 @@ class PeerRecords:
             elif record.kind == "AlertWithdrawn":
                 self._apply_withdrawal(tx, record.origin, payload)
             elif record.kind == "RetentionDeletion":
-                self._apply_deletion(tx, record.origin, payload)
+                self._apply_deletion(tx, record, payload)
             else:
                 raise CTAError(f"{record.kind} is not a kind of record this node applies")
-        except (CTAError, KeyError, TypeError, ValueError) as exc:
+        except Exception as exc:
+            if _store_fault(exc):  # the batch fails, stores nothing, and is pulled again
+                raise
             # a signed record of a member that this node cannot apply: keep it (it is part of
             # the chain), say so and count it; the views miss that one fact
             return None, _not_applied(record, exc)
@@ -180,7 +199,7 @@ class PeerRecords:
                 continue
             try:
                 read.append((n, self._read_crossing(record)))
-            except (CTAError, KeyError, TypeError, ValueError) as exc:
+            except Exception as exc:  # no store in the reading: any fault is the record's
                 why[record.seq] = _not_applied(record, exc)
         filed, unfiled = _file(tx, [(run[n], crossing) for n, crossing in read])
         why |= unfiled
@@ -209,29 +228,34 @@ class PeerRecords:
                 for person_id, record in zip(person_ids, run, strict=True)]  # fmt: skip
 
     def _read_crossing(self, record: Record) -> _PeerCrossing:
-        """A peer's crossing or refusal as this node's row, every field of it read (or raise);
-        the document's other fields are read only if it is new here (``_file``)."""
+        """A peer's crossing or refusal as this node's row, every field of it read and checked
+        as this node's API checks an officer's (``cta.domain.peer_records``; or raise); the
+        document's dates, and an MRZ's fields, are read only if it is new here (``_file``)."""
         payload = record.payload
         assert payload is not None
-        occurred = datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC)
-        day = date.fromisoformat(payload["local_date"])
-        key, fields = self._document(payload, day)
-        point = self._points.get(payload["crossing_point"])
-        row = {"crossing_point": payload["crossing_point"], "occurred_at": occurred,
-               "time_zone": point.time_zone if point else "UTC", "local_date": day,
+        facts = crossing_facts(payload, kind=record.kind, origin=record.origin,
+                               sealed_at=record.at, point=self._point(payload),
+                               codes=self._countries.codes)  # fmt: skip
+        key, fields = self._document(facts.mrz, facts.document, facts.local_date)
+        row = {"crossing_point": facts.point.code, "occurred_at": facts.occurred,
+               "time_zone": facts.point.time_zone, "local_date": facts.local_date,
                "officer": f"{record.origin} node", "origin": record.origin,
                "record_seq": record.seq}  # fmt: skip
-        refused = bool(payload.get("refused"))
-        if refused:
-            row["reasons"] = payload.get("reasons", [])
+        if facts.refused:
+            row["reasons"] = facts.reasons
         else:
-            row.update(direction=payload["direction"], decision=payload["decision"],
+            row.update(direction=facts.direction, decision=facts.decision,
                        override_reason=None)  # fmt: skip
-        exited = not refused and row["direction"] == "exit"
-        return _PeerCrossing(key, fields, occurred, row, refused, exited)
+        exited = not facts.refused and facts.direction == "exit"
+        return _PeerCrossing(key, fields, facts.occurred, row, facts.refused, exited)
+
+    def _point(self, payload: dict[str, Any]) -> Any:
+        """The crossing point a payload names, or None."""
+        code = payload.get("crossing_point")
+        return self._points.get(code) if isinstance(code, str) else None
 
     def _document(
-        self, payload: dict[str, Any], day: date
+        self, mrz: list[str] | None, given: dict[str, Any] | None, day: date
     ) -> tuple[tuple[str, str], Callable[[], dict[str, Any]]]:
         """The document's key (issuing_state, number), and how to read its other fields: from
         the MRZ, as a crossing recorded here reads it, or as the payload gives them.
@@ -241,20 +265,19 @@ class PeerRecords:
         its dates do), so an MRZ read before (the same text: a traveller's exit after the
         entry, the same passport again) gives its key from ``_mrz_keys`` without being read
         again; its fields, as of this record's day, only if they are needed."""
-        if "mrz" not in payload:
-            given = dict(payload["document"])
+        if mrz is None:
+            assert given is not None
             return _key(given), lambda: given
-        mrz = payload["mrz"]
-        text = _mrz_text(mrz)
-        known = self._mrz_keys.get(text) if text is not None else None
+        lines = _mrz_text(mrz)
+        known = self._mrz_keys.get(lines) if lines is not None else None
         if known is not None:
             return known, lambda: self._read_mrz(mrz, day)
         fields = self._read_mrz(mrz, day)
         key = _key(fields)
-        if text is not None:
+        if lines is not None:
             if len(self._mrz_keys) >= MRZ_KEYS:  # bounded: start again
                 self._mrz_keys.clear()
-            self._mrz_keys[text] = key
+            self._mrz_keys[lines] = key
         return key, lambda: fields
 
     def _read_mrz(self, mrz: Any, day: date) -> dict[str, Any]:
@@ -267,31 +290,25 @@ class PeerRecords:
         old = record.supersedes
         if old is None or old.origin != record.origin:
             raise CTAError(f"{record.kind} must supersede a record of its own origin")
+        new: dict[str, Any] = {}  # the row's new values, all read before anything is written
+        if record.kind in ("CrossingCorrected", "RefusalCorrected"):
+            point, occurred, on = corrected_place(payload, origin=record.origin,
+                                                  sealed_at=record.at,
+                                                  point=self._point(payload))  # fmt: skip
+            new = {"crossing_point": point.code, "occurred_at": occurred,
+                   "time_zone": point.time_zone, "local_date": on, "record_seq": record.seq}
+            if record.kind == "CrossingCorrected":
+                new["direction"] = one_of(payload.get("direction"), "direction",
+                                          ("entry", "exit"))  # fmt: skip
+            else:
+                new["reasons"] = refusal_reasons(payload.get("reasons"))
         row_id = tx.row_of_record(table, old.origin, old.seq)
         row = tx.row(table, row_id) if row_id is not None else None
         if row_id is None or row is None:
             raise CTAError(f"the row of record {old.origin}/{old.seq} is not on this node")
         person_id = int(row["person_id"])
-        if record.kind == "CrossingCorrected":
-            if payload["direction"] not in ("entry", "exit"):
-                raise CTAError(f"direction {payload['direction']!r} is not entry or exit")
-            point = self._points.get(payload["crossing_point"])
-            tx.update_row(
-                table, row_id, direction=payload["direction"],
-                crossing_point=payload["crossing_point"],
-                occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
-                time_zone=point.time_zone if point else "UTC",
-                local_date=date.fromisoformat(payload["local_date"]), record_seq=record.seq,
-            )  # fmt: skip
-        elif record.kind == "RefusalCorrected":
-            point = self._points.get(payload["crossing_point"])
-            tx.update_row(
-                table, row_id, crossing_point=payload["crossing_point"],
-                occurred_at=datetime.fromisoformat(payload["occurred_at"]).astimezone(UTC),
-                time_zone=point.time_zone if point else "UTC",
-                local_date=date.fromisoformat(payload["local_date"]),
-                reasons=_refusal_reasons(payload["reasons"]), record_seq=record.seq,
-            )  # fmt: skip
+        if new:
+            tx.update_row(table, row_id, **new)
         else:
             tx.delete_row(table, row_id)
         if table in ("crossings", "refusals"):
@@ -301,17 +318,18 @@ class PeerRecords:
     def _apply_permit(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int:
         """A visa or authorisation a peer issued: it holds here too (one common regime).
         Everything is read before anything is written: a record that cannot be read files no
-        one."""
-        document = dict(payload["document"])
-        fields = {"document_number": str(document["document_number"]),
-                  "valid_from": date.fromisoformat(payload["valid_from"]),
-                  "valid_to": date.fromisoformat(payload["valid_to"]), "issued_at": record.at,
+        one. Its terms are those an issuing node accepts (``permit_validity``), and never for
+        a member state's national."""
+        document = document_fields(payload.get("document"), self._countries.codes)
+        if (problem := member_national_problem(document, self.federation.states)) is not None:
+            raise PeerRecordError(problem)
+        visa = record.kind == "VisaIssued"
+        valid_from, valid_to, days, entries = permit_validity(payload, visa=visa)
+        fields = {"document_number": document["document_number"], "valid_from": valid_from,
+                  "valid_to": valid_to, "issued_at": record.at,
                   "origin": record.origin, "record_seq": record.seq,
                   "territorial_validity": _territories(payload)}  # fmt: skip
-        if record.kind == "VisaIssued":
-            days, entries = payload["duration_days"], payload.get("entries")
-            if not isinstance(days, int) or not (entries is None or isinstance(entries, int)):
-                raise CTAError("a visa's duration_days and entries are integers")
+        if visa:
             fields |= {"duration_days": days, "entries": entries, "entries_used": 0}
             fields |= peer_visa_fields(tx, payload, record.origin, record.at.date())
         person_id, _ = _file_document(tx, document, record.at)
@@ -328,9 +346,11 @@ class PeerRecords:
         A document of ``same_as`` this node has not met yet (its record, from a third node,
         may still be on its way) is filed for that person now, by its key alone: when its
         record comes, it finds the person instead of making a new one."""
-        document = dict(payload["document"])
-        new = (str(document["issuing_state"]), str(document["document_number"]))
-        same_as = [(str(s), str(n), str(code)) for s, n, code in payload["same_as"]]
+        codes = self._countries.codes
+        document = document_fields(payload.get("document"), codes)
+        new = (document["issuing_state"], document["document_number"])
+        same_as = _same_as(payload.get("same_as"), codes)
+        document_days(document)  # read before anything is written
         keys = [(s, n) for s, n, _ in same_as] + [new]
         persons = sorted({found[0] for key in keys
                           if (found := tx.document_key(*key)) is not None})  # fmt: skip
@@ -348,7 +368,13 @@ class PeerRecords:
         return keep
 
     def _apply_alert(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
-        alert = payload["alert"]
+        """An alert put: only by its issuing state, and under an id that does not read as
+        another member's (``alert_id_owner``), unless the origin put it here under that id
+        already (older data: its issuer may still change it, as it may withdraw it)."""
+        alert = payload.get("alert")
+        if not isinstance(alert, dict):
+            raise PeerRecordError("alert: an object of the alert's fields is expected")
+        plain(alert, "alert")
         alert_from_json(alert)  # as strict as a local put
         known = tx.alert(alert["id"])
         issuer = alert.get("issuing_state") or origin
@@ -357,6 +383,11 @@ class PeerRecords:
         if issuer != origin:
             raise CTAError(f"only the issuing state changes its alerts: {origin} may not put "
                            f"alert {alert['id']!r} of {issuer}")  # fmt: skip
+        owner = alert_id_owner(alert["id"], self.federation.states)
+        if owner not in (None, origin) and (known is None or known.issuing_state != origin):
+            raise PeerRecordError(f"alert.id: {alert['id']!r} reads as an alert of {owner}: "
+                                  f"{origin} gives ids of its own ({origin}-…) or of no "
+                                  "member's")  # fmt: skip
         tx.put_alerts([{**alert, "issuing_state": issuer}], self.clock())
 
     def _apply_withdrawal(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
@@ -394,31 +425,68 @@ class PeerRecords:
         )  # fmt: skip
         return person_id
 
-    def _apply_deletion(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
-        """Redact and delete the persons the records concern; then drop the payloads of the
-        origin's own records named that concern no one here (an application's decision, a
-        consultation) and the rows they filed (``cta.services.application_retention``).
-        Records of this node's own that this erases are announced in a ``RetentionDeletion``
-        of its own: a peer that gets one of them only after the deletion it heard first (and
-        so filed the person again) hears of it from their origin too."""
-        refs = [(str(o), int(s)) for o, s in payload["records"]]
+    def _apply_deletion(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> None:
+        """Erase the origin's records the deletion names, and only those: a record is erased
+        on its origin's word (``deletion_refs``; the others named are left to their origins,
+        and logged). A person they concern is deleted when nothing else of theirs is left
+        here; else only the rows those records wrote go. Then the payloads of the origin's
+        records named that concern no one here (an application's decision, a consultation)
+        and the rows they filed (``cta.services.application_retention``); this node's answers
+        to consultations so erased are announced in a ``RetentionDeletion`` of its own."""
+        origin = record.origin
+        seqs, others = deletion_refs(payload, origin)
+        if others:
+            log.info("record %s/%s (RetentionDeletion): %d records of other origins left to "
+                     "them (%s)", origin, record.seq, len(others), ", ".join(others[:5]))
+        refs = [(origin, seq) for seq in seqs]
+        named = set(refs)
         tx.delete_peer_decisions(refs)  # those filed for no one here go too
-        own: list[list[Any]] = []
         for person_id in tx.persons_of_records(refs):
-            own += [ref for ref in redact_person_records(tx, person_id) if ref[0] == self.state]
-            tx.delete_person(person_id)
-        own += erase_filed_from(tx, self.state, origin, refs)
+            for ref_origin, seq, wire in tx.records_of_person(person_id):
+                if (ref_origin, seq) in named:
+                    tx.replace_record_wire(ref_origin, seq,
+                                           Record.from_wire(wire).redact().to_wire())
+                    _delete_rows_of(tx, ref_origin, seq)
+            if _holds_more(tx, person_id):  # another origin's, or one not named
+                tx.refresh_person_days(person_id)
+            else:
+                tx.delete_person(person_id)
+        own = erase_filed_from(tx, self.state, origin, refs)
         if own:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
 
 
-def _refusal_reasons(value: Any) -> list[dict[str, str]]:
-    """A corrected refusal's reasons as a peer sent them: the form's letters with words."""
-    if not isinstance(value, list) or not value or not all(
-            isinstance(r, dict) and set(r) == {"code", "message"}
-            and isinstance(r["code"], str) and isinstance(r["message"], str) for r in value):
-        raise CTAError("a refusal's reasons are a list of {code, message}")
-    return [{"code": r["code"], "message": r["message"]} for r in value]
+def _same_as(value: Any, codes: Any) -> list[tuple[str, str, str]]:
+    """An ``IdentityLinked``'s other documents: [issuing_state, number, code] each."""
+    if not isinstance(value, list) or not all(
+            isinstance(d, list) and len(d) == 3 for d in value):
+        raise PeerRecordError("same_as: a list of [issuing_state, document_number, "
+                              "document_code] is expected")  # fmt: skip
+    for n, (state, number, code) in enumerate(value):
+        if state not in codes:
+            raise PeerRecordError(f"same_as[{n}]: {state!r} is not a country code")
+        text(number, f"same_as[{n}].document_number", most=30, least=1)
+        text(code, f"same_as[{n}].document_code", most=2, least=1)
+    return [(s, n, c) for s, n, c in value]
+
+
+def _delete_rows_of(tx: Transaction, origin: str, seq: int) -> None:
+    """The crossing, refusal or permit a record wrote (or last corrected), gone."""
+    for table in _TABLES:
+        row_id = tx.row_of_record(table, origin, seq)
+        if row_id is not None:
+            tx.delete_row(table, row_id)
+
+
+_TABLES: tuple[Referenced, ...] = ("crossings", "refusals", "visas", "authorizations")
+
+
+def _holds_more(tx: Transaction, person_id: int) -> bool:
+    """Whether anything of a person's is left here: a record (sealed here, or of another
+    origin), or a row (this node's own not sealed yet among them)."""
+    return bool(tx.records_of_person(person_id) or tx.crossings_of(person_id)
+                or tx.refusals_of(person_id) or tx.visas_of(person_id)
+                or tx.authorizations_of(person_id))  # fmt: skip
 
 
 def _territories(payload: dict[str, Any]) -> str | None:
@@ -471,7 +539,7 @@ def _file(
             continue
         try:
             new[crossing.key] = _new_rows(crossing)
-        except (CTAError, KeyError, TypeError, ValueError) as exc:
+        except Exception as exc:  # no store in the reading: any fault is the record's
             unfiled[record.seq] = _not_applied(record, exc)
     person_ids = tx.add_persons([person for person, _ in new.values()])
     document_ids = tx.add_documents([{**document, "person_id": person_id}
@@ -485,17 +553,15 @@ def _file(
 def _new_rows(crossing: _PeerCrossing) -> tuple[dict[str, Any], dict[str, Any]]:
     """The person's and the document's rows (but its person) of a document new here."""
     fields, at = crossing.document(), crossing.occurred
-    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    born, expiry = document_days(fields)
     person = {"surname": fields["surname"], "given_names": fields["given_names"],
-              "nationality": fields["nationality"],
-              "birth_date": date.fromisoformat(born) if isinstance(born, str) else born,
+              "nationality": fields["nationality"], "birth_date": born,
               "birth_date_raw": fields["birth_date_raw"], "sex": fields.get("sex"),
               "created_at": at, "last_exit": None, "overstayed": False}  # fmt: skip
     document = {"document_code": fields.get("document_code") or "P",
                 "issuing_state": fields["issuing_state"],
                 "document_number": fields["document_number"],
-                "expiry_date": date.fromisoformat(expiry) if isinstance(expiry, str) else expiry,
-                "first_seen": at}  # fmt: skip
+                "expiry_date": expiry, "first_seen": at}  # fmt: skip
     return person, document
 
 
@@ -515,8 +581,12 @@ def _mrz_text(mrz: Any) -> Any:
 def _not_applied(record: Record, problem: Exception) -> str:
     """A signed record of a member that this node cannot apply: kept (it is part of the
     chain), said and counted; the views miss that one fact. Why, in a line."""
-    why = f"{type(problem).__name__}: {problem}" if isinstance(problem, KeyError) else str(
-        problem)
+    if isinstance(problem, CTAError):
+        why = str(problem)
+    elif isinstance(problem, KeyError) and problem.args:
+        why = f"{problem.args[0]}: missing"
+    else:
+        why = f"{type(problem).__name__}: {problem}"
     log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq, record.kind,
                 why)  # fmt: skip
     return why[:500]
@@ -532,17 +602,30 @@ def _file_document(
     known = tx.document_key(*key)
     if known is not None:
         return known
-    born, expiry = fields.get("birth_date"), fields.get("expiry_date")
+    born, expiry = document_days(fields)  # before anything is written
     person_id = holder or tx.add_person(
         surname=str(fields["surname"]), given_names=str(fields["given_names"]),
-        nationality=str(fields["nationality"]),
-        birth_date=date.fromisoformat(born) if born else None,
+        nationality=str(fields["nationality"]), birth_date=born,
         birth_date_raw=str(fields["birth_date_raw"]), sex=fields.get("sex"), created_at=at,
         last_exit=None, overstayed=False,
     )  # fmt: skip
     document_id = tx.add_document(
         person_id=person_id, document_code=str(fields.get("document_code") or "P"),
         issuing_state=key[0], document_number=key[1],
-        expiry_date=date.fromisoformat(expiry) if expiry else None, first_seen=at,
+        expiry_date=expiry, first_seen=at,
     )  # fmt: skip
     return person_id, document_id
+
+
+# the packages whose errors are the store's: a record's content never raises them
+_DRIVERS = frozenset({"sqlalchemy", "sqlite3", "psycopg", "psycopg2"})
+
+
+def _store_fault(problem: Exception) -> bool:
+    """Whether applying failed for the store (the database away, a statement refused), not
+    for the record: then the batch fails whole and is pulled again, where a fault of the
+    record's content keeps it not applied. The services know no driver by name, so its
+    errors are told by their package."""
+    if isinstance(problem, (DatabaseUnavailableError, OSError, MemoryError)):
+        return True
+    return any(cls.__module__.partition(".")[0] in _DRIVERS for cls in type(problem).__mro__)

@@ -178,3 +178,9 @@ def test_an_https_endpoint_without_a_pin_or_with_a_bad_one_is_refused() -> None:
     with pytest.raises(FederationFileError, match="'abc123' is not a SHA-256 fingerprint") as c2:
         parse_federation(bad)
     assert c2.value.line == line_of(bad, "abc123")
+
+
+def test_a_federation_file_that_never_ends_is_refused_not_read_until_memory_runs_out() -> None:
+    """``CTA_FEDERATION_FILE=/dev/zero`` (the sweep): ``cta serve`` read it whole."""
+    with pytest.raises(FederationFileError, match="over 1,048,576 bytes: not a federation file"):
+        load_federation(Path("/dev/zero"))

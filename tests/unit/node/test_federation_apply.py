@@ -27,14 +27,14 @@ def crossing(number: str, direction: str, day: int, *, refused: bool = False) ->
                "decision": "refuse" if refused else "admit",
                "mrz": passport("USA", number=number)}  # fmt: skip
     if refused:
-        payload["reasons"] = [{"code": "B1", "message": "no visa"}]
+        payload["reasons"] = [{"code": "C", "message": "no visa"}]
     return payload
 
 
 def chain(facts: list[tuple[str, dict[str, Any]]]) -> list[Record]:
     records, prev = [], GENESIS_HASH
     for seq, (kind, payload) in enumerate(facts, start=1):
-        at = datetime(2027, 5, 1, tzinfo=UTC) + timedelta(minutes=seq)
+        at = datetime(2027, 5, 31, tzinfo=UTC) + timedelta(minutes=seq)  # after the crossings
         records.append(seal("ARM", seq, at, kind, payload, prev, KEYS["ARM"],
                             salt=f"{seq:032x}"))  # fmt: skip
         prev = records[-1].hash

@@ -33,6 +33,7 @@ __all__ = [
     "THREADS",
     "create_database",
     "database_initialised",
+    "database_tables",
     "make_engine",
     "migrate",
     "schema_versions",
@@ -92,6 +93,30 @@ def database_initialised(engine: Engine) -> bool:
         return False
     with engine.connect() as connection:
         return inspect(connection).has_table("alembic_version")
+
+
+def database_tables(url: str) -> list[str] | None:
+    """The tables of the database at ``url`` (SQLite's own left out), looked at without
+    changing anything: a SQLite file is opened read-only (its journal mode stays as it is, an
+    empty file stays empty); ``None`` when there is no such SQLite file. SQLAlchemy's error
+    when it cannot be opened or is not a database. (Which database is CTA's, and which
+    another program's, before anything is created or migrated in it: ``bootstrap``.)"""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if not database or database == ":memory:":
+            return []
+        if not Path(database).exists():
+            return None
+        path = urllib.parse.quote(os.path.abspath(database))
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
+    else:
+        engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return sorted(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
 
 
 def schema_versions(engine: Engine) -> list[str]:

@@ -50,10 +50,10 @@ def import_command(
     records, errors = _read(file, config.state)
     node = None
     if records and not errors:  # the node's own rules, each bad line named too
-        from cta.bootstrap import build_node
+        from cta.entrypoints.cli.reading import open_for_writing
 
         try:
-            node = build_node(config)
+            node = open_for_writing(config)  # neither created nor migrated here
         except CTAError as exc:
             fail(str(exc), EXIT_INVALID)
         errors = _node_rules(file, records, node)

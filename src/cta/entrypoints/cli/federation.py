@@ -1,4 +1,8 @@
-"""``cta federation status``: per peer, the last record held, the lag and the errors."""
+"""``cta federation status``: per peer, the last record held, the lag and the errors.
+
+The node's federation file (``CTA_FEDERATION_FILE``, or ``--node``'s) is loaded as ``cta serve``
+loads it: a missing, unreadable or broken one is one ``error:`` line naming file and line
+(exit 2), not a table that looks like a node with no peers."""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import typer
 from rich.table import Table
 
 from cta.domain.errors import CTAError
-from cta.entrypoints.cli.common import fail, out_console, print_json
+from cta.entrypoints.cli.common import fail, out_console, print_json, read_text_file
 from cta.entrypoints.cli.reading import (
     AreaDirOption,
     DatabaseOption,
@@ -20,6 +24,8 @@ from cta.entrypoints.cli.reading import (
 )
 
 __all__ = ["federation_app"]
+
+MAX_FEDERATION_BYTES = 1024 * 1024  # a federation file of three members is about 2 KiB
 
 federation_app = typer.Typer(help="This node in the federation of the three nodes.",
                              no_args_is_help=True)  # fmt: skip
@@ -40,6 +46,8 @@ def status_command(
     from cta.services.federation import federation_status
 
     config = read_settings(node_state, area_dir, database)
+    if config.federation_file:
+        _check_federation_file(Path(config.federation_file), config.state)
     try:
         node = open_for_reading(config)
         rows = federation_status(node.store, config.state)
@@ -74,3 +82,23 @@ def status_command(
 
 def _text(value: object) -> str:
     return "-" if value is None else str(value)
+
+
+def _check_federation_file(path: Path, state: str) -> None:
+    """The federation file loads, within limits (``/dev/zero``, a binary file), and is this
+    node's, as ``cta serve`` requires; otherwise one ``error:`` line, exit 2."""
+    from cta.federation.members import parse_federation
+
+    try:
+        text = read_text_file(path, max_bytes=MAX_FEDERATION_BYTES,
+                              expected="a federation file (TOML)")  # fmt: skip
+        federation = parse_federation(text, file=str(path))
+    except FileNotFoundError:
+        fail(f"{path}: no such federation file (CTA_FEDERATION_FILE)")
+    except OSError as exc:  # a directory, no right to read it
+        fail(f"{path}: cannot read the federation file ({exc.strerror or exc})")
+    except CTAError as exc:  # not UTF-8, a line too long, not TOML, not a federation file
+        fail(str(exc))
+    if federation.node != state:
+        fail(f"{path} is the federation file of node {federation.node}, but this node is "
+             f"{state} (CTA_STATE, or --node)")  # fmt: skip

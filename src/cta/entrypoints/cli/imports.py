@@ -113,7 +113,7 @@ def crossings_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
 ) -> None:
     """Import crossings in bulk (exit 1: bad lines, skipped; 2: unusable file or token)."""
-    from cta.bootstrap import build_node
+    from cta.entrypoints.cli.reading import open_for_writing
 
     if token is None:
         fail("an admin's bearer token is needed: --token or CTA_TOKEN")
@@ -123,7 +123,7 @@ def crossings_command(
         fail(f"cannot read {file}: {exc.strerror or exc}")
     except CTAError as exc:  # a line or the file over its limit (/dev/zero)
         fail(str(exc))
-    node = build_node(settings())
+    node = open_for_writing(settings())  # neither created nor migrated here
     engine = node.store.engine  # type: ignore[attr-defined]
     try:
         report = _run(node, token, ImportCrossings(str(file), sha256, _FileLines(file),

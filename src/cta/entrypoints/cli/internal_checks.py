@@ -1,12 +1,18 @@
 """``cta internal-checks declare|prolong|end|list``: temporary checks at this state's internal
 borders (docs/internal-checks.md), on the node's database (``CTA_*`` settings) with an admin's
-token, as ``POST /v1/internal-checks`` does; each act is sent to the other members."""
+token, as ``POST /v1/internal-checks`` does; each act is sent to the other members.
+
+None of them creates or migrates a database (``cta serve --init`` does): ``list`` reads as every
+read command does (``reading.open_for_reading``, with its ``--node`` and ``--database``), and
+the others write only on a node database that is there with CTA's newest schema
+(``reading.open_for_writing``); anything else is one ``error:`` line, exit 2."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -22,6 +28,14 @@ from cta.entrypoints.cli.common import (
     print_json,
 )
 from cta.entrypoints.cli.node import settings
+from cta.entrypoints.cli.reading import (
+    AreaDirOption,
+    DatabaseOption,
+    NodeOption,
+    open_for_reading,
+    open_for_writing,
+    read_settings,
+)
 from cta.services.node import Actor, ForbiddenError, Node
 
 __all__ = ["internal_checks_app"]
@@ -47,9 +61,10 @@ def _as_admin(token: str | None, act: Callable[[Node, Actor], dict[str, Any]],
               as_json: bool) -> None:  # fmt: skip
     if not token:
         fail("an admin's bearer token is needed: --token or CTA_TOKEN")
-    from cta.bootstrap import build_node
-
-    node = build_node(settings())
+    try:
+        node = open_for_writing(settings())
+    except CTAError as exc:
+        fail(str(exc))
     try:
         actor = node.authenticate(token)
         if actor is None:
@@ -121,11 +136,18 @@ def list_command(
     in_force: Annotated[bool, typer.Option("--in-force", help="Only those in force today.")
                         ] = False,
     as_json: Json = False,
+    node_state: NodeOption = None,
+    area_dir: AreaDirOption = Path("var/area"),
+    database: DatabaseOption = None,
 ) -> None:
-    """Every member's reintroductions this node knows, past and present, the latest first."""
-    from cta.bootstrap import build_node
+    """Every member's reintroductions this node knows, past and present, the latest first.
 
-    node = build_node(settings())
+    Reads the node of CTA_DATABASE_URL, or --node STATE of a running `cta area`, or --database
+    URL; never creates a database (a missing one is an error, exit 2)."""
+    try:
+        node = open_for_reading(read_settings(node_state, area_dir, database))
+    except CTAError as exc:
+        fail(str(exc))
     try:
         # listing reads no personal data: the database's operator may, with no token
         found = node.list_internal_checks(Actor("cli", Role.AUDITOR), in_force_only=in_force)

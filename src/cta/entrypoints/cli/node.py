@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -22,6 +24,14 @@ if TYPE_CHECKING:
 
 __all__ = ["serve_command", "users_app"]
 
+# A user's name: 1-100 letters, digits, '.', '_', '@' or '-', the rule of the API's users
+# (``api.schemas.UserBody``) and of an imported crossing's officer (``services.imports``):
+# no empty name, no blank, tab or terminal escape in the audit log and on the sign-in page.
+USER_NAME = re.compile(r"[\w.@-]{1,100}")
+# The most read for a password on standard input: a password has at most 200 characters
+# (``passwords.MAX_LENGTH``), 800 bytes of UTF-8 at most, so no password is cut short; a longer
+# line is refused, and ``< /dev/zero`` is not read on for ever.
+MAX_PASSWORD_BYTES = 1024
 WORKER_PING_SECONDS = 60  # how long a worker may take to answer uvicorn's ping (serve_command)
 GRACEFUL_SECONDS = 10  # how long a stopping worker waits for its open requests (serve_command)
 
@@ -179,11 +189,18 @@ def add_user(
     ] = False,
 ) -> None:
     """Add a user and print its bearer token (shown once; only its hash is stored). The node's
-    database must exist (``cta serve --init``), unless --init is given."""
+    database must exist (``cta serve --init``), unless --init is given: then a missing or empty
+    one is created, but another program's database is refused, never given CTA's tables."""
     from cta.bootstrap import build_node
 
+    if not USER_NAME.fullmatch(name):
+        shown = repr(name[:40]) + ("..." if len(name) > 40 else "")
+        fail(f"user name {shown} ({len(name)} characters): a name is 1-100 letters, digits, "
+             "'.', '_', '@' or '-'")  # fmt: skip
+    config = settings()
     try:
-        token = build_node(settings(), create=init).add_user(name, role)
+        _node_database(config, init=init)
+        token = build_node(config, create=init).add_user(name, role)
     except (DuplicateError, CTAError) as exc:
         fail(str(exc))
     if as_json:
@@ -202,21 +219,53 @@ def set_password(
 ) -> None:
     """Set a user's password for the staff web pages (/sign-in); hashed with scrypt, and the
     user's open web sessions end. At least 12 characters."""
-    import sys
-
     from cta.adapters.storage.web_sessions import SqlSessionStore
     from cta.bootstrap import build_node
     from cta.services.passwords import PasswordError
     from cta.services.staff_sessions import StaffSessions, UnknownUserError
 
     if from_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
+        password = _password_from_stdin()
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    config = settings()
     try:
-        node = build_node(settings(), create=False)
+        _node_database(config, init=False)
+        node = build_node(config, create=False)
         sessions = StaffSessions(SqlSessionStore(node.store), node.authenticate, node.clock)
         sessions.set_password(name, password)
     except (UnknownUserError, PasswordError, CTAError) as exc:
         fail(str(exc).strip("'\""))
     out_console.print(f"{name}: password set")
+
+
+def _password_from_stdin() -> str:
+    """The first line of standard input, within ``MAX_PASSWORD_BYTES``, as UTF-8 text."""
+    line = sys.stdin.buffer.readline(MAX_PASSWORD_BYTES + 2).rstrip(b"\r\n")
+    if len(line) > MAX_PASSWORD_BYTES:
+        fail(f"the password on standard input is longer than {MAX_PASSWORD_BYTES} bytes (a "
+             "password has at most 200 characters)")  # fmt: skip
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:  # the bytes are a secret: not shown
+        fail("the password on standard input is not UTF-8 text")
+
+
+def _node_database(config: Settings, *, init: bool) -> None:
+    """The node's database is CTA's, or (``init``) missing or empty, to be created; looked at
+    read-only first, so that another program's database, an empty file or a file that is not
+    a database is refused untouched (exit 2)."""
+    from sqlalchemy.engine import make_url
+
+    from cta.bootstrap import database_kind, not_ours
+
+    kind, tables = database_kind(config)
+    if kind == "other":
+        raise CTAError(not_ours(config, tables))
+    if kind != "cta" and not init:
+        url = make_url(config.database_url)
+        where = url.database if url.get_backend_name() == "sqlite" else \
+            url.render_as_string(hide_password=True)  # fmt: skip
+        raise CTAError(f"there is no CTA database at {where} (CTA_DATABASE_URL)"
+                       f"{': it is empty' if kind == 'empty' else ''}; `cta users add "
+                       "--init` creates one, as `cta serve --init` does on a node's first start")

@@ -6,11 +6,18 @@ schema is older than this ``cta`` is one ``error:`` line (exit 2) that names it 
 point the command elsewhere. It says on standard error which node and database it reads.
 
 ``--node GEO`` reads a running ``cta area``'s node: ``AREA_DIR/GEO.sqlite`` with its federation
-file ``AREA_DIR/federation-GEO.toml`` (``--area-dir``, default ``var/area``).
+file ``AREA_DIR/federation-GEO.toml`` (``--area-dir``, default ``var/area``); ``--node`` and
+``--database`` together are refused (which one would it read?).
+
+A command that writes on a node's database from its ``CTA_*`` settings (``cta internal-checks
+declare``) opens it with ``open_for_writing``: the same checks, as it neither creates nor
+migrates a database either.
 """
 
 from __future__ import annotations
 
+import os
+import urllib.parse
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,12 +30,14 @@ if TYPE_CHECKING:
     from cta.services.node import Node
     from cta.settings import Settings
 
-__all__ = ["AreaDirOption", "DatabaseOption", "NodeOption", "open_for_reading", "read_settings",
-           "shown_url"]  # fmt: skip
+__all__ = ["AreaDirOption", "DatabaseOption", "NodeOption", "open_for_reading",
+           "open_for_writing", "read_settings", "shown_url"]  # fmt: skip
 
 STATES = ("AZE", "ARM", "GEO")
 HOW = ("point the command at a node with --node AZE|ARM|GEO (a running `cta area`'s, in "
        "--area-dir, default var/area), --database URL, or CTA_DATABASE_URL")  # fmt: skip
+WRITE_HOW = ("set CTA_DATABASE_URL to the node's database (`cta serve --init` or `cta users add "
+             "--init` creates one)")  # fmt: skip
 
 NodeOption = Annotated[
     str | None,
@@ -49,6 +58,8 @@ def read_settings(node: str | None, area_dir: Path, database: str | None) -> Set
     """The settings from the environment, changed by the command's options."""
     from cta.entrypoints.cli.node import settings
 
+    if node is not None and database is not None:
+        fail(f"--node {node} and --database {database}: give --node or --database, not both")
     config = settings()
     update: dict[str, str] = {}
     if node is not None:
@@ -76,23 +87,35 @@ def open_for_reading(config: Settings) -> Node:
     """The node of ``config``, its database as it is; says which one on standard error."""
     from cta.bootstrap import build_node
 
-    _exists(config.database_url)
-    _current_schema(config.database_url)
+    _exists(config.database_url, HOW)
+    _current_schema(config.database_url, HOW)
     err_console.print(f"reading node {config.state}, database {shown_url(config.database_url)}",
                       markup=False)  # fmt: skip
-    return build_node(config, migrate_schema=False)
+    return build_node(config, migrate_schema=False, create=False)
 
 
-def _exists(url: str) -> None:
+def open_for_writing(config: Settings) -> Node:
+    """The node of ``config`` for a command that writes on it: its database must be there with
+    CTA's newest schema, as for reading; it is neither created nor migrated (nor is another
+    program's database given CTA's tables): ``cta serve --init`` makes one, ``cta serve``
+    migrates it."""
+    from cta.bootstrap import build_node
+
+    _exists(config.database_url, WRITE_HOW)
+    _current_schema(config.database_url, WRITE_HOW)
+    return build_node(config, migrate_schema=False, create=False)
+
+
+def _exists(url: str, how: str) -> None:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return
     path = Path(parsed.database or "")
     if not parsed.database or parsed.database == ":memory:" or not path.is_file():
-        fail(f"no node database at {path}; {HOW}")
+        fail(f"no node database at {path}; {how}")
 
 
-def _current_schema(url: str) -> None:
+def _current_schema(url: str, how: str) -> None:
     """The database holds CTA's tables at the newest schema (a read command migrates nothing)."""
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -103,7 +126,8 @@ def _current_schema(url: str) -> None:
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":  # read-only: never creates the file
-        engine = create_engine(f"sqlite:///file:{parsed.database}?mode=ro&uri=true")
+        path = urllib.parse.quote(os.path.abspath(str(parsed.database)))  # '?', '#' in a name
+        engine = create_engine(f"sqlite:///file:{path}?mode=ro&uri=true")
     else:
         engine = create_engine(url)
     try:
@@ -111,12 +135,12 @@ def _current_schema(url: str) -> None:
             current = MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
         fail(f"cannot read the node database {shown_url(url)}: "
-             f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}; {HOW}")  # fmt: skip
+             f"{str(getattr(exc, 'orig', None) or exc).splitlines()[0]}; {how}")  # fmt: skip
     finally:
         engine.dispose()
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current is None:
-        fail(f"{shown_url(url)} is not a CTA node database (it has no CTA tables); {HOW}")
+        fail(f"{shown_url(url)} is not a CTA node database (it has no CTA tables); {how}")
     if current != head:
         fail(f"the node database {shown_url(url)} has schema {current}, this cta reads {head}: "
              "start its node (cta serve) once to bring it up to date")  # fmt: skip

@@ -147,8 +147,11 @@ class PersonUseCases(InternalCheckUseCases):
                     # records to drop (by reference: the deletion carries no personal data)
                     refs = redact_person_records(tx, person_id)
                     tx.delete_person(person_id)
-                    if refs:
-                        tx.emit("RetentionDeletion", {"records": refs}, self.clock())
+                    # the peers erase this node's records on its word; each other origin's
+                    # on that origin's own, when its purge finds the person past retention
+                    own = [ref for ref in refs if ref[0] == self.state]
+                    if own:
+                        tx.emit("RetentionDeletion", {"records": own}, self.clock())
                     self._audit(tx, actor, "retention deletion", person_id)
             deleted += len(ids)
             if len(ids) < batch:

@@ -159,7 +159,11 @@ class FederationRows(TransactionBase):
                        .values(wire=wire, person_id=None))  # fmt: skip
 
     def persons_of_records(self, refs: Sequence[tuple[str, int]]) -> list[int]:
-        """The local persons the records ``(origin, seq)`` concern."""
+        """The local persons the records ``(origin, seq)`` concern, locked for the rest of
+        the transaction (``FOR UPDATE``, in id order). Two peers' deletions of one person's
+        records, applied at once by their pullers, would each still see the other's records
+        and leave the person with none (PostgreSQL's read committed; SQLite writes one
+        transaction at a time): the second waits, then reads what the first left."""
         r = t.records.c
         found: set[int] = set()
         for origin in {o for o, _ in refs}:
@@ -167,7 +171,12 @@ class FederationRows(TransactionBase):
             rows = self.c.execute(select(r.person_id).where(
                 r.origin == origin, r.seq.in_(seqs), r.person_id.is_not(None)))
             found |= {int(row[0]) for row in rows}
-        return sorted(found)
+        if not found:
+            return []
+        p = t.persons.c
+        locked = self.c.execute(select(p.id).where(p.id.in_(sorted(found))).order_by(p.id)
+                                .with_for_update())  # fmt: skip
+        return [int(row[0]) for row in locked]
 
     def mark_erased(self, origin: str, seqs: Sequence[int], by_seq: int) -> None:
         """``origin``'s records ``seqs`` are erased by its RetentionDeletion ``by_seq``."""
