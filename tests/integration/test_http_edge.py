@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import sqlite3
 import subprocess
@@ -204,8 +205,14 @@ def test_a_kept_alive_connection_s_next_head_over_64_kib_is_answered_431(
     big = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nX-Padding: " + b"x" * 70_000 + b"\r\n\r\n"
     with socket.create_connection((HOST, server.port), timeout=10) as sock:
         sock.sendall(small)
-        first = sock.recv(65536)
-        assert first.startswith(b"HTTP/1.1 200"), first
+        first = b""
+        while b"\r\n\r\n" not in first:  # the first answer whole: its head, then its body
+            first += sock.recv(65536)
+        head, _, body = first.partition(b"\r\n\r\n")
+        length = int(re.search(rb"content-length: *([0-9]+)", head.lower()).group(1))  # type: ignore[union-attr]
+        while len(body) < length:
+            body += sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200") and len(body) == length, first
         sock.sendall(big)  # on the same connection, after the first answer
         second = b""
         while chunk := sock.recv(65536):
