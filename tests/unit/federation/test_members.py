@@ -181,6 +181,20 @@ def test_an_https_endpoint_without_a_pin_or_with_a_bad_one_is_refused() -> None:
 
 
 def test_a_federation_file_that_never_ends_is_refused_not_read_until_memory_runs_out() -> None:
-    """``CTA_FEDERATION_FILE=/dev/zero`` (the sweep): ``cta serve`` read it whole."""
-    with pytest.raises(FederationFileError, match="over 1,048,576 bytes: not a federation file"):
-        load_federation(Path("/dev/zero"))
+    """``CTA_FEDERATION_FILE=/dev/zero`` (the sweep): ``cta serve`` read it whole. In a child
+    held to 1 GiB of memory, so that a reader without its bound fails here with a MemoryError
+    instead of taking the machine's memory (a test process reached 23 GB once)."""
+    import resource
+    import subprocess
+    import sys
+
+    def one_gib() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    code = ("from pathlib import Path\nfrom cta.federation.members import load_federation\n"
+            "try:\n    load_federation(Path('/dev/zero'))\nexcept Exception as exc:\n"
+            "    print(type(exc).__name__, exc)")  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, preexec_fn=one_gib, check=False)  # fmt: skip
+    assert done.stdout.strip() == ("FederationFileError /dev/zero: it is over 1,048,576 bytes: "
+                                   "not a federation file"), done.stdout + done.stderr
