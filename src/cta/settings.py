@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     header_timeout: float = Field(default=10.0, gt=0, le=3600)
     body_timeout: float = Field(default=30.0, gt=0, le=3600)
     max_connections: int = Field(default=4096, ge=16, le=1_000_000)
+    # an idle kept-alive connection is closed after this many seconds: longer than a client
+    # keeps one (httpx 5 s) or a proxy or load balancer in front does (nginx's upstream
+    # keepalive_timeout and AWS's ALB, 60 s), so that the client always gives a connection up
+    # first; the other way round, a request sent as the node closes it is lost unanswered
+    keep_alive_timeout: int = Field(default=65, ge=1, le=3600)
     # mail to applicants (README, "Mail"): the SMTP server the node sends through; no host:
     # mail is off and queued mails wait in the outbox. Sent mails are deleted after the days.
     smtp_host: str = ""

@@ -169,6 +169,18 @@ def cut_off(nodes: Mapping[str, Member], state: str, mode: str = "down") -> None
                   for pair in ((state, other), (other, state))})  # fmt: skip
 
 
+def mend(nodes: Mapping[str, Member]) -> None:
+    """After a test: every node serving again and every link honest, so that a test that failed
+    with a node stopped or a link cut leaves the next tests of the module a whole area (one
+    failure, not a cascade of "not within 60 s" in every test after it)."""
+    for node in nodes.values():
+        if node.server.process is None or node.server.process.poll() is not None:
+            node.server.start()
+    if any(node.relay is not None for node in nodes.values()):
+        links(nodes, {(viewer, origin): "pass" for viewer in STATES for origin in STATES
+                      if viewer != origin})  # fmt: skip
+
+
 def read_rows(node: Member, query: Any) -> list[Any]:
     """Rows of a query on a node's database, read directly (not through its API)."""
     engine = create_engine(node.url)

@@ -25,6 +25,7 @@ from tests.integration.area import (
     Member,
     area_on,
     in_sync,
+    mend,
     read_rows,
     record_hashes,
     wait_until,
@@ -44,6 +45,12 @@ def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:
     yield from area_on(request, tmp_path_factory, "area")
+
+
+@pytest.fixture(autouse=True)
+def _whole_area(nodes: dict[str, Member]) -> Iterator[None]:
+    yield
+    mend(nodes)
 
 
 def record(

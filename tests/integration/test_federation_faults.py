@@ -46,6 +46,7 @@ from tests.integration.area import (
     heads,
     in_sync,
     links,
+    mend,
     read_rows,
     record_hashes,
     unsealed,
@@ -63,6 +64,12 @@ def nodes(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict[str, Member]]:
     yield from area_on(request, tmp_path_factory, "faults", relay=True)
+
+
+@pytest.fixture(autouse=True)
+def _whole_area(nodes: dict[str, Member]) -> Iterator[None]:
+    yield
+    mend(nodes)
 
 
 # -- recording, and what the nodes hold ------------------------------------------------------

@@ -121,7 +121,7 @@ def test_a_body_under_the_limit_is_read_as_before(node: tuple[NodeServer, str]) 
 
 
 @pytest.mark.parametrize("header", ["Authorization", "X-Purpose", "Idempotency-Key",
-                                    "X-Access-Code", "Content-Type"])  # fmt: skip
+                                    "X-Access-Code", "Content-Type", "Host"])  # fmt: skip
 def test_a_header_that_says_who_or_what_given_twice_is_answered_400_and_nothing_recorded(
     node: tuple[NodeServer, str], header: str
 ) -> None:
@@ -146,6 +146,18 @@ def test_a_header_that_says_who_or_what_given_twice_is_answered_400_and_nothing_
     assert status == 400
     assert answer["detail"].startswith(f"the header {header} is given twice: send it once")
     assert crossings() == before
+
+
+def test_an_http_1_1_request_without_a_host_is_answered_400_and_an_http_1_0_one_is_not(
+    node: tuple[NodeServer, str],
+) -> None:
+    """RFC 9112, 3.2: a server answers 400 to an HTTP/1.1 request that lacks ``Host`` (the
+    sweep found it answered 200); HTTP/1.0 had no such header."""
+    server, _ = node
+    status, body = _json_of(_raw(server.port, b"GET /v1/health HTTP/1.1\r\n\r\n"))
+    assert status == 400 and body["detail"].startswith("the request has no Host header")
+    status, body = _json_of(_raw(server.port, b"GET /v1/health HTTP/1.0\r\n\r\n"))
+    assert status == 200 and body["status"] == "ok"
 
 
 def test_a_request_the_parser_cannot_read_is_answered_400_in_json(
@@ -196,6 +208,42 @@ def test_a_whole_head_over_64_kib_in_one_read_is_answered_431_too(
     assert "65,536 bytes" in body["detail"]
 
 
+def _one_answer(sock: socket.socket) -> bytes:
+    """One answer read whole from a kept-alive connection: its head, then its body."""
+    answer = b""
+    while b"\r\n\r\n" not in answer:
+        chunk = sock.recv(65536)
+        assert chunk, f"the connection was closed, not answered: {answer[:200]!r}"
+        answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    length = int(re.search(rb"content-length: *([0-9]+)", head.lower()).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += sock.recv(65536)
+    assert len(body) == length, answer[:200]
+    return head + b"\r\n\r\n" + body
+
+
+def test_an_idle_kept_alive_connection_is_kept_for_the_keep_alive_timeout_then_closed(
+    tmp_path: Path,
+) -> None:
+    """``CTA_KEEP_ALIVE_TIMEOUT`` reaches uvicorn: a connection idle for less is answered on,
+    one idle for longer is closed by the node (2 s here, not uvicorn's 5; 65 s by default,
+    longer than a client such as httpx keeps one, so that the client gives it up first)."""
+    url = f"sqlite:///{tmp_path / 'node.sqlite'}"
+    request = b"GET /v1/health HTTP/1.1\r\nHost: node\r\n\r\n"
+    with NodeServer(url, tmp_path, env={"CTA_KEEP_ALIVE_TIMEOUT": "2"}) as server, \
+            socket.create_connection((HOST, server.port), timeout=20) as sock:  # fmt: skip
+        sock.sendall(request)
+        assert _one_answer(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(0.5)
+        sock.sendall(request)  # the same connection, idle for half a second: still the node's
+        assert _one_answer(sock).startswith(b"HTTP/1.1 200")
+        answered = time.monotonic()
+        assert sock.recv(65536) == b""  # nothing more: the node closes it when it has idled
+        idled = time.monotonic() - answered
+    assert 1.5 < idled < 4.5, idled
+
+
 def test_a_kept_alive_connection_s_next_head_over_64_kib_is_answered_431(
     node: tuple[NodeServer, str],
 ) -> None:
@@ -205,14 +253,7 @@ def test_a_kept_alive_connection_s_next_head_over_64_kib_is_answered_431(
     big = b"GET /v1/health HTTP/1.1\r\nHost: node\r\nX-Padding: " + b"x" * 70_000 + b"\r\n\r\n"
     with socket.create_connection((HOST, server.port), timeout=10) as sock:
         sock.sendall(small)
-        first = b""
-        while b"\r\n\r\n" not in first:  # the first answer whole: its head, then its body
-            first += sock.recv(65536)
-        head, _, body = first.partition(b"\r\n\r\n")
-        length = int(re.search(rb"content-length: *([0-9]+)", head.lower()).group(1))  # type: ignore[union-attr]
-        while len(body) < length:
-            body += sock.recv(65536)
-        assert first.startswith(b"HTTP/1.1 200") and len(body) == length, first
+        assert _one_answer(sock).startswith(b"HTTP/1.1 200")
         sock.sendall(big)  # on the same connection, after the first answer
         second = b""
         while chunk := sock.recv(65536):

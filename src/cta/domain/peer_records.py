@@ -32,7 +32,7 @@ from typing import Any
 
 from cta.domain.checks import Direction, Outcome
 from cta.domain.crossing_points import CrossingPoint, local_date
-from cta.domain.days import FIRST_DAY, LAST_DAY
+from cta.domain.days import FIRST_DAY, LAST_DAY, is_day_text
 from cta.domain.errors import InvalidInputError
 from cta.domain.recording import CLOCK_TOLERANCE, REFUSAL_LETTERS, filing_problem
 from cta.domain.travel_permits import permit_problem
@@ -56,8 +56,8 @@ __all__ = [
     "text",
 ]
 
-_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})")
-_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
+                      r"(Z|[+-][0-9]{2}:[0-9]{2})")
 # control, format (ZWSP, RLO), private use, surrogate, unassigned, line and paragraph separators
 _INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _SHOWN = 40  # characters of a bad value quoted in a message
@@ -91,7 +91,7 @@ def instant(value: Any, field: str) -> datetime:
 
 def day(value: Any, field: str) -> date:
     """A day as ``YYYY-MM-DD`` text, a calendar date within 1900-2999."""
-    if not isinstance(value, str) or not _DAY.fullmatch(value):
+    if not is_day_text(value):
         raise PeerRecordError(f"{field}: {_shown(value)} is not a date as YYYY-MM-DD")
     try:
         found = date.fromisoformat(value)

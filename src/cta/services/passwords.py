@@ -13,6 +13,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+import unicodedata
 
 __all__ = ["MAX_LENGTH", "MIN_LENGTH", "PasswordError", "hash_password", "verify_password"]
 
@@ -24,7 +25,7 @@ _MAXMEM = 256 * 1024 * 1024
 
 
 class PasswordError(ValueError):
-    """A password that may not be set (too short, too long)."""
+    """A password that may not be set (too short, too long, a control character)."""
 
 
 def hash_password(password: str, *, n: int = N, r: int = R, p: int = P) -> str:
@@ -33,6 +34,9 @@ def hash_password(password: str, *, n: int = N, r: int = R, p: int = P) -> str:
         raise PasswordError(f"a password needs at least {MIN_LENGTH} characters")
     if len(password) > MAX_LENGTH:
         raise PasswordError(f"a password has at most {MAX_LENGTH} characters")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in password):
+        raise PasswordError("a password may not hold control characters (a tab, an escape, "
+                            "a NUL...): the sign-in form cannot type them")  # fmt: skip
     salt = secrets.token_bytes(16)
     digest = _scrypt(password, salt, n, r, p)
     return f"scrypt${n}${r}${p}${_b64(salt)}${_b64(digest)}"

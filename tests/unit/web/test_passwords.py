@@ -44,3 +44,18 @@ def test_no_stored_hash_and_a_damaged_one_verify_nothing() -> None:
 def test_too_short_or_too_long_a_password_is_refused(password: str) -> None:
     with pytest.raises(PasswordError):
         hash_password(password)
+
+
+@pytest.mark.parametrize("password", ["long enough\tbut tabbed", "long enough\x00with NUL",
+                                      "\x1b[31mlong enough red", "long enough \ud800 half"])
+def test_a_password_with_a_control_character_or_half_a_surrogate_pair_is_refused(
+    password: str,
+) -> None:
+    """No sign-in form can type them (the sweep set one with an escape sequence from a pipe)."""
+    with pytest.raises(PasswordError, match="control characters"):
+        hash_password(password)
+
+
+def test_letters_of_every_script_and_spaces_make_a_password() -> None:
+    stored = hash_password("Ծաղիկ ყვავილი Çiçək цветок")
+    assert verify_password("Ծաղիկ ყვავილი Çiçək цветок", stored)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any, Literal
 
 from cta.domain.alerts import AlertCategory, check_alert_birth_date, parse_alert_birth_date
-from cta.domain.days import check_day
+from cta.domain.days import check_day, is_day_text
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.screening.normalise import (
     MAX_NAME_LENGTH,
@@ -34,7 +34,6 @@ __all__ = [
 HitKind = Literal["name", "document", "document_near_miss"]
 _CODE = re.compile(r"[A-Z<]{1,3}")
 _ID = re.compile(r"[\x21-\x7e]{1,100}")
-_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _SEXES = {"M": "M", "F": "F", "X": None, "<": None}
 MAX_LIST = 50
 
@@ -141,7 +140,7 @@ def alert_from_json(data: Mapping[str, Any], *, entering: bool = False) -> Alert
                 raise InvalidInputError(f"birth_date: {exc}") from None
         for key, bound in (("valid_from", valid_from), ("valid_to", valid_to)):
             if bound is not None:
-                if not _DAY.fullmatch(data[key]):  # fromisoformat takes 20260101 too
+                if not is_day_text(data[key]):
                     raise InvalidInputError(f"{key}: {data[key]!r} is not a date YYYY-MM-DD")
                 check_day(bound, f"{key}:")
     if valid_from and valid_to and valid_to < valid_from:

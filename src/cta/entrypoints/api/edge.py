@@ -8,8 +8,9 @@ body is not read). An unauthenticated client thus cannot make the node read and 
 before its 401: the limit (``CTA_MAX_BODY_BYTES``, 1 MiB) is far above any API request;
 bulk data goes through the CLI's imports. It answers 400 to a request that gives one of the
 headers CTA reads for who asks and what (``ONCE_HEADERS``: the token, the purpose, the
-idempotency key, the access code, the body's type and length) more than once: which one
-counts would be a guess, and a proxy and the node could guess apart.
+idempotency key, the access code, the body's type and length, the host) more than once: which
+one counts would be a guess, and a proxy and the node could guess apart; and 400 to an HTTP/1.1
+request without a ``Host`` header, as RFC 9112 (section 3.2) has a server answer one.
 
 ``ErrorIds`` turns any exception the application did not answer into JSON
 ``{"detail": ..., "error_id": ...}`` (500, or 503 when the database cannot be written or
@@ -62,7 +63,7 @@ async def json_error(send: Send, status: int, body: dict[str, Any], *, close: bo
 # the headers a request may give once only, by their names as ASGI gives them (lower case)
 ONCE_HEADERS = {name.lower().encode(): name for name in (
     "Authorization", "X-Purpose", "Idempotency-Key", "X-Access-Code", "Content-Type",
-    "Content-Length",
+    "Content-Length", "Host",
 )}  # fmt: skip
 
 
@@ -94,6 +95,10 @@ class BodyLimit:
             if name == b"content-length" and (not value.isdigit() or int(value) > self.max_bytes):
                 await json_error(send, 413, self._detail(), close=True)
                 return
+        if b"host" not in given and scope.get("http_version") == "1.1":
+            await json_error(send, 400, {"detail": "the request has no Host header: an HTTP/1.1 "
+                                         "request names its host (RFC 9112, 3.2)"}, close=True)
+            return
         seen = 0
         over = False
         started = False

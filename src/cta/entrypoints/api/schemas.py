@@ -19,7 +19,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from cta.domain.days import FIRST_DAY, LAST_DAY
+from cta.domain.days import FIRST_DAY, LAST_DAY, is_day_text
 
 __all__ = ["AlertBody", "AlertHitBody", "AuthorizationBody", "CheckBody", "CorrectionBody",
            "CrossingBody", "Day", "Flag", "Instant", "RefusalBody", "RefusalCorrectionBody",
@@ -33,7 +33,6 @@ __all__ = ["AlertBody", "AlertHitBody", "AuthorizationBody", "CheckBody", "Corre
 _BODY = ConfigDict(extra="forbid", frozen=True)
 Flag = StrictBool  # true or false, nothing else
 Whole = StrictInt  # a JSON number without a fraction; not "1", not 1.0
-_DAY_TEXT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _INSTANT_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")  # the rest is pydantic's to read
 
 
@@ -41,7 +40,7 @@ def day_text(value: object) -> object:
     """A day only as its text YYYY-MM-DD (a time after it, or a number, is refused)."""
     if isinstance(value, date) and not isinstance(value, datetime):  # given by Python code
         return value
-    if not isinstance(value, str) or not _DAY_TEXT.fullmatch(value):
+    if not is_day_text(value):
         raise PydanticCustomError("day_text", "expected a date as YYYY-MM-DD")
     return value
 

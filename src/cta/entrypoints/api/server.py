@@ -14,9 +14,13 @@ project's 2-core machine the C pair roughly halves the HTTP stack's cost per req
 bounds below, and nothing installs the node without httptools.
 
 **Bounds on connections.** uvicorn bounds nothing but the idle time between two requests of a
-connection (keep-alive, 5 s): a client that connects and sends nothing, or half a request's
-headers, or a body a byte a minute, holds its connection (and a file descriptor) for good, and
-20,000 of them left the node without descriptors to accept ``/v1/health`` with. Here
+connection (keep-alive: ``CTA_KEEP_ALIVE_TIMEOUT``, 65 s here, not uvicorn's 5 s, so that a
+client or proxy gives an idle connection up before the node does; with both at 5 s a request
+sent as the node closed the connection was lost unanswered, "Server disconnected without
+sending a response", which no client may mend by sending a POST again): a client that connects
+and sends nothing, or half a request's headers, or a body a byte a minute, holds its connection
+(and a file descriptor) for good, and 20,000 of them left the node without descriptors to
+accept ``/v1/health`` with. Here
 (``configure_connections`` takes them from the settings):
 
 * a connection is first held by a cheap ``Gate`` (``connections``) until its first request

@@ -143,6 +143,7 @@ def serve_command(
             # on SIGTERM a worker finishes its requests, but no longer than this: a client
             # that keeps its connection busy must not keep the node from stopping
             timeout_graceful_shutdown=GRACEFUL_SECONDS,
+            timeout_keep_alive=config.keep_alive_timeout,  # settings: why 65 s, not 5
         )
     finally:
         if daemon is not None:

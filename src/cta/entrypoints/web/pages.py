@@ -14,7 +14,6 @@ token does not match with 403 before anything else is read from it.
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from pydantic import TypeAdapter, ValidationError
 
+from cta.domain.days import is_day_text
 from cta.domain.staff_sessions import StaffSession
 from cta.entrypoints.web.i18n import (
     LANGUAGE_COOKIE,
@@ -147,12 +147,10 @@ def iso_day(text: str) -> date:
     """The day ``text`` writes as YYYY-MM-DD, as the API takes it; ValueError otherwise.
     ``date.fromisoformat`` alone takes 20260101 and 2026-W01-1 too, which a form asking for
     "a date like 2026-03-01" should not."""
-    if not _ISO_DAY.fullmatch(text):
+    if not is_day_text(text):
         raise ValueError(f"{text!r} is not a date YYYY-MM-DD")
     return date.fromisoformat(text)
 
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def whole_number(text: str, most_digits: int = 18) -> int | None:
