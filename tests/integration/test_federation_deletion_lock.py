@@ -1,0 +1,91 @@
+"""Two peers' deletions of one traveller's records, applied at once on PostgreSQL.
+
+ARM and GEO each hold a record of one traveller at AZE; each sends a ``RetentionDeletion`` of
+its own. AZE's two pullers apply them in two transactions at once. Under read committed, each
+would see the other origin's record still there, keep the person, and leave the person with
+no record at all (a write skew; session 14 found it with three real nodes, one run in three).
+``persons_of_records`` locks the persons the records concern (``FOR UPDATE``), so the second
+transaction waits for the first and then reads what it left. The test holds the first
+transaction open and sees the second wait on the lock in ``pg_stat_activity``: it does not
+depend on two threads meeting by chance.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cta.domain.checks import Direction
+from cta.services.node import RecordCrossing
+from tests.integration.node_server import passport, unique_number
+from tests.integration.test_federation_amendments import (
+    NOW,
+    OFFICER,
+    Member,
+    crossing,
+    member,
+    sync,
+)
+
+
+@pytest.fixture
+def area(postgres_server: object, tmp_path: Path) -> Iterator[dict[str, Member]]:
+    url = postgres_server.create_database(f"t_{uuid.uuid4().hex}")  # type: ignore[attr-defined]
+    found = {"AZE": member(str(url), "AZE"),
+             "ARM": member(f"sqlite:///{tmp_path / 'arm.sqlite'}", "ARM"),
+             "GEO": member(f"sqlite:///{tmp_path / 'geo.sqlite'}", "GEO")}  # fmt: skip
+    yield found
+    for m in found.values():
+        m.node.store.engine.dispose()  # type: ignore[attr-defined]
+
+
+def _waiting_on_a_lock(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return int(connection.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one())  # fmt: skip
+    finally:
+        engine.dispose()
+
+
+def test_the_second_deletion_of_one_person_waits_for_the_first_and_reads_what_it_left(
+    area: dict[str, Member],
+) -> None:
+    aze, arm, geo = area["AZE"], area["ARM"], area["GEO"]
+    mrz = passport("USA", number=unique_number())
+    arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, 30))
+    geo.node.record(OFFICER, RecordCrossing(mrz=mrz, crossing_point="GEO-TBS",
+                                            direction=Direction.EXIT,
+                                            occurred_at=NOW.replace(day=1),
+                                            override_reason="test"))  # fmt: skip
+    [arm_entry] = [r.seq for r in sync(arm, aze) if r.kind == "CrossingRecorded"]
+    [geo_exit] = [r.seq for r in sync(geo, aze) if r.kind == "CrossingRecorded"]
+    store = aze.node.store
+    url = store.engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
+    second: list[list[int]] = []
+
+    def geo_s_deletion() -> None:
+        with store.transaction() as tx:
+            second.append(tx.persons_of_records([("GEO", geo_exit)]))
+
+    with store.transaction() as tx:
+        [person] = tx.persons_of_records([("ARM", arm_entry)])
+        other = threading.Thread(target=geo_s_deletion)
+        other.start()
+        deadline = time.monotonic() + 30
+        while _waiting_on_a_lock(url) == 0:
+            assert other.is_alive(), f"GEO's deletion did not wait for ARM's: {second}"
+            assert time.monotonic() < deadline, "nothing waits on the person's lock"
+            time.sleep(0.05)
+        assert second == []  # still waiting while ARM's deletion holds the person
+    other.join(30)
+    assert not other.is_alive()
+    assert second == [[person]]
