@@ -25,7 +25,7 @@ import pytest
 from sqlalchemy import text
 
 from cta.adapters.storage.engine import make_engine
-from cta.adapters.storage.hang_guard import PROBE_WAIT, SUSPECT, TICK, HangGuard
+from cta.adapters.storage.hang_guard import PROBE_WAIT, SUSPECT, TICK, HangGuard, start_hang_guard
 from cta.domain.roles import Role
 from cta.services.ports import DatabaseUnavailableError
 from tests.integration.node_server import NodeServer, add_user, passport
@@ -144,6 +144,53 @@ def test_a_worker_too_busy_to_read_the_answer_does_not_take_its_server_as_hung(
     finally:
         with contextlib.suppress(Exception):
             connection.close()
+        signal_server(server, signal.SIGCONT)
+        guard.stop()
+        engine.dispose()
+
+
+def test_a_connection_being_made_as_the_server_stops_is_given_up_not_waited_for(
+    server: PostgresServer,
+) -> None:
+    """The pool has no idle connection when the server stops: the request's new one is taken
+    by the server's kernel and its start-up never answered. The guard sees the attempt (no
+    connection is checked out, so before the fix it never asked the server, and the request
+    waited until the server came back: the console's 30 s in one run of the suite), takes the
+    server as hung, and the request gives the attempt up with the guard's reason."""
+    engine = make_engine(server.url)
+    guard = start_hang_guard(engine)
+    assert guard is not None
+    outcome: list[tuple[str, float]] = []
+
+    def request() -> None:
+        started = time.monotonic()
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            outcome.append(("answered", time.monotonic() - started))
+        except DatabaseUnavailableError as exc:
+            outcome.append((str(exc), time.monotonic() - started))
+
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()  # nothing idle in the pool: the next request makes a connection
+        signal_server(server, signal.SIGSTOP)
+        asking = threading.Thread(target=request, daemon=True)
+        asking.start()
+        asking.join(5.0)
+        assert not asking.is_alive(), "the request still waits for its connection"
+        [(why, took)] = outcome
+        assert why.startswith("the database server did not answer"), why
+        print(f"\nthe connection being made was given up after {took:.3f} s")
+        signal_server(server, signal.SIGCONT)
+        deadline = time.monotonic() + 10
+        while guard.hung is not None:  # the next probe is answered
+            assert time.monotonic() < deadline, guard.hung
+            time.sleep(TICK)
+        with engine.connect() as connection:  # and connections are made again
+            assert connection.execute(text("SELECT 2")).scalar_one() == 2
+    finally:
         signal_server(server, signal.SIGCONT)
         guard.stop()
         engine.dispose()

@@ -20,6 +20,16 @@ has not come within ``PROBE_WAIT`` seconds, the server is taken as hung:
   is opened: the request fails at once with ``DatabaseUnavailableError`` (503), instead of
   waiting for a connection attempt to time out (libpq's shortest is 2 s).
 
+A connection being made is watched too. A hung server's kernel takes the TCP connection, and
+its start-up is then never answered: no timeout ends that wait (libpq's ``connect_timeout`` is
+2 s at the least, and none was set), and the guard could not shut a socket it does not hold.
+A new connection is therefore made in a thread of its own (``_Connecting``) while the request
+thread waits for it, looking at the guard every ``TICK``: a connection still being made after
+``SUSPECT`` makes the guard ask, as a checked-out one does, and once the server is taken as hung
+the request gives the attempt up with ``DatabaseUnavailableError``. A session of the test suite
+found it: the officer's console waited 30 s for a connection the pool was making as the server
+stopped, and the guard, seeing nothing checked out, never asked.
+
 From a request's first statement on the hung server to its 503: ``SUSPECT`` (or
 ``PROBE_EVERY``, the same) + ``PROBE_WAIT`` + two ``TICK`` periods at most, 0.85 s. The
 probe's own connection is made when the guard starts and kept, so a probe is one round trip;
@@ -57,6 +67,9 @@ SUSPECT = 0.25  # seconds a connection may be out before the server is asked if 
 PROBE_WAIT = 0.4  # seconds the server has to answer the guard's own question
 PROBE_EVERY = SUSPECT  # seconds between probes' starts
 PROBE_CONNECT_TIMEOUT = 2  # libpq's connect_timeout for the probe's connection (its minimum)
+# libpq's connect_timeout for the node's own connections when the URL gives none: an attempt a
+# request gave up (above) ends by itself then, rather than holding its thread for good
+CONNECT_TIMEOUT = 30
 
 
 def start_hang_guard(engine: Engine) -> HangGuard | None:
@@ -75,6 +88,7 @@ class HangGuard:
         self.engine = engine
         self.hung: str | None = None
         self._out: dict[int, tuple[Any, float]] = {}  # id(driver connection) -> (it, since)
+        self._connecting: dict[int, float] = {}  # id(_Connecting) -> since: being made
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._probe: _Probe | None = None
@@ -82,7 +96,7 @@ class HangGuard:
         self._probe_connection: Any = None  # kept between probes while the server answers
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
         self._connect_args = (list(cargs), {"connect_timeout": PROBE_CONNECT_TIMEOUT, **cparams})
-        event.listen(engine, "do_connect", self._refuse_new)
+        event.listen(engine, "do_connect", self._connect)
         event.listen(engine, "checkout", self._checked_out)
         event.listen(engine, "checkin", self._checked_in)
         event.listen(engine, "close", self._checked_in)
@@ -115,9 +129,23 @@ class HangGuard:
 
     # the pool's events (request threads)
 
-    def _refuse_new(self, *_args: Any) -> None:
+    def _connect(self, dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        """A new connection for the pool, or ``DatabaseUnavailableError`` when the server is
+        taken as hung, before or while it is made (the module's docstring)."""
         if self.hung is not None:
             raise DatabaseUnavailableError(self.hung)
+        attempt = _Connecting(dialect, cargs, {"connect_timeout": CONNECT_TIMEOUT, **cparams})
+        with self._lock:
+            self._connecting[id(attempt)] = time.monotonic()
+        try:
+            while not attempt.done.wait(TICK):
+                if self.hung is not None:
+                    attempt.give_up()
+                    raise DatabaseUnavailableError(self.hung)
+        finally:
+            with self._lock:
+                self._connecting.pop(id(attempt), None)
+        return attempt.connection()
 
     def _checked_out(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
         if self.hung is not None:  # dropped; the pool's new one is refused (above)
@@ -145,6 +173,7 @@ class HangGuard:
             for key in [k for k, (c, _since) in self._out.items() if c.closed]:
                 del self._out[key]  # closed without a check-in event (invalidated)
             oldest = min((since for _c, since in self._out.values()), default=now)
+            oldest = min([oldest, *self._connecting.values()])
         probe = self._probe
         if probe is not None:
             probe.step(now)  # first: an answer that came while this thread waited counts
@@ -253,6 +282,49 @@ class _Probe:
         """Seconds the question has waited for its answer (0 while connecting)."""
         asked = self.asked_at
         return 0.0 if asked is None else now - asked
+
+
+class _Connecting:
+    """A connection being made in a thread of its own: a request thread waits for it and may
+    give it up (``give_up``), and a connection made after that is closed, not leaked."""
+
+    def __init__(self, dialect: Any, cargs: Any, cparams: Any) -> None:
+        self.done = threading.Event()
+        self._made: Any = None
+        self._error: BaseException | None = None
+        self._lock = threading.Lock()
+        self._given_up = False
+        threading.Thread(target=self._make, args=(dialect, cargs, cparams),
+                         name="cta-db-connect", daemon=True).start()  # fmt: skip
+
+    def _make(self, dialect: Any, cargs: Any, cparams: Any) -> None:
+        try:
+            made = dialect.connect(*cargs, **cparams)
+        except BaseException as exc:  # the request thread raises it
+            self._error = exc
+        else:
+            with self._lock:
+                if self._given_up:
+                    with contextlib.suppress(Exception):
+                        made.close()
+                else:
+                    self._made = made
+        finally:
+            self.done.set()
+
+    def give_up(self) -> None:
+        with self._lock:
+            self._given_up = True
+            made, self._made = self._made, None
+        if made is not None:  # made just as the request gave it up
+            with contextlib.suppress(Exception):
+                made.close()
+
+    def connection(self) -> Any:
+        """The connection made (once ``done``), or what making it raised."""
+        if self._error is not None:
+            raise self._error
+        return self._made
 
 
 def _shut(dbapi_connection: Any) -> None:
