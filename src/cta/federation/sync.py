@@ -62,6 +62,7 @@ __all__ = [
     "PeerStatus",
     "PullOutcome",
     "SyncLoop",
+    "fault_text",
     "peer_client",
     "printable",
 ]
@@ -91,6 +92,18 @@ def printable(text: str) -> str:
     (``\\x1b``, ``\\u202e``): a peer's words, kept in the status and the log, cannot move an
     operator's cursor, colour their terminal or turn the line around."""
     return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+
+
+def fault_text(exc: BaseException) -> str:
+    """What failed, without the data it failed on: a database driver's error (SQLAlchemy
+    wraps it as ``orig``) by its class and its first line, not PostgreSQL's ``DETAIL`` line
+    (``Key (ref)=(ARM-C-1) already exists``) nor the statement: the text is kept in the
+    peer's status and the log, and the values are travellers' personal data."""
+    driver = getattr(exc, "orig", None)
+    if isinstance(driver, BaseException):
+        first = next(iter(str(driver).splitlines()), "")
+        return f"{type(driver).__name__}: {first}"
+    return f"{type(exc).__name__}: {exc}"
 
 
 class Ingest(Protocol):
@@ -435,7 +448,7 @@ class Peer:
         except PeerError as exc:
             return self._failed(outcome, str(exc))
         except Exception as exc:  # the caller's ingest (storage down): retry later, say why
-            return self._failed(outcome, f"ingest failed: {type(exc).__name__}: {exc}")
+            return self._failed(outcome, f"ingest failed: {fault_text(exc)}")
         finally:
             if ahead is not None:
                 ahead.drop()

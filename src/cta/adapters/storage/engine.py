@@ -54,6 +54,11 @@ def make_engine(url: str, *, serving: bool = False, **options: Any) -> Engine:
     writes and syncs the database file, and one inside a request's commit is a tail latency.
     """
     parsed = make_url(url)
+    # a failed statement's error names the statement, not its values: those are travellers'
+    # names, birth dates and document numbers, and the error text reaches the log, a peer's
+    # ``last_error`` and ``cta federation status`` (a peer's record once put an applicant's
+    # personal data there on every retry)
+    options = {"hide_parameters": True, **options}
     if serving:
         # as many pooled connections as request threads (``THREADS``): a connection opened
         # and closed per request beyond the pool starts with a cold cache and parses the
