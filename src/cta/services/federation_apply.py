@@ -45,9 +45,12 @@ from cta.services.internal_check_records import INTERNAL_CHECK_KINDS, apply_rein
 from cta.services.ports import DatabaseUnavailableError, Referenced, Transaction
 from cta.services.visas import peer_visa_fields
 
-__all__ = ["CROSSING_KINDS", "PeerRecords", "redact_person_records"]
+__all__ = ["CROSSING_KINDS", "MAX_LINKED_DOCUMENTS", "PeerRecords", "redact_person_records"]
 
 log = logging.getLogger("cta.federation")
+# the most documents a peer's IdentityLinked may name: the documents one person holds (its
+# passports over the years, an identity card or two); a link of 1,500 made 1,500 persons one
+MAX_LINKED_DOCUMENTS = 50
 CROSSING_KINDS = frozenset({"CrossingRecorded", "RefusalRecorded"})  # applied in bulk
 MRZ_KEYS = 50_000  # MRZs whose document key is kept (``PeerRecords._document``)
 # the kinds that supersede a record and amend the row it wrote, and that row's table
@@ -354,6 +357,7 @@ class PeerRecords:
         keys = [(s, n) for s, n, _ in same_as] + [new]
         persons = sorted({found[0] for key in keys
                           if (found := tx.document_key(*key)) is not None})  # fmt: skip
+        _check_merge(tx, persons)
         if persons:
             keep = persons[0]
             for other in persons[1:]:
@@ -456,12 +460,37 @@ class PeerRecords:
             tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
 
 
+def _check_merge(tx: Transaction, persons: list[int]) -> None:
+    """The persons a peer's link would make one (the holders here of its documents) must be
+    candidates for each other, as an officer's link asks (``DocumentFiling``: nationality,
+    birth date and surname): a peer's link cannot make this node's traveller one with a
+    stranger, which no officer of the origin could have confirmed."""
+    if len(persons) < 2:
+        return
+    rows = [tx.person(person_id) for person_id in persons]
+    first = rows[0]
+    assert first is not None  # found by its document in this transaction
+    identity = (first.nationality, first.birth_date_raw, first.surname)
+    strangers = [str(person_id) for person_id, row in zip(persons, rows, strict=True)
+                 if row is None or (row.nationality, row.birth_date_raw, row.surname)
+                 != identity]  # fmt: skip
+    if strangers:
+        raise PeerRecordError(
+            f"same_as: the persons here holding these documents ({persons[0]} and "
+            f"{', '.join(strangers)}) are not candidates for each other (nationality, birth "
+            "date and surname differ): a link makes one person of candidates only")
+
+
 def _same_as(value: Any, codes: Any) -> list[tuple[str, str, str]]:
-    """An ``IdentityLinked``'s other documents: [issuing_state, number, code] each."""
+    """An ``IdentityLinked``'s other documents: [issuing_state, number, code] each, at most
+    ``MAX_LINKED_DOCUMENTS``."""
     if not isinstance(value, list) or not all(
             isinstance(d, list) and len(d) == 3 for d in value):
         raise PeerRecordError("same_as: a list of [issuing_state, document_number, "
                               "document_code] is expected")  # fmt: skip
+    if len(value) > MAX_LINKED_DOCUMENTS:
+        raise PeerRecordError(f"same_as: {len(value):,} documents; a link names at most "
+                              f"{MAX_LINKED_DOCUMENTS}, the documents one person holds")
     for n, (state, number, code) in enumerate(value):
         if state not in codes:
             raise PeerRecordError(f"same_as[{n}]: {state!r} is not a country code")
