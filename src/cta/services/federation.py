@@ -15,17 +15,21 @@ is counted per origin (``cta federation status``, a check's ``based_on``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
 import logging
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from anyio import to_thread
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cta.domain.crossing_points import CrossingPoints
@@ -64,6 +68,7 @@ class _Sealed:
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._count = 0
+        self._listeners: set[Callable[[], None]] = set()  # the event loops' watches (below)
 
     def count(self) -> int:
         with self._changed:
@@ -73,13 +78,89 @@ class _Sealed:
         with self._changed:
             self._count += 1
             self._changed.notify_all()
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
 
     def wait(self, seen: int, seconds: float) -> None:
         with self._changed:
             self._changed.wait_for(lambda: self._count != seen, seconds)
 
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (in the sealer's thread) at each sealing until ``forget``."""
+        with self._changed:
+            self._listeners.add(listener)
+
+    def forget(self, listener: Callable[[], None]) -> None:
+        with self._changed:
+            self._listeners.discard(listener)
+
 
 _SEALED = _Sealed()  # one per process: the sealer and the API are separate service objects
+
+
+class _RecordsWatch:
+    """The long polls of one event loop waiting for this node's records, woken together.
+
+    One look at the chain head (a read in the server's thread pool) every ``RECHECK_SECONDS``
+    while any poll waits, or sooner when this process's sealer seals, answers all of them: a
+    look of each poll's own would put a read per poll in the threads border checks run in."""
+
+    def __init__(self, read_head: Callable[[], int]) -> None:
+        self._read_head = read_head
+        self._waiting = 0
+        self._look: asyncio.Future[int] | None = None  # the head the next look reads
+        self._watcher: asyncio.Task[None] | None = None
+
+    async def wait(self, after: int, seconds: float) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + seconds
+        self._waiting += 1
+        try:
+            while (left := deadline - loop.time()) > 0:
+                try:  # shielded: a poll whose time is up does not cancel the others' look
+                    head = await asyncio.wait_for(asyncio.shield(self._next_look()), left)
+                except TimeoutError:
+                    return
+                if head > after:
+                    return
+        finally:
+            self._waiting -= 1
+
+    def _next_look(self) -> asyncio.Future[int]:
+        loop = asyncio.get_running_loop()
+        if self._look is None:  # taken after the caller read the page: it sees what came since
+            self._look = loop.create_future()
+        if self._watcher is None:
+            self._watcher = loop.create_task(self._watch())
+        return self._look
+
+    async def _watch(self) -> None:
+        loop = asyncio.get_running_loop()
+        sealed = asyncio.Event()
+
+        def nudge() -> None:  # in the sealer's thread
+            with contextlib.suppress(RuntimeError):  # the loop closed as it sealed
+                loop.call_soon_threadsafe(sealed.set)
+
+        _SEALED.listen(nudge)
+        try:
+            while self._waiting:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(sealed.wait(), RECHECK_SECONDS)
+                sealed.clear()
+                look, self._look = self._look, None
+                if look is None or not self._waiting:  # the last poll's time ran out meanwhile
+                    continue
+                try:
+                    # the API's thread pool (anyio's, which the app limits): a read as any other
+                    look.set_result(await to_thread.run_sync(self._read_head))
+                except Exception as exc:  # the waiting polls fail as their own read would
+                    look.set_exception(exc)
+                    look.exception()  # taken: no "never retrieved" warning if nobody waits
+        finally:
+            _SEALED.forget(nudge)
+            self._watcher = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +196,9 @@ class FederationService(PeerRecords):
         # verifies a peer's page in as many threads as cores (``check_records``); its threads
         # start with the first page and stay for the next
         self._verifiers = ThreadPoolExecutor(os.cpu_count() or 1, "cta-verify")
+        # the long polls waiting on each event loop (``await_records``): one per API worker
+        self._watches: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _RecordsWatch] = (
+            weakref.WeakKeyDictionary())
         self._mrz_keys = {}
 
     @property
@@ -246,6 +330,16 @@ class FederationService(PeerRecords):
             if left <= 0:
                 return
             _SEALED.wait(seen, min(left, RECHECK_SECONDS))
+
+    async def await_records(self, after: int, seconds: float) -> None:
+        """``wait_for_records`` on an event loop, holding no thread while it waits: the API's
+        long polls (``answer_records_request_async``)."""
+        loop = asyncio.get_running_loop()
+        watch = self._watches.get(loop)
+        if watch is None:
+            watch = self._watches[loop] = _RecordsWatch(
+                functools.partial(self.position, self.state))
+        await watch.wait(after, seconds)
 
     # -- peers' records --------------------------------------------------------------------
 

@@ -67,7 +67,7 @@ from cta.entrypoints.api.schemas import (
 from cta.entrypoints.schemas import problem_message
 from cta.entrypoints.web import add_start_pages, workbench_router
 from cta.federation.auth import NonceCache, request_target
-from cta.federation.serve import answer_records_request
+from cta.federation.serve import WaitingPolls, answer_records_request_async
 from cta.services.alerts import ScreeningUnavailableError, hit_json
 from cta.services.applications import Applications
 from cta.services.checks import decision_json
@@ -296,16 +296,20 @@ def create_app(
 
     if federation is not None:
         nonces = NonceCache()
+        polls = WaitingPolls()  # each peer's long polls waiting in this worker (the bound)
 
         @app.get("/v1/federation/records", include_in_schema=False)
-        def federation_records(request: Request) -> JSONResponse:
-            """This node's sealed records, to members only (signed node requests)."""
+        async def federation_records(request: Request) -> JSONResponse:
+            """This node's sealed records, to members only (signed node requests); a long poll
+            waits on the event loop, in none of the threads border checks need."""
             target = request_target(request.scope["raw_path"], request.scope["query_string"])
-            answer = answer_records_request(
+            answer = await answer_records_request_async(
                 federation.federation, "GET", target, request.headers, node.clock(),
-                federation.served_page, nonces, federation.wait_for_records,
+                federation.served_page, nonces, federation.await_records, polls,
+                run_in_threadpool,
             )  # fmt: skip
-            return JSONResponse(answer.body, status_code=answer.status)
+            # a page of 1,000 records is megabytes of JSON: written in a thread, not the loop
+            return await run_in_threadpool(JSONResponse, answer.body, status_code=answer.status)
 
     @app.get("/v1/persons/{person_id}")
     def traveller_file(person_id: PersonPath, who: Reader) -> dict[str, Any]:
