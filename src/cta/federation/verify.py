@@ -20,8 +20,10 @@ Rules, in the order a record is checked:
 6. a new record without its payload (erased at its origin) comes with its origin's proof: a
    ``RetentionDeletion`` of the same origin that names it, one we hold (the caller's
    ``erased``), one of the batch, or one of the page's ``proofs`` (each checked as a record
-   is, by rule 2). Without it a relay could drop any record's payload, and the chain would
-   move past a record never applied: ``unproven_erasure``, tampering.
+   is, by rule 2; a deletion proves the erasure of records before it in the chain only, and a
+   proof at a seq we hold under another hash proves nothing). Without it a relay could drop
+   any record's payload, and the chain would move past a record never applied:
+   ``unproven_erasure``, tampering.
 
 One bad record refuses the whole batch: nothing of it is stored, and the next pull starts from
 the same place. Nothing else is blocked: other origins' batches are verified on their own.
@@ -216,10 +218,15 @@ def verify_batch(
                          f"{origin} is not a member of the federation")  # fmt: skip
     proven = set(erased)
     if any(record.redacted for record in batch):
-        # a deletion of the batch is checked in its place: if it is forged, the batch fails
-        proven |= {seq for r in batch if r.origin == origin for seq in erased_by(r)}
+        # a deletion of the batch is checked in its place: if it is forged, the batch fails;
+        # a deletion erases records before it only, and a proof the page carries must be the
+        # origin's record at its seq (not one of another hash where we hold that seq: a fork)
+        proven |= {seq for r in batch if r.origin == origin for seq in erased_by(r)
+                   if seq < r.seq}  # fmt: skip
         proven |= {seq for proof in proofs if proof.origin == origin
-                   and verify_record(proof, federation) is None for seq in erased_by(proof)}
+                   and verify_record(proof, federation) is None
+                   and held.get(proof.seq, proof.hash) == proof.hash
+                   for seq in erased_by(proof) if seq < proof.seq}  # fmt: skip
     fresh: list[Record] = []
     last = head
     for index, record in enumerate(batch):

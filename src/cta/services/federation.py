@@ -374,7 +374,10 @@ class FederationService(PeerRecords):
         with self.store.transaction(replayable=True) as tx:
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
-            held = tx.record_hashes(origin, [r.seq for r in batch if r.seq < head.seq])
+            # the hashes of the batch's records we hold, and of the seqs the page's proofs of
+            # erasure claim (a proof must be the record we hold there: ``verify_batch``)
+            held = tx.record_hashes(origin, [r.seq for r in batch if r.seq < head.seq]
+                                    + [p.seq for p in proofs if p.seq <= head.seq])  # fmt: skip
             erased = tx.erasures_of(origin, [r.seq for r in batch if r.redacted])
             verdict = verify_batch(origin, head, batch, self.federation, held, erased, proofs,
                                    checked)  # fmt: skip

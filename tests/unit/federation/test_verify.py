@@ -136,6 +136,30 @@ def test_a_proof_that_is_not_the_origins_own_signed_deletion_proves_nothing() ->
         rejected(result, Reason.UNPROVEN_ERASURE, 1)
 
 
+def test_a_proof_out_of_its_place_in_the_chain_proves_nothing() -> None:
+    """The sweep's S15-D2: a signed deletion of ARM's at seq 999,999 after a zero hash, or at
+    seq 1, which we hold as another record (a fork nobody would see), proved ARM/2 erased. A
+    deletion erases records before it only, and a proof at a seq we hold must be that record."""
+    batch = [ARM[0], ARM[1].redact()]
+    before = seal("ARM", 1, T0, "RetentionDeletion", {"records": [["ARM", 2]]}, GENESIS_HASH,
+                  KEYS["ARM"])  # fmt: skip
+    for proof in (before, deletion(2, [2], ARM[0])):  # at seq 1 or naming itself
+        result = verify_batch("ARM", EMPTY, batch, FED, proofs=[proof])
+        rejected(result, Reason.UNPROVEN_ERASURE, 1)
+    later = deletion(11, [2], ARM[9])
+    held = {11: chain("ARM", 11)[10].hash}  # we hold ARM's record 11, and it is another
+    assert held[11] != later.hash
+    result = verify_batch("ARM", head_at(1), [ARM[1].redact()], FED, held, proofs=[later])
+    rejected(result, Reason.UNPROVEN_ERASURE, 0)
+    proven = verify_batch("ARM", head_at(1), [ARM[1].redact()], FED, {}, proofs=[later])
+    assert isinstance(proven, Accepted)  # the same proof, where we hold nothing at its seq
+    erasing = deletion(3, [2, 4], ARM[1])  # names 2, before it, and 4, after it
+    after = seal("ARM", 4, erasing.at + timedelta(minutes=1), "CrossingRecorded", {"n": 4},
+                 erasing.hash, KEYS["ARM"])  # fmt: skip
+    rejected(verify([ARM[0], ARM[1].redact(), erasing, after.redact()]),
+             Reason.UNPROVEN_ERASURE, 3)  # fmt: skip
+
+
 def test_a_forged_deletion_in_the_page_gets_the_page_refused_all_the_same() -> None:
     forged = replace(deletion(3, [2], ARM[1]), signature=OTHER_SIGNATURE)
     rejected(verify([ARM[0], ARM[1].redact(), forged]), Reason.BAD_SIGNATURE, 2)
