@@ -8,11 +8,13 @@ allowed appeal (``appeal_allowed``) takes the application's earlier rows out aga
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, Protocol
 
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError
+from cta.domain.peer_records import PeerRecordError, application_decision
 
 __all__ = ["ApplicationDecisionRows", "apply_application_decision", "decision_payload",
            "document_fields"]
@@ -69,7 +71,28 @@ def file_decision(tx: ApplicationDecisionRows, origin: str, payload: dict[str, A
     )  # fmt: skip
 
 
-def apply_application_decision(tx: Any, origin: str, seq: int,
-                               at: datetime, payload: dict[str, Any]) -> None:  # fmt: skip
-    """A peer's ``ApplicationDecided`` record, filed here."""
-    file_decision(tx, origin, payload, at, seq)
+def apply_application_decision(
+    tx: Any, origin: str, seq: int, at: datetime, payload: dict[str, Any], codes: Collection[str]
+) -> None:
+    """A peer's ``ApplicationDecided`` record, filed here.
+
+    Read whole first (``application_decision``: the origin's own application, the columns'
+    lengths), so a record the database would refuse is not applied instead of failing its
+    batch for good. An application has one refusal, annulment or revocation at a time (an
+    allowed appeal takes its refusal out): the same decision again is a redelivery, applied as
+    it was; another while one is filed is not applied, so one refusal never counts twice."""
+    decided = application_decision(payload, origin=origin, codes=codes)
+    if decided.outcome != "appeal_allowed":
+        holder = decided.holder
+        filed = [row for row in tx.application_decisions_of(
+            holder["issuing_state"], holder["document_number"], holder["nationality"],
+            holder["birth_date_raw"], holder["surname"],
+        ) if row["origin"] == origin and row["number"] == decided.number]  # fmt: skip
+        if any((row["kind"], row["outcome"], row["reasons"]) == (
+                decided.kind, decided.outcome, decided.reasons) for row in filed):
+            return  # a redelivery
+        if filed:
+            raise PeerRecordError(f"number: {decided.number} is filed already "
+                                  f"({filed[0]['outcome']})")  # fmt: skip
+    file_decision(tx, origin, {**payload, "reasons": decided.reasons, "holder": decided.holder},
+                  at, seq)  # fmt: skip

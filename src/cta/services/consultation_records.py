@@ -4,12 +4,18 @@ Apart from ``services.consultations`` so that the federation's apply imports no 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import UTC, datetime
 from typing import Any
 
-from cta.domain.consultations import ConsultationState, check_answer, state_of
-from cta.domain.errors import CTAError
+from cta.domain.consultations import ConsultationState, state_of
 from cta.domain.instants import rfc3339
+from cta.domain.peer_records import (
+    ConsultationRequest,
+    PeerRecordError,
+    consultation_answer,
+    consultation_request,
+)
 from cta.federation.records import Record
 from cta.services.ports import Transaction
 
@@ -41,51 +47,74 @@ def _utc(value: datetime) -> datetime:
 
 
 def apply_consultation_request(
-    tx: Transaction, state: str, record: Record, payload: dict[str, Any]
-) -> int | None:
+    tx: Transaction, state: str, record: Record, payload: dict[str, Any],
+    members: Collection[str],
+) -> int | None:  # fmt: skip
     """A member consulted another: the consulted node files it in its queue; the third
-    member files nothing (the opinion is for the two alone). The person it concerns."""
-    ref = str(payload["ref"])
-    if not ref.startswith(f"{record.origin}-C-"):
-        raise CTAError(f"consultation {ref!r} is not named by its asking member {record.origin}")
-    if payload["asking_state"] != record.origin:
-        raise CTAError(f"asking_state {payload['asking_state']!r} is not the record's origin")
-    if payload["consulted_state"] != state:
+    member files nothing (the opinion is for the two alone). The person it concerns.
+
+    Read whole first (``consultation_request``: as strict as the asking node's API), so a
+    record the database would refuse is not applied instead of failing its batch for good. A
+    ref filed already is not filed again: the same request again is a redelivery, applied as
+    it was; another under that ref is not applied."""
+    asked = consultation_request(payload, origin=record.origin, members=members)
+    if asked.consulted_state != state:
         return None
-    if payload["kind"] not in ("authorization", "visa"):
-        raise CTAError(f"kind {payload['kind']!r} is not authorization or visa")
-    applicant = payload["applicant"]
-    document = applicant.get("document") or {}
+    filed = tx.consultation(asked.ref)
+    if filed is not None:
+        if _same_request(filed, asked, record.origin):
+            return filed["person_id"]  # type: ignore[no-any-return]
+        raise PeerRecordError(f"ref: {asked.ref} is filed already, with other content")
+    document = asked.applicant.get("document") or {}
     found = (tx.document_key(str(document["issuing_state"]), str(document["number"]))
              if document.get("issuing_state") and document.get("number") else None)  # fmt: skip
     person_id = found[0] if found is not None else None
     tx.add_consultation(
-        ref=ref, application=str(payload["application"]), kind=payload["kind"],
-        asking_state=record.origin, consulted_state=state, question=str(payload["question"]),
-        grounds=list(payload["grounds"]), applicant=dict(applicant), person_id=person_id,
-        asked_at=datetime.fromisoformat(payload["asked_at"]),
-        due_at=datetime.fromisoformat(payload["due_at"]), origin=record.origin,
+        ref=asked.ref, application=asked.application, kind=asked.kind,
+        asking_state=record.origin, consulted_state=state, question=asked.question,
+        grounds=asked.grounds, applicant=asked.applicant, person_id=person_id,
+        asked_at=asked.asked_at, due_at=asked.due_at, origin=record.origin,
         record_seq=record.seq,
     )  # fmt: skip
     return person_id
 
 
+def _same_request(row: dict[str, Any], asked: ConsultationRequest, origin: str) -> bool:
+    """Whether a filed consultation is this request (a redelivery), field by field."""
+    return (row["asking_state"] == origin and row["application"] == asked.application
+            and row["kind"] == asked.kind and row["consulted_state"] == asked.consulted_state
+            and row["question"] == asked.question and row["grounds"] == asked.grounds
+            and row["applicant"] == asked.applicant
+            and _utc(row["asked_at"]) == asked.asked_at
+            and _utc(row["due_at"]) == asked.due_at)  # fmt: skip
+
+
 def apply_consultation_answer(
-    tx: Transaction, state: str, record: Record, payload: dict[str, Any]
-) -> int | None:
-    """The consulted member answered: filed beside the asking node's application."""
-    ref = str(payload["ref"])
-    row = tx.consultation(ref)
+    tx: Transaction, state: str, record: Record, payload: dict[str, Any],
+    members: Collection[str],
+) -> int | None:  # fmt: skip
+    """The consulted member answered: filed beside the asking node's consultation, once.
+
+    Read whole first (``consultation_answer``). Only an answer to a consultation this node
+    asked of the origin is filed; one to a third member's consultation files nothing; the same
+    answer again is a redelivery; another answer to one answered already is not applied (an
+    opinion is given once)."""
+    said = consultation_answer(payload, origin=record.origin, members=members)
+    row = tx.consultation(said.ref, lock=True)
     if row is None:
-        if ref.startswith(f"{state}-C-"):
-            raise CTAError(f"consultation {ref} is not on this node")
+        if said.asker == state:
+            raise PeerRecordError(f"ref: consultation {said.ref} is not on this node")
         return None  # a third member's consultation: not filed here
-    if record.origin != row["consulted_state"]:
-        raise CTAError(f"{record.origin} answered consultation {ref}, which asks "
-                       f"{row['consulted_state']}")
-    reasons = [str(r) for r in payload["reasons"]]
-    chosen = check_answer(str(payload["opinion"]), reasons)
-    tx.answer_consultation(ref, opinion=chosen.value, reasons=reasons,
-                           answered_at=datetime.fromisoformat(payload["at"]),
-                           answered_by=None)  # fmt: skip
+    if record.origin != row["consulted_state"]:  # one asked of this node is answered here
+        raise PeerRecordError(f"ref: {record.origin} answered consultation {said.ref}, which "
+                              f"asks {row['consulted_state']}")  # fmt: skip
+    if row.get("opinion") is not None:
+        if (row["opinion"], row["reasons"], _utc(row["answered_at"])) == (
+                said.opinion, said.reasons, said.at):
+            return row["person_id"]  # type: ignore[no-any-return]  # a redelivery
+        raise PeerRecordError(f"ref: consultation {said.ref} was answered already "
+                              f"({row['opinion']}): an opinion is given once")  # fmt: skip
+    if not tx.answer_consultation(said.ref, opinion=said.opinion, reasons=said.reasons,
+                                  answered_at=said.at, answered_by=None):  # fmt: skip
+        raise PeerRecordError(f"ref: consultation {said.ref} was answered already")
     return row["person_id"]  # type: ignore[no-any-return]

@@ -9,7 +9,7 @@ import itertools
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from cta.domain.alerts import alert_id_owner
@@ -22,11 +22,13 @@ from cta.domain.peer_records import (
     deletion_refs,
     document_days,
     document_fields,
+    hit_decision,
     member_national_problem,
     one_of,
     permit_validity,
     plain,
     refusal_reasons,
+    territories,
     text,
 )
 from cta.domain.screening import alert_from_json
@@ -143,39 +145,49 @@ class PeerRecords:
         if payload is None:  # erased at its origin before we saw it (verify has the proof)
             return None, None
         try:
-            if record.kind in _AMENDING:
-                return self._apply_amendment(tx, record, payload), None
-            if record.kind in ("VisaIssued", "AuthorizationIssued"):
-                return self._apply_permit(tx, record, payload), None
-            if record.kind == "IdentityLinked":
-                return self._apply_link(tx, payload, record.at), None
-            if record.kind == "AlertHitDecided":
-                return self._apply_hit_decision(tx, record, payload), None
-            if record.kind == "ApplicationDecided":  # cta.services.application_records
-                apply_application_decision(tx, record.origin, record.seq, record.at, payload)
-                return None, None
-            if record.kind == "ConsultationRequested":
-                return apply_consultation_request(tx, self.state, record, payload), None
-            if record.kind == "ConsultationAnswered":
-                return apply_consultation_answer(tx, self.state, record, payload), None
-            if record.kind in INTERNAL_CHECK_KINDS:  # cta.services.internal_check_records
-                apply_reintroduction(tx, self._points, record, payload)
-                return None, None
-            if record.kind == "AlertPut":
-                self._apply_alert(tx, record.origin, payload)
-            elif record.kind == "AlertWithdrawn":
-                self._apply_withdrawal(tx, record.origin, payload)
-            elif record.kind == "RetentionDeletion":
-                self._apply_deletion(tx, record, payload)
-            else:
-                raise CTAError(f"{record.kind} is not a kind of record this node applies")
+            # in a savepoint: a record not applied keeps nothing it wrote before its fault,
+            # and on PostgreSQL the transaction a refused value aborted goes on with the next
+            with tx.savepoint():
+                return self._apply_kind(tx, record, payload), None
         except Exception as exc:
             if _store_fault(exc):  # the batch fails, stores nothing, and is pulled again
                 raise
             # a signed record of a member that this node cannot apply: keep it (it is part of
             # the chain), say so and count it; the views miss that one fact
             return None, _not_applied(record, exc)
-        return None, None
+
+    def _apply_kind(self, tx: Transaction, record: Record, payload: dict[str, Any]) -> int | None:
+        """``_apply`` by the record's kind: the local person it concerns; raises when the
+        record cannot be applied."""
+        members, codes = self.federation.states, self._countries.codes
+        if record.kind in _AMENDING:
+            return self._apply_amendment(tx, record, payload)
+        if record.kind in ("VisaIssued", "AuthorizationIssued"):
+            return self._apply_permit(tx, record, payload)
+        if record.kind == "IdentityLinked":
+            return self._apply_link(tx, payload, record.at)
+        if record.kind == "AlertHitDecided":
+            return self._apply_hit_decision(tx, record, payload)
+        if record.kind == "ApplicationDecided":  # cta.services.application_records
+            apply_application_decision(tx, record.origin, record.seq, record.at, payload,
+                                       codes)  # fmt: skip
+            return None
+        if record.kind == "ConsultationRequested":
+            return apply_consultation_request(tx, self.state, record, payload, members)
+        if record.kind == "ConsultationAnswered":
+            return apply_consultation_answer(tx, self.state, record, payload, members)
+        if record.kind in INTERNAL_CHECK_KINDS:  # cta.services.internal_check_records
+            apply_reintroduction(tx, self._points, record, payload)
+            return None
+        if record.kind == "AlertPut":
+            self._apply_alert(tx, record.origin, payload)
+        elif record.kind == "AlertWithdrawn":
+            self._apply_withdrawal(tx, record.origin, payload)
+        elif record.kind == "RetentionDeletion":
+            self._apply_deletion(tx, record, payload)
+        else:
+            raise CTAError(f"{record.kind} is not a kind of record this node applies")
+        return None
 
     def _apply_crossings(
         self, tx: Transaction, run: Sequence[Record],
@@ -331,7 +343,8 @@ class PeerRecords:
         fields = {"document_number": document["document_number"], "valid_from": valid_from,
                   "valid_to": valid_to, "issued_at": record.at,
                   "origin": record.origin, "record_seq": record.seq,
-                  "territorial_validity": _territories(payload)}  # fmt: skip
+                  "territorial_validity": territories_text(territories(
+                      payload.get("territorial_validity"), self.federation.states))}  # fmt: skip
         if visa:
             fields |= {"duration_days": days, "entries": entries, "entries_used": 0}
             fields |= peer_visa_fields(tx, payload, record.origin, record.at.date())
@@ -409,23 +422,16 @@ class PeerRecords:
     ) -> int | None:
         """An officer of the origin confirmed or dismissed a hit there. It is filed here as
         the origin's (``alert_decisions.origin``): checks here show it beside the hit, but only
-        this node's own officers' decisions change what a check here decides."""
-        decision = payload["decision"]
-        if decision not in ("confirmed", "dismissed"):
-            raise CTAError(f"decision {decision!r} is not confirmed or dismissed")
-        version = payload["alert_version"]
-        if isinstance(version, bool) or not isinstance(version, int):
-            raise CTAError("alert_version must be an integer")
-        state, number = str(payload["issuing_state"]), str(payload["document_number"])
-        at = datetime.fromisoformat(payload["at"]) if payload.get("at") else record.at
-        found = tx.document_key(state, number)
+        this node's own officers' decisions change what a check here decides. Read whole first
+        (``hit_decision``: as ``POST /v1/alert-hits`` takes one, the columns' lengths)."""
+        d = hit_decision(payload, sealed_at=record.at, codes=self._countries.codes)
+        found = tx.document_key(d.issuing_state, d.document_number)
         person_id = found[0] if found is not None else None
         tx.add_alert_decision(
-            alert_id=str(payload["alert_id"]), alert_version=version, issuing_state=state,
-            document_number=number, person_id=person_id, decision=decision,
-            reason=str(payload.get("reason") or ""), officer=str(payload["officer"]),
-            at=at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC),
-            origin=record.origin, record_seq=record.seq,
+            alert_id=d.alert_id, alert_version=d.alert_version, issuing_state=d.issuing_state,
+            document_number=d.document_number, person_id=person_id, decision=d.decision,
+            reason=d.reason, officer=d.officer, at=d.at, origin=record.origin,
+            record_seq=record.seq,
         )  # fmt: skip
         return person_id
 
@@ -518,18 +524,6 @@ def _holds_more(tx: Transaction, person_id: int) -> bool:
                 or tx.authorizations_of(person_id))  # fmt: skip
 
 
-def _territories(payload: dict[str, Any]) -> str | None:
-    """A permit's limited territorial validity as its record gives it (absent or null: the
-    whole area), as a row stores it."""
-    states = payload.get("territorial_validity")
-    if states is None:
-        return None
-    if not isinstance(states, list) or not states or not all(
-            isinstance(s, str) and len(s) == 3 and s.isalpha() and s.isupper() for s in states):
-        raise CTAError("a permit's territorial_validity is a list of member states' codes")
-    return territories_text(states)
-
-
 def redact_person_records(tx: Transaction, person_id: int) -> list[list[Any]]:
     """Drop the payloads of every record that concerns a person (hash and signature stay);
     the references of those records, for the ``RetentionDeletion`` that tells the peers."""
@@ -610,7 +604,11 @@ def _mrz_text(mrz: Any) -> Any:
 def _not_applied(record: Record, problem: Exception) -> str:
     """A signed record of a member that this node cannot apply: kept (it is part of the
     chain), said and counted; the views miss that one fact. Why, in a line."""
-    if isinstance(problem, CTAError):
+    if _refused_value(problem):  # its message quotes the statement's values: personal data
+        cause = getattr(problem, "orig", None)
+        why = (f"{type(problem).__name__}: the database refused a value of the record"
+               + (f" ({type(cause).__name__})" if cause is not None else ""))
+    elif isinstance(problem, CTAError):
         why = str(problem)
     elif isinstance(problem, KeyError) and problem.args:
         why = f"{problem.args[0]}: missing"
@@ -654,7 +652,23 @@ def _store_fault(problem: Exception) -> bool:
     """Whether applying failed for the store (the database away, a statement refused), not
     for the record: then the batch fails whole and is pulled again, where a fault of the
     record's content keeps it not applied. The services know no driver by name, so its
-    errors are told by their package."""
+    errors are told by their package.
+
+    But a value the database refuses (``DataError``: too long for its column, a NUL, a time
+    out of its range) is the record's fault: pulled again it fails again, for ever, and the
+    origin's chain would stop there (the sweep of session 15, S15-A1). A unique constraint
+    (``IntegrityError``) stays the store's: two pullers racing meet it, and the apply checks
+    the record's own duplicates before writing."""
     if isinstance(problem, (DatabaseUnavailableError, OSError, MemoryError)):
         return True
+    if _refused_value(problem):
+        return False
     return any(cls.__module__.partition(".")[0] in _DRIVERS for cls in type(problem).__mro__)
+
+
+def _refused_value(problem: Exception) -> bool:
+    """Whether the database refused one of the values written (SQLAlchemy's ``DataError``,
+    SQLSTATE class 22), told by its name as ``_store_fault`` tells the drivers'."""
+    return any(cls.__name__ == "DataError" and cls.__module__ == "sqlalchemy.exc"
+               for cls in type(problem).__mro__)  # fmt: skip
+

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any
 
 from cta.domain.crossing_points import CrossingPoints
-from cta.domain.errors import CTAError
 from cta.domain.internal_checks import Prolongation, Reintroduction
+from cta.domain.peer_records import PeerRecordError, reintroduction
 from cta.federation.records import Record
 from cta.services.ports import Transaction
 
@@ -65,33 +65,20 @@ def reintroduction_json(r: Reintroduction, on: date) -> dict[str, Any]:
                                         "status": r.state_on(on).value}  # fmt: skip
 
 
-def _from_payload(payload: dict[str, Any]) -> Reintroduction:
-    ended = payload.get("ended_on")
-    return Reintroduction(
-        id=str(payload["id"]), state=str(payload["state"]),
-        points=tuple(str(p) for p in payload["crossing_points"]),
-        first=date.fromisoformat(payload["from"]), last=date.fromisoformat(payload["to"]),
-        ground=str(payload["ground"]),
-        prolongations=tuple(Prolongation(date.fromisoformat(p["to"]), str(p["ground"]))
-                            for p in payload["prolongations"]),
-        ended_on=date.fromisoformat(ended) if ended else None,
-    )  # fmt: skip
-
-
 def apply_reintroduction(
     tx: Transaction, points: CrossingPoints, record: Record, payload: dict[str, Any]
 ) -> None:
-    """File a peer's reintroduction as its record says it now stands; refused (kept, not
-    applied) when the record is not from the state whose points it names."""
-    r = _from_payload(payload)
-    if r.state != record.origin or not r.id.startswith(f"{record.origin}-IC-"):
-        raise CTAError(f"{record.origin} may not declare {r.state}'s internal checks ({r.id})")
-    for code in r.points:
-        point = points.get(code)
-        if point is None or point.state != record.origin or point.is_external:
-            raise CTAError(f"{code} is not an internal crossing point of {record.origin}")
+    """File a peer's reintroduction as its record says it now stands. Read whole first
+    (``peer_records.reintroduction``: of the origin, at its own internal points, days in
+    order within 1900-2999), so a record the database or a page would choke on is not applied
+    (kept, with why). A declaration of an id filed already is not applied unless it is the
+    same (a redelivery)."""
+    r = reintroduction(payload, kind=record.kind, origin=record.origin, point=points.get)
     fields = row_fields(r) | {"origin": record.origin, "record_seq": record.seq}
-    if tx.reintroduction(r.id, lock=True) is None:
+    filed = tx.reintroduction(r.id, lock=True)
+    if filed is None:
         tx.add_reintroduction(ref=r.id, declared_at=record.at, **fields)
-    else:
+    elif record.kind != "InternalChecksDeclared":
         tx.update_reintroduction(r.id, **fields)
+    elif reintroduction_from_row(filed) != r:
+        raise PeerRecordError(f"id: {r.id} is filed already, with other content")

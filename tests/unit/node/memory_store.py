@@ -36,6 +36,17 @@ class MemoryTransaction:
     def __init__(self, tables: dict[str, dict[Any, dict[str, Any]]]) -> None:
         self.t = tables
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """The SQL store's savepoint: the block's writes undone if it raises."""
+        kept = copy.deepcopy(self.t)
+        try:
+            yield
+        except BaseException:
+            self.t.clear()
+            self.t.update(kept)
+            raise
+
     def _add(self, table: str, fields: dict[str, Any]) -> int:
         rows = self.t[table]
         new_id = max(rows, default=0) + 1

@@ -5,6 +5,7 @@ reference (corrections, revocations), and the bulk apply of a peer's page."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -82,6 +83,12 @@ class FederationRows(TransactionBase):
         (no lock, so a read-only transaction may ask it)."""
         o = t.outbox.c
         return self.c.execute(select(o.seq).where(o.seq > seq).limit(1)).first() is not None
+
+    def savepoint(self) -> AbstractContextManager[object]:
+        """A savepoint in this transaction: what is written in the block is undone if it
+        raises, the rest of the transaction kept (on PostgreSQL, an aborted statement's
+        transaction goes on from it)."""
+        return self.c.begin_nested()
 
     def _outbox_settled(self) -> bool:
         try:

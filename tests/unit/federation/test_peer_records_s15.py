@@ -1,0 +1,192 @@
+"""What a peer's consultation, decision or internal-check record may say for this node to
+apply it (``cta.domain.peer_records``, the sweep of session 15): as the node's own API says
+it, every other record refused with the field named. Pure: no store."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cta.domain.crossing_points import CrossingPoint
+from cta.domain.peer_records import (
+    PeerRecordError,
+    application_decision,
+    consultation_answer,
+    consultation_request,
+    hit_decision,
+    reintroduction,
+    territories,
+    words,
+)
+from cta.policy.crossing_points import load_crossing_points
+
+MEMBERS = frozenset({"ARM", "AZE", "GEO"})
+CODES = frozenset({"ARM", "AZE", "GEO", "USA", "GBR"})
+SEALED = datetime(2027, 6, 10, 12, 0, tzinfo=UTC)
+POINTS = load_crossing_points()
+
+
+def point(code: str) -> CrossingPoint | None:
+    return POINTS.get(code)
+
+
+def request(**changes: Any) -> dict[str, Any]:
+    return {"ref": "ARM-C-1", "application": "ARM-0A1B2C3D4E5F", "kind": "visa",
+            "asking_state": "ARM", "consulted_state": "AZE", "question": "Any objection?\n",
+            "grounds": [{"code": "alert_hit", "message": ""}],
+            "applicant": {"surname": "TESTER", "document": {"issuing_state": "GBR",
+                                                            "number": "S1"}},
+            "asked_at": "2027-06-10T11:00:00+00:00",
+            "due_at": "2027-06-17T11:00:00+00:00"} | changes  # fmt: skip
+
+
+def refused(call: Any, words_expected: str) -> None:
+    with pytest.raises(PeerRecordError) as caught:
+        call()
+    assert words_expected in str(caught.value)
+
+
+def test_typed_text_may_hold_lines_but_no_other_control_character() -> None:
+    assert words("one line\r\nand another\tindented", "reason", most=100) == (
+        "one line\r\nand another\tindented")
+    refused(lambda: words("red\x1b[31m", "reason", most=100), "reason: '\\x1b' at position 4")
+    refused(lambda: words("evil\u202e", "reason", most=100), "'\\u202e' at position 5")
+    refused(lambda: words(" \n ", "reason", most=100), "reason: blank")
+    assert words("", "message", most=100, least=0) == ""
+
+
+@given(st.characters(codec="utf-8").filter(
+    lambda c: c not in "\t\n\r" and unicodedata.category(c) in {"Cc", "Cf", "Co", "Zl", "Zp"}))
+def test_any_other_control_or_invisible_character_is_refused(char: str) -> None:
+    refused(lambda: words(f"a{char}b", "question", most=10), "question:")
+
+
+def test_a_consultation_request_as_the_asking_nodes_api_makes_it() -> None:
+    asked = consultation_request(request(), origin="ARM", members=MEMBERS)
+    assert (asked.ref, asked.consulted_state, asked.due_at) == (
+        "ARM-C-1", "AZE", datetime(2027, 6, 17, 11, 0, tzinfo=UTC))
+    for changes, why in [
+        ({"ref": "GEO-C-1"}, "ref: 'GEO-C-1' is not one of ARM's consultations"),
+        ({"asking_state": "GEO"}, "asking_state: 'GEO' is not ARM"),
+        ({"consulted_state": "ARM"}, "consulted_state: 'ARM' is not a member state ARM may"),
+        ({"application": "GEO-1"}, "application: 'GEO-1' is not one of ARM's applications"),
+        ({"grounds": "abc"}, "grounds: a list of {code, message}"),
+        ({"grounds": [{"code": "x"}]}, "grounds: a list of {code, message}"),
+        ({"applicant": ["TESTER"]}, "applicant: an object"),
+        ({"applicant": {"surname": "A\u0000"}}, "applicant.surname: '\\x00'"),
+        ({"due_at": "2027-06-18T11:00:01+00:00"}, "due_at: 2027-06-18T11:00:01+00:00 is not "
+                                                  "within the 168 hours"),
+        ({"asked_at": "2027-06-10T11:00:00"}, "asked_at: '2027-06-10T11:00:00' is not a time"),
+        ({"kind": "permit"}, "kind: 'permit' is not one of"),
+    ]:  # fmt: skip
+        refused(lambda c=changes: consultation_request(request(**c), origin="ARM",
+                                                       members=MEMBERS), why)  # fmt: skip
+
+
+def test_an_answer_to_another_members_consultation_with_reasons_in_words() -> None:
+    said = consultation_answer({"ref": "AZE-C-4", "opinion": "negative", "reasons": ["no"],
+                                "at": "2027-06-10T11:00:00+02:00"}, origin="ARM",
+                               members=MEMBERS)  # fmt: skip
+    assert (said.asker, said.opinion, said.at) == ("AZE", "negative",
+                                                   datetime(2027, 6, 10, 9, tzinfo=UTC))
+    answer = {"ref": "AZE-C-4", "opinion": "positive", "reasons": [], "at": "2027-06-10T11:00:00Z"}
+    for changes, why in [
+        ({"ref": "ARM-C-4"}, "ref: ARM-C-4 is ARM's own consultation"),
+        ({"ref": "XYZ-C-4"}, "ref: 'XYZ-C-4' is not a member's consultation"),
+        ({"reasons": "abc"}, "reasons: a list of at most 20 texts"),
+        ({"reasons": ["ok", 1]}, "reasons[1]: 1 is not text"),
+        ({"opinion": "maybe"}, "opinion: 'maybe' is not one of negative, positive"),
+        ({"at": "0001-01-01T00:00:00+14:00"}, "at: 0001-01-01T00:00:00+14:00 is outside"),
+    ]:  # fmt: skip
+        refused(lambda c=changes: consultation_answer(answer | c, origin="ARM",
+                                                      members=MEMBERS), why)  # fmt: skip
+
+
+def decision(**changes: Any) -> dict[str, Any]:
+    return {"number": "ARM-1", "kind": "authorization", "outcome": "refused",
+            "reasons": [{"code": "security_risk", "message": "a risk"}],
+            "decided_at": "2027-06-10T11:00:00+00:00",
+            "holder": {"issuing_state": "USA", "document_number": "Z1", "nationality": "USA",
+                       "surname": "TESTER", "birth_date_raw": "800101"}} | changes  # fmt: skip
+
+
+def test_a_decision_on_one_of_the_origins_own_applications() -> None:
+    assert application_decision(decision(), origin="ARM", codes=CODES).number == "ARM-1"
+    allowed = application_decision(decision(outcome="appeal_allowed", reasons=[]),
+                                   origin="ARM", codes=CODES)  # fmt: skip
+    assert allowed.reasons == []
+    for changes, why in [
+        ({"number": "GEO-A-1"}, "number: 'GEO-A-1' is not one of ARM's applications"),
+        ({"number": "ARM-" + "1" * 17}, "number: 21 characters, not 1 to 20"),
+        ({"reasons": []}, "reasons: a list of {code, message} (1 to 50)"),
+        ({"outcome": "granted"}, "outcome: 'granted' is not one of"),
+        ({"holder": {"issuing_state": "USA"}}, "holder.nationality: None is not a country"),
+        ({"decided_at": "9999-12-31T23:59:59-12:00"}, "decided_at: 9999-12-31T23:59:59-12:00"),
+    ]:  # fmt: skip
+        refused(lambda c=changes: application_decision(decision(**c), origin="ARM",
+                                                       codes=CODES), why)  # fmt: skip
+
+
+def test_a_hit_decision_on_any_members_alert_as_the_api_takes_it() -> None:
+    hit = {"alert_id": "AZE-1", "alert_version": 2, "decision": "confirmed",
+           "issuing_state": "USA", "document_number": "Z1", "officer": "officer.evn.01"}
+    found = hit_decision(hit, sealed_at=SEALED, codes=CODES)  # older: no reason, no time
+    assert (found.alert_id, found.reason, found.at) == ("AZE-1", "", SEALED)
+    for changes, why in [
+        ({"alert_id": "AZE 1"}, "alert_id: 'AZE 1' is not an alert id"),
+        ({"alert_version": True}, "alert_version: True is not an alert's version"),
+        ({"decision": "maybe"}, "decision: 'maybe' is not one of"),
+        ({"officer": ""}, "officer: 0 characters, not 1 to 100"),
+        ({"reason": "\u0007"}, "reason: '\\x07' at position 1"),
+    ]:  # fmt: skip
+        refused(lambda c=changes: hit_decision(hit | c, sealed_at=SEALED, codes=CODES), why)
+
+
+def checks(**changes: Any) -> dict[str, Any]:
+    return {"id": "ARM-IC-1", "state": "ARM", "crossing_points": ["ARM-BAGRATASHEN"],
+            "from": "2027-06-12", "to": "2027-07-01", "ground": "a threat",
+            "prolongations": [], "ended_on": None} | changes  # fmt: skip
+
+
+def test_a_reintroduction_as_declare_prolong_and_end_leave_it() -> None:
+    r = reintroduction(checks(), kind="InternalChecksDeclared", origin="ARM", point=point)
+    assert (r.points, r.first, r.last) == (("ARM-BAGRATASHEN",), date(2027, 6, 12),
+                                           date(2027, 7, 1))
+    # ended while still planned: its end comes before its first day, as ``end`` leaves it
+    early = reintroduction(checks(ended_on="2027-06-11"), kind="InternalChecksEnded",
+                           origin="ARM", point=point)  # fmt: skip
+    assert early.final_day == date(2027, 6, 10)
+    prolonged = [{"to": "2027-07-31", "ground": "still"}, {"to": "2027-07-30", "ground": "x"}]
+    for kind, changes, why in [
+        ("InternalChecksEnded", {"ended_on": "2027-07-02"}, "ended_on: 2027-07-02 is after its "
+                                                            "last day 2027-07-01"),
+        ("InternalChecksEnded", {}, "ended_on: missing"),
+        ("InternalChecksDeclared", {"ended_on": "2027-06-20"}, "ended_on: 2027-06-20 in a "
+                                                               "InternalChecksDeclared"),
+        ("InternalChecksProlonged", {}, "prolongations: none in an InternalChecksProlonged"),
+        ("InternalChecksProlonged", {"prolongations": prolonged},
+         "prolongations[1].to: 2027-07-30 does not prolong"),
+        ("InternalChecksDeclared", {"crossing_points": ["ARM-GOGAVAN", "ARM-GOGAVAN"]},
+         "crossing_points[1]: ARM-GOGAVAN is named twice"),
+        ("InternalChecksDeclared", {"crossing_points": ["NOWHERE"]},
+         "crossing_points[0]: 'NOWHERE' is not a known crossing point"),
+        ("InternalChecksDeclared", {"id": "GEO-IC-1"}, "id: 'GEO-IC-1' is not one of ARM's"),
+        ("InternalChecksDeclared", {"ground": " "}, "ground: blank"),
+        ("InternalChecksRevoked", {}, "kind: 'InternalChecksRevoked' is not one of"),
+    ]:  # fmt: skip
+        refused(lambda k=kind, c=changes: reintroduction(checks(**c), kind=k, origin="ARM",
+                                                         point=point), why)  # fmt: skip
+
+
+def test_a_limited_territorial_validity_names_member_states_only() -> None:
+    assert territories(None, MEMBERS) is None
+    assert territories(["ARM", "GEO"], MEMBERS) == ["ARM", "GEO"]
+    refused(lambda: territories(["XYZ"], MEMBERS), "territorial_validity[0]: 'XYZ' is not a "
+                                                   "member state (ARM, AZE, GEO)")  # fmt: skip
+    refused(lambda: territories([], MEMBERS), "territorial_validity: a list of member states")
+    refused(lambda: territories("ARM", MEMBERS), "territorial_validity: a list")
