@@ -18,7 +18,6 @@ from enum import StrEnum
 
 from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.regime import Category
-from cta.domain.travel_permits import add_months
 
 __all__ = [
     "AUTHORIZATION_YEARS",
@@ -116,8 +115,14 @@ def check_route(kind: ApplicationKind, nationality: str, category: Category) -> 
 
 def authorization_validity(granted_on: date, document_expiry: date | None) -> tuple[date, date]:
     """An authorisation's first and last day: three years, or to the document's expiry if
-    that is sooner (ETIAS Art. 54(1)(a))."""
-    last = add_months(granted_on, 12 * AUTHORIZATION_YEARS) - timedelta(days=1)
+    that is sooner (ETIAS Art. 54(1)(a)). It ends the day before the same date three years
+    on, which for one granted on 29 February is 1 March (so it ends on 28 February, not a
+    day sooner as a month count clamped to 28 February would make it)."""
+    try:
+        anniversary = granted_on.replace(year=granted_on.year + AUTHORIZATION_YEARS)
+    except ValueError:  # 29 February, and no such day that year
+        anniversary = date(granted_on.year + AUTHORIZATION_YEARS, 3, 1)
+    last = anniversary - timedelta(days=1)
     if document_expiry is not None and document_expiry < last:
         last = document_expiry
     return granted_on, last

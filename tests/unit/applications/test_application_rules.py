@@ -65,6 +65,13 @@ def test_an_authorisation_ends_with_its_document() -> None:
         date(2027, 3, 1), date(2028, 6, 30))
 
 
+def test_an_authorisation_granted_on_29_february_ends_on_28_february_three_years_on() -> None:
+    """Found by the property below: a month count clamped the anniversary to 28 February and
+    the authorisation ended a day sooner, on the 27th."""
+    assert authorization_validity(date(2028, 2, 29), None) == (date(2028, 2, 29),
+                                                               date(2031, 2, 28))
+
+
 @given(st.dates(date(2000, 1, 1), date(2090, 12, 31)),
        st.one_of(st.none(), st.dates(date(2000, 1, 1), date(2100, 12, 31))))
 def test_an_authorisation_never_outlives_three_years_nor_its_document(
