@@ -14,7 +14,8 @@ from typing import Any, Protocol
 
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import CTAError
-from cta.domain.peer_records import PeerRecordError, application_decision
+from cta.domain.peer_filings import application_decision
+from cta.domain.peer_records import PeerRecordError
 
 __all__ = ["ApplicationDecisionRows", "apply_application_decision", "decision_payload",
            "document_fields"]

@@ -10,12 +10,8 @@ from typing import Any
 
 from cta.domain.consultations import ConsultationState, state_of
 from cta.domain.instants import rfc3339
-from cta.domain.peer_records import (
-    ConsultationRequest,
-    PeerRecordError,
-    consultation_answer,
-    consultation_request,
-)
+from cta.domain.peer_filings import ConsultationRequest, consultation_answer, consultation_request
+from cta.domain.peer_records import PeerRecordError
 from cta.federation.records import Record
 from cta.services.ports import Transaction
 

@@ -15,6 +15,7 @@ from typing import Any
 from cta.domain.alerts import alert_id_owner
 from cta.domain.crossing_points import CrossingPoints
 from cta.domain.errors import CTAError
+from cta.domain.peer_filings import hit_decision, territories
 from cta.domain.peer_records import (
     PeerRecordError,
     corrected_place,
@@ -22,13 +23,11 @@ from cta.domain.peer_records import (
     deletion_refs,
     document_days,
     document_fields,
-    hit_decision,
     member_national_problem,
     one_of,
     permit_validity,
     plain,
     refusal_reasons,
-    territories,
     text,
 )
 from cta.domain.screening import alert_from_json

@@ -14,7 +14,8 @@ from typing import Any
 
 from cta.domain.crossing_points import CrossingPoints
 from cta.domain.internal_checks import Prolongation, Reintroduction
-from cta.domain.peer_records import PeerRecordError, reintroduction
+from cta.domain.peer_filings import reintroduction
+from cta.domain.peer_records import PeerRecordError
 from cta.federation.records import Record
 from cta.services.ports import Transaction
 

@@ -1,5 +1,5 @@
 """What a peer's consultation, decision or internal-check record may say for this node to
-apply it (``cta.domain.peer_records``, the sweep of session 15): as the node's own API says
+apply it (``cta.domain.peer_filings``, the sweep of session 15): as the node's own API says
 it, every other record refused with the field named. Pure: no store."""
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cta.domain.crossing_points import CrossingPoint
-from cta.domain.peer_records import (
-    PeerRecordError,
+from cta.domain.peer_filings import (
     application_decision,
     consultation_answer,
     consultation_request,
@@ -23,6 +22,7 @@ from cta.domain.peer_records import (
     territories,
     words,
 )
+from cta.domain.peer_records import PeerRecordError
 from cta.policy.crossing_points import load_crossing_points
 
 MEMBERS = frozenset({"ARM", "AZE", "GEO"})
