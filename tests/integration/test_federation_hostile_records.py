@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from cta.adapters.storage import tables as t
 from cta.domain.checks import Direction
-from cta.federation.records import GENESIS_HASH, Record, seal
+from cta.federation.records import GENESIS_HASH, Record, RecordRef, seal
 from cta.services.federation import federation_status
 from cta.services.node import RecordCrossing
 from tests.integration.node_server import passport, unique_number
@@ -106,3 +106,35 @@ def test_a_peers_deletion_erases_its_own_records_only(aze: Member) -> None:
     assert wires[("ARM", 3)]["not_applied"] is None
     assert "none is ARM's own (AZE/1)" in wires[("ARM", 4)]["not_applied"]
     assert aze.federation.seal_all() == 0  # nothing of AZE's erased, nothing to announce
+
+
+def test_a_record_that_follows_another_only_where_its_kind_does_and_of_its_own_origin(
+    aze: Member,
+) -> None:
+    """The sweep's S15-D1: a crossing that named a record it followed, and ARM's alert that
+    named AZE's crossing, were applied as if they named nothing."""
+    mrz = passport("USA", number=unique_number())
+    aze.node.record(OFFICER, RecordCrossing(mrz=mrz, crossing_point="AZE-GYD",
+                                            direction=Direction.ENTRY,
+                                            occurred_at=NOW - timedelta(days=10),
+                                            override_reason="test"))  # fmt: skip
+    assert aze.federation.seal_all() == 1
+    alert = {"id": "ARM-S-1", "category": "refuse_entry", "names": ["Eve Mallory"]}
+    facts = [("CrossingRecorded", arm_crossing(passport("USA", number=unique_number()),
+                                               "entry", 5), None),
+             ("CrossingRecorded", arm_crossing(passport("USA", number=unique_number()),
+                                               "entry", 5), RecordRef("ARM", 1)),
+             ("AlertPut", {"alert": alert, "version": 1}, RecordRef("AZE", 1)),
+             ("AlertPut", {"alert": alert, "version": 1}, None)]  # fmt: skip
+    records, prev = [], GENESIS_HASH
+    for seq, (kind, payload, follows) in enumerate(facts, start=1):
+        records.append(seal("ARM", seq, NOW + timedelta(minutes=seq), kind, payload, prev,
+                            KEYS["ARM"], supersedes=follows))  # fmt: skip
+        prev = records[-1].hash
+    assert aze.federation.ingest("ARM", records).head_seq == 4
+    why = {r["seq"]: r["not_applied"] for r in table(aze, "records") if r["origin"] == "ARM"}
+    assert why[1] is None and why[4] is None
+    assert why[2] is not None and "a CrossingRecorded follows no record" in why[2], why[2]
+    assert why[3] is not None and "ARM follows its own records only, not AZE/1" in why[3]
+    assert len(table(aze, "crossings")) == 2  # AZE's own and ARM's first
+    assert [a["id"] for a in table(aze, "alerts")] == ["ARM-S-1"]

@@ -62,6 +62,26 @@ _AMENDING: dict[str, Referenced] = {
 }  # fmt: skip
 
 
+# the kinds whose record names the one it follows (``supersedes``): the amendments, an alert's
+# change or withdrawal (its last record), an application's decision again (its last decision)
+_SUPERSEDING = frozenset({*_AMENDING, "AlertPut", "AlertWithdrawn", "ApplicationDecided"})
+
+
+def _check_supersedes(record: Record) -> None:
+    """A record names a record it follows only when its kind does, and only its origin's own
+    (the sweep's S15-D1: a crossing that superseded another, and ARM's alert that superseded
+    AZE's crossing, were applied as if they named nothing)."""
+    old = record.supersedes
+    if old is None:
+        return
+    if record.kind not in _SUPERSEDING:
+        raise PeerRecordError(f"supersedes: a {record.kind} follows no record, and names "
+                              f"{old.origin}/{old.seq}")  # fmt: skip
+    if old.origin != record.origin:
+        raise PeerRecordError(f"supersedes: {record.origin} follows its own records only, not "
+                              f"{old.origin}/{old.seq}")  # fmt: skip
+
+
 class Prepared(list[tuple[Reason, str] | None]):
     """Rule 2's verdicts on a page (``check_records``), and what applying its intact
     crossings will need that does not depend on this node's tables, worked out in the thread
@@ -144,6 +164,7 @@ class PeerRecords:
         if payload is None:  # erased at its origin before we saw it (verify has the proof)
             return None, None
         try:
+            _check_supersedes(record)
             # in a savepoint: a record not applied keeps nothing it wrote before its fault,
             # and on PostgreSQL the transaction a refused value aborted goes on with the next
             with tx.savepoint():
@@ -247,6 +268,7 @@ class PeerRecords:
         document's dates, and an MRZ's fields, are read only if it is new here (``_file``)."""
         payload = record.payload
         assert payload is not None
+        _check_supersedes(record)
         facts = crossing_facts(payload, kind=record.kind, origin=record.origin,
                                sealed_at=record.at, point=self._point(payload),
                                codes=self._countries.codes)  # fmt: skip
