@@ -429,7 +429,7 @@ class PeerRecords:
         tx.put_alerts([{**alert, "issuing_state": issuer}], self.clock())
 
     def _apply_withdrawal(self, tx: Transaction, origin: str, payload: dict[str, Any]) -> None:
-        alert_id = str(payload["alert_id"])
+        alert_id = text(payload.get("alert_id"), "alert_id", most=100, least=1)
         known = tx.alert(alert_id)
         if known is None:
             raise CTAError(f"alert {alert_id!r} is not on this node")

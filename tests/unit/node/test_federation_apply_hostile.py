@@ -151,6 +151,8 @@ NOTHING = dict.fromkeys(ROWS, 0)
                             "names": ["Evil\x00"]}, "version": 1}, "alert.names[0]"),
     ("AlertPut", {"alert": "not an alert", "version": 1}, "alert: an object"),
     ("AuthorizationIssued", {"valid_from": "2027-05-01"}, "document: an object"),
+    ("AlertWithdrawn", {"alert_id": {"a": 1}, "version": 2}, "alert_id: {'a': 1} is not text"),
+    ("AlertWithdrawn", {"version": 2}, "alert_id: None is not text"),
 ])  # fmt: skip
 def test_a_record_no_node_records_is_kept_not_applied_with_the_field_named_and_writes_nothing(
     store: MemoryStore, kind: str, payload: dict[str, Any], why: str
