@@ -450,26 +450,24 @@ def without_ids(node: FederationService) -> dict[str, list[str]]:
 
 
 def test_a_long_poll_returns_when_the_node_seals_a_record(geo: FederationService) -> None:
-    """``wait_for_records`` holds a peer's pull while nothing is sealed after its position,
-    and lets it go once the sealer has sealed one."""
-    import threading
+    """``await_records`` holds a peer's pull while nothing is sealed after its position, and
+    lets it go once the sealer has sealed one (woken in the process, not by its 30 s)."""
+    import asyncio
 
+    def seal_one() -> int:
+        with geo.store.transaction() as tx:
+            tx.emit("CrossingRecorded", crossing("W00000001", "entry", 1), T0)
+        return geo.seal_pending()
 
-    geo.wait_for_records(0, 0.05)  # nothing sealed: returns when the time is up
-    released = threading.Event()
+    async def scenario() -> None:
+        await geo.await_records(0, 0.05)  # nothing sealed: returns when the time is up
+        pull = asyncio.create_task(geo.await_records(0, 30))
+        await asyncio.sleep(0.3)
+        assert not pull.done()
+        assert await asyncio.to_thread(seal_one) == 1
+        await asyncio.wait_for(pull, 10)
 
-    def pull() -> None:
-        geo.wait_for_records(0, 30)
-        released.set()
-
-    waiting = threading.Thread(target=pull)
-    waiting.start()
-    assert not released.wait(0.3)
-    with geo.store.transaction() as tx:
-        tx.emit("CrossingRecorded", crossing("W00000001", "entry", 1), T0)
-    assert geo.seal_pending() == 1
-    assert released.wait(10)  # woken by the seal, not by the 30 s
-    waiting.join()
+    asyncio.run(scenario())
 
 
 def test_the_served_page_is_the_page_as_json(geo: FederationService) -> None:

@@ -56,7 +56,6 @@ class ServablePage(Protocol):
 
 ReadPage = Callable[[int, int], ServablePage]  # (after, limit) -> this node's page
 # (after, seconds): return once this node has a record after ``after``, or the seconds passed
-WaitForRecords = Callable[[int, float], None]
 AwaitRecords = Callable[[int, float], Awaitable[None]]  # the same, awaited on an event loop
 
 
@@ -136,15 +135,12 @@ def answer_records_request(
     now: datetime,
     read_page: ReadPage,
     nonces: NonceCache | None = None,
-    wait_for: WaitForRecords | None = None,
 ) -> Answer:
-    """401 without a member's credentials, 422 for a bad query, else 200 and the page; a
-    long poll (``wait``) is held by ``wait_for`` first (without it, answered at once)."""
+    """401 without a member's credentials, 422 for a bad query, else 200 and the page, at
+    once (a long poll's ``wait`` is ``answer_records_request_async``'s to hold)."""
     pull = check_records_request(federation, method, target, headers, now, nonces)
     if isinstance(pull, Answer):
         return pull
-    if pull.wait and wait_for is not None:
-        wait_for(pull.after, pull.wait)
     return _page_answer(pull, read_page)
 
 

@@ -63,36 +63,26 @@ RECHECK_SECONDS = 0.25
 
 
 class _Sealed:
-    """Wakes this process's long polls when its sealer seals (a count, so none is missed)."""
+    """Wakes this process's long polls when its sealer seals: each event loop's watch (below)
+    listens while any of its polls waits."""
 
     def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._count = 0
-        self._listeners: set[Callable[[], None]] = set()  # the event loops' watches (below)
-
-    def count(self) -> int:
-        with self._changed:
-            return self._count
+        self._lock = threading.Lock()
+        self._listeners: set[Callable[[], None]] = set()
 
     def bump(self) -> None:
-        with self._changed:
-            self._count += 1
-            self._changed.notify_all()
+        with self._lock:
             listeners = list(self._listeners)
         for listener in listeners:
             listener()
 
-    def wait(self, seen: int, seconds: float) -> None:
-        with self._changed:
-            self._changed.wait_for(lambda: self._count != seen, seconds)
-
     def listen(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` (in the sealer's thread) at each sealing until ``forget``."""
-        with self._changed:
+        with self._lock:
             self._listeners.add(listener)
 
     def forget(self, listener: Callable[[], None]) -> None:
-        with self._changed:
+        with self._lock:
             self._listeners.discard(listener)
 
 
@@ -317,23 +307,11 @@ class FederationService(PeerRecords):
             head = tx.chain_head(origin)
         return head.seq if head else 0
 
-    def wait_for_records(self, after: int, seconds: float) -> None:
-        """Return once this node has sealed a record after ``after``, or ``seconds`` passed (a
-        peer's long poll): woken by this process's sealer, or by a look at the chain head
-        every ``RECHECK_SECONDS`` (a sealer in another process)."""
-        deadline = time.monotonic() + seconds
-        while True:
-            seen = _SEALED.count()
-            if self.position(self.state) > after:
-                return
-            left = deadline - time.monotonic()
-            if left <= 0:
-                return
-            _SEALED.wait(seen, min(left, RECHECK_SECONDS))
-
     async def await_records(self, after: int, seconds: float) -> None:
-        """``wait_for_records`` on an event loop, holding no thread while it waits: the API's
-        long polls (``answer_records_request_async``)."""
+        """Return once this node has sealed a record after ``after``, or ``seconds`` passed (a
+        peer's long poll, ``answer_records_request_async``), holding no thread while it waits:
+        woken by this process's sealer, or by a look at the chain head every
+        ``RECHECK_SECONDS`` (a sealer in another process), one look for all of a loop's polls."""
         loop = asyncio.get_running_loop()
         watch = self._watches.get(loop)
         if watch is None:

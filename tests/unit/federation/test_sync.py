@@ -320,11 +320,21 @@ def test_the_server_holds_a_long_poll_until_it_has_a_record_after_the_callers() 
     waited: list[tuple[int, float]] = []
 
     def ask(target: str) -> tuple[int, dict[str, object]]:
+        import asyncio
+
         from cta.federation.auth import sign_request
+        from cta.federation.serve import WaitingPolls, answer_records_request_async
+
+        async def held(after: int, seconds: float) -> None:
+            waited.append((after, seconds))
+
+        async def at_once(work: Callable[[], Any]) -> Any:
+            return work()
 
         headers = sign_request(KEYS["GEO"], "GEO", "ARM", "GET", target, T0)
-        answer = answer_records_request(arm.federation, "GET", target, headers, T0, arm.page,
-                                        None, lambda *held: waited.append(held))  # fmt: skip
+        answer = asyncio.run(answer_records_request_async(
+            arm.federation, "GET", target, headers, T0, arm.page, None, held, WaitingPolls(),
+            at_once))  # fmt: skip
         return answer.status, answer.body
 
     status, body = ask("/v1/federation/records?after=2&limit=3&wait=5")
