@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from cta.adapters.storage.engine import make_engine
+from cta.adapters.storage.engine import PING_AFTER, make_engine
 from cta.adapters.storage.hang_guard import PROBE_WAIT, SUSPECT, TICK, HangGuard, start_hang_guard
 from cta.domain.roles import Role
 from cta.services.ports import DatabaseUnavailableError
@@ -149,14 +149,17 @@ def test_a_worker_too_busy_to_read_the_answer_does_not_take_its_server_as_hung(
         engine.dispose()
 
 
-def test_a_connection_being_made_as_the_server_stops_is_given_up_not_waited_for(
-    server: PostgresServer,
+@pytest.mark.parametrize("pool", ["empty", "idle"])
+def test_a_connection_being_made_or_pinged_as_the_server_stops_is_given_up_not_waited_for(
+    server: PostgresServer, pool: str
 ) -> None:
-    """The pool has no idle connection when the server stops: the request's new one is taken
-    by the server's kernel and its start-up never answered. The guard sees the attempt (no
-    connection is checked out, so before the fix it never asked the server, and the request
-    waited until the server came back: the console's 30 s in one run of the suite), takes the
-    server as hung, and the request gives the attempt up with the guard's reason."""
+    """``empty``: the pool has no idle connection when the server stops, and the request's new
+    one is taken by the server's kernel, its start-up never answered. ``idle``: the request
+    takes a connection idle for longer than ``PING_AFTER``, which the engine pings first, and
+    the ping is never answered. Either way the guard sees the connection (before the fixes it
+    did not, never asked the server, and the request waited until the server came back: the
+    officer's console timed out at 30 s in two fresh-clone runs of the suite), takes the server
+    as hung, and the request gives up with the guard's reason."""
     engine = make_engine(server.url)
     guard = start_hang_guard(engine)
     assert guard is not None
@@ -174,7 +177,10 @@ def test_a_connection_being_made_as_the_server_stops_is_given_up_not_waited_for(
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
-        engine.dispose()  # nothing idle in the pool: the next request makes a connection
+        if pool == "empty":
+            engine.dispose()  # nothing idle in the pool: the next request makes a connection
+        else:
+            time.sleep(PING_AFTER + 0.5)  # idle long enough for the engine to ping it first
         signal_server(server, signal.SIGSTOP)
         asking = threading.Thread(target=request, daemon=True)
         asking.start()
@@ -182,7 +188,7 @@ def test_a_connection_being_made_as_the_server_stops_is_given_up_not_waited_for(
         assert not asking.is_alive(), "the request still waits for its connection"
         [(why, took)] = outcome
         assert why.startswith("the database server did not answer"), why
-        print(f"\nthe connection being made was given up after {took:.3f} s")
+        print(f"\nthe {pool} pool's connection was given up after {took:.3f} s")
         signal_server(server, signal.SIGCONT)
         deadline = time.monotonic() + 10
         while guard.hung is not None:  # the next probe is answered

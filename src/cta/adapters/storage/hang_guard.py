@@ -97,7 +97,10 @@ class HangGuard:
         cargs, cparams = engine.dialect.create_connect_args(engine.url)
         self._connect_args = (list(cargs), {"connect_timeout": PROBE_CONNECT_TIMEOUT, **cparams})
         event.listen(engine, "do_connect", self._connect)
-        event.listen(engine, "checkout", self._checked_out)
+        # first among the checkout's listeners: the engine's own pings a connection idle for a
+        # while (``engine._ping_if_idle``), and a ping on a hung server waits as a statement
+        # does, so the connection is watched from the moment it leaves the pool
+        event.listen(engine, "checkout", self._checked_out, insert=True)
         event.listen(engine, "checkin", self._checked_in)
         event.listen(engine, "close", self._checked_in)
         event.listen(engine, "handle_error", self._say_why)
