@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -81,13 +82,35 @@ def _utc_text(value: Any) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+class _OwnClients:
+    """Each thread its own client of each node (an officer's own browser), all closed at the
+    end: one client shared by eight threads once failed a read with EBADF in httpcore."""
+
+    def __init__(self, nodes: Mapping[str, Member]) -> None:
+        self._nodes, self._local = nodes, threading.local()
+        self._made: list[httpx.Client] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, state: str) -> httpx.Client:
+        mine: dict[str, httpx.Client] = self._local.__dict__.setdefault("clients", {})
+        if state not in mine:
+            mine[state] = self._nodes[state].client()
+            with self._lock:
+                self._made.append(mine[state])
+        return mine[state]
+
+    def close(self) -> None:
+        for client in self._made:
+            client.close()
+
+
 def record_all(nodes: Mapping[str, Member], jobs: Sequence[Job]) -> list[Ack]:
     """Record the crossings with several officers at once; what the nodes acknowledged."""
-    clients = {state: node.client() for state, node in nodes.items()}
+    clients = _OwnClients(nodes)
 
     def one(job: Job) -> Ack:
         state, mrz, direction, at = job
-        response = clients[state].post("/v1/crossings", json={
+        response = clients(state).post("/v1/crossings", json={
             "mrz": mrz, "crossing_point": POINT[state], "direction": direction,
             "occurred_at": at.isoformat(), "override_reason": "test"})  # fmt: skip
         assert response.status_code == 201, response.text
@@ -97,8 +120,7 @@ def record_all(nodes: Mapping[str, Member], jobs: Sequence[Job]) -> list[Ack]:
         with ThreadPoolExecutor(CLIENTS) as pool:
             return list(pool.map(one, jobs))
     finally:
-        for client in clients.values():
-            client.close()
+        clients.close()
 
 
 def trips(
@@ -165,15 +187,18 @@ def stay_answers(node: Member, numbers: Sequence[str]) -> dict[str, dict[str, An
     """The node's stay answer for each traveller (without its local person id)."""
     ids = persons(node, numbers)
     assert set(ids) == set(numbers), f"{node.state} misses {len(set(numbers) - set(ids))}"
-    with node.client() as client:
+    clients = _OwnClients({node.state: node})
 
-        def stay(number: str) -> dict[str, Any]:
-            response = client.get(f"/v1/persons/{ids[number]}/stay")
-            assert response.status_code == 200, response.text
-            return {k: v for k, v in response.json().items() if k != "person_id"}
+    def stay(number: str) -> dict[str, Any]:
+        response = clients(node.state).get(f"/v1/persons/{ids[number]}/stay")
+        assert response.status_code == 200, response.text
+        return {k: v for k, v in response.json().items() if k != "person_id"}
 
+    try:
         with ThreadPoolExecutor(CLIENTS) as pool:
             return dict(zip(numbers, pool.map(stay, numbers), strict=True))
+    finally:
+        clients.close()
 
 
 def assert_the_area_agrees(

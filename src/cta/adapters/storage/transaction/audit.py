@@ -91,6 +91,10 @@ class AuditRows(TransactionBase):
             )
             .order_by(p.id)
             .limit(limit)
+            # each locked, in id order, before its records are touched: a peer's deletion
+            # applied meanwhile locks its persons in the same order (``persons_of_records``),
+            # where the purge redacting records first and the person last met it in a deadlock
+            .with_for_update(of=t.persons)
         )
         return [int(r[0]) for r in rows]
 
