@@ -11,6 +11,7 @@ from cta.domain.consultations import (
     Opinion,
     answer_due,
     check_answer,
+    check_grounds,
     check_request,
     state_of,
 )
@@ -53,3 +54,21 @@ def test_an_opinion_is_positive_or_negative_and_a_negative_one_gives_reasons() -
         check_answer("negative", [])
     with pytest.raises(InvalidInputError, match="opinion: 'maybe'"):
         check_answer("maybe", ["unsure"])
+
+
+def test_a_question_reasons_or_grounds_with_an_invisible_character_are_refused_where_typed(
+) -> None:
+    """The member consulted refuses a record whose text holds a control or invisible character
+    (``cta.domain.peer_filings``): a zero-width space pasted into a question was taken here,
+    and the consultation never reached the member asked (the sweep of session 16)."""
+    with pytest.raises(InvalidInputError, match=r"question: '\\u200b' at position 4 .* remove"):
+        check_request("GEO", "ARM", MEMBERS, "any\u200b objection?")
+    with pytest.raises(InvalidInputError, match=r"reasons\[1\]: '\\x1b' at position 1"):
+        check_answer("negative", ["a hit", "\x1b[31mred"])
+    with pytest.raises(InvalidInputError, match=r"grounds\[0\].code: '\\n' at position 6"):
+        check_grounds([{"code": "alert\n", "message": "a hit"}])
+    with pytest.raises(InvalidInputError, match=r"grounds\[0\].message: '\\xad' at position 2"):
+        check_grounds([{"code": "alert_hit", "message": "a\u00adhit"}])
+    check_request("GEO", "ARM", MEMBERS, "Does ARM object?\n\tIts alert of 2027-05-02 hit.")
+    check_answer("negative", ["Это он:\r\nфото совпадает"])
+    check_grounds([{"code": "alert_hit", "message": "lines\nare words"}])

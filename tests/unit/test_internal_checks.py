@@ -136,3 +136,16 @@ def test_property_never_beyond_the_limits_and_never_in_force_after_the_last_day(
     day = first + timedelta(days=probe)
     assert r.in_force(day, "GEO-SADAKHLO") == (first <= day <= r.last_day)
     assert not r.in_force(r.last_day + timedelta(days=1))
+
+
+def test_a_ground_with_an_invisible_character_is_refused_where_it_is_typed() -> None:
+    """The peers refuse a reintroduction whose ground holds a control or invisible character
+    (``cta.domain.peer_filings``): a soft hyphen in a ground was taken here, and the other
+    states never heard of the checks (the sweep of session 16)."""
+    with pytest.raises(InvalidInputError, match=r"ground: '\\xad' at position 5 .* remove it"):
+        declare("GEO-IC-1", "GEO", _points("GEO-SADAKHLO"), TODAY,  # type: ignore[arg-type]
+                date(2027, 3, 30), "road\u00adworks", today=TODAY, limits=LIMITS)
+    with pytest.raises(InvalidInputError, match=r"ground: '\\u202e' at position 1"):
+        prolong(_declared(), date(2027, 4, 5), "\u202eevil", today=TODAY, limits=LIMITS)
+    lines = prolong(_declared(), date(2027, 4, 5), "still\na threat", today=TODAY, limits=LIMITS)
+    assert lines.prolongations[0].ground == "still\na threat"

@@ -18,24 +18,33 @@ itself.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cta.domain.errors import InvalidInputError
+from cta.domain.typed_text import check_typed, with_escapes
 
 __all__ = [
     "ANSWER_WITHIN",
+    "GROUNDS_MOST",
+    "GROUND_CODE_MOST",
     "ConsultationState",
     "Opinion",
     "answer_due",
     "check_answer",
+    "check_grounds",
     "check_request",
+    "sent_grounds",
     "state_of",
 ]
 
 # how long the consulted member has to answer, by kind of application (see the module's text)
 ANSWER_WITHIN = {"authorization": timedelta(hours=60), "visa": timedelta(days=7)}
 MAX_TEXT = 2000
+GROUND_CODE_MOST = 60
+# grounds of one consultation: the API takes 20, the automatic processing more (``sent_grounds``)
+GROUNDS_MOST = 50
 
 
 class Opinion(StrEnum):
@@ -75,6 +84,40 @@ def check_request(asking: str, consulted: str, members: frozenset[str], question
     _text("question", question)
 
 
+def check_grounds(grounds: Sequence[Mapping[str, str]]) -> None:
+    """An officer's grounds for a consultation, typed: each code a line, each message words,
+    as the consulted member's node reads them (``cta.domain.peer_filings``)."""
+    for n, ground in enumerate(grounds):
+        check_typed(ground["code"], f"grounds[{n}].code", lines=False)
+        check_typed(ground["message"], f"grounds[{n}].message")
+
+
+def sent_grounds(grounds: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+    """The grounds a consultation files and sends, within what the consulted member's node
+    takes: at most ``GROUNDS_MOST`` (the last then says how many more there are), a code of
+    at most 60 characters, a message of at most ``MAX_TEXT``, cut with "…".
+
+    The automatic processing's grounds quote the member's data: a past decision's reasons
+    joined (each up to 2,000 characters, up to 20 of them), every refusal of entry. Sent
+    whole, a message of 2,050 characters made the consulted member refuse the record, so it
+    never heard of the consultation, which then lapsed as "no objection" (the sweep of session
+    16). Control characters are written as escapes: what the processing quotes from its data
+    is not refused either."""
+    shown = [{"code": _cut(with_escapes(str(g["code"])), GROUND_CODE_MOST),
+              "message": _cut(with_escapes(str(g["message"]), lines=True), MAX_TEXT)}
+             for g in grounds]  # fmt: skip
+    if len(shown) > GROUNDS_MOST:
+        more = len(shown) - GROUNDS_MOST + 1
+        shown[GROUNDS_MOST - 1:] = [{
+            "code": "more", "message": f"{more} more grounds of this member's data: the "
+            "asking member's file of the application lists them all"}]  # fmt: skip
+    return shown
+
+
+def _cut(text: str, most: int) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 def check_answer(opinion: str, reasons: list[str]) -> Opinion:
     """A reasoned opinion: positive or negative, and a negative one says why."""
     try:
@@ -94,3 +137,4 @@ def _text(field: str, text: str) -> None:
         raise InvalidInputError(f"{field}: say it in words")
     if len(text) > MAX_TEXT:
         raise InvalidInputError(f"{field}: at most {MAX_TEXT} characters, not {len(text)}")
+    check_typed(text, field)  # as the consulted member's node reads it (``peer_filings``)

@@ -23,6 +23,7 @@ from enum import StrEnum
 from cta.domain.crossing_points import CrossingPoint
 from cta.domain.errors import InvalidInputError
 from cta.domain.travel_permits import add_months
+from cta.domain.typed_text import check_typed
 
 __all__ = [
     "GROUND_MAX",
@@ -121,6 +122,7 @@ def _ground(ground: str) -> str:
         raise InvalidInputError("ground: say in words why checks are reintroduced")
     if len(text) > GROUND_MAX:
         raise InvalidInputError(f"ground: at most {GROUND_MAX} characters")
+    check_typed(text, "ground")  # as the peers read the reintroduction (``peer_filings``)
     return text
 
 

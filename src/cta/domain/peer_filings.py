@@ -18,7 +18,15 @@ from datetime import date, datetime
 from typing import Any
 
 from cta.domain.applications import ApplicationKind, ApplicationStatus
-from cta.domain.consultations import ANSWER_WITHIN, MAX_TEXT, Opinion, answer_due, check_answer
+from cta.domain.consultations import (
+    ANSWER_WITHIN,
+    GROUND_CODE_MOST,
+    GROUNDS_MOST,
+    MAX_TEXT,
+    Opinion,
+    answer_due,
+    check_answer,
+)
 from cta.domain.crossing_points import CrossingPoint
 from cta.domain.internal_checks import GROUND_MAX, Prolongation, Reintroduction
 from cta.domain.peer_records import PeerRecordError, _shown, day, instant, one_of, plain, text
@@ -87,7 +95,6 @@ def territories(value: Any, members: Collection[str]) -> list[str] | None:
 
 # -- consultations ------------------------------------------------------------------------------
 
-GROUNDS_MOST = 50  # grounds of one consultation: the API takes 20, the automatic processing more
 ANSWER_REASONS_MOST = 20  # the API's
 
 
@@ -124,7 +131,7 @@ def consultation_request(
     application = _own(payload.get("application"), "application", origin, "[A-Za-z0-9-]{1,36}",
                        "applications", most=40)  # fmt: skip
     question = words(payload.get("question"), "question", most=MAX_TEXT)
-    grounds = [{"code": text(g["code"], f"grounds[{n}].code", most=60, least=1),
+    grounds = [{"code": text(g["code"], f"grounds[{n}].code", most=GROUND_CODE_MOST, least=1),
                 "message": words(g["message"], f"grounds[{n}].message", most=MAX_TEXT, least=0)}
                for n, g in enumerate(_items(payload.get("grounds"), "grounds", GROUNDS_MOST,
                                             ("code", "message"), "{code, message}"))]  # fmt: skip

@@ -38,6 +38,7 @@ from cta.domain.days import FIRST_DAY, LAST_DAY, is_day_text
 from cta.domain.errors import InvalidInputError
 from cta.domain.recording import CLOCK_TOLERANCE, REFUSAL_LETTERS, filing_problem
 from cta.domain.travel_permits import permit_problem
+from cta.domain.typed_text import INVISIBLE
 
 __all__ = [
     "CrossingFacts",
@@ -60,8 +61,6 @@ __all__ = [
 
 _INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?"
                       r"(Z|[+-][0-9]{2}:[0-9]{2})")
-# control, format (ZWSP, RLO), private use, surrogate, unassigned, line and paragraph separators
-_INVISIBLE = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _SHOWN = 40  # characters of a bad value quoted in a message
 
 
@@ -113,7 +112,7 @@ def text(value: Any, field: str, *, most: int, least: int = 0) -> str:
     if value.isascii() and value.isprintable():  # the common case, at a fraction of the cost
         return value
     for position, char in enumerate(value, start=1):
-        if unicodedata.category(char) in _INVISIBLE:
+        if unicodedata.category(char) in INVISIBLE:
             raise PeerRecordError(f"{field}: {char!r} at position {position} is a control or "
                                   "invisible character")  # fmt: skip
     return value

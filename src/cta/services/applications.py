@@ -40,6 +40,7 @@ from cta.domain.mail import is_mail_address
 from cta.domain.roles import Permission, Role
 from cta.domain.screening_rules import RuleSet
 from cta.domain.travel_permits import permit_problem, territories_text
+from cta.domain.typed_text import check_typed
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
 from cta.services.application_retention import erase_application_records
@@ -304,6 +305,8 @@ class Applications:
         status = ApplicationStatus(outcome)
         if not reasons or not all(r.strip() for r in reasons):
             raise InvalidInputError(f"reasons: say why the application is {outcome}")
+        for n, reason in enumerate(reasons):  # sent to the peers: held to what they take
+            check_typed(reason, f"reasons[{n}]")
         with self._officers(actor, number) as (tx, row):
             move(ApplicationStatus(row["status"]), status)
             table = "authorizations" if row["kind"] == "authorization" else "visas"

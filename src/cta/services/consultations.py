@@ -16,7 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from cta.domain.consultations import answer_due, check_answer, check_request
+from cta.domain.consultations import (
+    answer_due,
+    check_answer,
+    check_grounds,
+    check_request,
+    sent_grounds,
+)
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission
 from cta.services.consultation_records import consultation_json
@@ -55,6 +61,7 @@ class Consultations:
             grounds: Sequence[dict[str, str]] = ()) -> dict[str, Any]:  # fmt: skip
         """A consular officer of the deciding state consults ``state`` on an application."""
         self.node._require(actor, Permission.ISSUE_PERMIT)
+        check_grounds(grounds)  # typed: refused here, not by the member consulted
         with self.node.store.transaction() as tx:
             summary = self.lookup(tx, number) if self.lookup is not None else None
             if summary is None:
@@ -78,7 +85,7 @@ class Consultations:
         fields = {
             "application": summary.number, "kind": summary.kind,
             "asking_state": self.node.state, "consulted_state": state, "question": question,
-            "grounds": [{"code": str(g["code"]), "message": str(g["message"])} for g in grounds],
+            "grounds": sent_grounds(grounds),  # within what the member consulted takes
             "applicant": summary.applicant, "asked_at": now,
             "due_at": answer_due(summary.kind, now),
         }  # fmt: skip

@@ -32,6 +32,7 @@ from cta.domain.peer_records import (
 )
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
+from cta.domain.typed_text import with_escapes
 from cta.federation.members import Federation
 from cta.federation.records import Record
 from cta.federation.verify import Checked, Reason, erased_by
@@ -635,6 +636,10 @@ def _not_applied(record: Record, problem: Exception) -> str:
         why = f"{problem.args[0]}: missing"
     else:
         why = f"{type(problem).__name__}: {problem}"
+    # a message may quote a value of the record as it came (a visa number "ARM\x00"): a NUL
+    # made PostgreSQL refuse the record's row, so its batch failed whole, for ever, and the
+    # origin's chain stopped there (the sweep of session 16); a line break would split the log
+    why = with_escapes(why)
     log.warning("record %s/%s (%s) not applied: %s", record.origin, record.seq, record.kind,
                 why)  # fmt: skip
     return why[:500]

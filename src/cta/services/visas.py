@@ -81,9 +81,9 @@ def peer_visa_fields(
     try:
         read = parse_mrz(lines, today=on)
     except MRZFormatError as exc:
-        raise CTAError(f"visa {number}: {exc}") from None
+        raise CTAError(f"visa {number!r}: {exc}") from None
     if read.document_number != number or read.document_code[:1] != "V":
-        raise CTAError(f"the mrz of visa {number} is not that visa's")
+        raise CTAError(f"the mrz of visa {number!r} is not that visa's")
     if tx.visa_by_number(number) is not None:
         raise CTAError(f"visa number {number} is held here already")
     return {"visa_number": number, "mrz": lines}

@@ -9,10 +9,12 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from cta.domain.consultations import GROUNDS_MOST, sent_grounds
 from cta.domain.crossing_points import CrossingPoint
+from cta.domain.errors import InvalidInputError
 from cta.domain.peer_filings import (
     application_decision,
     consultation_answer,
@@ -23,6 +25,7 @@ from cta.domain.peer_filings import (
     words,
 )
 from cta.domain.peer_records import PeerRecordError
+from cta.domain.typed_text import check_typed, typed_problem
 from cta.policy.crossing_points import load_crossing_points
 
 MEMBERS = frozenset({"ARM", "AZE", "GEO"})
@@ -190,3 +193,38 @@ def test_a_limited_territorial_validity_names_member_states_only() -> None:
                                                    "member state (ARM, AZE, GEO)")  # fmt: skip
     refused(lambda: territories([], MEMBERS), "territorial_validity: a list of member states")
     refused(lambda: territories("ARM", MEMBERS), "territorial_validity: a list")
+
+
+# -- what this node's own officers type is what its peers take (the sweep of session 16) ----
+
+
+@given(st.text(max_size=40))
+def test_text_an_officer_may_type_here_is_text_every_peer_takes(value: str) -> None:
+    """``check_typed`` at the node that files it and ``words`` at its peers are one rule: a
+    soft hyphen typed here was taken, and every peer refused the record it went out in."""
+    assume(value.strip())
+    try:
+        taken = words(value, "reason", most=2000) == value
+    except PeerRecordError:
+        taken = False
+    assert (typed_problem(value, "reason") is None) == taken
+    if not taken:
+        with pytest.raises(InvalidInputError, match=r"reason: .* at position"):
+            check_typed(value, "reason")
+
+
+def test_the_grounds_an_automatic_consultation_sends_are_grounds_the_member_consulted_takes(
+) -> None:
+    """A past decision's reasons joined made a message of 2,050 characters, and the member
+    consulted refused the request: it never heard of the consultation, which lapsed as "no
+    objection". What is sent is cut to what is taken, and says how much was left out."""
+    many = [{"code": "refusal_of_entry", "message": "x" * 2050 + "\u200b\x00"}] * 70
+    sent = sent_grounds(many)
+    assert len(sent) == GROUNDS_MOST and sent[-1]["message"].startswith("21 more grounds")
+    assert len(sent[0]["message"]) == 2000 and sent[0]["message"].endswith("…")
+    asked = consultation_request(request(grounds=sent), origin="ARM", members=MEMBERS)
+    assert asked.grounds == sent
+    quoted = sent_grounds([{"code": "alert_hit", "message": "alert ARM-1\x1b: 'A\u202eB'\n"}])
+    assert quoted == [{"code": "alert_hit", "message": "alert ARM-1\\x1b: 'A\\u202eB'\n"}]
+    assert sent_grounds([{"code": "alert_hit", "message": "a hit"}]) == [
+        {"code": "alert_hit", "message": "a hit"}]

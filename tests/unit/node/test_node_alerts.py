@@ -217,3 +217,16 @@ def test_a_snapshot_of_another_database_is_not_used(store: MemoryStore, tmp_path
     book = AlertBook(path)
     book.open(store)
     assert book.opened_from == "database"
+
+
+def test_a_reason_with_an_invisible_character_is_refused_where_it_is_typed(
+    node: Node, store: MemoryStore
+) -> None:
+    """The peers refuse an ``AlertHitDecided`` whose reason holds a control or invisible
+    character (``cta.domain.peer_filings``): one was taken here, and the other states never
+    saw the decision (the sweep of session 16). Nothing is decided or sent."""
+    node.put_alerts(ADMIN, [ELCHIN])
+    with pytest.raises(InvalidInputError, match=r"reason: '\\u200b' at position 4"):
+        node.decide_hit(OFFICER, mammadov(), "GEO-2027-0001", "dismissed", "not\u200bhim")
+    assert [r["kind"] for r in store.tables["outbox"].values()].count("AlertHitDecided") == 0
+    node.decide_hit(OFFICER, mammadov(), "GEO-2027-0001", "dismissed", "not him:\nborn 1961")

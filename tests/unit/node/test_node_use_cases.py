@@ -13,6 +13,7 @@ from cta.domain.checks import Direction
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.errors import InvalidInputError, StayError
 from cta.domain.roles import Role
+from cta.services.applications import Applications
 from cta.services.node import (
     Actor,
     BorderCheck,
@@ -181,3 +182,15 @@ def test_a_stay_asked_about_at_the_calendar_s_end_is_an_error_not_a_day_past_it(
         "2999-12-29")
     with pytest.raises(StayError, match="stay until 3000-03-30 is after 2999-12-31"):
         node.stay_status(OFFICER, body["person_id"], date(2999, 12, 31))
+
+
+def test_an_annulment_whose_reason_holds_an_invisible_character_is_refused_where_typed(
+    node: Node,
+) -> None:
+    """An annulment's or revocation's reasons go to the peers in its ``ApplicationDecided``,
+    which they refuse when a reason holds a control or invisible character
+    (``cta.domain.peer_filings``): the annulment counted here and nowhere else (the sweep of
+    session 16). Refused before the application is even looked up."""
+    consul = Actor("consul.01", Role.CONSULAR_OFFICER, "visa application")
+    with pytest.raises(InvalidInputError, match=r"reasons\[1\]: '\\xad' at position 7"):
+        Applications(node).end(consul, "GEO-000000000000", "annulled", ["fraud", "forged\u00ad"])

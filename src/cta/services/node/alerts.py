@@ -16,6 +16,7 @@ from cta.domain.errors import CTAError, InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission
 from cta.domain.screening import alert_from_json, query_from_json
+from cta.domain.typed_text import check_typed
 from cta.services.alerts import decisions_elsewhere, query_of_document, settle_hits
 from cta.services.checks import read_document
 from cta.services.node.core import Actor, ConflictError, NodeCore, NotFoundError
@@ -152,6 +153,7 @@ class AlertUseCases(AlertScreening):
         self._require(actor, Permission.DECIDE_ALERT_HIT)
         if decision not in ("confirmed", "dismissed"):
             raise InvalidInputError(f"decision {decision!r} is not confirmed or dismissed")
+        check_typed(reason, "reason")  # sent to the peers: held to what they take
         on = self.today()
         document = read_document(mrz, on=on, countries=self.reference.countries)
         now = self.clock()
