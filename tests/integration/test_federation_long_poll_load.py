@@ -161,3 +161,23 @@ def test_held_polls_with_nothing_sealed_are_answered_empty_at_the_end_of_their_w
     assert all(p.status == 200 and p.body == empty for p in answers), answers
     assert answers[0].took < 1.5, "the poll beyond the bound is answered at once"
     assert all(p.took >= 1.9 for p in answers[1:]), [p.took for p in answers]
+
+
+def test_polls_dropped_by_their_peer_give_their_places_back_when_it_hangs_up(geo: Geo) -> None:
+    """ARM holds the bound's polls and hangs up on them (a restart, a cut): its next polls are
+    held again at once, not answered empty for the 30 s the dropped ones would have waited."""
+    after = head(geo)
+    short = httpx.Client(base_url=geo.server.base_url, timeout=1.0,
+                         limits=httpx.Limits(max_connections=MAX_WAITING_POLLS))  # fmt: skip
+    with short, ThreadPoolExecutor(MAX_WAITING_POLLS) as pool:
+        dropped = [pool.submit(pull, short, after, 30) for _ in range(MAX_WAITING_POLLS)]
+        for poll in dropped:  # each read gives up after 1 s and its connection is closed
+            with pytest.raises(httpx.ReadTimeout):
+                poll.result(30)
+    time.sleep(0.5)  # the node hears each hang-up
+    with peer_client(geo) as client, ThreadPoolExecutor(MAX_WAITING_POLLS) as pool:
+        polls = [pool.submit(pull, client, after, 2) for _ in range(MAX_WAITING_POLLS)]
+        answers = [p.result(60) for p in polls]
+    empty = {"origin": "GEO", "records": [], "last_seq": after}
+    assert all(p.status == 200 and p.body == empty for p in answers), answers
+    assert all(p.took >= 1.9 for p in answers), [round(p.took, 2) for p in answers]

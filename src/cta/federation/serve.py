@@ -15,6 +15,7 @@ waiting poll holds no thread (docs/federation.md, "The exchange").
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import threading
 from collections.abc import Awaitable, Callable, Mapping
@@ -155,11 +156,16 @@ async def answer_records_request_async(
     wait_for: AwaitRecords,
     polls: WaitingPolls,
     in_thread: InThread,
+    gone: Callable[[], Awaitable[None]] | None = None,
 ) -> Answer:
     """``answer_records_request`` on an event loop: the checks and each read of the page run
     ``in_thread`` (moments each), and a long poll waits in ``wait_for`` holding no thread, so
     that held polls never take the threads a border check needs. A page with records after
-    ``after`` is answered at once; so is a poll of a peer that has ``polls.limit`` waiting."""
+    ``after`` is answered at once; so is a poll of a peer that has ``polls.limit`` waiting.
+    ``gone`` returns when the poller hangs up: its wait ends then and its place comes back at
+    once, not when the wait is over (a peer that dropped its polls would else hold its places
+    for up to ``MAX_WAIT`` seconds and have its next polls answered at once, as beyond the
+    bound, until then)."""
     pull = await in_thread(functools.partial(check_records_request, federation, method, target,
                                              headers, now, nonces))  # fmt: skip
     if isinstance(pull, Answer):
@@ -168,10 +174,29 @@ async def answer_records_request_async(
     if not pull.wait or answer.body["last_seq"] > pull.after or not polls.take(pull.peer):
         return answer
     try:
-        await wait_for(pull.after, pull.wait)
+        if not await _waited(wait_for(pull.after, pull.wait), gone):
+            return answer  # nobody reads it
     finally:
         polls.give_back(pull.peer)
     return await in_thread(functools.partial(_page_answer, pull, read_page))
+
+
+async def _waited(wait: Awaitable[None], gone: Callable[[], Awaitable[None]] | None) -> bool:
+    """Await ``wait``, unless ``gone()`` returns first; whether the wait was over."""
+    if gone is None:
+        await wait
+        return True
+    waiting, leaving = asyncio.ensure_future(wait), asyncio.ensure_future(gone())
+    try:
+        await asyncio.wait({waiting, leaving}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiting.cancel()
+        leaving.cancel()
+        await asyncio.gather(waiting, leaving, return_exceptions=True)
+    if waiting.cancelled():
+        return False
+    waiting.result()  # its error, if it failed
+    return True
 
 
 def _page_answer(pull: RecordsPull, read_page: ReadPage) -> Answer:

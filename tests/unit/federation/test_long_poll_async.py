@@ -93,3 +93,35 @@ def test_a_peers_polls_beyond_the_bound_are_answered_at_once_and_the_places_come
         assert polls.take("GEO")  # every place given back
 
     asyncio.run(run())
+
+
+def test_a_poll_whose_poller_hangs_up_gives_its_place_back_at_once() -> None:
+    """A peer that drops its held polls (its process restarted, its network cut) gets their
+    places back when it hangs up, not when their 30 s are over: its next polls are held again,
+    not answered at once as if beyond the bound."""
+
+    async def run() -> None:
+        held, arm, polls = Held(), arm_ledger(2), WaitingPolls()
+        hung_up = asyncio.Event()
+
+        async def gone() -> None:
+            await hung_up.wait()
+
+        async def poll() -> Answer:
+            target = "/v1/federation/records?after=2&wait=30"
+            headers = sign_request(KEYS["GEO"], "GEO", "ARM", "GET", target, T0)
+            return await answer_records_request_async(
+                arm.federation, "GET", target, headers, T0, arm.page, None, held, polls,
+                in_thread, gone)  # fmt: skip
+
+        waiting = [asyncio.create_task(poll()) for _ in range(MAX_WAITING_POLLS)]
+        while len(held.calls) < MAX_WAITING_POLLS:
+            await asyncio.sleep(0.01)
+        assert not polls.take("GEO")  # every place held
+        hung_up.set()
+        answers = await asyncio.wait_for(asyncio.gather(*waiting), 5)  # not the 30 s
+        assert all(a.status == 200 and a.body["records"] == [] for a in answers)
+        for _ in range(MAX_WAITING_POLLS):
+            assert polls.take("GEO")  # every place given back
+
+    asyncio.run(run())

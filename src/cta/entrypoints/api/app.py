@@ -10,6 +10,7 @@ be written or reached) add ``error_id``, which the node's log shows with the cau
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 from collections.abc import AsyncIterator, Callable
@@ -306,7 +307,7 @@ def create_app(
             answer = await answer_records_request_async(
                 federation.federation, "GET", target, request.headers, node.clock(),
                 federation.served_page, nonces, federation.await_records, polls,
-                run_in_threadpool,
+                run_in_threadpool, functools.partial(_hung_up, request),
             )  # fmt: skip
             # a page of 1,000 records is megabytes of JSON: written in a thread, not the loop
             return await run_in_threadpool(JSONResponse, answer.body, status_code=answer.status)
@@ -396,6 +397,12 @@ def _busiest_first(app: FastAPI) -> None:
     routes = app.router.routes
     first = [r for r in routes if getattr(r, "path", None) in BUSIEST]
     routes[:] = first + [r for r in routes if not any(r is f for f in first)]
+
+
+async def _hung_up(request: Request) -> None:
+    """Return when the client of ``request`` (a GET, its body read or empty) hangs up."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
 
 
 async def _database_problem(node: Node, wait: float = 0.5) -> str | None:
