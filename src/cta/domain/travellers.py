@@ -13,11 +13,36 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from cta.domain.stays import Stay
 
-__all__ = ["CrossingAnomaly", "CrossingDay", "StaysFromCrossings", "anomaly_of_crossing",
-           "stays_from_crossings"]
+__all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "StaysFromCrossings",
+           "anomaly_of_crossing", "candidate_key", "stays_from_crossings"]
+
+CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
+
+
+class Identity(Protocol):
+    """What a document or a person on file says of who its holder is."""
+
+    @property
+    def nationality(self) -> str: ...
+
+    @property
+    def birth_date_raw(self) -> str: ...
+
+    @property
+    def surname(self) -> str: ...
+
+
+def candidate_key(holder: Identity) -> CandidateKey:
+    """What makes two persons (or a document and a person) **candidates** for each other, one
+    traveller who may hold both documents: the same nationality, birth date as printed in the
+    MRZ and surname. A check lists a new document's candidates, an officer's link of two
+    documents and a member's link alike need them (``DocumentFiling``, ``federation_apply``),
+    and an application's past is read from them."""
+    return (holder.nationality, holder.birth_date_raw, holder.surname)
 
 
 @dataclass(frozen=True, slots=True)

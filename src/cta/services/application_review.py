@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from cta.domain.applications import ReviewReason
 from cta.domain.documents import TravelDocument
 from cta.domain.screening_rules import RuleSet, match_rules
-from cta.domain.travellers import CrossingDay
+from cta.domain.travellers import CrossingDay, candidate_key
 from cta.services.node import Node
 
 if TYPE_CHECKING:
@@ -51,7 +51,7 @@ def review_application(node: Node, rules: RuleSet, tx: Any, submission: Submissi
 def _past(node: Node, tx: Any, document: TravelDocument, today: date) -> list[ReviewReason]:
     owner = tx.document_owner(document.issuing_state, document.document_number)
     persons = [owner] if owner is not None else [p.id for p in tx.candidates(
-        document.nationality, document.birth_date_raw, document.surname)]
+        *candidate_key(document))]
     reasons = []
     for person_id in persons:
         for refusal in tx.refusals_of(person_id):

@@ -32,6 +32,7 @@ from cta.domain.peer_records import (
 )
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
+from cta.domain.travellers import candidate_key
 from cta.domain.typed_text import with_escapes
 from cta.federation.members import Federation
 from cta.federation.records import Record
@@ -498,10 +499,9 @@ def _check_merge(tx: Transaction, persons: list[int]) -> None:
     rows = [tx.person(person_id) for person_id in persons]
     first = rows[0]
     assert first is not None  # found by its document in this transaction
-    identity = (first.nationality, first.birth_date_raw, first.surname)
+    identity = candidate_key(first)
     strangers = [str(person_id) for person_id, row in zip(persons, rows, strict=True)
-                 if row is None or (row.nationality, row.birth_date_raw, row.surname)
-                 != identity]  # fmt: skip
+                 if row is None or candidate_key(row) != identity]  # fmt: skip
     if strangers:
         raise PeerRecordError(
             f"same_as: the persons here holding these documents ({persons[0]} and "

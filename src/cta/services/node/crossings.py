@@ -31,6 +31,7 @@ from cta.domain.travellers import (
     CrossingAnomaly,
     CrossingDay,
     anomaly_of_crossing,
+    candidate_key,
     stays_from_crossings,
 )
 from cta.services.checks import decision_json, read_document
@@ -147,7 +148,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         candidates: list[int] = []
         if person_id is None and document.valid:
             candidates = [p.id for p in tx.candidates(
-                document.nationality, document.birth_date_raw, document.surname)]
+                *candidate_key(document))]
         stays: list[Stay] = []
         visas: list[Visa] = []
         authorizations: list[Authorization] = []

@@ -13,6 +13,7 @@ from typing import Any
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.recording import filing_problem
+from cta.domain.travellers import candidate_key
 from cta.services.node.core import ConflictError, NodeCore
 from cta.services.ports import Transaction
 
@@ -47,8 +48,7 @@ class DocumentFiling(NodeCore):
         confirmed = self._person(tx, person_id)
         if known is not None:
             holder = self._person(tx, known.person_id)
-            if (holder.nationality, holder.birth_date_raw, holder.surname) != (
-                    confirmed.nationality, confirmed.birth_date_raw, confirmed.surname):
+            if candidate_key(holder) != candidate_key(confirmed):
                 raise ConflictError(
                     f"document {document.document_number} belongs to person {known.person_id}, "
                     f"who is not a candidate for person {person_id} (nationality, birth date "
