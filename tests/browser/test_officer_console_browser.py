@@ -101,6 +101,28 @@ def test_an_officer_scans_a_refused_traveller_then_records_another_s_entry(
     assert len(browser.find_elements("css selector", "#window .day--in")) == 1
 
 
+def test_after_an_entry_is_recorded_the_reader_s_next_scan_checks_the_next_traveller(
+    browser: Any, node: NodeServer
+) -> None:
+    """The page that said "Entry recorded" had no field: the next passport the reader typed
+    went nowhere, and the officer had to find the "Check the next traveller" button first."""
+    from selenium.webdriver.common.keys import Keys
+
+    browser.set_window_size(1280, 2000)
+    _sign_in(browser, node, "officer.next-scan")
+    _choose_post(browser)
+    _scan(browser, authorised(node, surname="FIRSTONE"))
+    assert _decision(browser)[0] == "admit"
+    tab_to(browser, "record")
+    keys(browser, Keys.ENTER)
+    wait_for(browser, "recorded")
+    _scan(browser, authorised(node, surname="SECONDONE"))  # into the field that has the focus
+    outcome, _ = _decision(browser)
+    assert outcome == "admit"
+    assert "SECONDONE" in browser.find_element("id", "traveller").text
+    assert browser.find_elements("id", "record")  # and the console to record it
+
+
 def test_a_refusal_is_recorded_and_its_form_printed(browser: Any, node: NodeServer) -> None:
     _sign_in(browser, node, "officer.refusal")
     _choose_post(browser)

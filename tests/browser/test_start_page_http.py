@@ -148,3 +148,19 @@ def test_static_text_goes_compressed_to_a_client_that_accepts_gzip(node: NodeSer
         assert "content-encoding" not in refused.headers
         page = client.get("/docs", headers=chromium)  # a page itself: never (BREACH)
         assert "content-encoding" not in page.headers
+
+
+def test_a_browser_at_an_address_with_no_page_gets_a_page_in_its_language_not_json(
+    node: NodeServer,
+) -> None:
+    """A mistyped or old link showed a browser the API's ``{"detail":"Not Found"}``."""
+    html = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8", "Accept-Language": "ka"}
+    missing = httpx.get(f"{node.base_url}/travellers/stay", headers=html, timeout=10)
+    assert missing.status_code == 404 and missing.headers["content-type"].startswith("text/html")
+    assert 'lang="ka"' in missing.text and "ამ მისამართზე გვერდი არ არის" in missing.text
+    assert '<a href="/">' in missing.text  # a way back to every page
+    # the API, and clients that do not ask for HTML, keep the API's JSON answer
+    api = httpx.get(f"{node.base_url}/v1/nothing-here", headers=html, timeout=10)
+    assert api.status_code == 404 and api.json() == {"detail": "Not Found"}
+    plain = httpx.get(f"{node.base_url}/travellers/stay", timeout=10)
+    assert plain.status_code == 404 and plain.json() == {"detail": "Not Found"}

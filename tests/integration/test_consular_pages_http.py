@@ -124,6 +124,39 @@ def test_the_oldest_application_is_opened_its_reasons_seen_and_a_visa_granted(
         assert client.get(f"/consular/applications/{second}/sticker").status_code == 404
 
 
+def test_a_validity_that_ends_before_it_starts_is_named_beside_its_field(
+    console: Console,
+) -> None:
+    """The node's own English ("valid_to is before valid_from") stood in the error summary of
+    an Armenian page, beside no field."""
+    number = submit(console, visa_form())
+    with signed_in(console.server, console.consul, "/consular") as client:
+        assert act(client, number, "claim").status_code == 303
+        client.get(f"/consular/applications/{number}?lang=hy")
+        wrong = act(client, number, "grant", valid_from="2027-01-20", valid_to="2027-01-10",
+                    **{"territory-GEO": "on"})  # fmt: skip
+    assert wrong.status_code == 422 and 'href="#valid_to"' in wrong.text
+    assert 'id="valid_to-error"' in wrong.text and "valid_to is before" not in wrong.text
+    assert "Վավերականության վերջին օրը չի կարող լինել առաջին օրից առաջ" in wrong.text
+    assert 'value="2027-01-20"' in wrong.text and 'value="2027-01-10"' in wrong.text
+
+
+def test_the_form_s_answers_are_in_the_page_s_words_not_field_names(console: Console) -> None:
+    """The answers were listed by their API names, with Python's True and False."""
+    number = submit(console, visa_form())
+    with signed_in(console.server, console.consul, "/consular") as client:
+        english = client.get(f"/consular/applications/{number}").text
+        russian = client.get(f"/consular/applications/{number}?lang=ru").text
+    answers = re.search(r'<dl class="summary" id="form-answers">(.*?)</dl>', english, re.DOTALL)
+    assert answers is not None
+    assert "<dt>Travel medical insurance</dt><dd>Yes</dd>" in answers.group(1)
+    assert "<dt>Convictions in the last 10 years</dt><dd>No</dd>" in answers.group(1)
+    assert "<dt>First member state of entry</dt><dd>Georgia</dd>" in answers.group(1)
+    assert "True" not in answers.group(1) and "False" not in answers.group(1)
+    assert "<code>" not in answers.group(1)
+    assert "<dt>Медицинская страховка для поездки</dt><dd>Да</dd>" in russian
+
+
 def test_another_is_refused_with_its_grounds_and_the_annex_vi_form(console: Console) -> None:
     number = submit(console, visa_form("IRQ"))
     with signed_in(console.server, console.consul, "/consular") as client:

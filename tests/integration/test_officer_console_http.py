@@ -336,3 +336,49 @@ def test_control_characters_are_refused_as_the_api_refuses_them(node: NodeServer
         assert dismissed.status_code == 422 and 'href="#reason-GEO-T-1"' in dismissed.text
         assert 'id="hit-GEO-T-1"' in dismissed.text  # the hit waits for a decision still
     assert _crossings_by(node, "officer.nul") == 0
+
+
+def test_a_member_national_s_latest_exit_says_free_movement_not_no_stay(
+    node: NodeServer,
+) -> None:
+    """A Georgian admitted at a Georgian post has no stay limit: the console said "None: no
+    stay can be granted" beside the green Admit, as if the citizen could not stay."""
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.citizen") as client:
+        token = _at_post(client)
+        shown = _check(client, token, passport("GEO", surname="BERIDZE", number="GEOFREE01"))
+        assert _outcome(shown) == "admit"
+        exit_row = re.search(r'<dd id="latest-exit">([^<]*)</dd>', shown.text)
+        assert exit_row is not None
+        assert exit_row.group(1) == "No limit: a national of a member state moves freely"
+        assert "no stay can be granted" not in shown.text
+
+
+def test_a_refusal_sent_without_letters_keeps_the_remarks_typed(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.remarks") as client:
+        token = _at_post(client)
+        mrz = passport("USA", surname="REMARKED", number="USAREM001")
+        shown = _check(client, token, mrz)
+        assert _outcome(shown) == "refuse"
+        none = client.post("/officer/refuse", data={
+            "csrf_token": token, "mrz": "\n".join(mrz), "remarks": "no return ticket"})
+        assert none.status_code == 422 and 'href="#letter-A"' in none.text
+        assert 'id="remarks" name="remarks" type="text" maxlength="500" value="no return ticket"' \
+            in none.text
+
+
+def test_an_alert_hit_names_its_category_in_the_page_s_language(node: NodeServer) -> None:
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.category") as client:
+        token = _at_post(client)
+        mrz = passport("USA", surname="LOMIDZE", given_names="GRIGOL",
+                       birth_date=date(1979, 11, 2))  # fmt: skip
+        english = _check(client, token, mrz)
+        assert _hit(english).startswith("<strong>Alert GEO-T-1</strong> (refuse entry, score")
+        client.get("/officer?lang=ru")
+        assert "(отказ во въезде, " in _hit(_check(client, token, mrz))
+
+
+def _hit(page: httpx.Response) -> str:
+    """The line that names the alert hit (the reason's detail below it is the node's English)."""
+    found = re.search(r'<div class="hit" id="hit-GEO-T-1">\s*<p class="body">(.*?)</p>', page.text)
+    assert found is not None
+    return found.group(1)

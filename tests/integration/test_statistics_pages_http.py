@@ -143,6 +143,18 @@ def test_a_year_is_under_200_kb_and_a_bad_period_is_named(site: Site) -> None:
     assert default.status_code == 200 and len(default.content) < PAGE_LIMIT
 
 
+def test_a_bad_period_keeps_the_days_the_analyst_typed_to_correct_them(site: Site) -> None:
+    """The fields showed the default 90 days after an error, so that the message "the first
+    day must come before the last" stood beside two days that did."""
+    with signed_in(site.server, site.analyst, "/statistics") as client:
+        wrong = client.get("/statistics?from=2026-10-31&to=2026-10-01")
+        half = client.get("/statistics?to=2020-01-01")
+    assert wrong.status_code == 400
+    assert 'id="from" name="from" type="date" value="2026-10-31"' in wrong.text
+    assert 'id="to" name="to" type="date" value="2026-10-01"' in wrong.text
+    assert half.status_code == 400 and 'name="to" type="date" value="2020-01-01"' in half.text
+
+
 def test_the_json_figures_for_analysts_only(site: Site) -> None:
     with site.server.client(site.analyst, None) as client:
         answer = client.get("/v1/statistics/figures", params={"from": "2026-10-01",

@@ -28,6 +28,7 @@ from cta.entrypoints.web.consular_text import (
     GROUNDS,
     OPINIONS,
     STATUSES,
+    form_rows,
     time_left,
 )
 from cta.entrypoints.web.i18n import N_
@@ -128,7 +129,14 @@ async def _file(request: Request, current: Page, actor: Actor, number: str, stat
         members=members, others=[m for m in members if m != apps.node.state], grounds=grounds,
         ground_names=GROUNDS, statuses=STATUSES, actions=ACTIONS, opinions=OPINIONS,
         mine=record["claimed_by"] == actor.name, done=request.query_params.get("done"),
+        form_rows=form_rows(current.lang, record["form"]),
+        valid_from=_iso_day((record["decision"] or {}).get("valid_from")),
+        valid_to=_iso_day((record["decision"] or {}).get("valid_to")),
     )  # fmt: skip
+
+
+def _iso_day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
 
 
 @router.post("/consular/applications/{number}/{action}")
@@ -212,6 +220,9 @@ def _claim(apps: Applications, actor: Actor, number: str, form: Form,
 def _grant(apps: Applications, actor: Actor, number: str, form: Form,
            problems: list[tuple[str, str]]) -> Callable[[], Any]:  # fmt: skip
     first, last = _day(form, "valid_from", problems), _day(form, "valid_to", problems)
+    if first is not None and last is not None and last < first:  # said here, by the field
+        problems.append(("valid_to", N_("The last day of validity must be on or after the "
+                                        "first.")))
     members = apps.node.regime_on(apps.node.today()).members
     chosen = tuple(sorted(m for m in members if form.get(f"territory-{m}") == "on"))
     if not chosen:

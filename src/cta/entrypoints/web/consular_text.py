@@ -3,11 +3,13 @@ history steps, opinions), marked for the catalogs, and the time left before a de
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any
 
-from cta.entrypoints.web.i18n import N_, Language
+from cta.entrypoints.web.i18n import LANGUAGES, N_, Language
 
-__all__ = ["ACTIONS", "GROUNDS", "OPINIONS", "STATUSES", "time_left"]
+__all__ = ["ACTIONS", "FORM_FIELDS", "GROUNDS", "OPINIONS", "STATUSES", "form_rows",
+           "time_left"]
 
 STATUSES = {
     "processing": N_("being checked"),
@@ -86,3 +88,79 @@ def time_left(lang: Language, due: datetime, now: datetime) -> str:
     if seconds < 0:
         return lang.gettext("%(time)s overdue", time=span)
     return lang.gettext("%(time)s left", time=span)
+
+
+# the application form's fields (POST /v1/applications) as the officer reads them, in the
+# order of the traveller's pages, each with how its value is written: the questions are the
+# words of the traveller's "check your answers" page
+FORM_FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("email", N_("Email address"), "text"),
+    ("phone", N_("Telephone number"), "text"),
+    ("address", N_("Home address"), "text"),
+    ("birth_place", N_("Place of birth"), "text"),
+    ("occupation", N_("Occupation"), "text"),
+    ("other_names", N_("Other names"), "text"),
+    ("parents_first_names", N_("Parents' first names"), "text"),
+    ("education", N_("Education"), "text"),
+    ("other_nationalities", N_("Other nationalities"), "country"),
+    ("residence_country", N_("Country of residence"), "country"),
+    ("residence_city", N_("City of residence"), "text"),
+    ("answers.convictions", N_("Convictions in the last 10 years"), "flag"),
+    ("answers.conflict_zones", N_("Stays in war or conflict zones in the last 10 years"), "flag"),
+    ("answers.removal_orders", N_("Orders to leave a country in the last 10 years"), "flag"),
+    ("purpose", N_("Purpose of the journey"), "text"),
+    ("arrival", N_("Arrival date"), "date"),
+    ("departure", N_("Departure date"), "date"),
+    ("entries", N_("Entries"), "entries"),
+    ("duration_days", N_("Days of stay"), "number"),
+    ("accommodation", N_("Where you will stay"), "text"),
+    ("means_of_subsistence", N_("How you will pay for your stay"), "text"),
+    ("travel_medical_insurance", N_("Travel medical insurance"), "flag"),
+    ("previous_visas", N_("Previous visas"), "text"),
+    ("first_state", N_("First member state of entry"), "country"),
+    ("language", N_("Language of the application"), "language"),
+)
+_ENTRIES = {"1": N_("One"), "2": N_("Two"), "multiple": N_("Multiple")}
+_SHOWN_ELSEWHERE = {"mrz", "kind"}  # the MRZ above the answers, the kind in the summary
+
+
+def form_rows(lang: Language, form: dict[str, Any]) -> list[tuple[str, str]]:
+    """The form's answers as (question, answer) in the page's language: yes and no, dates and
+    countries as the language writes them; a field this list does not know keeps its name."""
+    rows = []
+    known = set()
+    for key, label, kind in FORM_FIELDS:
+        head, _, tail = key.partition(".")
+        known.add(head)
+        if head not in form:
+            continue
+        value = (form[head] or {}).get(tail) if tail else form[head]
+        rows.append((lang.gettext(label), _written(lang, value, kind)))
+    rows += [(key, _written(lang, value, "text")) for key, value in sorted(form.items())
+             if key not in known | _SHOWN_ELSEWHERE and not key.startswith("_")]  # fmt: skip
+    return rows
+
+
+def _written(lang: Language, value: Any, kind: str) -> str:
+    if value is None or value == [] or value == "":
+        return "–"
+    if isinstance(value, list | tuple):
+        return ", ".join(_written(lang, v, kind) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {_written(lang, v, 'text')}" for k, v in sorted(value.items()))
+    if kind == "flag" or isinstance(value, bool):
+        return lang.gettext(N_("Yes") if value else N_("No"))
+    if kind == "date":
+        try:
+            return lang.date(date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
+    if kind == "country":
+        return lang.country(str(value))
+    if kind == "entries":
+        return lang.gettext(_ENTRIES[str(value)]) if str(value) in _ENTRIES else str(value)
+    if kind == "language":
+        return LANGUAGES.get(str(value), str(value))
+    if kind == "number" and isinstance(value, int):
+        return lang.number(value)
+    return str(value)

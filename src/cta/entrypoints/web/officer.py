@@ -30,6 +30,7 @@ from cta.domain.internal_checks import Reintroduction
 from cta.domain.roles import Permission, Role, allows
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.officer_view import (
+    ALERT_CATEGORIES,
     DIRECTIONS,
     LETTERS,
     MRZ_SHAPES,
@@ -120,7 +121,8 @@ def _console(current: Page, status: int = 200, **context: Any) -> Response:
     internal = _internal(request, post[0]) if post is not None else None
     return render(current, "officer/console.html", status=status, post=post,
                   internal=internal, points=points, directions=DIRECTIONS, role=role,
-                  role_names=ROLE_NAMES, may_record=may_record, **context)  # fmt: skip
+                  role_names=ROLE_NAMES, may_record=may_record,
+                  alert_categories=ALERT_CATEGORIES, **context)  # fmt: skip
 
 
 @router.get("/officer")
@@ -215,8 +217,12 @@ async def _check_and_show(
     outcome, errors = await _call(current, "mrz", _node(current.request).check, check)
     if errors:
         return _console(current, 422, errors=errors, **values)
-    return _console(current, status, notice=notice, errors=problems or [], **values,
-                    **_decision(current, outcome, check))  # fmt: skip
+    shown = _decision(current, outcome, check)
+    ticked, _ = _ticked(form)
+    if ticked:  # the officer's own ticks and remarks, kept when the refusal met an error
+        shown["refusing"] = ticked
+    return _console(current, status, notice=notice, errors=problems or [], **values, **shown,
+                    remarks=form.get("remarks").strip()[:500])  # fmt: skip
 
 
 @router.post("/officer/check")
@@ -354,6 +360,7 @@ async def traveller_file(request: Request, person_id: str) -> Response:
         raise PageError(404, N_("There is no such traveller on this node."))
     days = window(file, today)
     return render(current, "officer/person.html", file=file, stay=status,
+                  alert_categories=ALERT_CATEGORIES,
                   alerts=await _alerts_of(current, file["person"]),
                   events=timeline(current.lang, file), days=days, today=today,
                   present=[d for d in days if d.present],

@@ -16,7 +16,8 @@ from cta.domain.stays import StayHistory
 from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.entrypoints.web.i18n import N_, Language
 
-__all__ = ["LETTERS", "OUTCOMES", "Event", "freshness", "mrz_lines", "timeline", "window"]
+__all__ = ["ALERT_CATEGORIES", "LETTERS", "OUTCOMES", "Event", "freshness", "mrz_lines",
+           "timeline", "window"]
 
 # the grounds of the standard refusal form (Schengen Borders Code, Annex V Part B)
 LETTERS: dict[str, str] = {
@@ -30,6 +31,16 @@ LETTERS: dict[str, str] = {
     "H": N_("is a person for whom an alert was issued to refuse entry"),
     "I": N_("is a threat to public policy, internal security, public health or the "
             "international relations of a member state"),
+}
+# an alert's category (cta.domain.alerts.AlertCategory) in the officer's words
+ALERT_CATEGORIES = {
+    "refuse_entry": N_("refuse entry"),
+    "arrest": N_("arrest"),
+    "missing_person": N_("missing person"),
+    "judicial_procedure": N_("wanted for a judicial procedure"),
+    "discreet_check": N_("discreet check"),
+    "specific_check": N_("specific check"),
+    "invalidated_document": N_("invalidated document"),
 }
 OUTCOMES = {"admit": N_("Admit"), "refuse": N_("Refuse"), "refer": N_("Refer to second line")}
 DIRECTIONS = {"entry": N_("Entry"), "exit": N_("Exit")}

@@ -13,6 +13,7 @@ stay calculator, and ``/static`` (gzip-compressed: ``static_files``).
 
 from __future__ import annotations
 
+import inspect
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +187,7 @@ def add_start_pages(
     app.state.federation = federation
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, errors too
     app.add_exception_handler(PageError, _refused)
+    _pages_for_missing_addresses(app)
     from cta.entrypoints.api.edge import UNAVAILABLE  # the API package imports this one
 
     for failure in UNAVAILABLE:  # replaces the API's JSON-only handlers
@@ -204,6 +206,32 @@ def add_start_pages(
 def _refused(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, PageError)
     return render(page(request), "refused.html", status=exc.status, message=exc.message)
+
+
+NO_SUCH_PAGE = N_("There is no page at this address. The start page links every page of this "
+                  "node.")
+_NOT_PAGES = ("/v1/", "/openapi", "/static/")  # the API's own answers stay JSON
+
+
+def _pages_for_missing_addresses(app: FastAPI) -> None:
+    """A browser that asks for an address with nothing behind it (a mistyped or old link) gets
+    a page in its language that leads back to the start page, not the API's JSON 404; the API
+    and any client that does not ask for HTML get the API's answer, as before."""
+    from fastapi.exception_handlers import http_exception_handler
+    from starlette.exceptions import HTTPException as StarletteHTTPException
+
+    before = app.exception_handlers.get(StarletteHTTPException, http_exception_handler)
+
+    async def handle(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        if (exc.status_code == 404 and request.method in ("GET", "HEAD")
+                and "text/html" in request.headers.get("accept", "")
+                and not request.url.path.startswith(_NOT_PAGES)):  # fmt: skip
+            return render(page(request), "refused.html", status=404, message=NO_SUCH_PAGE)
+        answer = before(request, exc)
+        return await answer if inspect.isawaitable(answer) else answer
+
+    app.add_exception_handler(StarletteHTTPException, handle)
 
 
 def _database_failed(request: Request, exc: Exception) -> Response:

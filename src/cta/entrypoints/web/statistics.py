@@ -165,8 +165,14 @@ async def statistics_page(request: Request) -> Response:
                "more": (f"/statistics/crossings_by_day_and_point.csv?{query}"
                         if name == "crossings_by_point" else None),
                "csv": f"/statistics/{name}.csv?{query}"} for name in FIGURES]  # fmt: skip
+    # after an error the fields keep what the analyst asked for, to be corrected there; the
+    # figures beside them are the last 90 days'
+    fields = {"from": first.isoformat(), "to": last.isoformat()}
+    if errors:
+        fields |= {name: typed for name in fields
+                   if (typed := request.query_params.get(name, "").strip()[:10])}  # fmt: skip
     return render(current, "statistics/page.html", status=400 if errors else 200,
-                  errors=errors, first=first, last=last, charts=charts,
+                  errors=errors, first=first, last=last, charts=charts, fields=fields,
                   cell=lambda value: _shown(value, current.lang))  # fmt: skip
 
 
