@@ -72,13 +72,16 @@ class Area:
         )  # fmt: skip
 
     def started(self) -> dict[str, Any]:
-        """The command's first JSON line: the three nodes, their URLs, pids and tokens."""
+        """The command's first line: JSON of the three nodes, their URLs, pids and tokens
+        (with ``--json`` standard output is JSON lines only: tools read it; progress goes to
+        standard error)."""
         assert self.process.stdout is not None
-        for line in self.process.stdout:
-            if line.startswith("{"):
-                return dict(json.loads(line))
-        code, errors = self.finish()
-        raise AssertionError(f"cta area ended ({code}): {errors}")
+        line = self.process.stdout.readline()
+        if not line:
+            code, errors = self.finish()
+            raise AssertionError(f"cta area ended ({code}): {errors}")
+        assert line.startswith("{"), f"not a JSON line on standard output: {line!r}"
+        return dict(json.loads(line))
 
     def stop(self, signum: int) -> int:
         self.process.send_signal(signum)

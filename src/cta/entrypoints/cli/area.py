@@ -31,7 +31,7 @@ import typer
 from rich.markup import escape
 
 from cta.domain.errors import CTAError
-from cta.entrypoints.cli.common import fail, number_between, out_console, print_json
+from cta.entrypoints.cli.common import err_console, fail, number_between, out_console, print_json
 
 __all__ = ["area_command"]
 
@@ -172,7 +172,8 @@ def _prepare(nodes: list[AreaNode], directory: Path, *, demo: bool, travellers: 
     except FederationError as exc:
         raise CTAError(str(exc)) from None
     if demo:
-        out_console.print(f"seeding three demo databases ({travellers} travellers each) ...")
+        # progress, not output: on stderr, so that `--json`'s standard output is JSON lines only
+        err_console.print(f"seeding three demo databases ({travellers} travellers each) ...")
         built = [_fresh(node) for node in nodes]  # one after another: Alembic is not threadsafe
         with ThreadPoolExecutor(len(nodes)) as pool:  # mostly waiting on fsync: threads do
             seeded = pool.map(lambda pair: _seed(*pair, travellers), zip(nodes, built, strict=True))
