@@ -354,3 +354,33 @@ def test_a_nul_in_an_application_number_or_a_user_name_is_a_4xx_page(console: Co
         answer = client.post("/consular/consultations/ARM-%00/answer",
                              data={"csrf_token": token, "opinion": "positive"})  # fmt: skip
         assert answer.status_code == 422
+
+
+def test_review_reasons_and_history_read_in_the_page_s_language_and_the_api_keeps_english(
+    console: Console,
+) -> None:
+    """A Georgian and a Russian file word the review reason and who took the automatic
+    steps; the API's file keeps the code and the English message."""
+    number = submit(console, form(answers=NO | {"conflict_zones": True}))
+    said = "answered yes: a stay in a war or conflict zone in the last 10 years"
+    with signed_in(console.server, console.consul, "/consular") as client:
+        ka = client.get(f"/consular/applications/{number}?lang=ka").text
+        ru = client.get(f"/consular/applications/{number}?lang=ru").text
+    for page, reason, applicant, automatic in (
+        (ka, "უპასუხა „დიახ“: ომის ან კონფლიქტის ზონაში ყოფნა ბოლო 10 წლის განმავლობაში",
+         "განმცხადებელი", "ავტომატური დამუშავება"),
+        (ru, "ответ «да»: пребывание в зоне войны или конфликта за последние 10 лет",
+         "заявитель", "автоматическая обработка"),
+    ):
+        review = re.search(r'<table class="table" id="review".*?</table>', page, re.S)
+        history = re.search(r'<ol class="history" id="history">(.*?)</ol>', page, re.S)
+        assert review is not None and history is not None
+        assert f"<td><code>answer</code></td><td>{reason}</td>" in review.group(0)
+        assert "answered yes" not in review.group(0) and 'lang="en"' not in review.group(0)
+        assert f"– {applicant}: " in history.group(1)
+        assert f"– {automatic}: " in history.group(1)
+        assert "applicant:" not in history.group(1) and "automatic processing" not in page
+    with console.server.client(console.consul, "consular examination") as api:
+        file = api.get(f"/v1/applications/{number}/file").json()
+    assert file["review"] == [{"code": "answer", "message": said}]
+    assert [step["by"] for step in file["history"][:2]] == ["applicant", "automatic processing"]

@@ -177,7 +177,8 @@ def test_an_admitted_traveller_s_entry_is_recorded_and_their_file_drawn(
         assert re.search(r'class="day day--in[^"]*" data-day="' + node_today().isoformat(),
                          file.text)  # today is drawn as a day in the area
         again = _check(client, token, mrz)
-        assert "entry while a stay since" in again.text  # an anomaly: the stay has no exit
+        # an anomaly: the stay has no exit (the page is in Russian since the file was asked so)
+        assert "въезд, тогда как у пребывания с" in again.text
         _at_post(client, "exit")
         leaving = _check(client, token, mrz)
         assert 'id="refuse-form"' not in leaving.text  # exits are never refused
@@ -380,5 +381,83 @@ def test_an_alert_hit_names_its_category_in_the_page_s_language(node: NodeServer
 def _hit(page: httpx.Response) -> str:
     """The line that names the alert hit (the reason's detail below it is the node's English)."""
     found = re.search(r'<div class="hit" id="hit-GEO-T-1">\s*<p class="body">(.*?)</p>', page.text)
+    assert found is not None
+    return found.group(1)
+
+
+def _section(page: httpx.Response, tag: str, name: str) -> str:
+    found = re.search(rf'<{tag} class="[^"]*" id="{name}">(.*?)</{tag}>', page.text, re.S)
+    assert found is not None, page.text[:3000]
+    return found.group(1)
+
+
+def test_reasons_and_anomalies_read_in_the_page_s_language_and_the_api_keeps_english(
+    node: NodeServer,
+) -> None:
+    """A Georgian and a Russian page word the check's reasons and the record's anomalies
+    in their language, days as the page writes days; the API answers the same check with
+    the codes and English messages it always gave."""
+    from cta.entrypoints.web.i18n import language
+
+    ka, ru = language("ka"), language("ru")
+    today = node_today()
+    expired_on = today - timedelta(days=30)
+    refused, admitted = expired(surname="WORDED"), authorised(node, surname="WORDEDTWICE")
+    officer = add_user(node.database_url, "officer.words", Role.BORDER_OFFICER)
+    with signed_in(node, officer) as client:
+        token = _at_post(client)
+        client.get("/officer?lang=ka")
+        reasons = _section(_check(client, token, refused), "ul", "reasons")
+        assert f"დოკუმენტის მოქმედების ვადა ამოიწურა {ka.date(expired_on)}" in reasons
+        assert "ამერიკის შეერთებული შტატები: ამ ქვეყნის მოქალაქეებს სჭირდებათ მგზავრობის " \
+            "ნებართვა" in reasons
+        assert 'lang="en"' not in reasons and "the document" not in reasons
+        assert expired_on.isoformat() not in reasons
+        recorded = client.post("/officer/record", data={"csrf_token": token,
+                                                        "mrz": "\n".join(admitted)})
+        assert recorded.status_code == 200 and 'id="anomalies"' not in recorded.text
+        anomalies = _section(_check(client, token, admitted), "ul", "anomalies")
+        assert anomalies == (f"<li>შესვლა, მაშინ როცა {ka.date(today)}-დან დაწყებულ ყოფნას "
+                             "გასვლა არ აქვს</li>")
+        again = client.post("/officer/record", data={"csrf_token": token,
+                                                     "mrz": "\n".join(admitted)})
+        assert _section(again, "ul", "anomalies") == (
+            f"<li>შესვლა {ka.date(today)}, მაშინ როცა {ka.date(today)}-დან შიგნით იმყოფება: "
+            "გასვლა დარეგისტრირებული არ არის</li>")
+        client.get("/officer?lang=ru")
+        reasons = _section(_check(client, token, refused), "ul", "reasons")
+        assert f"срок действия документа истёк {ru.date(expired_on)}" in reasons
+        assert 'lang="en"' not in reasons and "the document" not in reasons
+        anomalies = _section(_check(client, token, admitted), "ul", "anomalies")
+        assert f"<li>въезд {ru.date(today)} при пребывании внутри с {ru.date(today)}: выезд " \
+            "не записан</li>" in anomalies
+        assert f"<li>въезд, тогда как у пребывания с {ru.date(today)} нет записанного " \
+            "выезда</li>" in anomalies
+        assert "entry" not in anomalies and today.isoformat() not in anomalies
+    day = today.isoformat()
+    with node.client(officer, "the API's words for the console's check") as api:
+        checked = {"crossing_point": "GEO-TBS", "direction": "entry"}
+        body = api.post("/v1/checks", json={"mrz": refused, **checked}).json()
+        assert {"code": "A", "message": f"the document expired on {expired_on.isoformat()}"} \
+            in body["reasons"]
+        assert {"code": "C", "message": "nationals of USA need a travel authorisation under "
+                f"{_regime(body)}, and none is valid for document {refused[1][:9].rstrip('<')}"} \
+            in body["reasons"]
+        body = api.post("/v1/checks", json={"mrz": admitted, **checked}).json()
+        assert body["anomalies"] == [
+            f"entry on {day} while inside since {day}: no exit recorded",
+            f"entry while a stay since {day} has no exit"]
+        answer = api.post("/v1/crossings", json={"mrz": admitted, **checked}).json()
+        assert answer["anomalies"] == [{"code": "entry_without_exit",
+                                        "message": f"entry on {day} while inside since {day}: "
+                                                   "no exit recorded"}]  # fmt: skip
+
+
+def _regime(body: dict[str, object]) -> str:
+    """The regime's name as the API's English message gives it (whatever the policy's name)."""
+    reasons = body["reasons"]
+    assert isinstance(reasons, list)
+    said = next(r["message"] for r in reasons if r["code"] == "C")
+    found = re.search(r"under (.*), and none", said)
     assert found is not None
     return found.group(1)

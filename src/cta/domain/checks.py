@@ -22,7 +22,7 @@ exit); otherwise ``admit``. Exits are never refused.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -44,7 +44,10 @@ __all__ = [
     "Check",
     "Decision",
     "Direction",
+    "InEnglish",
+    "Nationality",
     "Outcome",
+    "Param",
     "Reason",
     "decide",
     "decide_internal",
@@ -63,14 +66,38 @@ class Outcome(StrEnum):
     REFER = "refer"
 
 
+class InEnglish(str):
+    """Words that stay in English wherever a reason is shown: what the MRZ parser, a visa's
+    scan or an alert's issuer said (the frame around them is worded by the message key)."""
+
+    __slots__ = ()
+
+
+class Nationality(str):
+    """A country's code (ICAO 9303), for a page to name in its own language."""
+
+    __slots__ = ()
+
+
+# a reason's value: a day, a count, a score, a code or name shown as is, an alert's category,
+# words kept in English, or runs of days (first, last)
+Param = date | int | float | str | AlertCategory | tuple[tuple[date, date], ...]
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """A reason coded as on the refusal form (Annex V Part B), in words."""
+    """A reason coded as on the refusal form (Annex V Part B), in words.
+
+    ``message`` is the English sentence (the API's); ``key`` names the sentence's wording, for
+    a page to say it in its language with ``params``, the values ``message`` was made from
+    ("" : no key, the message is shown as is). Neither weighs in equality."""
 
     code: str
     message: str
     refuses: bool = True  # False: the reason asks for a person, it does not refuse
     confirmed: bool = False  # an officer confirmed it: a B or H then no longer only refers
+    key: str = field(default="", compare=False)
+    params: tuple[tuple[str, Param], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +244,8 @@ def _document_reasons(
     doc = check.document
     if not doc.valid:
         problems = "; ".join(issue.message for issue in doc.errors)
-        return [Reason("B", f"the machine readable zone fails validation: {problems}")]
+        return [Reason("B", f"the machine readable zone fails validation: {problems}",
+                       key="mrz_invalid", params=(("problems", InEnglish(problems)),))]
     member = rule.category is Category.FREE_MOVEMENT
     accepted = (
         check.regime.documents.member_document_codes
@@ -226,15 +254,21 @@ def _document_reasons(
     )
     reasons: list[Reason] = []
     if doc.type in (DocumentType.MRVA, DocumentType.MRVB):
-        reasons.append(Reason("A", "a visa is not a travel document: present the passport"))
+        reasons.append(Reason("A", "a visa is not a travel document: present the passport",
+                              key="visa_not_a_travel_document"))
     elif doc.document_code[:1] not in accepted:
         kinds = ", ".join(sorted(accepted))
         code = doc.document_code
-        reasons.append(Reason("A", f"document code {code} is not accepted (accepted: {kinds})"))
+        reasons.append(Reason("A", f"document code {code} is not accepted (accepted: {kinds})",
+                              key="document_code_not_accepted",
+                              params=(("code", code), ("accepted", kinds))))
     if doc.expiry_date is None:
-        reasons.append(Reason("A", f"expiry date {doc.expiry_date_raw!r} cannot be read"))
+        raw = repr(doc.expiry_date_raw)
+        reasons.append(Reason("A", f"expiry date {raw} cannot be read",
+                              key="expiry_date_unreadable", params=(("raw", raw),)))
     elif doc.expiry_date < check.on:
-        reasons.append(Reason("A", f"the document expired on {doc.expiry_date}"))
+        reasons.append(Reason("A", f"the document expired on {doc.expiry_date}",
+                              key="document_expired", params=(("on", doc.expiry_date),)))
     elif not member and not inside and check.direction is Direction.ENTRY:
         reasons += _validity_after_exit(check, doc.expiry_date)
     return reasons
@@ -250,6 +284,9 @@ def _validity_after_exit(check: Check, expiry: date) -> list[Reason]:
                 "A",
                 f"the document expires on {expiry}, less than {months} months after the "
                 f"{'planned exit' if check.planned_exit else 'day of entry'} {exit_day}",
+                key="validity_after_planned_exit" if check.planned_exit
+                else "validity_after_entry",
+                params=(("expiry", expiry), ("months", months), ("day", exit_day)),
             )
         ]
     return []
@@ -267,7 +304,10 @@ def _document_limit(check: Check) -> date | None:
 
 def _alert_reasons(check: Check) -> list[Reason]:
     reasons = [
-        Reason("H", f"alert {hit.alert.id} ({hit.alert.category}) matches: {hit.why}")
+        Reason("H", f"alert {hit.alert.id} ({hit.alert.category}) matches: {hit.why}",
+               key="alert_matches", params=(("alert", hit.alert.id),
+                                            ("category", hit.alert.category),
+                                            ("why", InEnglish(hit.why))))
         for hit in matching_alerts(check.document, check.alerts)
     ]
     return reasons + [_hit_reason(hit) for hit in check.alert_hits]
@@ -275,18 +315,26 @@ def _alert_reasons(check: Check) -> list[Reason]:
 
 def _hit_reason(hit: AlertHit) -> Reason:
     said = f"alert {hit.alert_id} ({hit.category})"
+    about: tuple[tuple[str, Param], ...] = (("alert", hit.alert_id), ("category", hit.category))
     if not hit.confirmed:
         why = "; ".join(hit.reasons) or "names agree"
+        score = round(hit.score, 2)
         return Reason("H", f"{said} may match (score {hit.score:.2f}: {why}): confirm or "
-                      "dismiss the hit", refuses=False)  # fmt: skip
+                      "dismiss the hit", refuses=False,
+                      key="alert_may_match" if hit.reasons else "alert_may_match_names",
+                      params=(*about, ("score", score), ("why", InEnglish(why))))  # fmt: skip
     if hit.category is AlertCategory.REFUSE_ENTRY:
-        return Reason("H", f"{said} confirmed by an officer: entry is refused", confirmed=True)
+        return Reason("H", f"{said} confirmed by an officer: entry is refused", confirmed=True,
+                      key="alert_confirmed_refuse_entry", params=about)  # fmt: skip
     if hit.category is AlertCategory.INVALIDATED_DOCUMENT:
         return Reason("A", f"{said} confirmed by an officer: the document is invalidated "
-                      "(lost, stolen or revoked)", confirmed=True)  # fmt: skip
+                      "(lost, stolen or revoked)", confirmed=True,
+                      key="alert_confirmed_invalidated_document", params=about)  # fmt: skip
     action = hit.action or "act as the alert says"
+    key, params = (("alert_confirmed_action", (*about, ("action", InEnglish(action))))
+                   if hit.action else ("alert_confirmed_act", about))  # fmt: skip
     return Reason("H", f"{said} confirmed by an officer: {action}", refuses=False,
-                  confirmed=True)  # fmt: skip
+                  confirmed=True, key=key, params=params)  # fmt: skip
 
 
 # -- entry: visa or authorisation, and the stay ----------------------------------------------
@@ -300,7 +348,9 @@ def _entry_conditions(
     nationality = check.document.nationality
     if rule.category is Category.NO_ADMISSION:
         reasons.append(
-            Reason("C", f"nationals of {nationality} are not admitted under {check.regime.name}")
+            Reason("C", f"nationals of {nationality} are not admitted under {check.regime.name}",
+                   key="not_admitted", params=(("nationality", Nationality(nationality)),
+                                               ("regime", check.regime.name)))
         )
     elif rule.category.needs_visa:
         visa_reasons, visa_limit = _visa_conditions(check, rule, history)
@@ -336,7 +386,8 @@ def _planned_exit_reasons(check: Check, latest: date | None, so_far: list[Reason
     if latest is None or planned is None or planned <= latest or any(r.refuses for r in so_far):
         return []
     message = f"the planned exit {planned} is after the last day of stay allowed, {latest}"
-    return [Reason("E", message, refuses=False)]
+    return [Reason("E", message, refuses=False, key="planned_exit_after_last_day",
+                   params=(("planned", planned), ("latest", latest)))]
 
 
 def _stay_conditions(
@@ -353,6 +404,8 @@ def _stay_conditions(
                 "F",
                 f"has already stayed {used} days in the {window} days before {check.on}; "
                 f"the limit is {limit}; the next entry is possible on {again}",
+                key="stay_used", params=(("used", used), ("window", window),
+                                         ("on", check.on), ("limit", limit), ("again", again)),
             )
         ], None
     return [], check.on + timedelta(days=max_stay - 1)
@@ -368,19 +421,28 @@ def _visa_conditions(
     if usable:
         return [], max(v.last_day(check.on, history) for v in usable)
     if rule.category is Category.VISA_ON_ARRIVAL:
-        return [Reason("C", "needs a visa, to be issued on arrival", refuses=False)], None
+        return [Reason("C", "needs a visa, to be issued on arrival", refuses=False,
+                       key="visa_on_arrival")], None
     if problems:
         return [Reason("C", "; ".join(problems))], None
     others = sorted({v.document_number for v in check.visas})
     tied = f" (visas held are for document {', '.join(others)})" if others else ""
     kind = "an e-visa" if rule.category is Category.E_VISA else "a visa"
+    key = ("e_visa_needed" if rule.category is Category.E_VISA else "visa_needed") + (
+        "_held_for_others" if others else "")
     return [
         Reason(
             "C",
             f"nationals of {check.document.nationality} need {kind} under "
             f"{check.regime.name}, and none is valid for document {number}{tied}",
+            key=key, params=_needed(check, number, others),
         )
     ], None
+
+
+def _needed(check: Check, number: str, others: Sequence[str]) -> tuple[tuple[str, Param], ...]:
+    return (("nationality", Nationality(check.document.nationality)),
+            ("regime", check.regime.name), ("number", number), ("others", ", ".join(others)))
 
 
 def _authorization_reasons(check: Check) -> list[Reason]:
@@ -394,7 +456,10 @@ def _authorization_reasons(check: Check) -> list[Reason]:
         return [Reason("C", "; ".join(elsewhere))]
     if mine:
         spans = ", ".join(f"{a.valid_from} to {a.valid_to}" for a in mine)
-        return [Reason("C", f"the travel authorisation for document {number} is valid {spans}")]
+        runs = tuple((a.valid_from, a.valid_to) for a in mine)
+        return [Reason("C", f"the travel authorisation for document {number} is valid {spans}",
+                       key="authorization_not_valid_today",
+                       params=(("number", number), ("spans", runs)))]
     others = sorted({a.document_number for a in check.authorizations})
     tied = (
         f"; an authorisation is tied to its document, and the one held is for {', '.join(others)}"
@@ -406,6 +471,8 @@ def _authorization_reasons(check: Check) -> list[Reason]:
             "C",
             f"nationals of {check.document.nationality} need a travel authorisation under "
             f"{check.regime.name}, and none is valid for document {number}{tied}",
+            key="authorization_needed" + ("_held_for_others" if others else ""),
+            params=_needed(check, number, others),
         )
     ]
 
@@ -430,14 +497,20 @@ def _exit_reasons(rule: NationalityRule, overstays: Sequence[Overstay]) -> list[
     days = sum(o.days for o in overstays)
     runs = ", ".join(f"{o.first} to {o.last}" for o in overstays)
     limits = []
+    params: list[tuple[str, Param]] = [("days", days)]
     if rule.stay is not None:
         limits.append(f"{rule.stay.limit} days in any {rule.stay.window}")
+        params += [("limit", rule.stay.limit), ("window", rule.stay.window)]
     if rule.per_entry is not None:
         limits.append(f"{rule.per_entry} days per stay")
+        params.append(("per_entry", rule.per_entry))
+    kinds = ("window" if rule.stay is not None else "") + (
+        "_per_entry" if rule.per_entry is not None else "")
+    params.append(("runs", tuple((o.first, o.last) for o in overstays)))
     return [
         Reason(
             "F",
             f"overstay of {days} days beyond {' and '.join(limits)} ({runs}); the exit ends it",
-            refuses=False,
+            refuses=False, key=f"overstay_at_exit_{kinds.strip('_')}", params=tuple(params),
         )
     ]

@@ -11,14 +11,14 @@ recorded (Regulation (EU) 2017/2226 Art. 22), so that a missing exit never short
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
 from cta.domain.stays import Stay
 
 __all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "StaysFromCrossings",
-           "anomaly_of_crossing", "candidate_key", "stays_from_crossings"]
+           "anomaly_of_crossing", "candidate_key", "open_stay_at_entry", "stays_from_crossings"]
 
 CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
 
@@ -58,12 +58,15 @@ class StaysFromCrossings:
     stays: tuple[Stay, ...]
     open_since: date | None  # the entry of a stay with no exit yet
     anomalies: tuple[str, ...]
+    # the same anomalies with their codes and days, for a page to word them in its language
+    coded_anomalies: tuple[CrossingAnomaly, ...] = field(default=(), compare=False)
 
 
 def stays_from_crossings(crossings: Iterable[CrossingDay], on: date) -> StaysFromCrossings:
     """The stays up to ``on`` (crossings in the order they happened; later days are ignored)."""
     stays: list[Stay] = []
     anomalies: list[str] = []
+    coded: list[CrossingAnomaly] = []
     entered: date | None = None
     for crossing in crossings:
         if crossing.day > on:
@@ -71,16 +74,18 @@ def stays_from_crossings(crossings: Iterable[CrossingDay], on: date) -> StaysFro
         if crossing.direction == "entry":
             if entered is not None:
                 anomalies.append(_entry_without_exit(crossing.day, entered))
+                coded.append(_entry_anomaly(crossing.day, entered))
                 continue
             entered = crossing.day
         elif entered is None:
             anomalies.append(_exit_without_entry(crossing.day))
+            coded.append(_exit_anomaly(crossing.day))
         else:
             stays.append(Stay(entered, crossing.day))
             entered = None
     if entered is not None:
         stays.append(Stay(entered, on))
-    return StaysFromCrossings(tuple(stays), entered, tuple(anomalies))
+    return StaysFromCrossings(tuple(stays), entered, tuple(anomalies), tuple(coded))
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +95,8 @@ class CrossingAnomaly:
 
     code: str
     message: str
+    # the days ``message`` names (``day``, and ``since`` for an entry while inside), by name
+    params: tuple[tuple[str, date], ...] = field(default=(), compare=False)
 
 
 def anomaly_of_crossing(
@@ -99,10 +106,26 @@ def anomaly_of_crossing(
     ``StaysFromCrossings.open_since``): an exit while no stay is open, or an entry while one
     is; None when the crossing follows the record."""
     if direction == "exit" and open_since is None:
-        return CrossingAnomaly("exit_without_entry", _exit_without_entry(day))
+        return _exit_anomaly(day)
     if direction == "entry" and open_since is not None:
-        return CrossingAnomaly("entry_without_exit", _entry_without_exit(day, open_since))
+        return _entry_anomaly(day, open_since)
     return None
+
+
+def open_stay_at_entry(since: date) -> CrossingAnomaly:
+    """What a check at entry says of a stay still open since ``since``: it goes on to today,
+    since a missing exit never shortens a count."""
+    return CrossingAnomaly("open_stay_at_entry", f"entry while a stay since {since} has no exit",
+                           (("since", since),))
+
+
+def _exit_anomaly(day: date) -> CrossingAnomaly:
+    return CrossingAnomaly("exit_without_entry", _exit_without_entry(day), (("day", day),))
+
+
+def _entry_anomaly(day: date, entered: date) -> CrossingAnomaly:
+    return CrossingAnomaly("entry_without_exit", _entry_without_exit(day, entered),
+                           (("day", day), ("since", entered)))
 
 
 def _entry_without_exit(day: date, entered: date) -> str:

@@ -25,6 +25,7 @@ from cta.domain.errors import CTAError
 from cta.domain.roles import Permission, Role
 from cta.entrypoints.web.consular_text import (
     ACTIONS,
+    ACTORS,
     GROUNDS,
     OPINIONS,
     STATUSES,
@@ -43,6 +44,7 @@ from cta.entrypoints.web.pages import (
     page,
     render,
 )
+from cta.entrypoints.web.reason_text import review_text
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
 from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR
 from cta.services.applications import Applications, Decision
@@ -128,7 +130,8 @@ async def _file(request: Request, current: Page, actor: Actor, number: str, stat
                                                       now),
         members=members, others=[m for m in members if m != apps.node.state], grounds=grounds,
         ground_names=GROUNDS, statuses=STATUSES, actions=ACTIONS, opinions=OPINIONS,
-        mine=record["claimed_by"] == actor.name, done=request.query_params.get("done"),
+        actors=ACTORS, review_text=review_text, mine=record["claimed_by"] == actor.name,
+        done=request.query_params.get("done"),
         form_rows=form_rows(current.lang, record["form"]),
         valid_from=_iso_day((record["decision"] or {}).get("valid_from")),
         valid_to=_iso_day((record["decision"] or {}).get("valid_to")),

@@ -8,7 +8,7 @@ from typing import Any
 
 from cta.entrypoints.web.i18n import LANGUAGES, N_, Language
 
-__all__ = ["ACTIONS", "FORM_FIELDS", "GROUNDS", "OPINIONS", "STATUSES", "form_rows",
+__all__ = ["ACTIONS", "ACTORS", "FORM_FIELDS", "GROUNDS", "OPINIONS", "STATUSES", "form_rows",
            "time_left"]
 
 STATUSES = {
@@ -72,6 +72,10 @@ ACTIONS = {
 }
 
 OPINIONS = {"positive": N_("positive: no objection"), "negative": N_("negative: objects")}
+
+# who took a step in an application's history when no member of staff did
+# (cta.services.applications: APPLICANT, and the automatic processing's actor)
+ACTORS = {"applicant": N_("the applicant"), "automatic processing": N_("automatic processing")}
 
 
 def time_left(lang: Language, due: datetime, now: datetime) -> str:

@@ -53,6 +53,11 @@ from cta.entrypoints.web.pages import (
     set_cookie,
     whole_number,
 )
+from cta.entrypoints.web.reason_text import (
+    anomaly_lines,
+    reason_text,
+    recorded_anomaly_text,
+)
 from cta.entrypoints.web.staff import ROLE_NAMES, _require, current_session, to_sign_in
 from cta.services.node import Node
 from cta.services.node.core import Actor, ForbiddenError, NotFoundError
@@ -122,7 +127,8 @@ def _console(current: Page, status: int = 200, **context: Any) -> Response:
     return render(current, "officer/console.html", status=status, post=post,
                   internal=internal, points=points, directions=DIRECTIONS, role=role,
                   role_names=ROLE_NAMES, may_record=may_record,
-                  alert_categories=ALERT_CATEGORIES, **context)  # fmt: skip
+                  alert_categories=ALERT_CATEGORIES, reason_text=reason_text,
+                  anomaly_lines=anomaly_lines, **context)  # fmt: skip
 
 
 @router.get("/officer")
@@ -252,6 +258,7 @@ async def record_crossing(request: Request) -> Response:
         return await _check_and_show(current, form, problems=errors, status=409)
     return render(current, "officer/recorded.html", answer=answer, direction=check.direction.value,
                   point=check.crossing_point, on=date.fromisoformat(answer["local_date"]),
+                  anomaly_text=recorded_anomaly_text,
                   internal=answer["kind"] == "InternalCheckRecorded")  # fmt: skip
 
 

@@ -32,6 +32,7 @@ from cta.domain.travellers import (
     CrossingDay,
     anomaly_of_crossing,
     candidate_key,
+    open_stay_at_entry,
     stays_from_crossings,
 )
 from cta.services.checks import decision_json, read_document
@@ -118,6 +119,8 @@ class CheckOutcome:
     visa: dict[str, Any] | None = None  # the visa of a scanned visa MRZ (services.visas)
     # at an internal point with checks reintroduced: which reintroduction, until when
     internal_check: dict[str, Any] | None = None
+    # ``anomalies`` with their codes and days, in the same order, for a page's own words
+    coded_anomalies: tuple[CrossingAnomaly, ...] = ()
 
 
 class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
@@ -153,14 +156,17 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         visas: list[Visa] = []
         authorizations: list[Authorization] = []
         anomalies: tuple[str, ...] = ()
+        coded: tuple[CrossingAnomaly, ...] = ()
         open_since: date | None = None
         if person_id is not None:
             history = tx.check_history(person_id)
             found = stays_from_crossings([CrossingDay(d, day) for d, day in history.days], on)
             stays, anomalies, open_since = list(found.stays), found.anomalies, found.open_since
+            coded = found.coded_anomalies
             if request.direction is Direction.ENTRY and found.open_since is not None:
                 # the stay goes on to today: a missing exit never shortens a count (travellers)
-                anomalies += (f"entry while a stay since {found.open_since} has no exit",)
+                coded += (open_stay_at_entry(found.open_since),)
+                anomalies += (coded[-1].message,)
             entries = [day for direction, day in history.days if direction == "entry"]
             visas = [stored_visa(v, entries) for v in history.visas]
             authorizations = [stored_authorization(a) for a in history.authorizations]
@@ -168,6 +174,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         crossing_anomaly = anomaly_of_crossing(request.direction.value, open_since, on)
         if crossing_anomaly is not None and crossing_anomaly.code == "exit_without_entry":
             anomalies += (crossing_anomaly.message,)
+            coded += (crossing_anomaly,)
         hits, dismissed, elsewhere = self._alert_hits(tx, document, on)
         scan = scan_visa(tx, request.visa_mrz, document, on=on, state=self.state,
                          countries=self.reference.countries)  # fmt: skip
@@ -184,7 +191,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
                     for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
                             hits, dismissed, based_on, elsewhere, crossing_anomaly,
-                            scan.visa)  # fmt: skip
+                            scan.visa, coded_anomalies=coded)  # fmt: skip
 
     def _checkpoint(
         self, code: str, at: datetime
