@@ -120,6 +120,24 @@ def test_a_user_signs_in_with_a_password_sees_the_officer_page_and_signs_out(
         assert client.get("/officer").status_code == 303
 
 
+def test_sign_out_typed_in_the_address_bar_offers_the_button_and_changes_nothing(
+    node: NodeServer, consul: str
+) -> None:
+    """``GET /sign-out`` (typed, bookmarked) was the API's JSON 405 in a browser: it is a page
+    with the sign-out button (a GET signs nobody out), or the sign-in page for nobody."""
+    with node.client(purpose=None) as client:
+        nobody = client.get("/sign-out", headers={"accept": "text/html"})
+        assert nobody.status_code == 303 and nobody.headers["location"] == "/sign-in"
+        _sign_in(client, method="password", name=consul, password=PASSWORD)
+        offered = client.get("/sign-out?lang=ka", headers={"accept": "text/html"})
+        assert offered.status_code == 200 and 'id="sign-out-confirm"' in offered.text
+        assert offered.headers["content-type"].startswith("text/html")
+        assert "გასვლა" in offered.text  # the page's language
+        assert client.get("/officer").status_code == 200  # still signed in
+        out = client.post("/sign-out", data={"csrf_token": _token(offered)})
+        assert out.status_code == 303 and client.get("/officer").status_code == 303
+
+
 def test_a_user_signs_in_with_a_token_and_a_role_without_the_page_is_refused(
     node: NodeServer,
 ) -> None:

@@ -153,6 +153,16 @@ def _sign_in_problems(fields: Any, method: str) -> list[tuple[str, str]]:
     return problems
 
 
+@router.get("/sign-out")
+async def sign_out_page(request: Request) -> Response:
+    """A sign-out typed or bookmarked (a GET changes nothing): the button that signs out, or
+    the sign-in page when nobody is signed in (it used to be the API's JSON 405)."""
+    session = await current_session(request)
+    if session is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    return render(page(request, session), "sign_out.html")
+
+
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
     session = await current_session(request)
