@@ -34,10 +34,12 @@ from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
 from cta.domain.travel_permits import (
     Authorization,
+    PermitProblem,
     Visa,
     last_exit_for_validity,
     usable_visas,
 )
+from cta.domain.wording import InEnglish, Nationality
 
 __all__ = [
     "AlertHit",
@@ -66,22 +68,10 @@ class Outcome(StrEnum):
     REFER = "refer"
 
 
-class InEnglish(str):
-    """Words that stay in English wherever a reason is shown: what the MRZ parser, a visa's
-    scan or an alert's issuer said (the frame around them is worded by the message key)."""
-
-    __slots__ = ()
-
-
-class Nationality(str):
-    """A country's code (ICAO 9303), for a page to name in its own language."""
-
-    __slots__ = ()
-
-
 # a reason's value: a day, a count, a score, a code or name shown as is, an alert's category,
-# words kept in English, or runs of days (first, last)
-Param = date | int | float | str | AlertCategory | tuple[tuple[date, date], ...]
+# words kept in English, runs of days (first, last), or member states (``Nationality``)
+Param = (date | int | float | str | AlertCategory | tuple[tuple[date, date], ...]
+         | tuple[Nationality, ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,7 +406,7 @@ def _visa_conditions(
 ) -> tuple[list[Reason], date | None]:
     number = check.document.document_number
     mine = [v for v in check.visas if v.document_number == number]
-    problems = [p for v in mine for p in [v.problem_on(check.on, history, check.state)] if p]
+    problems = [p for v in mine for p in [v.problem(check.on, history, check.state)] if p]
     usable = usable_visas(mine, number, check.on, history, check.state)
     if usable:
         return [], max(v.last_day(check.on, history) for v in usable)
@@ -424,7 +414,7 @@ def _visa_conditions(
         return [Reason("C", "needs a visa, to be issued on arrival", refuses=False,
                        key="visa_on_arrival")], None
     if problems:
-        return [Reason("C", "; ".join(problems))], None
+        return [_permit_reason(problems)], None
     others = sorted({v.document_number for v in check.visas})
     tied = f" (visas held are for document {', '.join(others)})" if others else ""
     kind = "an e-visa" if rule.category is Category.E_VISA else "a visa"
@@ -440,6 +430,15 @@ def _visa_conditions(
     ], None
 
 
+def _permit_reason(problems: Sequence[PermitProblem]) -> Reason:
+    """Why the visas or authorisations held do not serve (C): one problem is worded by its
+    key; several (two visas for one document) are their English sentences joined."""
+    message = "; ".join(p.message for p in problems)
+    if len(problems) > 1:
+        return Reason("C", message)
+    return Reason("C", message, key=problems[0].key, params=problems[0].params)
+
+
 def _needed(check: Check, number: str, others: Sequence[str]) -> tuple[tuple[str, Param], ...]:
     return (("nationality", Nationality(check.document.nationality)),
             ("regime", check.regime.name), ("number", number), ("others", ", ".join(others)))
@@ -451,9 +450,9 @@ def _authorization_reasons(check: Check) -> list[Reason]:
     mine = [a for a in check.authorizations if a.document_number == number]
     if any(a.valid_on(on) and a.problem_in(check.state) is None for a in mine):
         return []
-    elsewhere = [p for a in mine if a.valid_on(on) for p in [a.problem_in(check.state)] if p]
+    elsewhere = [p for a in mine if a.valid_on(on) for p in [a.problem_here(check.state)] if p]
     if elsewhere:
-        return [Reason("C", "; ".join(elsewhere))]
+        return [_permit_reason(elsewhere)]
     if mine:
         spans = ", ".join(f"{a.valid_from} to {a.valid_to}" for a in mine)
         runs = tuple((a.valid_from, a.valid_to) for a in mine)

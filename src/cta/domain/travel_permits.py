@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cta.domain.stays import StayHistory
+from cta.domain.wording import Nationality
 
-__all__ = ["MAX_PERMIT_YEARS", "Authorization", "Visa", "add_months", "entries_within",
+__all__ = ["MAX_PERMIT_YEARS", "Authorization", "PermitProblem", "Visa", "add_months",
+           "entries_within",
            "last_exit_for_validity", "permit_problem", "territories_from_text",
            "territories_text", "usable_visas"]
 
@@ -36,11 +38,26 @@ def territories_from_text(text: str | None) -> tuple[str, ...] | None:
     return tuple(text.split()) if text else None
 
 
-def _not_valid_here(what: str, valid_in: tuple[str, ...] | None, state: str | None) -> str | None:
+@dataclass(frozen=True, slots=True)
+class PermitProblem:
+    """Why a visa or an authorisation does not allow an entry: the English sentence (the
+    API's), and its key with the values it was made from, for a page to word it in its own
+    language (``cta.domain.checks.Reason``)."""
+
+    message: str
+    key: str
+    params: tuple[tuple[str, date | int | str | tuple[Nationality, ...]], ...]
+
+
+def _not_valid_here(kind: str, what: str, number: str, valid_in: tuple[str, ...] | None,
+                    state: str | None) -> PermitProblem | None:  # fmt: skip
     if valid_in is None or state is None or state in valid_in:
         return None
-    return (f"{what} has a limited territorial validity: it is valid only in "
-            f"{', '.join(valid_in)}, not in {state}")
+    return PermitProblem(
+        f"{what} for document {number} has a limited territorial validity: it is valid only in "
+        f"{', '.join(valid_in)}, not in {state}", f"{kind}_not_valid_here",
+        (("number", number), ("states", tuple(Nationality(s) for s in valid_in)),
+         ("state", Nationality(state))))  # fmt: skip
 
 
 def add_months(day: date, months: int) -> date:
@@ -82,21 +99,33 @@ class Visa:
     def problem_on(self, on: date, history: StayHistory, state: str | None = None) -> str | None:
         """Why this visa does not allow an entry on ``on`` (at a crossing point of ``state``,
         when given), or None when it does."""
+        found = self.problem(on, history, state)
+        return found.message if found is not None else None
+
+    def problem(
+        self, on: date, history: StayHistory, state: str | None = None
+    ) -> PermitProblem | None:
+        """``problem_on`` with its key and values (``PermitProblem``)."""
         number = self.document_number
-        elsewhere = _not_valid_here(f"the visa for document {number}", self.valid_in, state)
+        elsewhere = _not_valid_here("visa", "the visa", number, self.valid_in, state)
         if elsewhere is not None:
             return elsewhere
+        said = f"the visa for document {number}"
         if on < self.valid_from:
-            return f"the visa for document {number} is valid only from {self.valid_from}"
+            return PermitProblem(f"{said} is valid only from {self.valid_from}",
+                                 "visa_not_yet_valid",
+                                 (("number", number), ("from", self.valid_from)))  # fmt: skip
         if on > self.valid_to:
-            return f"the visa for document {number} expired on {self.valid_to}"
+            return PermitProblem(f"{said} expired on {self.valid_to}", "visa_expired",
+                                 (("number", number), ("on", self.valid_to)))  # fmt: skip
         if self.entries is not None and self.entries_used >= self.entries:
-            return f"the visa for document {number} allowed {self.entries} entries, all used"
+            return PermitProblem(f"{said} allowed {self.entries} entries, all used",
+                                 "visa_entries_used",
+                                 (("number", number), ("entries", self.entries)))  # fmt: skip
         if self.days_left(on, history) <= 0:
-            return (
-                f"the visa for document {number} allowed {self.duration_days} days of stay, "
-                "all used"
-            )
+            return PermitProblem(
+                f"{said} allowed {self.duration_days} days of stay, all used", "visa_days_used",
+                (("number", number), ("days", self.duration_days)))  # fmt: skip
         return None
 
     def last_day(self, on: date, history: StayHistory) -> date:
@@ -130,8 +159,13 @@ class Authorization:
 
     def problem_in(self, state: str | None) -> str | None:
         """Why this authorisation is not valid in ``state`` (None: it is, or no state)."""
-        return _not_valid_here(f"the travel authorisation for document {self.document_number}",
-                               self.valid_in, state)  # fmt: skip
+        found = self.problem_here(state)
+        return found.message if found is not None else None
+
+    def problem_here(self, state: str | None) -> PermitProblem | None:
+        """``problem_in`` with its key and values (``PermitProblem``)."""
+        return _not_valid_here("authorization", "the travel authorisation",
+                               self.document_number, self.valid_in, state)  # fmt: skip
 
 
 MAX_PERMIT_YEARS = 10  # the longest validity a permit may be given (multiple-entry visas: 5)

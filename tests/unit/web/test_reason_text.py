@@ -58,9 +58,9 @@ def test_every_background_question_answered_yes_is_worded(question: str) -> None
 def test_every_reason_the_decision_tests_meet_has_a_wording(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """The domain's decision tests run again, each reason they meet kept: all but the visas'
-    and authorisations' own problems (the permits' English, shown as is) have a key the page
-    words, with a value for each of its placeholders."""
+    """The domain's decision tests run again, each reason they meet kept: all have a key the
+    page words, with a value for each of its placeholders, but the problems of several permits
+    held at once (their English sentences joined, shown as is)."""
     import inspect
     import re
 
@@ -140,3 +140,24 @@ def test_alert_hits_an_e_visa_and_an_overstay_per_stay_are_worded() -> None:
 def test_review_reasons_are_read_back_and_worded(code: str, said: str, worded: str) -> None:
     shown = review_text(language("ru"), {"code": code, "message": said})
     assert shown.replace("\u202f", " ") == worded  # Babel writes "2026\u202fг."
+
+
+def test_a_permit_that_does_not_serve_here_is_worded_with_the_states_named() -> None:
+    """A visa or an authorisation of limited territorial validity, refused at another state's
+    point: the page names the states in its language; the API's sentence is as before."""
+    from cta.domain.checks import decide
+    from tests.unit.checks.builders import check, document
+    from tests.unit.checks.test_territorial_validity import authorisation, visa
+
+    refused_visa = decide(check(document("AFG"), visas=[visa(("GEO",))], state="AZE"))
+    refused_eta = decide(check(authorizations=[authorisation(("GEO",))], state="ARM"))
+    [on_visa], [on_eta] = refused_visa.reasons, refused_eta.reasons
+    assert on_visa.message == ("the visa for document X12345678 has a limited territorial "
+                               "validity: it is valid only in GEO, not in AZE")
+    assert on_eta.message == ("the travel authorisation for document X12345678 has a limited "
+                              "territorial validity: it is valid only in GEO, not in ARM")
+    assert _worded((on_visa, on_eta)) == ["visa_not_valid_here", "authorization_not_valid_here"]
+    ka = language("ka")
+    shown = reason_text(ka, on_visa)
+    assert ka.country("GEO") in shown and ka.country("AZE") in shown
+    assert "GEO" not in shown and 'lang="en"' not in shown

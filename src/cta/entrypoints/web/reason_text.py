@@ -85,6 +85,18 @@ REASONS: Mapping[str, str] = {
     "overstay_at_exit_window_per_entry": N_(
         "overstay of %(days)s days beyond %(limit)s days in any %(window)s and %(per_entry)s "
         "days per stay (%(runs)s); the exit ends it"),
+    # cta.domain.travel_permits: why the one visa or authorisation held does not serve
+    "visa_not_valid_here": N_("the visa for document %(number)s has a limited territorial "
+                              "validity: it is valid only in %(states)s, not in %(state)s"),
+    "authorization_not_valid_here": N_(
+        "the travel authorisation for document %(number)s has a limited territorial validity: "
+        "it is valid only in %(states)s, not in %(state)s"),
+    "visa_not_yet_valid": N_("the visa for document %(number)s is valid only from %(from)s"),
+    "visa_expired": N_("the visa for document %(number)s expired on %(on)s"),
+    "visa_entries_used": N_("the visa for document %(number)s allowed %(entries)s entries, all "
+                            "used"),
+    "visa_days_used": N_("the visa for document %(number)s allowed %(days)s days of stay, all "
+                         "used"),
 }
 
 # cta.domain.travellers: each CrossingAnomaly's code
@@ -160,6 +172,8 @@ def _value(lang: Language, value: object) -> str | Markup:
         return lang.date(value)
     if isinstance(value, bool) or not isinstance(value, int | float | tuple):
         return str(value)
+    if isinstance(value, tuple) and all(isinstance(v, Nationality) for v in value):
+        return ", ".join(lang.country(v) for v in value)  # member states
     if isinstance(value, tuple):
         return ", ".join(lang.gettext(N_("%(from)s to %(to)s"), **{
             "from": lang.date(first), "to": lang.date(last)}) for first, last in value)
