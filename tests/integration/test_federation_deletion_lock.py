@@ -89,3 +89,49 @@ def test_the_second_deletion_of_one_person_waits_for_the_first_and_reads_what_it
     other.join(30)
     assert not other.is_alive()
     assert second == [[person]]
+
+
+def test_a_deadlock_between_two_transactions_is_a_conflict_to_run_again_not_an_outage(
+    postgres_server: object,
+) -> None:
+    """Two transactions locking two rows in opposite orders: PostgreSQL ends one (deadlock).
+    The store says so as ``TransactionConflictError`` (the purge runs its batch again on it),
+    and the database is not reported failing to ``/v1/health`` for it."""
+    from cta.adapters.storage.engine import make_engine, migrate
+    from cta.adapters.storage.store import SqlStore
+    from cta.services.ports import TransactionConflictError
+
+    url = postgres_server.create_database(f"t_{uuid.uuid4().hex}")  # type: ignore[attr-defined]
+    engine = make_engine(str(url))
+    migrate(engine)
+    store = SqlStore(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO users (name, role, token_hash, active, created_at) "
+                                "VALUES ('a', 'admin', 'x1', true, now()), "
+                                "('b', 'admin', 'x2', true, now())"))  # fmt: skip
+    both_hold_one = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def lock(first: str, second: str) -> None:
+        try:
+            with store.transaction() as tx:
+                lock_row = "SELECT id FROM users WHERE name = :n FOR UPDATE"
+                tx.c.execute(text(lock_row), {"n": first})  # type: ignore[attr-defined]
+                both_hold_one.wait(timeout=10)
+                tx.c.execute(text(lock_row), {"n": second})  # type: ignore[attr-defined]
+            outcomes.append("committed")
+        except TransactionConflictError as exc:
+            outcomes.append(f"conflict: {exc}")
+
+    threads = [threading.Thread(target=lock, args=("a", "b")),
+               threading.Thread(target=lock, args=("b", "a"))]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    try:
+        assert sorted(o.split(":")[0] for o in outcomes) == ["committed", "conflict"], outcomes
+        assert "deadlock" in next(o for o in outcomes if o.startswith("conflict"))
+        assert store.watch._failure is None  # health is not told the database fails
+    finally:
+        engine.dispose()

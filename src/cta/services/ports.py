@@ -29,6 +29,7 @@ __all__ = [
     "RefusalRow",
     "Store",
     "Transaction",
+    "TransactionConflictError",
     "UserRow",
 ]
 
@@ -36,6 +37,13 @@ __all__ = [
 class DatabaseUnavailableError(CTAError):
     """The store cannot write (or reach) its database: its file was removed or replaced while
     the node ran, or it is not there at all; the message says which and what to do."""
+
+
+class TransactionConflictError(DatabaseUnavailableError):
+    """The database ended a transaction to break a conflict with another one (PostgreSQL's
+    deadlock, a serialization failure): nothing of it was kept, and the same work done again
+    usually succeeds. A use case whose transaction may meet another's (the purge, beside a
+    peer's deletions applied at once) runs it again; anything else answers 503 as before."""
 
 
 # the tables whose rows a record writes and a later record may correct, revoke or withdraw

@@ -121,6 +121,33 @@ def test_retention_deletes_a_person_and_every_copy_of_their_records(
     assert store.tables["outbox"] == {}
 
 
+def test_a_purge_batch_ended_by_a_conflict_with_another_transaction_is_run_again(
+    node: Node, store: MemoryStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL ends one of two transactions that lock the same persons in other orders (a
+    peer's deletions applied at once): the purge's batch, which kept nothing, runs again; it
+    answered 503 before (a fresh-clone run, session 16)."""
+    from contextlib import contextmanager
+
+    from cta.services.ports import TransactionConflictError
+
+    node.record(OFFICER, crossing(Direction.ENTRY, 4 * 365 + 10))
+    node.record(OFFICER, crossing(Direction.EXIT, 4 * 365))
+    plain, ended = store.transaction, []
+
+    @contextmanager
+    def first_one_ended(**options: object) -> object:
+        with plain(**options) as tx:  # type: ignore[arg-type]
+            yield tx
+            if not ended:  # its work undone, as the database's rollback undoes it
+                ended.append(True)
+                raise TransactionConflictError("deadlock")
+
+    monkeypatch.setattr(store, "transaction", first_one_ended)
+    assert node.purge(ADMIN)["deleted"] == 1 and ended == [True]
+    assert store.tables["persons"] == {}
+
+
 def test_retention_redacts_sealed_records_and_tells_the_peers_which(
     node: Node, store: MemoryStore
 ) -> None:

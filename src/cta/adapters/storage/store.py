@@ -34,9 +34,19 @@ from cta.adapters.storage.transaction.mail import MailRows
 from cta.adapters.storage.transaction.permits import PermitRows
 from cta.adapters.storage.transaction.persons import PersonRows
 from cta.adapters.storage.watch import DatabaseWatch
-from cta.services.ports import AuditEntry, CheckHistory, DatabaseUnavailableError, DataHead
+from cta.services.ports import (
+    AuditEntry,
+    CheckHistory,
+    DatabaseUnavailableError,
+    DataHead,
+    TransactionConflictError,
+)
 
 __all__ = ["DuplicateError", "SqlStore", "SqlTransaction"]
+
+
+# the SQLSTATEs with which PostgreSQL ends a transaction to break a conflict between two
+_CONFLICTS = {"40P01": "deadlock", "40001": "serialization failure"}
 
 
 class SqlTransaction(
@@ -226,6 +236,11 @@ class SqlStore:
                 kind = _RoundTripsSaved if self._remote and shared else SqlTransaction
                 yield kind(connection, self._statements(connection))
         except (OperationalError, InterfaceError, InternalError) as exc:
+            conflict = _CONFLICTS.get(str(getattr(exc.orig, "sqlstate", None)))
+            if conflict is not None:  # the server is well: health is not told otherwise
+                raise TransactionConflictError(
+                    f"the database ended this transaction to break a conflict with another "
+                    f"({conflict}): nothing of it was kept; try again") from exc
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
             raise
         self.watch.write_succeeded()
@@ -278,6 +293,11 @@ class SqlStore:
             else:
                 opened.transaction.rollback()
         except (OperationalError, InterfaceError, InternalError) as exc:
+            conflict = _CONFLICTS.get(str(getattr(exc.orig, "sqlstate", None)))
+            if conflict is not None:  # the server is well: health is not told otherwise
+                raise TransactionConflictError(
+                    f"the database ended this transaction to break a conflict with another "
+                    f"({conflict}): nothing of it was kept; try again") from exc
             self.watch.write_failed(exc)  # /v1/health says so until a write succeeds
             raise
         finally:

@@ -5,6 +5,7 @@ retention.
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime
 from typing import Any
 
@@ -22,9 +23,12 @@ from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.services.federation import redact_person_records
 from cta.services.node.core import Actor
 from cta.services.node.internal_checks import InternalCheckUseCases
-from cta.services.ports import PersonRow, Transaction
+from cta.services.ports import PersonRow, Transaction, TransactionConflictError
 
 __all__ = ["PersonUseCases"]
+
+
+PURGE_ATTEMPTS = 5  # a batch ended by a conflict with another transaction is run again
 
 
 class PersonUseCases(InternalCheckUseCases):
@@ -139,20 +143,17 @@ class PersonUseCases(InternalCheckUseCases):
         overstayer_before = years_before(today, self.overstayer_retention_years)
         deleted = 0
         while True:
-            with self.store.transaction() as tx:
-                tx.chain_head(self.state, lock=True)  # the sealer waits: it seals no one gone
-                ids = tx.persons_to_purge(before, overstayer_before, batch)
-                for person_id in ids:
-                    # the federation's copies: payloads dropped here, and the peers told which
-                    # records to drop (by reference: the deletion carries no personal data)
-                    refs = redact_person_records(tx, person_id)
-                    tx.delete_person(person_id)
-                    # the peers erase this node's records on its word; each other origin's
-                    # on that origin's own, when its purge finds the person past retention
-                    own = [ref for ref in refs if ref[0] == self.state]
-                    if own:
-                        tx.emit("RetentionDeletion", {"records": own}, self.clock())
-                    self._audit(tx, actor, "retention deletion", person_id)
+            for attempt in range(PURGE_ATTEMPTS):
+                try:
+                    ids = self._purge_batch(actor, before, overstayer_before, batch)
+                    break
+                except TransactionConflictError:
+                    # a peer's deletions applied at the same moment lock the same persons in
+                    # another order (a page's records one after another): PostgreSQL ended
+                    # this batch, which kept nothing, to let the other go on; run it again
+                    if attempt == PURGE_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.05 * 2**attempt)
             deleted += len(ids)
             if len(ids) < batch:
                 break
@@ -164,6 +165,25 @@ class PersonUseCases(InternalCheckUseCases):
                 "carrier_checks_before": rfc3339(carriers[1]),
                 "internal_checks_deleted": internal[0],
                 "internal_checks_before": rfc3339(internal[1])}  # fmt: skip
+
+    def _purge_batch(self, actor: Actor, before: date, overstayer_before: date,
+                     batch: int) -> list[int]:  # fmt: skip
+        """One transaction of the purge: up to ``batch`` persons deleted; their ids."""
+        with self.store.transaction() as tx:
+            tx.chain_head(self.state, lock=True)  # the sealer waits: it seals no one gone
+            ids = tx.persons_to_purge(before, overstayer_before, batch)
+            for person_id in ids:
+                # the federation's copies: payloads dropped here, and the peers told which
+                # records to drop (by reference: the deletion carries no personal data)
+                refs = redact_person_records(tx, person_id)
+                tx.delete_person(person_id)
+                # the peers erase this node's records on its word; each other origin's on
+                # that origin's own, when its purge finds the person past retention
+                own = [ref for ref in refs if ref[0] == self.state]
+                if own:
+                    tx.emit("RetentionDeletion", {"records": own}, self.clock())
+                self._audit(tx, actor, "retention deletion", person_id)
+        return ids
 
     def _purge_carrier_log(self, actor: Actor) -> tuple[int, datetime]:
         """The carrier gateway's log past its retention (ETIAS Art. 45(2): two years): the
