@@ -25,6 +25,7 @@ from cta.domain.checks import Direction
 from cta.services.node import RecordCrossing
 from tests.integration.node_server import passport, unique_number
 from tests.integration.test_federation_amendments import (
+    ADMIN,
     NOW,
     OFFICER,
     Member,
@@ -45,15 +46,20 @@ def area(postgres_server: object, tmp_path: Path) -> Iterator[dict[str, Member]]
         m.node.store.engine.dispose()  # type: ignore[attr-defined]
 
 
-def _waiting_on_a_lock(url: str) -> int:
+def _waits(url: str) -> list[str]:
+    """What each session of the database waits on, of those that wait on a lock."""
     engine = create_engine(url)
     try:
         with engine.connect() as connection:
-            return int(connection.execute(text(
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND wait_event_type = 'Lock'")).scalar_one())  # fmt: skip
+            return list(connection.execute(text(
+                "SELECT wait_event FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalars())  # fmt: skip
     finally:
         engine.dispose()
+
+
+def _waiting_on_a_lock(url: str) -> int:
+    return len(_waits(url))
 
 
 def test_the_second_deletion_of_one_person_waits_for_the_first_and_reads_what_it_left(
@@ -135,3 +141,49 @@ def test_a_deadlock_between_two_transactions_is_a_conflict_to_run_again_not_an_o
         assert store.watch._failure is None  # health is not told the database fails
     finally:
         engine.dispose()
+
+
+def test_the_purge_waits_for_a_peers_page_instead_of_meeting_it_in_a_deadlock(
+    area: dict[str, Member], monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """AZE applies a page of ARM's records, which locks the persons of its records one record
+    after another (here the second traveller's, then the first's), while AZE's purge locks the
+    persons past retention by id (the first, then the second). Met halfway, each holds what the
+    other waits for: PostgreSQL ends one of them (session 16's fresh-clone run: the purge
+    answered 503). The purge now waits for the page to end before it locks anyone, and a page
+    begun during a purge waits for the purge's batch."""
+    monkeypatch.setattr("cta.services.node.persons.PURGE_ATTEMPTS", 1)  # no second attempt
+    aze, arm = area["AZE"], area["ARM"]
+    first, second = (passport("USA", number=unique_number()) for _ in range(2))
+    for mrz in (first, second):  # past retention, so that AZE's purge takes both
+        arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, 4 * 366 + 10))
+        arm.node.record(OFFICER, crossing(mrz, Direction.EXIT, 4 * 366))
+    seqs = [r.seq for r in sync(arm, aze) if r.kind == "CrossingRecorded"]
+    assert len(seqs) == 4  # the first traveller's two, then the second's
+    store = aze.node.store
+    url = store.engine.url.render_as_string(hide_password=False)  # type: ignore[attr-defined]
+    purged: list[object] = []
+
+    def purge() -> None:
+        try:
+            purged.append(aze.node.purge(ADMIN)["deleted"])
+        except Exception as exc:  # kept for the assertion below
+            purged.append(exc)
+
+    with store.transaction(replayable=True) as tx:  # as ``FederationService.ingest`` opens it
+        tx.hold_against_purge(purge=False)
+        [later] = tx.persons_of_records([("ARM", seqs[2])])  # the second traveller's record
+        other = threading.Thread(target=purge)
+        other.start()
+        deadline = time.monotonic() + 30
+        while not (waits := _waits(url)):
+            assert other.is_alive(), f"the purge did not wait for the page: {purged}"
+            assert time.monotonic() < deadline, "the purge waits on nothing"
+            time.sleep(0.05)
+        assert waits == ["advisory"]  # it waits before it has locked any person
+        # the page's next record: the first traveller, whom the purge would have locked first
+        [earlier] = tx.persons_of_records([("ARM", seqs[0])])
+        assert earlier < later and purged == []
+    other.join(30)
+    assert not other.is_alive()
+    assert purged == [2]

@@ -350,6 +350,7 @@ class FederationService(PeerRecords):
             checked = self.check(batch)
         # replayable: a page lost to a power cut is pulled again from the head that survived
         with self.store.transaction(replayable=True) as tx:
+            tx.hold_against_purge(purge=False)  # its persons in record order, not by id
             row = tx.chain_head(origin, lock=True)
             head = ChainHead(row.seq, row.hash, _utc(row.at)) if row else ChainHead()
             # the hashes of the batch's records we hold, and of the seqs the page's proofs of

@@ -190,6 +190,9 @@ class MemoryTransaction:
     def chain_head(self, origin: str, *, lock: bool = False) -> None:
         return None
 
+    def hold_against_purge(self, *, purge: bool) -> None:
+        pass  # one transaction at a time here
+
     def records_of_person(self, person_id: int) -> list[tuple[str, int, dict[str, Any]]]:
         return [(o, s, r["wire"]) for (o, s), r in sorted(self.t["records"].items())
                 if r["person_id"] == person_id]  # fmt: skip

@@ -28,6 +28,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text, tuple_
 
 from cta.adapters.storage import tables as t
+from cta.adapters.storage.transaction.base import hold_against_purge
 from cta.services.imports import ACTION, DocumentsFiledMeanwhile
 from cta.services.ports import AuditEntry
 
@@ -61,6 +62,7 @@ class SqlBulkStore:
             _lookups(self.engine, connection) as lookups,
         ):  # fmt: skip
             transaction = connection.begin()
+            hold_against_purge(connection, purge=False)  # its persons in the file's order
             session = SqlBulkSession(connection, lookups)
             try:
                 yield session

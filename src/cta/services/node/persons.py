@@ -170,6 +170,9 @@ class PersonUseCases(InternalCheckUseCases):
                      batch: int) -> list[int]:  # fmt: skip
         """One transaction of the purge: up to ``batch`` persons deleted; their ids."""
         with self.store.transaction() as tx:
+            # a peer's page or an import applied meanwhile locks persons in its own order:
+            # one waits for the other (``hold_against_purge``) instead of a deadlock
+            tx.hold_against_purge(purge=True)
             tx.chain_head(self.state, lock=True)  # the sealer waits: it seals no one gone
             ids = tx.persons_to_purge(before, overstayer_before, batch)
             for person_id in ids:

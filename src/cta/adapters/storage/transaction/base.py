@@ -7,12 +7,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Executable, Table, bindparam, insert
+from sqlalchemy import Connection, Executable, Table, bindparam, insert, text
 from sqlalchemy.exc import DBAPIError
 
 from cta.adapters.storage import tables as t
 
-__all__ = ["DuplicateError", "TransactionBase", "sqlite_documents_by_key"]
+__all__ = ["DuplicateError", "TransactionBase", "hold_against_purge", "sqlite_documents_by_key"]
 
 
 class DuplicateError(Exception):
@@ -99,6 +99,24 @@ class _PreparedInsert:
 
 
 _PREPARED_INSERTS: dict[tuple[str, str], _PreparedInsert] = {}
+
+
+# The purge's lock against transactions that write many persons at once (PostgreSQL's
+# advisory lock of this key, held until the transaction ends): "cta_purg" as a bigint
+PURGE_LOCK = 0x637461_5F70757267
+_PURGE_LOCKS = {True: text("SELECT pg_advisory_xact_lock(:key)"),
+                False: text("SELECT pg_advisory_xact_lock_shared(:key)")}
+
+
+def hold_against_purge(connection: Connection, *, purge: bool) -> None:
+    """Keep the purge and the writers of many persons at once (a peer's page, an import) out
+    of each other's way for the rest of the transaction: the purge alone (``purge``), the
+    others together. Each locks persons in an order of its own (the purge by id, a page
+    record after record, an import line after line), and two such orders met on PostgreSQL
+    end in a deadlock; now one waits for the other to finish instead. SQLite runs one writer
+    at a time: nothing to do there."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(_PURGE_LOCKS[purge], {"key": PURGE_LOCK})
 
 
 def sqlite_documents_by_key(count: int) -> str:

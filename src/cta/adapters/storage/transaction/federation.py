@@ -20,6 +20,7 @@ from cta.adapters.storage.transaction.base import (
     DuplicateError,
     TransactionBase,
     _instant,
+    hold_against_purge,
     sqlite_documents_by_key,
 )
 from cta.adapters.storage.transaction.persons import _TOUCH
@@ -184,6 +185,10 @@ class FederationRows(TransactionBase):
         locked = self.c.execute(select(p.id).where(p.id.in_(sorted(found))).order_by(p.id)
                                 .with_for_update())  # fmt: skip
         return [int(row[0]) for row in locked]
+
+    def hold_against_purge(self, *, purge: bool) -> None:
+        """The purge alone, or the writers of many persons together (``base``)."""
+        hold_against_purge(self.c, purge=purge)
 
     def mark_erased(self, origin: str, seqs: Sequence[int], by_seq: int) -> None:
         """``origin``'s records ``seqs`` are erased by its RetentionDeletion ``by_seq``."""
