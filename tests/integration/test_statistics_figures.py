@@ -60,6 +60,19 @@ def refuse(engine: Engine, who: tuple[int, int], day: date, letters: list[str]) 
             reasons=[{"code": c, "message": f"ground {c}"} for c in letters]))  # fmt: skip
 
 
+def check_inside(engine: Engine, who: tuple[int, int], day: date, outcome: str) -> None:
+    """A check at a Georgian internal crossing point while checks are reintroduced there."""
+    at = datetime.combine(day, time(11), ZoneInfo("Asia/Tbilisi"))
+    with engine.begin() as connection:
+        connection.execute(t.internal_check_records.insert().values(
+            reintroduction="GEO-IC-1", person_id=who[0], document={}, nationality="USA",
+            crossing_point="GEO-SADAKHLO", direction="entry", occurred_at=at,
+            time_zone="Asia/Tbilisi", local_date=day, officer="officer.01",
+            decision="admit" if outcome == "admitted" else "refuse", outcome=outcome,
+            reasons=[] if outcome == "admitted" else [{"code": "I", "message": "ground I"}],
+            recorded_at=at))  # fmt: skip
+
+
 def apply(engine: Engine, kind: str, status: str, submitted: datetime,
           decided: datetime | None) -> None:  # fmt: skip
     with engine.begin() as connection:
@@ -92,6 +105,8 @@ def history(engine: Engine) -> None:
             cross(engine, person(engine, nationality), "entry", "AZE-GYD", date(2026, 6, 1))
     for letters in [["C", "E"]] * 6 + [["H", "H"]] * 5:
         refuse(engine, person(engine, "KOR"), date(2026, 10, 7), letters)
+    for outcome in ["admitted"] * 8 + ["refused"] * 6:  # checks at an internal border
+        check_inside(engine, person(engine, "USA"), date(2026, 10, 12), outcome)
     morning = datetime(2026, 10, 5, 9, tzinfo=UTC)
     for _ in range(6):
         apply(engine, "authorization", "granted", morning, morning + timedelta(hours=2))
@@ -154,6 +169,17 @@ def test_overstays_count_those_inside_past_their_limit_each_week(
 def test_refusals_by_annex_v_letter_once_per_refusal(statistics: SqlStatistics) -> None:
     assert rows(figures_of(statistics)["refusals_by_reason"]) == {
         ("C",): (6,), ("E",): (6,), ("H",): (5,)}
+
+
+def test_checks_at_internal_borders_by_day(statistics: SqlStatistics) -> None:
+    """14 checks at an internal crossing point on 12 October, 6 of them refused; nothing of
+    them enters the crossings' figures."""
+    found = figures_of(statistics)
+    assert rows(found["internal_checks_by_day"]) == {("2026-10-12",): (14, 6)}
+    assert "GEO-SADAKHLO" not in {key[0] for key in rows(found["crossings_by_point"])}
+    assert ("2026-10-12", "GEO") not in rows(found["crossings_by_day"])
+    answer = as_json(FIRST, LAST, found)["figures"]["internal_checks_by_day"]
+    assert answer == [{"day": "2026-10-12", "checks": 14, "refusals": 6}]
 
 
 def test_applications_by_outcome_and_time_to_decision(statistics: SqlStatistics) -> None:

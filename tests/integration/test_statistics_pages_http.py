@@ -88,6 +88,9 @@ def test_an_analyst_sees_every_chart_with_its_table(site: Site) -> None:
     assert ["C", "has no valid visa, travel authorisation or residence permit", "6"] in table(
         page, "refusals_by_reason")
     assert ["less than a day", "6", "0"] in table(page, "time_to_decision")
+    internal = table(page, "internal_checks_by_day")
+    assert internal[0] == ["Day", "Checks made", "Refusals"] and len(internal) == 1 + 31
+    assert [row for row in internal[1:] if row[1:] != ["0", "0"]] == [["Oct 12, 2026", "14", "6"]]
     assert ["United States", "USA", "12", "12", "0"] in [
         [c.replace("United States of America", "United States") for c in row]
         for row in table(page, "nationalities")]

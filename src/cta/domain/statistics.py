@@ -33,6 +33,7 @@ __all__ = [
     "crossings_by_point",
     "decision_bucket",
     "flows",
+    "internal_checks_by_day",
     "longest_stay",
     "nationalities",
     "overstays",
@@ -120,6 +121,16 @@ def crossings_by_day_and_point(cells: Iterable[tuple[Cell, int]], secret: bytes)
                         published(c, n, secret))
                        for c, n in cells if c.measure in ("entries", "exits"))  # fmt: skip
     return _figure("crossings_by_day_and_point", ("day", "crossing_point"), ("entries", "exits"),
+                   _summed(published_cells))
+
+
+def internal_checks_by_day(cells: Iterable[tuple[Cell, int]], secret: bytes) -> Figure:
+    """The checks made at this node's internal crossing points each day while checks are
+    reintroduced there, and those that ended in a refusal (``cta.domain.internal_checks``)."""
+    names = {"internal_checks": "checks", "internal_refusals": "refusals"}
+    published_cells = (((c.day.isoformat(),), names[c.measure], published(c, n, secret))
+                       for c, n in cells if c.measure in names)  # fmt: skip
+    return _figure("internal_checks_by_day", ("day",), ("checks", "refusals"),
                    _summed(published_cells))
 
 

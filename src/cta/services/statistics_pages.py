@@ -1,6 +1,6 @@
 """The figures of the statistics pages (issue 13): crossings by day and state and by crossing
-point, flows between members, overstays by week, refusals by reason, applications by outcome
-and time to decision, nationalities.
+point, flows between members, overstays by week, refusals by reason, checks at internal
+borders by day, applications by outcome and time to decision, nationalities.
 
 For analysts (``READ_AGGREGATES``), counts only, each figure a sum of cells rounded once by
 ``cta.domain.disclosure`` (docs/statistics.md, "The pages' figures"). The pages and
@@ -23,8 +23,8 @@ from cta.services.node import ForbiddenError
 __all__ = ["DOWNLOADS", "FIGURES", "LONGEST_PERIOD", "FigureCells", "as_json", "statistics_figures"]
 
 FIGURES = ("crossings_by_day", "crossings_by_point", "flows", "overstays",
-           "refusals_by_reason", "applications_by_outcome", "time_to_decision",
-           "nationalities")  # fmt: skip
+           "refusals_by_reason", "internal_checks_by_day", "applications_by_outcome",
+           "time_to_decision", "nationalities")  # fmt: skip
 DOWNLOADS = ("crossings_by_day_and_point",)  # figures given as a CSV only (too long to draw)
 LONGEST_PERIOD = timedelta(days=366)  # a year of days keeps each page well under 200 KB
 
@@ -66,6 +66,7 @@ def statistics_figures(
         "overstays": _overstays(source, regime, first, last, secret),
         "refusals_by_reason": figures.refusals_by_reason(source.refusal_grounds(first, last),
                                                          secret),
+        "internal_checks_by_day": figures.internal_checks_by_day(cells, secret),
         "applications_by_outcome": figures.applications_by_outcome(
             source.applications_submitted(first, last), secret),
         "time_to_decision": figures.time_to_decision(source.applications_decided(first, last),

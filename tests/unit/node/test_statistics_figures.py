@@ -9,13 +9,14 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cta.domain.disclosure import SMALL, rounded
+from cta.domain.disclosure import SMALL, Cell, published, rounded
 from cta.domain.regime import Category as C
 from cta.domain.regime import NationalityRule, StayLimit
 from cta.domain.statistics import (
     ApplicationRow,
     decision_bucket,
     flows,
+    internal_checks_by_day,
     longest_stay,
     overstays,
     refusals_by_reason,
@@ -68,6 +69,27 @@ def test_a_small_cell_changed_to_a_count_publishing_the_same_changes_no_flow(
     one = flows([*rest, (DAY, "GEO-TBS", "ARM-EVN", before)], SECRET)
     other = flows([*rest, (DAY, "GEO-KUT", "ARM-EVN", after)], SECRET)
     assert one == other
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.sampled_from(("GEO-SADAKHLO", "GEO-GUGUTI")),
+                          st.sampled_from(("USA", "IRN", "RUS")),
+                          st.sampled_from(("internal_checks", "internal_refusals", "entries")),
+                          st.integers(1, 9)), max_size=30, unique_by=lambda c: c[:4]))
+def test_internal_checks_per_day_are_sums_of_their_published_cells(
+    raw: list[tuple[int, str, str, str, int]],
+) -> None:
+    cells = [(Cell(DAY + timedelta(days=d), point, nationality, measure), n)
+             for d, point, nationality, measure, n in raw]  # fmt: skip
+    expected: dict[tuple[str], list[int]] = {}
+    for cell, n in cells:
+        if cell.measure != "entries":  # the crossings' cells are not checks
+            value = published(cell, n, SECRET)
+            assert value == 0 or value >= SMALL
+            sums = expected.setdefault((cell.day.isoformat(),), [0, 0])
+            sums[cell.measure == "internal_refusals"] += value
+    figure = internal_checks_by_day(cells, SECRET)
+    assert dict(figure.rows) == {k: tuple(v) for k, v in expected.items() if any(v)}
 
 
 def test_a_refusal_counts_once_under_each_of_its_letters() -> None:

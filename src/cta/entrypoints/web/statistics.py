@@ -52,6 +52,7 @@ TITLES = {
     "flows": N_("Entered in one member state, left from another"),
     "overstays": N_("Overstays by week"),
     "refusals_by_reason": N_("Refusals of entry by reason"),
+    "internal_checks_by_day": N_("Checks at internal borders per day"),
     "applications_by_outcome": N_("Applications by outcome"),
     "time_to_decision": N_("Time to a decision"),
     "nationalities": N_("Nationalities"),
@@ -66,6 +67,9 @@ ABOUT = {
                     "is longer than their nationality may stay: a lower bound."),
     "refusals_by_reason": N_("Refusals of entry in the period by ground of the refusal form "
                              "(Annex V, part B); a refusal on two grounds counts under both."),
+    "internal_checks_by_day": N_("Checks made each day at this member state's internal crossing "
+                                 "points while checks are reintroduced there, and how many of "
+                                 "them ended in a refusal of entry."),
     "applications_by_outcome": N_("Applications submitted in the period, by where they stand "
                                   "now."),
     "time_to_decision": N_("Applications decided in the period, by the time from submission "
@@ -239,6 +243,11 @@ def tables(found: dict[str, Figure], lang: Language, first: date, last: date
             [[day, _values(found["overstays"]).get((day.isoformat(),), (0,))[0]]
              for day in week_ends(first, last)]),
         "refusals_by_reason": _reasons(found["refusals_by_reason"], lang),
+        "internal_checks_by_day": Table(
+            [_("Day"), _("Checks made"), _("Refusals")],
+            [[first + timedelta(days=n), *_values(found["internal_checks_by_day"]).get(
+                ((first + timedelta(days=n)).isoformat(),), (0, 0))]
+             for n in range((last - first).days + 1)]),
         "applications_by_outcome": Table(
             [_("Status"), *kinds],
             [[_(STATUSES[status]), *_values(found["applications_by_outcome"]).get(
@@ -311,8 +320,9 @@ def _chart(name: str, table: Table, lang: Language) -> Markup:
                                                for r in rows])
                   for i, state in enumerate(MEMBERS)]  # fmt: skip
         return lines(ident, title, about, _ticks(rows, lang), series, lang)
-    if name == "overstays":
-        series = [Series(table.header[1], [_int(r[1]) for r in rows])]
+    if name in ("overstays", "internal_checks_by_day"):
+        series = [Series(table.header[i], [_int(r[i]) for r in rows])
+                  for i in range(1, len(table.header))]  # fmt: skip
         return lines(ident, title, about, _ticks(rows, lang), series, lang)
     if name == "flows":
         return matrix(ident, title, about, [str(r[0]) for r in rows], table.header[1:],
@@ -332,6 +342,8 @@ def _legend(name: str, table: Table, lang: Language) -> list[tuple[str, str]]:
     """Each series' name and colour, for a chart of more than one."""
     if name == "crossings_by_day":
         names = [lang.country(state) for state in MEMBERS]
+    elif name == "internal_checks_by_day":
+        names = table.header[1:]
     elif name in _LAYOUT:
         names = table.header[_LAYOUT[name][1]:]
     else:
