@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from cta.domain.errors import InvalidInputError
-from cta.domain.typed_text import check_typed, with_escapes
+from cta.domain.typed_text import RECORD_TEXT_BYTES, check_typed, text_bytes, with_escapes
 
 __all__ = [
     "ANSWER_WITHIN",
@@ -45,6 +45,7 @@ MAX_TEXT = 2000
 GROUND_CODE_MOST = 60
 # grounds of one consultation: the API takes 20, the automatic processing more (``sent_grounds``)
 GROUNDS_MOST = 50
+_MORE_BYTES = 200  # the last ground, when it says how many more there are
 
 
 class Opinion(StrEnum):
@@ -92,26 +93,37 @@ def check_grounds(grounds: Sequence[Mapping[str, str]]) -> None:
         check_typed(ground["message"], f"grounds[{n}].message")
 
 
-def sent_grounds(grounds: Sequence[Mapping[str, str]]) -> list[dict[str, str]]:
+def sent_grounds(
+    grounds: Sequence[Mapping[str, str]], room: int = RECORD_TEXT_BYTES
+) -> list[dict[str, str]]:
     """The grounds a consultation files and sends, within what the consulted member's node
-    takes: at most ``GROUNDS_MOST`` (the last then says how many more there are), a code of
-    at most 60 characters, a message of at most ``MAX_TEXT``, cut with "…".
+    takes: at most ``GROUNDS_MOST``, together at most ``room`` bytes of the record (the last
+    then says how many more there are), a code of at most 60 characters, a message of at most
+    ``MAX_TEXT``, cut with "…".
 
     The automatic processing's grounds quote the member's data: a past decision's reasons
     joined (each up to 2,000 characters, up to 20 of them), every refusal of entry. Sent
     whole, a message of 2,050 characters made the consulted member refuse the record, so it
     never heard of the consultation, which then lapsed as "no objection" (the sweep of session
-    16). Control characters are written as escapes: what the processing quotes from its data
-    is not refused either."""
+    16); 50 grounds of 2,000 characters made a record of 100 KB, over the 64 KiB a record
+    holds, and the node's sealer stopped at it for good (session 17). Control characters are
+    written as escapes: what the processing quotes from its data is not refused either."""
     shown = [{"code": _cut(with_escapes(str(g["code"])), GROUND_CODE_MOST),
               "message": _cut(with_escapes(str(g["message"]), lines=True), MAX_TEXT)}
              for g in grounds]  # fmt: skip
-    if len(shown) > GROUNDS_MOST:
-        more = len(shown) - GROUNDS_MOST + 1
-        shown[GROUNDS_MOST - 1:] = [{
-            "code": "more", "message": f"{more} more grounds of this member's data: the "
-            "asking member's file of the application lists them all"}]  # fmt: skip
-    return shown
+    most = GROUNDS_MOST - 1 if len(shown) > GROUNDS_MOST else GROUNDS_MOST
+    kept: list[dict[str, str]] = []
+    spent = _MORE_BYTES
+    for ground in shown:
+        spent += text_bytes(ground.values())
+        if len(kept) == most or spent > room:
+            break
+        kept.append(ground)
+    if len(kept) < len(shown):
+        kept.append({"code": "more", "message": f"{len(shown) - len(kept)} more grounds of this "
+                     "member's data: the asking member's file of the application lists them "
+                     "all"})  # fmt: skip
+    return kept
 
 
 def _cut(text: str, most: int) -> str:

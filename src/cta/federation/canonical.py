@@ -26,9 +26,11 @@ from typing import Any
 
 from cta.federation.errors import RecordFormatError
 
-__all__ = ["MAX_DEPTH", "MAX_INT", "canonical_json", "check_json_value", "encode_checked"]
+__all__ = ["MAX_DEPTH", "MAX_INT", "MAX_PAYLOAD_BYTES", "canonical_json", "check_json_value",
+           "encode_checked"]
 
 MAX_INT = 2**53 - 1
+MAX_PAYLOAD_BYTES = 64 * 1024  # a record's payload, canonical (``records.seal`` holds it)
 MAX_DEPTH = 16
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from cta.federation.canonical import MAX_INT, check_json_value, encode_checked
+from cta.federation.canonical import MAX_INT, MAX_PAYLOAD_BYTES, check_json_value, encode_checked
 from cta.federation.errors import RecordFormatError
 
 __all__ = [
@@ -48,7 +48,6 @@ __all__ = [
 
 FORMAT_VERSION = 1
 GENESIS_HASH = "0" * 64  # the prev_hash of an origin's first record (seq 1)
-MAX_PAYLOAD_BYTES = 64 * 1024
 
 _STATE = re.compile(r"[A-Z]{3}")
 _KIND = re.compile(r"[A-Z][A-Za-z0-9]{0,39}")  # past tense, PascalCase: CrossingRecorded

@@ -18,14 +18,34 @@ payloads matched here): a purge runs daily at most, and a record already erased 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from cta.federation.records import Record
 
-__all__ = ["APPLICATION_KINDS", "erase_application_records", "erase_filed_from"]
+__all__ = ["APPLICATION_KINDS", "DELETION_REFS", "announce_erasure", "erase_application_records",
+           "erase_filed_from"]
 
 # this node's records about an application, by the payload key naming it
 APPLICATION_KINDS = {"ApplicationDecided": "number", "ConsultationRequested": "application"}
+
+
+# the references one RetentionDeletion names at most: about 15 bytes each, so that a record
+# stays well under its 64 KiB however many are erased at once (a commuter's years of
+# crossings, a day's purge of thousands of application files)
+DELETION_REFS = 2000
+
+
+class _Emits(Protocol):
+    def emit(self, kind: str, payload: dict[str, Any], at: datetime,
+             person_id: int | None = None, *, supersedes: int | None = None) -> int: ...
+
+
+def announce_erasure(tx: _Emits, refs: Sequence[Any], at: datetime) -> None:
+    """Tell the peers which of this node's records are erased: one ``RetentionDeletion`` for
+    every ``DELETION_REFS`` of them (``refs``: ``[origin, seq]`` each, this node's own)."""
+    for start in range(0, len(refs), DELETION_REFS):
+        tx.emit("RetentionDeletion", {"records": list(refs[start:start + DELETION_REFS])}, at)
 
 
 class ErasureTransaction(Protocol):

@@ -43,7 +43,7 @@ from cta.domain.travel_permits import permit_problem, territories_text
 from cta.domain.typed_text import check_typed
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
-from cta.services.application_retention import erase_application_records
+from cta.services.application_retention import announce_erasure, erase_application_records
 from cta.services.application_review import review_application
 from cta.services.checks import read_document
 from cta.services.consultations import ApplicationSummary, Consultations
@@ -382,8 +382,7 @@ class Applications:
             gone = tx.purge_applications(today.isoformat(), decided_before)
             # their records everywhere: erased here, and the peers told which (by reference)
             refs = erase_application_records(tx, self.node.state, gone)
-            if refs:
-                tx.emit("RetentionDeletion", {"records": refs}, self.node.clock())
+            announce_erasure(tx, refs, self.node.clock())
             self.node._audit(tx, actor, "application retention deletion", None,
                              numbers=gone[:100], count=len(gone),
                              records=len(refs))  # fmt: skip

@@ -25,6 +25,7 @@ from cta.domain.consultations import (
 )
 from cta.domain.instants import rfc3339
 from cta.domain.roles import Permission
+from cta.domain.typed_text import RECORD_TEXT_BYTES, text_bytes
 from cta.services.consultation_records import consultation_json
 from cta.services.node import Actor, ConflictError, ForbiddenError, Node, NotFoundError
 from cta.services.ports import Transaction
@@ -85,7 +86,8 @@ class Consultations:
         fields = {
             "application": summary.number, "kind": summary.kind,
             "asking_state": self.node.state, "consulted_state": state, "question": question,
-            "grounds": sent_grounds(grounds),  # within what the member consulted takes
+            # within what the member consulted takes, and what one record holds
+            "grounds": sent_grounds(grounds, RECORD_TEXT_BYTES - text_bytes([question])),
             "applicant": summary.applicant, "asked_at": now,
             "due_at": answer_due(summary.kind, now),
         }  # fmt: skip

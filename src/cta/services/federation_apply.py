@@ -38,7 +38,7 @@ from cta.federation.members import Federation
 from cta.federation.records import Record
 from cta.federation.verify import Checked, Reason, erased_by
 from cta.services.application_records import apply_application_decision
-from cta.services.application_retention import erase_filed_from
+from cta.services.application_retention import announce_erasure, erase_filed_from
 from cta.services.checks import read_document
 from cta.services.consultation_records import (
     apply_consultation_answer,
@@ -484,9 +484,8 @@ class PeerRecords:
                 tx.refresh_person_days(person_id)
             else:
                 tx.delete_person(person_id)
-        own = erase_filed_from(tx, self.state, origin, refs)
-        if own:
-            tx.emit("RetentionDeletion", {"records": sorted(own)}, self.clock())
+        announce_erasure(tx, sorted(erase_filed_from(tx, self.state, origin, refs)),
+                         self.clock())  # fmt: skip
 
 
 def _check_merge(tx: Transaction, persons: list[int]) -> None:

@@ -25,7 +25,8 @@ from cta.domain.peer_filings import (
     words,
 )
 from cta.domain.peer_records import PeerRecordError
-from cta.domain.typed_text import check_typed, typed_problem
+from cta.domain.typed_text import RECORD_TEXT_BYTES, check_typed, text_bytes, typed_problem
+from cta.federation.records import MAX_PAYLOAD_BYTES, encode_checked
 from cta.policy.crossing_points import load_crossing_points
 
 MEMBERS = frozenset({"ARM", "AZE", "GEO"})
@@ -219,7 +220,7 @@ def test_the_grounds_an_automatic_consultation_sends_are_grounds_the_member_cons
     consulted refused the request: it never heard of the consultation, which lapsed as "no
     objection". What is sent is cut to what is taken, and says how much was left out."""
     many = [{"code": "refusal_of_entry", "message": "x" * 2050 + "\u200b\x00"}] * 70
-    sent = sent_grounds(many)
+    sent = sent_grounds(many, room=10**6)
     assert len(sent) == GROUNDS_MOST and sent[-1]["message"].startswith("21 more grounds")
     assert len(sent[0]["message"]) == 2000 and sent[0]["message"].endswith("…")
     asked = consultation_request(request(grounds=sent), origin="ARM", members=MEMBERS)
@@ -228,3 +229,18 @@ def test_the_grounds_an_automatic_consultation_sends_are_grounds_the_member_cons
     assert quoted == [{"code": "alert_hit", "message": "alert ARM-1\\x1b: 'A\\u202eB'\n"}]
     assert sent_grounds([{"code": "alert_hit", "message": "a hit"}]) == [
         {"code": "alert_hit", "message": "a hit"}]
+
+
+@pytest.mark.parametrize("letter", ["x", "ა", "\"", "😀"])
+def test_the_grounds_of_one_consultation_fit_one_record(letter: str) -> None:
+    """50 grounds of 2,000 characters made a record of 100 KB (300 KB in Georgian), over the
+    64 KiB a record holds: the node's sealer refused it at every round, and none of the
+    node's later records was sealed (the sweep of session 17). The grounds stop where the
+    record's room for text ends, the last saying how many more there are."""
+    sent = sent_grounds([{"code": "past_application", "message": letter * 2000}] * 50)
+    assert text_bytes(g[k] for g in sent for k in g) <= RECORD_TEXT_BYTES
+    kept = len(sent) - 1
+    assert 0 < kept < 49 and sent[-1]["code"] == "more"
+    assert sent[-1]["message"].startswith(f"{50 - kept} more grounds")
+    payload = {"question": "q" * 2000, "grounds": sent}
+    assert len(encode_checked(payload)) <= MAX_PAYLOAD_BYTES

@@ -14,6 +14,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from cta.adapters.storage.store import DuplicateError
 from cta.domain.applications import ApplicationKind
+from cta.domain.typed_text import RECORD_TEXT_BYTES, text_bytes
 from cta.entrypoints.api.clients import admitted_client
 from cta.entrypoints.api.deps import Reader, Who
 from cta.entrypoints.api.once import OnceRoute
@@ -128,9 +129,20 @@ class InterviewBody(BaseModel):
     place: Text
 
 
+def _one_record(reasons: list[str]) -> list[str]:
+    """An annulment's or a revocation's reasons fit the records that carry them to the
+    peers: 20 reasons of 2,000 Georgian letters made a record of 120 KB, over the 64 KiB a
+    record holds, and the node's sealer stopped at it for good (the sweep of session 17)."""
+    if (size := text_bytes(reasons)) > RECORD_TEXT_BYTES:
+        raise ValueError(f"the reasons take {size} bytes together (UTF-8); at most "
+                         f"{RECORD_TEXT_BYTES}: shorten them")
+    return reasons
+
+
 class ReasonsBody(BaseModel):
     model_config = _BODY
-    reasons: list[FreeText] = Field(min_length=1, max_length=20)
+    reasons: Annotated[list[FreeText], Field(min_length=1, max_length=20),
+                       AfterValidator(_one_record)]
 
 
 class AppealBody(BaseModel):

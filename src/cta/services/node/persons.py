@@ -20,6 +20,7 @@ from cta.domain.roles import Permission
 from cta.domain.stays import StayHistory
 from cta.domain.travel_permits import territories_from_text
 from cta.domain.travellers import CrossingDay, stays_from_crossings
+from cta.services.application_retention import announce_erasure
 from cta.services.federation import redact_person_records
 from cta.services.node.core import Actor
 from cta.services.node.internal_checks import InternalCheckUseCases
@@ -182,9 +183,8 @@ class PersonUseCases(InternalCheckUseCases):
                 tx.delete_person(person_id)
                 # the peers erase this node's records on its word; each other origin's on
                 # that origin's own, when its purge finds the person past retention
-                own = [ref for ref in refs if ref[0] == self.state]
-                if own:
-                    tx.emit("RetentionDeletion", {"records": own}, self.clock())
+                announce_erasure(tx, [ref for ref in refs if ref[0] == self.state],
+                                 self.clock())  # fmt: skip
                 self._audit(tx, actor, "retention deletion", person_id)
         return ids
 

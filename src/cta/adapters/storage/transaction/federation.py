@@ -24,6 +24,8 @@ from cta.adapters.storage.transaction.base import (
     sqlite_documents_by_key,
 )
 from cta.adapters.storage.transaction.persons import _TOUCH
+from cta.domain.errors import InvalidInputError
+from cta.federation.canonical import MAX_PAYLOAD_BYTES, encode_checked
 from cta.services.ports import ChainHeadRow, OutboxRow, Referenced
 
 __all__ = ["KEYS_PER_SELECT", "FederationRows"]
@@ -106,7 +108,14 @@ class FederationRows(TransactionBase):
         *, supersedes: int | None = None,
     ) -> int:
         """An outbox row, sealed into a record later; ``supersedes``: the outbox row of the
-        record it corrects or ends."""
+        record it corrects or ends. A payload too long for one record is refused here, with
+        the use case that made it: stored, it could never be sealed, and the outbox is sealed
+        in order, so none of this node's later records would reach the peers either."""
+        size = len(encode_checked(payload))
+        if size > MAX_PAYLOAD_BYTES:
+            raise InvalidInputError(
+                f"{kind}: the record would be {size} bytes; a record holds at most "
+                f"{MAX_PAYLOAD_BYTES}: shorten the text it carries")
         result = self.c.execute(_INSERT["outbox"], {"at": at, "kind": kind, "payload": payload,
                                                     "person_id": person_id,
                                                     "supersedes": supersedes})  # fmt: skip
