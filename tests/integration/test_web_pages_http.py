@@ -5,11 +5,13 @@ chosen and remembered, and the stay calculator's answer."""
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 import pytest
@@ -255,13 +257,37 @@ def test_many_wrong_passwords_for_one_name_are_answered_429(node: NodeServer) ->
         assert held.status_code == 429 and "Too many failed sign-ins" in held.text
 
 
+def _language_links(page: httpx.Response) -> dict[str, str]:
+    """Each language's link of the page's switcher, as the browser resolves it."""
+    found = re.findall(r'<a href="([^"]+)" lang="(\w+)"', page.text)
+    return {code: urljoin(str(page.url), html.unescape(href)) for href, code in found}
+
+
 def test_the_language_switcher_keeps_the_rest_of_the_address(node: NodeServer) -> None:
     with node.client(purpose=None) as client:
         page = client.get("/sign-in", params={"next": "/officer?x=1", "lang": "az"})
-        links = dict(re.findall(r'<a href="([^"]+)" lang="(\w+)"', page.text))
-        assert {v: k for k, v in links.items()}["ru"] == (
-            "/sign-in?next=%2Fofficer%3Fx%3D1&amp;lang=ru")
-        assert set(links.values()) == {"en", "az", "hy", "ka", "ru"}
+        links = _language_links(page)
+        assert links["ru"] == f"{node.base_url}/sign-in?next=%2Fofficer%3Fx%3D1&lang=ru"
+        assert set(links) == {"en", "az", "hy", "ka", "ru"}
+
+
+@pytest.mark.parametrize("path", ["//evil.example/x", "/%2F%2Fevil.example", "/%09/evil.example",
+                                  "///evil.example/"])
+def test_the_language_links_of_a_page_at_any_address_stay_on_the_node(
+    node: NodeServer, path: str
+) -> None:
+    """The 404 page answers any path: at ``//evil.example/x`` its language links were
+    ``//evil.example/x?lang=az``, a link to that host (sweep S17-A1)."""
+    page = httpx.get(f"{node.base_url}{path}", headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 404 and page.url.path.startswith("/")
+    hrefs = [html.unescape(h) for h in re.findall(r'<a href="([^"]+)" lang="\w+"', page.text)]
+    assert len(hrefs) == 5
+    for href in hrefs:
+        # a browser drops tabs and newlines from a link and reads "\" as "/"
+        bare = re.sub(r"[\t\n\r]", "", href).replace("\\", "/")
+        assert not bare.startswith("//"), href
+        resolved = urlsplit(urljoin(f"{node.base_url}{path}", bare))
+        assert resolved.netloc == urlsplit(node.base_url).netloc, href
 
 
 def test_a_signed_in_user_is_told_so_on_the_sign_in_page(node: NodeServer) -> None:

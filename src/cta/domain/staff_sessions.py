@@ -34,8 +34,11 @@ class SessionPolicy:
         return now >= self.ends_at(created_at, last_seen_at)
 
     def needs_touch(self, last_seen_at: datetime, now: datetime) -> bool:
-        """Whether this use should be written as the session's last use."""
-        return now - last_seen_at >= self.touch_every
+        """Whether this use should be written as the session's last use: every
+        ``touch_every``, and at least twice per ``idle``, so that a session in use never ends
+        for want of a write (with ``CTA_SESSION_IDLE_SECONDS=5`` an officer using the console
+        every second was signed out after 5 seconds)."""
+        return now - last_seen_at >= min(self.touch_every, self.idle / 2)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,22 @@ def test_a_busy_session_still_ends_after_its_absolute_lifetime(
     assert sessions.current(key) is None
 
 
+def test_a_session_in_use_lives_on_when_its_idle_time_is_under_a_minute(
+    store: MemorySessionStore, clock: Clock
+) -> None:
+    """The last use was written at most once a minute: with ``CTA_SESSION_IDLE_SECONDS=5``
+    an officer using the console every second was signed out after 5 seconds (the sweep of
+    session 17, on a real server)."""
+    short = SessionPolicy(idle=timedelta(seconds=5), absolute=timedelta(hours=8))
+    sessions = StaffSessions(store, TOKENS.get, clock, short)
+    key, _ = sessions.sign_in_with_token("tok-officer") or ("", None)
+    for _ in range(60):  # used every second for a minute
+        clock.advance(seconds=1)
+        assert sessions.current(key) is not None
+    clock.advance(seconds=6)
+    assert sessions.current(key) is None
+
+
 def test_signing_out_ends_the_session_and_is_audited(
     sessions: StaffSessions, store: MemorySessionStore
 ) -> None:

@@ -215,10 +215,11 @@ def render(
 
 
 def _switch_links(request: Request) -> dict[str, str]:
-    """This page in each language: its address with ``lang`` replaced (``next`` etc. kept)."""
+    """This page in each language: its query with ``lang`` replaced (``next`` etc. kept), as a
+    link relative to the page. Never the path written out: a page at ``//evil.example/``
+    (the 404 page answers any path) would link to that host, protocol-relative."""
     kept = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    return {code: f"{request.url.path}?{urlencode([*kept, ('lang', code)])}"
-            for code in LANGUAGES}  # fmt: skip
+    return {code: f"?{urlencode([*kept, ('lang', code)])}" for code in LANGUAGES}
 
 
 def _translated(lang: Language, message: str | tuple[str, dict[str, Any]]) -> str:
