@@ -12,7 +12,10 @@ document_number], ...]}`` (a query is ``ScreeningQuery``'s fields in order), or 
 applies the changes up to it before screening, so an alert created on this node or received
 from a peer is screened against by the next check, as in one process. The answer is one line:
 ``{"hits": [[[alert_id, score, reasons, kind, category], ...], ...]}`` (one list per query, in
-order) or ``{"error": ..., "kind": "invalid" | "unavailable"}``.
+order) or ``{"error": ..., "kind": "invalid" | "unavailable"}``. Each reason is its short code
+and values (``["by", 1980, 1981]``, ``cta.domain.screening.reasons.to_wire``): the worker makes
+the English sentence again from them (``from_wire``), the same ``HitReason`` the process made,
+so a page can word it in its language and the API still says the sentence.
 
 **Never a wait.** A process that is not running, not ready yet, ended while answering, or
 does not answer within ``TIMEOUT`` seconds (more for a batch) is a ``ScreeningUnavailableError``
@@ -36,6 +39,7 @@ from typing import Any
 from cta.domain.alerts import AlertCategory
 from cta.domain.errors import InvalidInputError
 from cta.domain.screening import THRESHOLD, Hit, ScreeningQuery
+from cta.domain.screening.reasons import from_wire, to_wire
 from cta.services.alerts import ScreeningUnavailableError
 from cta.services.ports import Store, Transaction
 
@@ -57,11 +61,13 @@ _QUERY_FIELDS = len(fields(ScreeningQuery))
 
 
 def encode_hits(hits: Sequence[Hit]) -> list[list[Any]]:
-    return [[h.alert_id, h.score, list(h.reasons), h.kind, h.category.value] for h in hits]
+    return [[h.alert_id, h.score, [to_wire(why) for why in h.reasons], h.kind,
+             h.category.value] for h in hits]  # fmt: skip
 
 
 def decode_hits(rows: Sequence[Sequence[Any]]) -> list[Hit]:
-    return [Hit(r[0], float(r[1]), tuple(r[2]), r[3], AlertCategory(r[4])) for r in rows]
+    return [Hit(r[0], float(r[1]), tuple(map(from_wire, r[2])), r[3], AlertCategory(r[4]))
+            for r in rows]  # fmt: skip
 
 
 def decode_queries(rows: object) -> list[ScreeningQuery]:
@@ -116,7 +122,11 @@ class ScreeningClient:
         hits = answer.get("hits")
         if not isinstance(hits, list) or len(hits) != len(queries):
             raise ScreeningUnavailableError("the screening process answered out of turn")
-        return [decode_hits(rows) for rows in hits]
+        try:
+            return [decode_hits(rows) for rows in hits]
+        except (TypeError, ValueError, KeyError, IndexError) as exc:  # another version's
+            raise ScreeningUnavailableError(f"the screening process answered hits this "
+                                            f"worker cannot read ({exc})") from None
 
     def ping(self, timeout: float = PING_TIMEOUT) -> dict[str, Any]:
         """The process's alert count, change number and pid (raises when it cannot answer)."""

@@ -84,7 +84,8 @@ def move(current: ApplicationStatus, to: ApplicationStatus) -> ApplicationStatus
     """``to``, if an application in ``current`` may go there; else ``IllegalTransitionError``."""
     if to not in _NEXT[current]:
         raise IllegalTransitionError(f"an application that is {current.value} cannot become "
-                                     f"{to.value}")  # fmt: skip
+                                     f"{to.value}", code="illegal_transition",
+                                     params={"status": current.value, "to": to.value})
     return to
 
 

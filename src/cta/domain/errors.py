@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 __all__ = [
     "CTAError",
     "InvalidInputError",
@@ -12,7 +14,23 @@ __all__ = [
 
 
 class CTAError(Exception):
-    """Something a user or an operator must correct; the message says what, in words."""
+    """Something a user or an operator must correct; the message says what, in words.
+
+    ``code`` (with its ``params``, the values the message names) lets a page say a refusal in
+    its own language (``cta.entrypoints.web.reason_text.refusal_text``); the message, which
+    the API and the CLI give, is unchanged. Most errors have none: a page then quotes the
+    message.
+    """
+
+    code: str = ""
+    params: Mapping[str, object] = {}  # read only: an error with a code sets its own
+
+    def __init__(self, *args: object, code: str = "",
+                 params: Mapping[str, object] | None = None) -> None:  # fmt: skip
+        super().__init__(*args)
+        if code:
+            self.code = code
+            self.params = dict(params or {})
 
 
 class InvalidInputError(CTAError):

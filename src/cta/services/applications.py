@@ -216,9 +216,13 @@ class Applications:
         now = self.node.clock()
         with self._officers(actor, number) as (tx, row):
             if ApplicationStatus(row["status"]) not in OPEN:
-                raise ConflictError(f"application {number} is {row['status']}: nothing to claim")
+                raise ConflictError(f"application {number} is {row['status']}: nothing to claim",
+                                    code="nothing_to_claim",
+                                    params={"number": number, "status": row["status"]})
             if row["claimed_by"] not in (None, actor.name):
-                raise ConflictError(f"application {number} is claimed by {row['claimed_by']}")
+                raise ConflictError(f"application {number} is claimed by {row['claimed_by']}",
+                                    code="claimed_by_another",
+                                    params={"number": number, "officer": row["claimed_by"]})
             tx.update_application(number, claimed_by=actor.name)
             self._step(tx, row, actor.name, "claimed", now)
             self.node._audit(tx, actor, "claim application", row["person_id"], number=number)
@@ -287,7 +291,9 @@ class Applications:
         with self._officers(actor, number, claimed=True) as (tx, row):
             if row["status"] != ApplicationStatus.MANUAL.value:
                 raise ConflictError(f"application {number} is {row['status']}: an interview is "
-                                    "for an application waiting for an officer")  # fmt: skip
+                                    "for an application waiting for an officer",
+                                    code="interview_not_waiting",
+                                    params={"number": number, "status": row["status"]})
             due = deadline(row["submitted_at"], interview=True,
                            information_requested=row["information_requested_at"] is not None)
             tx.update_application(number, interview_at=row["interview_at"] or now, deadline=due)
@@ -332,7 +338,8 @@ class Applications:
         with self._officers(actor, number) as (tx, row):
             if row["status"] != ApplicationStatus.REFUSED.value:
                 raise ConflictError(f"application {number} is {row['status']}: only a refusal "
-                                    "is appealed")  # fmt: skip
+                                    "is appealed", code="only_a_refusal_is_appealed",
+                                    params={"number": number, "status": row["status"]})
             decision = dict(row["decision"]) | {"appeal": {"lodged_at": rfc3339(now),
                                                            "grounds": grounds,
                                                            "outcome": None}}
@@ -350,7 +357,8 @@ class Applications:
             appeal = (row["decision"] or {}).get("appeal")
             if row["status"] != ApplicationStatus.REFUSED.value or not appeal \
                     or appeal.get("outcome"):
-                raise ConflictError(f"application {number} has no appeal waiting for its outcome")
+                raise ConflictError(f"application {number} has no appeal waiting for its outcome",
+                                    code="no_appeal_waiting", params={"number": number})
             appeal = appeal | {"outcome": outcome, "reasons": list(reasons),
                                "decided_at": rfc3339(now)}
             decision = dict(row["decision"]) | {"appeal": appeal}
@@ -565,7 +573,9 @@ class Applications:
                 raise NotFoundError(f"application {number} is not in {self.node.state}'s queue")
             if claimed and row["claimed_by"] != actor.name:
                 raise ConflictError(f"application {number} is claimed by "
-                                    f"{row['claimed_by'] or 'no one'}: claim it first")
+                                    f"{row['claimed_by'] or 'no one'}: claim it first",
+                                    code="claim_first" if row["claimed_by"] else "not_claimed",
+                                    params={"number": number, "officer": row["claimed_by"]})
             yield tx, dict(row)
 
     def _applicant_audit(self, tx: Any, action: str, row: dict[str, Any], now: datetime) -> None:

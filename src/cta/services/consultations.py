@@ -139,7 +139,9 @@ class Consultations:
             if not tx.answer_consultation(ref, opinion=chosen.value, reasons=reasons,
                                           answered_at=now, answered_by=actor.name):
                 raise ConflictError(f"consultation {ref} was answered already "
-                                    f"({row['opinion']}): an opinion is given once")
+                                    f"({row['opinion']}): an opinion is given once",
+                                    code="consultation_answered",
+                                    params={"ref": ref, "opinion": row["opinion"]})
             tx.emit("ConsultationAnswered", {"ref": ref, "opinion": chosen.value,
                                              "reasons": reasons, "at": rfc3339(now)},
                     now, row["person_id"])  # fmt: skip

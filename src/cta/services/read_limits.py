@@ -34,7 +34,7 @@ class TooManyReadsError(CTAError):
     """A user read personal data faster than the node allows (HTTP 429)."""
 
     def __init__(self, message: str, retry_after: int) -> None:
-        super().__init__(message)
+        super().__init__(message, code="too_many_reads", params={"seconds": retry_after})
         self.retry_after = retry_after
 
 

@@ -35,6 +35,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.errors import CTAError, InvalidInputError
@@ -46,17 +47,17 @@ from cta.domain.screening.normalise import (
     query_name_tokens,
     skeleton,
 )
+from cta.domain.screening.reasons import Value, hit_reason
 from cta.domain.screening.score import (
     DOCUMENT_NEAR_MISS_SCORE,
     JOINED,
     THRESHOLD,
-    VARIANT,
     Pair,
     align,
-    birth_adjustment,
+    birth_change,
     first_given_names_agree,
     name_score,
-    profile_adjustments,
+    profile_change,
     script_swaps,
     token_similarity,
     weight,
@@ -511,19 +512,21 @@ class ScreeningIndex:
         return first_given_names_agree(pairs, query.surname_sizes[variant],
                                        len(query.variants[variant]), len(name))
 
-    def _score(self, slot: int, query: _Query) -> tuple[float, list[str]]:
-        """The score of an alert for a traveller, and the birth and profile reasons."""
+    def _score(self, slot: int, query: _Query) -> tuple[float, list[tuple[str, tuple[Any, ...]]]]:
+        """The score of an alert for a traveller, and the birth and profile reasons (each its
+        key and values: its words are made for a hit only, ``_hit``)."""
         names, _, _ = self._best_name(slot, query)
         alert_birth = (self.year[slot] or None, self.month[slot] or None, self.day[slot] or None)
-        birth, birth_why = birth_adjustment(query.birth, alert_birth)
-        profile, profile_why = profile_adjustments(
+        birth, birth_key, birth_values = birth_change(query.birth, alert_birth)
+        profile, profile_why = profile_change(
             query.nationality, self.nationality_sets[self.nationality[slot]],
             query.sex, SEXES[self.sex[slot]],
         )
         score = min(1.0, max(0.0, names + birth + profile))
-        return score, [birth_why, *profile_why]
+        return score, [(birth_key, birth_values), *profile_why]
 
-    def _document_hits(self, number: str | None, on: date | None) -> dict[int, tuple[float, str]]:
+    def _document_hits(self, number: str | None,
+                       on: date | None) -> dict[int, tuple[float, str]]:  # fmt: skip
         if not number:
             return {}
         hits: dict[int, tuple[float, str]] = {}
@@ -531,14 +534,11 @@ class ScreeningIndex:
             if not self._applies(slot, on):
                 continue
             if number in self.documents[slot]:
-                hits[slot] = (1.0, f"document number {number} is on the alert")
+                hits[slot] = (1.0, hit_reason("document_on_alert", number))
             else:
                 theirs = next(n for n in self.documents[slot] if ocr_class(n) == ocr_class(number))
-                hits[slot] = (
-                    DOCUMENT_NEAR_MISS_SCORE,
-                    f"document number {number} differs from the alert's {theirs} only in "
-                    "characters OCR confuses (0/O/D, 1/I/L, 8/B, 5/S, 2/Z, 6/G): a near miss",
-                )
+                hits[slot] = (DOCUMENT_NEAR_MISS_SCORE,
+                              hit_reason("document_near_miss", number, theirs))  # fmt: skip
         return hits
 
     def _hit(self, slot: int, query: _Query, document: tuple[float, str] | None) -> Hit:
@@ -550,46 +550,36 @@ class ScreeningIndex:
             kind = "document" if doc_score >= 1.0 else "document_near_miss"
             reasons.insert(0, doc_why)
             score = max(score, doc_score)
-        return Hit(self.ids[slot], round(score, 3), tuple(reasons + why), kind,
+        reasons += [hit_reason(key, *values) for key, values in why]
+        return Hit(self.ids[slot], round(score, 3), tuple(reasons), kind,
                    CATEGORIES[self.category[slot]])
 
     def _name_reasons(self, slot: int, query: _Query) -> list[str]:
+        """Why the names look alike, each a ``reasons.HitReason`` (a sentence, key, values)."""
         names, variant, name = self._best_name(slot, query)
         if name is None or names == 0:
-            return ["no name part matches"]
+            return [hit_reason("no_name_match")]
         words = self.vocabulary.tokens
-        theirs = " ".join(words[t] for t in name)
         if variant == -1:
-            return [f"names match ({names:.2f}): {' '.join(query.variants[0])} written together "
-                    f"is {theirs} written together (typed as one word or the space misplaced)"]
+            return [hit_reason("names_written_together", names, " ".join(query.variants[0]),
+                               " ".join(words[t] for t in name))]  # fmt: skip
         tokens = query.variants[variant]
         strict = self._strict(slot, query)
         pairs = align(self._rows(query, variant, name, strict))
-        parts = []
-        for pair in sorted(pairs, key=lambda p: p.query):
-            theirs = words[name[pair.alert]]
-            parts.append(_describe(tokens[pair.query], theirs, pair.similarity))
-        out = [f"names match ({names:.2f}): " + ", ".join(parts)]
+        matched: list[tuple[Value, Value, Value]] = [
+            (tokens[pair.query], words[name[pair.alert]], pair.similarity)
+            for pair in sorted(pairs, key=lambda p: p.query)]  # fmt: skip
+        out: list[str] = [hit_reason("names_match", names, *itertools.chain.from_iterable(matched))]
         if strict:
-            out.append("no birth date to compare: only the same name up to slips of typing "
-                       "and transliteration counts")
+            out.append(hit_reason("only_slips_count"))
             if not self._first_given(pairs, query, variant, name):
-                out.append("no birth date to compare: a second given name alone is no match "
-                           "(the first given names must agree)")
+                out.append(hit_reason("first_given_names_differ"))
         matched_a = {p.alert for p in pairs}
         matched_q = {p.query for p in pairs}
         extra = [words[t] for i, t in enumerate(name) if i not in matched_a]
         missing = [t for i, t in enumerate(tokens) if i not in matched_q]
         if extra:
-            out.append("the alert's " + " ".join(extra) + " not on the document")
+            out.append(hit_reason("alert_names_not_on_document", *extra))
         if missing:
-            out.append("the document's " + " ".join(missing) + " not in the alert")
+            out.append(hit_reason("document_names_not_in_alert", *missing))
         return out
-
-
-def _describe(ours: str, theirs: str, similarity: float) -> str:
-    if similarity >= 1.0:
-        return f"{ours} = {theirs}"
-    if similarity == VARIANT:
-        return f"{ours} ≈ {theirs} (spelling variant)"
-    return f"{ours} ~ {theirs} (similar, {similarity:.2f})"

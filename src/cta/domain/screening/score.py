@@ -61,24 +61,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import Any
 
 from rapidfuzz.distance import OSA
 
 from cta.domain.screening.normalise import skeleton
+from cta.domain.screening.reasons import VARIANT, hit_reason
 
 __all__ = [
     "DOCUMENT_NEAR_MISS_SCORE",
     "JOINED",
     "MATCH_MIN",
     "THRESHOLD",
+    "VARIANT",
     "Pair",
     "align",
     "birth_adjustment",
+    "birth_change",
     "first_given_names_agree",
     "is_patronymic",
     "is_slip",
     "name_score",
     "profile_adjustments",
+    "profile_change",
     "same_suffix",
     "script_swaps",
     "swap_forms",
@@ -88,7 +93,6 @@ __all__ = [
 
 THRESHOLD = 0.85
 MATCH_MIN = 0.70
-VARIANT = 0.93
 TRUNCATED = 0.90
 TRANSPOSED = 0.90
 JOINED = 0.95
@@ -391,7 +395,14 @@ def _one_digit_apart(a: int | None, b: int | None, width: int) -> bool:
 
 
 def birth_adjustment(query: Birth, alert: Birth) -> tuple[float, str]:
-    """What the birth dates add to a name score, and why, in words.
+    """What the birth dates add to a name score, and why, in words (a ``HitReason``)."""
+    change, key, values = birth_change(query, alert)
+    return change, hit_reason(key, *values)
+
+
+def birth_change(query: Birth, alert: Birth) -> tuple[float, str, tuple[Any, ...]]:
+    """What the birth dates add to a name score, and why: the reason's key and values
+    (``reasons``; its words are made only for a hit, not for every candidate scored).
 
     A slip of one digit (or one year, or day and month swapped) costs little only when the
     rest of the date agrees: two different dates of one decade are two different people.
@@ -399,46 +410,53 @@ def birth_adjustment(query: Birth, alert: Birth) -> tuple[float, str]:
     qy, qm, qd = query
     ay, am, ad = alert
     if ay is None:
-        return NO_BIRTH_DATE, "the alert gives no birth date"
+        return NO_BIRTH_DATE, "alert_gives_no_birth_date", ()
     if qy is None:
-        return NO_BIRTH_DATE, "the traveller's birth date is unknown"
+        return NO_BIRTH_DATE, "traveller_birth_date_unknown", ()
     months = qm is not None and am is not None
     days = qd is not None and ad is not None
     if qy != ay:
         if months and days and (qm, qd) == (am, ad) and (
             abs(qy - ay) == 1 or _one_digit_apart(qy, ay, 4)
         ):
-            return -0.08, f"born {qy}, the alert says {ay}: one digit apart, day and month agree"
-        return -0.35, f"born {qy}, the alert says {ay}"
+            return -0.08, "birth_year_one_digit_apart", (qy, ay)
+        return -0.35, "birth_year_differs", (qy, ay)
     if months and qm != am:
         if days and (qm, qd) == (ad, am):
-            return -0.04, "birth day and month swapped"
+            return -0.04, "birth_day_month_swapped", ()
         if days and qd == ad and _one_digit_apart(qm, am, 2):
-            return -0.06, f"birth month {qm:02d}, the alert says {am:02d} (one digit apart)"
-        return -0.25, f"birth month {qm:02d}, the alert says {am:02d}"
+            return -0.06, "birth_month_one_digit_apart", (qm, am)
+        return -0.25, "birth_month_differs", (qm, am)
     if months and days:
         if qd == ad:
-            return FULL_BIRTH_DATE, f"birth dates agree ({qy}-{qm:02d}-{qd:02d})"
+            return FULL_BIRTH_DATE, "birth_dates_agree", (qy, qm, qd)
         if _one_digit_apart(qd, ad, 2):
-            return -0.06, f"birth day {qd:02d}, the alert says {ad:02d} (one digit apart)"
-        return -0.20, f"birth day {qd:02d}, the alert says {ad:02d}"
-    return 0.02, f"birth years agree ({qy})"
+            return -0.06, "birth_day_one_digit_apart", (qd, ad)
+        return -0.20, "birth_day_differs", (qd, ad)
+    return 0.02, "birth_years_agree", (qy,)
 
 
 def profile_adjustments(nationality: str | None, alert_nationalities: Sequence[str],
                         sex: str | None, alert_sex: str | None) -> tuple[float, list[str]]:
-    """What nationality and sex add to a name score, and why."""
+    """What nationality and sex add to a name score, and why (``HitReason``s)."""
+    change, why = profile_change(nationality, alert_nationalities, sex, alert_sex)
+    return change, [hit_reason(key, *values) for key, values in why]
+
+
+def profile_change(nationality: str | None, alert_nationalities: Sequence[str],
+                   sex: str | None, alert_sex: str | None,
+                   ) -> tuple[float, list[tuple[str, tuple[str, ...]]]]:  # fmt: skip
+    """What nationality and sex add to a name score, and why: each reason's key and values."""
     change = 0.0
-    why: list[str] = []
+    why: list[tuple[str, tuple[str, ...]]] = []
     if nationality and alert_nationalities:
         if nationality in alert_nationalities:
             change += 0.02
-            why.append(f"nationality {nationality} agrees")
+            why.append(("nationality_agrees", (nationality,)))
         else:
             change -= 0.04
-            theirs = ", ".join(alert_nationalities)
-            why.append(f"nationality {nationality}, the alert says {theirs}")
+            why.append(("nationality_differs", (nationality, *alert_nationalities)))
     if sex and alert_sex and sex != alert_sex:
         change -= 0.15
-        why.append(f"sex {sex}, the alert says {alert_sex}")
+        why.append(("sex_differs", (sex, alert_sex)))
     return change, why

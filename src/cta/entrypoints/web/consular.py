@@ -44,7 +44,7 @@ from cta.entrypoints.web.pages import (
     page,
     render,
 )
-from cta.entrypoints.web.reason_text import review_text
+from cta.entrypoints.web.reason_text import refusal_text, review_text, worded
 from cta.entrypoints.web.staff import _require, current_session, to_sign_in
 from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR
 from cta.services.applications import Applications, Decision
@@ -181,8 +181,9 @@ _CONFLICT = N_("The node could not do this: %(detail)s")
 
 
 def _refused_by_node(current: Page, exc: Exception) -> str:
-    """The use case's own words (the node's English), inside a translated sentence."""
-    return current.lang.gettext(_CONFLICT, detail=str(exc))
+    """The use case's refusal inside a translated sentence: in the page's words by its code,
+    else the node's English, marked (``refusal_text``)."""
+    return worded(current.lang, _CONFLICT, [("detail", refusal_text(current.lang, exc))])
 
 
 Step = Callable[[Applications, Actor, str, Form, list[tuple[str, str]]],
@@ -375,7 +376,7 @@ async def _consultations(request: Request, current: Page, actor: Actor, status: 
     items.sort(key=lambda c: (c["state"] != "open", c["due_at"]))
     return render(current, "consular/consultations.html", status=status, items=items,
                   errors=errors or [], values=values or {}, opinions=OPINIONS, statuses=STATUSES,
-                  done=request.query_params.get("done"))  # fmt: skip
+                  review_text=review_text, done=request.query_params.get("done"))  # fmt: skip
 
 
 @router.post("/consular/consultations/{ref}/answer")

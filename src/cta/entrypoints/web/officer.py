@@ -57,6 +57,8 @@ from cta.entrypoints.web.reason_text import (
     anomaly_lines,
     reason_text,
     recorded_anomaly_text,
+    refusal_text,
+    worded,
 )
 from cta.entrypoints.web.staff import ROLE_NAMES, _require, current_session, to_sign_in
 from cta.services.node import Node
@@ -194,8 +196,10 @@ async def _call(current: Page, field: str, work: Any, *args: Any) -> tuple[Any, 
     except NotFoundError:
         raise PageError(404, N_("There is no such traveller on this node.")) from None
     except CTAError as problem:  # bad input, a conflict: said beside the field
-        # translated here: ``render`` fills a message's values as numbers, this one is text
-        why = current.lang.gettext(N_("The node refused this: %(why)s"), why=str(problem))
+        # translated here: ``render`` fills a message's values as numbers, this one is text;
+        # the refusal in the page's words by its code, else the node's English, marked
+        why = worded(current.lang, N_("The node refused this: %(why)s"),
+                     [("why", refusal_text(current.lang, problem))])
         return None, [(field, why)]
 
 
@@ -367,7 +371,7 @@ async def traveller_file(request: Request, person_id: str) -> Response:
         raise PageError(404, N_("There is no such traveller on this node."))
     days = window(file, today)
     return render(current, "officer/person.html", file=file, stay=status,
-                  alert_categories=ALERT_CATEGORIES,
+                  alert_categories=ALERT_CATEGORIES, reason_text=reason_text,
                   alerts=await _alerts_of(current, file["person"]),
                   events=timeline(current.lang, file), days=days, today=today,
                   present=[d for d in days if d.present],

@@ -16,17 +16,26 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from markupsafe import Markup, escape
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.checks import InEnglish, Nationality, Reason
+from cta.domain.screening.reasons import (
+    SEPARATOR,
+    HitReason,
+    pair_kind,
+    pairs_of,
+    read_reason,
+)
 from cta.domain.travellers import CrossingAnomaly
-from cta.entrypoints.web.consular_text import STATUSES
+from cta.entrypoints.web.consular_text import OPINIONS, STATUSES
 from cta.entrypoints.web.i18n import N_, Language
-from cta.entrypoints.web.officer_view import ALERT_CATEGORIES
+from cta.entrypoints.web.officer_view import ALERT_CATEGORIES, OUTCOMES
 
-__all__ = ["ANOMALIES", "QUESTIONS", "REASONS", "REVIEWS", "anomaly_lines", "anomaly_text",
-           "english", "reason_text", "recorded_anomaly_text", "review_text", "worded"]
+__all__ = ["ANOMALIES", "HIT_REASONS", "QUESTIONS", "REASONS", "REVIEWS", "anomaly_lines",
+           "anomaly_text", "english", "hit_reason_text", "hit_reasons_text", "reason_text",
+           "recorded_anomaly_text", "refusal_text", "review_text", "worded"]
 
 # cta.domain.checks: each Reason's key, worded as its English message
 REASONS: Mapping[str, str] = {
@@ -123,10 +132,21 @@ def worded(lang: Language, wording: str, params: Sequence[tuple[str, object]]) -
     return text % {name: _value(lang, value) for name, value in params}
 
 
-def reason_text(lang: Language, reason: Reason) -> Markup:
-    """A check's reason in ``lang``; its English message when its key has no wording."""
+def reason_text(lang: Language, reason: Reason | str) -> Markup:
+    """A check's reason in ``lang``; its English message when its key has no wording. A
+    possible match's screening reasons (joined in ``why``) are each worded when they read back
+    (``hit_reasons_text``). A string is one of a hit's reasons (``hit_reason_text``: the
+    console's template words both with this one function)."""
+    if isinstance(reason, str):
+        return hit_reason_text(lang, reason)
     wording = REASONS.get(reason.key)
-    return english(reason.message) if wording is None else worded(lang, wording, reason.params)
+    if wording is None:
+        return english(reason.message)
+    params = reason.params
+    if reason.key == "alert_may_match":
+        params = tuple((name, hit_reasons_text(lang, str(value)) if name == "why" else value)
+                       for name, value in params)  # fmt: skip
+    return worded(lang, wording, params)
 
 
 def anomaly_text(lang: Language, anomaly: CrossingAnomaly) -> Markup:
@@ -161,6 +181,8 @@ def recorded_anomaly_text(lang: Language, anomaly: Mapping[str, str]) -> Markup:
 
 def _value(lang: Language, value: object) -> str | Markup:
     """One value of a message, as ``lang`` writes it (escaped when the message is filled)."""
+    if isinstance(value, Markup):  # worded already
+        return value
     if isinstance(value, InEnglish):
         return english(value)
     if isinstance(value, Nationality):
@@ -238,7 +260,9 @@ def _read(lang: Language, name: str, value: str) -> object:
         return lang.gettext(QUESTIONS[value]) if value in QUESTIONS else None
     if name == "category":
         return AlertCategory(value) if value in {c.value for c in AlertCategory} else None
-    if name in ("why", "reason", "reasons"):
+    if name == "why":  # the screening's reasons for the hit, joined
+        return hit_reasons_text(lang, value)
+    if name in ("reason", "reasons"):
         return InEnglish(value)
     if name == "outcome":
         return lang.gettext(STATUSES[value])
@@ -259,3 +283,191 @@ def _read(lang: Language, name: str, value: str) -> object:
     except ValueError:
         return None
     return value
+
+
+# -- the screening's reasons for a hit (cta.domain.screening.reasons) ------------------------
+# A hit's reasons are ``HitReason``s (a key and values beside the English sentence) when they
+# come from the screening; joined into a check's or a review's message, each is read back from
+# its sentence (``read_reason``: only when its values make that sentence again).
+
+HIT_REASONS: Mapping[str, str] = {
+    "document_on_alert": N_("document number %(number)s is on the alert"),
+    "document_near_miss": N_("document number %(number)s differs from the alert's %(theirs)s "
+                             "only in characters OCR confuses (0/O/D, 1/I/L, 8/B, 5/S, 2/Z, "
+                             "6/G): a near miss"),
+    "no_name_match": N_("no name part matches"),
+    "names_written_together": N_("names match (%(score)s): %(ours)s written together is "
+                                 "%(theirs)s written together (typed as one word or the space "
+                                 "misplaced)"),
+    "names_match": N_("names match (%(score)s): %(pairs)s"),
+    "only_slips_count": N_("no birth date to compare: only the same name up to slips of typing "
+                           "and transliteration counts"),
+    "first_given_names_differ": N_("no birth date to compare: a second given name alone is no "
+                                   "match (the first given names must agree)"),
+    "alert_names_not_on_document": N_("the alert's %(names)s not on the document"),
+    "document_names_not_in_alert": N_("the document's %(names)s not in the alert"),
+    "alert_gives_no_birth_date": N_("the alert gives no birth date"),
+    "traveller_birth_date_unknown": N_("the traveller's birth date is unknown"),
+    "birth_year_one_digit_apart": N_("born %(year)s, the alert says %(theirs)s: one digit "
+                                     "apart, day and month agree"),
+    "birth_year_differs": N_("born %(year)s, the alert says %(theirs)s"),
+    "birth_day_month_swapped": N_("birth day and month swapped"),
+    "birth_month_one_digit_apart": N_("birth month %(month)s, the alert says %(theirs)s (one "
+                                      "digit apart)"),
+    "birth_month_differs": N_("birth month %(month)s, the alert says %(theirs)s"),
+    "birth_dates_agree": N_("birth dates agree (%(date)s)"),
+    "birth_day_one_digit_apart": N_("birth day %(day)s, the alert says %(theirs)s (one digit "
+                                    "apart)"),
+    "birth_day_differs": N_("birth day %(day)s, the alert says %(theirs)s"),
+    "birth_years_agree": N_("birth years agree (%(year)s)"),
+    "nationality_agrees": N_("nationality %(nationality)s agrees"),
+    "nationality_differs": N_("nationality %(nationality)s, the alert says %(theirs)s"),
+    "sex_differs": N_("sex %(sex)s, the alert says %(theirs)s"),
+}
+# how ``names_match`` says each pair of name parts (``pair_kind``)
+_PAIRS: Mapping[str, str] = {
+    "variant": N_("%(ours)s ≈ %(theirs)s (spelling variant)"),
+    "similar": N_("%(ours)s ~ %(theirs)s (similar, %(score)s)"),
+}
+_SEXES: Mapping[str, str] = {"M": N_("male"), "F": N_("female")}
+# the values of each key, by name, in the order the domain gives them (``*``: the rest)
+_HIT_VALUES: Mapping[str, tuple[str, ...]] = {
+    "document_on_alert": ("number",), "document_near_miss": ("number", "theirs"),
+    "names_written_together": ("score", "ours", "theirs"), "names_match": ("score", "*pairs"),
+    "alert_names_not_on_document": ("*names",), "document_names_not_in_alert": ("*names",),
+    "birth_year_one_digit_apart": ("year", "theirs"), "birth_year_differs": ("year", "theirs"),
+    "birth_month_one_digit_apart": ("month", "theirs"),
+    "birth_month_differs": ("month", "theirs"), "birth_dates_agree": ("year", "month", "day"),
+    "birth_day_one_digit_apart": ("day", "theirs"), "birth_day_differs": ("day", "theirs"),
+    "birth_years_agree": ("year",), "nationality_agrees": ("nationality",),
+    "nationality_differs": ("nationality", "*theirs"), "sex_differs": ("sex", "theirs"),
+}  # fmt: skip
+
+
+def hit_reason_text(lang: Language, why: str) -> Markup:
+    """One of a hit's reasons in ``lang``; its English sentence, marked, when it has no key
+    and does not read back, or its key has no wording."""
+    reason = why if isinstance(why, HitReason) else read_reason(why)
+    wording = HIT_REASONS.get(reason.key) if reason is not None else None
+    if reason is None or wording is None:
+        return english(why)
+    return worded(lang, wording, _hit_params(lang, reason))
+
+
+def hit_reasons_text(lang: Language, joined: str) -> Markup:
+    """A hit's reasons as a check or a review joined them ("; "), each in ``lang``."""
+    return Markup(SEPARATOR).join(hit_reason_text(lang, part) for part in joined.split(SEPARATOR))
+
+
+def _hit_params(lang: Language, reason: HitReason) -> list[tuple[str, object]]:
+    """A hit reason's values by name, each as ``lang`` writes it."""
+    names = _HIT_VALUES.get(reason.key, ())
+    values = reason.values
+    params: list[tuple[str, object]] = []
+    for at, name in enumerate(names):
+        if name.startswith("*"):
+            params.append((name[1:], _hit_value(lang, reason.key, name[1:], values[at:])))
+        else:
+            params.append((name, _hit_value(lang, reason.key, name, values[at])))
+    if reason.key == "birth_dates_agree":
+        params = [("date", _birth_date(lang, values))]
+    return params
+
+
+def _hit_value(lang: Language, key: str, name: str, value: object) -> object:
+    if name == "pairs":
+        return _pairs_text(lang, value)  # type: ignore[arg-type]
+    if name == "names":
+        return " ".join(map(str, value))  # type: ignore[call-overload]
+    if name == "score":
+        return _two_places(lang, value)
+    if name in ("month", "day") or (name == "theirs" and key.startswith(("birth_month",
+                                                                          "birth_day"))):
+        return f"{value:02d}"
+    if name in ("year",) or (name == "theirs" and key.startswith("birth_year")):
+        return str(value)  # a year, never grouped (1 980)
+    if name == "nationality" or (name == "theirs" and key.startswith("nationality")):
+        codes = value if isinstance(value, tuple) else (value,)
+        return ", ".join(lang.country(str(code)) for code in codes)
+    if name == "sex" or key == "sex_differs":
+        wording = _SEXES.get(str(value))
+        return lang.gettext(wording) if wording else str(value)
+    return str(value)
+
+
+def _two_places(lang: Language, value: object) -> str:
+    """A score as the English says it (two decimals), in ``lang``'s digits (0,87)."""
+    return format_decimal(float(value), format="0.00", locale=lang.code)  # type: ignore[arg-type]
+
+
+def _pairs_text(lang: Language, values: tuple[object, ...]) -> Markup:
+    """``names_match``'s pairs of name parts, each as ``lang`` says it."""
+    out = []
+    for ours, theirs, similarity in pairs_of(values):  # type: ignore[arg-type]
+        kind = pair_kind(similarity)
+        if kind == "same":
+            out.append(Markup("{} = {}").format(ours, theirs))
+        else:
+            out.append(worded(lang, _PAIRS[kind], [("ours", ours), ("theirs", theirs),
+                                                    ("score", _two_places(lang, similarity))]))
+    return Markup(", ").join(out)
+
+
+def _birth_date(lang: Language, values: tuple[object, ...]) -> str:
+    """The birth date both give, as ``lang`` writes a date (as the English does if not one)."""
+    year, month, day = values
+    try:
+        return lang.date(date(year, month, day))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return f"{year}-{month:02d}-{day:02d}"
+
+
+# -- the node's refusals a console meets (``CTAError.code`` and ``params``) -------------------
+# The node refuses in English (the API's ``detail``); the refusals the consoles can meet carry a
+# code and the values the sentence names. Any other is quoted as the node said it, marked.
+
+REFUSALS: Mapping[str, str] = {
+    # cta.services.applications: the consular console's actions
+    "nothing_to_claim": N_("application %(number)s is %(status)s: nothing to claim"),
+    "claimed_by_another": N_("application %(number)s is claimed by %(officer)s"),
+    "claim_first": N_("application %(number)s is claimed by %(officer)s: claim it first"),
+    "not_claimed": N_("application %(number)s is claimed by no one: claim it first"),
+    "interview_not_waiting": N_("application %(number)s is %(status)s: an interview is for an "
+                                "application waiting for an officer"),
+    "only_a_refusal_is_appealed": N_("application %(number)s is %(status)s: only a refusal is "
+                                     "appealed"),
+    "no_appeal_waiting": N_("application %(number)s has no appeal waiting for its outcome"),
+    "illegal_transition": N_("an application that is %(status)s cannot become %(to)s"),
+    # cta.services.consultations: the consulted member's answer
+    "consultation_answered": N_("consultation %(ref)s was answered already (%(opinion)s): an "
+                                "opinion is given once"),
+    # cta.services.node: the border officer's console
+    "override_reason_needed": N_("the check decided %(outcome)s (%(letters)s): recording this "
+                                 "entry needs the reason for overriding it"),
+    "exit_never_refused": N_("exits are never refused"),
+    "no_ground_to_refuse": N_("the check found no ground to refuse entry (it decided "
+                              "%(outcome)s): give the refusal form's letters that apply"),
+    "hit_not_current": N_("alert %(alert)s does not hit this traveller today: nothing to "
+                          "decide"),
+    "too_many_reads": N_("you have read personal data faster than this node allows; try again "
+                         "in %(seconds)s s. This is recorded in the audit log."),
+}
+_REFUSAL_VALUES: Mapping[str, Mapping[str, str]] = {  # values said by a table of words
+    "status": STATUSES, "to": STATUSES, "opinion": OPINIONS, "outcome": OUTCOMES}
+
+
+def refusal_text(lang: Language, refused: BaseException) -> Markup:
+    """A node's refusal in ``lang`` by its code; as the node said it (English, marked) when it
+    has none, the code has no wording, or a value is missing or not known."""
+    wording = REFUSALS.get(getattr(refused, "code", ""))
+    given: Mapping[str, object] = getattr(refused, "params", {})
+    if wording is None:
+        return english(str(refused))
+    params: list[tuple[str, object]] = []
+    for name in re.findall(r"%\((\w+)\)s", wording):
+        value = given.get(name)
+        words = _REFUSAL_VALUES.get(name)
+        if value is None or (words is not None and value not in words):
+            return english(str(refused))
+        params.append((name, lang.gettext(words[str(value)]) if words is not None else value))
+    return worded(lang, wording, params)

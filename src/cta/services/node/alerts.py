@@ -161,8 +161,8 @@ class AlertUseCases(AlertScreening):
             hits, dismissed, _ = self._alert_hits(tx, document, on)
             if alert_id not in {h.alert_id for h in hits} | {d["alert_id"] for d in dismissed}:
                 raise ConflictError(
-                    f"alert {alert_id!r} does not hit this traveller today: nothing to decide"
-                )
+                    f"alert {alert_id!r} does not hit this traveller today: nothing to decide",
+                    code="hit_not_current", params={"alert": alert_id})
             row = tx.alert(alert_id)
             assert row is not None  # it hit, so it is stored
             person_id = tx.document_owner(document.issuing_state, document.document_number)

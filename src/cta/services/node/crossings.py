@@ -335,8 +335,12 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
             outcome.decision, request.direction, document_valid=outcome.document.valid,
             refused=request.refused, override_reason=request.override_reason,
             letters=request.letters)
-        if problem is not None:
-            raise ConflictError(problem)
+        if problem is not None:  # coded for the console to say it in its language
+            codes = ", ".join(r.code for r in outcome.decision.reasons) or "B"
+            code = ("exit_never_refused" if request.direction is Direction.EXIT else
+                    "no_ground_to_refuse") if request.refused else "override_reason_needed"
+            raise ConflictError(problem, code=code, params={
+                "outcome": outcome.decision.outcome.value, "letters": codes})
 
     # -- corrections (a new record supersedes the old one: docs/federation.md) -------------
 
