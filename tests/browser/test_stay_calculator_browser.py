@@ -9,7 +9,15 @@ from typing import Any
 import pytest
 
 from cta.entrypoints.web.i18n import LANGUAGES, language
-from tests.browser.web_keys import active_id, keys, replace_text, screenshot, tab_to, wait_for
+from tests.browser.web_keys import (
+    active_id,
+    focus_on,
+    keys,
+    replace_text,
+    screenshot,
+    tab_to,
+    wait_for,
+)
 from tests.integration.node_server import NodeServer
 
 # 50 days and 26 days: 76 of 90 used on 1 February 2027, 14 more fit (to 14 February)
@@ -42,7 +50,7 @@ def test_a_traveller_counts_their_days_with_the_keyboard_alone(
     tab_to(browser, "add-trip")
     keys(browser, Keys.ENTER)
     wait_for(browser, "entry-1")
-    assert active_id(browser) == "entry-1"  # the new trip's first field has the focus
+    assert focus_on(browser, "entry-1") == "entry-1"  # the new trip's first field has it
     replace_text(browser, TRIPS[1][0])
     _type_in(browser, "exit-1", TRIPS[1][1])
     tab_to(browser, "state-1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable
@@ -46,6 +47,18 @@ def no_cache(browser: Any) -> None:
 
 def active_id(browser: Any) -> str:
     return str(browser.execute_script("return document.activeElement.id || ''"))
+
+
+def focus_on(browser: Any, element_id: str, seconds: float = 10.0) -> str:
+    """The id of the focused element once it is ``element_id``, or when ``seconds`` have
+    passed: a new page's ``autofocus`` is applied by the browser after the page is there, a
+    moment later on a busy machine (a fresh-clone run at load 13 looked too soon)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    with contextlib.suppress(TimeoutException):
+        WebDriverWait(browser, seconds).until(lambda driver: active_id(driver) == element_id)
+    return active_id(browser)
 
 
 def keys(browser: Any, *typed: str) -> None:
