@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Settings"]
+__all__ = ["Network", "Settings", "parse_networks"]
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """``"10.0.0.1, 192.168.0.0/16"``: addresses and networks, comma- or space-separated;
+    ValueError naming the entry that is neither (``trusted_proxies``; the API's
+    ``clients``)."""
+    found: list[Network] = []
+    for entry in text.replace(",", " ").split():
+        try:
+            found.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            raise ValueError(f"{entry!r} is not an IP address or network") from None
+    return tuple(found)
 
 
 class Settings(BaseSettings):
@@ -92,8 +108,6 @@ class Settings(BaseSettings):
     @field_validator("trusted_proxies")
     @classmethod
     def _networks(cls, text: str) -> str:
-        from cta.entrypoints.api.clients import parse_networks
-
         parse_networks(text)  # ValueError naming the entry
         return text
 

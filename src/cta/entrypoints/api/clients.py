@@ -27,31 +27,19 @@ from starlette.concurrency import run_in_threadpool
 from cta.domain.personal_data import ReadRate
 from cta.services.ports import AuditEntry
 from cta.services.read_limits import ALARM, ReadLimiter
+from cta.settings import Network, parse_networks  # kept in the settings: they read it too
 
 if TYPE_CHECKING:
     from cta.settings import Settings
 
 __all__ = ["ClientPolicy", "Network", "client_address", "client_policy", "parse_networks"]
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 APPLICANT = "applicant"
 PURPOSE = "the applicant's own application"
 # the defaults of CTA_APPLICATIONS_PER_MINUTE and CTA_APPLICATION_READS_PER_MINUTE: a guess
 # at an access code costs a read, and a wrong code and an unknown number count the same
 SUBMISSIONS = ReadRate(per_minute=10, burst=10)
 READS = ReadRate(per_minute=30, burst=30)
-
-
-def parse_networks(text: str) -> tuple[Network, ...]:
-    """``"10.0.0.1, 192.168.0.0/16"``: addresses and networks, comma- or space-separated;
-    ValueError naming the entry that is neither."""
-    found: list[Network] = []
-    for entry in text.replace(",", " ").split():
-        try:
-            found.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError:
-            raise ValueError(f"{entry!r} is not an IP address or network") from None
-    return tuple(found)
 
 
 def _trusted(address: str, networks: Sequence[Network]) -> bool:
