@@ -461,3 +461,33 @@ def _regime(body: dict[str, object]) -> str:
     found = re.search(r"under (.*), and none", said)
     assert found is not None
     return found.group(1)
+
+
+def test_an_alert_that_does_not_refuse_entry_is_not_headed_as_ground_h(node: NodeServer) -> None:
+    """A discreet check's alert is not "an alert issued to refuse entry" (Annex V's ground
+    H): its reason is headed as an alert to act on, and once an officer confirmed the hit
+    there is nothing left "to be decided" (the sweep of session 17)."""
+    admin = add_user(node.database_url, "admin.discreet", Role.ADMIN)
+    alert = {"category": "discreet_check", "names": ["Nino Kapanadze"],
+             "birth_date": "1985-03-04", "nationalities": ["USA"], "sex": "F",
+             "action": "report the route to the issuing state"}  # fmt: skip
+    with node.client(admin, "a discreet check for the officer's console test") as api:
+        assert api.put("/v1/alerts/GEO-T-DC", json=alert).status_code in (200, 201)
+    mrz = authorised(node, surname="KAPANADZE", given_names="NINO", birth_date=date(1985, 3, 4))
+    ground_h = "is a person for whom an alert was issued to refuse entry"
+    other = "an alert on this person that does not refuse entry: act as it says"
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.discreet") as client:
+        token = _at_post(client)
+        shown = _check(client, token, mrz)
+        h = _section(shown, "ul", "reasons")
+        assert f"{other} (to be decided by an officer)" in h and ground_h not in h
+        confirmed = client.post("/officer/hit", data={
+            "csrf_token": token, "mrz": "\n".join(mrz), "alert_id": "GEO-T-DC",
+            "decision": "confirmed", "reason": "same person, same passport"})  # fmt: skip
+        assert confirmed.status_code == 200, confirmed.text[-2000:]
+        h = _section(confirmed, "ul", "reasons")
+        assert other in h and "to be decided" not in h and ground_h not in h
+        assert "report the route to the issuing state" in h
+        client.get("/officer?lang=ka")
+        georgian = _section(_check(client, token, mrz), "ul", "reasons")
+        assert other not in georgian and ground_h not in georgian

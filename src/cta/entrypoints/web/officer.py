@@ -37,6 +37,7 @@ from cta.entrypoints.web.officer_view import (
     OUTCOMES,
     freshness,
     mrz_lines,
+    reason_heading,
     timeline,
     window,
 )
@@ -209,7 +210,8 @@ def _decision(current: Page, outcome: CheckOutcome, check: BorderCheck) -> dict[
     refusing = sorted({r.code for r in decision.reasons if r.refuses})
     return {
         "outcome": outcome, "decision": decision, "word": OUTCOMES[decision.outcome.value],
-        "letters": LETTERS, "refusing": refusing, "document": outcome.document,
+        "letters": LETTERS, "heading": reason_heading, "refusing": refusing,
+        "document": outcome.document,
         "fresh": freshness(current.lang, outcome.based_on, node.state, node.clock()),
         "person_id": check.person_id or outcome.person_id, "direction": check.direction.value,
     }  # fmt: skip

@@ -17,7 +17,7 @@ from cta.domain.travellers import CrossingDay, stays_from_crossings
 from cta.entrypoints.web.i18n import N_, Language
 
 __all__ = ["ALERT_CATEGORIES", "LETTERS", "OUTCOMES", "Event", "freshness", "mrz_lines",
-           "timeline", "window"]
+           "reason_heading", "timeline", "window"]
 
 # the grounds of the standard refusal form (Schengen Borders Code, Annex V Part B)
 LETTERS: dict[str, str] = {
@@ -32,6 +32,21 @@ LETTERS: dict[str, str] = {
     "I": N_("is a threat to public policy, internal security, public health or the "
             "international relations of a member state"),
 }
+OTHER_ALERT = N_("an alert on this person that does not refuse entry: act as it says")
+
+
+def reason_heading(reason: Any) -> tuple[str, bool]:
+    """What a check's reason is headed with on the decision (its Annex V ground, in words),
+    and whether an officer still has to decide it. An H of an alert that does not refuse
+    entry (a discreet or specific check, a missing person, an arrest) is not ground H ("an
+    alert issued to refuse entry"); and once an officer confirmed it there is nothing left
+    to decide, only to act (the sweep of session 17)."""
+    category = dict(reason.params).get("category")
+    other = reason.code == "H" and category is not None and str(category) != "refuse_entry"
+    heading = OTHER_ALERT if other else LETTERS.get(reason.code, reason.code)
+    return heading, not reason.refuses and not reason.confirmed
+
+
 # an alert's category (cta.domain.alerts.AlertCategory) in the officer's words
 ALERT_CATEGORIES = {
     "refuse_entry": N_("refuse entry"),
