@@ -194,3 +194,36 @@ def test_a_node_whose_certificate_is_not_its_pin_does_not_start(tmp_path: Path) 
     pinned, _ = single_node(tmp_path / "pinned", "https")
     with pinned, pinned.client() as client:
         assert client.get("/v1/health").status_code == 200
+
+
+def test_a_node_serving_tls_offers_only_aead_suites_in_tls_1_2_and_says_hsts(
+    tmp_path: Path,
+) -> None:
+    """A node serving HTTPS itself refuses TLS 1.2's CBC suites (Mozilla's intermediate
+    profile: ECDHE with AES-GCM or ChaCha20) and tells browsers to keep to HTTPS (the sweep
+    of session 17 found ECDHE-ECDSA-AES128-SHA256 taken, and no HSTS)."""
+    import socket
+    import ssl
+
+    server, _ = single_node(tmp_path, "https")
+    with server:
+        def handshake(ciphers: str) -> str | None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+            context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+            context.set_ciphers(ciphers)
+            try:
+                with socket.create_connection(("127.0.0.1", server.port), timeout=10) as raw, \
+                        context.wrap_socket(raw) as tls:  # fmt: skip
+                    found = tls.cipher()
+                    return found[0] if found else None
+            except ssl.SSLError:
+                return None
+
+        assert handshake("ECDHE-ECDSA-AES128-SHA256:ECDHE-ECDSA-AES256-SHA384") is None
+        assert handshake("ECDHE-ECDSA-AES256-SHA:ECDHE-ECDSA-AES128-SHA") is None
+        assert handshake("ECDHE-ECDSA-AES128-GCM-SHA256") == "ECDHE-ECDSA-AES128-GCM-SHA256"
+        assert handshake("ECDHE-ECDSA-CHACHA20-POLY1305") == "ECDHE-ECDSA-CHACHA20-POLY1305"
+        with server.client(purpose=None) as client:
+            answer = client.get("/v1/health")
+        assert answer.headers["strict-transport-security"] == "max-age=31536000"

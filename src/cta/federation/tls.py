@@ -48,6 +48,10 @@ __all__ = [
 ]
 
 VALID_DAYS = 730  # two years; a new certificate means a new pin in every federation file
+# what a node serving TLS itself offers in TLS 1.2 (1.3 has only AEAD suites): ECDHE with
+# AES-GCM or ChaCha20-Poly1305, as Mozilla's "intermediate" profile; the CBC suites OpenSSL
+# would add are refused (the sweep of session 17)
+SERVER_CIPHERS = "ECDHE+AESGCM:ECDHE+CHACHA20"
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 

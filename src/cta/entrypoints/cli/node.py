@@ -76,6 +76,7 @@ def serve_command(
         tls_server_files,
     )
     from cta.entrypoints.api.server import http_protocol, log_config, loop_name
+    from cta.federation.tls import SERVER_CIPHERS
     from cta.services.demo_data import seed_demo
     from cta.services.federation import FederationDaemon
 
@@ -134,6 +135,7 @@ def serve_command(
             loop=loop_name(),
             ssl_certfile=str(tls.certificate) if tls else None,
             ssl_keyfile=str(tls.key) if tls else None,
+            ssl_ciphers=SERVER_CIPHERS if tls else None,
             backlog=config.listen_backlog,  # the kernel lowers it to net.core.somaxconn
             # uvicorn kills a worker that does not answer its ping within this many seconds
             # (default 5) and starts another; a new worker answers only once it has imported

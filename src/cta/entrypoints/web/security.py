@@ -2,7 +2,8 @@
 
 ``SecurityHeaders`` (ASGI middleware, outermost) adds to every answer
 ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` (an application number in
-a page's address never leaves in a ``Referer``) and ``X-Frame-Options: DENY``; to every HTML
+a page's address never leaves in a ``Referer``) and ``X-Frame-Options: DENY``; over HTTPS
+``Strict-Transport-Security: max-age=31536000``; to every HTML
 answer that did not set its own policy, ``CSP``: scripts, styles, images, fonts and forms from
 the node itself only, no inline script or style, no framing, no plugins. A page that must have
 an inline block (the API documents' start script) sets a policy of its
@@ -44,6 +45,8 @@ _ALWAYS = (
     (b"referrer-policy", b"no-referrer"),
     (b"x-frame-options", b"DENY"),
 )
+# over HTTPS (a node serving TLS itself): a browser keeps to HTTPS for this host for a year
+_HSTS = (b"strict-transport-security", b"max-age=31536000")
 
 
 class SecurityHeaders:
@@ -57,11 +60,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        secure = scope.get("scheme") == "https"
+
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 headers.extend(h for h in _ALWAYS if h[0] not in names)
+                if secure and _HSTS[0] not in names:
+                    headers.append(_HSTS)
                 html = any(n.lower() == b"content-type" and v.startswith(b"text/html")
                            for n, v in headers)  # fmt: skip
                 if html and b"content-security-policy" not in names:
