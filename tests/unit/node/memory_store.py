@@ -399,6 +399,18 @@ class MemoryTransaction:
         return self._add("users", {"name": name, "role": role, "token_hash": token_hash,
                                    "created_at": at, "active": True})  # fmt: skip
 
+    def users(self) -> list[dict[str, Any]]:
+        return sorted(({k: r[k] for k in ("name", "role", "active", "created_at")}
+                       | {"password": False, "sessions": 0} for r in self.t["users"].values()),
+                      key=lambda r: r["name"])  # fmt: skip
+
+    def change_user(self, name: str, **fields: Any) -> bool:
+        for row in self.t["users"].values():
+            if row["name"] == name:
+                row.update(fields)
+                return True
+        return False
+
     def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None:
         row = self.t["idempotency"].get((user, key))
         return (row["request_hash"], row["status"], row["body"]) if row else None

@@ -20,7 +20,10 @@ from cta.entrypoints.cli.common import err_console, fail, out_console, print_jso
 from cta.settings import Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from cta.entrypoints.screening import ScreeningSupervisor
+    from cta.services.node import Node
 
 __all__ = ["serve_command", "users_app"]
 
@@ -203,13 +206,127 @@ def add_user(
     config = settings()
     try:
         _node_database(config, init=init)
-        token = build_node(config, create=init).add_user(name, role)
+        token = build_node(config, create=init).add_user(name, role, by=_operator())
     except (DuplicateError, CTAError) as exc:
         fail(str(exc))
     if as_json:
         print_json({"name": name, "role": role.value, "token": token})
     else:
         out_console.print(f"{name} ({role.value}): {token}")
+
+
+@users_app.command("list")
+def list_users(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines.")] = False,
+) -> None:
+    """The node's users: name, role, whether active, when made, whether a password is set and
+    how many web sessions are open (never a token or a password)."""
+    from rich.table import Table
+
+    found = _node().users()
+    if as_json:
+        for user in found:
+            print_json({"name": user["name"], "role": user["role"],
+                        "active": bool(user["active"]), "created_at": _rfc3339(user["created_at"]),
+                        "password": bool(user["password"]),
+                        "sessions": int(user["sessions"])})  # fmt: skip
+        return
+    table = Table("name", "role", "active", "created", "password", "web sessions")
+    for user in found:
+        table.add_row(user["name"], user["role"], "yes" if user["active"] else "no",
+                      _rfc3339(user["created_at"]), "yes" if user["password"] else "no",
+                      str(user["sessions"]))  # fmt: skip
+    out_console.print(table)
+
+
+@users_app.command("disable")
+def disable_user(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+) -> None:
+    """Disable a user who must no longer act (left the service, a lost device): their token
+    and password stop working and their web sessions end; a running node may take the token
+    for up to 5 seconds more (its cache). Audited. ``cta users enable`` undoes it."""
+    _change(lambda node: node.set_user_active(name, False, by=_operator()), f"{name}: disabled")
+
+
+@users_app.command("enable")
+def enable_user(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+) -> None:
+    """Enable a disabled user again (their token and password work again). Audited."""
+    _change(lambda node: node.set_user_active(name, True, by=_operator()), f"{name}: enabled")
+
+
+@users_app.command("role")
+def change_role(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    role: Annotated[Role, typer.Argument(help="The user's new role.")],
+) -> None:
+    """Give a user another role; their open web sessions end (a session keeps the role it
+    was opened with), and a running node acts on the new role within 5 seconds (its cache of
+    tokens). Audited."""
+    _change(lambda node: node.set_user_role(name, role, by=_operator()),
+            f"{name}: {role.value}")  # fmt: skip
+
+
+@users_app.command("token")
+def new_token(
+    name: Annotated[str, typer.Argument(help="The user's name.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """A new bearer token for a user, printed once; the old one stops working (a lost or
+    leaked token) and their web sessions end. Audited."""
+    made: list[str] = []
+    _change(lambda node: made.append(node.new_token(name, by=_operator())), None)
+    if as_json:
+        print_json({"name": name, "token": made[0]})
+    else:
+        out_console.print(f"{name}: {made[0]}")
+
+
+def _node() -> Node:
+    """The node of CTA_DATABASE_URL, which must be a CTA database (never created here)."""
+    from cta.bootstrap import build_node
+
+    config = settings()
+    try:
+        _node_database(config, init=False)
+        return build_node(config, create=False)
+    except CTAError as exc:
+        fail(str(exc))
+
+
+def _change(change: Callable[[Node], object], said: str | None) -> None:
+    node = _node()
+    try:
+        change(node)
+    except CTAError as exc:
+        fail(str(exc))
+    if said is not None:
+        out_console.print(said)
+
+
+def _operator() -> str:
+    """Who ``cta users`` acts as in the audit log: the operator, by the machine's user name."""
+    import getpass
+
+    from cta.services.node.core import OPERATOR
+
+    try:
+        return f"{OPERATOR}:{getpass.getuser()}"[:100]
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return OPERATOR
+
+
+def _rfc3339(value: object) -> str:
+    from datetime import UTC, datetime
+
+    from cta.domain.instants import rfc3339
+
+    if isinstance(value, str):  # SQLite's text
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return rfc3339(value if value.tzinfo else value.replace(tzinfo=UTC))
 
 
 @users_app.command("password")

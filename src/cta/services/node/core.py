@@ -64,6 +64,10 @@ class _Unknown(Enum):
 
 UNKNOWN = _Unknown.UNKNOWN  # ``Node.cached_actor``: not in the cache, ask ``authenticate``
 
+# who ``cta users`` acts as in the audit log: an operator on the node's machine, with the
+# database's credentials (the OS user's name is added by the CLI)
+OPERATOR = "operator"
+
 # how long an answer to "whose token is this" is kept: a deactivated user's token works on
 # for at most this long (the price of not reading the users table on every request)
 TOKEN_CACHE = timedelta(seconds=5)
@@ -146,12 +150,49 @@ class NodeCore:
         self._tokens[digest] = (actor, now + TOKEN_CACHE)
         return actor
 
-    def add_user(self, name: str, role: Role) -> str:
+    def add_user(self, name: str, role: Role, *, by: str = OPERATOR) -> str:
         """Create a user and return its bearer token (shown once; only its hash is kept)."""
         token = secrets.token_urlsafe(32)
         with self.store.transaction() as tx:
             tx.add_user(name, role.value, hash_token(token), self.clock())
+            self._user_audit(tx, by, "add user", name, role=role.value)
         return token
+
+    # -- the users' lifecycle (``cta users``: an operator on the node's machine) ------------
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user, by name: role, active, created_at, password set, open web sessions."""
+        with self.store.transaction(read_only=True) as tx:
+            return tx.users()
+
+    def set_user_active(self, name: str, active: bool, *, by: str = OPERATOR) -> None:
+        """Disable a user (their token, password and open sessions stop working; a running
+        node may still take the token for ``TOKEN_CACHE``) or enable them again."""
+        self._change_user(name, by, "enable user" if active else "disable user", active=active)
+
+    def set_user_role(self, name: str, role: Role, *, by: str = OPERATOR) -> None:
+        """Give a user another role; their open web sessions end (a session keeps the role it
+        was opened with)."""
+        self._change_user(name, by, "change user role", role=role.value)
+
+    def new_token(self, name: str, *, by: str = OPERATOR) -> str:
+        """A new bearer token for a user (a lost or leaked one stops working); shown once."""
+        token = secrets.token_urlsafe(32)
+        self._change_user(name, by, "new user token", token_hash=hash_token(token))
+        return token
+
+    def _change_user(self, name: str, by: str, action: str, **fields: Any) -> None:
+        with self.store.transaction() as tx:
+            if not tx.change_user(name, **fields):
+                raise NotFoundError(f"there is no user {name!r} (cta users list shows them)")
+            shown = {k: v for k, v in fields.items() if k != "token_hash"}
+            self._user_audit(tx, by, action, name, **shown)
+        self._tokens.clear()  # this process answers from the database again at once
+
+    def _user_audit(self, tx: Transaction, by: str, action: str, name: str,
+                    **detail: Any) -> None:  # fmt: skip
+        self._audit(tx, Actor(by, Role.ADMIN, "user administration"), action, None, user=name,
+                    **detail)  # fmt: skip
 
     # -- helpers ---------------------------------------------------------------------------
 

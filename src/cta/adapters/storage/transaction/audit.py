@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select
+from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cta.adapters.storage import tables as t
@@ -124,6 +124,28 @@ class AuditRows(TransactionBase):
         except IntegrityError as exc:
             raise DuplicateError(f"a user named {name!r} exists already") from exc
         return int(result.inserted_primary_key[0])
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every user: name, role, active, created_at, whether a password is set, and how many
+        web sessions are open; never a token or a password's hash."""
+        u, w, s = t.users.c, t.web_passwords.c, t.web_sessions.c
+        sessions = (select(func.count()).where(s.user_name == u.name)
+                    .correlate(t.users).scalar_subquery())  # fmt: skip
+        rows = self.c.execute(
+            select(u.name, u.role, u.active, u.created_at,
+                   w.password_hash.is_not(None).label("password"), sessions.label("sessions"))
+            .select_from(t.users.outerjoin(t.web_passwords, w.user_name == u.name))
+            .order_by(u.name))  # fmt: skip
+        return [dict(row._mapping) for row in rows]
+
+    def change_user(self, name: str, **fields: Any) -> bool:
+        """Set a user's ``active``, ``role`` or ``token_hash`` and end their open web sessions
+        (a session keeps the role it was opened with); False when there is no such user."""
+        changed = self.c.execute(update(t.users).where(t.users.c.name == name).values(**fields))
+        if changed.rowcount == 0:
+            return False
+        self.c.execute(delete(t.web_sessions).where(t.web_sessions.c.user_name == name))
+        return True
 
     def idempotent_response(self, user: str, key: str) -> tuple[str, int, Any] | None:
         row = self.c.execute(
