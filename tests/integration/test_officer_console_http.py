@@ -491,3 +491,41 @@ def test_an_alert_that_does_not_refuse_entry_is_not_headed_as_ground_h(node: Nod
         client.get("/officer?lang=ka")
         georgian = _section(_check(client, token, mrz), "ul", "reasons")
         assert other not in georgian and ground_h not in georgian
+
+
+def test_a_passport_after_a_change_of_name_is_linked_by_the_earlier_one(
+    node: NodeServer,
+) -> None:
+    """A traveller married and has a new passport in another surname: no candidate is
+    offered (the identity differs), but the earlier passport she shows finds her here; the new
+    one is checked again as her and recording files it to her file."""
+    born = date(1988, 6, 21)
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.renamed") as client:
+        token = _at_post(client)
+        old = authorised(node, surname="BERIDZE", given_names="TAMAR", birth_date=born)
+        first = client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(old)})
+        person = re.search(r'href="/officer/persons/(\d+)"', first.text)
+        assert person is not None
+        new = passport("USA", surname="GELASHVILI", given_names="TAMAR", birth_date=born)
+        shown = _check(client, token, new)
+        assert 'id="candidates"' not in shown.text and 'id="other-document-form"' in shown.text
+        form = {"csrf_token": token, "mrz": "\n".join(new), "visa_mrz": ""}
+        unknown = client.post("/officer/other-document", data=form | {
+            "other_mrz": "\n".join(passport("USA", surname="NOBODY"))})  # fmt: skip
+        assert unknown.status_code == 422 and 'href="#other_mrz"' in unknown.text
+        assert "This node has no record of that document" in unknown.text
+        assert 'id="other-document-details" open' in unknown.text
+        bad = client.post("/officer/other-document", data=form | {"other_mrz": "P<USA"})
+        assert bad.status_code == 422 and 'id="other_mrz-error"' in bad.text
+        linked = client.post("/officer/other-document", data=form | {"other_mrz": "\n".join(old)})
+        assert linked.status_code == 200 and 'id="notice"' in linked.text
+        assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in linked.text
+        assert 'id="other-document-form"' not in linked.text  # she is known now
+        recorded = client.post("/officer/record", data=form | {
+            "person_id": person.group(1),
+            "override_reason": "authorisation moved to the new passport"})  # fmt: skip
+        assert recorded.status_code == 200, recorded.text[-2000:]
+        file = client.get(f"/officer/persons/{person.group(1)}").text
+        assert old[1][:9].rstrip("<") in file and new[1][:9].rstrip("<") in file
+        again = _check(client, token, new)  # the node knows the new passport as hers now
+        assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in again.text

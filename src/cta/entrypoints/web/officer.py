@@ -167,13 +167,8 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
     errors: list[tuple[str, str]] = []
     lines = mrz_lines(form.get("mrz"))
     visa = mrz_lines(form.get("visa_mrz"))
-    if not lines:
-        errors.append(("mrz", N_("Scan or type the machine readable zone of the document.")))
-    elif tuple(len(x) for x in lines) not in MRZ_SHAPES or any(len(x) > MAX_LINE for x in lines):
-        errors.append(("mrz", N_("The machine readable zone must be 2 lines of 44 or 36 "
-                                 "characters, or 3 lines of 30.")))
-    elif not all(is_mrz_line(x) for x in lines):  # of the right length: a control character
-        errors.append(("mrz", NOT_MRZ))
+    if (problem := _mrz_problem(lines)) is not None:
+        errors.append(("mrz", problem))
     if visa and tuple(len(x) for x in visa) not in {(36, 36), (44, 44)}:  # MRV-B, MRV-A
         errors.append(("visa_mrz", N_("The visa's machine readable zone must be 2 lines of 44 "
                                       "or 36 characters.")))
@@ -186,6 +181,18 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
     check = BorderCheck(lines, post[0], Direction(post[1]), person_id=person_id,
                         visa_mrz=visa or None)  # fmt: skip
     return check, errors
+
+
+def _mrz_problem(lines: list[str]) -> str | None:
+    """What is wrong with a travel document's scanned or typed lines, if anything."""
+    if not lines:
+        return N_("Scan or type the machine readable zone of the document.")
+    if tuple(len(x) for x in lines) not in MRZ_SHAPES or any(len(x) > MAX_LINE for x in lines):
+        return N_("The machine readable zone must be 2 lines of 44 or 36 characters, or 3 "
+                  "lines of 30.")
+    if not all(is_mrz_line(x) for x in lines):  # of the right length: a control character
+        return NOT_MRZ
+    return None
 
 
 async def _call(current: Page, field: str, work: Any, *args: Any) -> tuple[Any, list[Any]]:
@@ -243,6 +250,37 @@ async def check_traveller(request: Request) -> Response:
     if isinstance(current, Response):
         return current
     return await _check_and_show(current, await check_form(request, current.session))
+
+
+@router.post("/officer/other-document")
+async def check_as_holder_of_another_document(request: Request) -> Response:
+    """The traveller shows another document of theirs that this node knows (the passport
+    before a change of name, say): the document in hand is checked again as the person who
+    holds that one here, and recording then files it to them (an identity link, as "same
+    person" does for a candidate). The other document is checked too, as any scan is."""
+    current = await _signed_in(request, Permission.CHECK)
+    if isinstance(current, Response):
+        return current
+    form = await check_form(request, current.session)
+    check, errors = _request(request, form)
+    if errors:
+        return _console(current, 422, errors=errors, mrz=form.get("mrz"),
+                        visa_mrz=form.get("visa_mrz"))  # fmt: skip
+    other = mrz_lines(form.get("other_mrz"))
+    if (problem := _mrz_problem(other)) is not None:
+        return await _check_and_show(current, form, problems=[("other_mrz", problem)],
+                                     status=422)  # fmt: skip
+    earlier = BorderCheck(other, check.crossing_point, check.direction)
+    found, errors = await _call(current, "other_mrz", _node(request).check, earlier)
+    if errors:
+        return await _check_and_show(current, form, problems=errors, status=422)
+    if found.person_id is None:
+        unknown = N_("This node has no record of that document: its holder is not known here.")
+        return await _check_and_show(current, form, problems=[("other_mrz", unknown)],
+                                     status=422)  # fmt: skip
+    linked = Form({**form.fields, "person_id": str(found.person_id)})
+    return await _check_and_show(current, linked, notice=N_(
+        "Checked again as the person who holds the other document here."))
 
 
 @router.post("/officer/record")
