@@ -119,6 +119,9 @@ def test_a_user_signs_in_with_a_password_sees_the_officer_page_and_signs_out(
         assert client.get("/officer").status_code == 200  # the forged sign-out did nothing
         out = client.post("/sign-out", data={"csrf_token": _token(officer)})
         assert out.status_code == 303
+        emptied = out.headers["set-cookie"].lower()  # with the flags it was set with
+        assert emptied.startswith('cta_session="";') and "max-age=0" in emptied
+        assert "httponly" in emptied and "samesite=strict" in emptied
         assert client.get("/officer").status_code == 303
 
 

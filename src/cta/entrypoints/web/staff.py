@@ -170,7 +170,8 @@ async def sign_out(request: Request) -> Response:
     if session is not None:
         await run_in_threadpool(_sessions(request).sign_out, session)
     response = RedirectResponse("/sign-in?signed_out=1", status_code=303)
-    response.delete_cookie(SESSION_COOKIE, path="/")
+    # emptied with the flags it was set with (HttpOnly, SameSite=Strict, Secure on TLS)
+    set_cookie(response, page(request, session), SESSION_COOKIE, "", max_age=0)
     return response
 
 
