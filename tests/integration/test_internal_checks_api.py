@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,9 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from cta.adapters.storage import tables as t
+from cta.domain.internal_checks import InternalCheckKinds, InternalCheckLimits
 from cta.domain.roles import Role
+from cta.policy.loader import load_regime
 from tests.integration.node_server import (
     BOTH_DATABASES,
     CTA,
@@ -31,6 +34,29 @@ from tests.integration.node_server import (
 from tests.integration.web_client import csrf_token, signed_in
 
 DAY = timedelta(days=1)
+
+
+def kinds_today() -> InternalCheckKinds:
+    """The kinds of the union draft's version in force at the node today (one kind,
+    ``default``, before 2027-07-01; the 2024 amendment's from then on)."""
+    found = load_regime("union-draft").as_if_on(node_today()).internal_checks
+    assert found is not None
+    return found
+
+
+def unnamed() -> InternalCheckLimits:
+    """The kind a declaration naming none takes today, with its limits."""
+    return kinds_today().of(None)
+
+
+def over_one_period() -> str:
+    """The first day beyond one period of that kind, from today."""
+    return (unnamed().period_end(node_today()) + DAY).isoformat()
+
+
+def one_period() -> str:
+    """The words its refusal uses for one period: 'at most 30 days for one period'."""
+    return f"at most {unnamed().period_text()[0]} for one period"
 
 
 @dataclass
@@ -80,8 +106,8 @@ def test_checks_run_and_are_recorded_during_the_period_and_never_change_a_stay(
     assert check(geo, mrz).status_code == 422  # no reintroduction yet: no check there
     over = geo.post(Role.ADMIN, "/v1/internal-checks", {
         "crossing_points": ["GEO-SADAKHLO"], "from": node_today().isoformat(),
-        "to": (node_today() + 30 * DAY).isoformat(), "ground": "a serious threat"})
-    assert over.status_code == 422 and "at most 30 days for one period" in over.text
+        "to": over_one_period(), "ground": "a serious threat"})
+    assert over.status_code == 422 and one_period() in over.text
     declared = geo.post(Role.ADMIN, "/v1/internal-checks", {
         "crossing_points": ["GEO-SADAKHLO"], "from": node_today().isoformat(),
         "to": (node_today() + 9 * DAY).isoformat(), "ground": "a serious threat"})
@@ -147,8 +173,8 @@ def test_a_lapsed_reintroduction_checks_nothing(geo: Node) -> None:
 
 def test_the_cli_declares_prolongs_ends_and_lists(geo: Node) -> None:
     over = geo.cta("declare", "GEO-AKHKERPI", "--from", node_today().isoformat(),
-                   "--to", (node_today() + 40 * DAY).isoformat(), "--ground", "threat")
-    assert over.returncode == 1 and "at most 30 days" in over.stderr
+                   "--to", over_one_period(), "--ground", "threat")
+    assert over.returncode == 1 and one_period() in over.stderr
     done = geo.cta("declare", "GEO-AKHKERPI", "--from", node_today().isoformat(),
                    "--to", (node_today() + 29 * DAY).isoformat(), "--ground", "threat", "--json")
     assert done.returncode == 0, done.stderr
@@ -200,3 +226,69 @@ def test_the_console_and_the_start_page_show_checks_in_force(geo: Node) -> None:
     with geo.server.client(purpose=None) as client:
         assert "Ninotsminda" not in client.get("/?lang=en").text
 
+
+
+def test_the_kind_is_declared_answered_listed_and_refused_when_the_regime_has_none_such(
+    geo: Node,
+) -> None:
+    """``kind`` in ``POST /v1/internal-checks`` and ``cta internal-checks declare --kind``: the
+    regime's kind in force (read from the policy file, so that the test holds before and
+    after the union draft's version with the 2024 kinds), absent: the one it gives a
+    declaration naming none; a kind the regime does not name is refused naming its kinds."""
+    today = node_today().isoformat()
+    body = {"crossing_points": ["GEO-GUGUTI"], "from": today, "to": today, "ground": "a threat"}
+    plain = geo.post(Role.ADMIN, "/v1/internal-checks", body)
+    assert plain.status_code == 201, plain.text
+    assert (plain.json()["kind"], plain.json()["beyond_limits"]) == (unnamed().name, None)
+    named = geo.post(Role.ADMIN, "/v1/internal-checks", body | {"kind": kinds_today().names[-1]})
+    assert named.status_code == 201 and named.json()["kind"] == kinds_today().names[-1]
+    strange = geo.post(Role.ADMIN, "/v1/internal-checks", body | {"kind": "martial_law"})
+    assert strange.status_code == 422
+    assert strange.json()["detail"] == (
+        "kind: 'martial_law' is not one of the regime's kinds of reintroduction: "
+        f"{', '.join(kinds_today().names)} (its policy file's internal_checks)")
+    malformed = geo.post(Role.ADMIN, "/v1/internal-checks", body | {"kind": "Martial Law"})
+    assert malformed.status_code == 422 and "kind" in malformed.text
+    listed = {r["id"]: r for r in geo.get(Role.BORDER_OFFICER,
+                                           "/v1/internal-checks")["internal_checks"]}
+    assert listed[plain.json()["id"]]["kind"] == unnamed().name
+    assert listed[named.json()["id"]]["beyond_limits"] is None
+    cli = geo.cta("declare", "GEO-GUGUTI", "--from", today, "--to", today, "--ground", "threat",
+                  "--kind", unnamed().name, "--json")
+    assert cli.returncode == 0, cli.stderr
+    ref = json.loads(cli.stdout)["id"]
+    assert json.loads(cli.stdout)["kind"] == unnamed().name
+    refused = geo.cta("declare", "GEO-GUGUTI", "--from", today, "--to", today, "--ground",
+                      "threat", "--kind", "martial_law")
+    assert refused.returncode == 1 and "kind: 'martial_law' is not one of" in refused.stderr
+    lines = geo.cta("list").stdout.splitlines()
+    assert [line.split()[2] for line in lines if line.startswith(f"{ref} ")] == [unnamed().name]
+    for r in (plain, named):
+        assert geo.post(Role.ADMIN, f"/v1/internal-checks/{r.json()['id']}/end").status_code == 200
+    assert geo.post(Role.ADMIN, f"/v1/internal-checks/{ref}/end").status_code == 200
+
+
+def test_the_start_page_names_a_kind_in_every_language(geo: Node) -> None:
+    """A reintroduction of one of the 2024 kinds is named on the start page (in the five
+    languages); one of the one kind before them, ``default``, as before. Written as a peer's
+    would be, since which kinds a declaration may take depends on the day."""
+    engine = create_engine(geo.url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(insert(t.internal_checks).values(
+                ref="AZE-IC-77", state="AZE", kind="unforeseeable",
+                crossing_points=["AZE-QIRMIZI-KORPU"], first_day=node_today() - DAY,
+                last_day=node_today() + 5 * DAY, ground="a threat", prolongations=[],
+                declared_at=datetime.now(UTC) - DAY, origin="AZE", record_seq=1))
+    finally:
+        engine.dispose()
+    words = {"en": "(an unforeseeable threat: immediate action)",
+             "az": "(gözlənilməz təhlükə: təcili tədbir)",
+             "hy": "(չկանխատեսված սպառնալիք՝ անհապաղ գործողություն)",
+             "ka": "(გაუთვალისწინებელი საფრთხე: დაუყოვნებელი მოქმედება)",
+             "ru": "(непредвиденная угроза: немедленные меры)"}  # fmt: skip
+    time.sleep(5.1)  # the start page reads the reintroductions in force at most every 5 s
+    with geo.server.client(purpose=None) as client:
+        for lang, kind in words.items():
+            page = client.get(f"/?lang={lang}").text
+            assert kind in page, lang

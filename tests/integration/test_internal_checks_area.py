@@ -53,6 +53,8 @@ def test_a_reintroduction_declared_at_geo_is_known_at_aze_and_arm(
             assert seen is not None
             assert (seen["state"], seen["status"], seen["crossing_points"]) == (
                 "GEO", "in_force", ["GEO-SADAKHLO", "GEO-SADAKHLO-RAIL"])
+            # its kind (the regime's, named or not) travels with it, within the limits
+            assert (seen["kind"], seen["beyond_limits"]) == (declared.json()["kind"], None)
         prolonged = client.post(f"/v1/internal-checks/{ref}/prolong", json={
             "to": (node_today() + 45 * DAY).isoformat(), "ground": "the threat persists"})
         assert prolonged.status_code == 200, prolonged.text

@@ -6,7 +6,8 @@ stay counts it, and not after; a peer's declaration is filed, a forged one is no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -20,9 +21,10 @@ from cta.domain.roles import Role
 from cta.federation.records import GENESIS_HASH, Record, seal
 from cta.policy.crossing_points import load_crossing_points
 from cta.services.federation import FederationService
-from cta.services.node import BorderCheck, ForbiddenError, Node, RecordCrossing
+from cta.services.node import Actor, BorderCheck, ForbiddenError, Node, RecordCrossing
 from cta.services.statistics import crossing_statistics
 from tests.integration.node_server import passport
+from tests.integration.test_federation_amendments import member, sync
 from tests.integration.test_federation_apply import T0, _engine, service
 from tests.integration.test_node_store import ADMIN, OFFICER, TODAY, Clock
 from tests.unit.federation.helpers import KEYS
@@ -205,3 +207,106 @@ def test_the_statistics_count_internal_checks_and_refusals_by_point_and_day(
                      "internal_checks": 10, "internal_refusals": 5}  # fmt: skip
     [today] = crossing_statistics(aggregates, Role.ANALYST, day, day, "day")["groups"]
     assert (today["internal_checks"], today["internal_refusals"], today["entries"]) == (10, 5, 0)
+
+
+# -- the 2024 amendment's kinds (the union draft's version from 2027-07-01) --------------------
+
+AMENDED = datetime(2027, 7, 1, 8, tzinfo=UTC)  # 12:00 at GEO-SADAKHLO
+
+
+def test_the_2024_kinds_are_declared_prolonged_stored_and_listed_within_their_limits(
+    node: Node, clock: Clock
+) -> None:
+    clock.now = AMENDED
+    first = AMENDED.date()
+    with pytest.raises(InvalidInputError, match=r"at most 1 month for one period \(the "
+                       r"regime's internal_checks.unforeseeable.period_months\)"):
+        node.declare_internal_checks(ADMIN, [POINT], first, date(2027, 8, 1), "a bomb threat",
+                                     "unforeseeable")  # fmt: skip
+    with pytest.raises(InvalidInputError, match=r"kind: 'default' is not one of the regime's"):
+        node.declare_internal_checks(ADMIN, [POINT], first, first, "threat", "default")
+    now = node.declare_internal_checks(ADMIN, [POINT], first, date(2027, 7, 31),
+                                       "a bomb threat", "unforeseeable")  # fmt: skip
+    unnamed = node.declare_internal_checks(ADMIN, ["GEO-GUGUTI"], first, date(2027, 12, 31),
+                                           "a summit")  # six months: foreseeable's period
+    assert (now["kind"], unnamed["kind"]) == ("unforeseeable", "foreseeable")
+    node.prolong_internal_checks(ADMIN, now["id"], date(2027, 8, 31), "it persists")
+    node.prolong_internal_checks(ADMIN, now["id"], date(2027, 9, 30), "it persists")
+    with pytest.raises(InvalidInputError, match=r"at most 3 months in all, to 2027-09-30"):
+        node.prolong_internal_checks(ADMIN, now["id"], date(2027, 10, 1), "more")
+    listed = {r["id"]: r for r in node.list_internal_checks(ADMIN)["internal_checks"]}
+    assert {(r["kind"], r["until"], r["beyond_limits"]) for r in listed.values()} == {
+        ("unforeseeable", "2027-09-30", None), ("foreseeable", "2027-12-31", None)}
+    with node.store.transaction() as tx:  # the records carry the kind
+        sent = [(row.kind, row.payload["kind"]) for row in tx.outbox_after(0, 10)]
+    assert sent[0] == ("InternalChecksDeclared", "unforeseeable")
+
+
+def test_a_reintroduction_before_the_kinds_keeps_its_own_limits(node: Node, clock: Clock) -> None:
+    """Declared under the version of one kind, a reintroduction is held to that version's
+    limits (the version in force on its first day) when the kinds come in."""
+    clock.now = AMENDED - 20 * DAY
+    body = node.declare_internal_checks(ADMIN, [POINT], date(2027, 6, 20), date(2027, 7, 19),
+                                        "a threat")  # fmt: skip
+    assert body["kind"] == "default"
+    clock.now = AMENDED
+    with pytest.raises(InvalidInputError, match=r"internal_checks.period_days"):
+        node.prolong_internal_checks(ADMIN, body["id"], date(2027, 8, 19), "more")
+    body = node.prolong_internal_checks(ADMIN, body["id"], date(2027, 8, 18), "more")
+    assert (body["kind"], body["beyond_limits"]) == ("default", None)
+
+
+def test_a_peer_files_the_kind_a_record_without_one_is_default_and_an_unknown_one_is_not_applied(
+    geo: FederationService, node: Node,
+) -> None:
+    base = {"state": "ARM", "crossing_points": ["ARM-BAGRATASHEN"], "ground": "a threat",
+            "prolongations": [], "ended_on": None}  # fmt: skip
+    records = [
+        _arm("InternalChecksDeclared", base | {"id": "ARM-IC-1", "kind": "unforeseeable",
+             "from": "2027-07-01", "to": "2027-07-31"}),
+        _arm("InternalChecksDeclared", base | {"id": "ARM-IC-2", "from": "2027-06-01",
+             "to": "2027-06-20"}),  # sent before kinds: no kind
+        _arm("InternalChecksDeclared", base | {"id": "ARM-IC-3", "kind": "martial_law",
+             "from": "2027-07-01", "to": "2027-07-31"}),
+        # beyond its kind's limits (one month): filed as ARM declared it, and flagged
+        _arm("InternalChecksDeclared", base | {"id": "ARM-IC-4", "kind": "unforeseeable",
+             "from": "2027-07-01", "to": "2027-09-01"}),
+    ]  # fmt: skip
+    for n in range(1, len(records)):
+        records[n] = _arm(records[n].kind, records[n].payload, n + 1, records[n - 1].hash)
+    assert geo.ingest("ARM", records).rejection is None
+    with geo.store.transaction(read_only=True) as tx:
+        why = [str(r["why"]) for r in tx.not_applied_records("ARM", 10)]
+    assert why == ["kind: 'martial_law' is not a kind of reintroduction the union regime names "
+                   "(default, foreseeable, overall_risk, unforeseeable)"]
+    listed = {r["id"]: r for r in node.list_internal_checks(ADMIN)["internal_checks"]}
+    assert {ref: r["kind"] for ref, r in listed.items()} == {
+        "ARM-IC-1": "unforeseeable", "ARM-IC-2": "default", "ARM-IC-4": "unforeseeable"}
+    assert listed["ARM-IC-1"]["beyond_limits"] is None
+    assert listed["ARM-IC-2"]["beyond_limits"] is None
+    assert listed["ARM-IC-4"]["beyond_limits"] == (
+        "a period of 63 days is beyond the limit: at most 1 month for one period (the "
+        "regime's internal_checks.unforeseeable.period_months)")
+
+
+def test_a_kind_declared_ahead_at_one_member_is_filed_with_its_kind_at_another(
+    database_url: str, tmp_path: Path,
+) -> None:
+    """Federated between in-process members (``test_federation_amendments``): ARM declares,
+    on 2027-06-10, unforeseeable checks from 2027-07-01 (held to the version in force on that
+    first day, the 2024 kinds') and prolongs them; GEO files both records with the kind."""
+    arm, geo = member(database_url, "ARM"), member(f"sqlite:///{tmp_path / 'geo.sqlite'}", "GEO")
+    try:
+        admin = Actor("admin.arm", Role.ADMIN)
+        body = arm.node.declare_internal_checks(admin, ["ARM-BAGRATASHEN"], date(2027, 7, 1),
+                                                date(2027, 7, 31), "a threat", "unforeseeable")
+        arm.node.prolong_internal_checks(admin, body["id"], date(2027, 8, 31), "it persists")
+        records = sync(arm, geo)
+        assert [r.payload["kind"] for r in records if r.kind.startswith("InternalChecks")] == [
+            "unforeseeable", "unforeseeable"]
+        seen = geo.node.list_internal_checks(ADMIN)["internal_checks"]
+        assert [(r["id"], r["kind"], r["status"], r["until"], r["beyond_limits"])
+                for r in seen] == [(body["id"], "unforeseeable", "planned", "2027-08-31", None)]
+    finally:
+        for m in (arm, geo):
+            m.node.store.engine.dispose()  # type: ignore[attr-defined]

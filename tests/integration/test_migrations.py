@@ -11,7 +11,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Engine, create_engine, inspect, text
 
 from cta.adapters.storage.engine import (
     SCHEMA_HEAD,
@@ -58,12 +58,22 @@ def test_a_database_at_the_head_is_migrated_without_alembic(url: str) -> None:
     with engine.begin() as connection:  # a database one migration behind is brought up
         config.attributes["connection"] = connection
         command.downgrade(config, "-1")
+    assert schema_versions(engine) == ["0016"]
+    assert "kind" not in _columns(engine, "internal_checks")  # 0017's
+    with engine.begin() as connection:  # and two behind
+        config.attributes["connection"] = connection
+        command.downgrade(config, "-1")
     assert schema_versions(engine) == ["0015"]
     assert not _autoincrement(url, "crossings")  # 0016's (SQLite's only)
     migrate(engine)
     assert schema_versions(engine) == [SCHEMA_HEAD]
     assert _autoincrement(url, "crossings") == url.startswith("sqlite")
+    assert "kind" in _columns(engine, "internal_checks")
     engine.dispose()
+
+
+def _columns(engine: Engine, table: str) -> set[str]:
+    return {column["name"] for column in inspect(engine).get_columns(table)}
 
 
 def _autoincrement(url: str, table: str) -> bool:

@@ -11,9 +11,11 @@ from hypothesis import strategies as st
 
 from cta.domain.errors import InvalidInputError
 from cta.domain.internal_checks import (
+    InternalCheckKinds,
     InternalCheckLimits,
     Reintroduction,
     ReintroductionState,
+    beyond_limits,
     declare,
     end,
     in_force_at,
@@ -38,7 +40,7 @@ def _declared(first: date = TODAY, last: date = date(2027, 3, 30)) -> Reintroduc
 
 def test_the_union_draft_allows_30_days_a_period_and_six_months_in_all() -> None:
     regime = load_regime("union-draft").as_if_on(TODAY)
-    assert regime.internal_checks == LIMITS
+    assert regime.internal_checks == InternalCheckKinds((LIMITS,), "default")
     assert load_regime("status-quo/GEO").as_if_on(TODAY).internal_checks is None
 
 
@@ -149,3 +151,116 @@ def test_a_ground_with_an_invisible_character_is_refused_where_it_is_typed() -> 
         prolong(_declared(), date(2027, 4, 5), "\u202eevil", today=TODAY, limits=LIMITS)
     lines = prolong(_declared(), date(2027, 4, 5), "still\na threat", today=TODAY, limits=LIMITS)
     assert lines.prolongations[0].ground == "still\na threat"
+
+
+# -- the 2024 amendment's kinds (Regulation (EU) 2024/1717; the union draft from 2027-07-01) ---
+
+AMENDED = date(2027, 7, 1)
+KINDS = load_regime("union-draft").as_if_on(AMENDED).internal_checks
+DAY = timedelta(days=1)
+
+
+def _of(kind: str | None, last: date, first: date = AMENDED) -> Reintroduction:
+    return declare("GEO-IC-7", "GEO", _points("GEO-SADAKHLO"), first, last,  # type: ignore[arg-type]
+                   "a serious threat", today=AMENDED, limits=KINDS, kind=kind)
+
+
+def _prolonged(r: Reintroduction, *days: date) -> Reintroduction:
+    for to in days:
+        r = prolong(r, to, "the threat persists", today=r.first, limits=KINDS)
+    return r
+
+
+def test_the_union_draft_adopts_the_2024_kinds_in_a_later_version() -> None:
+    assert KINDS is not None
+    assert KINDS.names == ("unforeseeable", "foreseeable", "overall_risk")
+    assert KINDS.unnamed == "foreseeable"
+    assert KINDS.of("unforeseeable") == InternalCheckLimits(
+        period_months=1, total_months=3, name="unforeseeable",
+        key="internal_checks.unforeseeable")  # fmt: skip
+    assert KINDS.of("foreseeable") == InternalCheckLimits(
+        period_months=6, total_months=24, extensions=2, extension_months=6, name="foreseeable",
+        key="internal_checks.foreseeable")  # fmt: skip
+    assert KINDS.of("overall_risk").total_months == 24
+    # the version before keeps its one kind: history is not rewritten
+    before = load_regime("union-draft").as_if_on(AMENDED - DAY).internal_checks
+    assert before == InternalCheckKinds((LIMITS,), "default")
+
+
+def test_a_kind_is_named_or_the_regimes_unnamed_one_and_an_unknown_one_refused() -> None:
+    assert _of(None, date(2027, 12, 31)).kind == "foreseeable"
+    assert _of("overall_risk", date(2027, 12, 31)).kind == "overall_risk"
+    with pytest.raises(InvalidInputError, match=r"kind: 'default' is not one of the regime's "
+                       r"kinds of reintroduction: unforeseeable, foreseeable, overall_risk"):
+        _of("default", date(2027, 7, 30))
+    assert _declared().kind == "default"  # a regime of one kind: the old format
+
+
+def test_unforeseeable_one_month_a_period_three_in_all_to_the_day() -> None:
+    r = _of("unforeseeable", date(2027, 7, 31))  # the last day of its month
+    with pytest.raises(InvalidInputError, match=r"a period of 32 days is beyond the limit: at "
+                       r"most 1 month for one period \(the regime's "
+                       r"internal_checks.unforeseeable.period_months\)"):
+        _of("unforeseeable", date(2027, 8, 1))
+    r = _prolonged(r, date(2027, 8, 31), date(2027, 9, 30))  # three months: the last day
+    with pytest.raises(InvalidInputError, match=r"to 2027-10-01 is beyond the limit: checks "
+                       r"from 2027-07-01 may run at most 3 months in all, to 2027-09-30 "
+                       r"\(the regime's internal_checks.unforeseeable.total_months\)"):
+        _prolonged(r, date(2027, 10, 1))
+    with pytest.raises(InvalidInputError, match=r"a prolongation of 32 days .* at most 1 month"):
+        _prolonged(_of("unforeseeable", date(2027, 7, 10)), date(2027, 8, 11))
+    assert beyond_limits(r, KINDS) is None
+
+
+def test_foreseeable_six_months_a_period_two_years_then_two_extensions_and_no_more() -> None:
+    r = _of("foreseeable", date(2027, 12, 31))  # six months to the day
+    with pytest.raises(InvalidInputError, match=r"a period of 185 days .* at most 6 months "
+                       r"for one period \(the regime's internal_checks.foreseeable.period_months"):
+        _of("foreseeable", date(2028, 1, 1))
+    r = _prolonged(r, date(2028, 6, 30), date(2028, 12, 31), date(2029, 6, 30))  # two years
+    with pytest.raises(InvalidInputError, match=r"an extension of 185 days is beyond the limit: "
+                       r"at most 6 months, to 2029-12-31 \(the regime's "
+                       r"internal_checks.foreseeable.extension_months\)"):
+        _prolonged(r, date(2030, 1, 1))
+    r = _prolonged(r, date(2029, 12, 31))  # the first extension, six months to the day
+    r = _prolonged(r, date(2030, 3, 31))  # the second: at most twice
+    assert beyond_limits(r, KINDS) is None
+    with pytest.raises(InvalidInputError, match=r"extended 2 times already, the most \(the "
+                       r"regime's internal_checks.foreseeable.extensions\)"):
+        _prolonged(r, date(2030, 4, 1))
+
+
+def test_an_extension_only_once_the_two_years_have_run() -> None:
+    r = _prolonged(_of("foreseeable", date(2027, 12, 31)), date(2028, 6, 30),
+                   date(2028, 12, 31), date(2029, 6, 20))  # ten days short of two years
+    with pytest.raises(InvalidInputError, match=r"to 2029-07-05 is beyond the limit: checks "
+                       r"from 2027-07-01 may run at most 24 months in all, to 2029-06-30 .*"
+                       r"an extension beyond it \(internal_checks.foreseeable.extensions\) "
+                       r"comes only once they have run to 2029-06-30"):
+        _prolonged(r, date(2029, 7, 5))
+
+
+def test_overall_risk_has_no_extension() -> None:
+    r = _prolonged(_of("overall_risk", date(2027, 12, 31)), date(2028, 6, 30),
+                   date(2028, 12, 31), date(2029, 6, 30))
+    with pytest.raises(InvalidInputError, match=r"to 2029-07-01 is beyond the limit: .* "
+                       r"internal_checks.overall_risk.total_months"):
+        _prolonged(r, date(2029, 7, 1))
+
+
+def test_a_kind_the_regime_no_longer_names_is_not_prolonged_and_is_flagged() -> None:
+    old = _declared()  # "default", under the version before the kinds
+    with pytest.raises(InvalidInputError, match=r"GEO-IC-1 is of kind 'default', not one of "
+                       r"the regime's kinds .*: declare anew"):
+        prolong(old, date(2027, 4, 20), "more", today=TODAY, limits=KINDS)
+    assert beyond_limits(old, KINDS) is not None
+    assert beyond_limits(old, LIMITS) is None
+
+
+def test_beyond_limits_names_what_a_peers_reintroduction_passes() -> None:
+    r = _of("unforeseeable", date(2027, 7, 31))
+    long = Reintroduction(r.id, r.state, r.points, r.first, date(2027, 9, 1), r.ground,
+                          kind="unforeseeable")  # fmt: skip
+    assert "internal_checks.unforeseeable.period_months" in (beyond_limits(long, KINDS) or "")
+    assert beyond_limits(r, KINDS) is None
+    assert beyond_limits(r, None) is not None  # a regime without reintroductions

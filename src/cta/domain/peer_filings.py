@@ -28,7 +28,13 @@ from cta.domain.consultations import (
     check_answer,
 )
 from cta.domain.crossing_points import CrossingPoint
-from cta.domain.internal_checks import GROUND_MAX, Prolongation, Reintroduction
+from cta.domain.internal_checks import (
+    DEFAULT_KIND,
+    GROUND_MAX,
+    KIND_PATTERN,
+    Prolongation,
+    Reintroduction,
+)
 from cta.domain.peer_records import PeerRecordError, _shown, day, instant, one_of, plain, text
 
 __all__ = [
@@ -275,25 +281,31 @@ def hit_decision(
 # -- internal checks -------------------------------------------------------------------------
 
 # prolongations of one reintroduction: the regime's periods over its whole time are far fewer
-# (30 days in six months: 5); even a day each for six months is 183
-PROLONGATIONS_MOST = 200
+# (30 days in six months: 5; 6 months in 2 years and two extensions: 6); even a day each for
+# the longest kind, three years, is 1,097
+PROLONGATIONS_MOST = 1100
 _CHECK_KINDS = ("InternalChecksDeclared", "InternalChecksProlonged", "InternalChecksEnded")
 
 
 def reintroduction(
     payload: Mapping[str, Any], *, kind: str, origin: str,
     point: Callable[[str], CrossingPoint | None],
+    check_kinds: Collection[str] = (DEFAULT_KIND,),
 ) -> Reintroduction:  # fmt: skip
     """A reintroduction as its origin's ``declare``, ``prolong`` or ``end`` leaves it: of the
-    origin, at its own internal points, days within 1900-2999 in order, each prolongation
-    moving the last day on, an early end on a day it had not lapsed by. The regime's limits on
-    its length are not known here (the apply has no regime)."""
+    origin, at its own internal points, of one of ``check_kinds`` (absent or null: the one
+    kind of a regime before kinds, ``default``: records sent before kinds were), days within
+    1900-2999 in order, each prolongation moving the last day on, an early end on a day it had
+    not lapsed by. The regime's limits on its length are not held here: the declaring state
+    is the one they bind, and a reintroduction beyond them is filed and listed as such
+    (``internal_checks.beyond_limits``), not hidden while its checks run."""
     one_of(kind, "kind", _CHECK_KINDS)
     ref = _own(payload.get("id"), "id", origin, "IC-[0-9]{1,18}", "reintroductions", most=40)
     if payload.get("state") != origin:
         raise PeerRecordError(f"state: {_shown(payload.get('state'))} is not {origin}, the "
                               "record's origin: a state reintroduces checks at its own points "
                               "only")  # fmt: skip
+    check_kind = _check_kind(payload.get("kind"), check_kinds)
     codes = _points(payload.get("crossing_points"), origin, point)
     first, last = day(payload.get("from"), "from"), day(payload.get("to"), "to")
     if last < first:
@@ -302,7 +314,7 @@ def reintroduction(
     prolongations = _prolongations(payload.get("prolongations"), last)
     ended = payload.get("ended_on")
     r = Reintroduction(ref, origin, codes, first, last, ground, prolongations,
-                       None if ended is None else day(ended, "ended_on"))  # fmt: skip
+                       None if ended is None else day(ended, "ended_on"), check_kind)  # fmt: skip
     if r.ended_on is not None and r.ended_on > r.last_day:
         raise PeerRecordError(f"ended_on: {r.ended_on} is after its last day {r.last_day}: "
                               "checks are ended while planned or in force")  # fmt: skip
@@ -315,6 +327,17 @@ def reintroduction(
     if kind == "InternalChecksProlonged" and not prolongations:
         raise PeerRecordError("prolongations: none in an InternalChecksProlonged")
     return r
+
+
+def _check_kind(value: Any, known: Collection[str]) -> str:
+    """The reintroduction's kind: one the union regime names (``check_kinds``)."""
+    if value is None:
+        return DEFAULT_KIND
+    text(value, "kind", most=40, least=1)
+    if not re.fullmatch(KIND_PATTERN, value) or value not in known:
+        raise PeerRecordError(f"kind: {_shown(value)} is not a kind of reintroduction the "
+                              f"union regime names ({', '.join(sorted(known))})")  # fmt: skip
+    return str(value)
 
 
 def _points(

@@ -13,7 +13,7 @@ from datetime import date
 from enum import StrEnum
 from itertools import pairwise
 
-from cta.domain.internal_checks import InternalCheckLimits
+from cta.domain.internal_checks import InternalCheckKinds
 
 __all__ = [
     "Category",
@@ -111,9 +111,9 @@ class Regime:
     documents: DocumentRule = field(default_factory=DocumentRule)
     title: str = ""
     sources: tuple[Source, ...] = ()
-    # how long a member may check at its internal borders (None: the regime allows no such
-    # checks; cta.domain.internal_checks)
-    internal_checks: InternalCheckLimits | None = None
+    # how long a member may check at its internal borders, by kind (None: the regime allows
+    # no such checks; cta.domain.internal_checks)
+    internal_checks: InternalCheckKinds | None = None
 
     def in_force(self, on: date) -> bool:
         return self.effective_from <= on and (self.effective_to is None or on <= self.effective_to)

@@ -9,8 +9,9 @@ single stay (``per_entry``), or both.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -21,7 +22,12 @@ from typing import Any, cast
 
 from cta.domain.derive import DERIVE_RULES, DeriveRule, derive_categories
 from cta.domain.errors import InvalidInputError, PolicyError
-from cta.domain.internal_checks import InternalCheckLimits
+from cta.domain.internal_checks import (
+    DEFAULT_KIND,
+    KIND_PATTERN,
+    InternalCheckKinds,
+    InternalCheckLimits,
+)
 from cta.domain.regime import (
     Category,
     DocumentRule,
@@ -52,7 +58,11 @@ _VERSION_KEYS = {
     "group",
     "internal_checks",
 }
-_INTERNAL_CHECK_KEYS = {"period_days", "total_months", "note", "sources"}
+_INTERNAL_CHECK_KEYS = {"period_days", "total_months", "note", "sources"}  # one kind
+# a named kind (the 2024 amendment's: internal_checks.foreseeable = { ... })
+_CHECK_KIND_KEYS = {"period_days", "period_months", "total_months", "extensions",
+                    "extension_months", "note", "sources"}  # fmt: skip
+_CHECK_KINDS_OWN = {"unnamed", "note"}  # beside the kinds: the kind a declaration naming none takes
 _GROUP_KEYS = {"category", "stay", "note", "sources", "nationalities"}
 _RULE_KEYS = {"category", "stay", "note"}
 _STAY_KEYS = {"limit", "window", "per_entry"}
@@ -157,6 +167,19 @@ class _Context:
         else:
             line = self.lines.table_line(path)
         return PolicyError(problem, file=self.file, line=line)
+
+    def fail_at(self, path: TablePath, key: str, fallback: str | None = None
+                ) -> Callable[[str], PolicyError]:  # fmt: skip
+        """Errors at the line of ``key`` (a dotted key too: ``internal_checks.foreseeable``),
+        or, when the text sets it otherwise (a subtable), at the line of ``fallback``."""
+        line = self.lines.key_line(path, key)
+        if fallback is not None and line == self.lines.table_line(path):
+            line = self.lines.key_line(path, fallback)
+
+        def fail(problem: str) -> PolicyError:
+            return PolicyError(problem, file=self.file, line=line)
+
+        return fail
 
 
 @dataclass(frozen=True, slots=True)
@@ -416,26 +439,91 @@ def _parse_version(raw: Any, index: int, header: _Header, ctx: _Context) -> Regi
 
 def _parse_internal_checks(
     value: Any, path: TablePath, header: _Header, ctx: _Context
-) -> InternalCheckLimits:
-    """``internal_checks = { period_days = N, total_months = M }``: how long a member may
-    check at its internal borders (one period; the whole, prolonged)."""
+) -> InternalCheckKinds:
+    """How long a member may check at its internal borders: one kind,
+    ``internal_checks = { period_days = N, total_months = M }`` (the format before the 2024
+    amendment, named ``default``), or named kinds, each a table,
+    ``internal_checks.foreseeable = { period_months = 6, total_months = 24, extensions = 2,
+    extension_months = 6 }``, with ``internal_checks.unnamed``: the kind of a declaration
+    that names none."""
     key = "internal_checks"
     if header.kind != "union":
         raise ctx.fail("only a union regime has internal borders to check", path, key)
     if not isinstance(value, dict):
         raise ctx.fail(f"{key!r} must be a table {{ period_days = N, total_months = M }}",
                        path, key)  # fmt: skip
-    _check_keys(value, _INTERNAL_CHECK_KEYS, path, ctx, f"the {key!r} table", key)
+    if not any(isinstance(v, dict) for v in value.values()):  # one kind, as before 2024
+        _check_keys(value, _INTERNAL_CHECK_KEYS, path, ctx, f"the {key!r} table", key)
+        numbers: dict[str, int] = {}
+        for name in ("period_days", "total_months"):
+            number: Any = value.get(name)
+            if not _whole(number) or number < 1:
+                raise ctx.fail(f"{name!r} in {key!r} must be a whole number, 1 or more", path,
+                               key)  # fmt: skip
+            numbers[name] = number
+        _check_sources(value.get("sources", []), header, ctx.fail_at(path, key))
+        return InternalCheckKinds.single(
+            InternalCheckLimits(numbers["period_days"], numbers["total_months"]))
+    kinds: list[InternalCheckLimits] = []
+    for name, raw in value.items():
+        if name in _CHECK_KINDS_OWN:
+            continue
+        fail = ctx.fail_at(path, f"{key}.{name}", key)
+        if not re.fullmatch(KIND_PATTERN, name):
+            raise fail(f"kind {name!r} in {key!r}: a kind is named in lower-case letters, "
+                       "digits and _ (at most 40), beginning with a letter")
+        if not isinstance(raw, dict):
+            raise fail(f"kind {name!r} in {key!r} must be a table {{ period_months = N, "
+                       "total_months = M }")
+        kinds.append(_check_kind(name, raw, header, fail))
+    if len(kinds) > 1 and "unnamed" not in value:
+        raise ctx.fail_at(path, f"{key}.{kinds[0].name}", key)(
+            f"'{key}.unnamed' is missing: name the kind of a declaration that names none (one "
+            f"of {', '.join(k.name for k in kinds)})")
+    unnamed = value.get("unnamed", kinds[0].name if kinds else DEFAULT_KIND)
+    if not any(k.name == unnamed for k in kinds):
+        raise ctx.fail_at(path, f"{key}.unnamed", key)(
+            f"'{key}.unnamed' is {unnamed!r}, not one of its kinds "
+            f"({', '.join(k.name for k in kinds) or 'none'})")
+    return InternalCheckKinds(tuple(kinds), unnamed)
+
+
+def _check_kind(name: str, raw: Mapping[str, Any], header: _Header,
+                fail: Callable[[str], PolicyError]) -> InternalCheckLimits:  # fmt: skip
+    """One named kind's limits: one period in days or months, the whole in months, and the
+    extensions beyond the whole (how many, how long each), or none."""
+    where = f"kind {name!r} of 'internal_checks'"
+    unknown = sorted(set(raw) - _CHECK_KIND_KEYS)
+    if unknown:
+        raise fail(f"unknown key {unknown[0]!r} in {where}: use "
+                   f"{', '.join(sorted(_CHECK_KIND_KEYS))}")  # fmt: skip
+    if "total_months" not in raw:
+        raise fail(f"{where} has no 'total_months': how long it may run in all")
     numbers: dict[str, int] = {}
-    for name in ("period_days", "total_months"):
-        number: Any = value.get(name)
-        if not _whole(number) or number < 1:
-            raise ctx.fail(f"{name!r} in {key!r} must be a whole number, 1 or more", path, key)
-        numbers[name] = number
-    for ref in value.get("sources", []):
+    for field in ("period_days", "period_months", "total_months", "extensions",
+                  "extension_months"):  # fmt: skip
+        if field not in raw:
+            continue
+        number: Any = raw[field]
+        least = 0 if field == "extensions" else 1
+        if not _whole(number) or number < least:
+            raise fail(f"{field!r} in {where} must be a whole number, {least} or more")
+        numbers[field] = number
+    if ("period_days" in raw) == ("period_months" in raw):
+        raise fail(f"{where}: give one period, 'period_days' or 'period_months'")
+    if bool(numbers.get("extensions")) != bool(numbers.get("extension_months")):
+        raise fail(f"{where}: 'extensions' and 'extension_months' go together (how many "
+                   "extensions beyond total_months, how long each)")
+    _check_sources(raw.get("sources", []), header, fail)
+    return InternalCheckLimits(name=name, key=f"internal_checks.{name}", **numbers)
+
+
+def _check_sources(refs: Any, header: _Header, fail: Callable[[str], PolicyError]) -> None:
+    if not isinstance(refs, list):
+        raise fail("'sources' must be a list of source ids")
+    for ref in refs:
         if ref not in header.sources:
-            raise ctx.fail(f"source {ref!r} is not in the [[sources]] tables", path, key)
-    return InternalCheckLimits(numbers["period_days"], numbers["total_months"])
+            raise fail(f"source {ref!r} is not in the [[sources]] tables")
 
 
 def _group_rules(

@@ -10,18 +10,21 @@ A record about a state's points is applied only from that state's node.
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 from typing import Any
 
 from cta.domain.crossing_points import CrossingPoints
-from cta.domain.internal_checks import Prolongation, Reintroduction
+from cta.domain.internal_checks import DEFAULT_KIND, Prolongation, Reintroduction
 from cta.domain.peer_filings import reintroduction
 from cta.domain.peer_records import PeerRecordError
 from cta.federation.records import Record
+from cta.policy.loader import load_regime, shipped_regimes
 from cta.services.ports import Transaction
 
 __all__ = [
     "INTERNAL_CHECK_KINDS",
     "apply_reintroduction",
+    "known_kinds",
     "reintroduction_from_row",
     "reintroduction_json",
     "reintroduction_payload",
@@ -38,13 +41,14 @@ def reintroduction_from_row(row: dict[str, Any]) -> Reintroduction:
         first=row["first_day"], last=row["last_day"], ground=row["ground"],
         prolongations=tuple(Prolongation(date.fromisoformat(p["to"]), p["ground"])
                             for p in row["prolongations"]),
-        ended_on=row["ended_on"],
+        ended_on=row["ended_on"], kind=row.get("kind") or DEFAULT_KIND,
     )  # fmt: skip
 
 
 def row_fields(r: Reintroduction) -> dict[str, Any]:
     """The table's columns of a reintroduction (but ``ref`` and who declared it)."""
-    return {"state": r.state, "crossing_points": list(r.points), "first_day": r.first,
+    return {"state": r.state, "kind": r.kind, "crossing_points": list(r.points),
+            "first_day": r.first,
             "last_day": r.last, "ground": r.ground, "ended_on": r.ended_on,
             "prolongations": [{"to": p.to.isoformat(), "ground": p.ground}
                               for p in r.prolongations]}  # fmt: skip
@@ -52,7 +56,7 @@ def row_fields(r: Reintroduction) -> dict[str, Any]:
 
 def reintroduction_payload(r: Reintroduction) -> dict[str, Any]:
     """The whole reintroduction as its records carry it (each record says it all)."""
-    return {"id": r.id, "state": r.state, "crossing_points": list(r.points),
+    return {"id": r.id, "state": r.state, "kind": r.kind, "crossing_points": list(r.points),
             "from": r.first.isoformat(), "to": r.last.isoformat(), "ground": r.ground,
             "prolongations": [{"to": p.to.isoformat(), "ground": p.ground}
                               for p in r.prolongations],
@@ -66,6 +70,19 @@ def reintroduction_json(r: Reintroduction, on: date) -> dict[str, Any]:
                                         "status": r.state_on(on).value}  # fmt: skip
 
 
+@cache
+def known_kinds() -> frozenset[str]:
+    """The kinds of reintroduction any version of a shipped union regime names (``default``
+    among them): a peer's record of another kind is kept but not applied. Every member runs
+    the same union regime, so a kind none of its versions knows is one no limit holds."""
+    kinds = {DEFAULT_KIND}
+    for name in shipped_regimes():
+        for version in load_regime(name).versions:
+            if version.internal_checks is not None:
+                kinds.update(version.internal_checks.names)
+    return frozenset(kinds)
+
+
 def apply_reintroduction(
     tx: Transaction, points: CrossingPoints, record: Record, payload: dict[str, Any]
 ) -> None:
@@ -74,7 +91,8 @@ def apply_reintroduction(
     order within 1900-2999), so a record the database or a page would choke on is not applied
     (kept, with why). A declaration of an id filed already is not applied unless it is the
     same (a redelivery)."""
-    r = reintroduction(payload, kind=record.kind, origin=record.origin, point=points.get)
+    r = reintroduction(payload, kind=record.kind, origin=record.origin, point=points.get,
+                       check_kinds=known_kinds())  # fmt: skip
     fields = row_fields(r) | {"origin": record.origin, "record_seq": record.seq}
     filed = tx.reintroduction(r.id, lock=True)
     if filed is None:

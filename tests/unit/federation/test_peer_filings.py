@@ -187,6 +187,28 @@ def test_a_reintroduction_as_declare_prolong_and_end_leave_it() -> None:
                                                          point=point), why)  # fmt: skip
 
 
+def test_a_reintroductions_kind_is_one_the_union_names_and_absent_is_the_one_of_old() -> None:
+    """The 2024 amendment's kinds: a record sent before kinds has none (``default``); a kind
+    the union regime does not name, or not a kind's name at all, is kept but not applied."""
+    known = ("default", "foreseeable", "unforeseeable")
+    assert reintroduction(checks(), kind="InternalChecksDeclared", origin="ARM", point=point,
+                          check_kinds=known).kind == "default"  # fmt: skip
+    assert reintroduction(checks(kind=None), kind="InternalChecksDeclared", origin="ARM",
+                          point=point, check_kinds=known).kind == "default"  # fmt: skip
+    assert reintroduction(checks(kind="unforeseeable"), kind="InternalChecksDeclared",
+                          origin="ARM", point=point, check_kinds=known).kind == "unforeseeable"
+    for value, why in [
+        ("martial_law", "kind: 'martial_law' is not a kind of reintroduction the union regime "
+                        "names (default, foreseeable, unforeseeable)"),
+        ("Foreseeable", "kind: 'Foreseeable' is not a kind"),
+        (7, "kind: 7 is not text"),
+        ("", "kind: 0 characters, not 1 to 40"),
+    ]:  # fmt: skip
+        refused(lambda v=value: reintroduction(checks(kind=v), kind="InternalChecksDeclared",
+                                               origin="ARM", point=point, check_kinds=known),
+                why)  # fmt: skip
+
+
 def test_a_limited_territorial_validity_names_member_states_only() -> None:
     assert territories(None, MEMBERS) is None
     assert territories(["ARM", "GEO"], MEMBERS) == ["ARM", "GEO"]

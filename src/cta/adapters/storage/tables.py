@@ -291,6 +291,9 @@ internal_checks = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     Column("ref", String(40), nullable=False, unique=True),
     Column("state", String(3), nullable=False),
+    # the regime's kind it is declared under (unforeseeable, foreseeable, overall_risk; before
+    # kinds, and a regime of one kind: default)
+    Column("kind", String(40), nullable=False, server_default="default"),
     Column("crossing_points", JSON, nullable=False),  # codes of the state's internal points
     Column("first_day", Date, nullable=False),
     Column("last_day", Date, nullable=False),  # as first declared

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from cta.domain.internal_checks import GROUND_MAX
+from cta.domain.internal_checks import GROUND_MAX, KIND_PATTERN
 from cta.entrypoints.api.deps import User
 from cta.entrypoints.api.once import OnceRoute
 from cta.entrypoints.api.schemas import Day
@@ -24,17 +24,22 @@ Ground = Annotated[str, Field(min_length=1, max_length=GROUND_MAX,
                               pattern=r"^[^\x00-\x08\x0b-\x1f\x7f]*$")]
 Ref = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Z]{3}-IC-[0-9]{1,18}$")]
 PointCode = Annotated[str, Field(min_length=3, max_length=40, pattern=r"^[A-Z0-9-]+$")]
+# one of the regime's kinds (unforeseeable, foreseeable, overall_risk; a regime of one kind:
+# default); absent: the kind the regime gives a declaration that names none
+Kind = Annotated[str, Field(min_length=1, max_length=40, pattern=f"^{KIND_PATTERN}$")]
 
 
 class DeclareBody(BaseModel):
     """Checks at these internal crossing points of this state, from and to (both days
-    included, the points' calendar), and why."""
+    included, the points' calendar), and why; ``kind``: the regime's kind of reintroduction
+    (absent: the one it gives a declaration that names none)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
     crossing_points: Annotated[list[PointCode], Field(min_length=1, max_length=50)]
     first: Day = Field(alias="from")
     to: Day
     ground: Ground
+    kind: Kind | None = None
 
 
 class ProlongBody(BaseModel):
@@ -52,11 +57,12 @@ def _node(request: Request) -> Node:
 
 @router.post("/v1/internal-checks", status_code=201)
 async def declare(body: DeclareBody, who: User, request: Request) -> dict[str, Any]:
-    """Declare checks at this state's internal crossing points (admin); a period beyond the
-    regime's limits is refused (422) naming the limit. Sent to the other members."""
+    """Declare checks at this state's internal crossing points (admin), of one of the regime's
+    kinds; a period beyond its limits, or a kind the regime does not name, is refused (422)
+    naming the limit. Sent to the other members."""
     return await run_in_threadpool(_node(request).declare_internal_checks, who,
                                    list(body.crossing_points), body.first, body.to,
-                                   body.ground)  # fmt: skip
+                                   body.ground, body.kind)  # fmt: skip
 
 
 @router.post("/v1/internal-checks/{ref}/prolong")

@@ -85,8 +85,9 @@ def _show(items: list[dict[str, Any]], as_json: bool, *, one: bool = False) -> N
         return
     for r in items:
         points = ", ".join(r["crossing_points"])
-        out_console.print(escape(f"{r['id']}  {r['status']:<8}  {r['from']} to {r['until']}  "
-                                 f"{points}: {r['ground']}"))  # fmt: skip
+        beyond = f"  (beyond the limits: {r['beyond_limits']})" if r["beyond_limits"] else ""
+        out_console.print(escape(f"{r['id']}  {r['status']:<8}  {r['kind']:<13}  {r['from']} "
+                                 f"to {r['until']}  {points}: {r['ground']}{beyond}"))  # fmt: skip
 
 
 @internal_checks_app.command("declare")
@@ -96,14 +97,18 @@ def declare_command(
     first: Annotated[str, typer.Option("--from", help="The first day of checks (YYYY-MM-DD).")],
     to: Annotated[str, typer.Option(help="The last day of checks (YYYY-MM-DD).")],
     ground: Annotated[str, typer.Option(help="Why, in words (the serious threat).")],
+    kind: Annotated[str | None, typer.Option(
+        help="The regime's kind of reintroduction (unforeseeable, foreseeable, overall_risk; "
+             "default: the one the regime gives a declaration that names none).")] = None,
     token: Token = None,
     as_json: Json = False,
 ) -> None:
-    """Declare checks at internal crossing points from a day to a day; a period beyond the
-    regime's limits is refused naming the limit (exit 1)."""
+    """Declare checks at internal crossing points from a day to a day, of one of the
+    regime's kinds; a period beyond its limits, or a kind it does not name, is refused naming
+    the limit (exit 1)."""
     start, end = _day(first, "--from"), _day(to, "--to")
     _as_admin(token, lambda node, actor: node.declare_internal_checks(
-        actor, points, start, end, ground), as_json)
+        actor, points, start, end, ground, kind), as_json)
 
 
 @internal_checks_app.command("prolong")

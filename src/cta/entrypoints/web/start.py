@@ -24,6 +24,7 @@ from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from cta.domain.internal_checks import DEFAULT_KIND
 from cta.domain.staff_sessions import SessionPolicy
 from cta.entrypoints.web.api_docs import PLACES, api_document
 from cta.entrypoints.web.consular import router as consular_router
@@ -93,6 +94,14 @@ LINKS: list[Link] = [
     Link("/v1/health", N_("Health"), N_("Whether the node is up (JSON), for monitoring.")),
 ]  # fmt: skip
 
+# the union regime's kinds of reintroduction of internal checks in words (docs/internal-checks.md);
+# ``default``, the one kind of a regime before kinds, goes unnamed; a kind not here, by its name
+KIND_WORDS = {
+    "unforeseeable": N_("an unforeseeable threat: immediate action"),
+    "foreseeable": N_("a foreseeable threat"),
+    "overall_risk": N_("the functioning of the area at risk"),
+}
+
 router = APIRouter()
 
 
@@ -104,7 +113,8 @@ async def start_page(request: Request) -> Response:
     node = request.app.state.node
     lang = current.lang
     in_force = [{"state": lang.country(r.state), "last": lang.date(r.final_day),
-                 "points": ", ".join(lang.crossing_point(p) for p in r.points)}
+                 "points": ", ".join(lang.crossing_point(p) for p in r.points),
+                 "kind": None if r.kind == DEFAULT_KIND else KIND_WORDS.get(r.kind, r.kind)}
                 for r in await run_in_threadpool(node.internal_checks_in_force)]  # fmt: skip
     return render(current, "start.html", links=LINKS, peers=peers, internal_checks=in_force)
 
@@ -176,6 +186,8 @@ def add_start_pages(
     traveller's pages on the app (create it with ``docs_url=None, redoc_url=None``), every
     answer with the security headers; ``federation`` (a FederationService or None) names the
     peers."""
+    import functools
+
     from cta.adapters.storage.store import SqlStore
     from cta.adapters.storage.web_sessions import SqlSessionStore
     from cta.services.staff_sessions import MemorySessionStore, SessionStore, StaffSessions
@@ -183,7 +195,9 @@ def add_start_pages(
     node = app.state.node
     store: SessionStore = (SqlSessionStore(node.store) if isinstance(node.store, SqlStore)
                            else MemorySessionStore())  # fmt: skip
-    app.state.staff_sessions = StaffSessions(store, node.authenticate, node.clock, session_policy)
+    # a sign-in reads the token's user afresh: a session outlives the node's cache of tokens
+    fresh = functools.partial(node.authenticate, fresh=True)
+    app.state.staff_sessions = StaffSessions(store, fresh, node.clock, session_policy)
     app.state.federation = federation
     app.add_middleware(SecurityHeaders)  # the outermost: every answer, errors too
     app.add_exception_handler(PageError, _refused)

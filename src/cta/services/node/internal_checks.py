@@ -16,6 +16,7 @@ from cta.domain.errors import InvalidInputError
 from cta.domain.instants import rfc3339
 from cta.domain.internal_checks import (
     Reintroduction,
+    beyond_limits,
     declare,
     end,
     in_force_at,
@@ -46,15 +47,18 @@ class InternalCheckUseCases(NodeCore):
     _in_force_cache: tuple[datetime, tuple[Reintroduction, ...]] | None = None
 
     def declare_internal_checks(
-        self, actor: Actor, points: list[str], first: date, last: date, ground: str
-    ) -> dict[str, Any]:
-        """Declare checks at this state's internal ``points`` from ``first`` to ``last``."""
+        self, actor: Actor, points: list[str], first: date, last: date, ground: str,
+        kind: str | None = None,
+    ) -> dict[str, Any]:  # fmt: skip
+        """Declare checks at this state's internal ``points`` from ``first`` to ``last``, of
+        the regime's ``kind`` (None: the kind a declaration naming none takes). The limits are
+        those of the regime's version in force on ``first``: the rules the checks run under."""
         self._require(actor, Permission.MANAGE_INTERNAL_CHECKS)
         today = self.today()
-        limits = self.regime_on(today).internal_checks
+        limits = self.regime_on(first).internal_checks
         named = [(code, self.crossing_points.get(code)) for code in points]
         checked = declare("-", self.state, named, first, last, ground, today=today,
-                          limits=limits)  # fmt: skip
+                          limits=limits, kind=kind)  # fmt: skip
         now = self.clock()
         with self.store.transaction() as tx:
             # the row names itself by its id ("GEO-IC-3"): a unique placeholder until then
@@ -63,7 +67,7 @@ class InternalCheckUseCases(NodeCore):
             r = replace(checked, id=f"{self.state}-IC-{row_id}")
             tx.set_reintroduction_ref(row_id, r.id)
             self._tell(tx, actor, "InternalChecksDeclared", r, now)
-        return reintroduction_json(r, today)
+        return self._json(r, today)
 
     def prolong_internal_checks(
         self, actor: Actor, ref: str, to: date, ground: str
@@ -71,11 +75,12 @@ class InternalCheckUseCases(NodeCore):
         """Prolong this state's reintroduction ``ref`` to ``to`` (while it is not over)."""
         self._require(actor, Permission.MANAGE_INTERNAL_CHECKS)
         today = self.today()
-        limits = self.regime_on(today).internal_checks
         with self.store.transaction() as tx:
-            r = prolong(self._own(tx, ref), to, ground, today=today, limits=limits)
+            r = self._own(tx, ref)
+            r = prolong(r, to, ground, today=today,
+                        limits=self.regime_on(r.first).internal_checks)  # fmt: skip
             self._tell(tx, actor, "InternalChecksProlonged", r, self.clock())
-        return reintroduction_json(r, today)
+        return self._json(r, today)
 
     def end_internal_checks(self, actor: Actor, ref: str) -> dict[str, Any]:
         """End this state's reintroduction ``ref`` early: no checks from today on."""
@@ -84,7 +89,7 @@ class InternalCheckUseCases(NodeCore):
         with self.store.transaction() as tx:
             r = end(self._own(tx, ref), today=today)
             self._tell(tx, actor, "InternalChecksEnded", r, self.clock())
-        return reintroduction_json(r, today)
+        return self._json(r, today)
 
     def list_internal_checks(self, actor: Actor, *, in_force_only: bool = False) -> dict[str, Any]:
         """Every member's reintroductions this node knows, the latest first (no personal
@@ -96,7 +101,7 @@ class InternalCheckUseCases(NodeCore):
         if in_force_only:
             found = [r for r in found if r.in_force(today)]
         return {"on": today.isoformat(),
-                "internal_checks": [reintroduction_json(r, today) for r in found]}  # fmt: skip
+                "internal_checks": [self._json(r, today) for r in found]}  # fmt: skip
 
     def internal_checks_in_force(self) -> list[Reintroduction]:
         """Every member's reintroductions in force today, read at most every few seconds
@@ -133,6 +138,13 @@ class InternalCheckUseCases(NodeCore):
         return count, before
 
     # -- helpers ---------------------------------------------------------------------------
+
+    def _json(self, r: Reintroduction, today: date) -> dict[str, Any]:
+        """As the API shows it, with ``beyond_limits``: why it is beyond the limits of its kind
+        in the regime's version in force on its first day (a peer's is filed as its state
+        declared it: that state is the one the limits bind), or null."""
+        why = beyond_limits(r, self.regime_on(r.first).internal_checks)
+        return reintroduction_json(r, today) | {"beyond_limits": why}
 
     def _own(self, tx: Transaction, ref: str) -> Reintroduction:
         row = tx.reintroduction(ref, lock=True)
