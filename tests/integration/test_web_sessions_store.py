@@ -48,7 +48,11 @@ def test_a_password_sign_in_a_session_and_its_end_are_kept_in_the_database(node:
     assert sessions.current(key) is None
     with node.store.transaction(read_only=True) as tx:
         audit = tx.audit_page(0, 10)
-    assert [(a["user_name"], a["action"]) for a in audit] == [("consul.tbs", "web_sign_in")]
+    # cta users add is audited as user administration by the operator (session 17)
+    assert [(a["user_name"], a["action"]) for a in audit] == [
+        ("operator", "add user"),
+        ("consul.tbs", "web_sign_in"),
+    ]
 
 
 def test_a_new_password_replaces_the_old_and_ends_open_sessions(node: Node) -> None:
@@ -69,3 +73,29 @@ def test_a_token_sign_in_and_sign_out(node: Node) -> None:
     assert session is not None and session.role == "border_officer"
     sessions.sign_out(session)
     assert sessions.current(key) is None
+
+
+@pytest.mark.parametrize("change", ["token", "role"])
+def test_a_token_sign_in_reads_the_user_as_the_database_has_them_now(
+    node: Node, change: str
+) -> None:
+    """A session outlives the node's cache of tokens (5 s), so a sign-in does not take the
+    cache's word: a token replaced (``cta users token``, in another process) opened a session
+    that lasted hours, and a role changed (``cta users role``) one with the old role (review
+    of session 17)."""
+    from cta.entrypoints.api.app import create_app
+    from cta.services.node.core import hash_token
+
+    token = node.add_user("admin.tbs", Role.ADMIN)
+    sessions = create_app(node).state.staff_sessions  # as the node's web pages have it
+    assert node.authenticate(token) is not None  # an API call: the token's user is cached
+    with node.store.transaction() as tx:  # what another process's cta users command does
+        if change == "token":
+            assert tx.change_user("admin.tbs", token_hash=hash_token("a new token"))
+        else:
+            assert tx.change_user("admin.tbs", role=Role.BORDER_OFFICER.value)
+    opened = sessions.sign_in_with_token(token)
+    if change == "token":
+        assert opened is None
+    else:
+        assert opened is not None and opened[1].role == "border_officer"

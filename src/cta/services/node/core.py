@@ -135,12 +135,14 @@ class NodeCore:
             return cached[0]
         return UNKNOWN
 
-    def authenticate(self, token: str) -> Actor | None:
-        """The user a bearer token belongs to; answers are kept ``TOKEN_CACHE`` seconds."""
+    def authenticate(self, token: str, *, fresh: bool = False) -> Actor | None:
+        """The user a bearer token belongs to; answers are kept ``TOKEN_CACHE`` seconds.
+        ``fresh``: read the store even when the answer is cached (a web sign-in: a session
+        outlives the cache, and must not be opened with a replaced token or an old role)."""
         digest = hash_token(token)
         now = self.clock()
         cached = self._tokens.get(digest)
-        if cached is not None and cached[1] > now:
+        if not fresh and cached is not None and cached[1] > now:
             return cached[0]
         with self.store.transaction(read_only=True) as tx:
             user = tx.user_by_token_hash(digest)
