@@ -517,6 +517,17 @@ def test_a_passport_after_a_change_of_name_is_linked_by_the_earlier_one(
         assert 'id="other-document-details" open' in unknown.text
         bad = client.post("/officer/other-document", data=form | {"other_mrz": "P<USA"})
         assert bad.status_code == 422 and 'id="other_mrz-error"' in bad.text
+        # a relative's passport, known here, scanned by mistake: born on another day
+        mother = authorised(node, surname="GELASHVILI", given_names="NANA",
+                            birth_date=date(1960, 3, 3))  # fmt: skip
+        client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(mother)})
+        other = client.post("/officer/other-document", data=form | {
+            "other_mrz": "\n".join(mother)})  # fmt: skip
+        assert other.status_code == 422 and "born on another day" in other.text
+        assert 'id="notice"' not in other.text
+        visa = _visa_of(old)  # a visa is not a travel document of hers
+        refused = client.post("/officer/other-document", data=form | {"other_mrz": visa})
+        assert refused.status_code == 422 and "That is a visa" in refused.text
         linked = client.post("/officer/other-document", data=form | {"other_mrz": "\n".join(old)})
         assert linked.status_code == 200 and 'id="notice"' in linked.text
         assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in linked.text
@@ -529,3 +540,16 @@ def test_a_passport_after_a_change_of_name_is_linked_by_the_earlier_one(
         assert old[1][:9].rstrip("<") in file and new[1][:9].rstrip("<") in file
         again = _check(client, token, new)  # the node knows the new passport as hers now
         assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in again.text
+
+
+def _visa_of(passport_lines: list[str]) -> str:
+    """An MRV-A visa's MRZ for the holder of ``passport_lines`` (as an issued visa's)."""
+    from cta.domain.documents import DocumentFields, DocumentType, generate_mrz, parse_mrz
+
+    held = parse_mrz(passport_lines, today=node_today())
+    fields = DocumentFields(
+        type=DocumentType.MRVA, document_code="V", issuing_state="GEO",
+        surname=held.surname, given_names=held.given_names, document_number="GEO123456",
+        nationality=held.nationality, birth_date=held.birth_date, sex=held.sex,
+        expiry_date=node_today() + timedelta(days=90))  # fmt: skip
+    return "\n".join(generate_mrz(fields))

@@ -28,10 +28,14 @@ def node(database_url: str, tmp_path: Path) -> Iterator[NodeServer]:
         yield server
 
 
-def users(node: NodeServer, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(CTA), "users", *args], env=_environment(node.database_url, 1,
-                                                                        "GEO"),
-                          capture_output=True, text=True, timeout=60, check=False)  # fmt: skip
+def users(node: NodeServer, *args: str | bytes) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run([str(CTA).encode(), b"users",
+                           *(a if isinstance(a, bytes) else a.encode() for a in args)],
+                          env=_environment(node.database_url, 1, "GEO"), capture_output=True,
+                          timeout=60, check=False)  # fmt: skip
+    return subprocess.CompletedProcess(done.args, done.returncode,
+                                       done.stdout.decode("utf-8", "replace"),
+                                       done.stderr.decode("utf-8", "replace"))  # fmt: skip
 
 
 def health_as(node: NodeServer, token: str) -> int:
@@ -118,8 +122,27 @@ def test_an_unknown_user_or_role_is_one_error_line_and_changes_nothing(
         assert done.returncode == 2 and done.stdout == ""
         assert done.stderr.strip() == ("error: there is no user 'nobody' (cta users list "
                                        "shows them)"), done.stderr
+    for name in (b"a\xffb", "x" * 5000, "evil\x1b[31m"):  # as cta users add refuses them
+        for command in ("disable", "enable", "token"):
+            done = users(node, command, name)
+            assert done.returncode == 2 and done.stdout == "", done.stderr
+            [line] = done.stderr.splitlines()
+            assert "a name is 1-100 letters" in line and len(line) < 300 and "\x1b" not in line
     wrong = users(node, "role", "officer.kept", "king")
     assert wrong.returncode == 2 and "king" in wrong.stderr
     listed = users(node, "list", "--json").stdout
     assert '"role": "border_officer", "active": true' in listed
     assert health_as(node, token) == 403  # still an officer: statistics are not theirs
+    done = subprocess.run([str(CTA), "users", "password", "officer.kept", "--stdin"],
+                          input="a long enough password\n", text=True, capture_output=True,
+                          env=_environment(node.database_url, 1, "GEO"), timeout=60)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    engine = create_engine(node.database_url)
+    try:
+        with engine.connect() as connection:
+            actions = connection.execute(text(
+                "SELECT action FROM audit_log WHERE purpose = 'user administration' "
+                "ORDER BY id")).scalars().all()  # fmt: skip
+    finally:
+        engine.dispose()
+    assert actions == ["add user", "set user password"]  # nothing for the refused ones

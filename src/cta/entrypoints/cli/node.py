@@ -199,10 +199,7 @@ def add_user(
     one is created, but another program's database is refused, never given CTA's tables."""
     from cta.bootstrap import build_node
 
-    if not USER_NAME.fullmatch(name):
-        shown = repr(name[:40]) + ("..." if len(name) > 40 else "")
-        fail(f"user name {shown} ({len(name)} characters): a name is 1-100 letters, digits, "
-             "'.', '_', '@' or '-'")  # fmt: skip
+    _check_name(name)
     config = settings()
     try:
         _node_database(config, init=init)
@@ -246,6 +243,7 @@ def disable_user(
     """Disable a user who must no longer act (left the service, a lost device): their token
     and password stop working and their web sessions end; a running node may take the token
     for up to 5 seconds more (its cache). Audited. ``cta users enable`` undoes it."""
+    _check_name(name)
     _change(lambda node: node.set_user_active(name, False, by=_operator()), f"{name}: disabled")
 
 
@@ -254,6 +252,7 @@ def enable_user(
     name: Annotated[str, typer.Argument(help="The user's name.")],
 ) -> None:
     """Enable a disabled user again (their token and password work again). Audited."""
+    _check_name(name)
     _change(lambda node: node.set_user_active(name, True, by=_operator()), f"{name}: enabled")
 
 
@@ -265,6 +264,7 @@ def change_role(
     """Give a user another role; their open web sessions end (a session keeps the role it
     was opened with), and a running node acts on the new role within 5 seconds (its cache of
     tokens). Audited."""
+    _check_name(name)
     _change(lambda node: node.set_user_role(name, role, by=_operator()),
             f"{name}: {role.value}")  # fmt: skip
 
@@ -276,6 +276,7 @@ def new_token(
 ) -> None:
     """A new bearer token for a user, printed once; the old one stops working (a lost or
     leaked token) and their web sessions end. Audited."""
+    _check_name(name)
     made: list[str] = []
     _change(lambda node: made.append(node.new_token(name, by=_operator())), None)
     if as_json:
@@ -294,6 +295,15 @@ def _node() -> Node:
         return build_node(config, create=False)
     except CTAError as exc:
         fail(str(exc))
+
+
+def _check_name(name: str) -> None:
+    """A user's name as ``cta users add`` takes it, else one error line (at most 40 of its
+    characters shown, escaped: it may hold anything a shell passes)."""
+    if not USER_NAME.fullmatch(name):
+        shown = ascii(name[:40]) + ("..." if len(name) > 40 else "")
+        fail(f"user name {shown} ({len(name)} characters): a name is 1-100 letters, digits, "
+             "'.', '_', '@' or '-'")  # fmt: skip
 
 
 def _change(change: Callable[[Node], object], said: str | None) -> None:
@@ -354,6 +364,7 @@ def set_password(
         node = build_node(config, create=False)
         sessions = StaffSessions(SqlSessionStore(node.store), node.authenticate, node.clock)
         sessions.set_password(name, password)
+        node.password_set(name, by=_operator())
     except (UnknownUserError, PasswordError, CTAError) as exc:
         fail(str(exc).strip("'\""))
     out_console.print(f"{name}: password set")

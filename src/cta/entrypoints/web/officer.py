@@ -17,6 +17,7 @@ purpose "border control"; they check the role and audit every read of personal d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from cta.domain.checks import Direction
+from cta.domain.documents import parse_mrz
 from cta.domain.errors import CTAError
 from cta.domain.internal_checks import Reintroduction
 from cta.domain.roles import Permission, Role, allows
@@ -274,13 +276,30 @@ async def check_as_holder_of_another_document(request: Request) -> Response:
     found, errors = await _call(current, "other_mrz", _node(request).check, earlier)
     if errors:
         return await _check_and_show(current, form, problems=errors, status=422)
-    if found.person_id is None:
-        unknown = N_("This node has no record of that document: its holder is not known here.")
-        return await _check_and_show(current, form, problems=[("other_mrz", unknown)],
+    problem = None
+    if found.document.document_code.startswith("V"):
+        problem = N_("That is a visa: scan the traveller's earlier passport or identity card.")
+    elif found.person_id is None:
+        problem = N_("This node has no record of that document: its holder is not known here.")
+    elif _birth_of(check.mrz, found.on) != found.document.birth_date_raw:
+        # a change of name keeps the birth date: a relative's or a companion's passport
+        # scanned by mistake must not put this traveller's crossings in their file
+        problem = N_("That document's holder was born on another day: it is not this "
+                     "traveller's.")
+    if problem is not None:
+        return await _check_and_show(current, form, problems=[("other_mrz", problem)],
                                      status=422)  # fmt: skip
     linked = Form({**form.fields, "person_id": str(found.person_id)})
     return await _check_and_show(current, linked, notice=N_(
         "Checked again as the person who holds the other document here."))
+
+
+def _birth_of(lines: Sequence[str], today: date) -> str | None:
+    """The birth date as the document's MRZ writes it (YYMMDD), None if it cannot be read."""
+    try:
+        return parse_mrz(list(lines), today=today).birth_date_raw
+    except CTAError:
+        return None
 
 
 @router.post("/officer/record")

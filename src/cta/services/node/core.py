@@ -183,6 +183,11 @@ class NodeCore:
         self._change_user(name, by, "new user token", token_hash=hash_token(token))
         return token
 
+    def password_set(self, name: str, *, by: str = OPERATOR) -> None:
+        """Audit a password set for a user (``cta users password``, ``StaffSessions``)."""
+        with self.store.transaction() as tx:
+            self._user_audit(tx, by, "set user password", name)
+
     def _change_user(self, name: str, by: str, action: str, **fields: Any) -> None:
         with self.store.transaction() as tx:
             if not tx.change_user(name, **fields):
