@@ -7,8 +7,9 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cta.domain.typed_text import RECORD_TEXT_BYTES, text_bytes
 from cta.entrypoints.api.deps import Reader, Who
 from cta.entrypoints.api.once import OnceRoute
 from cta.services.consultations import Consultations
@@ -36,6 +37,12 @@ class AskBody(BaseModel):
     question: Text
     grounds: Annotated[list[Ground], Field(max_length=20)] = []
 
+    @model_validator(mode="after")
+    def _one_record(self) -> AskBody:
+        _fits("the question and grounds", [self.question, *(t for g in self.grounds
+                                                            for t in (g.code, g.message))])
+        return self
+
 
 class AnswerBody(BaseModel):
     """A reasoned opinion: a negative one gives its reasons."""
@@ -43,6 +50,19 @@ class AnswerBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
     opinion: Literal["positive", "negative"]
     reasons: Annotated[list[Text], Field(max_length=20)] = []
+
+    @model_validator(mode="after")
+    def _one_record(self) -> AnswerBody:
+        _fits("the reasons", self.reasons)
+        return self
+
+
+def _fits(what: str, texts: list[str]) -> None:
+    """The texts fit the one record that carries them to the other member (64 KiB: the
+    node's sealer cannot seal a longer one; the sweep of session 17)."""
+    if (size := text_bytes(texts)) > RECORD_TEXT_BYTES:
+        raise ValueError(f"{what} take {size} bytes together (UTF-8); at most "
+                         f"{RECORD_TEXT_BYTES}: shorten them")
 
 
 def _service(request: Request) -> Consultations:
