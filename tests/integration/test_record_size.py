@@ -5,9 +5,6 @@ them in as many ``RetentionDeletion`` records as it takes (S17-B4), each under t
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import func, select
 
@@ -16,29 +13,18 @@ from cta.domain.checks import Direction
 from cta.domain.errors import InvalidInputError
 from cta.federation.records import MAX_PAYLOAD_BYTES
 from tests.integration.node_server import passport, unique_number
-from tests.integration.test_federation_amendments import (
+from tests.integration.test_federation_amendments import (  # the members ARM and GEO
     ADMIN,
     NOW,
     OFFICER,
     Member,
+    arm,
     crossing,
-    member,
+    geo,
     sync,
 )
 
-
-@pytest.fixture
-def arm(database_url: str) -> Iterator[Member]:
-    found = member(database_url, "ARM")
-    yield found
-    found.node.store.engine.dispose()  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def geo(tmp_path: Path) -> Iterator[Member]:
-    found = member(f"sqlite:///{tmp_path / 'geo.sqlite'}", "GEO")
-    yield found
-    found.node.store.engine.dispose()  # type: ignore[attr-defined]
+__all__ = ["arm", "geo"]
 
 
 def _outbox_rows(m: Member) -> int:
