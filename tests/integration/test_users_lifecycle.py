@@ -28,11 +28,11 @@ def node(database_url: str, tmp_path: Path) -> Iterator[NodeServer]:
         yield server
 
 
-def users(node: NodeServer, *args: str | bytes) -> subprocess.CompletedProcess[str]:
+def users(node: NodeServer, *args: str | bytes, **env: str) -> subprocess.CompletedProcess[str]:
     done = subprocess.run([str(CTA).encode(), b"users",
                            *(a if isinstance(a, bytes) else a.encode() for a in args)],
-                          env=_environment(node.database_url, 1, "GEO"), capture_output=True,
-                          timeout=60, check=False)  # fmt: skip
+                          env=_environment(node.database_url, 1, "GEO") | env,
+                          capture_output=True, timeout=60, check=False)  # fmt: skip
     return subprocess.CompletedProcess(done.args, done.returncode,
                                        done.stdout.decode("utf-8", "replace"),
                                        done.stderr.decode("utf-8", "replace"))  # fmt: skip
@@ -65,6 +65,9 @@ def test_a_user_is_disabled_enabled_given_a_role_and_a_token_and_each_is_audited
         [me] = [u for u in listed if u["name"] == "admin.life"]
         assert me == me | {"role": "admin", "active": True, "password": False, "sessions": 1}
         assert token not in json.dumps(listed)
+        time.sleep(1.2)  # a session unused for a second is over under an idle time of one
+        idle = users(node, "list", "--json", CTA_SESSION_IDLE_SECONDS="1").stdout.splitlines()
+        assert [u["sessions"] for u in map(json.loads, idle) if u["name"] == "admin.life"] == [0]
 
         done = users(node, "disable", "admin.life")
         assert done.returncode == 0 and done.stdout.strip() == "admin.life: disabled"

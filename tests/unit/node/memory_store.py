@@ -399,7 +399,7 @@ class MemoryTransaction:
         return self._add("users", {"name": name, "role": role, "token_hash": token_hash,
                                    "created_at": at, "active": True})  # fmt: skip
 
-    def users(self) -> list[dict[str, Any]]:
+    def users(self, used_since: datetime, made_since: datetime) -> list[dict[str, Any]]:
         return sorted(({k: r[k] for k in ("name", "role", "active", "created_at")}
                        | {"password": False, "sessions": 0} for r in self.t["users"].values()),
                       key=lambda r: r["name"])  # fmt: skip

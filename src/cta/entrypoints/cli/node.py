@@ -218,9 +218,13 @@ def list_users(
 ) -> None:
     """The node's users: name, role, whether active, when made, whether a password is set and
     how many web sessions are open (never a token or a password)."""
+    from datetime import timedelta
+
     from rich.table import Table
 
-    found = _node().users()
+    config = settings()
+    found = _node().users(timedelta(seconds=config.session_idle_seconds),
+                          timedelta(seconds=config.session_absolute_seconds))
     if as_json:
         for user in found:
             print_json({"name": user["name"], "role": user["role"],
@@ -229,9 +233,11 @@ def list_users(
                         "sessions": int(user["sessions"])})  # fmt: skip
         return
     table = Table("name", "role", "active", "created", "password", "web sessions")
+    for column in table.columns[:2]:  # a name and a role are shown whole, folded if they must
+        column.overflow = "fold"
     for user in found:
         table.add_row(user["name"], user["role"], "yes" if user["active"] else "no",
-                      _rfc3339(user["created_at"]), "yes" if user["password"] else "no",
+                      _rfc3339(user["created_at"])[:10], "yes" if user["password"] else "no",
                       str(user["sessions"]))  # fmt: skip
     out_console.print(table)
 

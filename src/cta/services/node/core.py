@@ -162,10 +162,12 @@ class NodeCore:
 
     # -- the users' lifecycle (``cta users``: an operator on the node's machine) ------------
 
-    def users(self) -> list[dict[str, Any]]:
-        """Every user, by name: role, active, created_at, password set, open web sessions."""
+    def users(self, idle: timedelta, absolute: timedelta) -> list[dict[str, Any]]:
+        """Every user, by name: role, active, created_at, password set, and the web sessions
+        still open under these lifetimes (ended ones wait in the table to be removed)."""
+        now = self.clock()
         with self.store.transaction(read_only=True) as tx:
-            return tx.users()
+            return tx.users(now - idle, now - absolute)
 
     def set_user_active(self, name: str, active: bool, *, by: str = OPERATOR) -> None:
         """Disable a user (their token, password and open sessions stop working; a running

@@ -125,11 +125,14 @@ class AuditRows(TransactionBase):
             raise DuplicateError(f"a user named {name!r} exists already") from exc
         return int(result.inserted_primary_key[0])
 
-    def users(self) -> list[dict[str, Any]]:
+    def users(self, used_since: datetime, made_since: datetime) -> list[dict[str, Any]]:
         """Every user: name, role, active, created_at, whether a password is set, and how many
-        web sessions are open; never a token or a password's hash."""
+        web sessions are open (used since ``used_since``, made since ``made_since``: the
+        sessions' idle and absolute lifetimes); never a token or a password's hash."""
         u, w, s = t.users.c, t.web_passwords.c, t.web_sessions.c
-        sessions = (select(func.count()).where(s.user_name == u.name)
+        sessions = (select(func.count()).where(s.user_name == u.name,
+                                               s.last_seen_at > used_since,
+                                               s.created_at > made_since)
                     .correlate(t.users).scalar_subquery())  # fmt: skip
         rows = self.c.execute(
             select(u.name, u.role, u.active, u.created_at,
