@@ -25,7 +25,9 @@ from cta.services.node import Idempotency
 from tests.integration.area import Member, area_on, in_sync, read_rows, wait_until
 from tests.integration.node_server import add_user, node_today, passport
 from tests.integration.test_federation_amendments import Member as InProcess
-from tests.integration.test_federation_amendments import member, sync
+from tests.integration.test_federation_amendments import geo, member, sync  # geo: a fixture
+
+__all__ = ["geo"]
 
 YES = {"convictions": True, "conflict_zones": False, "removal_orders": False}
 GEORGIAN = "ა" * 2000  # three bytes each in UTF-8
@@ -90,13 +92,6 @@ def test_an_annulment_whose_reasons_would_not_fit_one_record_is_refused_and_the_
 @pytest.fixture
 def arm(tmp_path: Path) -> Iterator[InProcess]:
     found = member(f"sqlite:///{tmp_path / 'arm.sqlite'}", "ARM")
-    yield found
-    found.node.store.engine.dispose()  # type: ignore[attr-defined]
-
-
-@pytest.fixture
-def geo(tmp_path: Path) -> Iterator[InProcess]:
-    found = member(f"sqlite:///{tmp_path / 'geo.sqlite'}", "GEO")
     yield found
     found.node.store.engine.dispose()  # type: ignore[attr-defined]
 

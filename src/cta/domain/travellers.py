@@ -18,7 +18,8 @@ from typing import Protocol
 from cta.domain.stays import Stay
 
 __all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "StaysFromCrossings",
-           "anomaly_of_crossing", "candidate_key", "open_stay_at_entry", "stays_from_crossings"]
+           "anomaly_of_crossing", "candidate_key", "earlier_document_problem",
+           "open_stay_at_entry", "stays_from_crossings"]
 
 CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
 
@@ -43,6 +44,25 @@ def candidate_key(holder: Identity) -> CandidateKey:
     documents and a member's link alike need them (``DocumentFiling``, ``federation_apply``),
     and an application's past is read from them."""
     return (holder.nationality, holder.birth_date_raw, holder.surname)
+
+
+def earlier_document_problem(
+    in_hand_birth_date_raw: str | None, earlier_code: str, earlier_birth_date_raw: str,
+    *, known: bool,
+) -> str | None:
+    """Why an earlier document the traveller shows cannot say whose the document in hand is
+    (an officer's link of a passport after a change of name), or None: ``visa`` (a visa is
+    no travel document of theirs), ``unknown`` (not ``known`` here: no holder to link to),
+    ``born_apart`` (a change of name keeps the birth date as printed: a relative's or a
+    companion's passport scanned by mistake must not put this traveller's crossings in their
+    file)."""
+    if earlier_code.startswith("V"):
+        return "visa"
+    if not known:
+        return "unknown"
+    if in_hand_birth_date_raw != earlier_birth_date_raw:
+        return "born_apart"
+    return None
 
 
 @dataclass(frozen=True, slots=True)

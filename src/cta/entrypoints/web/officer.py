@@ -30,6 +30,7 @@ from cta.domain.documents import parse_mrz
 from cta.domain.errors import CTAError
 from cta.domain.internal_checks import Reintroduction
 from cta.domain.roles import Permission, Role, allows
+from cta.domain.travellers import earlier_document_problem
 from cta.entrypoints.web.i18n import N_
 from cta.entrypoints.web.officer_view import (
     ALERT_CATEGORIES,
@@ -266,8 +267,7 @@ async def check_as_holder_of_another_document(request: Request) -> Response:
     form = await check_form(request, current.session)
     check, errors = _request(request, form)
     if errors:
-        return _console(current, 422, errors=errors, mrz=form.get("mrz"),
-                        visa_mrz=form.get("visa_mrz"))  # fmt: skip
+        return _retry(current, form, errors, status=422)
     other = mrz_lines(form.get("other_mrz"))
     if (problem := _mrz_problem(other)) is not None:
         return await _check_and_show(current, form, problems=[("other_mrz", problem)],
@@ -276,22 +276,25 @@ async def check_as_holder_of_another_document(request: Request) -> Response:
     found, errors = await _call(current, "other_mrz", _node(request).check, earlier)
     if errors:
         return await _check_and_show(current, form, problems=errors, status=422)
-    problem = None
-    if found.document.document_code.startswith("V"):
-        problem = N_("That is a visa: scan the traveller's earlier passport or identity card.")
-    elif found.person_id is None:
-        problem = N_("This node has no record of that document: its holder is not known here.")
-    elif _birth_of(check.mrz, found.on) != found.document.birth_date_raw:
-        # a change of name keeps the birth date: a relative's or a companion's passport
-        # scanned by mistake must not put this traveller's crossings in their file
-        problem = N_("That document's holder was born on another day: it is not this "
-                     "traveller's.")
-    if problem is not None:
+    why = earlier_document_problem(_birth_of(check.mrz, found.on),
+                                   found.document.document_code, found.document.birth_date_raw,
+                                   known=found.person_id is not None)  # fmt: skip
+    if why is not None:
+        problem = _EARLIER_DOCUMENT[why]
         return await _check_and_show(current, form, problems=[("other_mrz", problem)],
                                      status=422)  # fmt: skip
     linked = Form({**form.fields, "person_id": str(found.person_id)})
     return await _check_and_show(current, linked, notice=N_(
         "Checked again as the person who holds the other document here."))
+
+
+# why an earlier document cannot say whose the document in hand is, in the officer's words
+_EARLIER_DOCUMENT = {
+    "visa": N_("That is a visa: scan the traveller's earlier passport or identity card."),
+    "unknown": N_("This node has no record of that document: its holder is not known here."),
+    "born_apart": N_("That document's holder was born on another day: it is not this "
+                     "traveller's."),
+}
 
 
 def _birth_of(lines: Sequence[str], today: date) -> str | None:
@@ -325,8 +328,8 @@ async def record_crossing(request: Request) -> Response:
                   internal=answer["kind"] == "InternalCheckRecorded")  # fmt: skip
 
 
-def _retry(current: Page, form: Form, errors: list[Any]) -> Response:
-    return _console(current, 409, errors=errors, mrz=form.get("mrz"),
+def _retry(current: Page, form: Form, errors: list[Any], status: int = 409) -> Response:
+    return _console(current, status, errors=errors, mrz=form.get("mrz"),
                     visa_mrz=form.get("visa_mrz"))  # fmt: skip
 
 
