@@ -230,19 +230,46 @@ def test_a_new_passport_confirmed_at_the_origin_makes_one_person_at_the_peer(
     assert stay(geo, old) == stay(geo, new) == stay(arm, new) == 26
 
 
-def test_two_known_persons_are_merged_only_when_they_are_candidates(arm: Member) -> None:
+def test_two_known_persons_are_merged_only_when_they_may_be_one_traveller(arm: Member) -> None:
+    """An officer's link joins two persons filed here when they are candidates, or one
+    traveller after a change of name (another surname, the same nationality and birth date);
+    never two born on different days."""
     first = passport("USA", surname="SAME", number=unique_number())
     second = passport("USA", surname="SAME", number=unique_number())
-    other = passport("USA", surname="OTHER", number=unique_number())
+    renamed = passport("USA", surname="WED", number=unique_number())
+    other = passport("USA", surname="SAME", number=unique_number(), birth_date=date(1971, 1, 1))
     _, a = arm.node.record(OFFICER, crossing(first, Direction.ENTRY, 30))
-    arm.node.record(OFFICER, crossing(second, Direction.ENTRY, 20))
-    arm.node.record(OFFICER, crossing(other, Direction.ENTRY, 20))
-    with pytest.raises(ConflictError, match="not a candidate"):
+    for mrz in (second, renamed, other):
+        arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, 20))
+    with pytest.raises(ConflictError, match="nationality or birth date differ"):
         arm.node.record(OFFICER, crossing(other, Direction.EXIT, 1, person_id=a["person_id"]))
-    _, merged = arm.node.record(OFFICER, crossing(second, Direction.EXIT, 1,
-                                                  person_id=a["person_id"]))  # fmt: skip
-    assert merged["person_id"] == a["person_id"]
-    assert len(rows(arm, t.persons, "id")) == 2  # SAME (merged) and OTHER
+    for mrz in (second, renamed):
+        _, merged = arm.node.record(OFFICER, crossing(mrz, Direction.EXIT, 1,
+                                                      person_id=a["person_id"]))  # fmt: skip
+        assert merged["person_id"] == a["person_id"]
+    assert len(rows(arm, t.persons, "id")) == 2  # SAME and WED (merged), and OTHER
+
+
+def test_a_change_of_name_confirmed_at_the_origin_makes_one_person_at_the_peer(
+    arm: Member, geo: Member
+) -> None:
+    """GEO filed her new passport (her married name) as a person of its own; ARM's officer,
+    shown her earlier passport, links the two: GEO joins them too, and both nodes count one
+    stay (before, GEO refused a link between two surnames and counted her stays apart)."""
+    old = passport("USA", surname="MAIDEN", number=unique_number())
+    new = passport("USA", surname="MARRIED", number=unique_number())
+    _, entered = arm.node.record(OFFICER, crossing(old, Direction.ENTRY, 30))
+    geo_refusal = RecordCrossing(mrz=new, crossing_point="GEO-TBS", direction=Direction.ENTRY,
+                                 occurred_at=NOW - timedelta(days=40), refused=True)
+    geo.node.record(OFFICER, geo_refusal)
+    sync(arm, geo)
+    assert len(rows(geo, t.persons, "id")) == 2
+    arm.node.record(OFFICER, crossing(new, Direction.EXIT, 5, person_id=entered["person_id"]))
+    records = sync(arm, geo)
+    assert [r.kind for r in records] == ["CrossingRecorded", "IdentityLinked", "CrossingRecorded"]
+    assert records[1].payload is not None and records[1].payload["name_change"] is True
+    assert len(rows(geo, t.persons, "id")) == 1  # the file kept is GEO's first (MARRIED)
+    assert stay(geo, old) == stay(geo, new) == stay(arm, new) == 26
 
 
 def test_an_alert_change_and_withdrawal_supersede_the_alerts_last_record(

@@ -99,3 +99,92 @@ def test_a_link_naming_more_documents_than_a_person_holds_is_not_applied(aze: Me
     why = not_applied(aze)[1]
     assert why is not None and f"at most {MAX_LINKED_DOCUMENTS}" in why, why
     assert table(aze, "documents") == [] and table(aze, "persons") == []
+
+
+def test_a_change_of_name_joins_the_traveller_filed_under_each_name(aze: Member) -> None:
+    """She crossed here with her passport before marriage; ARM filed her new passport (another
+    surname) as a person of its own, and AZE had that record too, then ARM's officer saw the
+    earlier passport and linked them, marking a change of name: AZE makes the two one (before,
+    no merge of two surnames: the two nodes counted her stays apart)."""
+    born = date(1988, 6, 21)
+    maiden = passport("GBR", surname="BERIDZE", given_names="TAMAR", birth_date=born)
+    married = passport("GBR", surname="GELASHVILI", given_names="TAMAR", birth_date=born)
+    ours(aze, maiden)
+    records = arm_chain([
+        ("CrossingRecorded", arm_crossing(married, "entry", 5)),
+        ("IdentityLinked", link(married, maiden) | {"name_change": True}),
+    ])  # fmt: skip
+    assert aze.federation.ingest("ARM", records).head_seq == 2
+    assert set(not_applied(aze).values()) == {None}
+    [person] = table(aze, "persons")
+    assert [d["person_id"] for d in table(aze, "documents")] == [person["id"]] * 2
+    assert len(table(aze, "crossings")) == 2
+
+
+@pytest.mark.parametrize("flag", [False, None])
+def test_two_surnames_are_not_joined_without_the_officer_s_change_of_name(
+    aze: Member, flag: bool | None,
+) -> None:
+    """The same link without ``name_change`` (or with it false) joins candidates only: a
+    passport of another surname stays its own person here."""
+    born = date(1988, 6, 21)
+    maiden = passport("GBR", surname="BERIDZE", birth_date=born)
+    married = passport("GBR", surname="GELASHVILI", birth_date=born)
+    ours(aze, maiden)
+    payload = link(married, maiden) | ({} if flag is None else {"name_change": flag})
+    records = arm_chain([("CrossingRecorded", arm_crossing(married, "entry", 5)),
+                         ("IdentityLinked", payload)])  # fmt: skip
+    assert aze.federation.ingest("ARM", records).head_seq == 2
+    why = not_applied(aze)[2]
+    assert why is not None and "not candidates" in why, why
+    assert len(table(aze, "persons")) == 2
+
+
+@pytest.mark.parametrize(("other", "expected"), [
+    ({"birth_date": date(1988, 6, 22)}, "not candidates"),  # a relative, born another day
+    ({"nationality": "USA"}, "not candidates"),  # a stranger of another nationality
+])  # fmt: skip
+def test_a_change_of_name_keeps_the_nationality_and_the_birth_date(
+    aze: Member, other: dict[str, Any], expected: str,
+) -> None:
+    """A peer's link marked a change of name still joins no one of another birth date or
+    nationality (as no officer's link here may)."""
+    born = date(1988, 6, 21)
+    maiden = passport("GBR", surname="BERIDZE", birth_date=born)
+    married = passport(other.get("nationality", "GBR"), surname="GELASHVILI",
+                       birth_date=other.get("birth_date", born))  # fmt: skip
+    ours(aze, maiden)
+    records = arm_chain([
+        ("CrossingRecorded", arm_crossing(married, "entry", 5)),
+        ("IdentityLinked", link(married, maiden) | {"name_change": True}),
+    ])  # fmt: skip
+    assert aze.federation.ingest("ARM", records).head_seq == 2
+    why = not_applied(aze)[2]
+    assert why is not None and expected in why, why
+    assert len(table(aze, "persons")) == 2
+
+
+def test_a_change_of_name_joins_no_two_earlier_holders_of_other_surnames(aze: Member) -> None:
+    """The change of name is between the new document's holder and the earlier documents'
+    holders; those must still be candidates among themselves."""
+    born = date(1988, 6, 21)
+    one = passport("GBR", surname="BERIDZE", birth_date=born)
+    another = passport("GBR", surname="KAPANADZE", birth_date=born)
+    new = passport("GBR", surname="GELASHVILI", birth_date=born)
+    ours(aze, one)
+    ours(aze, another)
+    records = arm_chain([("IdentityLinked", link(new, one, another) | {"name_change": True})])
+    assert aze.federation.ingest("ARM", records).head_seq == 1
+    why = not_applied(aze)[1]
+    assert why is not None and "not candidates" in why, why
+    assert len(table(aze, "persons")) == 2
+
+
+def test_a_change_of_name_that_is_not_a_truth_value_is_named(aze: Member) -> None:
+    maiden = passport("GBR", surname="BERIDZE")
+    ours(aze, maiden)
+    records = arm_chain([("IdentityLinked", link(passport("GBR", surname="GELASHVILI"), maiden)
+                          | {"name_change": "yes"})])  # fmt: skip
+    assert aze.federation.ingest("ARM", records).head_seq == 1
+    why = not_applied(aze)[1]
+    assert why is not None and "name_change: true or false" in why, why

@@ -542,6 +542,50 @@ def test_a_passport_after_a_change_of_name_is_linked_by_the_earlier_one(
         assert f'href="/officer/persons/{person.group(1)}" id="file-link"' in again.text
 
 
+def test_a_new_passport_filed_on_its_own_is_joined_by_the_earlier_one(
+    node: NodeServer,
+) -> None:
+    """Her new passport (another surname) crossed before anyone linked it, so this node holds
+    it as a person of its own; at her next crossing the officer scans the earlier passport too:
+    the two persons' files become one (before: "not a candidate", and her stays counted apart).
+    The earlier passport of a relative born another day still joins nothing."""
+    born = date(1986, 2, 14)
+    with _signed_in(node, Role.BORDER_OFFICER, "officer.joined") as client:
+        token = _at_post(client)
+        old = authorised(node, surname="KAPANADZE", given_names="ELENE", birth_date=born)
+        new = authorised(node, surname="DOLIDZE", given_names="ELENE", birth_date=born)
+        people = []
+        for mrz in (old, new):
+            recorded = client.post("/officer/record", data={"csrf_token": token,
+                                                            "mrz": "\n".join(mrz)})
+            found = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
+            assert recorded.status_code == 200 and found is not None, recorded.text[-2000:]
+            people.append(found.group(1))
+        hers, apart = people
+        assert hers != apart
+        shown = _check(client, token, new)  # known here, under the new name only
+        assert f'href="/officer/persons/{apart}" id="file-link"' in shown.text
+        assert 'id="other-document-form"' in shown.text
+        form = {"csrf_token": token, "mrz": "\n".join(new), "visa_mrz": ""}
+        linked = client.post("/officer/other-document", data=form | {"other_mrz": "\n".join(old)})
+        assert linked.status_code == 200 and 'id="notice"' in linked.text, linked.text[-2000:]
+        assert f'href="/officer/persons/{hers}" id="file-link"' in linked.text
+        recorded = client.post("/officer/record", data=form | {
+            "person_id": hers, "override_reason": "second entry: the first one's exit missing"})
+        assert recorded.status_code == 200, recorded.text[-2000:]
+        file = client.get(f"/officer/persons/{hers}").text
+        assert old[1][:9].rstrip("<") in file and new[1][:9].rstrip("<") in file
+        assert client.get(f"/officer/persons/{apart}").status_code == 404  # one file now
+        # her sister's passport, born another day, shown by mistake: refused, nothing joined
+        sister = authorised(node, surname="DOLIDZE", given_names="ANA",
+                            birth_date=date(1990, 1, 1))  # fmt: skip
+        client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(sister)})
+        mistaken = client.post("/officer/other-document", data={
+            "csrf_token": token, "mrz": "\n".join(sister), "visa_mrz": "",
+            "other_mrz": "\n".join(new)})  # fmt: skip
+        assert mistaken.status_code == 422 and "born on another day" in mistaken.text
+
+
 def _visa_of(passport_lines: list[str]) -> str:
     """An MRV-A visa's MRZ for the holder of ``passport_lines`` (as an issued visa's)."""
     from cta.domain.documents import DocumentFields, DocumentType, generate_mrz, parse_mrz

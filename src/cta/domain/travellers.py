@@ -17,11 +17,13 @@ from typing import Protocol
 
 from cta.domain.stays import Stay
 
-__all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "StaysFromCrossings",
-           "anomaly_of_crossing", "candidate_key", "earlier_document_problem",
-           "open_stay_at_entry", "stays_from_crossings"]
+__all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "RenamedKey",
+           "StaysFromCrossings", "anomaly_of_crossing", "candidate_key",
+           "earlier_document_problem", "open_stay_at_entry", "renamed_key",
+           "stays_from_crossings"]
 
 CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
+RenamedKey = tuple[str, str]  # nationality, birth date as printed
 
 
 class Identity(Protocol):
@@ -44,6 +46,14 @@ def candidate_key(holder: Identity) -> CandidateKey:
     documents and a member's link alike need them (``DocumentFiling``, ``federation_apply``),
     and an application's past is read from them."""
     return (holder.nationality, holder.birth_date_raw, holder.surname)
+
+
+def renamed_key(holder: Identity) -> RenamedKey:
+    """What a change of name keeps of a traveller: nationality and birth date as printed. An
+    officer who saw the earlier document (``earlier_document_problem``) may make one person of
+    two whose surnames differ, here or, by the link's record, on a member (``name_change``),
+    but never of two who differ in these."""
+    return (holder.nationality, holder.birth_date_raw)
 
 
 def earlier_document_problem(

@@ -32,7 +32,7 @@ from cta.domain.peer_records import (
 )
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
-from cta.domain.travellers import candidate_key
+from cta.domain.travellers import candidate_key, renamed_key
 from cta.domain.typed_text import with_escapes
 from cta.federation.members import Federation
 from cta.federation.records import Record
@@ -390,10 +390,14 @@ class PeerRecords:
         new = (document["issuing_state"], document["document_number"])
         same_as = _same_as(payload.get("same_as"), codes)
         document_days(document)  # read before anything is written
-        keys = [(s, n) for s, n, _ in same_as] + [new]
-        persons = sorted({found[0] for key in keys
-                          if (found := tx.document_key(*key)) is not None})  # fmt: skip
-        _check_merge(tx, persons)
+        name_change = payload.get("name_change", False)
+        if not isinstance(name_change, bool):
+            raise PeerRecordError("name_change: true or false is expected")
+        earlier = sorted({found[0] for s, n, _ in same_as
+                          if (found := tx.document_key(s, n)) is not None})  # fmt: skip
+        held = tx.document_key(*new)
+        _check_merge(tx, earlier, held[0] if held is not None else None, renamed=name_change)
+        persons = sorted({*earlier, *([held[0]] if held is not None else [])})
         if persons:
             keep = persons[0]
             for other in persons[1:]:
@@ -488,24 +492,37 @@ class PeerRecords:
                          self.clock())  # fmt: skip
 
 
-def _check_merge(tx: Transaction, persons: list[int]) -> None:
-    """The persons a peer's link would make one (the holders here of its documents) must be
-    candidates for each other, as an officer's link asks (``DocumentFiling``: nationality,
-    birth date and surname): a peer's link cannot make this node's traveller one with a
-    stranger, which no officer of the origin could have confirmed."""
+def _check_merge(
+    tx: Transaction, earlier: list[int], holder: int | None, *, renamed: bool
+) -> None:
+    """The persons a peer's link would make one must be candidates for each other, as an
+    officer's link asks (``DocumentFiling``: nationality, birth date and surname): a peer's
+    link cannot make this node's traveller one with a stranger, which no officer of the origin
+    could have confirmed. ``earlier``: the holders here of the documents the person held
+    (``same_as``), candidates among themselves; ``holder``: the new document's, a candidate
+    too, or, when the link's officer saw the earlier document and marked a change of name
+    (``renamed``), of another surname but never of another nationality or birth date
+    (``renamed_key``)."""
+    persons = sorted({*earlier, *([holder] if holder is not None else [])})
     if len(persons) < 2:
         return
-    rows = [tx.person(person_id) for person_id in persons]
-    first = rows[0]
-    assert first is not None  # found by its document in this transaction
-    identity = candidate_key(first)
-    strangers = [str(person_id) for person_id, row in zip(persons, rows, strict=True)
-                 if row is None or candidate_key(row) != identity]  # fmt: skip
+    rows = {person_id: tx.person(person_id) for person_id in persons}
+    reference = rows[earlier[0]]
+    assert reference is not None  # found by its document in this transaction
+    strangers = [person_id for person_id in earlier if (row := rows[person_id]) is None
+                 or candidate_key(row) != candidate_key(reference)]  # fmt: skip
+    if holder is not None and holder not in earlier:
+        key = renamed_key if renamed else candidate_key
+        if (row := rows[holder]) is None or key(row) != key(reference):
+            strangers.append(holder)
     if strangers:
+        why = ("nationality, birth date and surname differ: a link makes one person of "
+               "candidates only, or, after a change of name, of the same nationality and birth "
+               "date")  # fmt: skip
         raise PeerRecordError(
-            f"same_as: the persons here holding these documents ({persons[0]} and "
-            f"{', '.join(strangers)}) are not candidates for each other (nationality, birth "
-            "date and surname differ): a link makes one person of candidates only")
+            f"same_as: the persons here holding these documents ({earlier[0]} and "
+            f"{', '.join(map(str, sorted(strangers)))}) are not candidates for each other "
+            f"({why})")
 
 
 def _same_as(value: Any, codes: Any) -> list[tuple[str, str, str]]:

@@ -4,11 +4,12 @@ tests/integration/test_federation_amendments.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from cta.domain.checks import Direction
+from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.roles import Role
 from cta.services.node import (
     Actor,
@@ -71,7 +72,7 @@ def test_a_confirmed_new_passport_is_an_identity_link(node: Node, store: MemoryS
     assert exit_["person_id"] == entry["person_id"]
     link = [r for r in store.tables["outbox"].values() if r["kind"] == "IdentityLinked"]
     assert [r["payload"]["same_as"] for r in link] == [[["USA", "OLD000001", "P"]]]
-    with pytest.raises(ConflictError, match="not a candidate"):
+    with pytest.raises(ConflictError, match=r"cannot be person .*nationality or birth date"):
         other = node.record(OFFICER, RecordCrossing(
             passport("GBR", "GBR000001"), "GEO-TBS", Direction.ENTRY,
             override_reason="test"))[1]  # fmt: skip
@@ -79,3 +80,48 @@ def test_a_confirmed_new_passport_is_an_identity_link(node: Node, store: MemoryS
             passport("GBR", "GBR000001"), "GEO-TBS", Direction.EXIT,
             person_id=entry["person_id"]))  # fmt: skip
     assert other["person_id"] != entry["person_id"]
+    assert "name_change" not in link[0]["payload"]  # the same surname: a candidate's link
+
+
+def _renamed(number: str, surname: str) -> list[str]:
+    """A USA passport of the traveller ``passport`` makes (born 1990-04-12), in ``surname``."""
+    fields = DocumentFields(DocumentType.TD3, "P", "USA", surname, "NINO", number, "USA",
+                            date(1990, 4, 12), "F", date(2034, 1, 1))  # fmt: skip
+    return list(generate_mrz(fields))
+
+
+def test_a_change_of_name_joins_the_person_filed_under_the_new_name(
+    node: Node, store: MemoryStore,
+) -> None:
+    """Her passport after marriage was filed as a person of its own (no candidate: another
+    surname); the officer, shown the earlier passport, confirms her: the check weighs both
+    persons' crossings, recording makes them one, and the link is marked a change of name."""
+    _, before = node.record(OFFICER, RecordCrossing(
+        passport("USA", "OLD000002"), "GEO-TBS", Direction.ENTRY,
+        occurred_at=NOW - timedelta(days=30), override_reason="test"))  # fmt: skip
+    married = _renamed("NEW000002", "GELASHVILI")
+    _, after = node.record(OFFICER, RecordCrossing(
+        married, "GEO-TBS", Direction.ENTRY, occurred_at=NOW - timedelta(days=5),
+        override_reason="test"))  # fmt: skip
+    assert after["person_id"] != before["person_id"]
+    her = before["person_id"]
+    alone = node.check(OFFICER, BorderCheck(married, "GEO-TBS", Direction.EXIT))
+    assert alone.person_id == after["person_id"] and alone.joined is None
+    assert [a.code for a in alone.coded_anomalies] == []
+    joined = node.check(OFFICER, BorderCheck(married, "GEO-TBS", Direction.EXIT, person_id=her))
+    assert joined.person_id == her and joined.joined == after["person_id"]
+    # her entry 30 days ago (no exit recorded) and her entry 5 days ago, in one history
+    assert [a.code for a in joined.coded_anomalies] == ["entry_without_exit"]
+    _, exit_ = node.record(OFFICER, RecordCrossing(married, "GEO-TBS", Direction.EXIT,
+                                                   person_id=her))  # fmt: skip
+    assert exit_["person_id"] == her
+    assert {r["person_id"] for r in store.tables["documents"].values()} == {her}
+    link = [r["payload"] for r in store.tables["outbox"].values() if r["kind"] == "IdentityLinked"]
+    assert [p.get("name_change") for p in link] == [True]
+    with pytest.raises(ConflictError, match="nationality or birth date differ"):  # a relative
+        fields = DocumentFields(DocumentType.TD3, "P", "USA", "GELASHVILI", "NANA", "MUM000002",
+                                "USA", date(1960, 3, 3), "F", date(2034, 1, 1))  # fmt: skip
+        mother = list(generate_mrz(fields))
+        node.record(OFFICER, RecordCrossing(mother, "GEO-TBS", Direction.ENTRY,
+                                            override_reason="test"))  # fmt: skip
+        node.record(OFFICER, RecordCrossing(mother, "GEO-TBS", Direction.EXIT, person_id=her))

@@ -224,6 +224,7 @@ def _decision(current: Page, outcome: CheckOutcome, check: BorderCheck) -> dict[
         "document": outcome.document,
         "fresh": freshness(current.lang, outcome.based_on, node.state, node.clock()),
         "person_id": check.person_id or outcome.person_id, "direction": check.direction.value,
+        "confirmed": check.person_id is not None,
     }  # fmt: skip
 
 

@@ -46,7 +46,7 @@ from cta.services.node.core import (
 )
 from cta.services.node.filing import DocumentFiling
 from cta.services.node.internal_checks import InternalCheckUseCases
-from cta.services.ports import Transaction
+from cta.services.ports import CheckHistory, Transaction
 from cta.services.visas import scan_visa
 
 __all__ = [
@@ -121,6 +121,9 @@ class CheckOutcome:
     internal_check: dict[str, Any] | None = None
     # ``anomalies`` with their codes and days, in the same order, for a page's own words
     coded_anomalies: tuple[CrossingAnomaly, ...] = ()
+    # the person the document in hand is filed under here when the officer confirmed another
+    # (a change of name): their histories are weighed together, as recording will join them
+    joined: int | None = None
 
 
 class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
@@ -140,6 +143,8 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
                        else self._decide_internal(tx, request, on, internal))  # fmt: skip
         holder = outcome.visa["person_id"] if outcome.visa else outcome.person_id
         read = [outcome.person_id] + ([holder] if holder != outcome.person_id else [])
+        if outcome.joined is not None:
+            read.append(outcome.joined)
         self._audited(actor, "check", read, crossing_point=point.code,
                       decision=outcome.decision.outcome.value,
                       alert_hits=[h.alert_id for h in outcome.alert_hits])  # fmt: skip
@@ -158,8 +163,13 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         anomalies: tuple[str, ...] = ()
         coded: tuple[CrossingAnomaly, ...] = ()
         open_since: date | None = None
+        joined: int | None = None
         if person_id is not None:
             history = tx.check_history(person_id)
+            if request.person_id is not None:  # the officer's link will make them one person
+                owner = tx.document_owner(document.issuing_state, document.document_number)
+                if owner is not None and owner != person_id:
+                    joined, history = owner, _joined(history, tx.check_history(owner))
             found = stays_from_crossings([CrossingDay(d, day) for d, day in history.days], on)
             stays, anomalies, open_since = list(found.stays), found.anomalies, found.open_since
             coded = found.coded_anomalies
@@ -191,7 +201,7 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
                     for o, seq, at, reached, not_applied in tx.data_heads()]  # fmt: skip
         return CheckOutcome(decide(check), document, on, person_id, candidates, anomalies,
                             hits, dismissed, based_on, elsewhere, crossing_anomaly,
-                            scan.visa, coded_anomalies=coded)  # fmt: skip
+                            scan.visa, coded_anomalies=coded, joined=joined)  # fmt: skip
 
     def _checkpoint(
         self, code: str, at: datetime
@@ -476,3 +486,11 @@ def _crossing_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return {"direction": fields["direction"], "crossing_point": fields["crossing_point"],
             "occurred_at": rfc3339(fields["occurred_at"]),
             "local_date": fields["local_date"].isoformat()}  # fmt: skip
+
+
+def _joined(first: CheckHistory, second: CheckHistory) -> CheckHistory:
+    """Two persons' histories as one, their crossing days in the order of the days (each
+    list's own order kept within a day)."""
+    return CheckHistory(days=sorted(first.days + second.days, key=lambda d: d[1]),
+                        visas=first.visas + second.visas,
+                        authorizations=first.authorizations + second.authorizations)

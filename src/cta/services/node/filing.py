@@ -13,7 +13,7 @@ from typing import Any
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.recording import filing_problem
-from cta.domain.travellers import candidate_key
+from cta.domain.travellers import candidate_key, renamed_key
 from cta.services.node.core import ConflictError, NodeCore
 from cta.services.ports import Transaction
 
@@ -28,9 +28,11 @@ class DocumentFiling(NodeCore):
     ) -> tuple[int, int]:
         """The person and document of a traveller: found, or filed. ``person_id`` is a person
         the officer confirmed the document belongs to: a new document is added to them, and a
-        document filed under another person of the same identity (nationality, birth date,
-        surname: a candidate) makes the two persons one. Either is an ``IdentityLinked``
-        record for the peers."""
+        document filed under another person of the same nationality and birth date (a
+        candidate, or the same traveller after a change of name: ``renamed_key``) makes the
+        two persons one. Either is an ``IdentityLinked`` record for the peers, marked
+        ``name_change`` when the document is no candidate for the person (the officer saw
+        the earlier document: members then merge persons whose surnames differ)."""
         if (problem := filing_problem(document.lines)) is not None:
             raise InvalidInputError(problem)
         now = self.clock()
@@ -48,15 +50,17 @@ class DocumentFiling(NodeCore):
         confirmed = self._person(tx, person_id)
         if known is not None:
             holder = self._person(tx, known.person_id)
-            if candidate_key(holder) != candidate_key(confirmed):
+            if renamed_key(holder) != renamed_key(confirmed):
                 raise ConflictError(
                     f"document {document.document_number} belongs to person {known.person_id}, "
-                    f"who is not a candidate for person {person_id} (nationality, birth date "
-                    "and surname differ)")
+                    f"who cannot be person {person_id}: their nationality or birth date differ "
+                    "(a change of name keeps both)")
         same_as = [[d.issuing_state, d.document_number, d.document_code]
                    for d in tx.documents_of(person_id)]
-        tx.emit("IdentityLinked", {"document": _document_fields(document), "same_as": same_as},
-                now, person_id)  # fmt: skip
+        link: dict[str, Any] = {"document": _document_fields(document), "same_as": same_as}
+        if candidate_key(document) != candidate_key(confirmed):  # the officer saw a new name
+            link["name_change"] = True
+        tx.emit("IdentityLinked", link, now, person_id)
         if known is not None:
             tx.merge_persons(person_id, known.person_id)
             return person_id, known.id
