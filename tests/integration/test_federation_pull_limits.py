@@ -140,20 +140,50 @@ def test_a_page_over_the_bound_of_its_limit_is_given_up_and_nothing_stored(
     fake: FakeArm, geo: MemoryLedger, length: bool
 ) -> None:
     """Two honest records, then 20 MB of blanks: valid JSON, but no honest answer to limit=2
-    is that long; the puller stops reading past the bound (read whole, it was stored)."""
+    is that long; the puller stops reading past the bound (read whole, it was stored), asks
+    again for one record, and gives up when that is too long as well."""
+    limits: list[int] = []
 
     def padded(handler: PeerHandler, after: int, limit: int) -> None:
+        limits.append(limit)
         page = handler.server.ledger.page(after, limit).encode()
         handler.send(page[:-1] + b" " * 20_000_000 + b"}", length=length)
 
     fake.answer = padded
     peer = puller(fake, geo)
     outcome = peer.pull_once()
-    bound = max_page_bytes(LIMIT)
+    bound = max_page_bytes(1)
     assert outcome.error is not None and f"ARM's page is over {bound:,} bytes" in outcome.error
+    assert limits == [LIMIT, 1]
     assert (outcome.stored, geo.records("ARM"), peer.status().failures) == (0, [], 1)
     fake.answer = honest
     assert peer.pull_once().error is None and len(geo.records("ARM")) == 5
+
+
+def test_a_page_of_long_records_is_asked_for_again_in_fewer_records(
+    fake: FakeArm, geo: MemoryLedger
+) -> None:
+    """A page is parsed whole, and parsed JSON can take ~20 times its bytes: the puller reads
+    at most ``page_bytes`` of one (8 MiB by default, against 64.5 MiB for 1,000 records of the
+    largest kind) and asks a page over it again in an eighth of the records, then doubles back.
+    Here an honest member's records of 40 KB each, ``page_bytes`` 150,000: a page of 8 is
+    asked again as 1, then 2, 4 (too long again), 1... and every record is stored."""
+    arm = MemoryLedger(federation("ARM"), KEYS["ARM"])
+    for i in range(12):
+        arm.append("CrossingRecorded", payload(i + 1) | {"remarks": "x" * 40_000}, T0)
+    fake.ledger = arm
+    limits: list[int] = []
+
+    def counted(handler: PeerHandler, after: int, limit: int) -> None:
+        limits.append(limit)
+        honest(handler, after, limit)
+
+    fake.answer = counted
+    peer = puller(fake, geo, limit=8, page_bytes=150_000)
+    outcome = peer.pull_once()
+    assert outcome.error is None and len(geo.records("ARM")) == 12, outcome.error
+    assert limits[:3] == [8, 1, 2] and max(limits[1:]) <= 4, limits
+    assert peer.status().failures == 0
 
 
 def test_a_compressed_answer_is_refused_not_inflated(fake: FakeArm, geo: MemoryLedger) -> None:

@@ -82,6 +82,12 @@ def _utc_now() -> datetime:
 ANSWER_MARGIN_SECONDS = 60.0
 # of an answer other than 200, the bytes read: its first 200 characters are quoted
 _ERROR_BODY_BYTES = 4096
+# the most bytes of one page a puller reads, and so parses whole: a page of 1,000 honest
+# crossings is about 1 MB, but JSON of many tiny objects takes up to ~20 times its size in
+# memory once parsed (a 66 MB page of them, within the bound of 1,000 records, took 1.3 GB).
+# A longer answer is asked for again in an eighth of the records (one at the least, whose
+# bound, ``max_page_bytes(1)``, is under this), and the count grows back by doubling.
+PAGE_BYTES = 8 * 1024 * 1024
 # characters a terminal or a page would act on rather than show: C0 and C1 controls (ANSI
 # escapes begin with ESC), DEL, and the bidirectional overrides that reorder the text around
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
@@ -292,6 +298,10 @@ class PeerError(Exception):
     """A round that failed: the peer, the wire or our storage; the message says which."""
 
 
+class _LongPage(PeerError):
+    """A page over the bytes the puller reads of the records it asked: asked again in fewer."""
+
+
 @dataclass
 class Peer:
     """Pulls one peer's records into this node."""
@@ -320,11 +330,14 @@ class Peer:
     check: Check | None = None
     # a page's answer must end within ``wait_seconds`` and this (``ANSWER_MARGIN_SECONDS``)
     answer_margin: float = ANSWER_MARGIN_SECONDS
+    page_bytes: int = PAGE_BYTES  # the most bytes of a page read, parsed whole
     _status: PeerStatus = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _asked: int = field(init=False)  # records asked a page now: ``limit``, less after a long one
 
     def __post_init__(self) -> None:
         self._status = PeerStatus(self.state, self.endpoint)
+        self._asked = self.limit
 
     def status(self) -> PeerStatus:
         with self._lock:
@@ -333,15 +346,23 @@ class Peer:
     def fetch(self, after: int) -> RecordsPage:
         """One page of the peer's records after ``after``; ``PeerError`` when it fails: the
         peer cannot be reached, answers other than 200, in an encoding other than identity,
-        more than ``max_page_bytes(limit)`` or not by the deadline, or a malformed page."""
-        url = self.endpoint + records_target(after, self.limit, self.wait_seconds)
+        more than ``max_page_bytes`` of the records asked or not by the deadline, or a
+        malformed page. A page over ``page_bytes`` is asked for again in fewer records."""
+        asked = self._asked
+        url = self.endpoint + records_target(after, asked, self.wait_seconds)
         auth = NodeAuth(self.key, self.node, self.state, self.clock)
         seconds = self.wait_seconds + self.answer_margin
         _answer.deadline = deadline = time.monotonic() + seconds
         identity = {"Accept-Encoding": "identity"}  # httpx asks for gzip unless told
         try:
             with self.client.stream("GET", url, auth=auth, headers=identity) as response:
-                status, body = response.status_code, self._read(response, deadline)
+                status, body = response.status_code, self._read(response, deadline, asked)
+        except _LongPage as exc:
+            if asked == 1:
+                raise PeerError(str(exc)) from None
+            self._asked = max(1, asked // 8)
+            log.warning("%s; asking for %d records a page", exc, self._asked)
+            return self.fetch(after)
         except httpx.HTTPError as exc:
             if time.monotonic() >= deadline:
                 raise PeerError(f"{self.state} did not finish its answer in {seconds:g} s "
@@ -360,25 +381,28 @@ class Peer:
             text = body.decode("utf-8", errors="replace")[:200]
             raise PeerError(f"{self.state} answered {status}: {text}")
         try:
-            return decode_page(body, self.limit)
+            page = decode_page(body, asked)
         except RecordFormatError as exc:
             raise PeerError(f"{self.state} sent a malformed page: {exc}") from None
+        self._asked = min(self.limit, asked * 2)
+        return page
 
-    def _read(self, response: httpx.Response, deadline: float) -> bytes:
+    def _read(self, response: httpx.Response, deadline: float, asked: int) -> bytes:
         """The answer's bytes as they came (nothing inflated), at most ``max_page_bytes`` of
-        the limit asked (``_ERROR_BODY_BYTES`` of an answer other than 200), by ``deadline``;
-        ``PeerError`` past either."""
+        the records asked and ``page_bytes`` (``_ERROR_BODY_BYTES`` of an answer other than
+        200), by ``deadline``; ``PeerError`` past either (``_LongPage`` past the bound)."""
         encoding = response.headers.get("content-encoding", "").strip().lower() or "identity"
         if encoding != "identity":
             # asked for identity: an honest node sends its page as it is, and a compressed
             # one could inflate a thousandfold (a 1 MB gzip to 1 GiB)
             raise PeerError(f"{self.state} answered {response.status_code} in Content-Encoding "
                             f"{encoding[:40]!r}, though identity was asked")  # fmt: skip
-        bound = max_page_bytes(self.limit) if response.status_code == 200 else _ERROR_BODY_BYTES
+        bound = (min(max_page_bytes(asked), max(self.page_bytes, max_page_bytes(1)))
+                 if response.status_code == 200 else _ERROR_BODY_BYTES)  # fmt: skip
         length = response.headers.get("content-length", "")
         if response.status_code == 200 and length.isdigit() and int(length) > bound:
-            raise PeerError(f"{self.state}'s page is over {bound:,} bytes (Content-Length "
-                            f"{int(length):,}; {self.limit:,} records asked)")  # fmt: skip
+            raise _LongPage(f"{self.state}'s page is over {bound:,} bytes (Content-Length "
+                            f"{int(length):,}; {asked:,} records asked)")  # fmt: skip
         body = bytearray()
         # read already when the transport made the answer in memory (httpx's MockTransport)
         chunks = [response.content] if response.is_stream_consumed else response.iter_raw()
@@ -387,7 +411,7 @@ class Peer:
             if len(body) > bound and response.status_code != 200:
                 return bytes(body[:bound])  # enough to quote
             if len(body) > bound:
-                raise PeerError(f"{self.state}'s page is over {bound:,} bytes ({self.limit:,} "
+                raise _LongPage(f"{self.state}'s page is over {bound:,} bytes ({asked:,} "
                                 "records asked)")  # fmt: skip
             if time.monotonic() >= deadline:
                 raise httpx.ReadTimeout("the answer's deadline has passed")
