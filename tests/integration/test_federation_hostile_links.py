@@ -101,6 +101,17 @@ def test_a_link_naming_more_documents_than_a_person_holds_is_not_applied(aze: Me
     assert table(aze, "documents") == [] and table(aze, "persons") == []
 
 
+def renamed_at_arm(aze: Member, maiden: list[str], married: list[str]) -> None:
+    """AZE's traveller crossed with ``maiden``; ARM recorded ``married`` as a person of its own,
+    then its officer linked the two as a change of name; AZE has taken both records."""
+    ours(aze, maiden)
+    records = arm_chain([
+        ("CrossingRecorded", arm_crossing(married, "entry", 5)),
+        ("IdentityLinked", link(married, maiden) | {"name_change": True}),
+    ])  # fmt: skip
+    assert aze.federation.ingest("ARM", records).head_seq == 2
+
+
 def test_a_change_of_name_joins_the_traveller_filed_under_each_name(aze: Member) -> None:
     """She crossed here with her passport before marriage; ARM filed her new passport (another
     surname) as a person of its own, and AZE had that record too, then ARM's officer saw the
@@ -109,12 +120,7 @@ def test_a_change_of_name_joins_the_traveller_filed_under_each_name(aze: Member)
     born = date(1988, 6, 21)
     maiden = passport("GBR", surname="BERIDZE", given_names="TAMAR", birth_date=born)
     married = passport("GBR", surname="GELASHVILI", given_names="TAMAR", birth_date=born)
-    ours(aze, maiden)
-    records = arm_chain([
-        ("CrossingRecorded", arm_crossing(married, "entry", 5)),
-        ("IdentityLinked", link(married, maiden) | {"name_change": True}),
-    ])  # fmt: skip
-    assert aze.federation.ingest("ARM", records).head_seq == 2
+    renamed_at_arm(aze, maiden, married)
     assert set(not_applied(aze).values()) == {None}
     [person] = table(aze, "persons")
     assert [d["person_id"] for d in table(aze, "documents")] == [person["id"]] * 2
@@ -153,12 +159,7 @@ def test_a_change_of_name_keeps_the_nationality_and_the_birth_date(
     maiden = passport("GBR", surname="BERIDZE", birth_date=born)
     married = passport(other.get("nationality", "GBR"), surname="GELASHVILI",
                        birth_date=other.get("birth_date", born))  # fmt: skip
-    ours(aze, maiden)
-    records = arm_chain([
-        ("CrossingRecorded", arm_crossing(married, "entry", 5)),
-        ("IdentityLinked", link(married, maiden) | {"name_change": True}),
-    ])  # fmt: skip
-    assert aze.federation.ingest("ARM", records).head_seq == 2
+    renamed_at_arm(aze, maiden, married)
     why = not_applied(aze)[2]
     assert why is not None and expected in why, why
     assert len(table(aze, "persons")) == 2
