@@ -83,8 +83,9 @@ ANSWER_MARGIN_SECONDS = 60.0
 # of an answer other than 200, the bytes read: its first 200 characters are quoted
 _ERROR_BODY_BYTES = 4096
 # the most bytes of one page a puller reads, and so parses whole: a page of 1,000 honest
-# crossings is about 1 MB, but JSON of many tiny objects takes up to ~20 times its size in
-# memory once parsed (a 66 MB page of them, within the bound of 1,000 records, took 1.3 GB).
+# crossings is about 1 MB, but JSON of many tiny objects takes about 25 times its size in
+# memory once parsed (tracemalloc: 8 MiB of them 210 MB; a page within the 64.5 MiB bound of
+# 1,000 records, 1.6 GB).
 # A longer answer is asked for again in an eighth of the records (one at the least, whose
 # bound, ``max_page_bytes(1)``, is under this), and the count grows back by doubling.
 PAGE_BYTES = 8 * 1024 * 1024
