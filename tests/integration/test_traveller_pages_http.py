@@ -119,7 +119,7 @@ def test_every_page_is_strict_and_never_cached(node: NodeServer) -> None:
             assert page.status_code == 200, path
             assert page.headers["cache-control"] == "no-store", path
             assert len(page.content) < 200_000, path  # the budget of every page
-            assert page.headers["referrer-policy"] == "no-referrer"
+            assert page.headers["referrer-policy"] == "same-origin"
             assert "unsafe" not in page.headers["content-security-policy"]
             # no inline script or style (the CSP would block it); a script is a file of ours
             assert not re.search(r"<script(?![^>]*\ssrc=\"/static/)|<style|\sstyle=|\son\w+=",

@@ -63,7 +63,7 @@ def test_every_page_is_sent_with_a_strict_policy_and_no_inline_code(node: NodeSe
                 assert directive in policy, (path, directive)
             assert "unsafe" not in policy
             assert page.headers["x-content-type-options"] == "nosniff"
-            assert page.headers["referrer-policy"] == "no-referrer"
+            assert page.headers["referrer-policy"] == "same-origin"
             assert not re.search(r"<script|<style|\sstyle=|\son\w+=", page.text), path
             assert not re.search(r"(src|href)=\"https?://", page.text), path  # nothing outside
 
@@ -75,7 +75,7 @@ def test_other_answers_carry_the_headers_too(node: NodeServer) -> None:
             answer = client.get(path)
             assert answer.status_code == status, path
             assert answer.headers["x-content-type-options"] == "nosniff", path
-            assert answer.headers["referrer-policy"] == "no-referrer", path
+            assert answer.headers["referrer-policy"] == "same-origin", path
         workbench = client.get("/policy/workbench").headers["content-security-policy"]
         assert "style-src 'self';" in workbench and "frame-ancestors 'none'" in workbench  # no
         # inline style any more: the workbench is a page of templates/ with cta.css

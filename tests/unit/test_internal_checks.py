@@ -120,7 +120,7 @@ def test_in_force_at_a_point_picks_the_reintroduction_in_force_there() -> None:
 
 
 @given(
-    start=st.integers(0, 400), length=st.integers(1, 30),
+    start=st.integers(0, 366), length=st.integers(1, 30),  # declared a year ahead at most
     steps=st.lists(st.integers(1, 40), max_size=10), probe=st.integers(-5, 400),
 )  # fmt: skip
 def test_property_never_beyond_the_limits_and_never_in_force_after_the_last_day(

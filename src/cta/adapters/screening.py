@@ -5,17 +5,27 @@ screening index (``cta.entrypoints.screening``), so the index's memory is paid o
 not once per worker. Each worker screens through a ``ScreeningClient``: one connection to the
 process's Unix socket per worker thread, kept open between requests.
 
-**Protocol.** A request is one line of JSON: ``{"at": N, "on": "2026-12-06", "limit": 10,
-"min_score": 0.85, "queries": [[surname, given_names, year, month, day, nationality, sex,
-document_number], ...]}`` (a query is ``ScreeningQuery``'s fields in order), or ``{"op":
-"ping"}``. ``at`` is the latest alert change the worker's own transaction read: the process
-applies the changes up to it before screening, so an alert created on this node or received
-from a peer is screened against by the next check, as in one process. The answer is one line:
-``{"hits": [[[alert_id, score, reasons, kind, category], ...], ...]}`` (one list per query, in
-order) or ``{"error": ..., "kind": "invalid" | "unavailable"}``. Each reason is its short code
-and values (``["by", 1980, 1981]``, ``cta.domain.screening.reasons.to_wire``): the worker makes
-the English sentence again from them (``from_wire``), the same ``HitReason`` the process made,
-so a page can word it in its language and the API still says the sentence.
+**Protocol.** A request is one line of JSON: ``{"v": 2, "at": N, "on": "2026-12-06", "limit":
+10, "min_score": 0.85, "queries": [[surname, given_names, year, month, day, nationality, sex,
+document_number], ...]}`` (a query is ``ScreeningQuery``'s fields in order), or ``{"v": 2,
+"op": "ping"}``. ``at`` is the latest alert change the worker's own transaction read: the
+process applies the changes up to it before screening, so an alert created on this node or
+received from a peer is screened against by the next check, as in one process. The answer is
+one line: ``{"v": 2, "hits": [[[alert_id, score, reasons, kind, category], ...], ...]}`` (one
+list per query, in order) or ``{"v": 2, "error": ..., "kind": "invalid" | "unavailable" |
+"version"}``. Each reason is its short code and values (``["by", 1980, 1981]``,
+``cta.domain.screening.reasons.to_wire``): the worker makes the English sentence again from
+them (``from_wire``), the same ``HitReason`` the process made, so a page can word it in its
+language and the API still says the sentence.
+
+**Versions.** Every request and every answer carries ``"v": PROTOCOL``, the version of these
+lines (2: reasons as a code and its values; 1, lines with no ``v``: reasons as sentences, before
+session 17). A worker and a screening process of different installs meet during an upgrade in
+place of a running node (the process started again from the new files, or a worker from them,
+beside the other of the old): each side refuses the other's line at once, naming both
+versions (``ScreeningVersionError``, a 503 with that reason; the process answers an error of
+kind ``version``, which a worker of protocol 1 reads as its 503 too), rather than misread it.
+Restarting ``cta serve`` puts both on one install.
 
 **Never a wait.** A process that is not running, not ready yet, ended while answering, or
 does not answer within ``TIMEOUT`` seconds (more for a batch) is a ``ScreeningUnavailableError``
@@ -44,13 +54,16 @@ from cta.services.alerts import ScreeningUnavailableError
 from cta.services.ports import Store, Transaction
 
 __all__ = [
+    "PROTOCOL",
     "TIMEOUT",
     "ScreeningClient",
+    "ScreeningVersionError",
     "decode_hits",
     "decode_queries",
     "encode_hits",
 ]
 
+PROTOCOL = 2  # the version of the lines asked and answered (the module's docstring)
 TIMEOUT = 0.8  # seconds for one screening: a check answers 503 within a second, never hangs
 PER_QUERY = 0.02  # more seconds for each further query of a batch (a carrier's manifest)
 PING_TIMEOUT = 0.5  # seconds for the health probe's ping
@@ -58,6 +71,21 @@ PING_TIMEOUT = 0.5  # seconds for the health probe's ping
 # a third of a worker's CPU for a screening's round trip)
 _query_row = operator.attrgetter(*(f.name for f in fields(ScreeningQuery)))
 _QUERY_FIELDS = len(fields(ScreeningQuery))
+
+
+class ScreeningVersionError(ScreeningUnavailableError):
+    """The worker and the screening process speak different versions of the protocol."""
+
+
+def version_mismatch(here: str, there: str, theirs: object) -> str:
+    """Why ``here`` (of protocol ``PROTOCOL``) cannot read ``there`` (of ``theirs``)."""
+    return (f"{here} speaks screening protocol {PROTOCOL} and {there} protocol "
+            f"{_version_name(theirs)}: they are of different installs (an upgrade in place?); "
+            "restart cta serve so that both are of one")
+
+
+def _version_name(version: object) -> str:
+    return "1 (no version written)" if version is None else repr(version)[:20]
 
 
 def encode_hits(hits: Sequence[Hit]) -> list[list[Any]]:
@@ -161,7 +189,8 @@ class ScreeningClient:
     # -- the connection --------------------------------------------------------------------
 
     def _ask(self, request: dict[str, Any], timeout: float) -> dict[str, Any]:
-        line = json.dumps(request, separators=(",", ":")).encode() + b"\n"
+        """The process's answer to ``request``, both of this protocol (the version added here)."""
+        line = json.dumps({"v": PROTOCOL, **request}, separators=(",", ":")).encode() + b"\n"
         deadline = time.monotonic() + timeout
         reused = getattr(self._local, "connection", None) is not None
         try:
@@ -179,6 +208,12 @@ class ScreeningClient:
         except (OSError, ValueError) as exc:
             self._drop()
             raise self._unavailable(_why(exc)) from None
+        theirs = answer.get("v") if isinstance(answer, dict) else None
+        if theirs != PROTOCOL:  # another install's process: nothing else it says is read
+            self._drop()  # the next request connects anew, to its successor perhaps
+            why = version_mismatch("this worker", "the node's screening process", theirs)
+            raise ScreeningVersionError(f"{why}; nothing can be screened, so no check is "
+                                        "decided now")  # fmt: skip
         if "error" in answer:
             if answer.get("kind") == "invalid":
                 raise InvalidInputError(str(answer["error"]))

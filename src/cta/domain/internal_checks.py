@@ -31,6 +31,7 @@ from cta.domain.travel_permits import add_months
 from cta.domain.typed_text import check_typed
 
 __all__ = [
+    "AHEAD_MONTHS",
     "DEFAULT_KIND",
     "GROUND_MAX",
     "KIND_PATTERN",
@@ -47,6 +48,10 @@ __all__ = [
 ]
 
 GROUND_MAX = 2000  # characters of a ground in words
+# how far ahead a state may declare checks to begin: the regulation sets no such limit (a
+# foreseeable threat is notified "at least four weeks" ahead, Art. 25a(4)), but a first day
+# further off than a year is a typing slip (2029 for 2026), not a threat foreseen
+AHEAD_MONTHS = 12
 
 
 DEFAULT_KIND = "default"  # the one kind of a regime written before kinds (and of old rows)
@@ -311,6 +316,9 @@ def declare(
     if first < today:
         raise InvalidInputError(f"from {first} is past: checks are declared from today "
                                 f"({today}) or a later day")
+    if first > (latest := add_months(today, AHEAD_MONTHS)):
+        raise InvalidInputError(f"from {first} is too far ahead: checks are declared to begin "
+                                f"at most {_months(AHEAD_MONTHS)} ahead, by {latest}")
     if last < first:
         raise InvalidInputError(f"to {last} is before from {first}")
     _period(first, last, limited, "a period")

@@ -35,7 +35,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cta.adapters.screening import ScreeningClient, decode_queries, encode_hits
+from cta.adapters.screening import (
+    PROTOCOL,
+    ScreeningClient,
+    ScreeningVersionError,
+    decode_queries,
+    encode_hits,
+    version_mismatch,
+)
 from cta.domain.errors import CTAError
 from cta.services.alerts import AlertBook, ScreeningUnavailableError
 from cta.services.ports import Store
@@ -65,11 +72,19 @@ class ScreeningServer(socketserver.ThreadingMixIn, socketserver.UnixStreamServer
         os.chmod(path, 0o600)
 
     def answer(self, line: bytes) -> dict[str, Any]:
-        """The answer to one request line (see ``cta.adapters.screening``)."""
+        """The answer to one request line (see ``cta.adapters.screening``), with the
+        protocol's version."""
+        return {"v": PROTOCOL, **self._answer(line)}
+
+    def _answer(self, line: bytes) -> dict[str, Any]:
         try:
             request = json.loads(line)
             if not isinstance(request, dict):
                 raise CTAError("a request is a JSON object")
+            if request.get("v") != PROTOCOL:  # a worker of another install: read nothing more
+                return {"error": version_mismatch("the node's screening process", "this worker",
+                                                  request.get("v")),
+                        "kind": "version"}  # fmt: skip
             if request.get("op") == "ping":
                 return {"alerts": len(self.book), "seen": self.book.seen, "pid": os.getpid()}
             queries = decode_queries(request.get("queries"))
@@ -174,6 +189,9 @@ class ScreeningSupervisor:
                 client.ping()
                 self.ready = True
                 return
+            except ScreeningVersionError as exc:  # files changed under cta serve: never ready
+                self.stop()
+                raise CTAError(str(exc)) from None
             except ScreeningUnavailableError:
                 pass
             if not self._thread.is_alive():

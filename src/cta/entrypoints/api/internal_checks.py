@@ -58,8 +58,8 @@ def _node(request: Request) -> Node:
 @router.post("/v1/internal-checks", status_code=201)
 async def declare(body: DeclareBody, who: User, request: Request) -> dict[str, Any]:
     """Declare checks at this state's internal crossing points (admin), of one of the regime's
-    kinds; a period beyond its limits, or a kind the regime does not name, is refused (422)
-    naming the limit. Sent to the other members."""
+    kinds; a period beyond its limits, a first day past or more than a year ahead, or a kind
+    the regime does not name, is refused (422) naming the limit. Sent to the other members."""
     return await run_in_threadpool(_node(request).declare_internal_checks, who,
                                    list(body.crossing_points), body.first, body.to,
                                    body.ground, body.kind)  # fmt: skip

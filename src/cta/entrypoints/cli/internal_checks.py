@@ -104,8 +104,8 @@ def declare_command(
     as_json: Json = False,
 ) -> None:
     """Declare checks at internal crossing points from a day to a day, of one of the
-    regime's kinds; a period beyond its limits, or a kind it does not name, is refused naming
-    the limit (exit 1)."""
+    regime's kinds; a period beyond its limits, a first day past or more than a year ahead, or
+    a kind it does not name, is refused naming the limit (exit 1)."""
     start, end = _day(first, "--from"), _day(to, "--to")
     _as_admin(token, lambda node, actor: node.declare_internal_checks(
         actor, points, start, end, ground, kind), as_json)

@@ -8,7 +8,9 @@ form token every form carries (``csrf_token``) and the signed-in staff member, i
 Form tokens (CSRF): a signed-in staff member's forms carry the session's own token; forms of
 someone not signed in (sign-in, the stay calculator) carry the value of the ``cta_csrf``
 cookie (HttpOnly, SameSite=Strict), set on the first page. ``check_form`` refuses a POST whose
-token does not match with 403 before anything else is read from it.
+token does not match with 403 before anything else is read from it, and with the same 403 a
+POST a browser says another site's page sent (``security.from_another_site``), before its
+body is read: a sibling subdomain can plant the cookie and the field both.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from cta.entrypoints.web.i18n import (
     choose_language,
     language,
 )
+from cta.entrypoints.web.security import from_another_site
 
 __all__ = ["CSRF_COOKIE", "NOT_TEXT", "SESSION_COOKIE", "Form", "Page", "PageError", "check_form",
            "is_free_text", "is_mrz_line", "iso_day", "page", "render", "set_cookie",
@@ -50,6 +53,9 @@ LANGUAGE_MAX_AGE = 365 * 24 * 3600
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 500
 # said beside a field whose text ``is_free_text`` refuses
+# the refusal of a form whose token does not match, or that another site's page sent
+TOKEN_REFUSED = N_("The form's security token is missing or out of date. "
+                   "Reload the page and send the form again.")
 NOT_TEXT = N_(
     "The text holds control characters (such as NUL), which cannot be stored. "
     "Write it again without them."
@@ -122,7 +128,10 @@ def _anonymous_token(request: Request) -> str:
 
 
 async def check_form(request: Request, session: StaffSession | None) -> Form:
-    """The POSTed form, once its token is the session's (or the cookie's): else 403."""
+    """The POSTed form, once its token is the session's (or the cookie's) and no browser says
+    another site sent it: else 403."""
+    if from_another_site(request):
+        raise PageError(403, TOKEN_REFUSED)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise PageError(413, N_("The form is too large."))
@@ -138,8 +147,7 @@ async def check_form(request: Request, session: StaffSession | None) -> Form:
     expected = session.csrf_token if session is not None else request.cookies.get(CSRF_COOKIE)
     sent = form.get("csrf_token")
     if not expected or not sent or not hmac.compare_digest(sent.encode(), expected.encode()):
-        raise PageError(403, N_("The form's security token is missing or out of date. "
-                                "Reload the page and send the form again."))
+        raise PageError(403, TOKEN_REFUSED)
     return form
 
 

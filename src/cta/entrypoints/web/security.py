@@ -1,24 +1,41 @@
 """Headers every answer of the node carries, and the strict Content-Security-Policy of its pages.
 
 ``SecurityHeaders`` (ASGI middleware, outermost) adds to every answer
-``X-Content-Type-Options: nosniff``, ``Referrer-Policy: no-referrer`` (an application number in
-a page's address never leaves in a ``Referer``) and ``X-Frame-Options: DENY``; over HTTPS
+``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin`` (an application number in
+a page's address never leaves the node in a ``Referer``; not ``no-referrer``, under which a
+browser sends ``Origin: null`` with every form, the node's own too, and the origin of a form
+could not be told) and ``X-Frame-Options: DENY``; over HTTPS
 ``Strict-Transport-Security: max-age=31536000``; to every HTML
 answer that did not set its own policy, ``CSP``: scripts, styles, images, fonts and forms from
 the node itself only, no inline script or style, no framing, no plugins. A page that must have
 an inline block (the API documents' start script) sets a policy of its
 own with that block's hash (``csp(...)``).
+
+``from_another_site`` is the pages' check of where a form comes from, made before its token
+(``pages.check_form``): a token alone can be planted, cookie and field both, by anyone who can
+set a cookie for this host (a sibling subdomain), and a browser says which page sent a form.
+A form is refused when ``Sec-Fetch-Site`` is present and is neither ``same-origin`` nor
+``none`` (typed in, a bookmark), or when ``Origin`` is present and is not the origin the
+request reached the node at (``null``, sent from a sandboxed page, a file or after a redirect
+across sites, is not): a planted token then signs no one in and posts nothing. A request with
+neither header (an old browser, curl, the tests' clients) is held to its token alone. Behind a
+reverse proxy (``CTA_TRUSTED_PROXIES``, the TCP peer one of them) the origin its
+``X-Forwarded-Proto`` and ``X-Forwarded-Host`` name is the node's too: a proxy that ends TLS
+reaches the node over plain HTTP, while the browser's ``Origin`` says https.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["CSP", "SecurityHeaders", "csp", "sha256_source"]
+__all__ = ["CSP", "SecurityHeaders", "csp", "from_another_site", "origin_of", "sha256_source"]
 
 
 def sha256_source(block: str) -> str:
@@ -42,7 +59,7 @@ CSP = csp()
 
 _ALWAYS = (
     (b"x-content-type-options", b"nosniff"),
-    (b"referrer-policy", b"no-referrer"),
+    (b"referrer-policy", b"same-origin"),
     (b"x-frame-options", b"DENY"),
 )
 # over HTTPS (a node serving TLS itself): a browser keeps to HTTPS for this host for a year
@@ -77,3 +94,67 @@ class SecurityHeaders:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+# the Sec-Fetch-Site of a form sent from one of the node's own pages, or typed in
+_THIS_SITE = frozenset({"same-origin", "none"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+Origin = tuple[str, str, int]
+
+
+def origin_of(text: str) -> Origin | None:
+    """``scheme://host[:port]`` as (scheme, host, port), the default port written out, the host
+    in lower case; None for anything else (``null``, a path, another scheme, a bad port)."""
+    try:
+        parts = urlsplit(text.strip())
+        port = parts.port
+    except ValueError:
+        return None
+    if (parts.scheme not in _DEFAULT_PORTS or not parts.hostname or parts.path
+            or parts.query or parts.fragment or parts.username is not None):  # fmt: skip
+        return None
+    return parts.scheme, parts.hostname, port or _DEFAULT_PORTS[parts.scheme]
+
+
+def from_another_site(request: Request) -> bool:
+    """Whether the browser that sent this request says a page of another origin sent it (see
+    the module's docstring); False when it says nothing."""
+    sites = request.headers.getlist("sec-fetch-site")
+    if any(site.strip().lower() not in _THIS_SITE for site in sites):
+        return True
+    origins = request.headers.getlist("origin")
+    if not origins:
+        return False
+    own = _own_origins(request)
+    return any(origin_of(origin) not in own for origin in origins)
+
+
+def _own_origins(request: Request) -> set[Origin | None]:
+    """The origin the request reached the node at; behind a trusted proxy, the one the proxy
+    was reached at too."""
+    host = request.headers.get("host", "")
+    own = {origin_of(f"{request.url.scheme}://{host}")}
+    if _from_trusted_proxy(request):
+        scheme = request.headers.get("x-forwarded-proto", request.url.scheme)
+        forwarded = request.headers.get("x-forwarded-host", host)
+        # each proxy of a chain appends its own: the first is the one the browser reached
+        own.add(origin_of(f"{_first(scheme).lower()}://{_first(forwarded)}"))
+    own.discard(None)
+    return own
+
+
+def _first(header: str) -> str:
+    return header.split(",", 1)[0].strip()
+
+
+def _from_trusted_proxy(request: Request) -> bool:
+    policy = getattr(request.app.state, "clients", None)
+    trusted = getattr(policy, "trusted_proxies", ())
+    if not trusted or request.client is None:
+        return False
+    try:
+        peer = ipaddress.ip_address(request.client.host)
+    except ValueError:
+        return False
+    return any(peer in network for network in trusted)

@@ -5,7 +5,7 @@ calculator ``stay_calculator``.
 
 The application number and the access code travel only in POSTed forms, never in an address;
 every page is sent with ``Cache-Control: no-store`` (``pages.render``) and the node's
-``Referrer-Policy: no-referrer``. Opening an application costs one call of the client's
+``Referrer-Policy: same-origin``. Opening an application costs one call of the client's
 allowance of applicant reads (``CTA_APPLICATION_READS_PER_MINUTE``), as the API's does; "My
 days" has its own allowance per client, of the same size. A wrong code and an unknown number
 get the same answer; so do an unknown document and a known one with another birth date
