@@ -160,6 +160,8 @@ def test_internal_checks_work_on_a_node_database(tmp_path: Path) -> None:
     listed = run(tmp_path, "internal-checks", "list", "--json", CTA_DATABASE_URL=url)
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout) == {"internal_checks": []}
+    plain = run(tmp_path, "internal-checks", "list", CTA_DATABASE_URL=url)
+    assert plain.returncode == 0 and plain.stdout.startswith("none: no member"), plain.stdout
     pointed = run(tmp_path, "internal-checks", "list", "--json", "--database", url)
     assert pointed.returncode == 0 and f"database {url}" in pointed.stderr
     unknown = run(tmp_path, "internal-checks", "end", "GEO-IC-99", "--token", token,

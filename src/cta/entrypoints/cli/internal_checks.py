@@ -158,5 +158,9 @@ def list_command(
         found = node.list_internal_checks(Actor("cli", Role.AUDITOR), in_force_only=in_force)
     finally:
         node.store.engine.dispose()  # type: ignore[attr-defined]
+    if not found["internal_checks"] and not as_json:  # a line, not silence, on a terminal
+        out_console.print("none in force today" if in_force else
+                          "none: no member has reintroduced checks at internal borders")
+        return
     _show(found["internal_checks"], as_json)
 
