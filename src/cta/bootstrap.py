@@ -6,6 +6,7 @@ Nothing else reads the environment; adapters get what they need from here.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +14,8 @@ from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
 from cta.adapters.storage.engine import (
+    SCHEMA_HEAD,
+    NewerSchemaError,
     create_database,
     database_initialised,
     database_tables,
@@ -52,14 +55,17 @@ def build_node(
     migrate_schema: bool = True,
     serving: bool = False,
     create: bool = True,
+    say: Callable[[str], None] | None = None,
 ) -> Node:
     """The node for these settings, its database brought to the newest schema (``serving``:
     a server worker's, whose SQLite WAL is checkpointed in the background). ``create=False``:
     a database that does not exist yet (or has no CTA schema) is an error, not made anew;
     ``create``: a missing or empty one gets CTA's schema, but one that holds another
-    program's tables is refused (``database_kind``), never filled beside them."""
+    program's tables is refused (``database_kind``), never filled beside them. ``say``: told
+    when the schema is migrated (the operator's ``cta serve`` prints it)."""
     settings = settings or Settings()
     load_regime(settings.regime)  # fail at start, not at the first check, on a bad policy
+    alert_snapshot(settings)  # and on a snapshot path that is not one, before anything is made
     engine = make_engine(settings.database_url, serving=serving)
     if not create and not _initialised(engine):
         engine.dispose()
@@ -87,7 +93,7 @@ def build_node(
         start_checkpoints(engine)  # SQLite
         start_hang_guard(engine)  # PostgreSQL: a hung server answered with 503 within 1 s
     if migrate_schema:
-        migrate(engine)
+        _migrate(engine, settings, say)
     return Node(
         SqlStore(engine),
         reference(),
@@ -103,11 +109,41 @@ def build_node(
     )
 
 
+def _migrate(engine: Engine, settings: Settings, say: Callable[[str], None] | None) -> None:
+    """``migrate``, its refusals and a Ctrl-C in it said in the operator's words; ``say`` is
+    told when a migration begins (a large node's takes a while)."""
+
+    def starting(before: list[str]) -> None:
+        if before and say is not None:
+            say(f"migrating the database {_where(settings)} from schema {before[0]} to "
+                f"{SCHEMA_HEAD} (one transaction: if it is stopped, nothing of it is kept)")
+
+    try:
+        migrate(engine, starting)
+    except NewerSchemaError as exc:
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"the database {_where(settings)} has {exc}: a newer cta made or migrated it; run "
+            "that version (this one would misread its tables)") from None
+    except KeyboardInterrupt:
+        engine.dispose()
+        raise CTAError(f"interrupted while migrating the database {_where(settings)}: nothing "
+                       "of the migration was kept, the database is as it was; start again to "
+                       "migrate it") from None
+
+
 def _statistics_engine(settings: Settings, engine: Engine, *, serving: bool) -> Engine:
     """Where the analysts' counts are read: the node's database, or a standby of it
     (``CTA_STATISTICS_DATABASE_URL``: docs/availability.md), never migrated from here."""
     if not settings.statistics_database_url:
         return engine
+    url = make_url(settings.statistics_database_url)
+    if url.get_backend_name() == "sqlite" and not Path(str(url.database)).is_file():
+        # a file that is not there will not come (a server that is down may: not checked)
+        engine.dispose()
+        raise DatabaseUnavailableError(
+            f"there is no database at {url.database} (CTA_STATISTICS_DATABASE_URL, where the "
+            "statistics are read; empty: the node's own database)")
     reads = make_engine(settings.statistics_database_url, serving=serving)
     if serving:
         start_hang_guard(reads)
@@ -193,8 +229,9 @@ def private_files(settings: Settings) -> None:
     if snapshot is not None:
         files.append(snapshot)
     for path in files:
-        with contextlib.suppress(FileNotFoundError):
-            path.chmod(0o600)
+        if path.is_file():  # never a folder (CTA_ALERT_SNAPSHOT=/tmp made /tmp 0600)
+            with contextlib.suppress(FileNotFoundError):
+                path.chmod(0o600)
 
 
 def build_federation(settings: Settings, node: Node) -> FederationService | None:
@@ -276,12 +313,43 @@ def build_mail_sender(settings: Settings, node: Node) -> MailSender | None:
 
 
 def alert_snapshot(settings: Settings) -> Path | None:
-    """The screening index's snapshot file for these settings (None: none is kept)."""
+    """The screening index's snapshot file for these settings (None: none is kept). A path
+    that holds anything but a snapshot (a folder, another program's file) is a ``CTAError``
+    naming it: the node replaces its snapshot whole, and made its folder 0600, or wrote over
+    the file, when CTA_ALERT_SNAPSHOT named one by mistake."""
     if settings.alert_snapshot == "off":
         return None
     if settings.alert_snapshot:
-        return Path(settings.alert_snapshot)
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database + ".alerts-index")
-    return Path("var") / f"alerts-{settings.state}.index"
+        path = Path(settings.alert_snapshot)
+    else:
+        url = make_url(settings.database_url)
+        if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
+            path = Path(url.database + ".alerts-index")
+        else:
+            path = Path("var") / f"alerts-{settings.state}.index"
+    _check_snapshot(path)
+    return path
+
+
+# how a screening index's snapshot begins, at any version (``services.alerts.AlertBook.save``)
+SNAPSHOT_MAGIC = b"CTA-ALERT-INDEX "
+
+
+def _check_snapshot(path: Path) -> None:
+    """``path`` is missing, empty or a screening index's snapshot (``AlertBook.save``)."""
+    problem = None
+    if path.exists() and not path.is_file():
+        problem = "it is not a plain file"
+    elif path.is_file():
+        try:
+            with path.open("rb") as file:
+                head = file.read(len(SNAPSHOT_MAGIC))
+        except OSError as exc:
+            problem = f"it cannot be read ({exc.strerror or exc})"
+        else:
+            if head and head != SNAPSHOT_MAGIC:
+                problem = "it holds something else than a screening index"
+    if problem is not None:
+        raise CTAError(f"the alerts' snapshot {path} (CTA_ALERT_SNAPSHOT): {problem}; the "
+                       "node replaces it whole with its screening index, so name a file of its "
+                       "own, or 'off'")  # fmt: skip

@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-__all__ = ["Network", "Settings", "parse_networks"]
+__all__ = ["Network", "Settings", "database_url", "parse_networks"]
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -84,8 +84,9 @@ class Settings(BaseSettings):
     # at most max_connections connections (beyond them it closes the oldest idle or unfinished
     # ones), fewer when the process may not open that many files
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=1024**3)
-    header_timeout: float = Field(default=10.0, gt=0, le=3600)
-    body_timeout: float = Field(default=30.0, gt=0, le=3600)
+    # nan and inf are refused as what they are (not "less than or equal to 3600")
+    header_timeout: float = Field(default=10.0, gt=0, le=3600, allow_inf_nan=False)
+    body_timeout: float = Field(default=30.0, gt=0, le=3600, allow_inf_nan=False)
     max_connections: int = Field(default=4096, ge=16, le=1_000_000)
     # an idle kept-alive connection is closed after this many seconds: longer than a client
     # keeps one (httpx 5 s) or a proxy or load balancer in front does (nginx's upstream
@@ -116,9 +117,27 @@ class Settings(BaseSettings):
     def _known_database(cls, url: str, info: ValidationInfo) -> str:
         if info.field_name == "statistics_database_url" and not url:
             return url
-        if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
-            raise ValueError(f"CTA_{str(info.field_name).upper()} must be sqlite:///PATH or "
-                             "postgresql+psycopg://...")
-        if url.startswith("postgresql://"):
-            return "postgresql+psycopg://" + url.removeprefix("postgresql://")
-        return url
+        return database_url(url, f"CTA_{str(info.field_name).upper()}")
+
+
+def database_url(url: str, name: str) -> str:
+    """A node database's URL as the engine takes it (``postgresql://`` made
+    ``postgresql+psycopg://``); ValueError naming ``name`` (the setting or option) and what is
+    wrong: another database, a port that is no number, a SQLite URL without a file (an empty
+    path, or ``:memory:``, a database that would end with the process and every record in it)."""
+    from sqlalchemy.engine import make_url
+
+    if not url.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
+        raise ValueError(f"{name} must be sqlite:///PATH or postgresql+psycopg://...")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    try:
+        parsed = make_url(url)
+    except ValueError:  # SQLAlchemy's own words name neither the URL nor the setting
+        raise ValueError(f"{name} is not a database URL that can be read (a port that is not "
+                         "a number?): sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/NAME"
+                         ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):
+        raise ValueError(f"{name} names no file: sqlite:///PATH, the path of the node's "
+                         "database file (relative, or sqlite:////absolute)")
+    return url

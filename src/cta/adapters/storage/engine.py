@@ -17,7 +17,7 @@ import os
 import threading
 import time
 import urllib.parse
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,11 +29,14 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 __all__ = [
+    "MIGRATION_LOCK",
     "SCHEMA_HEAD",
     "THREADS",
+    "NewerSchemaError",
     "create_database",
     "database_initialised",
     "database_tables",
+    "known_schemas",
     "make_engine",
     "migrate",
     "schema_versions",
@@ -128,9 +131,13 @@ def schema_versions(engine: Engine) -> list[str]:
     """The revisions Alembic recorded in the database (none on a database without CTA's
     schema)."""
     with engine.connect() as connection:
-        if not inspect(connection).has_table("alembic_version"):
-            return []
-        return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
+        return _versions(connection)
+
+
+def _versions(connection: Connection) -> list[str]:
+    if not inspect(connection).has_table("alembic_version"):
+        return []
+    return list(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 
 def create_database(engine: Engine) -> None:
@@ -260,18 +267,72 @@ def alembic_config() -> Config:
 SCHEMA_HEAD = "0017"
 
 
-def migrate(engine: Engine) -> None:
-    """Bring the database to the newest schema (its tables made on the first start)."""
+class NewerSchemaError(RuntimeError):
+    """The database's schema is one this code's migrations do not know: a newer CTA made or
+    migrated it, and this one would misread its tables."""
+
+
+def known_schemas() -> frozenset[str]:
+    """The schemas this code's migrations know, "0001" to ``SCHEMA_HEAD``, by their files'
+    names (each file's revision is its name's four digits; Alembic is not imported to ask)."""
+    versions = _MIGRATIONS / "versions"
+    return frozenset(path.name[:4] for path in versions.glob("[0-9][0-9][0-9][0-9]_*.py"))
+
+
+def migrate(engine: Engine, starting: Callable[[list[str]], None] | None = None) -> list[str]:
+    """Bring the database to the newest schema (its tables made on the first start); the
+    schemas it was at before (``[]``: none, a new database), which ``starting`` is given
+    before Alembic begins. ``NewerSchemaError`` when its schema is newer than this code's;
+    ``KeyboardInterrupt`` when interrupted (Ctrl-C), and nothing of the migration is kept
+    (it is one transaction)."""
     create_database(engine)
-    if schema_versions(engine) == [SCHEMA_HEAD]:
-        return
+    before = schema_versions(engine)
+    if before == [SCHEMA_HEAD]:
+        return before
+    newer = [version for version in before if version not in known_schemas()]
+    if newer:
+        raise NewerSchemaError(f"schema {', '.join(newer)}, newer than this cta knows (its "
+                               f"newest is {SCHEMA_HEAD})")  # fmt: skip
     from alembic import command
 
     config = alembic_config()
-    with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
-        _check_foreign_keys(connection)
+    try:
+        with engine.connect() as connection, _foreign_keys_off(connection), connection.begin():
+            _one_migration_at_a_time(connection)
+            before = _versions(connection)  # another process may have migrated it meanwhile
+            if starting is not None and before != [SCHEMA_HEAD]:
+                starting(before)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            _check_foreign_keys(connection)
+    except Exception as exc:
+        # a Ctrl-C inside the driver leaves SQLAlchemy's rollback to fail on the closed
+        # connection, and that error ("Cannot operate on a closed database") took its place
+        if _interrupted(exc):
+            raise KeyboardInterrupt from None
+        raise
+    return before
+
+
+def _interrupted(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _one_migration_at_a_time(connection: Connection) -> None:
+    """On PostgreSQL, the migration waits for another process's (two servers of a node
+    started at once, two ``cta serve --init``) until it commits, and then finds nothing left
+    to do; without it the second failed on the tables the first was making. SQLite's
+    ``BEGIN IMMEDIATE`` does the same already."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+
+
+MIGRATION_LOCK = 0x4354_4130  # "CTA0": a number of CTA's own among the database's locks
 
 
 @contextlib.contextmanager

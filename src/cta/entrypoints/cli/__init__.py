@@ -5,8 +5,10 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from typing import TYPE_CHECKING
 
-import typer
+if TYPE_CHECKING:  # imported in the functions: a Ctrl-C while Typer loads is then main()'s
+    import typer
 
 __all__ = ["CLASSES", "COMMANDS", "build_app", "main", "usage_error_line"]
 
@@ -39,6 +41,8 @@ CLASSES: dict[str, str] = {"mrz": "MrzCommand"}
 
 def build_app(names: tuple[str, ...] | None = None) -> typer.Typer:
     """The ``cta`` Typer with the commands ``names`` (all when None), in ``COMMANDS``' order."""
+    import typer
+
     app = typer.Typer(
         name="cta",
         help="CTA: border checks for the Caucasian Union common travel area (AZE, ARM, GEO).",
@@ -68,16 +72,26 @@ def __getattr__(name: str) -> typer.Typer:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-# Click's usage errors (Typer ships its own copy of Click since 0.25): their common base
-_CLICK_ERROR: type[Exception] = next(
-    c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
-
-
 def main() -> None:
     """Run the CLI; an unexpected failure is one line on standard error, not a traceback."""
     # everything a node writes (its database, logs, snapshots, keys, var/ folders) is its
     # user's alone: files 0600, folders 0700
     os.umask(0o077)
+    try:
+        _main()
+    except KeyboardInterrupt:  # Ctrl-C as the command starts (Typer's own catch: exit 130)
+        if os.environ.get("CTA_DEBUG"):
+            raise
+        sys.stderr.write("error: interrupted\n")
+        sys.exit(130)
+
+
+def _main() -> None:
+    import typer
+
+    # Click's usage errors (Typer ships its own copy of Click since 0.25): their common base
+    click_error: type[Exception] = next(
+        c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
     try:
         # only the command asked for is imported; ``cta``, ``cta --help`` or a name that is no
         # command's (answered with the list) need them all
@@ -86,7 +100,7 @@ def main() -> None:
         # a group even with one command in it (Typer would make a lone command the root:
         # ``Usage: cta [OPTIONS]`` instead of ``cta mrz [OPTIONS]``)
         code = typer.main.get_group(app)(standalone_mode=False)
-    except _CLICK_ERROR as exc:  # a bad option or argument: one line, exit 2
+    except click_error as exc:  # a bad option or argument: one line, exit 2
         if type(exc).__name__ == "NoArgsIsHelpError":  # ``cta`` alone: its help, as before
             sys.stdout.write(str(getattr(exc, "format_message", exc.__str__)()) + "\n")
         else:

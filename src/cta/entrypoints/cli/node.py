@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -93,7 +94,7 @@ def serve_command(
     try:
         fresh = (demo or init) and not database_exists(config)
         # migrate once, before any worker starts; never a new database unless asked
-        node = build_node(config, create=demo or init)
+        node = build_node(config, create=demo or init, say=_say)
         if fresh:
             err_console.print(f"cta: created a new database: {config.database_url}",
                               markup=False)  # fmt: skip
@@ -104,6 +105,7 @@ def serve_command(
         mail = build_mail_sender(config, node)  # None: CTA_SMTP_HOST unset, mails wait
     except CTAError as exc:
         fail(str(exc))
+    _check_address(host or config.host, port or config.port)
     daemon = FederationDaemon(federation) if federation is not None else None
     address = f"{'https' if tls else 'http'}://{host or config.host}:{port or config.port}"
     if users is not None:
@@ -161,6 +163,32 @@ def serve_command(
                 shutil.rmtree(screening.path.parent, ignore_errors=True)
 
 
+def _say(message: str) -> None:
+    """What the node's commands tell the operator on the way (a migration), on standard error."""
+    err_console.print(f"cta: {message}", markup=False)
+
+
+def _check_address(host: str, port: int) -> None:
+    """The node can listen on ``host``:``port``, or one error line naming them and why, exit 2,
+    before anything starts: uvicorn's own failure was a log line and exit 3, the code of a
+    failure of CTA's own. (The address is bound and let go at once, with the
+    ``SO_REUSEADDR`` uvicorn binds with, so that a port a stopped node left in TIME_WAIT is
+    not refused.)"""
+    import socket
+
+    try:
+        found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, protocol, _, address = found[0]
+        with socket.socket(family, kind, protocol) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except OSError as exc:  # socket.gaierror too: a host name that does not resolve
+        why = exc.strerror or str(exc)
+        hint = (": another node or program listens there (--port, CTA_PORT)"
+                if exc.errno == errno.EADDRINUSE else " (--host, CTA_HOST; --port, CTA_PORT)")
+        fail(f"cannot listen on {host}:{port}: {why[:1].lower() + why[1:]}{hint}")
+
+
 def _screening_process(config: Settings, workers: int) -> ScreeningSupervisor | None:
     """With more than one worker, the node's one screening index in its own process, started
     (and awaited) before the workers, which screen through its socket; with one worker the
@@ -203,7 +231,7 @@ def add_user(
     config = settings()
     try:
         _node_database(config, init=init)
-        token = build_node(config, create=init).add_user(name, role, by=_operator())
+        token = build_node(config, create=init, say=_say).add_user(name, role, by=_operator())
     except (DuplicateError, CTAError) as exc:
         fail(str(exc))
     if as_json:
@@ -298,7 +326,7 @@ def _node() -> Node:
     config = settings()
     try:
         _node_database(config, init=False)
-        return build_node(config, create=False)
+        return build_node(config, create=False, say=_say)
     except CTAError as exc:
         fail(str(exc))
 
@@ -362,12 +390,15 @@ def set_password(
 
     if from_stdin:
         password = _password_from_stdin()
+    elif not sys.stdin.isatty():  # getpass would read it echoed, or end on "aborted"
+        fail("no terminal to ask the password on: give it on the first line of standard "
+             "input with --stdin")  # fmt: skip
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     config = settings()
     try:
         _node_database(config, init=False)
-        node = build_node(config, create=False)
+        node = build_node(config, create=False, say=_say)
         sessions = StaffSessions(SqlSessionStore(node.store), node.authenticate, node.clock)
         sessions.set_password(name, password)
         node.password_set(name, by=_operator())

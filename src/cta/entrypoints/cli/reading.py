@@ -71,10 +71,12 @@ def read_settings(node: str | None, area_dir: Path, database: str | None) -> Set
         federation = area_dir / f"federation-{state}.toml"
         update["federation_file"] = str(federation) if federation.exists() else ""
     if database is not None:
-        if not database.startswith(("sqlite:///", "postgresql+psycopg://", "postgresql://")):
-            fail(f"--database {database!r}: a URL like sqlite:///PATH or "
-                 "postgresql+psycopg://USER@HOST/NAME")  # fmt: skip
-        update["database_url"] = database.replace("postgresql://", "postgresql+psycopg://", 1)
+        from cta.settings import database_url
+
+        try:
+            update["database_url"] = database_url(database, f"--database {database!r}")
+        except ValueError as exc:
+            fail(str(exc))
     return config.model_copy(update=update) if update else config
 
 
@@ -122,7 +124,7 @@ def _current_schema(url: str, how: str) -> None:
     from sqlalchemy import create_engine
     from sqlalchemy.exc import SQLAlchemyError
 
-    from cta.adapters.storage.engine import alembic_config
+    from cta.adapters.storage.engine import alembic_config, known_schemas
 
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":  # read-only: never creates the file
@@ -141,6 +143,9 @@ def _current_schema(url: str, how: str) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current is None:
         fail(f"{shown_url(url)} is not a CTA node database (it has no CTA tables); {how}")
+    if current != head and current not in known_schemas():
+        fail(f"the node database {shown_url(url)} has schema {current}, newer than this cta "
+             f"knows (it reads {head}): a newer cta made or migrated it; run that one")
     if current != head:
         fail(f"the node database {shown_url(url)} has schema {current}, this cta reads {head}: "
              "start its node (cta serve) once to bring it up to date")  # fmt: skip
