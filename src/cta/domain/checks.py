@@ -28,7 +28,7 @@ from enum import StrEnum
 
 from cta.domain.alerts import Alert, AlertCategory, matching_alerts
 from cta.domain.days import check_day
-from cta.domain.documents import DocumentType, TravelDocument
+from cta.domain.documents import DocumentType, TravelDocument, issues_in_english
 from cta.domain.errors import InvalidInputError
 from cta.domain.regime import Category, NationalityRule, Regime
 from cta.domain.stays import Overstay, Stay, StayHistory
@@ -69,9 +69,10 @@ class Outcome(StrEnum):
 
 
 # a reason's value: a day, a count, a score, a code or name shown as is, an alert's category,
-# words kept in English, runs of days (first, last), or member states (``Nationality``)
+# words kept in English, runs of days (first, last), member states (``Nationality``), or a
+# visa's differing fields (their words, one value, the other: ``cta.domain.visas``)
 Param = (date | int | float | str | AlertCategory | tuple[tuple[date, date], ...]
-         | tuple[Nationality, ...])
+         | tuple[Nationality, ...] | tuple[tuple[str, str, str], ...])
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,9 +234,9 @@ def _document_reasons(
     third-country national's document need not outlast one."""
     doc = check.document
     if not doc.valid:
-        problems = "; ".join(issue.message for issue in doc.errors)
+        problems = issues_in_english(doc.errors)  # each issue worded by a page
         return [Reason("B", f"the machine readable zone fails validation: {problems}",
-                       key="mrz_invalid", params=(("problems", InEnglish(problems)),))]
+                       key="mrz_invalid", params=(("problems", problems),))]
     member = rule.category is Category.FREE_MOVEMENT
     accepted = (
         check.regime.documents.member_document_codes

@@ -18,11 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from cta.domain.errors import InvalidInputError
 from cta.domain.stays import StayHistory
 from cta.domain.wording import Nationality
 
 __all__ = ["MAX_PERMIT_YEARS", "Authorization", "PermitProblem", "Visa", "add_months",
-           "entries_within",
+           "check_permit_terms", "entries_within",
            "last_exit_for_validity", "permit_problem", "territories_from_text",
            "territories_text", "usable_visas"]
 
@@ -177,25 +178,47 @@ def permit_problem(
 ) -> str | None:  # fmt: skip
     """Why a visa (``duration_days`` given) or an authorisation (not) with these terms may not
     be issued today, naming the field; None when it may."""
+    try:
+        check_permit_terms(valid_from, valid_to, today=today, document_expiry=document_expiry,
+                           duration_days=duration_days, entries=entries)  # fmt: skip
+    except InvalidInputError as problem:
+        return str(problem)
+    return None
+
+
+def check_permit_terms(
+    valid_from: date, valid_to: date, *, today: date, document_expiry: date | None,
+    duration_days: int | None = None, entries: int | None = None,
+) -> None:  # fmt: skip
+    """``permit_problem`` as an ``InvalidInputError`` with a code and the values it names, for
+    a console to say it in its language."""
     if valid_to < valid_from:
-        return "valid_to is before valid_from"
+        raise InvalidInputError("valid_to is before valid_from", code="permit_ends_first",
+                                params={})  # fmt: skip
     if valid_to < today:
-        return f"valid_to {valid_to} has passed already"
+        raise InvalidInputError(f"valid_to {valid_to} has passed already",
+                                code="permit_end_passed", params={"valid_to": valid_to})
     if valid_to > add_months(valid_from, 12 * MAX_PERMIT_YEARS):
-        return f"valid_to: a permit is valid {MAX_PERMIT_YEARS} years at most"
+        raise InvalidInputError(f"valid_to: a permit is valid {MAX_PERMIT_YEARS} years at most",
+                                code="permit_too_long", params={"years": MAX_PERMIT_YEARS})
     if document_expiry is not None and document_expiry < valid_to:
-        return (f"valid_to {valid_to} is after the document expires ({document_expiry}): a "
-                "permit does not outlive its document")
+        raise InvalidInputError(
+            f"valid_to {valid_to} is after the document expires ({document_expiry}): a "
+            "permit does not outlive its document", code="permit_outlives_document",
+            params={"valid_to": valid_to, "expiry": document_expiry})
     if duration_days is None:
         if entries is not None:
-            return "entries: only a visa counts entries (give duration_days)"
-        return None
+            raise InvalidInputError("entries: only a visa counts entries (give duration_days)",
+                                    code="permit_entries_without_days", params={})
+        return
     span = (valid_to - valid_from).days + 1
     if not 1 <= duration_days <= span:
-        return f"duration_days {duration_days} must be 1 to the {span} days of validity"
+        raise InvalidInputError(f"duration_days {duration_days} must be 1 to the {span} days of "
+                                "validity", code="permit_days_outside_validity",
+                                params={"days": duration_days, "span": span})
     if entries is not None and entries < 1:
-        return "entries must be 1 or more (or null: multiple)"
-    return None
+        raise InvalidInputError("entries must be 1 or more (or null: multiple)",
+                                code="permit_no_entries", params={})
 
 
 def entries_within(valid_from: date, valid_to: date, entry_days: list[date]) -> int:

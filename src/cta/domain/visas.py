@@ -20,8 +20,14 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from cta.domain.checks import Reason
-from cta.domain.documents import DocumentFields, DocumentType, TravelDocument, generate_mrz
+from cta.domain.checks import Param, Reason
+from cta.domain.documents import (
+    DocumentFields,
+    DocumentType,
+    TravelDocument,
+    generate_mrz,
+    issues_in_english,
+)
 from cta.domain.documents import parse_mrz as _parse
 from cta.domain.documents.formats import FORMATS
 from cta.domain.errors import InvalidInputError, MRZFormatError
@@ -132,24 +138,38 @@ def scan_reasons(
     a visa issued in the area, unaltered, for this passport; else reasons ``D`` (a false visa,
     Schengen Borders Code Annex V Part B) that send the traveller to the second line."""
     if not visa.valid:
-        problems = "; ".join(issue.message for issue in visa.errors)
-        return [_refer(f"the visa's machine readable zone fails validation: {problems}")]
+        problems = issues_in_english(visa.errors)  # each issue worded by a page
+        return [_refer(f"the visa's machine readable zone fails validation: {problems}",
+                       "visa_mrz_invalid", (("problems", problems),))]
     number = visa.document_number
     if issued is None:
         return [_refer(f"visa {number} was not issued in the area (no such visa in this "
-                       "node's records: unknown, revoked, or not yet received from its state)")]
+                       "node's records: unknown, revoked, or not yet received from its state)",
+                       "visa_not_issued_in_area", (("number", number),))]
     reasons: list[Reason] = []
     same = tuple(visa.lines) == tuple(issued.mrz)  # the usual case: one reading is enough
     stored = visa if same else _parse(issued.mrz, today=on, known_codes=known_codes)
     differing = differing_fields(visa, stored)
     if differing:
         reasons.append(_refer(f"visa {number} differs from the visa issued: "
-                              + "; ".join(differing)))  # fmt: skip
+                              + "; ".join(differing), "visa_differs",
+                              (("number", number), ("differences", _differences(visa, stored)))))
     if issued.document_number != passport.document_number:
         reasons.append(_refer(f"visa {number} was issued for document {issued.document_number}, "
-                              f"not for the document presented, {passport.document_number}"))
+                              f"not for the document presented, {passport.document_number}",
+                              "visa_for_other_document",
+                              (("number", number), ("issued", issued.document_number),
+                               ("presented", passport.document_number))))  # fmt: skip
     reasons += _holder_reasons(number, stored, passport)
     return reasons
+
+
+def _differences(read: TravelDocument, issued: TravelDocument) -> tuple[tuple[str, str, str], ...]:
+    """``differing_fields`` as values: each field's words, what was read and what was issued
+    (quoted as the message quotes them), or only "lines" when the fields agree."""
+    found = tuple((words, repr(getattr(read, name)), repr(getattr(issued, name)))
+                  for name, words in _COMPARED if getattr(read, name) != getattr(issued, name))
+    return found or (("lines", "", ""),)
 
 
 def _holder_reasons(
@@ -166,11 +186,14 @@ def _holder_reasons(
                  if a != b]  # fmt: skip
     if not differing:
         return []
-    return [_refer(f"visa {number} was issued to another person: {'; '.join(differing)}")]
+    values = tuple((words, repr(a), repr(b)) for words, a, b in pairs if a != b)
+    return [_refer(f"visa {number} was issued to another person: {'; '.join(differing)}",
+                   "visa_for_other_person", (("number", number), ("differences", values)))]
 
 
-def _refer(message: str) -> Reason:
-    return Reason("D", message, refuses=False)
+def _refer(message: str, key: str, params: tuple[tuple[str, Param], ...]) -> Reason:
+    """A reason D, with its key and values for a page to word it."""
+    return Reason("D", message, refuses=False, key=key, params=params)
 
 
 def read_visa(
@@ -184,5 +207,6 @@ def read_visa(
     if read.type not in (DocumentType.MRVA, DocumentType.MRVB):
         raise InvalidInputError(
             f"visa_mrz: the lines are a {read.type} MRZ, not a visa's (MRV-A or MRV-B, "
-            "beginning with V): put the passport's MRZ in mrz")
+            "beginning with V): put the passport's MRZ in mrz", code="visa_mrz_not_a_visa",
+            params={"type": read.type.value})
     return read

@@ -39,7 +39,7 @@ from cta.domain.instants import rfc3339
 from cta.domain.mail import is_mail_address
 from cta.domain.roles import Permission, Role
 from cta.domain.screening_rules import RuleSet
-from cta.domain.travel_permits import permit_problem, territories_text
+from cta.domain.travel_permits import check_permit_terms, territories_text
 from cta.domain.typed_text import check_typed
 from cta.policy.screening_rules import load_shipped_rules
 from cta.services.application_records import decision_payload, document_fields, file_decision
@@ -454,11 +454,10 @@ class Applications:
         days = form.get("duration_days") if visa else None
         entries = (None if form.get("entries") == "multiple" else int(form["entries"])) \
             if visa else None
-        problem = permit_problem(valid[0], valid[1], today=node.today(),
-                                 document_expiry=document.expiry_date, duration_days=days,
-                                 entries=entries)  # fmt: skip
-        if problem is not None:
-            raise InvalidInputError(problem)
+        # refused with a code, for the consular console to say it in its words
+        check_permit_terms(valid[0], valid[1], today=node.today(),
+                           document_expiry=document.expiry_date, duration_days=days,
+                           entries=entries)  # fmt: skip
         members = node.regime_on(node.today()).members
         bad = [s for s in territorial if s not in members]
         if bad:
@@ -634,6 +633,11 @@ def _from_the_form(exc: InvalidInputError, row: dict[str, Any],
     if given or row["kind"] != "visa" or not text.startswith(("valid_from:", "valid_to:")):
         return exc
     form = row["form"]
-    return InvalidInputError(
-        f"the validity comes from the application's arrival {form['arrival']} and departure "
-        f"{form['departure']}, and {text.split(': ', 1)[1]}: give valid_from and valid_to")
+    message = (f"the validity comes from the application's arrival {form['arrival']} and "
+               f"departure {form['departure']}, and {text.split(': ', 1)[1]}: give valid_from "
+               "and valid_to")  # fmt: skip
+    if exc.code == "permit_too_long":  # coded, for the console's words
+        return InvalidInputError(message, code="permit_too_long_from_journey", params={
+            **exc.params, "arrival": date.fromisoformat(form["arrival"]),
+            "departure": date.fromisoformat(form["departure"])})
+    return InvalidInputError(message)

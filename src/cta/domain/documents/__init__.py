@@ -29,15 +29,24 @@ Other decisions, with their source:
 
 from cta.domain.documents.charset import check_digit
 from cta.domain.documents.generate import generate_mrz
-from cta.domain.documents.model import DocumentFields, DocumentType, MRZIssue, TravelDocument
+from cta.domain.documents.model import (
+    DocumentFields,
+    DocumentType,
+    IssuesInEnglish,
+    MRZIssue,
+    TravelDocument,
+    issues_in_english,
+)
 from cta.domain.documents.parse import parse_mrz
 
 __all__ = [
     "DocumentFields",
     "DocumentType",
+    "IssuesInEnglish",
     "MRZIssue",
     "TravelDocument",
     "check_digit",
     "generate_mrz",
+    "issues_in_english",
     "parse_mrz",
 ]

@@ -21,7 +21,7 @@ from cta.domain.documents.charset import (
 from cta.domain.documents.formats import Checked, Span
 from cta.domain.documents.model import MRZIssue, new_issue
 
-__all__ = ["Guarded", "guarded", "verify_check_digit"]
+__all__ = ["Confusion", "Guarded", "guarded", "verify_check_digit"]
 
 _DIGIT_TEXT = tuple(str(d) for d in range(10))
 _WEIGHTS = (7, 3, 1)
@@ -131,19 +131,44 @@ def verify_check_digit(
             return
     if filler_when_empty and printed == FILLER and not text.strip(FILLER):
         return
-    message = _mismatch(label, printed, computed, where) + _likely_confusion(
-        text, check, places, printed, computed
+    flaw = _flaw(printed)
+    likely = _likely_confusion(text, check, places, printed, computed)
+    message = _mismatch(label, printed, computed, where, flaw) + _confusion_words(likely)
+    params = (("field", label), ("printed", printed), ("expected", computed), ("flaw", flaw),
+              ("confusions", likely))  # fmt: skip
+    issues.append(
+        new_issue(field, message, line, positions, printed, str(computed), "check_digit", params)
     )
-    issues.append(new_issue(field, message, line, positions, printed, str(computed)))
 
 
-def _mismatch(label: str, printed: str, computed: int, where: str) -> str:
-    message = f"{label} check digit is {_shown(printed)}, expected {computed} ({where})"
+# one look-alike that would explain a wrong check digit: the character read, its line and
+# position (1-based), and the character it may be
+Confusion = tuple[str, int, int, str]
+
+
+def _flaw(printed: str) -> str:
+    """What is wrong with a check digit's character itself ("": nothing, it is a digit)."""
     if printed in DIGITS or printed == FILLER:
-        return message
-    if printed not in MRZ_CHARACTERS:
+        return ""
+    return "not_a_digit" if printed in MRZ_CHARACTERS else "not_mrz_character"
+
+
+def _mismatch(label: str, printed: str, computed: int, where: str, flaw: str) -> str:
+    message = f"{label} check digit is {_shown(printed)}, expected {computed} ({where})"
+    if flaw == "not_mrz_character":
         return f"{message}; {printed!r} is not an MRZ character"
-    return f"{message}; a check digit must be a digit"
+    if flaw == "not_a_digit":
+        return f"{message}; a check digit must be a digit"
+    return message
+
+
+def _confusion_words(likely: tuple[Confusion, ...]) -> str:
+    """The look-alikes that may explain a wrong check digit, in English ("" for none)."""
+    if not likely:
+        return ""
+    hints = [f"{char!r} at line {line} position {position} may be {alternative!r}"
+             for char, line, position, alternative in likely]  # fmt: skip
+    return "; likely an OCR confusion: " + " or ".join(hints)
 
 
 def _likely_confusion(
@@ -152,7 +177,7 @@ def _likely_confusion(
     places: tuple[tuple[int, int, bool, Span], ...],
     printed: str,
     computed: int,
-) -> str:
+) -> tuple[Confusion, ...]:
     """The OCR confusion that explains the mismatch: in the check digit itself (a letter read
     for a digit), else one look-alike substitution in the checked data."""
     if printed in DIGITS:
@@ -160,13 +185,11 @@ def _likely_confusion(
     else:
         digits = [alt for alt in CONFUSABLE.get(printed, ()) if alt in DIGITS]
         if not digits:
-            return ""
+            return ()
         if int(digits[0]) == computed:
-            where = check.where(0)
-            return f"; likely an OCR confusion: {printed!r} at {where} may be {digits[0]!r}"
+            return ((printed, check.line + 1, check.start + 1, digits[0]),)
         target = int(digits[0])
-    hints = _confusions(text, places, computed, target)
-    return "; likely an OCR confusion: " + " or ".join(hints) if hints else ""
+    return _confusions(text, places, computed, target)
 
 
 def _shown(printed: str) -> str:
@@ -175,13 +198,13 @@ def _shown(printed: str) -> str:
 
 def _confusions(
     text: str, places: tuple[tuple[int, int, bool, Span], ...], computed: int, target: int
-) -> list[str]:
+) -> tuple[Confusion, ...]:
     """The first two single look-alike substitutions in ``text`` (in reading order) that turn
     ``computed`` into ``target``. A part with no character that has a hint is passed over in
     one set operation: digits in a part where letters may not stand, the usual case of dates
     and check digits."""
     hints = _HINTS[(target - computed) % 10]
-    found: list[str] = []
+    found: list[Confusion] = []
     for index, end, letters, span in places:
         tables, candidates = hints[letters]
         segment = text[index:end]
@@ -189,7 +212,8 @@ def _confusions(
             for offset, char in enumerate(segment):
                 if char in candidates:
                     for alternative in tables[(index + offset) % 3].get(char, ()):
-                        found.append(f"{char!r} at {span.where(offset)} may be {alternative!r}")
+                        found.append((char, span.line + 1, span.start + offset + 1,
+                                      alternative))  # fmt: skip
                         if len(found) == 2:
-                            return found
-    return found
+                            return tuple(found)
+    return tuple(found)

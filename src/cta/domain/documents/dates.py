@@ -44,33 +44,42 @@ def expiry_year(yy: int, today: date) -> int:
     return base + (yy - base) % 100
 
 
-def _invalid(field: str, raw: str, span: Span, why: str) -> MRZIssue:
+# why a date is no calendar date: the problem's key, its English words, and the values they name
+_Problem = tuple[str, str, tuple[tuple[str, int], ...]]
+_NO_SUCH_DATE: _Problem = ("no_such_date", "it does not exist", ())
+
+
+def _invalid(field: str, raw: str, span: Span, why: _Problem) -> MRZIssue:
     label = field.replace("_", " ")
+    problem, words, values = why
     return new_issue(
         field=field,
-        message=f"{label} {raw} is not a calendar date: {why} ({span.where()})",
+        message=f"{label} {raw} is not a calendar date: {words} ({span.where()})",
         line=span.line + 1,
         positions=span.positions,
         found=raw,
         expected="a date YYMMDD",
+        key="not_a_date",
+        params=(("field", label), ("raw", raw), ("problem", problem), *values),
     )
 
 
-def _calendar_problem(year: int | None, month: int | None, day: int | None) -> str | None:
+def _calendar_problem(year: int | None, month: int | None, day: int | None) -> _Problem | None:
     """Why year/month/day (None when unknown) is no calendar date, or None when it may be one."""
     if month is not None and not 1 <= month <= 12:
-        return f"month {month:02d} is not 01-12"
+        return "month_not_01_12", f"month {month:02d} is not 01-12", (("month", month),)
     if day is None:
         return None
     if not 1 <= day <= 31:
-        return f"day {day:02d} is not 01-31"
+        return "day_not_01_31", f"day {day:02d} is not 01-31", (("day", day),)
     if month is not None and day > _DAYS_IN_MONTH[month]:
-        return f"day {day:02d} does not exist in month {month:02d}"
+        words = f"day {day:02d} does not exist in month {month:02d}"
+        return "day_not_in_month", words, (("day", day), ("month", month))
     if year is not None and month is not None:
         try:
             date(year, month, day)
         except ValueError:
-            return f"{year} is not a leap year"
+            return "not_a_leap_year", f"{year} is not a leap year", (("year", year),)
     return None
 
 
@@ -89,7 +98,7 @@ def read_birth_date(
                 return date(year, month, day), year
             except ValueError:
                 pass
-        why = _calendar_problem(year, month, day) or "it does not exist"
+        why = _calendar_problem(year, month, day) or _NO_SUCH_DATE
         issues.append(_invalid("birth_date", raw, span, why))
         return None, None
     return None, _partial_birth_year(raw, span, today, issues)
@@ -123,6 +132,6 @@ def read_expiry_date(raw: str, span: Span, today: date, issues: list[MRZIssue]) 
             return date(year, month, day)
         except ValueError:  # 29 February of a year that is not leap
             pass
-    why = _calendar_problem(year, month, day) or "it does not exist"
+    why = _calendar_problem(year, month, day) or _NO_SUCH_DATE
     issues.append(_invalid("expiry_date", raw, span, why))
     return None

@@ -44,14 +44,24 @@ LETTERS_OR_FILLER = CharacterClass(LETTERS | {FILLER}, "a letter or '<'")
 ALPHANUMERIC = CharacterClass(MRZ_CHARACTERS, "A-Z, 0-9 or '<'")
 
 
-def _character_message(label: str, char: str, where: str, kind: CharacterClass) -> str:
-    message = f"{label} has {char!r} at {where} where {kind.words} is expected"
+def _character_note(char: str, kind: CharacterClass) -> tuple[str, tuple[str, ...]]:
+    """What more to say of a character not allowed: ``lowercase``, ``not_mrz_character``,
+    ``ocr`` with the allowed look-alikes it may be, or "" (nothing)."""
     if char not in MRZ_CHARACTERS:
-        if char.islower():
-            return f"{message} (lowercase letters are not MRZ characters)"
+        return ("lowercase" if char.islower() else "not_mrz_character"), ()
+    likely = tuple(alt for alt in CONFUSABLE.get(char, ()) if alt in kind.allowed)
+    return ("ocr", likely) if likely else ("", ())
+
+
+def _character_message(
+    label: str, char: str, where: str, kind: CharacterClass, note: str, likely: tuple[str, ...]
+) -> str:
+    message = f"{label} has {char!r} at {where} where {kind.words} is expected"
+    if note == "lowercase":
+        return f"{message} (lowercase letters are not MRZ characters)"
+    if note == "not_mrz_character":
         return f"{message} ({char!r} is not an MRZ character)"
-    likely = [alt for alt in CONFUSABLE.get(char, ()) if alt in kind.allowed]
-    if likely:
+    if note == "ocr":
         return f"{message} (OCR confusion with {' or '.join(map(repr, likely))}?)"
     return message
 
@@ -64,14 +74,17 @@ def check_characters(
         return True
     bad = [i for i, char in enumerate(raw) if char not in kind.allowed]
     first = bad[0]
-    message = _character_message(label, raw[first], span.where(first), kind)
-    if len(bad) > 1:
-        more = len(bad) - 1
+    char = raw[first]
+    note, likely = _character_note(char, kind)
+    message = _character_message(label, char, span.where(first), kind, note, likely)
+    more = len(bad) - 1
+    if more:
         message += f"; {more} more character{'s' if more > 1 else ''} of this field not allowed"
     position = span.start + first + 1
-    issues.append(
-        new_issue(field, message, span.line + 1, (position, position), raw[first], kind.words)
-    )
+    params = (("field", label), ("found", char), ("expected", kind.words), ("note", note),
+              ("likely", likely), ("more", more))  # fmt: skip
+    issues.append(new_issue(field, message, span.line + 1, (position, position), char,
+                            kind.words, "character_not_allowed", params))  # fmt: skip
     return False
 
 
@@ -106,6 +119,7 @@ def read_name(
                 span.positions,
                 raw[:2],
                 "a letter",
+                "single_name_as_given_names",
             )
         )
     elif raw[:1] == FILLER:
@@ -117,6 +131,7 @@ def read_name(
                 span.positions,
                 raw[:1],
                 "a letter",
+                "no_primary_identifier",
             )
         )
     surname = " ".join(part for part in primary.split(FILLER) if part)
@@ -138,14 +153,15 @@ def read_code(
         return code
     if not code or FILLER in code:
         message = f"{label} {raw!r} is not a code of 1-3 letters followed by '<' ({span.where()})"
-        issues.append(new_issue(field, message, span.line + 1, span.positions, raw, "1-3 letters"))
+        issues.append(new_issue(field, message, span.line + 1, span.positions, raw, "1-3 letters",
+                                "code_not_letters", (("field", label), ("code", raw))))
     elif known_codes is not None and code not in known_codes:
         instead = NOT_IN_MRZ.get(code)
         hint = f"; an MRZ writes {instead!r} instead" if instead else ""
         message = f"{label} {code!r} is not a known ICAO 9303 code ({span.where()}){hint}"
-        issues.append(
-            new_issue(field, message, span.line + 1, span.positions, code, "a known code")
-        )
+        params = (("field", label), ("code", code), ("instead", instead or ""))
+        issues.append(new_issue(field, message, span.line + 1, span.positions, code,
+                                "a known code", "code_unknown", params))  # fmt: skip
     return code
 
 
@@ -160,11 +176,13 @@ def read_sex(raw: str, span: Span, issues: list[MRZIssue]) -> str | None:
     if raw == FILLER:
         return None
     message = f"sex is {raw!r}, expected 'M', 'F' or '<' ({span.where()})"
-    if raw == "X":
+    note = "x" if raw == "X" else "lowercase" if raw.islower() else ""
+    if note == "x":
         message += "; 'X' is printed only in the visual zone, the MRZ uses '<' (Part 4 note p)"
-    elif raw.islower():
+    elif note == "lowercase":
         message += " (lowercase letters are not MRZ characters)"
-    issues.append(new_issue("sex", message, span.line + 1, span.positions, raw, "M, F or <"))
+    issues.append(new_issue("sex", message, span.line + 1, span.positions, raw, "M, F or <",
+                            "sex_not_m_f", (("found", raw), ("note", note))))  # fmt: skip
     return None
 
 
@@ -192,16 +210,31 @@ _SOURCES = {
 
 def document_code_problem(kind: DocumentType, code: str) -> str | None:
     """Why the two-character ``code`` is not allowed on a ``kind`` MRZ, or None when it is."""
+    fault = _document_code_fault(kind, code)
+    return None if fault is None else fault[1]
+
+
+def _document_code_fault(
+    kind: DocumentType, code: str
+) -> tuple[str, str, tuple[tuple[str, str], ...]] | None:
+    """``document_code_problem``'s words with their key and values, or None."""
     first, second = code[:1], code[1:2]
     allowed_first = _FIRST_LETTERS[kind]
     source = _SOURCES[kind]
     if not first or first not in allowed_first:
         choices = " or ".join(allowed_first)
-        return f"document code {code!r} must begin with {choices} on a {kind} ({source})"
+        return ("document_code_first_letter",
+                f"document code {code!r} must begin with {choices} on a {kind} ({source})",
+                (("code", code), ("kind", kind.value), ("source", source),
+                 ("letters", allowed_first)))  # fmt: skip
     if second != FILLER and second not in LETTERS:
-        return f"document code {code!r} has {second!r} where a letter or '<' is expected"
+        return ("document_code_second_character",
+                f"document code {code!r} has {second!r} where a letter or '<' is expected",
+                (("code", code), ("found", second)))  # fmt: skip
     if code in _FORBIDDEN.get(kind, ()):
-        return f"document code {code!r} is not allowed on a {kind} ({source})"
+        return ("document_code_not_allowed",
+                f"document code {code!r} is not allowed on a {kind} ({source})",
+                (("code", code), ("kind", kind.value), ("source", source)))  # fmt: skip
     return None
 
 
@@ -210,8 +243,9 @@ def check_document_code(fmt: Format, raw: str, issues: list[MRZIssue]) -> str:
     span = fmt.document_code
     if not check_characters("document_code", "document code", raw, span, LETTERS_OR_FILLER, issues):
         return raw.rstrip(FILLER)
-    problem = document_code_problem(fmt.type, raw)
-    if problem is not None:
+    fault = _document_code_fault(fmt.type, raw)
+    if fault is not None:
+        key, problem, params = fault
         issues.append(
             new_issue(
                 "document_code",
@@ -220,6 +254,8 @@ def check_document_code(fmt: Format, raw: str, issues: list[MRZIssue]) -> str:
                 span.positions,
                 raw,
                 _FIRST_LETTERS[fmt.type],
+                key,
+                params,
             )
         )
     return raw.rstrip(FILLER)

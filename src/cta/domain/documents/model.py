@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
-__all__ = ["DocumentFields", "DocumentType", "MRZIssue", "TravelDocument", "new_issue"]
+from cta.domain.wording import InEnglish
+
+__all__ = ["DocumentFields", "DocumentType", "IssueParam", "IssuesInEnglish", "MRZIssue",
+           "TravelDocument", "issues_in_english", "new_issue"]
+
+# a value an issue's message was made from: a character or code, a count, a date's part, a
+# place (line, first position, last position), or a tuple of such (the OCR look-alikes)
+IssueParam = str | int | tuple[object, ...]
 
 
 class DocumentType(StrEnum):
@@ -21,7 +30,11 @@ class DocumentType(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class MRZIssue:
-    """One thing wrong with an MRZ, said so that an officer can find it on the document."""
+    """One thing wrong with an MRZ, said so that an officer can find it on the document.
+
+    ``message`` is the English sentence (the API's and the CLI's); ``key`` names its wording,
+    for a page to say it in its language with ``params``, the values the sentence was made
+    from (its place is ``line`` and ``positions``). Neither weighs in equality."""
 
     field: str
     message: str
@@ -29,6 +42,9 @@ class MRZIssue:
     positions: tuple[int, int] | None
     found: str
     expected: str
+    key: str = dataclasses.field(default="", compare=False, repr=False)
+    params: tuple[tuple[str, IssueParam], ...] = dataclasses.field(
+        default=(), compare=False, repr=False)
 
     def to_json(self) -> dict[str, object]:
         """The issue as the API shows it."""
@@ -50,6 +66,8 @@ class _IssueDraft:
     positions: tuple[int, int] | None
     found: str
     expected: str
+    key: str
+    params: tuple[tuple[str, IssueParam], ...]
 
 
 _new = object.__new__
@@ -62,6 +80,8 @@ def new_issue(
     positions: tuple[int, int] | None,
     found: str,
     expected: str,
+    key: str = "",
+    params: tuple[tuple[str, IssueParam], ...] = (),
 ) -> MRZIssue:
     """``MRZIssue(...)`` with the same arguments, made faster (``_IssueDraft``): a function, as
     calling a class goes through ``type.__call__`` and a nested interpreter call for
@@ -73,8 +93,27 @@ def new_issue(
     issue.positions = positions
     issue.found = found
     issue.expected = expected
+    issue.key = key
+    issue.params = params
     issue.__class__ = MRZIssue  # type: ignore[assignment]
     return issue  # type: ignore[return-value]  # it is one, since its __class__ assignment
+
+
+class IssuesInEnglish(InEnglish):
+    """A document's issues joined in English ("; "), as a check's reason quotes them, that
+    still holds each ``MRZIssue`` (``issues``), for a page to word each by its key."""
+
+    issues: tuple[MRZIssue, ...]
+
+    def __reduce__(self) -> tuple[Callable[..., IssuesInEnglish], tuple[object, ...]]:
+        return issues_in_english, (self.issues,)  # pickled and copied as made
+
+
+def issues_in_english(issues: tuple[MRZIssue, ...]) -> IssuesInEnglish:
+    """The issues' messages joined by "; ", knowing the issues."""
+    joined = IssuesInEnglish("; ".join(issue.message for issue in issues))
+    joined.issues = issues
+    return joined
 
 
 @dataclass(frozen=True, slots=True)

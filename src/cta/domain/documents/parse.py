@@ -146,9 +146,9 @@ def _read_document_number(
             f"document number check digit is '<' ({check.where()}) but no continuation of a "
             f"long document number with its check digit and '<' follows ({optional.where()})"
         )
-        issues.append(
-            new_issue("document_number", message, check.line + 1, check.positions, FILLER, "")
-        )
+        after = (optional.line + 1, *optional.positions)
+        issues.append(new_issue("document_number", message, check.line + 1, check.positions,
+                                FILLER, "", "long_number_unfinished", (("after", after),)))
         return raw, optional
     line, start = optional.line, optional.start
     rest = Span(line, start, start + end - 1)

@@ -4,9 +4,10 @@ The domain gives each reason (``cta.domain.checks.Reason``) and anomaly
 (``cta.domain.travellers.CrossingAnomaly``) its English sentence, which the API keeps, and a
 key with the values it was made from. A page words a known key from its catalog, the days as
 the page writes days, a country by its name, an alert's category in the officer's words; what
-the domain took from elsewhere in English (the MRZ parser's problems, an alert's screening,
-an issuer's instruction) stays in English, marked so. A reason with no key, or a key no
-catalog knows, is shown as its English sentence, marked ``lang="en"``.
+the domain took from elsewhere in English (an issuer's instruction) stays in English, marked
+so; the MRZ reader's problems and a hit's screening reasons are worded each by its key. A
+reason with no key, or a key no catalog knows, is shown as its English sentence, marked
+``lang="en"``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from markupsafe import Markup, escape
 
 from cta.domain.alerts import AlertCategory
 from cta.domain.checks import InEnglish, Nationality, Reason
+from cta.domain.documents import IssuesInEnglish, MRZIssue
+from cta.domain.documents.charset import DIGITS
 from cta.domain.screening.reasons import (
     SEPARATOR,
     HitReason,
@@ -33,8 +36,9 @@ from cta.entrypoints.web.consular_text import OPINIONS, STATUSES
 from cta.entrypoints.web.i18n import N_, Language
 from cta.entrypoints.web.officer_view import ALERT_CATEGORIES, OUTCOMES
 
-__all__ = ["ANOMALIES", "HIT_REASONS", "QUESTIONS", "REASONS", "REVIEWS", "anomaly_lines",
-           "anomaly_text", "english", "hit_reason_text", "hit_reasons_text", "reason_text",
+__all__ = ["ANOMALIES", "HIT_REASONS", "MRZ_CHECK_DIGITS", "MRZ_ISSUES", "QUESTIONS", "REASONS",
+           "REVIEWS", "anomaly_lines", "anomaly_text", "english", "hit_reason_text",
+           "hit_reasons_text", "mrz_issue_text", "mrz_issues_text", "reason_text",
            "recorded_anomaly_text", "refusal_text", "review_text", "worded"]
 
 # cta.domain.checks: each Reason's key, worded as its English message
@@ -106,7 +110,30 @@ REASONS: Mapping[str, str] = {
                             "used"),
     "visa_days_used": N_("the visa for document %(number)s allowed %(days)s days of stay, all "
                          "used"),
+    # cta.domain.visas: what the scan of the visa's MRZ beside the passport tells (reasons D)
+    "visa_mrz_invalid": N_("the visa's machine readable zone fails validation: %(problems)s"),
+    "visa_not_issued_in_area": N_("visa %(number)s was not issued in the area (no such visa in "
+                                  "this node's records: unknown, revoked, or not yet received "
+                                  "from its state)"),
+    "visa_differs": N_("visa %(number)s differs from the visa issued: %(differences)s"),
+    "visa_for_other_document": N_("visa %(number)s was issued for document %(issued)s, not for "
+                                  "the document presented, %(presented)s"),
+    "visa_for_other_person": N_("visa %(number)s was issued to another person: "
+                                "%(differences)s"),
 }
+# a visa's fields as the scan's reasons name them (cta.domain.visas), and how each difference
+# between two of them is said
+_VISA_FIELDS: Mapping[str, str] = {
+    "document code": N_("document code"), "issuing state": N_("issuing state"),
+    "surname": N_("surname"), "given names": N_("given names"), "visa number": N_("visa number"),
+    "nationality": N_("nationality"), "birth date": N_("birth date"), "sex": N_("sex"),
+    "valid-until date": N_("valid-until date"), "optional data": N_("optional data"),
+}  # fmt: skip
+_DIFFERENCES: Mapping[str, str] = {
+    "visa_differs": N_("%(field)s %(read)s (issued: %(other)s)"),
+    "visa_for_other_person": N_("%(field)s %(read)s on the visa, %(other)s in the passport"),
+}
+_LINES_DIFFER = N_("the lines differ in their fillers or check digits")
 
 # cta.domain.travellers: each CrossingAnomaly's code
 ANOMALIES: Mapping[str, str] = {
@@ -146,7 +173,27 @@ def reason_text(lang: Language, reason: Reason | str) -> Markup:
     if reason.key == "alert_may_match":
         params = tuple((name, hit_reasons_text(lang, str(value)) if name == "why" else value)
                        for name, value in params)  # fmt: skip
+    if reason.key in _DIFFERENCES:
+        try:
+            params = tuple((name, _differences_text(lang, reason.key, value)
+                            if name == "differences" else value) for name, value in params)
+        except (KeyError, TypeError, ValueError):  # a field this page does not know
+            return english(reason.message)
     return worded(lang, wording, params)
+
+
+def _differences_text(lang: Language, key: str, differences: Any) -> Markup:
+    """A visa's differing fields (``cta.domain.visas``: words, one value, the other), each in
+    ``lang``, joined as the message joins them."""
+    said = []
+    for field, read, other in differences:
+        if field == "lines":
+            said.append(Markup(escape(lang.gettext(_LINES_DIFFER))))
+        else:
+            said.append(worded(lang, _DIFFERENCES[key], [
+                ("field", lang.gettext(_VISA_FIELDS[field])), ("read", read),
+                ("other", other)]))  # fmt: skip
+    return Markup("; ").join(said)
 
 
 def anomaly_text(lang: Language, anomaly: CrossingAnomaly) -> Markup:
@@ -183,6 +230,8 @@ def _value(lang: Language, value: object) -> str | Markup:
     """One value of a message, as ``lang`` writes it (escaped when the message is filled)."""
     if isinstance(value, Markup):  # worded already
         return value
+    if isinstance(value, IssuesInEnglish) and hasattr(value, "issues"):  # the MRZ's problems
+        return mrz_issues_text(lang, value.issues)
     if isinstance(value, InEnglish):
         return english(value)
     if isinstance(value, Nationality):
@@ -438,6 +487,21 @@ REFUSALS: Mapping[str, str] = {
                                      "appealed"),
     "no_appeal_waiting": N_("application %(number)s has no appeal waiting for its outcome"),
     "illegal_transition": N_("an application that is %(status)s cannot become %(to)s"),
+    # cta.domain.travel_permits: the terms of a permit the consul grants
+    "permit_ends_first": N_("the last day of validity is before the first"),
+    "permit_end_passed": N_("the last day of validity, %(valid_to)s, has passed already"),
+    "permit_too_long": N_("a permit is valid %(years)s years at most"),
+    "permit_outlives_document": N_("the last day of validity, %(valid_to)s, is after the travel "
+                                   "document expires (%(expiry)s): a permit does not outlive its "
+                                   "document"),
+    "permit_entries_without_days": N_("only a visa counts entries: give the days of stay too"),
+    "permit_days_outside_validity": N_("the days of stay applied for (%(days)s) must be 1 to the "
+                                       "%(span)s days of validity"),
+    "permit_no_entries": N_("a visa allows one entry or more"),
+    "permit_too_long_from_journey": N_(
+        "the validity comes from the application's arrival (%(arrival)s) and departure "
+        "(%(departure)s), and a permit is valid %(years)s years at most: give the first and "
+        "last days of validity"),
     # cta.services.consultations: the consulted member's answer
     "consultation_answered": N_("consultation %(ref)s was answered already (%(opinion)s): an "
                                 "opinion is given once"),
@@ -449,6 +513,10 @@ REFUSALS: Mapping[str, str] = {
                               "%(outcome)s): give the refusal form's letters that apply"),
     "hit_not_current": N_("alert %(alert)s does not hit this traveller today: nothing to "
                           "decide"),
+    # cta.domain.visas: a passport's MRZ scanned in the visa's field
+    "visa_mrz_not_a_visa": N_("the visa's lines are a %(type)s machine readable zone, not a "
+                              "visa's (MRV-A or MRV-B, beginning with V): scan the passport in "
+                              "the travel document's field"),
     "too_many_reads": N_("you have read personal data faster than this node allows; try again "
                          "in %(seconds)s s. This is recorded in the audit log."),
 }
@@ -471,3 +539,192 @@ def refusal_text(lang: Language, refused: BaseException) -> Markup:
             return english(str(refused))
         params.append((name, lang.gettext(words[str(value)]) if words is not None else value))
     return worded(lang, wording, params)
+
+
+# -- the MRZ reader's problems (cta.domain.documents: ``MRZIssue.key`` and ``params``) ----------
+# A check that finds the MRZ wrong quotes its issues (``mrz_invalid``); each is worded by its key
+# from the values it was made from, its place from its line and positions. The characters of
+# the MRZ are quoted as the English quotes them ('O'); an issue with no key, or values the page
+# cannot say, is its English sentence, marked.
+
+MRZ_ISSUES: Mapping[str, str] = {
+    "not_a_date": N_("%(field)s %(raw)s is not a calendar date: %(problem)s (%(where)s)"),
+    "character_not_allowed": N_("%(field)s has %(found)s at %(where)s where %(expected)s is "
+                                "expected"),
+    "single_name_as_given_names": N_(
+        "name field begins with '<<': a single name is printed as the secondary identifier "
+        "(given names), where ICAO 9303 puts it in the primary one (surname); read as given "
+        "names with no surname (%(where)s)"),
+    "no_primary_identifier": N_("name field begins with '<': the primary identifier is missing "
+                                "(%(where)s)"),
+    "code_not_letters": N_("%(field)s %(code)s is not a code of 1-3 letters followed by '<' "
+                           "(%(where)s)"),
+    "code_unknown": N_("%(field)s %(code)s is not a known ICAO 9303 code (%(where)s)"),
+    "sex_not_m_f": N_("sex is %(found)s, expected 'M', 'F' or '<' (%(where)s)"),
+    "document_code_first_letter": N_("document code %(code)s must begin with %(letters)s on a "
+                                     "%(kind)s (%(source)s) (%(where)s)"),
+    "document_code_not_allowed": N_("document code %(code)s is not allowed on a %(kind)s "
+                                    "(%(source)s) (%(where)s)"),
+    "long_number_unfinished": N_(
+        "document number check digit is '<' (%(where)s) but no continuation of a long document "
+        "number with its check digit and '<' follows (%(after)s)"),
+}
+# ``check_digit``, by the field the digit guards
+MRZ_CHECK_DIGITS: Mapping[str, str] = {
+    "document number": N_("document number check digit is %(printed)s, expected %(expected)s "
+                          "(%(where)s)"),
+    "birth date": N_("birth date check digit is %(printed)s, expected %(expected)s "
+                     "(%(where)s)"),
+    "expiry date": N_("expiry date check digit is %(printed)s, expected %(expected)s "
+                      "(%(where)s)"),
+    "personal number": N_("personal number check digit is %(printed)s, expected %(expected)s "
+                          "(%(where)s)"),
+    "composite": N_("composite check digit is %(printed)s, expected %(expected)s (%(where)s)"),
+}
+_MRZ_FIELDS: Mapping[str, str] = {
+    "name": N_("name"), "document number": N_("document number"),
+    "birth date": N_("birth date"), "expiry date": N_("expiry date"),
+    "optional data": N_("optional data"), "document code": N_("document code"),
+    "issuing state": N_("issuing state"), "nationality": N_("nationality"),
+}  # fmt: skip
+_MRZ_EXPECTED: Mapping[str, str] = {
+    "a digit": N_("a digit"), "a letter or '<'": N_("a letter or '<'"),
+    "A-Z, 0-9 or '<'": N_("A-Z, 0-9 or '<'"),
+}  # fmt: skip
+_MRZ_SOURCES: Mapping[str, str] = {
+    "Part 4 §4.2.2.1": N_("Part 4 §4.2.2.1"), "Part 5 note k": N_("Part 5 note k"),
+    "Part 6 note k": N_("Part 6 note k"), "Part 7 §4.2.2.1": N_("Part 7 §4.2.2.1"),
+    "Part 7 §7.2.2.1": N_("Part 7 §7.2.2.1"),
+}  # fmt: skip
+_DATE_PROBLEMS: Mapping[str, str] = {
+    "month_not_01_12": N_("month %(month)s is not 01-12"),
+    "day_not_01_31": N_("day %(day)s is not 01-31"),
+    "day_not_in_month": N_("day %(day)s does not exist in month %(month)s"),
+    "not_a_leap_year": N_("%(year)s is not a leap year"),
+    "no_such_date": N_("it does not exist"),
+}
+# what some issues add after their sentence, by what the issue's values say
+_MRZ_NOTES: Mapping[str, str] = {
+    "not_mrz_character": N_("; %(printed)s is not an MRZ character"),
+    "not_a_digit": N_("; a check digit must be a digit"),
+    "confusions": N_("; likely an OCR confusion: %(hints)s"),
+    "lowercase": N_(" (lowercase letters are not MRZ characters)"),
+    "character_not_mrz": N_(" (%(found)s is not an MRZ character)"),
+    "ocr": N_(" (OCR confusion with %(likely)s?)"),
+    "instead": N_("; an MRZ writes %(instead)s instead"),
+    "x": N_("; 'X' is printed only in the visual zone, the MRZ uses '<' (Part 4 note p)"),
+}
+_HINT = N_("%(found)s at %(where)s may be %(instead)s")
+_OR = N_("%(first)s or %(second)s")
+_ONE_PLACE = N_("line %(line)s position %(position)s")  # a character in a field
+
+
+def mrz_issue_text(lang: Language, issue: MRZIssue) -> Markup:
+    """One of the MRZ reader's issues in ``lang``; its English sentence, marked, when it has no
+    key or values the page cannot say."""
+    params = dict(issue.params)
+    if issue.key == "check_digit":
+        wording = MRZ_CHECK_DIGITS.get(str(params.get("field")))
+    else:
+        wording = MRZ_ISSUES.get(issue.key)
+    if wording is None or issue.line is None or issue.positions is None:
+        return english(issue.message)
+    try:
+        values = _mrz_values(lang, issue.key, params, issue.line, issue.positions)
+        return worded(lang, wording, values) + _mrz_notes(lang, issue.key, params)
+    except (KeyError, TypeError, ValueError):  # values this page does not know
+        return english(issue.message)
+
+
+def mrz_issues_text(lang: Language, issues: Sequence[MRZIssue]) -> Markup:
+    """A document's issues as a check joins them ("; "), each in ``lang``."""
+    return Markup("; ").join(mrz_issue_text(lang, issue) for issue in issues)
+
+
+def _mrz_values(lang: Language, key: str, params: Mapping[str, Any], line: int,
+                positions: tuple[int, int]) -> list[tuple[str, object]]:  # fmt: skip
+    """An issue's values by name, as ``lang`` says them."""
+    first, last = positions
+    if key == "character_not_allowed":
+        where = lang.gettext(_ONE_PLACE, line=line, position=first)
+    else:
+        where = _place(lang, (line, first, last))
+    values: list[tuple[str, object]] = [("where", where)]
+    for name, value in params.items():
+        if name == "field" and key != "check_digit":
+            values.append((name, lang.gettext(_MRZ_FIELDS[value])))
+        elif name == "printed":
+            values.append((name, value if value in DIGITS else repr(value)))
+        elif name == "expected":
+            values.append((name, str(value) if key == "check_digit" else
+                           lang.gettext(_MRZ_EXPECTED[value])))  # fmt: skip
+        elif name in ("found", "code") and key != "not_a_date":
+            values.append((name, repr(value)))
+        elif name == "problem":
+            values.append((name, _date_problem(lang, value, params)))
+        elif name == "letters":
+            values.append((name, _or(lang, list(value))))
+        elif name == "source":
+            values.append((name, lang.gettext(_MRZ_SOURCES[value])))
+        elif name == "after":
+            values.append((name, _place(lang, value)))
+        else:  # a date's digits as printed, a document type (TD3)
+            values.append((name, str(value)))
+    return values
+
+
+def _mrz_notes(lang: Language, key: str, params: Mapping[str, Any]) -> Markup:
+    """What the issue adds after its sentence (an OCR look-alike, a lowercase letter...)."""
+    notes: list[tuple[str, list[tuple[str, object]]]] = []
+    note = params.get("note") or params.get("flaw") or ""
+    if key == "check_digit" and note:
+        notes.append((note, [("printed", repr(params["printed"]))]))
+    if key == "check_digit" and params.get("confusions"):
+        hints = [worded(lang, _HINT, [("found", repr(found)), ("instead", repr(instead)),
+                                      ("where", lang.gettext(_ONE_PLACE, line=at_line,
+                                                             position=at))])
+                 for found, at_line, at, instead in params["confusions"]]  # fmt: skip
+        notes.append(("confusions", [("hints", _or(lang, hints))]))
+    if key == "character_not_allowed" and note == "ocr":
+        notes.append((note, [("likely", _or(lang, [repr(c) for c in params["likely"]]))]))
+    elif key == "character_not_allowed" and note:
+        notes.append(("character_not_mrz" if note == "not_mrz_character" else note,
+                      [("found", repr(params["found"]))]))  # fmt: skip
+    if key == "code_unknown" and params.get("instead"):
+        notes.append(("instead", [("instead", repr(params["instead"]))]))
+    if key == "sex_not_m_f" and note:
+        notes.append((note, []))
+    text = Markup("").join(worded(lang, _MRZ_NOTES[name], values) for name, values in notes)
+    more = params.get("more", 0) if key == "character_not_allowed" else 0
+    if more:
+        text += escape(lang.ngettext("; %(n)s more character of this field not allowed",
+                                     "; %(n)s more characters of this field not allowed", more))
+    return text
+
+
+def _place(lang: Language, where: tuple[int, int, int]) -> str:
+    """A place on the MRZ (line, first and last position) as the reader says it."""
+    line, first, last = where
+    if first == last:
+        return lang.gettext(N_("line %(line)s, position %(position)s"), line=line,
+                            position=first)
+    return lang.gettext(N_("line %(line)s, positions %(first)s-%(last)s"), line=line,
+                        first=first, last=last)
+
+
+def _date_problem(lang: Language, problem: str, params: Mapping[str, Any]) -> str:
+    """Why a date is no calendar date, in ``lang`` (a month or day in two digits)."""
+    values = {name: f"{params[name]:02d}" for name in ("month", "day") if name in params}
+    if "year" in params:
+        values["year"] = str(params["year"])
+    return lang.gettext(_DATE_PROBLEMS[problem], **values)
+
+
+def _or(lang: Language, items: Sequence[str | Markup]) -> Markup:
+    """Items joined as alternatives ("'O' or 'Q'"), in ``lang``."""
+    if not items:
+        raise ValueError("no alternatives")
+    joined = Markup(escape(items[0]))
+    for item in items[1:]:
+        joined = worded(lang, _OR, [("first", joined), ("second", item)])
+    return joined

@@ -41,6 +41,7 @@ from cta.entrypoints.web.pages import (
     render,
     whole_number,
 )
+from cta.entrypoints.web.reason_text import mrz_issues_text, worded
 from cta.entrypoints.web.stay_calculator import OUTSIDE_CALENDAR, outside_calendar, parse_day
 from cta.entrypoints.web.traveller import (
     ENTRIES,
@@ -197,7 +198,12 @@ def _document(current: Page, form: Form, answers: dict[str, str]) -> list[Any]:
         document = read_document(lines, on=today, countries=countries_) if readable else None
     except CTAError:
         document = None
-    if document is None or not document.valid:
+    if document is not None and not document.valid:  # each problem in the page's words
+        return [(field, worded(current.lang, N_(
+            "The passport's machine-readable zone does not read as valid: %(problems)s. Check "
+            "each character, or type the passport's fields instead."),
+            [("problems", mrz_issues_text(current.lang, document.errors))]))]
+    if document is None:
         return [(field, N_("The passport's machine-readable zone does not read as valid. Check "
                            "each character, or type the passport's fields instead."))]
     if document.document_code[:1] != "P":
