@@ -11,6 +11,8 @@ import pytest
 from cta.domain.checks import Direction
 from cta.domain.documents import DocumentFields, DocumentType, generate_mrz
 from cta.domain.roles import Role
+from cta.entrypoints.web.i18n import LANGUAGES, language
+from cta.entrypoints.web.reason_text import refusal_text
 from cta.services.node import (
     Actor,
     BorderCheck,
@@ -118,10 +120,13 @@ def test_a_change_of_name_joins_the_person_filed_under_the_new_name(
     assert {r["person_id"] for r in store.tables["documents"].values()} == {her}
     link = [r["payload"] for r in store.tables["outbox"].values() if r["kind"] == "IdentityLinked"]
     assert [p.get("name_change") for p in link] == [True]
-    with pytest.raises(ConflictError, match="nationality or birth date differ"):  # a relative
+    with pytest.raises(ConflictError, match="nationality or birth date differ") as refused:
         fields = DocumentFields(DocumentType.TD3, "P", "USA", "GELASHVILI", "NANA", "MUM000002",
                                 "USA", date(1960, 3, 3), "F", date(2034, 1, 1))  # fmt: skip
-        mother = list(generate_mrz(fields))
+        mother = list(generate_mrz(fields))  # a relative's passport
         node.record(OFFICER, RecordCrossing(mother, "GEO-TBS", Direction.ENTRY,
                                             override_reason="test"))  # fmt: skip
         node.record(OFFICER, RecordCrossing(mother, "GEO-TBS", Direction.EXIT, person_id=her))
+    for code in LANGUAGES:  # the console says it in its language, the document named
+        shown = refusal_text(language(code), refused.value)
+        assert 'lang="en"' not in shown and "MUM000002" in shown, shown

@@ -54,7 +54,9 @@ class DocumentFiling(NodeCore):
                 raise ConflictError(
                     f"document {document.document_number} belongs to person {known.person_id}, "
                     f"who cannot be person {person_id}: their nationality or birth date differ "
-                    "(a change of name keeps both)")
+                    "(a change of name keeps both)", code="not_the_same_traveller",
+                    params={"document": document.document_number, "holder": known.person_id,
+                            "person": person_id})  # fmt: skip
         same_as = [[d.issuing_state, d.document_number, d.document_code]
                    for d in tx.documents_of(person_id)]
         link: dict[str, Any] = {"document": _document_fields(document), "same_as": same_as}
