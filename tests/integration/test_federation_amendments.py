@@ -231,21 +231,23 @@ def test_a_new_passport_confirmed_at_the_origin_makes_one_person_at_the_peer(
 
 
 def test_two_known_persons_are_merged_only_when_they_may_be_one_traveller(arm: Member) -> None:
-    """An officer's link joins two persons filed here when they are candidates, or one
-    traveller after a change of name (another surname, the same nationality and birth date);
-    never two born on different days."""
+    """An officer's link joins two persons filed here when they are candidates with the same
+    given names, or one traveller after a change of name when the officer saw the earlier
+    document; never two born on different days, nor two surnames on a bare ``person_id``."""
     first = passport("USA", surname="SAME", number=unique_number())
     second = passport("USA", surname="SAME", number=unique_number())
     renamed = passport("USA", surname="WED", number=unique_number())
     other = passport("USA", surname="SAME", number=unique_number(), birth_date=date(1971, 1, 1))
     _, a = arm.node.record(OFFICER, crossing(first, Direction.ENTRY, 30))
-    for mrz in (second, renamed, other):
-        arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, 20))
-    with pytest.raises(ConflictError, match="nationality or birth date differ"):
-        arm.node.record(OFFICER, crossing(other, Direction.EXIT, 1, person_id=a["person_id"]))
-    for mrz in (second, renamed):
+    for days_ago, mrz in ((20, second), (19, renamed), (18, other)):
+        arm.node.record(OFFICER, crossing(mrz, Direction.ENTRY, days_ago))
+    for mrz in (other, renamed):
+        with pytest.raises(ConflictError, match="not a candidate"):
+            arm.node.record(OFFICER, crossing(mrz, Direction.EXIT, 1, person_id=a["person_id"]))
+    for mrz, earlier in ((second, None), (renamed, first)):
         _, merged = arm.node.record(OFFICER, crossing(mrz, Direction.EXIT, 1,
-                                                      person_id=a["person_id"]))  # fmt: skip
+                                                      person_id=a["person_id"],
+                                                      earlier_mrz=earlier))  # fmt: skip
         assert merged["person_id"] == a["person_id"]
     assert len(rows(arm, t.persons, "id")) == 2  # SAME and WED (merged), and OTHER
 
@@ -264,7 +266,8 @@ def test_a_change_of_name_confirmed_at_the_origin_makes_one_person_at_the_peer(
     geo.node.record(OFFICER, geo_refusal)
     sync(arm, geo)
     assert len(rows(geo, t.persons, "id")) == 2
-    arm.node.record(OFFICER, crossing(new, Direction.EXIT, 5, person_id=entered["person_id"]))
+    arm.node.record(OFFICER, crossing(new, Direction.EXIT, 5, person_id=entered["person_id"],
+                                      earlier_mrz=old))  # fmt: skip
     records = sync(arm, geo)
     assert [r.kind for r in records] == ["CrossingRecorded", "IdentityLinked", "CrossingRecorded"]
     assert records[1].payload is not None and records[1].payload["name_change"] is True

@@ -189,3 +189,24 @@ def test_a_change_of_name_that_is_not_a_truth_value_is_named(aze: Member) -> Non
     assert aze.federation.ingest("ARM", records).head_seq == 1
     why = not_applied(aze)[1]
     assert why is not None and "name_change: true or false" in why, why
+
+
+def test_a_change_of_name_joins_no_one_of_other_given_names_nor_two_who_crossed_together(
+    aze: Member,
+) -> None:
+    """A member's link marked a change of name (forged, or its officer careless) still joins no
+    two of AZE's travellers with other given names (twins: the same surname and birth date),
+    nor two who crossed AZE's border the same way on one day (review R2)."""
+    born = date(1988, 6, 21)
+    her = passport("GBR", surname="BERIDZE", given_names="TAMAR", birth_date=born)
+    twin = passport("GBR", surname="BERIDZE", given_names="NINO", birth_date=born)
+    namesake = passport("GBR", surname="SMITH", given_names="TAMAR", birth_date=born)
+    for mrz in (her, twin, namesake):
+        ours(aze, mrz)  # all three entered on one day
+    records = arm_chain([("IdentityLinked", link(twin, her) | {"name_change": True}),
+                         ("IdentityLinked", link(namesake, her) | {"name_change": True})])
+    assert aze.federation.ingest("ARM", records).head_seq == 2
+    why = not_applied(aze)
+    assert why[1] is not None and "not candidates" in why[1], why[1]
+    assert why[2] is not None and "both crossed on" in why[2], why[2]
+    assert len(table(aze, "persons")) == 3

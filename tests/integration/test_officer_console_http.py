@@ -6,6 +6,7 @@ On SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -547,15 +548,16 @@ def test_a_new_passport_filed_on_its_own_is_joined_by_the_earlier_one(
 ) -> None:
     """Her new passport (another surname) crossed before anyone linked it, so this node holds
     it as a person of its own; at her next crossing the officer scans the earlier passport too:
-    the two persons' files become one (before: "not a candidate", and her stays counted apart).
-    The earlier passport of a relative born another day still joins nothing."""
+    the form carries it to the recording, and the two persons' files become one (before: "not
+    a candidate", and her stays counted apart). Twins who entered together are never joined
+    (review R1), and the refusal says why."""
     born = date(1986, 2, 14)
     with _signed_in(node, Role.BORDER_OFFICER, "officer.joined") as client:
-        token = _at_post(client)
         old = authorised(node, surname="KAPANADZE", given_names="ELENE", birth_date=born)
         new = authorised(node, surname="DOLIDZE", given_names="ELENE", birth_date=born)
         people = []
-        for mrz in (old, new):
+        for mrz, direction in ((old, "entry"), (new, "exit")):
+            token = _at_post(client, direction)
             recorded = client.post("/officer/record", data={"csrf_token": token,
                                                             "mrz": "\n".join(mrz)})
             found = re.search(r'href="/officer/persons/(\d+)"', recorded.text)
@@ -570,20 +572,32 @@ def test_a_new_passport_filed_on_its_own_is_joined_by_the_earlier_one(
         linked = client.post("/officer/other-document", data=form | {"other_mrz": "\n".join(old)})
         assert linked.status_code == 200 and 'id="notice"' in linked.text, linked.text[-2000:]
         assert f'href="/officer/persons/{hers}" id="file-link"' in linked.text
+        carried = re.search(r'name="earlier_mrz" value="([^"]*)"', linked.text)
+        assert carried is not None and html.unescape(carried.group(1)) == "\n".join(old)
+        bare = client.post("/officer/record", data=form | {"person_id": hers})
+        assert bare.status_code == 409 and "not a candidate" in bare.text  # no earlier document
         recorded = client.post("/officer/record", data=form | {
-            "person_id": hers, "override_reason": "second entry: the first one's exit missing"})
+            "person_id": hers, "earlier_mrz": html.unescape(carried.group(1))})
         assert recorded.status_code == 200, recorded.text[-2000:]
         file = client.get(f"/officer/persons/{hers}").text
         assert old[1][:9].rstrip("<") in file and new[1][:9].rstrip("<") in file
         assert client.get(f"/officer/persons/{apart}").status_code == 404  # one file now
-        # her sister's passport, born another day, shown by mistake: refused, nothing joined
-        sister = authorised(node, surname="DOLIDZE", given_names="ANA",
-                            birth_date=date(1990, 1, 1))  # fmt: skip
-        client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(sister)})
-        mistaken = client.post("/officer/other-document", data={
-            "csrf_token": token, "mrz": "\n".join(sister), "visa_mrz": "",
-            "other_mrz": "\n".join(new)})  # fmt: skip
-        assert mistaken.status_code == 422 and "born on another day" in mistaken.text
+        # twins entering together: the officer scans the brother's passport as her earlier one
+        token = _at_post(client)
+        twins = [authorised(node, surname="MAISURADZE", given_names=name,
+                            birth_date=date(1995, 5, 5)) for name in ("NINO", "NINO")]
+        for mrz in twins:
+            client.post("/officer/record", data={"csrf_token": token, "mrz": "\n".join(mrz)})
+        form = {"csrf_token": token, "mrz": "\n".join(twins[1]), "visa_mrz": ""}
+        linked = client.post("/officer/other-document", data=form | {
+            "other_mrz": "\n".join(twins[0])})  # fmt: skip
+        carried = re.search(r'name="earlier_mrz" value="([^"]*)"', linked.text)
+        person = re.search(r'name="person_id" value="(\d+)"', linked.text)
+        assert carried is not None and person is not None, linked.text[-2000:]
+        refused = client.post("/officer/record", data=form | {
+            "person_id": person.group(1), "earlier_mrz": html.unescape(carried.group(1)),
+            "override_reason": "twins"})  # fmt: skip
+        assert refused.status_code == 409 and "both crossed on" in refused.text, refused.text[-800:]
 
 
 def _visa_of(passport_lines: list[str]) -> str:

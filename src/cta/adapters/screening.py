@@ -19,10 +19,11 @@ them (``from_wire``), the same ``HitReason`` the process made, so a page can wor
 language and the API still says the sentence.
 
 **Versions.** Every request and every answer carries ``"v": PROTOCOL``, the version of these
-lines (2: reasons as a code and its values; 1, lines with no ``v``: reasons as sentences, before
-session 17). A worker and a screening process of different installs meet during an upgrade in
-place of a running node (the process started again from the new files, or a worker from them,
-beside the other of the old): each side refuses the other's line at once, naming both
+lines (2, since session 18; 1, lines with no ``v``: those of session 17 and before, whose
+reasons were sentences until session 17 and a code and its values in it). A worker and a
+screening process of different installs meet during an upgrade in place of a running node
+(the process started again from the new files, or a worker from them, beside the other of
+the old): each side refuses the other's line at once, naming both
 versions (``ScreeningVersionError``, a 503 with that reason; the process answers an error of
 kind ``version``, which a worker of protocol 1 reads as its 503 too), rather than misread it.
 Restarting ``cta serve`` puts both on one install.

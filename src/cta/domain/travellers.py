@@ -17,13 +17,13 @@ from typing import Protocol
 
 from cta.domain.stays import Stay
 
-__all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "RenamedKey",
-           "StaysFromCrossings", "anomaly_of_crossing", "candidate_key",
+__all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "Named", "RenamedKey",
+           "StaysFromCrossings", "anomaly_of_crossing", "candidate_key", "crossed_together",
            "earlier_document_problem", "open_stay_at_entry", "renamed_key",
            "stays_from_crossings"]
 
 CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
-RenamedKey = tuple[str, str]  # nationality, birth date as printed
+RenamedKey = tuple[str, str, str]  # nationality, birth date as printed, given names
 
 
 class Identity(Protocol):
@@ -48,12 +48,31 @@ def candidate_key(holder: Identity) -> CandidateKey:
     return (holder.nationality, holder.birth_date_raw, holder.surname)
 
 
-def renamed_key(holder: Identity) -> RenamedKey:
-    """What a change of name keeps of a traveller: nationality and birth date as printed. An
-    officer who saw the earlier document (``earlier_document_problem``) may make one person of
-    two whose surnames differ, here or, by the link's record, on a member (``name_change``),
-    but never of two who differ in these."""
-    return (holder.nationality, holder.birth_date_raw)
+class Named(Identity, Protocol):
+    """An identity with its given names (a person on file, a document)."""
+
+    @property
+    def given_names(self) -> str: ...
+
+
+def renamed_key(holder: Named) -> RenamedKey:
+    """What a change of name keeps of a traveller: nationality, birth date as printed and
+    given names. Two persons on file become one only when these agree (twins share all but
+    the given names); their surnames may differ only when an officer saw the earlier document
+    (``earlier_document_problem``), here or, by the link's record marked ``name_change``, on a
+    member."""
+    return (holder.nationality, holder.birth_date_raw, holder.given_names)
+
+
+def crossed_together(
+    first: Iterable[tuple[str, date]], second: Iterable[tuple[str, date]]
+) -> date | None:
+    """The first day on which two persons on file both crossed the same way, or None: two
+    travellers who crossed together (twins, say) are never one person,
+    whatever their documents say. Each is (direction, day) as a check's history gives it."""
+    seen = set(first)
+    together = sorted(day for direction, day in set(second) if (direction, day) in seen)
+    return together[0] if together else None
 
 
 def earlier_document_problem(

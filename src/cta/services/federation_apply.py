@@ -32,7 +32,7 @@ from cta.domain.peer_records import (
 )
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
-from cta.domain.travellers import candidate_key, renamed_key
+from cta.domain.travellers import candidate_key, crossed_together, renamed_key
 from cta.domain.typed_text import with_escapes
 from cta.federation.members import Federation
 from cta.federation.records import Record
@@ -501,8 +501,9 @@ def _check_merge(
     could have confirmed. ``earlier``: the holders here of the documents the person held
     (``same_as``), candidates among themselves; ``holder``: the new document's, a candidate
     too, or, when the link's officer saw the earlier document and marked a change of name
-    (``renamed``), of another surname but never of another nationality or birth date
-    (``renamed_key``)."""
+    (``renamed``), of another surname; in both cases of the same given names (twins are
+    candidates: ``renamed_key``). Two who crossed the same way on one day here are never
+    made one (``crossed_together``)."""
     persons = sorted({*earlier, *([holder] if holder is not None else [])})
     if len(persons) < 2:
         return
@@ -512,17 +513,25 @@ def _check_merge(
     strangers = [person_id for person_id in earlier if (row := rows[person_id]) is None
                  or candidate_key(row) != candidate_key(reference)]  # fmt: skip
     if holder is not None and holder not in earlier:
-        key = renamed_key if renamed else candidate_key
-        if (row := rows[holder]) is None or key(row) != key(reference):
+        row = rows[holder]
+        if row is None or renamed_key(row) != renamed_key(reference) or (
+                not renamed and candidate_key(row) != candidate_key(reference)):
             strangers.append(holder)
     if strangers:
         why = ("nationality, birth date and surname differ: a link makes one person of "
-               "candidates only, or, after a change of name, of the same nationality and birth "
-               "date")  # fmt: skip
+               "candidates only, or, after a change of name, of the same nationality, birth "
+               "date and given names")  # fmt: skip
         raise PeerRecordError(
             f"same_as: the persons here holding these documents ({earlier[0]} and "
             f"{', '.join(map(str, sorted(strangers)))}) are not candidates for each other "
             f"({why})")
+    days = tx.check_history(earlier[0]).days
+    for other in persons:
+        if other != earlier[0] and (day := crossed_together(
+                days, tx.check_history(other).days)) is not None:
+            raise PeerRecordError(
+                f"same_as: the persons here holding these documents ({earlier[0]} and {other}) "
+                f"both crossed on {day}: two travellers, whatever the link says")
 
 
 def _same_as(value: Any, codes: Any) -> list[tuple[str, str, str]]:

@@ -181,8 +181,12 @@ def _request(request: Request, form: Form) -> tuple[BorderCheck, list[tuple[str,
     person_id = whole_number(person)
     if person and person_id is None:
         errors.append(("mrz", N_("The person to link is not a number.")))
+    earlier = mrz_lines(form.get("earlier_mrz"))  # carried from "another document" below
+    if earlier and _mrz_problem(earlier) is not None:
+        errors.append(("mrz", N_("The other document's lines carried by the form are not a "
+                                 "machine readable zone: scan it again.")))
     check = BorderCheck(lines, post[0], Direction(post[1]), person_id=person_id,
-                        visa_mrz=visa or None)  # fmt: skip
+                        visa_mrz=visa or None, earlier_mrz=earlier or None)  # fmt: skip
     return check, errors
 
 
@@ -234,7 +238,8 @@ async def _check_and_show(
 ) -> Response:  # fmt: skip
     """The check decided again and drawn; ``problems``: what the officer's last action met."""
     check, errors = _request(current.request, form)
-    values = {"mrz": "\n".join(check.mrz), "visa_mrz": "\n".join(check.visa_mrz or ())}
+    values = {"mrz": "\n".join(check.mrz), "visa_mrz": "\n".join(check.visa_mrz or ()),
+              "earlier_mrz": "\n".join(check.earlier_mrz or ())}
     if errors:
         return _console(current, 422, errors=errors, **values)
     outcome, errors = await _call(current, "mrz", _node(current.request).check, check)
@@ -284,7 +289,8 @@ async def check_as_holder_of_another_document(request: Request) -> Response:
         problem = _EARLIER_DOCUMENT[why]
         return await _check_and_show(current, form, problems=[("other_mrz", problem)],
                                      status=422)  # fmt: skip
-    linked = Form({**form.fields, "person_id": str(found.person_id)})
+    linked = Form({**form.fields, "person_id": str(found.person_id),
+                   "earlier_mrz": "\n".join(other)})  # recording joins on this evidence
     return await _check_and_show(current, linked, notice=N_(
         "Checked again as the person who holds the other document here."))
 
@@ -337,7 +343,7 @@ def _retry(current: Page, form: Form, errors: list[Any], status: int = 409) -> R
 def _fields(check: BorderCheck) -> dict[str, Any]:
     return {"mrz": check.mrz, "crossing_point": check.crossing_point,
             "direction": check.direction, "person_id": check.person_id,
-            "visa_mrz": check.visa_mrz}  # fmt: skip
+            "visa_mrz": check.visa_mrz, "earlier_mrz": check.earlier_mrz}  # fmt: skip
 
 
 def _record(actor: Actor, node: Node, record: RecordCrossing) -> dict[str, Any]:

@@ -16,6 +16,7 @@ body is read: a sibling subdomain can plant the cookie and the field both.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -49,11 +50,15 @@ __all__ = ["CSRF_COOKIE", "NOT_TEXT", "SESSION_COOKIE", "Form", "Page", "PageErr
 TEMPLATES = Path(__file__).parent / "templates"
 SESSION_COOKIE = "cta_session"
 CSRF_COOKIE = "cta_csrf"
+log = logging.getLogger("cta.web")
 LANGUAGE_MAX_AGE = 365 * 24 * 3600
 MAX_FORM_BYTES = 64 * 1024
 MAX_FORM_FIELDS = 500
 # said beside a field whose text ``is_free_text`` refuses
 # the refusal of a form whose token does not match, or that another site's page sent
+# the refusal of a form a browser says another site's page sent
+ANOTHER_SITE_REFUSED = N_("This form was sent from a page of another site, so it was not "
+                          "taken. Open this node's page yourself and send the form from there.")
 TOKEN_REFUSED = N_("The form's security token is missing or out of date. "
                    "Reload the page and send the form again.")
 NOT_TEXT = N_(
@@ -131,7 +136,12 @@ async def check_form(request: Request, session: StaffSession | None) -> Form:
     """The POSTed form, once its token is the session's (or the cookie's) and no browser says
     another site sent it: else 403."""
     if from_another_site(request):
-        raise PageError(403, TOKEN_REFUSED)
+        # said to the operator too: a proxy that rewrites the host meets this on every form
+        log.warning("a form to %s refused: the browser says another site's page sent it "
+                    "(Origin %r, Sec-Fetch-Site %r, Host %r)", request.url.path,
+                    request.headers.get("origin"), request.headers.get("sec-fetch-site"),
+                    request.headers.get("host"))  # fmt: skip
+        raise PageError(403, ANOTHER_SITE_REFUSED)
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise PageError(413, N_("The form is too large."))

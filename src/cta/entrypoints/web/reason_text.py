@@ -514,8 +514,11 @@ REFUSALS: Mapping[str, str] = {
     "hit_not_current": N_("alert %(alert)s does not hit this traveller today: nothing to "
                           "decide"),
     "not_the_same_traveller": N_("document %(document)s belongs to person %(holder)s, who "
-                                 "cannot be person %(person)s: their nationality or birth date "
-                                 "differ (a change of name keeps both)"),
+                                 "cannot be person %(person)s: their nationality, birth date or "
+                                 "given names differ (a change of name keeps them)"),
+    "crossed_together": N_("document %(document)s belongs to person %(holder)s, who cannot be "
+                           "person %(person)s: both crossed on %(day)s, so they are two "
+                           "travellers"),
     # cta.domain.visas: a passport's MRZ scanned in the visa's field
     "visa_mrz_not_a_visa": N_("the visa's lines are a %(type)s machine readable zone, not a "
                               "visa's (MRV-A or MRV-B, beginning with V): scan the passport in "

@@ -15,13 +15,11 @@ own with that block's hash (``csp(...)``).
 (``pages.check_form``): a token alone can be planted, cookie and field both, by anyone who can
 set a cookie for this host (a sibling subdomain), and a browser says which page sent a form.
 A form is refused when ``Sec-Fetch-Site`` is present and is neither ``same-origin`` nor
-``none`` (typed in, a bookmark), or when ``Origin`` is present and is not the origin the
-request reached the node at (``null``, sent from a sandboxed page, a file or after a redirect
-across sites, is not): a planted token then signs no one in and posts nothing. A request with
-neither header (an old browser, curl, the tests' clients) is held to its token alone. Behind a
-reverse proxy (``CTA_TRUSTED_PROXIES``, the TCP peer one of them) the origin its
-``X-Forwarded-Proto`` and ``X-Forwarded-Host`` name is the node's too: a proxy that ends TLS
-reaches the node over plain HTTP, while the browser's ``Origin`` says https.
+``none`` (typed in, a bookmark), or when ``Origin`` names a host other than the one the request
+reached the node at: a planted token then signs no one in and posts nothing. A request with
+neither header, or with ``Origin: null`` alone (an old browser, curl, the tests' clients), is
+held to its token alone. Behind a reverse proxy (``CTA_TRUSTED_PROXIES``, the TCP peer one of
+them) the host its ``X-Forwarded-Host`` names is the node's too.
 """
 
 from __future__ import annotations
@@ -118,28 +116,39 @@ def origin_of(text: str) -> Origin | None:
 
 
 def from_another_site(request: Request) -> bool:
-    """Whether the browser that sent this request says a page of another origin sent it (see
-    the module's docstring); False when it says nothing."""
+    """Whether the browser that sent this request says a page of another site sent it (see
+    the module's docstring); False when it says nothing.
+
+    ``Sec-Fetch-Site`` other than ``same-origin`` or ``none`` says so; an ``Origin`` says so
+    when it names another host. Scheme and port are not compared (cookies are not kept apart
+    by them, and a proxy ending TLS, or one on another port, changes both), nor is ``null``
+    (a browser sends it for the node's own form when a proxy adds ``no-referrer``, and a
+    sandboxed page of another site is named by ``Sec-Fetch-Site`` in browsers that send one)."""
     sites = request.headers.getlist("sec-fetch-site")
     if any(site.strip().lower() not in _THIS_SITE for site in sites):
         return True
-    origins = request.headers.getlist("origin")
+    origins = [o for o in request.headers.getlist("origin") if o.strip().lower() != "null"]
     if not origins:
         return False
-    own = _own_origins(request)
-    return any(origin_of(origin) not in own for origin in origins)
+    own = _own_hosts(request)
+    return any(_host_of(origin) not in own for origin in origins)
 
 
-def _own_origins(request: Request) -> set[Origin | None]:
-    """The origin the request reached the node at; behind a trusted proxy, the one the proxy
+def _host_of(origin: str) -> str | None:
+    found = origin_of(origin)
+    return found[1] if found is not None else None
+
+
+def _own_hosts(request: Request) -> set[str | None]:
+    """The host the request reached the node at; behind a trusted proxy, the one the proxy
     was reached at too."""
     host = request.headers.get("host", "")
-    own = {origin_of(f"{request.url.scheme}://{host}")}
+    own = {_host_of(f"{request.url.scheme}://{host}")}
     if _from_trusted_proxy(request):
         scheme = request.headers.get("x-forwarded-proto", request.url.scheme)
         forwarded = request.headers.get("x-forwarded-host", host)
         # each proxy of a chain appends its own: the first is the one the browser reached
-        own.add(origin_of(f"{_first(scheme).lower()}://{_first(forwarded)}"))
+        own.add(_host_of(f"{_first(scheme).lower()}://{_first(forwarded)}"))
     own.discard(None)
     return own
 

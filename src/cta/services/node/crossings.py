@@ -32,6 +32,7 @@ from cta.domain.travellers import (
     CrossingDay,
     anomaly_of_crossing,
     candidate_key,
+    earlier_document_problem,
     open_stay_at_entry,
     stays_from_crossings,
 )
@@ -67,6 +68,9 @@ class BorderCheck:
     planned_exit: date | None = None
     person_id: int | None = None  # a person the officer confirmed this document belongs to
     visa_mrz: Sequence[str] | None = None  # a visa's MRZ scanned beside it (services.visas)
+    # the traveller's earlier document the officer saw, held here by ``person_id`` (a change of
+    # name): recording may then join a person of another surname (``DocumentFiling``)
+    earlier_mrz: Sequence[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,7 +281,9 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
         now = self.clock()
         outcome = self._decide(tx, request, on)
         self._confirmable(outcome, request)
-        person_id, document_id = self._file_document(tx, outcome.document, outcome.person_id)
+        renamed = request.earlier_mrz is not None and self._saw_earlier(tx, request, outcome)
+        person_id, document_id = self._file_document(tx, outcome.document, outcome.person_id,
+                                                     renamed=renamed)  # fmt: skip
         common = {"person_id": person_id, "document_id": document_id,
                   "crossing_point": point.code, "occurred_at": at,
                   "time_zone": point.time_zone, "local_date": on, "officer": actor.name,
@@ -339,6 +345,28 @@ class CrossingUseCases(DocumentFiling, AlertScreening, InternalCheckUseCases):
                 "local_date": on.isoformat(), **decision_json(decision),
                 "refused": request.refused, "reasons_recorded": reasons,
                 "internal_check": outcome.internal_check, "anomalies": []}  # fmt: skip
+
+    def _saw_earlier(
+        self, tx: Transaction, request: BorderCheck, outcome: CheckOutcome
+    ) -> bool:
+        """Whether the earlier document the officer saw says that the document in hand is the
+        confirmed person's after a change of name: filed here under that person, no visa, the
+        same birth date as printed (``earlier_document_problem``); else ``InvalidInputError``
+        naming why."""
+        assert request.earlier_mrz is not None
+        earlier = read_document(request.earlier_mrz, on=outcome.on,
+                                countries=self.reference.countries)  # fmt: skip
+        found = tx.find_document(earlier.issuing_state, earlier.document_number)
+        why = earlier_document_problem(outcome.document.birth_date_raw, earlier.document_code,
+                                       earlier.birth_date_raw, known=found is not None)
+        if why is not None:
+            raise InvalidInputError(f"earlier_mrz: {_EARLIER_PROBLEMS[why]}")
+        assert found is not None  # known, or ``why`` said so
+        if found.person_id != request.person_id:
+            raise InvalidInputError(
+                f"earlier_mrz: document {earlier.document_number} is person "
+                f"{found.person_id}'s here, not person {request.person_id}'s")
+        return True
 
     def _confirmable(self, outcome: CheckOutcome, request: RecordCrossing) -> None:
         problem = override_problem(
@@ -494,3 +522,12 @@ def _joined(first: CheckHistory, second: CheckHistory) -> CheckHistory:
     return CheckHistory(days=sorted(first.days + second.days, key=lambda d: d[1]),
                         visas=first.visas + second.visas,
                         authorizations=first.authorizations + second.authorizations)
+
+
+# why an earlier document does not show a change of name (``earlier_document_problem``)
+_EARLIER_PROBLEMS = {
+    "visa": "a visa is no travel document of the traveller's: give the earlier passport or "
+            "identity card",
+    "unknown": "that document is not on this node: its holder is not known here",
+    "born_apart": "that document's holder was born on another day: it is not this traveller's",
+}
