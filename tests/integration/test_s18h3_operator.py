@@ -19,11 +19,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from cta.adapters.storage.engine import (
     MIGRATION_LOCK,
@@ -195,22 +196,39 @@ def pg_database(postgres_server: PostgresServer) -> Iterator[str]:
         postgres_server.drop_database(name)
 
 
-def _waits_on_a_lock(url: str, seconds: float = 30.0) -> None:
-    """Until another session of the database waits on a lock (the process's migration)."""
+def _backend(connection: Connection) -> int:
+    """The server process (pid) of a session, as PostgreSQL's lock tables name it."""
+    return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _waits_on(url: str, holder: int, process: subprocess.Popen[Any],
+              seconds: float = 60.0) -> None:  # fmt: skip
+    """Until a session of the database waits on a lock the session ``holder`` holds: the
+    process's migration, and no other wait (autovacuum, another statement of the migration).
+    Bounded, and ended early when the process ends, so that a failure cannot hang the run."""
+    blocked = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                   "AND :holder = ANY(pg_blocking_pids(pid))")  # fmt: skip
     engine = make_engine(url)
     deadline = time.monotonic() + seconds
     try:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and process.poll() is None:
             with engine.connect() as connection:
-                waiting = connection.execute(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock'")).scalar_one()  # fmt: skip
+                waiting = connection.execute(blocked, {"holder": holder}).scalar_one()
             if waiting:
                 return
             time.sleep(0.1)
-        raise AssertionError("no session waited on the migration's lock")
+        raise AssertionError(f"the process never waited on the test's lock (exit code "
+                             f"{process.poll()})")  # fmt: skip
     finally:
         engine.dispose()
+
+
+def _sigint_as_at_a_terminal() -> None:
+    """In the child before ``cta`` starts: SIGINT to its default action, which Python turns
+    into KeyboardInterrupt. A shell that starts the test run in the background (``make test
+    &``) has it ignored, every child inherits that, and Python then leaves it ignored: the
+    SIGINT the test sends would be lost and the migration wait forever on the test's lock."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 @pytest.mark.postgresql
@@ -228,12 +246,18 @@ def test_a_node_started_while_another_process_migrates_its_postgresql_database_w
         connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+        holder = _backend(connection)
         with log.open("wb") as output:
             process = subprocess.Popen(
                 [str(CTA), "serve", "--init", "--port", str(port)], cwd=tmp_path,
                 env=clean | {"CTA_DATABASE_URL": pg_database}, stdout=output,
                 stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-        _waits_on_a_lock(pg_database)
+        try:
+            _waits_on(pg_database, holder, process)
+        except BaseException:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=60)
+            raise
     try:
         assert _health(process, port) == "ok", log.read_text()
     finally:
@@ -264,21 +288,28 @@ def test_ctrl_c_in_a_migration_keeps_nothing_of_it_and_says_so(
         config.attributes["connection"] = connection
         command.downgrade(config, "0016")
     clean = {k: v for k, v in os.environ.items() if not k.startswith("CTA_")}
-    with engine.connect() as holder, holder.begin():
+    log = tmp_path / "serve.log"
+    with engine.connect() as holder, holder.begin(), log.open("wb") as output:
         # 0017 alters internal_checks: the migration waits on this lock, and is interrupted
         holder.execute(text("LOCK TABLE internal_checks IN ACCESS SHARE MODE"))
         process = subprocess.Popen(
-            [str(CTA), "serve", "--port", str(free_port())], cwd=tmp_path, text=True,
-            env=clean | {"CTA_DATABASE_URL": pg_database}, stderr=subprocess.PIPE,
-            stdout=subprocess.DEVNULL)  # fmt: skip
-        assert process.stderr is not None
-        first = process.stderr.readline()
-        assert "migrating the database" in first and "from schema 0016" in first, first
-        _waits_on_a_lock(pg_database)
-        process.send_signal(signal.SIGINT)
-        rest = process.stderr.read()
-        process.stderr.close()
-        code = process.wait(timeout=60)
+            [str(CTA), "serve", "--port", str(free_port())], cwd=tmp_path,
+            env=clean | {"CTA_DATABASE_URL": pg_database}, stderr=output,
+            stdout=subprocess.DEVNULL, preexec_fn=_sigint_as_at_a_terminal)  # fmt: skip
+        try:
+            _waits_on(pg_database, _backend(holder), process)
+            process.send_signal(signal.SIGINT)
+            try:
+                code = process.wait(timeout=60)  # a bound, not a timing: it ends at once
+            except subprocess.TimeoutExpired:
+                pytest.fail(f"cta serve went on after SIGINT: {log.read_text()}")
+        finally:
+            if process.poll() is None:  # whatever failed, no `cta serve` is left waiting
+                process.kill()
+                process.wait(timeout=60)
+    rest = log.read_text()
+    first = rest.splitlines()[0] if rest else ""
+    assert "migrating the database" in first and "from schema 0016" in first, rest
     assert code == 2, rest
     assert "Traceback" not in rest and "unexpected failure" not in rest, rest
     assert "interrupted while migrating" in rest and "nothing of the migration was kept" in rest
