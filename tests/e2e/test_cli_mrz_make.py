@@ -117,7 +117,7 @@ def test_a_bad_field_is_one_error_line_naming_it(
         ({"birth_date": "0001-01-01", "expiry_date": "9999-12-31"}, "--expiry-date",
          "expiry date 9999-12-31 would read back in 1999"),
         ({"birth_date": "0001-01-01"}, "--birth-date", "birth date 0001-01-01 would read back"),
-        ({"birth_date": (date.today() + timedelta(days=1)).isoformat()}, "--birth-date",
+        ({"birth_date": "tomorrow"}, "--birth-date",
          "would read back in 19"),  # born tomorrow: read as a century ago
         ({"birth_date": "2020-01-01", "expiry_date": "2019-12-31"}, "--birth-date",
          "birth date 2020-01-01 is after the expiry date 2019-12-31"),
@@ -126,6 +126,8 @@ def test_a_bad_field_is_one_error_line_naming_it(
 def test_a_date_the_mrz_would_read_back_as_another_is_refused_naming_the_option(
     cta: Runner, change: dict[str, str], names: str, says: str
 ) -> None:
+    if change.get("birth_date") == "tomorrow":  # worked out as the test runs
+        change = {"birth_date": (date.today() + timedelta(days=1)).isoformat()}
     code, out, err = make(cta, "--type", "TD3", **change)
     assert code == 2, out
     lines = [line for line in err.splitlines() if line.strip()]

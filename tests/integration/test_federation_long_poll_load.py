@@ -174,10 +174,18 @@ def test_polls_dropped_by_their_peer_give_their_places_back_when_it_hangs_up(geo
         for poll in dropped:  # each read gives up after 1 s and its connection is closed
             with pytest.raises(httpx.ReadTimeout):
                 poll.result(30)
-    time.sleep(0.5)  # the node hears each hang-up
-    with peer_client(geo) as client, ThreadPoolExecutor(MAX_WAITING_POLLS) as pool:
-        polls = [pool.submit(pull, client, after, 2) for _ in range(MAX_WAITING_POLLS)]
-        answers = [p.result(60) for p in polls]
     empty = {"origin": "GEO", "records": [], "last_seq": after}
-    assert all(p.status == 200 and p.body == empty for p in answers), answers
-    assert all(p.took >= 1.9 for p in answers), [round(p.took, 2) for p in answers]
+    tries: list[list[float]] = []
+    # the node hears each hang-up when it next looks (a busy machine: a moment later); five
+    # rounds of 2 s polls end well inside the 30 s the dropped polls held their places before
+    for _ in range(5):
+        time.sleep(0.5)
+        with peer_client(geo) as client, ThreadPoolExecutor(MAX_WAITING_POLLS) as pool:
+            polls = [pool.submit(pull, client, after, 2) for _ in range(MAX_WAITING_POLLS)]
+            answers = [p.result(60) for p in polls]
+        assert all(p.status == 200 and p.body == empty for p in answers), answers
+        tries.append([round(p.took, 2) for p in answers])
+        if all(p.took >= 1.9 for p in answers):  # every place given back: each poll held
+            break
+    else:
+        raise AssertionError(f"polls still answered at once after the hang-ups: {tries}")
