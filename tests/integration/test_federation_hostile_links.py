@@ -210,3 +210,26 @@ def test_a_change_of_name_joins_no_one_of_other_given_names_nor_two_who_crossed_
     assert why[1] is not None and "not candidates" in why[1], why[1]
     assert why[2] is not None and "both crossed on" in why[2], why[2]
     assert len(table(aze, "persons")) == 3
+
+
+def test_a_link_naming_twins_passports_as_one_person_s_is_not_applied(aze: Member) -> None:
+    """Twins are candidates (one surname, nationality and birth date): a member's link naming
+    both their passports would have made them one, unless they had crossed together here."""
+    born = date(1995, 5, 5)
+    sister = passport("GBR", surname="MAISURADZE", given_names="NINO", birth_date=born)
+    brother = passport("GBR", surname="MAISURADZE", given_names="GIORGI", birth_date=born)
+    aze.node.record(OFFICER, RecordCrossing(mrz=sister, crossing_point="AZE-GYD",
+                                            direction=Direction.ENTRY,
+                                            occurred_at=NOW - timedelta(days=10),
+                                            override_reason="test"))  # fmt: skip
+    aze.node.record(OFFICER, RecordCrossing(mrz=brother, crossing_point="AZE-GYD",
+                                            direction=Direction.ENTRY,
+                                            occurred_at=NOW - timedelta(days=3),
+                                            override_reason="test"))  # fmt: skip
+    new = passport("GBR", surname="MAISURADZE", given_names="NINO", birth_date=born)
+    records = arm_chain([("IdentityLinked", link(new, sister, brother))])
+    assert aze.federation.ingest("ARM", records).head_seq == 1
+    why = not_applied(aze)[1]
+    assert why is not None and "not candidates" in why, why
+    assert len(table(aze, "persons")) == 2
+

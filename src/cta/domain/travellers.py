@@ -19,7 +19,7 @@ from cta.domain.stays import Stay
 
 __all__ = ["CandidateKey", "CrossingAnomaly", "CrossingDay", "Identity", "Named", "RenamedKey",
            "StaysFromCrossings", "anomaly_of_crossing", "candidate_key", "crossed_together",
-           "earlier_document_problem", "open_stay_at_entry", "renamed_key",
+           "earlier_document_problem", "join_problem", "open_stay_at_entry", "renamed_key",
            "stays_from_crossings"]
 
 CandidateKey = tuple[str, str, str]  # nationality, birth date as printed, surname
@@ -62,6 +62,21 @@ def renamed_key(holder: Named) -> RenamedKey:
     (``earlier_document_problem``), here or, by the link's record marked ``name_change``, on a
     member."""
     return (holder.nationality, holder.birth_date_raw, holder.given_names)
+
+
+def join_problem(first: Named, second: Named, *, renamed: bool = False) -> str | None:
+    """Why two persons on file cannot be made one traveller, or None (that they never crossed
+    together is asked apart: ``crossed_together``). ``not_candidates``: nationality, birth date
+    or surname differ, and no change of name was seen (``renamed``: an officer saw the
+    traveller's earlier document); ``not_the_same_traveller``: nationality, birth date or given
+    names differ, which a change of name keeps (``renamed_key``; twins are candidates). The
+    one rule of an officer's link here (``DocumentFiling``) and a member's link
+    (``federation_apply``)."""
+    if not renamed and candidate_key(first) != candidate_key(second):
+        return "not_candidates"
+    if renamed_key(first) != renamed_key(second):
+        return "not_the_same_traveller"
+    return None
 
 
 def crossed_together(

@@ -32,7 +32,7 @@ from cta.domain.peer_records import (
 )
 from cta.domain.screening import alert_from_json
 from cta.domain.travel_permits import territories_text
-from cta.domain.travellers import candidate_key, crossed_together, renamed_key
+from cta.domain.travellers import crossed_together, join_problem
 from cta.domain.typed_text import with_escapes
 from cta.federation.members import Federation
 from cta.federation.records import Record
@@ -501,22 +501,18 @@ def _check_merge(
     could have confirmed. ``earlier``: the holders here of the documents the person held
     (``same_as``), candidates among themselves; ``holder``: the new document's, a candidate
     too, or, when the link's officer saw the earlier document and marked a change of name
-    (``renamed``), of another surname; in both cases of the same given names (twins are
-    candidates: ``renamed_key``). Two who crossed the same way on one day here are never
-    made one (``crossed_together``)."""
+    (``renamed``), of another surname; all of the same given names (``join_problem``: twins are
+    candidates). Two who crossed the same way on one day here are never made one
+    (``crossed_together``)."""
     persons = sorted({*earlier, *([holder] if holder is not None else [])})
     if len(persons) < 2:
         return
     rows = {person_id: tx.person(person_id) for person_id in persons}
     reference = rows[earlier[0]]
     assert reference is not None  # found by its document in this transaction
-    strangers = [person_id for person_id in earlier if (row := rows[person_id]) is None
-                 or candidate_key(row) != candidate_key(reference)]  # fmt: skip
-    if holder is not None and holder not in earlier:
-        row = rows[holder]
-        if row is None or renamed_key(row) != renamed_key(reference) or (
-                not renamed and candidate_key(row) != candidate_key(reference)):
-            strangers.append(holder)
+    strangers = [person_id for person_id in persons if (row := rows[person_id]) is None
+                 or join_problem(row, reference, renamed=renamed and person_id == holder
+                                 and holder not in earlier) is not None]  # fmt: skip
     if strangers:
         why = ("nationality, birth date and surname differ: a link makes one person of "
                "candidates only, or, after a change of name, of the same nationality, birth "

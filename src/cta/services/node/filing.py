@@ -13,7 +13,7 @@ from typing import Any
 from cta.domain.documents import TravelDocument
 from cta.domain.errors import InvalidInputError
 from cta.domain.recording import filing_problem
-from cta.domain.travellers import candidate_key, crossed_together, renamed_key
+from cta.domain.travellers import candidate_key, crossed_together, join_problem
 from cta.services.node.core import ConflictError, NodeCore
 from cta.services.ports import PersonRow, Transaction
 
@@ -85,16 +85,17 @@ def _joinable(
     in both cases with the same given names (``renamed_key``: twins are candidates) and never
     two who crossed the same way on one day (``crossed_together``). Else ``ConflictError``."""
     said = {"document": number, "holder": holder.id, "person": confirmed.id}
-    if candidate_key(holder) != candidate_key(confirmed) and not renamed:
+    problem = join_problem(holder, confirmed, renamed=renamed)
+    if problem == "not_candidates":
         raise ConflictError(
             f"document {number} belongs to person {holder.id}, who is not a candidate for "
             f"person {confirmed.id} (nationality, birth date and surname differ): only the "
             "traveller's earlier document, shown to the officer, joins two surnames")
-    if renamed_key(holder) != renamed_key(confirmed):
+    if problem == "not_the_same_traveller":
         raise ConflictError(
             f"document {number} belongs to person {holder.id}, who cannot be person "
             f"{confirmed.id}: their nationality, birth date or given names differ (a change of "
-            "name keeps them)", code="not_the_same_traveller", params=said)  # fmt: skip
+            "name keeps them)", code=problem, params=said)  # fmt: skip
     day = crossed_together(tx.check_history(holder.id).days,
                            tx.check_history(confirmed.id).days)  # fmt: skip
     if day is not None:
