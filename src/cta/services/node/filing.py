@@ -95,7 +95,7 @@ def _joinable(
         raise ConflictError(
             f"document {number} belongs to person {holder.id}, who cannot be person "
             f"{confirmed.id}: their nationality, birth date or given names differ (a change of "
-            "name keeps them)", code=problem, params=said)  # fmt: skip
+            "name keeps them)", code="not_the_same_traveller", params=said)  # fmt: skip
     day = crossed_together(tx.check_history(holder.id).days,
                            tx.check_history(confirmed.id).days)  # fmt: skip
     if day is not None:
